@@ -1,0 +1,48 @@
+import type Database from "better-sqlite3";
+import { readMigrationFiles } from "drizzle-orm/migrator";
+import path from "node:path";
+import fs from "node:fs";
+import { fileURLToPath } from "node:url";
+
+function migrationsFolder(): string {
+  // Works from the source tree (tsx, vitest) and from the repository root (next build output).
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const beside = path.join(here, "migrations");
+  if (fs.existsSync(path.join(beside, "meta", "_journal.json"))) return beside;
+  return path.join(process.cwd(), "db", "migrations");
+}
+
+/**
+ * Applies drizzle-kit's migrations, keeping drizzle's own bookkeeping table so drizzle-kit stays
+ * compatible, but under BEGIN IMMEDIATE: two processes starting together serialise on the write
+ * lock, and the second one finds everything applied (drizzle's migrator reads before it locks).
+ */
+export function applyMigrations(sqlite: Database.Database): { applied: number } {
+  const migrations = readMigrationFiles({ migrationsFolder: migrationsFolder() });
+  sqlite.exec(`CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, hash text NOT NULL, created_at numeric)`);
+  const done = new Set(
+    (sqlite.prepare(`SELECT hash FROM "__drizzle_migrations"`).all() as { hash: string }[]).map((r) => r.hash),
+  );
+  if (migrations.every((m) => done.has(m.hash))) return { applied: 0 };
+
+  let applied = 0;
+  sqlite.exec("BEGIN IMMEDIATE");
+  try {
+    const now = new Set(
+      (sqlite.prepare(`SELECT hash FROM "__drizzle_migrations"`).all() as { hash: string }[]).map((r) => r.hash),
+    );
+    const record = sqlite.prepare(`INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)`);
+    for (const m of migrations) {
+      if (now.has(m.hash)) continue;
+      for (const statement of m.sql) if (statement.trim()) sqlite.exec(statement);
+      record.run(m.hash, m.folderMillis);
+      applied++;
+    }
+    sqlite.exec("COMMIT");
+  } catch (err) {
+    if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
+    throw err;
+  }
+  return { applied };
+}

@@ -1,0 +1,38 @@
+import { sqliteTable, text, integer, index } from "drizzle-orm/sqlite-core";
+
+export const instructionPhases = [
+  "routing",
+  "planning",
+  "executing",
+  "validating",
+  "completed",
+  "correcting",
+  "blocked",
+  "failed",
+] as const;
+
+export const instructions = sqliteTable(
+  "instructions",
+  {
+    /** inst_YYYYMMDD_NNN, NNN a per-day sequence (the protocol's own id). */
+    id: text("id").primaryKey(),
+    title: text("title").notNull(),
+    body: text("body").notNull().default(""),
+    tier: integer("tier").notNull().default(1),
+    priority: text("priority", { enum: ["critical", "high", "normal", "low"] }).notNull().default("normal"),
+    phase: text("phase", { enum: instructionPhases }).notNull().default("routing"),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    version: integer("version").notNull().default(1),
+    /** Where an imported instruction came from, and the document as it was (unmodelled fields kept). */
+    sourcePath: text("source_path"),
+    original: text("original", { mode: "json" }).$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    index("instructions_created_idx").on(t.createdAt, t.id),
+    index("instructions_phase_idx").on(t.phase, t.createdAt),
+  ],
+);
+
+export type InstructionRow = typeof instructions.$inferSelect;

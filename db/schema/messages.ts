@@ -1,0 +1,68 @@
+import { sqliteTable, text, integer, index } from "drizzle-orm/sqlite-core";
+import { sql } from "drizzle-orm";
+
+export const messageTypes = [
+  "delegation",
+  "consultation",
+  "consultation_response",
+  "review_request",
+  "review_response",
+  "escalation",
+  "status_update",
+  "reminder",
+  "broadcast",
+  "phase_start",
+  "execution_phase_start",
+  "review",
+  "validation_result",
+  "completion",
+  "progress_report",
+  "handoff",
+  "correction_request",
+  "reply",
+] as const;
+
+/** The people's inbox: the protocol's `hitl` (human in the loop). */
+export const PEOPLE_INBOX = "hitl";
+
+/**
+ * One row per message. `seq` is the integer key the external-content FTS5 index `messages_fts`
+ * points at: an explicit INTEGER PRIMARY KEY, because VACUUM may renumber an implicit rowid.
+ */
+export const messages = sqliteTable(
+  "messages",
+  {
+    seq: integer("seq").primaryKey(),
+    id: text("id").notNull().unique(),
+    threadId: text("thread_id").notNull(),
+    inReplyTo: text("in_reply_to"),
+    fromKind: text("from_kind", { enum: ["agent", "person", "system"] }).notNull(),
+    fromName: text("from_name").notNull(),
+    /** An agent's name, or `hitl` for the people's inbox. */
+    toInbox: text("to_inbox").notNull(),
+    type: text("type").notNull(),
+    priority: text("priority", { enum: ["critical", "high", "normal", "low"] }).notNull().default("normal"),
+    subject: text("subject").notNull().default(""),
+    body: text("body").notNull().default(""),
+    instructionId: text("instruction_id"),
+    taskId: text("task_id"),
+    stepPosition: integer("step_position"),
+    createdAt: integer("created_at").notNull(),
+    readAt: integer("read_at"),
+    answeredAt: integer("answered_at"),
+    archivedAt: integer("archived_at"),
+    sourcePath: text("source_path"),
+    original: text("original", { mode: "json" }).$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    // An inbox page, newest first, archived ones apart.
+    index("messages_inbox_idx").on(t.toInbox, t.archivedAt, t.createdAt, t.id),
+    // Unread counts per inbox without touching read messages.
+    index("messages_unread_idx").on(t.toInbox).where(sql`read_at IS NULL AND archived_at IS NULL`),
+    index("messages_thread_idx").on(t.threadId, t.createdAt),
+    index("messages_task_idx").on(t.taskId, t.createdAt),
+    index("messages_instruction_idx").on(t.instructionId, t.createdAt),
+  ],
+);
+
+export type MessageRow = typeof messages.$inferSelect;

@@ -1,0 +1,95 @@
+import { sqliteTable, text, integer, index, primaryKey, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { agents } from "./agents";
+import { instructions } from "./instructions";
+
+export const taskStatuses = ["pending", "in_progress", "blocked", "in_review", "completed", "cancelled"] as const;
+export const stepStatuses = ["pending", "in_progress", "done", "skipped", "blocked"] as const;
+export const priorities = ["critical", "high", "normal", "low"] as const;
+
+export const tasks = sqliteTable(
+  "tasks",
+  {
+    id: text("id").primaryKey(),
+    instructionId: text("instruction_id")
+      .notNull()
+      .references(() => instructions.id),
+    /** The protocol's own task id (T1, task_001...), unique within its instruction. */
+    ref: text("ref").notNull(),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    type: text("type").notNull().default("create"),
+    assignedAgent: text("assigned_agent")
+      .notNull()
+      .references(() => agents.name),
+    status: text("status", { enum: taskStatuses }).notNull().default("pending"),
+    priority: text("priority", { enum: priorities }).notNull().default("normal"),
+    /** 0 critical .. 3 low: stored so claim and board order can walk an index. */
+    priorityRank: integer("priority_rank").notNull().default(2),
+    authority: text("authority", { enum: ["autonomous", "review_required"] }).notNull().default("review_required"),
+    deadline: integer("deadline"),
+    acceptanceCriteria: text("acceptance_criteria", { mode: "json" }).$type<string[]>().notNull().default([]),
+    filesToModify: text("files_to_modify", { mode: "json" }).$type<string[]>().notNull().default([]),
+    filesToCreate: text("files_to_create", { mode: "json" }).$type<string[]>().notNull().default([]),
+    blockedReason: text("blocked_reason"),
+    blockerType: text("blocker_type"),
+    /** Fencing token: increases with every claim, so a zombie holder's writes can be refused. */
+    leaseToken: integer("lease_token").notNull().default(0),
+    leaseExpiresAt: integer("lease_expires_at"),
+    lastHeartbeatAt: integer("last_heartbeat_at"),
+    claimedAt: integer("claimed_at"),
+    completedAt: integer("completed_at"),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    version: integer("version").notNull().default(1),
+    sourcePath: text("source_path"),
+    original: text("original", { mode: "json" }).$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    uniqueIndex("tasks_instruction_ref_idx").on(t.instructionId, t.ref),
+    // Board columns and the people's task list: newest first within a status.
+    index("tasks_status_updated_idx").on(t.status, t.updatedAt, t.id),
+    // An agent's own list and claim: highest priority, oldest first.
+    index("tasks_agent_status_idx").on(t.assignedAgent, t.status, t.priorityRank, t.createdAt),
+    index("tasks_instruction_idx").on(t.instructionId, t.createdAt),
+    index("tasks_lease_idx").on(t.status, t.leaseExpiresAt),
+  ],
+);
+
+export const taskDependencies = sqliteTable(
+  "task_dependencies",
+  {
+    taskId: text("task_id")
+      .notNull()
+      .references(() => tasks.id, { onDelete: "cascade" }),
+    dependsOnTaskId: text("depends_on_task_id")
+      .notNull()
+      .references(() => tasks.id),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.dependsOnTaskId] }), index("task_deps_reverse_idx").on(t.dependsOnTaskId)],
+);
+
+export const taskSteps = sqliteTable(
+  "task_steps",
+  {
+    taskId: text("task_id")
+      .notNull()
+      .references(() => tasks.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    title: text("title").notNull(),
+    guidance: text("guidance").notNull().default(""),
+    status: text("status", { enum: stepStatuses }).notNull().default("pending"),
+    note: text("note"),
+    startedAt: integer("started_at"),
+    endedAt: integer("ended_at"),
+    updatedAt: integer("updated_at"),
+    version: integer("version").notNull().default(1),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.position] })],
+);
+
+export type TaskRow = typeof tasks.$inferSelect;
+export type TaskStepRow = typeof taskSteps.$inferSelect;
+export type TaskStatus = (typeof taskStatuses)[number];
+export type StepStatus = (typeof stepStatuses)[number];
+export type Priority = (typeof priorities)[number];

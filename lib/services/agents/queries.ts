@@ -1,0 +1,50 @@
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { agents, messages, tasks } from "@/db/schema";
+import type { ServiceContext } from "../context";
+import { agentDto } from "../dto";
+import { notFound } from "../errors";
+
+const openStatuses = ["pending", "in_progress", "blocked", "in_review"] as const;
+
+/** Each agent with its load: open tasks by status and unread messages in its inbox. */
+export function listAgents(ctx: ServiceContext, q: { includeInactive?: boolean } = {}) {
+  const rows = ctx.db
+    .select()
+    .from(agents)
+    .where(q.includeInactive ? undefined : eq(agents.active, true))
+    .orderBy(asc(agents.name))
+    .all();
+  const load = ctx.db
+    .select({ agent: tasks.assignedAgent, status: tasks.status, n: sql<number>`count(*)` })
+    .from(tasks)
+    .where(inArray(tasks.status, [...openStatuses]))
+    .groupBy(tasks.assignedAgent, tasks.status)
+    .all();
+  const unread = ctx.db
+    .select({ inbox: messages.toInbox, n: sql<number>`count(*)` })
+    .from(messages)
+    .where(sql`${messages.readAt} IS NULL AND ${messages.archivedAt} IS NULL`)
+    .groupBy(messages.toInbox)
+    .all();
+  return rows.map((a) => {
+    const mine = load.filter((l) => l.agent === a.name);
+    const byStatus = Object.fromEntries(openStatuses.map((s) => [s, mine.find((l) => l.status === s)?.n ?? 0])) as Record<(typeof openStatuses)[number], number>;
+    return {
+      ...agentDto(a),
+      load: { ...byStatus, open: Object.values(byStatus).reduce((x, y) => x + y, 0) },
+      unread: unread.find((u) => u.inbox === a.name)?.n ?? 0,
+    };
+  });
+}
+export type AgentListItem = ReturnType<typeof listAgents>[number];
+
+export function getAgent(ctx: ServiceContext, name: string) {
+  const a = ctx.db.select().from(agents).where(eq(agents.name, name)).get();
+  if (!a) throw notFound("Agent", name);
+  const all = listAgents(ctx, { includeInactive: true });
+  return all.find((x) => x.name === a.name)!;
+}
+
+export function agentExists(ctx: ServiceContext, name: string): boolean {
+  return !!ctx.db.select({ n: agents.name }).from(agents).where(and(eq(agents.name, name))).get();
+}

@@ -1,0 +1,75 @@
+import { eq, notInArray } from "drizzle-orm";
+import { agents } from "@/db/schema";
+import type { AgentDefinition } from "@/lib/agents/definition";
+import type { ServiceContext } from "../context";
+import { writeTx } from "../events";
+
+function leaseMinutesFrom(extra: Record<string, unknown>): number | null {
+  const v = extra.lease_minutes ?? extra.leaseMinutes;
+  return typeof v === "number" && Number.isInteger(v) && v > 0 && v <= 24 * 60 ? v : null;
+}
+
+/**
+ * Brings the agents table in line with the definitions on disk: new ones inserted, changed ones
+ * (by content hash) updated, vanished ones marked inactive (kept: tasks and messages name them).
+ * Tasks keep the steps they were given; only new assignments see an edited Response Approach.
+ */
+export function syncAgents(ctx: ServiceContext, definitions: AgentDefinition[]) {
+  return writeTx(ctx, (tx, at, emit) => {
+    const existing = new Map(tx.select().from(agents).all().map((a) => [a.name, a]));
+    const summary = { added: 0, updated: 0, deactivated: 0, unchanged: 0 };
+    for (const d of definitions) {
+      const values = {
+        description: d.description ?? "",
+        title: d.title,
+        tier: d.tier,
+        domain: d.domain,
+        model: d.model,
+        color: d.color,
+        capabilities: d.capabilities,
+        tools: d.tools,
+        steps: d.steps,
+        stepsSource: d.stepsSource,
+        memory: d.memory,
+        resources: d.resources,
+        extra: d.extra,
+        body: d.body,
+        sourcePath: d.sourcePath,
+        contentHash: d.contentHash,
+        leaseMinutes: leaseMinutesFrom(d.extra),
+        active: true,
+        syncedAt: at,
+      };
+      const before = existing.get(d.name);
+      if (!before) {
+        tx.insert(agents).values({ name: d.name, createdAt: at, ...values }).run();
+        emit({ verb: "agent.added", entityKind: "agent", entityId: d.name, after: { sourcePath: d.sourcePath, steps: d.steps.length } });
+        summary.added++;
+      } else if (before.contentHash !== d.contentHash || !before.active || before.sourcePath !== d.sourcePath) {
+        tx.update(agents).set(values).where(eq(agents.name, d.name)).run();
+        emit({
+          verb: "agent.updated",
+          entityKind: "agent",
+          entityId: d.name,
+          before: { contentHash: before.contentHash, steps: before.steps.length, active: before.active },
+          after: { contentHash: d.contentHash, steps: d.steps.length, active: true },
+        });
+        summary.updated++;
+      } else summary.unchanged++;
+    }
+    const names = definitions.map((d) => d.name);
+    const gone = tx
+      .update(agents)
+      .set({ active: false, syncedAt: at })
+      .where(names.length ? notInArray(agents.name, names) : undefined)
+      .returning({ name: agents.name, active: agents.active })
+      .all();
+    for (const g of gone) {
+      if (existing.get(g.name)?.active) {
+        emit({ verb: "agent.deactivated", entityKind: "agent", entityId: g.name, before: { active: true }, after: { active: false } });
+        summary.deactivated++;
+      }
+    }
+    return summary;
+  });
+}

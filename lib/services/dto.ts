@@ -1,0 +1,188 @@
+import type { AgentRow, EventRow, InstructionRow, MessageRow, OutputRow, ReviewRow, TaskRow, TaskStepRow } from "@/db/schema";
+
+const iso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());
+
+export function instructionDto(r: InstructionRow) {
+  return {
+    id: r.id,
+    title: r.title,
+    body: r.body,
+    tier: r.tier,
+    priority: r.priority,
+    phase: r.phase,
+    createdBy: r.createdBy,
+    createdAt: iso(r.createdAt)!,
+    updatedAt: iso(r.updatedAt)!,
+    version: r.version,
+    sourcePath: r.sourcePath,
+  };
+}
+export type InstructionDto = ReturnType<typeof instructionDto>;
+
+export function stepDto(s: TaskStepRow) {
+  return {
+    position: s.position,
+    title: s.title,
+    guidance: s.guidance,
+    status: s.status,
+    note: s.note,
+    startedAt: iso(s.startedAt),
+    endedAt: iso(s.endedAt),
+    durationMs: s.startedAt != null && s.endedAt != null ? s.endedAt - s.startedAt : null,
+    version: s.version,
+  };
+}
+export type StepDto = ReturnType<typeof stepDto>;
+
+export interface StepProgress {
+  total: number;
+  done: number;
+  skipped: number;
+  current: number | null;
+}
+
+/** Progress is derived from the steps every time: it is never stored twice. */
+export function progressOf(steps: Pick<TaskStepRow, "status" | "position">[]): StepProgress {
+  let done = 0;
+  let skipped = 0;
+  let current: number | null = null;
+  for (const s of steps) {
+    if (s.status === "done") done++;
+    else if (s.status === "skipped") skipped++;
+    else if ((s.status === "in_progress" || s.status === "blocked") && (current === null || s.position < current)) {
+      current = s.position;
+    }
+  }
+  return { total: steps.length, done, skipped, current };
+}
+
+export function taskDto(t: TaskRow, now: number = Date.now()) {
+  return {
+    id: t.id,
+    ref: t.ref,
+    instructionId: t.instructionId,
+    title: t.title,
+    description: t.description,
+    type: t.type,
+    assignedAgent: t.assignedAgent,
+    status: t.status,
+    priority: t.priority,
+    authority: t.authority,
+    deadline: iso(t.deadline),
+    acceptanceCriteria: t.acceptanceCriteria,
+    filesToModify: t.filesToModify,
+    filesToCreate: t.filesToCreate,
+    blockedReason: t.blockedReason,
+    blockerType: t.blockerType,
+    lease:
+      t.leaseExpiresAt == null
+        ? null
+        : {
+            token: t.leaseToken,
+            expiresAt: iso(t.leaseExpiresAt)!,
+            expired: t.leaseExpiresAt <= now,
+            lastHeartbeatAt: iso(t.lastHeartbeatAt),
+          },
+    claimedAt: iso(t.claimedAt),
+    completedAt: iso(t.completedAt),
+    createdBy: t.createdBy,
+    createdAt: iso(t.createdAt)!,
+    updatedAt: iso(t.updatedAt)!,
+    version: t.version,
+    sourcePath: t.sourcePath,
+  };
+}
+export type TaskDto = ReturnType<typeof taskDto>;
+
+export function outputDto(o: OutputRow, opts: { withContent?: boolean } = {}) {
+  return {
+    id: o.id,
+    taskId: o.taskId,
+    version: o.version,
+    format: o.format,
+    language: o.language,
+    ...(opts.withContent === false ? {} : { content: o.content }),
+    files: o.files,
+    status: o.status,
+    stepPosition: o.stepPosition,
+    submittedBy: o.submittedBy,
+    createdAt: iso(o.createdAt)!,
+    sourcePath: o.sourcePath,
+  };
+}
+export type OutputDto = ReturnType<typeof outputDto>;
+
+export function reviewDto(r: ReviewRow) {
+  return {
+    id: r.id,
+    outputId: r.outputId,
+    reviewer: r.reviewer,
+    decision: r.decision,
+    comment: r.comment,
+    messageId: r.messageId,
+    createdAt: iso(r.createdAt)!,
+  };
+}
+export type ReviewDto = ReturnType<typeof reviewDto>;
+
+export function messageDto(m: MessageRow) {
+  return {
+    id: m.id,
+    threadId: m.threadId,
+    inReplyTo: m.inReplyTo,
+    from: { kind: m.fromKind, name: m.fromName },
+    to: m.toInbox,
+    type: m.type,
+    priority: m.priority,
+    subject: m.subject,
+    body: m.body,
+    instructionId: m.instructionId,
+    taskId: m.taskId,
+    stepPosition: m.stepPosition,
+    createdAt: iso(m.createdAt)!,
+    readAt: iso(m.readAt),
+    answeredAt: iso(m.answeredAt),
+    archivedAt: iso(m.archivedAt),
+    sourcePath: m.sourcePath,
+  };
+}
+export type MessageDto = ReturnType<typeof messageDto>;
+
+export function eventDto(e: EventRow) {
+  return {
+    id: e.id,
+    at: iso(e.at)!,
+    actor: { kind: e.actorKind, id: e.actorId },
+    verb: e.verb,
+    entityKind: e.entityKind,
+    entityId: e.entityId,
+    instructionId: e.instructionId,
+    taskId: e.taskId,
+    before: e.before,
+    after: e.after,
+  };
+}
+export type EventDto = ReturnType<typeof eventDto>;
+
+export function agentDto(a: AgentRow) {
+  return {
+    name: a.name,
+    title: a.title,
+    description: a.description,
+    tier: a.tier,
+    domain: a.domain,
+    model: a.model,
+    color: a.color,
+    capabilities: a.capabilities,
+    tools: a.tools,
+    steps: a.steps,
+    stepsSource: a.stepsSource,
+    memory: a.memory,
+    resources: a.resources,
+    extra: a.extra,
+    sourcePath: a.sourcePath,
+    active: a.active,
+    leaseMinutes: a.leaseMinutes ?? 30,
+  };
+}
+export type AgentDto = ReturnType<typeof agentDto>;

@@ -1,0 +1,72 @@
+import { events } from "@/db/schema";
+import { actorId, type Actor } from "@/lib/auth/actor";
+import type { ServiceContext, Tx } from "./context";
+import { nowOf } from "./context";
+
+export interface EventInput {
+  verb: string;
+  entityKind: "instruction" | "task" | "step" | "output" | "review" | "message" | "agent" | "user" | "token" | "session";
+  entityId: string;
+  instructionId?: string | null;
+  taskId?: string | null;
+  before?: unknown;
+  after?: unknown;
+}
+
+/** Appends one event inside the caller's transaction: the write and its event commit together. */
+export function appendEvent(tx: Tx, actor: Actor, at: number, e: EventInput): number {
+  const row = tx
+    .insert(events)
+    .values({
+      at,
+      actorKind: actor.kind,
+      actorId: actorId(actor),
+      verb: e.verb,
+      entityKind: e.entityKind,
+      entityId: e.entityId,
+      instructionId: e.instructionId ?? null,
+      taskId: e.taskId ?? null,
+      before: e.before === undefined ? null : e.before,
+      after: e.after === undefined ? null : e.after,
+    })
+    .returning({ id: events.id })
+    .get();
+  return row.id;
+}
+
+/**
+ * Runs a write verb: one synchronous IMMEDIATE transaction (the write lock is taken up front, so a
+ * second process waits on the busy timeout instead of failing on a lock upgrade), then tells the
+ * live stream. Never await inside `fn`.
+ */
+export function writeTx<T>(ctx: ServiceContext, fn: (tx: Tx, at: number, emit: (e: EventInput) => number) => T): T {
+  const at = nowOf(ctx);
+  let lastEventId = 0;
+  const result = ctx.db.transaction(
+    (tx) =>
+      fn(tx, at, (e) => {
+        lastEventId = appendEvent(tx, ctx.actor, at, e);
+        return lastEventId;
+      }),
+    { behavior: "immediate" },
+  );
+  if (lastEventId && ctx.onCommit) ctx.onCommit(lastEventId);
+  else if (lastEventId) notifyCommit(lastEventId);
+  return result;
+}
+
+const busKey = Symbol.for("agentdesk.commit-listeners");
+type G = typeof globalThis & { [busKey]?: Set<(id: number) => void> };
+
+/** Process-wide listeners (the SSE hub) for commits made in this process. */
+export function onCommitted(listener: (id: number) => void): () => void {
+  const g = globalThis as G;
+  g[busKey] ??= new Set();
+  g[busKey].add(listener);
+  return () => g[busKey]?.delete(listener);
+}
+
+function notifyCommit(id: number) {
+  const set = (globalThis as G)[busKey];
+  if (set) for (const l of set) l(id);
+}

@@ -1,0 +1,38 @@
+// The service layer: the only code that changes the database. Pages, the HTTP API, MCP tools,
+// the CLI and the folder bridge all call these verbs.
+export type { ServiceContext } from "./context";
+export { ServiceError, isServiceError, type ServiceErrorCode } from "./errors";
+export { onCommitted } from "./events";
+export * from "./dto";
+export type { Page } from "./cursor";
+
+export { createInstruction, CreateInstructionInput } from "./instructions/create-instruction";
+export { updateInstruction, UpdateInstructionInput } from "./instructions/update-instruction";
+export { changeInstructionPhase, ChangeInstructionPhaseInput } from "./instructions/change-instruction-phase";
+export { listInstructions, getInstruction, type InstructionDetail, type InstructionListItem } from "./instructions/queries";
+
+export { createTask, CreateTaskInput } from "./tasks/create-task";
+export { claimTask, heartbeatTask, ClaimTaskInput, HeartbeatInput } from "./tasks/claim-task";
+export { blockTask, unblockTask, BlockTaskInput, UnblockTaskInput } from "./tasks/block-task";
+export { completeTask, CompleteTaskInput } from "./tasks/complete-task";
+export { cancelTask, CancelTaskInput } from "./tasks/cancel-task";
+export { reassignTask, ReassignTaskInput } from "./tasks/reassign-task";
+export { moveTask, MoveTaskInput } from "./tasks/move-task";
+export { taskMoves } from "./tasks/transitions";
+export { listTasks, taskBoard, taskCounts, getTask, type TaskDetail, type TaskListItem, type ListTasksQuery } from "./tasks/queries";
+
+export { updateStep, startStep, completeStep, skipStep, blockStep, stepMoves, UpdateStepInput } from "./steps/update-step";
+
+export { submitOutput, SubmitOutputInput } from "./outputs/submit-output";
+export { approveOutput, requestOutputChanges, ApproveOutputInput, RequestChangesInput } from "./outputs/review-output";
+export { listReviewQueue, getOutput, type OutputDetail, type ReviewQueueItem } from "./outputs/queries";
+
+export { sendMessage, SendMessageInput } from "./messages/send-message";
+export { replyToMessage, ReplyToMessageInput } from "./messages/reply-to-message";
+export { markMessage, MarkMessageInput } from "./messages/mark-message";
+export { listInbox, listInboxes, getThread, getMessage, searchMessages, unreadCount, toFtsQuery, HIT_START, HIT_END, type SearchHit } from "./messages/queries";
+
+export { syncAgents } from "./agents/sync-agents";
+export { listAgents, getAgent, type AgentListItem } from "./agents/queries";
+export { getOverview, getShellCounts, type Overview } from "./overview";
+export { listEvents, lastEventId } from "./events-queries";

@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { PEOPLE_INBOX } from "@/db/schema";
+import type { ServiceContext } from "../context";
+import { writeTx } from "../events";
+import { messageDto } from "../dto";
+import { requireWriter } from "../policy";
+import { parseInput, prioritySchema } from "../validate";
+import { insertMessage, loadVisibleMessage } from "./send-message";
+
+export const ReplyToMessageInput = z.strictObject({
+  messageId: z.string().min(1),
+  body: z.string().min(1, "A reply needs a body").max(200_000),
+  type: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{1,39}$/)
+    .optional(),
+  priority: prioritySchema.optional(),
+  leaseToken: z.number().int().nonnegative().optional(),
+});
+
+/** The reply types the protocol uses for each kind of request. */
+const replyType: Record<string, string> = {
+  consultation: "consultation_response",
+  review_request: "review_response",
+  review: "review_response",
+  delegation: "status_update",
+  escalation: "escalation_response",
+};
+
+/**
+ * Replies in the thread. The reply goes to whoever sent the message: a person's message came from
+ * the people's inbox, so a reply to it lands there; a reply to an agent lands in that agent's inbox.
+ */
+export function replyToMessage(ctx: ServiceContext, raw: z.input<typeof ReplyToMessageInput>) {
+  requireWriter(ctx.actor);
+  const input = parseInput(ReplyToMessageInput, raw);
+  return writeTx(ctx, (tx, at, emit) => {
+    const parent = loadVisibleMessage(tx, ctx.actor, input.messageId);
+    const to = parent.fromKind === "agent" ? parent.fromName : PEOPLE_INBOX;
+    const subject = parent.subject && !/^re:/i.test(parent.subject) ? `Re: ${parent.subject}` : parent.subject;
+    const row = insertMessage(tx, ctx, at, emit, {
+      to,
+      type: input.type ?? replyType[parent.type] ?? "reply",
+      subject,
+      body: input.body,
+      priority: input.priority ?? parent.priority,
+      taskId: parent.taskId ?? undefined,
+      instructionId: parent.instructionId ?? undefined,
+      stepPosition: parent.stepPosition ?? undefined,
+      inReplyTo: parent.id,
+      leaseToken: input.leaseToken,
+    });
+    return messageDto(row);
+  });
+}

@@ -1,0 +1,129 @@
+import { z } from "zod";
+import { eq, sql } from "drizzle-orm";
+import { agents, instructions, messages, PEOPLE_INBOX, type MessageRow } from "@/db/schema";
+import { newId } from "@/lib/ids";
+import { actorId, type Actor } from "@/lib/auth/actor";
+import type { ServiceContext, Tx } from "../context";
+import { writeTx } from "../events";
+import { messageDto } from "../dto";
+import { notFound, ServiceError } from "../errors";
+import { requireWriter } from "../policy";
+import { parseInput, prioritySchema } from "../validate";
+import { loadTask, touchLease } from "../tasks/load";
+
+/** Names people write for the people's inbox; stored as the protocol's `hitl`. */
+const peopleAliases = new Set([PEOPLE_INBOX, "human", "humans", "people", "person"]);
+
+export const SendMessageInput = z.strictObject({
+  to: z.string().trim().min(1).max(64),
+  type: z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-z0-9_]{1,39}$/, "A message type is a lower-case word such as consultation")
+    .default("status_update"),
+  subject: z.string().trim().max(300).optional(),
+  body: z.string().min(1, "A message needs a body").max(200_000),
+  priority: prioritySchema.default("normal"),
+  instructionId: z.string().min(1).optional(),
+  taskId: z.string().min(1).optional(),
+  stepPosition: z.number().int().positive().optional(),
+  inReplyTo: z.string().min(1).optional(),
+  leaseToken: z.number().int().nonnegative().optional(),
+});
+export type SendMessageInput = z.input<typeof SendMessageInput>;
+
+function sender(actor: Actor): { fromKind: MessageRow["fromKind"]; fromName: string } {
+  if (actor.kind === "agent") return { fromKind: "agent", fromName: actor.name };
+  if (actor.kind === "person") return { fromKind: "person", fromName: actor.email };
+  return { fromKind: "system", fromName: actorId(actor) };
+}
+
+/** May this actor see this message? An agent sees what it sent and what is in its own inbox. */
+export function canSeeMessage(actor: Actor, m: Pick<MessageRow, "toInbox" | "fromKind" | "fromName">): boolean {
+  if (actor.kind !== "agent") return true;
+  return m.toInbox === actor.name || (m.fromKind === "agent" && m.fromName === actor.name);
+}
+
+export function loadVisibleMessage(tx: Tx, actor: Actor, id: string): MessageRow {
+  const m = tx.select().from(messages).where(eq(messages.id, id)).get();
+  if (!m || !canSeeMessage(actor, m)) throw notFound("Message", id);
+  return m;
+}
+
+/** Inserts a message inside a caller's transaction (send, reply, reminders, review responses). */
+export function insertMessage(
+  tx: Tx,
+  ctx: ServiceContext,
+  at: number,
+  emit: Parameters<Parameters<typeof writeTx>[1]>[2],
+  input: z.output<typeof SendMessageInput>,
+): MessageRow {
+  const to = peopleAliases.has(input.to.toLowerCase()) ? PEOPLE_INBOX : input.to;
+  if (to !== PEOPLE_INBOX) {
+    const agent = tx.select({ name: agents.name }).from(agents).where(eq(agents.name, to)).get();
+    if (!agent) throw new ServiceError("validation_failed", `No agent or inbox named ${to}`, { fields: { to: [`Unknown recipient ${to}`] } });
+  }
+  let instructionId = input.instructionId ?? null;
+  let taskId = input.taskId ?? null;
+  if (taskId) {
+    // An agent may only write about its own tasks; the message counts as a sign of life.
+    const task = loadTask(tx, ctx.actor, taskId, false);
+    touchLease(tx, ctx.actor, task, at, input.leaseToken);
+    instructionId ??= task.instructionId;
+    if (instructionId !== task.instructionId) {
+      throw new ServiceError("validation_failed", `Task ${taskId} is not part of ${instructionId}`, { fields: { instructionId: ["Does not match the task"] } });
+    }
+    taskId = task.id;
+  } else if (input.stepPosition !== undefined) {
+    throw new ServiceError("validation_failed", "A step is named only together with its task", { fields: { stepPosition: ["Needs taskId"] } });
+  }
+  if (instructionId && !taskId) {
+    const inst = tx.select({ id: instructions.id }).from(instructions).where(eq(instructions.id, instructionId)).get();
+    if (!inst) throw notFound("Instruction", instructionId);
+  }
+  let threadId: string | null = null;
+  if (input.inReplyTo) {
+    const parent = loadVisibleMessage(tx, ctx.actor, input.inReplyTo);
+    threadId = parent.threadId;
+    if (!parent.answeredAt) tx.update(messages).set({ answeredAt: at }).where(eq(messages.id, parent.id)).run();
+    taskId ??= parent.taskId;
+    instructionId ??= parent.instructionId;
+  }
+  const id = newId("msg", at);
+  const row = tx
+    .insert(messages)
+    .values({
+      id,
+      threadId: threadId ?? id,
+      inReplyTo: input.inReplyTo ?? null,
+      ...sender(ctx.actor),
+      toInbox: to,
+      type: input.type,
+      priority: input.priority,
+      subject: input.subject ?? "",
+      body: input.body,
+      instructionId,
+      taskId,
+      stepPosition: input.stepPosition ?? null,
+      createdAt: at,
+    })
+    .returning()
+    .get();
+  if (taskId) tx.run(sql`UPDATE tasks SET updated_at = ${at} WHERE id = ${taskId}`);
+  emit({
+    verb: "message.sent",
+    entityKind: "message",
+    entityId: id,
+    instructionId,
+    taskId,
+    after: { from: row.fromName, to: row.toInbox, type: row.type, threadId: row.threadId, inReplyTo: row.inReplyTo, stepPosition: row.stepPosition },
+  });
+  return row;
+}
+
+export function sendMessage(ctx: ServiceContext, raw: SendMessageInput) {
+  requireWriter(ctx.actor);
+  const input = parseInput(SendMessageInput, raw);
+  return writeTx(ctx, (tx, at, emit) => messageDto(insertMessage(tx, ctx, at, emit, input)));
+}
+

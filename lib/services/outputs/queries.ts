@@ -1,0 +1,64 @@
+import { and, asc, desc, eq, gt, inArray, or, sql } from "drizzle-orm";
+import { outputs, reviews, tasks } from "@/db/schema";
+import type { ServiceContext } from "../context";
+import { clampLimit, decodeCursor, encodeCursor, type Page } from "../cursor";
+import { outputDto, reviewDto, type OutputDto } from "../dto";
+import { notFound } from "../errors";
+import { requireTaskAccess } from "../policy";
+
+export type ReviewQueueItem = Omit<OutputDto, "content"> & {
+  task: { id: string; ref: string; title: string; status: string; assignedAgent: string; instructionId: string; priority: string };
+  versions: number;
+};
+
+/** The review queue: outputs awaiting a person, oldest first (the (status, created_at, id) index). */
+export function listReviewQueue(ctx: ServiceContext, q: { status?: "pending_review" | "approved" | "changes_requested"; cursor?: string | null; limit?: number } = {}): Page<ReviewQueueItem> & { total: number } {
+  const status = q.status ?? "pending_review";
+  const limit = clampLimit(q.limit);
+  const c = decodeCursor(q.cursor, 2);
+  const where = [eq(outputs.status, status)];
+  if (c) {
+    const [at, id] = c as [number, string];
+    where.push(or(gt(outputs.createdAt, at), and(eq(outputs.createdAt, at), gt(outputs.id, id)))!);
+  }
+  if (ctx.actor.kind === "agent") where.push(eq(tasks.assignedAgent, ctx.actor.name));
+  const rows = ctx.db
+    .select({ o: outputs, t: { id: tasks.id, ref: tasks.ref, title: tasks.title, status: tasks.status, assignedAgent: tasks.assignedAgent, instructionId: tasks.instructionId, priority: tasks.priority } })
+    .from(outputs)
+    .innerJoin(tasks, eq(tasks.id, outputs.taskId))
+    .where(and(...where))
+    .orderBy(asc(outputs.createdAt), asc(outputs.id))
+    .limit(limit + 1)
+    .all();
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const total = ctx.db.select({ n: sql<number>`count(*)` }).from(outputs).where(eq(outputs.status, status)).get()?.n ?? 0;
+  return {
+    total,
+    items: page.map(({ o, t }) => ({ ...(outputDto(o, { withContent: false }) as Omit<OutputDto, "content">), task: t, versions: o.version })),
+    nextCursor: more && last ? encodeCursor([last.o.createdAt, last.o.id]) : null,
+  };
+}
+
+/** One output with every version of its task (for the version picker and diff) and its reviews. */
+export function getOutput(ctx: ServiceContext, outputId: string) {
+  const o = ctx.db.select().from(outputs).where(eq(outputs.id, outputId)).get();
+  if (!o) throw notFound("Output", outputId);
+  const t = ctx.db.select().from(tasks).where(eq(tasks.id, o.taskId)).get()!;
+  requireTaskAccess(ctx.actor, t, false);
+  const versions = ctx.db.select().from(outputs).where(eq(outputs.taskId, o.taskId)).orderBy(asc(outputs.version)).all();
+  const revs = ctx.db
+    .select()
+    .from(reviews)
+    .where(inArray(reviews.outputId, versions.map((v) => v.id)))
+    .orderBy(desc(reviews.createdAt))
+    .all();
+  return {
+    output: outputDto(o),
+    task: { id: t.id, ref: t.ref, title: t.title, status: t.status, assignedAgent: t.assignedAgent, instructionId: t.instructionId, authority: t.authority, priority: t.priority },
+    versions: versions.map((v) => outputDto(v)),
+    reviews: revs.map(reviewDto),
+  };
+}
+export type OutputDetail = ReturnType<typeof getOutput>;

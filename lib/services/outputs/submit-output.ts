@@ -1,0 +1,101 @@
+import { z } from "zod";
+import { and, desc, eq, sql } from "drizzle-orm";
+import { outputFormats, outputs, taskSteps } from "@/db/schema";
+import { newId } from "@/lib/ids";
+import { actorId } from "@/lib/auth/actor";
+import type { ServiceContext } from "../context";
+import { writeTx } from "../events";
+import { outputDto } from "../dto";
+import { ServiceError } from "../errors";
+import { parseInput } from "../validate";
+import { loadTask, touchLease } from "../tasks/load";
+
+const fileEntry = z.union([
+  z.string().trim().min(1).max(500).transform((path) => ({ path })),
+  z.strictObject({
+    path: z.string().trim().min(1).max(500),
+    action: z.enum(["created", "modified", "deleted"]).optional(),
+    additions: z.number().int().nonnegative().optional(),
+    deletions: z.number().int().nonnegative().optional(),
+  }),
+]);
+
+export const SubmitOutputInput = z
+  .strictObject({
+    taskId: z.string().min(1),
+    format: z.enum(outputFormats),
+    content: z.string().min(1, "An output needs content").max(1_000_000),
+    language: z.string().trim().max(40).optional(),
+    files: z.array(fileEntry).max(500).default([]),
+    stepPosition: z.number().int().positive().optional(),
+    leaseToken: z.number().int().nonnegative().optional(),
+  })
+  .superRefine((v, c) => {
+    if (v.format === "code" && !v.language) c.addIssue({ code: "custom", path: ["language"], message: "Code needs its language" });
+  });
+export type SubmitOutputInput = z.input<typeof SubmitOutputInput>;
+
+/**
+ * Hands in a new version of the task's output. A version still waiting for review is superseded by
+ * the new one, so the review queue shows each task once, at its latest version.
+ */
+export function submitOutput(ctx: ServiceContext, raw: SubmitOutputInput) {
+  const input = parseInput(SubmitOutputInput, raw);
+  return writeTx(ctx, (tx, at, emit) => {
+    const task = loadTask(tx, ctx.actor, input.taskId, true);
+    if (ctx.actor.kind === "person") throw new ServiceError("forbidden", "Outputs are handed in by the agent working on the task");
+    if (!["in_progress", "blocked", "in_review"].includes(task.status)) {
+      throw new ServiceError("illegal_transition", `Task ${task.id} is ${task.status.replace("_", " ")}: it takes no new output`);
+    }
+    touchLease(tx, ctx.actor, task, at, input.leaseToken);
+    let stepPosition = input.stepPosition ?? null;
+    if (stepPosition !== null) {
+      const step = tx.select({ p: taskSteps.position }).from(taskSteps).where(and(eq(taskSteps.taskId, task.id), eq(taskSteps.position, stepPosition))).get();
+      if (!step) throw new ServiceError("validation_failed", `Task ${task.id} has no step ${stepPosition}`, { fields: { stepPosition: ["No such step"] } });
+    } else {
+      const current = tx
+        .select({ p: taskSteps.position })
+        .from(taskSteps)
+        .where(and(eq(taskSteps.taskId, task.id), eq(taskSteps.status, "in_progress")))
+        .orderBy(taskSteps.position)
+        .limit(1)
+        .get();
+      stepPosition = current?.p ?? null;
+    }
+    const last = tx.select({ v: outputs.version }).from(outputs).where(eq(outputs.taskId, task.id)).orderBy(desc(outputs.version)).limit(1).get();
+    const version = (last?.v ?? 0) + 1;
+    const superseded = tx
+      .update(outputs)
+      .set({ status: "superseded" })
+      .where(and(eq(outputs.taskId, task.id), eq(outputs.status, "pending_review")))
+      .returning({ id: outputs.id })
+      .all();
+    const row = tx
+      .insert(outputs)
+      .values({
+        id: newId("out", at),
+        taskId: task.id,
+        version,
+        format: input.format,
+        language: input.language ?? null,
+        content: input.content,
+        files: input.files,
+        status: "pending_review",
+        stepPosition,
+        submittedBy: actorId(ctx.actor),
+        createdAt: at,
+      })
+      .returning()
+      .get();
+    tx.run(sql`UPDATE tasks SET updated_at = ${at} WHERE id = ${task.id}`);
+    emit({
+      verb: "output.submitted",
+      entityKind: "output",
+      entityId: row.id,
+      instructionId: task.instructionId,
+      taskId: task.id,
+      after: { version, format: row.format, files: row.files.length, stepPosition, superseded: superseded.map((s) => s.id) },
+    });
+    return outputDto(row);
+  });
+}

@@ -1,0 +1,53 @@
+import { and, desc, eq, inArray, isNotNull, lt, sql } from "drizzle-orm";
+import { instructions, outputs, tasks, PEOPLE_INBOX } from "@/db/schema";
+import type { ServiceContext } from "./context";
+import { nowOf } from "./context";
+import { instructionDto, taskDto } from "./dto";
+import { requirePerson } from "./policy";
+import { listAgents } from "./agents/queries";
+import { unreadCount } from "./messages/queries";
+import { taskCounts } from "./tasks/queries";
+import { listEvents } from "./events-queries";
+
+/** Everything the overview page shows, each part a bounded, indexed query. */
+export function getOverview(ctx: ServiceContext) {
+  if (ctx.actor.kind === "agent") requirePerson(ctx.actor);
+  const now = nowOf(ctx);
+  const open = ctx.db
+    .select()
+    .from(instructions)
+    .where(inArray(instructions.phase, ["routing", "planning", "executing", "validating", "correcting", "blocked"]))
+    .orderBy(desc(instructions.createdAt))
+    .limit(8)
+    .all();
+  const openCount =
+    ctx.db
+      .select({ n: sql<number>`count(*)` })
+      .from(instructions)
+      .where(inArray(instructions.phase, ["routing", "planning", "executing", "validating", "correcting", "blocked"]))
+      .get()?.n ?? 0;
+  const stale = ctx.db
+    .select()
+    .from(tasks)
+    .where(and(inArray(tasks.status, ["in_progress", "blocked"]), isNotNull(tasks.leaseExpiresAt), lt(tasks.leaseExpiresAt, now)))
+    .orderBy(tasks.leaseExpiresAt)
+    .limit(20)
+    .all();
+  const awaiting = ctx.db.select({ n: sql<number>`count(*)` }).from(outputs).where(eq(outputs.status, "pending_review")).get()?.n ?? 0;
+  return {
+    openInstructions: { count: openCount, items: open.map(instructionDto) },
+    taskCounts: taskCounts(ctx),
+    awaitingReview: awaiting,
+    unreadInPeopleInbox: unreadCount(ctx, PEOPLE_INBOX),
+    agents: listAgents(ctx),
+    staleTasks: stale.map((t) => taskDto(t, now)),
+    activity: listEvents(ctx, { limit: 25 }),
+  };
+}
+export type Overview = ReturnType<typeof getOverview>;
+
+/** The sidebar's badges, cheap enough to refresh on every change. */
+export function getShellCounts(ctx: ServiceContext) {
+  const awaiting = ctx.db.select({ n: sql<number>`count(*)` }).from(outputs).where(eq(outputs.status, "pending_review")).get()?.n ?? 0;
+  return { awaitingReview: awaiting, unread: unreadCount(ctx, PEOPLE_INBOX) };
+}

@@ -1,0 +1,79 @@
+import { z } from "zod";
+import { and, eq, inArray } from "drizzle-orm";
+import { taskSteps, tasks } from "@/db/schema";
+import type { ServiceContext } from "../context";
+import { writeTx } from "../events";
+import { taskDto } from "../dto";
+import { parseInput } from "../validate";
+import { loadTask, touchLease } from "./load";
+import { assertTaskMove } from "./transitions";
+
+export const BlockTaskInput = z.strictObject({
+  taskId: z.string().min(1),
+  reason: z.string().trim().min(1, "Say why the task is blocked").max(5000),
+  blockerType: z.enum(["missing_dependency", "failed_test", "unclear_requirement", "other"]).default("other"),
+  leaseToken: z.number().int().nonnegative().optional(),
+});
+
+export function blockTask(ctx: ServiceContext, raw: z.input<typeof BlockTaskInput>) {
+  const input = parseInput(BlockTaskInput, raw);
+  return writeTx(ctx, (tx, at, emit) => {
+    const task = loadTask(tx, ctx.actor, input.taskId, true);
+    touchLease(tx, ctx.actor, task, at, input.leaseToken);
+    assertTaskMove(task.id, task.status, "blocked");
+    const row = tx
+      .update(tasks)
+      .set({ status: "blocked", blockedReason: input.reason, blockerType: input.blockerType, updatedAt: at, version: task.version + 1 })
+      .where(eq(tasks.id, task.id))
+      .returning()
+      .get();
+    emit({
+      verb: "task.blocked",
+      entityKind: "task",
+      entityId: task.id,
+      instructionId: task.instructionId,
+      taskId: task.id,
+      before: { status: task.status },
+      after: { status: "blocked", reason: input.reason, blockerType: input.blockerType },
+    });
+    return taskDto(row, at);
+  });
+}
+
+export const UnblockTaskInput = z.strictObject({
+  taskId: z.string().min(1),
+  note: z.string().max(5000).optional(),
+  leaseToken: z.number().int().nonnegative().optional(),
+});
+
+/** Back to in progress; a step that was blocked resumes with it. */
+export function unblockTask(ctx: ServiceContext, raw: z.input<typeof UnblockTaskInput>) {
+  const input = parseInput(UnblockTaskInput, raw);
+  return writeTx(ctx, (tx, at, emit) => {
+    const task = loadTask(tx, ctx.actor, input.taskId, true);
+    touchLease(tx, ctx.actor, task, at, input.leaseToken);
+    assertTaskMove(task.id, task.status, "in_progress", task.status === "blocked" ? undefined : `Task ${task.id} is ${task.status.replace("_", " ")}, not blocked`);
+    const row = tx
+      .update(tasks)
+      .set({ status: "in_progress", blockedReason: null, blockerType: null, updatedAt: at, version: task.version + 1 })
+      .where(eq(tasks.id, task.id))
+      .returning()
+      .get();
+    const resumed = tx
+      .update(taskSteps)
+      .set({ status: "in_progress", updatedAt: at })
+      .where(and(eq(taskSteps.taskId, task.id), inArray(taskSteps.status, ["blocked"])))
+      .returning({ position: taskSteps.position })
+      .all();
+    emit({
+      verb: "task.unblocked",
+      entityKind: "task",
+      entityId: task.id,
+      instructionId: task.instructionId,
+      taskId: task.id,
+      before: { status: "blocked", reason: task.blockedReason },
+      after: { status: "in_progress", note: input.note ?? null, resumedSteps: resumed.map((r) => r.position) },
+    });
+    return taskDto(row, at);
+  });
+}

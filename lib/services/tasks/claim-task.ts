@@ -1,0 +1,101 @@
+import { z } from "zod";
+import { eq, sql } from "drizzle-orm";
+import { tasks } from "@/db/schema";
+import type { ServiceContext } from "../context";
+import { writeTx } from "../events";
+import { taskDto } from "../dto";
+import { ServiceError } from "../errors";
+import { parseInput } from "../validate";
+import { leaseMinutesOf, loadTask, unfinishedDependencies } from "./load";
+
+export const ClaimTaskInput = z.strictObject({
+  /** Claim this task rather than the next one in priority order. */
+  taskId: z.string().min(1).optional(),
+});
+
+const ready = sql`NOT EXISTS (
+  SELECT 1 FROM task_dependencies d JOIN tasks dt ON dt.id = d.depends_on_task_id
+  WHERE d.task_id = ${tasks.id} AND dt.status <> 'completed')`;
+
+/**
+ * Takes the agent's highest-priority pending task whose dependencies are completed, in one
+ * UPDATE ... WHERE status = 'pending' ... RETURNING under the write lock: two claimers can never
+ * get the same task. Returns null when nothing is ready. The lease token increases with every claim.
+ */
+export function claimTask(ctx: ServiceContext, raw: z.input<typeof ClaimTaskInput> = {}) {
+  const { actor } = ctx;
+  if (actor.kind !== "agent") throw new ServiceError("forbidden", "Only an agent claims tasks");
+  const input = parseInput(ClaimTaskInput, raw);
+  return writeTx(ctx, (tx, at, emit) => {
+    const leaseMs = leaseMinutesOf(tx, actor.name) * 60_000;
+    const next = input.taskId
+      ? (() => {
+          const t = loadTask(tx, actor, input.taskId, true);
+          if (t.status !== "pending") {
+            throw new ServiceError("illegal_transition", `Task ${t.id} is ${t.status}, only a pending task can be claimed`);
+          }
+          const open = unfinishedDependencies(tx, t.id);
+          if (open.length) {
+            throw new ServiceError("dependencies_not_done", `Task ${t.id} waits for ${open.join(", ")}`, { details: { waitingFor: open } });
+          }
+          return sql`${t.id}`;
+        })()
+      : sql`(SELECT t.id FROM tasks t WHERE t.assigned_agent = ${actor.name} AND t.status = 'pending'
+              AND NOT EXISTS (SELECT 1 FROM task_dependencies d JOIN tasks dt ON dt.id = d.depends_on_task_id
+                              WHERE d.task_id = t.id AND dt.status <> 'completed')
+              ORDER BY t.priority_rank, t.created_at, t.id LIMIT 1)`;
+    const row = tx
+      .update(tasks)
+      .set({
+        status: "in_progress",
+        leaseToken: sql`${tasks.leaseToken} + 1`,
+        leaseExpiresAt: at + leaseMs,
+        lastHeartbeatAt: at,
+        claimedAt: at,
+        updatedAt: at,
+        version: sql`${tasks.version} + 1`,
+      })
+      .where(sql`${tasks.id} = ${next} AND ${tasks.status} = 'pending' AND ${ready}`)
+      .returning()
+      .get();
+    if (!row) return null;
+    emit({
+      verb: "task.claimed",
+      entityKind: "task",
+      entityId: row.id,
+      instructionId: row.instructionId,
+      taskId: row.id,
+      before: { status: "pending" },
+      after: { status: "in_progress", leaseToken: row.leaseToken, leaseExpiresAt: new Date(row.leaseExpiresAt!).toISOString() },
+    });
+    return taskDto(row, at);
+  });
+}
+
+export const HeartbeatInput = z.strictObject({
+  taskId: z.string().min(1),
+  leaseToken: z.number().int().nonnegative().optional(),
+});
+
+/** Extends the lease. Not an event: heartbeats would drown the activity feed and the audit log. */
+export function heartbeatTask(ctx: ServiceContext, raw: z.input<typeof HeartbeatInput>) {
+  const { actor } = ctx;
+  if (actor.kind !== "agent") throw new ServiceError("forbidden", "Only the agent working on a task sends heartbeats");
+  const input = parseInput(HeartbeatInput, raw);
+  const at = ctx.now ? ctx.now() : Date.now();
+  return ctx.db.transaction(
+    (tx) => {
+      const task = loadTask(tx, actor, input.taskId, true);
+      if (task.status !== "in_progress" && task.status !== "blocked") {
+        throw new ServiceError("illegal_transition", `Task ${task.id} is ${task.status}: there is no lease to extend`);
+      }
+      if (input.leaseToken !== undefined && input.leaseToken !== task.leaseToken) {
+        throw new ServiceError("lease_lost", `Lease ${input.leaseToken} on task ${task.id} is no longer valid`);
+      }
+      const expiresAt = at + leaseMinutesOf(tx, task.assignedAgent) * 60_000;
+      tx.update(tasks).set({ leaseExpiresAt: expiresAt, lastHeartbeatAt: at }).where(eq(tasks.id, task.id)).run();
+      return { taskId: task.id, leaseToken: task.leaseToken, leaseExpiresAt: new Date(expiresAt).toISOString() };
+    },
+    { behavior: "immediate" },
+  );
+}

@@ -1,0 +1,68 @@
+import { z } from "zod";
+import { and, eq, notInArray } from "drizzle-orm";
+import { outputs, taskSteps, tasks } from "@/db/schema";
+import type { ServiceContext } from "../context";
+import { writeTx } from "../events";
+import { taskDto } from "../dto";
+import { ServiceError } from "../errors";
+import { parseInput } from "../validate";
+import { loadTask, touchLease } from "./load";
+import { assertTaskMove } from "./transitions";
+
+export const CompleteTaskInput = z.strictObject({
+  taskId: z.string().min(1),
+  summary: z.string().max(20_000).optional(),
+  leaseToken: z.number().int().nonnegative().optional(),
+});
+
+/**
+ * The agent says it is done. A task that needs review goes to in_review (and must have an output
+ * to review); an autonomous one is completed. Steps still open are refused: skip them with a reason.
+ */
+export function completeTask(ctx: ServiceContext, raw: z.input<typeof CompleteTaskInput>) {
+  const input = parseInput(CompleteTaskInput, raw);
+  return writeTx(ctx, (tx, at, emit) => {
+    const task = loadTask(tx, ctx.actor, input.taskId, true);
+    touchLease(tx, ctx.actor, task, at, input.leaseToken);
+    const target = task.authority === "review_required" ? "in_review" : "completed";
+    assertTaskMove(task.id, task.status, target);
+    const open = tx
+      .select({ position: taskSteps.position, title: taskSteps.title })
+      .from(taskSteps)
+      .where(and(eq(taskSteps.taskId, task.id), notInArray(taskSteps.status, ["done", "skipped"])))
+      .all();
+    if (open.length) {
+      throw new ServiceError(
+        "illegal_transition",
+        `Task ${task.id} still has open steps: ${open.map((s) => `${s.position} ${s.title}`).join(", ")}. Finish or skip them first`,
+        { details: { openSteps: open.map((s) => s.position) } },
+      );
+    }
+    if (target === "in_review") {
+      const out = tx.select({ id: outputs.id }).from(outputs).where(eq(outputs.taskId, task.id)).limit(1).get();
+      if (!out) throw new ServiceError("output_required", `Task ${task.id} needs review: submit an output before completing it`);
+    }
+    const row = tx
+      .update(tasks)
+      .set({
+        status: target,
+        completedAt: target === "completed" ? at : null,
+        leaseExpiresAt: null,
+        updatedAt: at,
+        version: task.version + 1,
+      })
+      .where(eq(tasks.id, task.id))
+      .returning()
+      .get();
+    emit({
+      verb: target === "completed" ? "task.completed" : "task.submitted_for_review",
+      entityKind: "task",
+      entityId: task.id,
+      instructionId: task.instructionId,
+      taskId: task.id,
+      before: { status: task.status },
+      after: { status: target, summary: input.summary ?? null },
+    });
+    return taskDto(row, at);
+  });
+}

@@ -1,0 +1,138 @@
+import { z } from "zod";
+import { and, eq, inArray, or } from "drizzle-orm";
+import { agents, instructions, taskDependencies, taskSteps, tasks } from "@/db/schema";
+import { newId } from "@/lib/ids";
+import { actorId } from "@/lib/auth/actor";
+import type { ServiceContext } from "../context";
+import { writeTx } from "../events";
+import { stepDto, taskDto } from "../dto";
+import { notFound, ServiceError } from "../errors";
+import { requirePerson } from "../policy";
+import { parseInput, prioritySchema, priorityRank } from "../validate";
+
+const pathList = z
+  .array(z.string().trim().min(1).max(500))
+  .max(200)
+  .default([]);
+
+export const CreateTaskInput = z.strictObject({
+  instructionId: z.string().min(1),
+  ref: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "Use letters, digits, '_', '.', '-' (e.g. T3)")
+    .optional(),
+  title: z.string().trim().min(1, "Title is required").max(200),
+  description: z.string().max(100_000).default(""),
+  type: z.enum(["create", "modify", "analyze", "validate", "test"]).default("create"),
+  assignedAgent: z.string().min(1, "Choose an agent"),
+  acceptanceCriteria: z.array(z.string().trim().min(1).max(2000)).max(100).default([]),
+  filesToModify: pathList,
+  filesToCreate: pathList,
+  /** Ids (or refs such as T1) of tasks in the same instruction that must complete first. */
+  dependsOn: z.array(z.string().min(1)).max(100).default([]),
+  priority: prioritySchema.default("normal"),
+  authority: z.enum(["autonomous", "review_required"]).default("review_required"),
+  deadline: z.iso.datetime({ offset: true }).nullable().optional(),
+});
+export type CreateTaskInput = z.input<typeof CreateTaskInput>;
+
+/** Creates a task in an instruction, assigns it, and copies the agent's Response Approach onto it. */
+export function createTask(ctx: ServiceContext, raw: CreateTaskInput) {
+  requirePerson(ctx.actor);
+  const input = parseInput(CreateTaskInput, raw);
+  return writeTx(ctx, (tx, at, emit) => {
+    const instruction = tx.select().from(instructions).where(eq(instructions.id, input.instructionId)).get();
+    if (!instruction) throw notFound("Instruction", input.instructionId);
+    if (instruction.phase === "completed" || instruction.phase === "failed") {
+      throw new ServiceError("illegal_transition", `Instruction ${instruction.id} is ${instruction.phase}: no new tasks`);
+    }
+    const agent = tx.select().from(agents).where(eq(agents.name, input.assignedAgent)).get();
+    if (!agent || !agent.active) {
+      throw new ServiceError("validation_failed", `No agent named ${input.assignedAgent}`, {
+        fields: { assignedAgent: [`Unknown agent ${input.assignedAgent}`] },
+      });
+    }
+
+    const siblings = tx
+      .select({ id: tasks.id, ref: tasks.ref })
+      .from(tasks)
+      .where(eq(tasks.instructionId, instruction.id))
+      .all();
+    let ref = input.ref;
+    if (ref && siblings.some((s) => s.ref === ref)) {
+      throw new ServiceError("conflict", `Instruction ${instruction.id} already has a task ${ref}`, { fields: { ref: ["Already used"] } });
+    }
+    if (!ref) {
+      const used = new Set(siblings.map((s) => s.ref));
+      let n = siblings.length + 1;
+      while (used.has(`T${n}`)) n++;
+      ref = `T${n}`;
+    }
+
+    const wanted = [...new Set(input.dependsOn)];
+    const deps = wanted.length
+      ? tx
+          .select({ id: tasks.id, ref: tasks.ref })
+          .from(tasks)
+          .where(and(eq(tasks.instructionId, instruction.id), or(inArray(tasks.id, wanted), inArray(tasks.ref, wanted))))
+          .all()
+      : [];
+    const missing = wanted.filter((w) => !deps.some((d) => d.id === w || d.ref === w));
+    if (missing.length) {
+      throw new ServiceError("validation_failed", `Dependencies not found in ${instruction.id}: ${missing.join(", ")}`, {
+        fields: { dependsOn: missing.map((m) => `Unknown task ${m}`) },
+      });
+    }
+
+    const id = newId("tsk", at);
+    const row = tx
+      .insert(tasks)
+      .values({
+        id,
+        instructionId: instruction.id,
+        ref,
+        title: input.title,
+        description: input.description,
+        type: input.type,
+        assignedAgent: agent.name,
+        status: "pending",
+        priority: input.priority,
+        priorityRank: priorityRank[input.priority],
+        authority: input.authority,
+        deadline: input.deadline ? Date.parse(input.deadline) : null,
+        acceptanceCriteria: input.acceptanceCriteria,
+        filesToModify: input.filesToModify,
+        filesToCreate: input.filesToCreate,
+        createdBy: actorId(ctx.actor),
+        createdAt: at,
+        updatedAt: at,
+      })
+      .returning()
+      .get();
+    const depIds = [...new Set(deps.map((d) => d.id))];
+    if (depIds.length) {
+      tx.insert(taskDependencies).values(depIds.map((d) => ({ taskId: id, dependsOnTaskId: d }))).run();
+    }
+    const steps = agent.steps.length
+      ? tx
+          .insert(taskSteps)
+          .values(agent.steps.map((s) => ({ taskId: id, position: s.position, title: s.title, guidance: s.guidance })))
+          .returning()
+          .all()
+      : [];
+    if (instruction.phase === "routing" || instruction.phase === "planning") {
+      tx.update(instructions).set({ phase: "executing", updatedAt: at, version: instruction.version + 1 }).where(eq(instructions.id, instruction.id)).run();
+      emit({ verb: "instruction.phase_changed", entityKind: "instruction", entityId: instruction.id, instructionId: instruction.id, before: { phase: instruction.phase }, after: { phase: "executing" } });
+    }
+    emit({
+      verb: "task.created",
+      entityKind: "task",
+      entityId: id,
+      instructionId: instruction.id,
+      taskId: id,
+      after: { title: row.title, assignedAgent: row.assignedAgent, priority: row.priority, steps: steps.length, dependsOn: depIds },
+    });
+    return { ...taskDto(row, at), dependsOn: depIds, steps: steps.map(stepDto) };
+  });
+}

@@ -1,0 +1,47 @@
+import { and, eq, ne, sql } from "drizzle-orm";
+import { agents, taskDependencies, tasks, type TaskRow } from "@/db/schema";
+import type { Actor } from "@/lib/auth/actor";
+import type { Tx } from "../context";
+import { notFound, ServiceError } from "../errors";
+import { requireTaskAccess } from "../policy";
+import { DEFAULT_LEASE_MINUTES } from "./transitions";
+
+export function loadTask(tx: Tx, actor: Actor, taskId: string, write: boolean): TaskRow {
+  const task = tx.select().from(tasks).where(eq(tasks.id, taskId)).get();
+  if (!task) throw notFound("Task", taskId);
+  requireTaskAccess(actor, task, write);
+  return task;
+}
+
+export function unfinishedDependencies(tx: Tx, taskId: string): string[] {
+  return tx
+    .select({ id: tasks.id })
+    .from(taskDependencies)
+    .innerJoin(tasks, eq(tasks.id, taskDependencies.dependsOnTaskId))
+    .where(and(eq(taskDependencies.taskId, taskId), ne(tasks.status, "completed")))
+    .all()
+    .map((r) => r.id);
+}
+
+export function leaseMinutesOf(tx: Tx, agentName: string): number {
+  const row = tx.select({ m: agents.leaseMinutes }).from(agents).where(eq(agents.name, agentName)).get();
+  return row?.m ?? DEFAULT_LEASE_MINUTES;
+}
+
+/**
+ * Every write an agent makes on its task counts as a heartbeat (a model-driven agent does not beat
+ * on a timer). A write carrying a lease token older than the task's current one comes from an
+ * agent whose lease was taken over: refused, so a zombie cannot overwrite its successor.
+ */
+export function touchLease(tx: Tx, actor: Actor, task: TaskRow, at: number, leaseToken?: number): Partial<TaskRow> {
+  if (actor.kind !== "agent") return {};
+  if (leaseToken !== undefined && leaseToken !== task.leaseToken) {
+    throw new ServiceError("lease_lost", `Lease ${leaseToken} on task ${task.id} is no longer valid (current lease ${task.leaseToken})`);
+  }
+  if (task.status !== "in_progress" && task.status !== "blocked") return {};
+  const patch = { leaseExpiresAt: at + leaseMinutesOf(tx, task.assignedAgent) * 60_000, lastHeartbeatAt: at };
+  tx.update(tasks).set(patch).where(eq(tasks.id, task.id)).run();
+  return patch;
+}
+
+export const bumpVersion = sql`${tasks.version} + 1`;

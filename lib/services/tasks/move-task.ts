@@ -1,0 +1,46 @@
+import { z } from "zod";
+import { eq } from "drizzle-orm";
+import { tasks, taskStatuses } from "@/db/schema";
+import type { ServiceContext } from "../context";
+import { notFound, ServiceError } from "../errors";
+import { requirePerson } from "../policy";
+import { parseInput } from "../validate";
+import { blockTask, unblockTask } from "./block-task";
+import { cancelTask } from "./cancel-task";
+
+export const MoveTaskInput = z.strictObject({
+  taskId: z.string().min(1),
+  to: z.enum(taskStatuses),
+  reason: z.string().max(5000).optional(),
+});
+
+/**
+ * A person dragging a card on the board. Only moves a person may make are carried out, by the verb
+ * that owns them; every other move is refused with the reason, so the board can explain itself.
+ */
+export function moveTask(ctx: ServiceContext, raw: z.input<typeof MoveTaskInput>) {
+  requirePerson(ctx.actor);
+  const input = parseInput(MoveTaskInput, raw);
+  const task = ctx.db.select({ status: tasks.status }).from(tasks).where(eq(tasks.id, input.taskId)).get();
+  if (!task) throw notFound("Task", input.taskId);
+  const from = task.status;
+  const to = input.to;
+  const refuse = (why: string) => {
+    throw new ServiceError("illegal_transition", why, { details: { from, to } });
+  };
+  if (from === to) refuse(`The task is already ${from.replace("_", " ")}`);
+  if (from === "completed" || from === "cancelled") refuse(`A ${from} task is final and cannot move`);
+  if (to === "cancelled") return cancelTask(ctx, { taskId: input.taskId, reason: input.reason });
+  if (to === "blocked") {
+    if (from !== "in_progress") refuse(`Only a task in progress can be blocked; this one is ${from.replace("_", " ")}`);
+    if (!input.reason?.trim()) throw new ServiceError("validation_failed", "Say why the task is blocked", { fields: { reason: ["Required"] } });
+    return blockTask(ctx, { taskId: input.taskId, reason: input.reason, blockerType: "other" });
+  }
+  if (to === "in_progress" && from === "blocked") return unblockTask(ctx, { taskId: input.taskId, note: input.reason });
+  if (to === "in_progress" && from === "pending") refuse("A pending task starts when its agent claims it; it cannot be started from the board");
+  if (to === "completed" && from === "in_review") refuse("A task in review completes when its output is approved: open it in the review queue");
+  if (to === "completed") refuse(`Only the agent can finish a task that is ${from.replace("_", " ")}; a person completes it by approving its output`);
+  if (to === "in_review") refuse("A task goes to review when its agent completes it with an output");
+  if (to === "pending") refuse("A task returns to pending only when it is reassigned or its lease runs out");
+  return refuse(`A task cannot move from ${from} to ${to}`);
+}

@@ -1,0 +1,149 @@
+import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { instructions, messages, outputs, reviews, taskDependencies, taskSteps, tasks, taskStatuses, type TaskStatus } from "@/db/schema";
+import type { ServiceContext } from "../context";
+import { nowOf } from "../context";
+import { clampLimit, decodeCursor, encodeCursor, type Page } from "../cursor";
+import { messageDto, outputDto, progressOf, reviewDto, stepDto, taskDto, type StepProgress, type TaskDto } from "../dto";
+import { notFound } from "../errors";
+import { requireTaskAccess } from "../policy";
+import { canSeeMessage } from "../messages/send-message";
+
+export interface ListTasksQuery {
+  status?: TaskStatus;
+  agent?: string;
+  instructionId?: string;
+  priority?: "critical" | "high" | "normal" | "low";
+  cursor?: string | null;
+  limit?: number;
+}
+
+export type TaskListItem = TaskDto & { progress: StepProgress };
+
+function withProgress(ctx: ServiceContext, rows: (typeof tasks.$inferSelect)[]): TaskListItem[] {
+  if (rows.length === 0) return [];
+  const steps = ctx.db
+    .select({ taskId: taskSteps.taskId, position: taskSteps.position, status: taskSteps.status })
+    .from(taskSteps)
+    .where(inArray(taskSteps.taskId, rows.map((r) => r.id)))
+    .all();
+  const byTask = new Map<string, { position: number; status: (typeof steps)[number]["status"] }[]>();
+  for (const s of steps) {
+    let list = byTask.get(s.taskId);
+    if (!list) byTask.set(s.taskId, (list = []));
+    list.push(s);
+  }
+  const now = nowOf(ctx);
+  return rows.map((r) => ({ ...taskDto(r, now), progress: progressOf(byTask.get(r.id) ?? []) }));
+}
+
+/**
+ * A page of tasks, most recently changed first. An agent sees only its own. Every filter combination
+ * walks an index: (status, updated_at), (assigned_agent, status, ...), (instruction_id, ...).
+ */
+export function listTasks(ctx: ServiceContext, q: ListTasksQuery = {}): Page<TaskListItem> {
+  const limit = clampLimit(q.limit);
+  const where: SQL[] = [];
+  const agent = ctx.actor.kind === "agent" ? ctx.actor.name : q.agent;
+  if (agent) where.push(eq(tasks.assignedAgent, agent));
+  if (q.status) where.push(eq(tasks.status, q.status));
+  if (q.instructionId) where.push(eq(tasks.instructionId, q.instructionId));
+  if (q.priority) where.push(eq(tasks.priority, q.priority));
+  const c = decodeCursor(q.cursor, 2);
+  if (c) {
+    const [u, id] = c as [number, string];
+    where.push(or(lt(tasks.updatedAt, u), and(eq(tasks.updatedAt, u), lt(tasks.id, id)))!);
+  }
+  const rows = ctx.db
+    .select()
+    .from(tasks)
+    .where(where.length ? and(...where) : undefined)
+    .orderBy(desc(tasks.updatedAt), desc(tasks.id))
+    .limit(limit + 1)
+    .all();
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { items: withProgress(ctx, page), nextCursor: more && last ? encodeCursor([last.updatedAt, last.id]) : null };
+}
+
+/** Board: one page per column, counted, so a column with 100,000 cards renders its first page only. */
+export function taskBoard(ctx: ServiceContext, q: Omit<ListTasksQuery, "status" | "cursor"> & { perColumn?: number } = {}) {
+  const columns = ["pending", "in_progress", "blocked", "in_review", "completed"] as const;
+  const counts = taskCounts(ctx, q);
+  return columns.map((status) => {
+    const page = listTasks(ctx, { ...q, status, limit: q.perColumn ?? 50 });
+    return { status, count: counts[status], ...page };
+  });
+}
+
+export function taskCounts(ctx: ServiceContext, q: Omit<ListTasksQuery, "status" | "cursor"> = {}): Record<TaskStatus, number> {
+  const where: SQL[] = [];
+  const agent = ctx.actor.kind === "agent" ? ctx.actor.name : q.agent;
+  if (agent) where.push(eq(tasks.assignedAgent, agent));
+  if (q.instructionId) where.push(eq(tasks.instructionId, q.instructionId));
+  if (q.priority) where.push(eq(tasks.priority, q.priority));
+  const out = Object.fromEntries(taskStatuses.map((s) => [s, 0])) as Record<TaskStatus, number>;
+  for (const s of taskStatuses) {
+    const r = ctx.db
+      .select({ n: sql<number>`count(*)` })
+      .from(tasks)
+      .where(and(eq(tasks.status, s), ...where))
+      .get();
+    out[s] = r?.n ?? 0;
+  }
+  return out;
+}
+
+/** One task with everything its page and an agent need: steps, criteria, dependencies, instruction, outputs, messages. */
+export function getTask(ctx: ServiceContext, taskId: string) {
+  const t = ctx.db.select().from(tasks).where(eq(tasks.id, taskId)).get();
+  if (!t) throw notFound("Task", taskId);
+  requireTaskAccess(ctx.actor, t, false);
+  const now = nowOf(ctx);
+  const steps = ctx.db.select().from(taskSteps).where(eq(taskSteps.taskId, t.id)).orderBy(asc(taskSteps.position)).all();
+  const deps = ctx.db
+    .select({ id: tasks.id, ref: tasks.ref, title: tasks.title, status: tasks.status, assignedAgent: tasks.assignedAgent })
+    .from(taskDependencies)
+    .innerJoin(tasks, eq(tasks.id, taskDependencies.dependsOnTaskId))
+    .where(eq(taskDependencies.taskId, t.id))
+    .all();
+  const dependents = ctx.db
+    .select({ id: tasks.id, ref: tasks.ref, title: tasks.title, status: tasks.status })
+    .from(taskDependencies)
+    .innerJoin(tasks, eq(tasks.id, taskDependencies.taskId))
+    .where(eq(taskDependencies.dependsOnTaskId, t.id))
+    .all();
+  const inst = ctx.db
+    .select({ id: instructions.id, title: instructions.title, phase: instructions.phase, tier: instructions.tier, priority: instructions.priority, body: instructions.body })
+    .from(instructions)
+    .where(eq(instructions.id, t.instructionId))
+    .get();
+  const outs = ctx.db.select().from(outputs).where(eq(outputs.taskId, t.id)).orderBy(asc(outputs.version)).all();
+  const msgs = ctx.db
+    .select()
+    .from(messages)
+    .where(eq(messages.taskId, t.id))
+    .orderBy(asc(messages.createdAt))
+    .limit(500)
+    .all()
+    .filter((m) => canSeeMessage(ctx.actor, m));
+  const revs = outs.length
+    ? ctx.db.select().from(reviews).where(inArray(reviews.outputId, outs.map((o) => o.id))).orderBy(asc(reviews.createdAt)).all()
+    : [];
+  return {
+    ...taskDto(t, now),
+    progress: progressOf(steps),
+    steps: steps.map((s) => ({
+      ...stepDto(s),
+      messageIds: msgs.filter((m) => m.stepPosition === s.position).map((m) => m.id),
+      outputIds: outs.filter((o) => o.stepPosition === s.position).map((o) => o.id),
+    })),
+    dependsOn: deps,
+    dependents,
+    instruction: inst ?? null,
+    outputs: outs.map((o) => outputDto(o, { withContent: false })),
+    messages: msgs.map(messageDto),
+    reviews: revs.map(reviewDto),
+  };
+}
+export type TaskDetail = ReturnType<typeof getTask>;
