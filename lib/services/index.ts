@@ -19,7 +19,7 @@ export { cancelTask, CancelTaskInput } from "./tasks/cancel-task";
 export { reassignTask, ReassignTaskInput } from "./tasks/reassign-task";
 export { moveTask, MoveTaskInput } from "./tasks/move-task";
 export { taskMoves } from "./tasks/transitions";
-export { listTasks, taskBoard, taskCounts, getTask, type TaskDetail, type TaskListItem, type ListTasksQuery } from "./tasks/queries";
+export { listTasks, taskBoard, taskCounts, getTask, taskOwner, type TaskDetail, type TaskListItem, type ListTasksQuery } from "./tasks/queries";
 
 export { updateStep, startStep, completeStep, skipStep, blockStep, stepMoves, UpdateStepInput } from "./steps/update-step";
 
@@ -36,3 +36,7 @@ export { syncAgents } from "./agents/sync-agents";
 export { listAgents, getAgent, type AgentListItem } from "./agents/queries";
 export { getOverview, getShellCounts, type Overview } from "./overview";
 export { listEvents, lastEventId } from "./events-queries";
+
+export { createUser, deleteUser, listUsers, countUsers, findUserByEmail, userDto, CreateUserInput, PasswordRule } from "./access/users";
+export { createToken, listTokens, revokeToken, CreateTokenInput, type TokenDto } from "./access/tokens";
+export { startSession, endSession, endAllSessions, authenticate } from "./access/sessions";

@@ -44,9 +44,6 @@ export function replyToMessage(ctx: ServiceContext, raw: z.input<typeof ReplyToM
       subject,
       body: input.body,
       priority: input.priority ?? parent.priority,
-      taskId: parent.taskId ?? undefined,
-      instructionId: parent.instructionId ?? undefined,
-      stepPosition: parent.stepPosition ?? undefined,
       inReplyTo: parent.id,
       leaseToken: input.leaseToken,
     });

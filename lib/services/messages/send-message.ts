@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { eq, sql } from "drizzle-orm";
-import { agents, instructions, messages, PEOPLE_INBOX, type MessageRow } from "@/db/schema";
+import { agents, instructions, messages, PEOPLE_INBOX, tasks, type MessageRow } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import { actorId, type Actor } from "@/lib/auth/actor";
 import type { ServiceContext, Tx } from "../context";
@@ -9,7 +9,7 @@ import { messageDto } from "../dto";
 import { notFound, ServiceError } from "../errors";
 import { requireWriter } from "../policy";
 import { parseInput, prioritySchema } from "../validate";
-import { loadTask, touchLease } from "../tasks/load";
+import { touchLease } from "../tasks/load";
 
 /** Names people write for the people's inbox; stored as the protocol's `hitl`. */
 const peopleAliases = new Set([PEOPLE_INBOX, "human", "humans", "people", "person"]);
@@ -63,31 +63,32 @@ export function insertMessage(
     const agent = tx.select({ name: agents.name }).from(agents).where(eq(agents.name, to)).get();
     if (!agent) throw new ServiceError("validation_failed", `No agent or inbox named ${to}`, { fields: { to: [`Unknown recipient ${to}`] } });
   }
-  let instructionId = input.instructionId ?? null;
-  let taskId = input.taskId ?? null;
+  // The thread first: a reply inherits the task its parent is about.
+  let threadId: string | null = null;
+  let parent: MessageRow | null = null;
+  if (input.inReplyTo) {
+    parent = loadVisibleMessage(tx, ctx.actor, input.inReplyTo);
+    threadId = parent.threadId;
+    if (!parent.answeredAt) tx.update(messages).set({ answeredAt: at }).where(eq(messages.id, parent.id)).run();
+  }
+  let instructionId = input.instructionId ?? parent?.instructionId ?? null;
+  const taskId = input.taskId ?? parent?.taskId ?? null;
   if (taskId) {
-    // An agent may only write about its own tasks; the message counts as a sign of life.
-    const task = loadTask(tx, ctx.actor, taskId, false);
-    touchLease(tx, ctx.actor, task, at, input.leaseToken);
+    const task = tx.select().from(tasks).where(eq(tasks.id, taskId)).get();
+    // An agent writes about its own tasks, or answers in a thread about someone else's that reached it.
+    const answering = parent !== null && parent.taskId === taskId;
+    if (!task || (ctx.actor.kind === "agent" && task.assignedAgent !== ctx.actor.name && !answering)) throw notFound("Task", taskId);
+    if (ctx.actor.kind === "agent" && task.assignedAgent === ctx.actor.name) touchLease(tx, ctx.actor, task, at, input.leaseToken);
     instructionId ??= task.instructionId;
     if (instructionId !== task.instructionId) {
       throw new ServiceError("validation_failed", `Task ${taskId} is not part of ${instructionId}`, { fields: { instructionId: ["Does not match the task"] } });
     }
-    taskId = task.id;
   } else if (input.stepPosition !== undefined) {
     throw new ServiceError("validation_failed", "A step is named only together with its task", { fields: { stepPosition: ["Needs taskId"] } });
   }
   if (instructionId && !taskId) {
     const inst = tx.select({ id: instructions.id }).from(instructions).where(eq(instructions.id, instructionId)).get();
     if (!inst) throw notFound("Instruction", instructionId);
-  }
-  let threadId: string | null = null;
-  if (input.inReplyTo) {
-    const parent = loadVisibleMessage(tx, ctx.actor, input.inReplyTo);
-    threadId = parent.threadId;
-    if (!parent.answeredAt) tx.update(messages).set({ answeredAt: at }).where(eq(messages.id, parent.id)).run();
-    taskId ??= parent.taskId;
-    instructionId ??= parent.instructionId;
   }
   const id = newId("msg", at);
   const row = tx
@@ -104,7 +105,7 @@ export function insertMessage(
       body: input.body,
       instructionId,
       taskId,
-      stepPosition: input.stepPosition ?? null,
+      stepPosition: input.stepPosition ?? parent?.stepPosition ?? null,
       createdAt: at,
     })
     .returning()

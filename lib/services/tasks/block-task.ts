@@ -4,6 +4,7 @@ import { taskSteps, tasks } from "@/db/schema";
 import type { ServiceContext } from "../context";
 import { writeTx } from "../events";
 import { taskDto } from "../dto";
+import { ServiceError } from "../errors";
 import { parseInput } from "../validate";
 import { loadTask, touchLease } from "./load";
 import { assertTaskMove } from "./transitions";
@@ -52,7 +53,11 @@ export function unblockTask(ctx: ServiceContext, raw: z.input<typeof UnblockTask
   return writeTx(ctx, (tx, at, emit) => {
     const task = loadTask(tx, ctx.actor, input.taskId, true);
     touchLease(tx, ctx.actor, task, at, input.leaseToken);
-    assertTaskMove(task.id, task.status, "in_progress", task.status === "blocked" ? undefined : `Task ${task.id} is ${task.status.replace("_", " ")}, not blocked`);
+    if (task.status !== "blocked") {
+      throw new ServiceError("illegal_transition", `Task ${task.id} is ${task.status.replace("_", " ")}, not blocked: there is nothing to unblock`, {
+        details: { from: task.status, to: "in_progress" },
+      });
+    }
     const row = tx
       .update(tasks)
       .set({ status: "in_progress", blockedReason: null, blockerType: null, updatedAt: at, version: task.version + 1 })

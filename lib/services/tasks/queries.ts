@@ -147,3 +147,8 @@ export function getTask(ctx: ServiceContext, taskId: string) {
   };
 }
 export type TaskDetail = ReturnType<typeof getTask>;
+
+/** The agent a task is assigned to (the live stream's visibility filter), or null. */
+export function taskOwner(ctx: Pick<ServiceContext, "db">, taskId: string): string | null {
+  return ctx.db.select({ a: tasks.assignedAgent }).from(tasks).where(eq(tasks.id, taskId)).get()?.a ?? null;
+}

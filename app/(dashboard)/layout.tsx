@@ -1,0 +1,14 @@
+import { AppShell } from "@/components/shell/app-shell";
+import { getPageContext } from "@/lib/auth/page-context";
+import { getShellCounts } from "@/lib/services";
+
+export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
+  const ctx = await getPageContext();
+  const counts = getShellCounts(ctx);
+  const { name, email, role } = ctx.actor;
+  return (
+    <AppShell user={{ name, email, role }} counts={counts}>
+      {children}
+    </AppShell>
+  );
+}

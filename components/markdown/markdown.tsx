@@ -1,0 +1,82 @@
+import * as React from "react";
+import ReactMarkdown, { type Components } from "react-markdown";
+import remarkGfm from "remark-gfm";
+import rehypeSanitize, { defaultSchema } from "rehype-sanitize";
+import { cn } from "@/components/ui/cn";
+
+/*
+ * Markdown from people and agents, rendered safely: raw HTML in the source is shown as text (no
+ * rehype-raw), the tree is sanitised with the GitHub-like default schema, and only http(s), mailto
+ * and relative URLs survive (javascript:, data:, vbscript: and friends are dropped). External links
+ * open in a new tab without a referrer. Works in server and client components.
+ */
+
+const SAFE_PROTOCOL = /^(https?:|mailto:)/i;
+
+export function safeUrl(url: string): string {
+  const u = url.trim();
+  // Control characters and whitespace inside a scheme are a classic way to sneak `javascript:` past a check.
+  const squashed = u.replace(/[\u0000-\u001F\u007F\s]+/g, "");
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(squashed);
+  if (scheme) return SAFE_PROTOCOL.test(squashed) ? u : "";
+  return u; // relative, #anchor, /path
+}
+
+const isExternal = (href: string) => /^https?:\/\//i.test(href);
+
+const components: Components = {
+  a({ href, children, node: _node, ...props }) {
+    if (!href) return <span>{children}</span>;
+    if (isExternal(href)) {
+      return (
+        <a href={href} target="_blank" rel="noreferrer noopener" {...props}>
+          {children}
+        </a>
+      );
+    }
+    return (
+      <a href={href} {...props}>
+        {children}
+      </a>
+    );
+  },
+  img({ src, alt, node: _node, ...props }) {
+    // Remote images would let an agent make the browser call out (tracking); show the link instead.
+    if (typeof src !== "string" || !src) return null;
+    return (
+      <a href={src} target="_blank" rel="noreferrer noopener" title={src} {...(props as object)}>
+        [image: {alt || src}]
+      </a>
+    );
+  },
+};
+
+const schema = {
+  ...defaultSchema,
+  // Keep GFM task-list checkboxes and code-language classes; nothing else is added to the default.
+  attributes: {
+    ...defaultSchema.attributes,
+    code: [...(defaultSchema.attributes?.code ?? []), ["className", /^language-./]],
+  },
+};
+
+export function Markdown({ children, className, compact }: { children: string | null | undefined; className?: string; compact?: boolean }) {
+  if (!children?.trim()) return null;
+  return (
+    <div
+      className={cn(
+        "prose prose-sm max-w-none text-foreground dark:prose-invert",
+        "prose-headings:font-semibold prose-headings:tracking-tight prose-a:text-status-progress prose-a:no-underline hover:prose-a:underline",
+        "prose-code:rounded prose-code:bg-muted prose-code:px-1 prose-code:py-0.5 prose-code:font-mono prose-code:text-[0.85em] prose-code:before:content-none prose-code:after:content-none",
+        "prose-pre:border prose-pre:bg-muted prose-pre:text-foreground prose-pre:[&_code]:bg-transparent prose-pre:[&_code]:p-0",
+        "break-words",
+        compact && "prose-p:my-1 prose-ul:my-1 prose-ol:my-1 prose-headings:my-1.5",
+        className,
+      )}
+    >
+      <ReactMarkdown remarkPlugins={[remarkGfm]} rehypePlugins={[[rehypeSanitize, schema]]} urlTransform={safeUrl} components={components} skipHtml>
+        {children}
+      </ReactMarkdown>
+    </div>
+  );
+}

@@ -1,0 +1,275 @@
+"use client";
+import * as React from "react";
+import { useRouter } from "next/navigation";
+import { Command } from "cmdk";
+import { useQuery } from "@tanstack/react-query";
+import { useTheme } from "next-themes";
+import { Bot, CheckSquare, FileText, Inbox, LayoutDashboard, ListTodo, MessageSquare, Plus, Search, SquareKanban, SunMoon } from "lucide-react";
+import { Dialog, DialogContent, DialogDescription, DialogTitle } from "@/components/ui/dialog";
+import { StatusIcon } from "@/components/ui/status";
+import { AgentSwatch } from "@/components/ui/agent-swatch";
+import { Kbd } from "@/components/ui/kbd";
+import { api } from "@/lib/queries/api";
+import { keys } from "@/lib/queries/keys";
+import { hrefs } from "@/lib/queries/links";
+import { isTypingTarget } from "@/components/ui/use-list-navigation";
+
+/* Loose shapes: the palette reads only a few fields of what the API returns. */
+interface TaskLite { id: string; ref?: string; title: string; status: string; assignedAgent?: string }
+interface InstructionLite { id: string; title: string; phase?: string }
+interface AgentLite { name: string; description?: string; color?: string | null }
+interface MessageLite { id: string; threadId: string; to: string; subject: string; type?: string; snippet?: string; from?: { name: string } }
+
+function items<T>(x: unknown, key?: string): T[] {
+  if (Array.isArray(x)) return x as T[];
+  if (x && typeof x === "object") {
+    const o = x as Record<string, unknown>;
+    if (key && Array.isArray(o[key])) return o[key] as T[];
+    if (Array.isArray(o.items)) return o.items as T[];
+  }
+  return [];
+}
+
+/** Strips the control-character match marks search snippets carry. */
+const plain = (s: string | undefined) => (s ?? "").replace(/[\u0002\u0003]/g, "");
+
+const PaletteCtx = React.createContext<{ open: () => void } | null>(null);
+export const usePalette = () => React.useContext(PaletteCtx);
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [v, setV] = React.useState(value);
+  React.useEffect(() => {
+    const t = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return v;
+}
+
+/**
+ * ⌘K / Ctrl-K: jump to a page, a task, an instruction, an agent or a message thread. Recent tasks,
+ * instructions and agents are loaded when it opens and filtered here; what is typed is also sent to
+ * the message search. `g` then o/i/t/r/n/a jumps to a section without opening it.
+ */
+export function CommandPaletteProvider({ children }: { children: React.ReactNode }) {
+  const [open, setOpen] = React.useState(false);
+  const router = useRouter();
+
+  React.useEffect(() => {
+    let g = 0;
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.metaKey || e.ctrlKey) && !e.altKey && e.key.toLowerCase() === "k") {
+        e.preventDefault();
+        setOpen((o) => !o);
+        return;
+      }
+      if (e.metaKey || e.ctrlKey || e.altKey || isTypingTarget(e.target)) return;
+      if (e.key === "g") {
+        g = Date.now();
+        return;
+      }
+      if (g && Date.now() - g < 1200) {
+        const dest: Record<string, string> = { o: "/", i: "/instructions", t: "/tasks", r: hrefs.outputs(), n: hrefs.inbox(), a: "/agents" };
+        g = 0;
+        if (dest[e.key]) {
+          e.preventDefault();
+          router.push(dest[e.key]);
+        }
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [router]);
+
+  const ctx = React.useMemo(() => ({ open: () => setOpen(true) }), []);
+  return (
+    <PaletteCtx.Provider value={ctx}>
+      {children}
+      <Dialog open={open} onOpenChange={setOpen}>
+        <DialogContent hideClose className="top-[14%] max-w-xl gap-0 overflow-hidden p-0" aria-describedby="palette-help">
+          <DialogTitle className="sr-only">Command palette</DialogTitle>
+          <DialogDescription id="palette-help" className="sr-only">
+            Type to search tasks, instructions, agents and messages; arrow keys choose, Enter opens.
+          </DialogDescription>
+          {open && <Palette onDone={() => setOpen(false)} />}
+        </DialogContent>
+      </Dialog>
+    </PaletteCtx.Provider>
+  );
+}
+
+function Palette({ onDone }: { onDone: () => void }) {
+  const router = useRouter();
+  const { resolvedTheme, setTheme } = useTheme();
+  const [q, setQ] = React.useState("");
+  const dq = useDebounced(q.trim(), 200);
+
+  const tasks = useQuery({
+    queryKey: [...keys.taskList({}), "palette"],
+    queryFn: ({ signal }) => api.get<unknown>("/api/v1/tasks", { limit: 100 }, signal),
+    staleTime: 30_000,
+  });
+  const instructions = useQuery({
+    queryKey: [...keys.instructionList({}), "palette"],
+    queryFn: ({ signal }) => api.get<unknown>("/api/v1/instructions", { limit: 100 }, signal),
+    staleTime: 30_000,
+  });
+  const agents = useQuery({
+    queryKey: keys.agents,
+    queryFn: ({ signal }) => api.get<unknown>("/api/v1/agents", undefined, signal),
+    staleTime: 60_000,
+  });
+  const search = useQuery({
+    queryKey: keys.search(dq),
+    queryFn: ({ signal }) => api.get<unknown>("/api/v1/search", { q: dq, limit: 10 }, signal),
+    enabled: dq.length >= 2,
+    staleTime: 10_000,
+  });
+
+  const go = (href: string) => {
+    onDone();
+    router.push(href);
+  };
+
+  const taskItems = items<TaskLite>(tasks.data);
+  const instItems = items<InstructionLite>(instructions.data);
+  const agentItems = items<AgentLite>(agents.data, "agents");
+  const found = search.data;
+  const hitTasks = items<TaskLite>(found, "tasks").filter((t) => !taskItems.some((x) => x.id === t.id));
+  const hitInstructions = items<InstructionLite>(found, "instructions").filter((t) => !instItems.some((x) => x.id === t.id));
+  const hitMessages = items<MessageLite>(found, "messages").length ? items<MessageLite>(found, "messages") : items<MessageLite>(found, "items").filter((m) => m && "threadId" in m);
+  const idLike = /^(tsk_|inst_|out_|msg_)/i.test(q.trim()) ? q.trim() : null;
+
+  const item = "flex cursor-default items-center gap-2.5 rounded-md px-2.5 py-1.5 text-sm aria-selected:bg-accent aria-selected:text-accent-foreground [&_svg]:size-4 [&_svg]:shrink-0 [&_svg]:text-muted-foreground";
+  const group = "px-1.5 py-1 [&_[cmdk-group-heading]]:px-2.5 [&_[cmdk-group-heading]]:py-1 [&_[cmdk-group-heading]]:text-[11px] [&_[cmdk-group-heading]]:font-medium [&_[cmdk-group-heading]]:text-muted-foreground";
+
+  return (
+    <Command label="Command palette" loop className="flex max-h-[min(32rem,70vh)] flex-col">
+      <div className="flex items-center gap-2 border-b px-3">
+        <Search aria-hidden className="size-4 text-muted-foreground" />
+        <Command.Input
+          value={q}
+          onValueChange={setQ}
+          placeholder="Jump to a task, instruction, agent or message…"
+          aria-label="Search"
+          className="h-11 flex-1 bg-transparent text-sm outline-none placeholder:text-muted-foreground"
+        />
+        <Kbd>Esc</Kbd>
+      </div>
+      <Command.List className="overflow-y-auto py-1">
+        <Command.Empty className="px-4 py-8 text-center text-sm text-muted-foreground">{search.isFetching ? "Searching…" : "Nothing matches."}</Command.Empty>
+        {idLike && (
+          <Command.Group heading="Open by id" className={group}>
+            <Command.Item
+              value={`open ${idLike}`}
+              keywords={[idLike]}
+              className={item}
+              onSelect={() =>
+                go(
+                  idLike.startsWith("inst_")
+                    ? hrefs.instruction(idLike)
+                    : idLike.startsWith("out_")
+                      ? hrefs.output(idLike)
+                      : idLike.startsWith("tsk_")
+                        ? hrefs.task(idLike)
+                        : hrefs.inbox(),
+                )
+              }
+            >
+              <Search /> Open <span className="font-mono text-xs">{idLike}</span>
+            </Command.Item>
+          </Command.Group>
+        )}
+        <Command.Group heading="Go to" className={group}>
+          {[
+            { label: "Overview", href: "/", Icon: LayoutDashboard, key: "g o" },
+            { label: "Instructions", href: "/instructions", Icon: ListTodo, key: "g i" },
+            { label: "Tasks", href: "/tasks", Icon: SquareKanban, key: "g t" },
+            { label: "Review", href: hrefs.outputs(), Icon: CheckSquare, key: "g r" },
+            { label: "Inbox", href: hrefs.inbox(), Icon: Inbox, key: "g n" },
+            { label: "Agents", href: "/agents", Icon: Bot, key: "g a" },
+          ].map(({ label, href, Icon, key }) => (
+            <Command.Item key={href} value={`go ${label}`} className={item} onSelect={() => go(href)}>
+              <Icon /> {label}
+              <span className="ml-auto text-[11px] text-muted-foreground">{key}</span>
+            </Command.Item>
+          ))}
+        </Command.Group>
+        <Command.Group heading="Actions" className={group}>
+          <Command.Item value="new instruction create" className={item} onSelect={() => go(hrefs.newInstruction())}>
+            <Plus /> New instruction
+          </Command.Item>
+          <Command.Item value="new task assign create" className={item} onSelect={() => go(hrefs.newTask())}>
+            <Plus /> New task
+          </Command.Item>
+          <Command.Item
+            value="toggle theme dark light"
+            className={item}
+            onSelect={() => {
+              setTheme(resolvedTheme === "dark" ? "light" : "dark");
+              onDone();
+            }}
+          >
+            <SunMoon /> Switch to {resolvedTheme === "dark" ? "light" : "dark"} theme
+          </Command.Item>
+        </Command.Group>
+        {(taskItems.length > 0 || hitTasks.length > 0) && (
+          <Command.Group heading="Tasks" className={group}>
+            {[...taskItems, ...hitTasks].map((t) => (
+              <Command.Item key={t.id} value={`task ${t.id} ${t.ref ?? ""} ${t.title} ${t.assignedAgent ?? ""}`} className={item} onSelect={() => go(hrefs.task(t.id))}>
+                <StatusIcon status={t.status} />
+                <span className="truncate">{t.title}</span>
+                <span className="ml-auto shrink-0 font-mono text-[11px] text-muted-foreground">{t.assignedAgent}</span>
+              </Command.Item>
+            ))}
+          </Command.Group>
+        )}
+        {(instItems.length > 0 || hitInstructions.length > 0) && (
+          <Command.Group heading="Instructions" className={group}>
+            {[...instItems, ...hitInstructions].map((i) => (
+              <Command.Item key={i.id} value={`instruction ${i.id} ${i.title}`} className={item} onSelect={() => go(hrefs.instruction(i.id))}>
+                <FileText />
+                <span className="truncate">{i.title}</span>
+                <span className="ml-auto shrink-0 font-mono text-[11px] text-muted-foreground">{i.id}</span>
+              </Command.Item>
+            ))}
+          </Command.Group>
+        )}
+        {agentItems.length > 0 && (
+          <Command.Group heading="Agents" className={group}>
+            {agentItems.map((a) => (
+              <Command.Item key={a.name} value={`agent ${a.name} ${a.description ?? ""}`} className={item} onSelect={() => go(hrefs.agent(a.name))}>
+                <AgentSwatch color={a.color} name={a.name} />
+                <span className="truncate">{a.name}</span>
+              </Command.Item>
+            ))}
+          </Command.Group>
+        )}
+        {hitMessages.length > 0 && (
+          <Command.Group heading="Messages" className={group}>
+            {hitMessages.map((m) => (
+              <Command.Item key={m.id} value={`message ${m.id} ${m.subject}`} keywords={[dq]} className={item} onSelect={() => go(hrefs.thread(m.to, m.threadId))}>
+                <MessageSquare />
+                <span className="min-w-0 flex-1">
+                  <span className="block truncate">{plain(m.subject)}</span>
+                  {m.snippet && <span className="block truncate text-xs text-muted-foreground">{plain(m.snippet)}</span>}
+                </span>
+                <span className="ml-auto shrink-0 font-mono text-[11px] text-muted-foreground">{m.to}</span>
+              </Command.Item>
+            ))}
+          </Command.Group>
+        )}
+      </Command.List>
+      <div className="flex items-center gap-3 border-t px-3 py-1.5 text-[11px] text-muted-foreground">
+        <span>
+          <Kbd>↑</Kbd> <Kbd>↓</Kbd> choose
+        </span>
+        <span>
+          <Kbd>↵</Kbd> open
+        </span>
+        <span className="ml-auto">
+          <Kbd>j</Kbd> <Kbd>k</Kbd> move in lists
+        </span>
+      </div>
+    </Command>
+  );
+}

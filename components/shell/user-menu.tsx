@@ -1,0 +1,65 @@
+"use client";
+import * as React from "react";
+import { useRouter } from "next/navigation";
+import { useQueryClient } from "@tanstack/react-query";
+import { LogOut } from "lucide-react";
+import { toast } from "sonner";
+import { Button } from "@/components/ui/button";
+import { Tooltip } from "@/components/ui/tooltip";
+import { apiFetch, errorMessage } from "@/lib/queries/api";
+
+export interface ShellUser {
+  name: string;
+  email: string;
+  role: string;
+}
+
+export function useSignOut() {
+  const router = useRouter();
+  const client = useQueryClient();
+  return React.useCallback(async () => {
+    try {
+      await apiFetch("/api/auth/sign-out", { method: "POST", body: {} });
+    } catch (err) {
+      toast.error("Could not sign out", { description: errorMessage(err) });
+      return;
+    }
+    client.clear();
+    router.replace("/sign-in");
+    router.refresh();
+  }, [client, router]);
+}
+
+/** The signed-in person and a sign-out button (POST /api/auth/sign-out, then /sign-in). */
+export function UserMenu({ user }: { user: ShellUser }) {
+  const signOut = useSignOut();
+  const [busy, setBusy] = React.useState(false);
+  const initials = (user.name || user.email).slice(0, 1).toUpperCase();
+  return (
+    <div className="flex min-w-0 items-center gap-2" data-testid="user-menu">
+      <span aria-hidden className="grid size-6 shrink-0 place-items-center rounded-full bg-muted text-[11px] font-semibold">
+        {initials}
+      </span>
+      <span className="min-w-0 flex-1" title={`${user.email} (${user.role})`}>
+        <span className="block truncate text-xs font-medium">{user.name || user.email}</span>
+        {user.name && <span className="block truncate text-[11px] text-muted-foreground">{user.email}</span>}
+      </span>
+      <Tooltip content="Sign out">
+        <Button
+          variant="ghost"
+          size="icon-sm"
+          aria-label="Sign out"
+          data-testid="sign-out"
+          disabled={busy}
+          onClick={async () => {
+            setBusy(true);
+            await signOut();
+            setBusy(false);
+          }}
+        >
+          <LogOut />
+        </Button>
+      </Tooltip>
+    </div>
+  );
+}

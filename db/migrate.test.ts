@@ -1,0 +1,63 @@
+import { afterEach, expect, it } from "vitest";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { spawn } from "node:child_process";
+import Database from "better-sqlite3";
+import { openDatabase } from "./client";
+import { applyMigrations } from "./migrate";
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), "agentdesk-mig-"));
+  dirs.push(d);
+  return path.join(d, "m.db");
+};
+afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+const tables = (db: Database.Database) =>
+  (db.prepare(`SELECT name FROM sqlite_master WHERE type IN ('table') AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[]).map((r) => r.name);
+
+it("applies every migration to an empty database with the settings every process shares", () => {
+  const file = tmp();
+  const db = openDatabase(file);
+  const sqlite = db.$client;
+  expect(tables(sqlite)).toEqual(
+    expect.arrayContaining(["agents", "api_tokens", "events", "idempotency_keys", "instructions", "messages", "messages_fts", "outputs", "reviews", "sessions", "task_dependencies", "task_steps", "tasks", "users"]),
+  );
+  expect(sqlite.pragma("journal_mode", { simple: true })).toBe("wal");
+  expect(sqlite.pragma("foreign_keys", { simple: true })).toBe(1);
+  expect(sqlite.pragma("busy_timeout", { simple: true })).toBeGreaterThan(0);
+  expect(sqlite.pragma("integrity_check", { simple: true })).toBe("ok");
+  sqlite.close();
+});
+
+it("re-applying is a no-op", () => {
+  const file = tmp();
+  openDatabase(file).$client.close();
+  const sqlite = new Database(file);
+  const before = sqlite.prepare(`SELECT count(*) AS n FROM "__drizzle_migrations"`).get();
+  expect(applyMigrations(sqlite)).toEqual({ applied: 0 });
+  expect(sqlite.prepare(`SELECT count(*) AS n FROM "__drizzle_migrations"`).get()).toEqual(before);
+  sqlite.close();
+});
+
+it("two processes starting together migrate once and both succeed", async () => {
+  const file = tmp();
+  const script = `import { openDatabase } from "./db/client"; const db = openDatabase(process.argv[1]); console.log(db.$client.prepare('SELECT count(*) AS n FROM "__drizzle_migrations"').get().n);`;
+  const run = () =>
+    new Promise<string>((resolve, reject) => {
+      const c = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script, file], { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      let err = "";
+      c.stdout.on("data", (d) => (out += d));
+      c.stderr.on("data", (d) => (err += d));
+      c.on("exit", (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(err))));
+    });
+  const [a, b] = await Promise.all([run(), run()]);
+  const sqlite = new Database(file);
+  const n = (sqlite.prepare(`SELECT count(*) AS n FROM "__drizzle_migrations"`).get() as { n: number }).n;
+  expect(n).toBeGreaterThanOrEqual(2);
+  expect([a, b]).toEqual([String(n), String(n)]);
+  sqlite.close();
+}, 30_000);

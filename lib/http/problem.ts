@@ -1,0 +1,70 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { ServiceError, type ServiceErrorCode } from "@/lib/services";
+
+export interface ProblemDocument {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail: string;
+  fields?: Record<string, string[]>;
+  requestId?: string;
+  [key: string]: unknown;
+}
+
+const titles: Record<string, string> = {
+  validation_failed: "Invalid input",
+  malformed_json: "Malformed JSON",
+  unauthenticated: "Not signed in",
+  forbidden: "Forbidden",
+  not_found: "Not found",
+  illegal_transition: "Illegal state change",
+  version_conflict: "Version conflict",
+  dependencies_not_done: "Dependencies not done",
+  lease_lost: "Lease lost",
+  output_required: "Output required",
+  conflict: "Conflict",
+  rate_limited: "Too many requests",
+  payload_too_large: "Payload too large",
+  unavailable: "Service unavailable",
+  method_not_allowed: "Method not allowed",
+  idempotency_mismatch: "Idempotency key reused",
+  csrf: "Cross-site request refused",
+  internal: "Internal error",
+};
+
+export function problem(
+  status: number,
+  code: ServiceErrorCode | "malformed_json" | "method_not_allowed" | "idempotency_mismatch" | "csrf" | "internal",
+  detail: string,
+  extra: Partial<ProblemDocument> = {},
+): ProblemDocument {
+  return { type: `https://agentdesk.dev/problems/${code.replace(/_/g, "-")}`, title: titles[code] ?? code, status, code, detail, ...extra };
+}
+
+export function problemResponse(c: Context, doc: ProblemDocument, headers: Record<string, string> = {}): Response {
+  const requestId = c.get("requestId") as string | undefined;
+  const body = JSON.stringify(requestId ? { ...doc, requestId } : doc);
+  return new Response(body, { status: doc.status, headers: { "content-type": "application/problem+json", ...headers } });
+}
+
+/** The one mapper from thrown errors to problem documents for REST. */
+export function toProblem(err: unknown): ProblemDocument {
+  if (err instanceof ServiceError) {
+    return problem(err.status, err.code, err.message, {
+      ...(err.fields ? { fields: err.fields } : {}),
+      ...(err.details ? { details: err.details } : {}),
+    });
+  }
+  if (err instanceof HTTPException) {
+    if (err.status === 413) return problem(413, "payload_too_large", err.message || "The request body is too large");
+    return problem(err.status, err.status === 401 ? "unauthenticated" : err.status === 404 ? "not_found" : "validation_failed", err.message || "Bad request");
+  }
+  if (err instanceof SyntaxError) return problem(400, "malformed_json", "The request body is not valid JSON");
+  const e = err as { code?: string; message?: string };
+  if (e?.code === "SQLITE_FULL" || e?.code === "SQLITE_IOERR" || e?.code === "SQLITE_READONLY" || e?.code === "SQLITE_CANTOPEN" || e?.code === "SQLITE_BUSY") {
+    return problem(503, "unavailable", "The database cannot take writes right now; nothing was changed. Try again shortly.");
+  }
+  return problem(500, "internal", "Something went wrong on our side; nothing was changed.");
+}

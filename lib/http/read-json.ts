@@ -1,0 +1,28 @@
+import type { Context } from "hono";
+import { ServiceError } from "@/lib/services";
+import { HTTPException } from "hono/http-exception";
+
+/**
+ * Reads a JSON body. Empty body = {}. Malformed JSON or another content type is a 400/415 with a
+ * problem document; nothing downstream runs.
+ */
+export async function readJson(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === "") return {};
+  const type = c.req.header("content-type") ?? "";
+  if (type && !/^application\/(.+\+)?json\b/i.test(type)) {
+    throw new HTTPException(415, { message: "Send the body as application/json" });
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new SyntaxError("malformed");
+  }
+}
+
+export function asServiceInput(v: unknown): Record<string, unknown> {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) {
+    throw new ServiceError("validation_failed", "The body must be a JSON object", { fields: { _: ["Expected an object"] } });
+  }
+  return v as Record<string, unknown>;
+}

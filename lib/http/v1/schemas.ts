@@ -1,0 +1,278 @@
+import { z } from "@hono/zod-openapi";
+import {
+  ChangeInstructionPhaseInput,
+  CreateInstructionInput,
+  MoveTaskInput,
+  SubmitOutputInput,
+  UpdateStepInput,
+} from "@/lib/services";
+
+/**
+ * The shapes the REST API answers with, for the OpenAPI document. Response objects are loose
+ * (extra fields may appear in later versions without breaking clients); request bodies are strict.
+ */
+
+// Enumerations, taken from the service input schemas so there is one list of each.
+export const TaskStatus = MoveTaskInput.shape.to;
+export const StepStatus = z.enum(["pending", "in_progress", "done", "skipped", "blocked"]);
+export const Priority = z.enum(["critical", "high", "normal", "low"]);
+export const InstructionPhase = ChangeInstructionPhaseInput.shape.phase;
+export const OutputFormat = SubmitOutputInput.shape.format;
+export const OutputStatus = z.enum(["pending_review", "approved", "changes_requested", "superseded"]);
+export const ReportableStepStatus = UpdateStepInput.shape.status;
+export const InstructionTier = CreateInstructionInput.shape.tier;
+
+const DateTime = z.string().openapi({ format: "date-time", example: "2026-11-20T09:30:00.000Z" });
+const NullableDateTime = DateTime.nullable();
+
+export const Problem = z
+  .looseObject({
+    type: z.string().openapi({ example: "https://agentdesk.dev/problems/illegal-transition" }),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string().openapi({
+      description:
+        "Stable machine-readable code: validation_failed, malformed_json, unauthenticated, forbidden, not_found, illegal_transition, version_conflict, dependencies_not_done, lease_lost, output_required, conflict, idempotency_mismatch, rate_limited, payload_too_large, unavailable, internal",
+      example: "illegal_transition",
+    }),
+    detail: z.string(),
+    fields: z.record(z.string(), z.array(z.string())).optional().openapi({ description: "Field errors, keyed by field path" }),
+    requestId: z.string().optional(),
+  })
+  .openapi("Problem");
+
+export const Progress = z.object({ total: z.number().int(), done: z.number().int(), skipped: z.number().int(), current: z.number().int().nullable() }).openapi("Progress");
+
+export const Task = z
+  .looseObject({
+    id: z.string().openapi({ example: "tsk_01jd3k5m8q0000000000000000" }),
+    ref: z.string().openapi({ example: "T1" }),
+    instructionId: z.string(),
+    title: z.string(),
+    description: z.string(),
+    type: z.string(),
+    assignedAgent: z.string(),
+    status: TaskStatus,
+    priority: Priority,
+    authority: z.enum(["autonomous", "review_required"]),
+    deadline: NullableDateTime,
+    acceptanceCriteria: z.array(z.string()),
+    filesToModify: z.array(z.string()),
+    filesToCreate: z.array(z.string()),
+    blockedReason: z.string().nullable(),
+    blockerType: z.string().nullable(),
+    lease: z
+      .object({ token: z.number().int(), expiresAt: DateTime, expired: z.boolean(), lastHeartbeatAt: NullableDateTime })
+      .nullable()
+      .openapi({ description: "Present while an agent holds the task. Send `token` as leaseToken with writes to detect a lost lease." }),
+    claimedAt: NullableDateTime,
+    completedAt: NullableDateTime,
+    createdBy: z.string(),
+    createdAt: DateTime,
+    updatedAt: DateTime,
+    version: z.number().int(),
+    sourcePath: z.string().nullable(),
+  })
+  .openapi("Task");
+
+export const TaskListItem = Task.extend({ progress: Progress }).openapi("TaskListItem");
+
+export const Step = z
+  .looseObject({
+    position: z.number().int(),
+    title: z.string(),
+    guidance: z.string(),
+    status: StepStatus,
+    note: z.string().nullable(),
+    startedAt: NullableDateTime,
+    endedAt: NullableDateTime,
+    durationMs: z.number().nullable(),
+    version: z.number().int(),
+  })
+  .openapi("Step");
+
+const OutputFile = z.looseObject({ path: z.string(), action: z.string().optional(), additions: z.number().optional(), deletions: z.number().optional() });
+
+export const Output = z
+  .looseObject({
+    id: z.string(),
+    taskId: z.string(),
+    version: z.number().int(),
+    format: OutputFormat,
+    language: z.string().nullable(),
+    content: z.string().optional().openapi({ description: "Left out in lists" }),
+    files: z.array(OutputFile),
+    status: OutputStatus,
+    stepPosition: z.number().int().nullable(),
+    submittedBy: z.string(),
+    createdAt: DateTime,
+    sourcePath: z.string().nullable(),
+  })
+  .openapi("Output");
+
+export const Review = z
+  .looseObject({
+    id: z.string(),
+    outputId: z.string(),
+    reviewer: z.string(),
+    decision: z.enum(["approved", "changes_requested"]),
+    comment: z.string(),
+    messageId: z.string().nullable(),
+    createdAt: DateTime,
+  })
+  .openapi("Review");
+
+export const Message = z
+  .looseObject({
+    id: z.string(),
+    threadId: z.string(),
+    inReplyTo: z.string().nullable(),
+    from: z.object({ kind: z.enum(["agent", "person", "system"]), name: z.string() }),
+    to: z.string().openapi({ description: "The inbox: an agent name, or `hitl` for the people" }),
+    type: z.string(),
+    priority: Priority,
+    subject: z.string(),
+    body: z.string(),
+    instructionId: z.string().nullable(),
+    taskId: z.string().nullable(),
+    stepPosition: z.number().int().nullable(),
+    createdAt: DateTime,
+    readAt: NullableDateTime,
+    answeredAt: NullableDateTime,
+    archivedAt: NullableDateTime,
+    sourcePath: z.string().nullable(),
+  })
+  .openapi("Message");
+
+export const TaskDetail = TaskListItem.extend({
+  steps: z.array(Step.extend({ messageIds: z.array(z.string()), outputIds: z.array(z.string()) })),
+  dependsOn: z.array(z.looseObject({ id: z.string(), ref: z.string(), title: z.string(), status: TaskStatus })),
+  dependents: z.array(z.looseObject({ id: z.string(), ref: z.string(), title: z.string(), status: TaskStatus })),
+  instruction: z.looseObject({ id: z.string(), title: z.string(), phase: InstructionPhase, body: z.string() }).nullable(),
+  outputs: z.array(Output),
+  messages: z.array(Message),
+  reviews: z.array(Review),
+}).openapi("TaskDetail");
+
+export const StepUpdate = z.object({ step: Step, task: Task, progress: Progress }).openapi("StepUpdate");
+
+export const Heartbeat = z.object({ taskId: z.string(), leaseToken: z.number().int(), leaseExpiresAt: DateTime }).openapi("Heartbeat");
+
+export const Instruction = z
+  .looseObject({
+    id: z.string().openapi({ example: "inst_20261120_001" }),
+    title: z.string(),
+    body: z.string(),
+    tier: z.number().int(),
+    priority: Priority,
+    phase: InstructionPhase,
+    createdBy: z.string(),
+    createdAt: DateTime,
+    updatedAt: DateTime,
+    version: z.number().int(),
+    sourcePath: z.string().nullable(),
+  })
+  .openapi("Instruction");
+
+export const InstructionListItem = Instruction.extend({ taskCounts: z.object({ total: z.number().int(), completed: z.number().int() }) }).openapi("InstructionListItem");
+
+export const InstructionDetail = Instruction.extend({
+  tasks: z.array(TaskListItem.extend({ dependsOn: z.array(z.string()) })),
+  moreTasks: z.boolean(),
+  outputs: z.array(Output.extend({ taskTitle: z.string() })),
+  messages: z.array(Message),
+}).openapi("InstructionDetail");
+
+export const OutputDetail = z
+  .object({
+    output: Output,
+    task: z.looseObject({ id: z.string(), ref: z.string(), title: z.string(), status: TaskStatus, assignedAgent: z.string(), instructionId: z.string() }),
+    versions: z.array(Output),
+    reviews: z.array(Review),
+  })
+  .openapi("OutputDetail");
+
+export const ReviewResult = z.looseObject({ output: Output, review: Review, task: Task }).openapi("ReviewResult");
+
+export const ReviewQueueItem = Output.extend({
+  task: z.looseObject({ id: z.string(), ref: z.string(), title: z.string(), status: z.string(), assignedAgent: z.string(), instructionId: z.string(), priority: z.string() }),
+  versions: z.number().int(),
+}).openapi("ReviewQueueItem");
+
+export const Agent = z
+  .looseObject({
+    name: z.string(),
+    title: z.string().nullable(),
+    description: z.string(),
+    tier: z.string().nullable(),
+    domain: z.string().nullable(),
+    model: z.string().nullable(),
+    color: z.string().nullable(),
+    capabilities: z.array(z.string()),
+    tools: z.array(z.string()),
+    steps: z.array(z.object({ position: z.number().int(), title: z.string(), guidance: z.string() })),
+    active: z.boolean(),
+    leaseMinutes: z.number().int(),
+    load: z.record(z.string(), z.number()),
+    unread: z.number().int(),
+  })
+  .openapi("Agent");
+
+export const Event = z
+  .looseObject({
+    id: z.number().int(),
+    at: DateTime,
+    actor: z.object({ kind: z.string(), id: z.string() }),
+    verb: z.string().openapi({ example: "step.done" }),
+    entityKind: z.string(),
+    entityId: z.string(),
+    instructionId: z.string().nullable(),
+    taskId: z.string().nullable(),
+    before: z.unknown(),
+    after: z.unknown(),
+  })
+  .openapi("Event");
+
+export const Token = z
+  .looseObject({
+    id: z.string(),
+    agent: z.string().nullable(),
+    userId: z.string().nullable(),
+    label: z.string(),
+    createdBy: z.string().nullable(),
+    createdAt: DateTime,
+    lastUsedAt: NullableDateTime,
+    expiresAt: NullableDateTime,
+    revokedAt: NullableDateTime,
+  })
+  .openapi("Token");
+
+export const NewToken = Token.extend({ token: z.string().openapi({ description: "The secret, shown this once: only its hash is kept" }) }).openapi("NewToken");
+
+export const User = z
+  .looseObject({ id: z.string(), email: z.string(), name: z.string(), role: z.enum(["admin", "reviewer", "viewer"]), createdAt: DateTime, disabled: z.boolean() })
+  .openapi("User");
+
+export const page = <T extends z.ZodType>(item: T, name: string) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable().openapi({ description: "Pass as ?cursor= for the next page; null at the end" }) }).openapi(name);
+
+// Path parameters, named as in the paths.
+const idParam = (name: string, example: string) => z.string().min(1).max(200).openapi({ param: { name, in: "path" }, example });
+export const TaskIdParam = z.object({ taskId: idParam("taskId", "tsk_01jd3k5m8q0000000000000000") });
+export const StepParam = z.object({
+  taskId: idParam("taskId", "tsk_01jd3k5m8q0000000000000000"),
+  position: z.coerce.number().int().positive().openapi({ param: { name: "position", in: "path" }, example: 1 }),
+});
+export const MessageIdParam = z.object({ messageId: idParam("messageId", "msg_01jd3k5m8q0000000000000000") });
+export const OutputIdParam = z.object({ outputId: idParam("outputId", "out_01jd3k5m8q0000000000000000") });
+export const InstructionIdParam = z.object({ instructionId: idParam("instructionId", "inst_20261120_001") });
+export const ThreadIdParam = z.object({ threadId: idParam("threadId", "msg_01jd3k5m8q0000000000000000") });
+export const AgentNameParam = z.object({ agentName: idParam("agentName", "backend-developer") });
+export const TokenIdParam = z.object({ tokenId: idParam("tokenId", "tok_01jd3k5m8q0000000000000000") });
+export const UserIdParam = z.object({ userId: idParam("userId", "usr_01jd3k5m8q0000000000000000") });
+
+// Query helpers: everything arrives as text.
+export const qLimit = z.coerce.number().int().min(1).max(500).optional().openapi({ description: "Page size" });
+export const qCursor = z.string().max(500).optional().openapi({ description: "nextCursor of the previous page" });
+export const qBool = z.stringbool().optional().openapi({ type: "string", enum: ["true", "false"] });
+export const qInt = z.coerce.number().int().nonnegative().optional();

@@ -1,0 +1,63 @@
+/**
+ * Query keys, one factory for the whole app. Keys are nested so a prefix invalidates a family:
+ * `keys.tasks` covers every task list and board; `keys.inboxes` every inbox page; `keys.outputs`
+ * every review-queue page. Add your own keys under these prefixes (e.g. `[...keys.inbox(name), filters]`)
+ * so that the live-update hook reaches them.
+ */
+export interface BoardFilters {
+  agent?: string;
+  instructionId?: string;
+  priority?: string;
+}
+
+export interface TaskListFilters extends BoardFilters {
+  status?: string;
+}
+
+export const keys = {
+  /** Sidebar badges: `{awaitingReview, unread}` from GET /api/v1/counts. */
+  counts: ["counts"] as const,
+  overview: ["overview"] as const,
+
+  tasks: ["tasks"] as const,
+  board: (filters: BoardFilters = {}) => ["tasks", "board", normal(filters)] as const,
+  boardColumn: (status: string, filters: BoardFilters = {}) => ["tasks", "column", status, normal(filters)] as const,
+  taskList: (filters: TaskListFilters = {}) => ["tasks", "list", normal(filters)] as const,
+  task: (taskId: string) => ["task", taskId] as const,
+  allTaskDetails: ["task"] as const,
+
+  instructions: ["instructions"] as const,
+  instructionList: (filters: { phase?: string } = {}) => ["instructions", "list", normal(filters)] as const,
+  instruction: (instructionId: string) => ["instruction", instructionId] as const,
+  allInstructionDetails: ["instruction"] as const,
+
+  /** Timelines and the activity feed: `keys.events({taskId})`, `keys.events({instructionId})`, `keys.events({})`. */
+  allEvents: ["events"] as const,
+  events: (filters: { taskId?: string; instructionId?: string } = {}) => ["events", normal(filters)] as const,
+
+  inboxes: ["inbox"] as const,
+  inbox: (name: string) => ["inbox", name] as const,
+  allThreads: ["thread"] as const,
+  thread: (threadId: string) => ["thread", threadId] as const,
+  message: (messageId: string) => ["message", messageId] as const,
+
+  outputs: ["outputs"] as const,
+  allOutputDetails: ["output"] as const,
+  output: (outputId: string) => ["output", outputId] as const,
+
+  agents: ["agents"] as const,
+  allAgentDetails: ["agent"] as const,
+  agent: (name: string) => ["agent", name] as const,
+
+  search: (q: string) => ["search", q] as const,
+};
+
+/** Drops empty filter values and sorts keys so `{a:1,b:undefined}` and `{a:1}` share a cache entry. */
+function normal<T extends object>(filters: T): Partial<T> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(filters).sort()) {
+    const v = (filters as Record<string, unknown>)[k];
+    if (v !== undefined && v !== null && v !== "") out[k] = v;
+  }
+  return out as Partial<T>;
+}

@@ -1,0 +1,280 @@
+"use client";
+import { useEffect, useSyncExternalStore } from "react";
+import { useQueryClient, type QueryClient, type QueryKey } from "@tanstack/react-query";
+import { keys } from "./keys";
+
+/** One row of the change feed, as the server streams it (`event: change`, `data: {...}`). */
+export interface ChangeEvent {
+  id: number;
+  verb: string;
+  entityKind: string;
+  entityId: string;
+  taskId: string | null;
+  instructionId: string | null;
+  actor: { kind: string; id: string };
+  /** Present for message events: the inbox the message landed in. */
+  inbox?: string | null;
+}
+
+export type LiveState = "connecting" | "live" | "reconnecting";
+
+/** The query keys an event touches. Prefix keys: invalidating `["tasks"]` reaches every board and list. */
+export function keysForEvent(e: ChangeEvent): QueryKey[] {
+  const out: QueryKey[] = [keys.allEvents, keys.overview];
+  if (e.taskId) out.push(keys.task(e.taskId), keys.tasks);
+  if (e.instructionId) out.push(keys.instruction(e.instructionId), keys.instructions);
+  switch (e.entityKind) {
+    case "task":
+    case "step":
+      out.push(keys.tasks, keys.agents, keys.allAgentDetails);
+      break;
+    case "output":
+      out.push(keys.outputs, keys.output(e.entityId), keys.counts, keys.tasks);
+      break;
+    case "review":
+      out.push(keys.outputs, keys.allOutputDetails, keys.counts, keys.tasks, keys.inboxes, keys.allThreads);
+      break;
+    case "message":
+      out.push(e.inbox ? keys.inbox(e.inbox) : keys.inboxes, keys.allThreads, keys.message(e.entityId), keys.counts, keys.agents, keys.allAgentDetails);
+      // the inbox picker's unread counts live under the same prefix
+      if (e.inbox) out.push(keys.inboxes);
+      break;
+    case "instruction":
+      out.push(keys.instructions, keys.instruction(e.entityId));
+      break;
+    case "agent":
+      out.push(keys.agents, keys.allAgentDetails);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+/* ---------- a tiny store: connection state and raw-event subscribers ---------- */
+
+let state: LiveState = "connecting";
+const stateListeners = new Set<() => void>();
+const eventListeners = new Set<(e: ChangeEvent) => void>();
+
+function setState(s: LiveState) {
+  if (s === state) return;
+  state = s;
+  stateListeners.forEach((l) => l());
+}
+
+/** The connection state, for the sidebar indicator. */
+export function useLiveState(): LiveState {
+  return useSyncExternalStore(
+    (l) => {
+      stateListeners.add(l);
+      return () => stateListeners.delete(l);
+    },
+    () => state,
+    () => "connecting",
+  );
+}
+
+/** Subscribe to every change event (after the keys it touches are invalidated). */
+export function subscribeLiveEvents(listener: (e: ChangeEvent) => void): () => void {
+  eventListeners.add(listener);
+  return () => eventListeners.delete(listener);
+}
+
+/** React flavour of subscribeLiveEvents; the listener may change between renders. */
+export function useLiveEvent(listener: (e: ChangeEvent) => void): void {
+  useEffect(() => subscribeLiveEvents(listener), [listener]);
+}
+
+/* ---------- invalidation, batched so a burst of events costs one refetch per key ---------- */
+
+let pending = new Map<string, QueryKey>();
+let flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+function schedule(client: QueryClient, ks: QueryKey[]) {
+  for (const k of ks) pending.set(JSON.stringify(k), k);
+  if (flushTimer) return;
+  flushTimer = setTimeout(() => {
+    const batch = [...pending.values()];
+    pending = new Map();
+    flushTimer = null;
+    for (const queryKey of batch) void client.invalidateQueries({ queryKey });
+  }, 60);
+}
+
+function parse(data: string): ChangeEvent | null {
+  try {
+    const e = JSON.parse(data) as ChangeEvent;
+    return e && typeof e === "object" && typeof e.verb === "string" ? e : null;
+  } catch {
+    return null;
+  }
+}
+
+/* ---------- the connection: one EventSource per browser ---------- */
+
+/*
+ * Browsers allow about six HTTP/1.1 connections per origin, and each open tab would hold one
+ * stream. So the tabs elect a leader with the Web Locks API: only the leader opens
+ * `EventSource("/api/events")` and relays what it receives over a BroadcastChannel. When the
+ * leader's tab closes its lock is released and another tab takes over (and refetches, since it may
+ * have missed events while the stream changed hands). Without these APIs (plain-HTTP LAN hosts are
+ * not a secure context) each tab keeps its own stream.
+ */
+const LOCK = "agentdesk-live-events";
+const CHANNEL = "agentdesk-live-events";
+
+type Wire = { t: "event"; e: ChangeEvent } | { t: "state"; s: LiveState } | { t: "hello" };
+
+interface Connection {
+  stop: () => void;
+}
+
+let refs = 0;
+let conn: Connection | null = null;
+
+function connect(client: QueryClient): Connection {
+  const dispatch = (e: ChangeEvent) => {
+    schedule(client, keysForEvent(e));
+    eventListeners.forEach((l) => {
+      try {
+        l(e);
+      } catch (err) {
+        console.error(err);
+      }
+    });
+  };
+
+  const canShare = typeof BroadcastChannel !== "undefined" && typeof navigator !== "undefined" && !!navigator.locks;
+  const channel = canShare ? new BroadcastChannel(CHANNEL) : null;
+  let leader = false;
+  let stopped = false;
+  const post = (m: Wire) => channel?.postMessage(m);
+
+  /** Opens and keeps one EventSource alive until `close` is called. */
+  const stream = (onEvent: (e: ChangeEvent) => void, onState: (s: LiveState) => void) => {
+    let es: EventSource | null = null;
+    let retry: ReturnType<typeof setTimeout> | null = null;
+    let attempts = 0;
+    let everOpen = false;
+    const open = () => {
+      es = new EventSource("/api/events");
+      const onMessage = (m: MessageEvent<string>) => {
+        const e = parse(m.data);
+        if (e) onEvent(e);
+      };
+      es.addEventListener("change", onMessage as EventListener);
+      es.onmessage = onMessage;
+      es.onopen = () => {
+        attempts = 0;
+        // After a stream we had to re-create (not the browser's own resume), refetch what is shown.
+        if (everOpen) schedule(client, [[]]);
+        everOpen = true;
+        onState("live");
+      };
+      es.onerror = () => {
+        onState("reconnecting");
+        if (es && es.readyState === EventSource.CLOSED) {
+          // The browser gave up (e.g. a non-200 answer): try again ourselves, backing off.
+          es.close();
+          es = null;
+          const delay = Math.min(30_000, 1000 * 2 ** Math.min(attempts++, 5));
+          retry = setTimeout(open, delay);
+        }
+      };
+    };
+    open();
+    return () => {
+      if (retry) clearTimeout(retry);
+      es?.close();
+      es = null;
+    };
+  };
+
+  if (!channel) {
+    const close = stream(dispatch, setState);
+    return {
+      stop: () => {
+        stopped = true;
+        close();
+      },
+    };
+  }
+
+  channel.onmessage = (m: MessageEvent<Wire>) => {
+    const msg = m.data;
+    if (!msg || typeof msg !== "object") return;
+    if (msg.t === "event" && !leader) dispatch(msg.e);
+    else if (msg.t === "state" && !leader) setState(msg.s);
+    else if (msg.t === "hello" && leader) post({ t: "state", s: state });
+  };
+  post({ t: "hello" });
+
+  const abort = new AbortController();
+  let releaseLock: (() => void) | null = null;
+  const lead = async (afterFollowing: boolean) => {
+    if (stopped) return;
+    leader = true;
+    // While the stream changed hands some events may have gone unseen: refetch what is shown.
+    if (afterFollowing) schedule(client, [[]]);
+    const close = stream(
+      (e) => {
+        dispatch(e);
+        post({ t: "event", e });
+      },
+      (s) => {
+        setState(s);
+        post({ t: "state", s });
+      },
+    );
+    await new Promise<void>((resolve) => (releaseLock = resolve));
+    close();
+    leader = false;
+  };
+  void navigator.locks
+    .request(LOCK, { ifAvailable: true }, async (lock) => {
+      if (!lock) return "follow";
+      await lead(false);
+      return "done";
+    })
+    .then((r: unknown) => {
+      // Another tab leads: follow it, and take over when its lock is released.
+      if (r === "follow" && !stopped) return navigator.locks.request(LOCK, { signal: abort.signal }, () => lead(true));
+    })
+    .catch(() => {
+      // aborted while waiting: this tab stopped before it became the leader
+    });
+
+  return {
+    stop: () => {
+      stopped = true;
+      abort.abort();
+      releaseLock?.();
+      channel.close();
+    },
+  };
+}
+
+/**
+ * Mount once, in the signed-in shell: keeps the change stream open and invalidates the query keys
+ * each event touches. Returns the connection state.
+ */
+export function useLiveEvents(): LiveState {
+  const client = useQueryClient();
+  useEffect(() => {
+    refs++;
+    if (!conn) conn = connect(client);
+    return () => {
+      refs--;
+      // Let a quick remount (React strict mode, fast refresh) keep the same connection.
+      setTimeout(() => {
+        if (refs === 0 && conn) {
+          conn.stop();
+          conn = null;
+          setState("connecting");
+        }
+      }, 500);
+    };
+  }, [client]);
+  return useLiveState();
+}

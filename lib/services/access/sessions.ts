@@ -1,0 +1,73 @@
+import { and, eq, gt, lt } from "drizzle-orm";
+import { apiTokens, sessions, users } from "@/db/schema";
+import { hashSecret, newSecret, SESSION_TTL_MS } from "@/lib/auth/secrets";
+import type { Actor, Role } from "@/lib/auth/actor";
+import type { ServiceContext } from "../context";
+import { writeTx } from "../events";
+
+/**
+ * Starts a session for a person who proved their password. A fresh id each sign-in (rotation), and
+ * expired sessions of the same person are swept at the same time.
+ */
+export function startSession(ctx: ServiceContext, userId: string): { sessionId: string; expiresAt: number } {
+  return writeTx(ctx, (tx, at, emit) => {
+    const sessionId = newSecret("ads");
+    const expiresAt = at + SESSION_TTL_MS;
+    tx.delete(sessions).where(and(eq(sessions.userId, userId), lt(sessions.expiresAt, at))).run();
+    tx.insert(sessions).values({ idHash: hashSecret(sessionId), userId, createdAt: at, expiresAt, lastSeenAt: at }).run();
+    emit({ verb: "session.started", entityKind: "session", entityId: userId, after: { expiresAt: new Date(expiresAt).toISOString() } });
+    return { sessionId, expiresAt };
+  });
+}
+
+export function endSession(ctx: ServiceContext, sessionId: string): void {
+  writeTx(ctx, (tx, _at, emit) => {
+    const gone = tx.delete(sessions).where(eq(sessions.idHash, hashSecret(sessionId))).returning({ userId: sessions.userId }).get();
+    if (gone) emit({ verb: "session.ended", entityKind: "session", entityId: gone.userId });
+  });
+}
+
+/** Sign out everywhere: every session of the person ends now. */
+export function endAllSessions(ctx: ServiceContext, userId: string): number {
+  return writeTx(ctx, (tx, _at, emit) => {
+    const gone = tx.delete(sessions).where(eq(sessions.userId, userId)).returning({ userId: sessions.userId }).all();
+    emit({ verb: "session.ended_all", entityKind: "session", entityId: userId, after: { count: gone.length } });
+    return gone.length;
+  });
+}
+
+/**
+ * Who is behind a request: a bearer token (an agent, or a person's script) or a session cookie.
+ * Read-only except for bumping last-used times, which are written without an event.
+ */
+export function authenticate(db: ServiceContext["db"], creds: { bearer?: string | null; sessionId?: string | null }, now: number = Date.now()): Actor | null {
+  if (creds.bearer) {
+    const row = db
+      .select({ t: apiTokens, u: users })
+      .from(apiTokens)
+      .leftJoin(users, eq(users.id, apiTokens.userId))
+      .where(eq(apiTokens.tokenHash, hashSecret(creds.bearer)))
+      .get();
+    if (!row || row.t.revokedAt || (row.t.expiresAt && row.t.expiresAt <= now)) return null;
+    if (!row.t.lastUsedAt || now - row.t.lastUsedAt > 60_000) {
+      db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.t.id)).run();
+    }
+    if (row.t.agentName) return { kind: "agent", name: row.t.agentName, tokenId: row.t.id };
+    if (row.u && !row.u.disabledAt) return { kind: "person", id: row.u.id, email: row.u.email, name: row.u.name, role: row.u.role as Role };
+    return null;
+  }
+  if (creds.sessionId) {
+    const row = db
+      .select({ s: sessions, u: users })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(and(eq(sessions.idHash, hashSecret(creds.sessionId)), gt(sessions.expiresAt, now)))
+      .get();
+    if (!row || row.u.disabledAt) return null;
+    if (now - row.s.lastSeenAt > 60_000) {
+      db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, row.s.idHash)).run();
+    }
+    return { kind: "person", id: row.u.id, email: row.u.email, name: row.u.name, role: row.u.role as Role };
+  }
+  return null;
+}

@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { eq, sql } from "drizzle-orm";
+import { users } from "@/db/schema";
+import { newId } from "@/lib/ids";
+import type { Role } from "@/lib/auth/actor";
+import type { ServiceContext } from "../context";
+import { writeTx } from "../events";
+import { notFound, ServiceError } from "../errors";
+import { requirePerson } from "../policy";
+import { parseInput } from "../validate";
+
+export const CreateUserInput = z.strictObject({
+  email: z.email("A valid email address is required").max(254).transform((e) => e.toLowerCase()),
+  name: z.string().trim().max(100).default(""),
+  role: z.enum(["admin", "reviewer", "viewer"]),
+  /** Already hashed by the caller (hashing is async; transactions are not). */
+  passwordHash: z.string().min(20),
+});
+
+export const PasswordRule = z.string().min(10, "Use at least 10 characters").max(200, "200 characters at most");
+
+export function userDto(u: typeof users.$inferSelect) {
+  return { id: u.id, email: u.email, name: u.name, role: u.role as Role, createdAt: new Date(u.createdAt).toISOString(), disabled: u.disabledAt != null };
+}
+
+export function countUsers(ctx: Pick<ServiceContext, "db">): number {
+  return ctx.db.select({ n: sql<number>`count(*)` }).from(users).get()?.n ?? 0;
+}
+
+/**
+ * Creates a person. Admins create anyone; the system actor (CLI, first-run page) creates the first
+ * admin. The first-run path is only allowed while there is no user at all, checked inside the
+ * transaction so two first-run requests cannot both win.
+ */
+export function createUser(ctx: ServiceContext, raw: z.input<typeof CreateUserInput>, opts: { firstRun?: boolean } = {}) {
+  if (!opts.firstRun) requirePerson(ctx.actor, "admin");
+  const input = parseInput(CreateUserInput, raw);
+  return writeTx(ctx, (tx, at, emit) => {
+    if (opts.firstRun) {
+      const n = tx.select({ n: sql<number>`count(*)` }).from(users).get()?.n ?? 0;
+      if (n > 0) throw new ServiceError("forbidden", "First-run set-up is over: an account already exists");
+    }
+    if (tx.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get()) {
+      throw new ServiceError("conflict", `An account for ${input.email} already exists`, { fields: { email: ["Already registered"] } });
+    }
+    const row = tx
+      .insert(users)
+      .values({ id: newId("usr", at), email: input.email, name: input.name, role: input.role, passwordHash: input.passwordHash, createdAt: at })
+      .returning()
+      .get();
+    emit({ verb: "user.created", entityKind: "user", entityId: row.id, after: { email: row.email, role: row.role } });
+    return userDto(row);
+  });
+}
+
+export function deleteUser(ctx: ServiceContext, userId: string) {
+  requirePerson(ctx.actor, "admin");
+  return writeTx(ctx, (tx, _at, emit) => {
+    const u = tx.select().from(users).where(eq(users.id, userId)).get();
+    if (!u) throw notFound("User", userId);
+    tx.delete(users).where(eq(users.id, userId)).run();
+    emit({ verb: "user.deleted", entityKind: "user", entityId: userId, before: { email: u.email, role: u.role } });
+    return userDto(u);
+  });
+}
+
+export function listUsers(ctx: ServiceContext) {
+  requirePerson(ctx.actor, "admin");
+  return ctx.db.select().from(users).orderBy(users.createdAt).all().map(userDto);
+}
+
+export function findUserByEmail(ctx: Pick<ServiceContext, "db">, email: string) {
+  return ctx.db.select().from(users).where(eq(users.email, email.trim().toLowerCase())).get() ?? null;
+}

@@ -1,0 +1,44 @@
+import { defineConfig, devices } from "@playwright/test";
+import path from "node:path";
+
+const port = Number(process.env.E2E_PORT) || 3210;
+export const e2eDatabase = path.join(process.cwd(), "test-results", "e2e", "agentdesk.db");
+
+export default defineConfig({
+  testDir: "e2e",
+  outputDir: "test-results/e2e/artifacts",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [["list"], ["html", { open: "never", outputFolder: "playwright-report" }]],
+  use: {
+    baseURL: `http://localhost:${port}`,
+    screenshot: "on",
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        "--no-first-run",
+      ],
+    },
+  },
+  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], viewport: { width: 1400, height: 900 } } }],
+  webServer: {
+    command: "npx tsx e2e/support/start-server.ts",
+    url: `http://localhost:${port}/api/health`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    env: { PORT: String(port), DATABASE_PATH: e2eDatabase, NODE_ENV: "production", HOST: "127.0.0.1" },
+    stdout: "pipe",
+    stderr: "pipe",
+  },
+});
