@@ -1,0 +1,56 @@
+import { z, type OpenAPIHono } from "@hono/zod-openapi";
+import type { ApiEnv } from "../types";
+import { Problem } from "./schemas";
+
+export type V1App = OpenAPIHono<ApiEnv>;
+
+/**
+ * A request body taken from a service input schema without the fields that come from the path
+ * (taskId, messageId...). Always strict: unknown fields are refused. Built from the shape, so it
+ * also works for service schemas with refinements (the service checks those itself).
+ */
+export function bodyFrom<S extends z.ZodRawShape, K extends keyof S & string>(shape: S, omit: readonly K[] = []) {
+  const out: Record<string, z.ZodType> = {};
+  for (const [k, v] of Object.entries(shape)) if (!(omit as readonly string[]).includes(k)) out[k] = v as z.ZodType;
+  return z.strictObject(out as Omit<S, K>);
+}
+
+export const jsonBody = <T extends z.ZodType>(schema: T, description?: string) => ({
+  content: { "application/json": { schema } },
+  required: true,
+  ...(description ? { description } : {}),
+});
+
+/** For bodies whose fields are all optional: no body at all is accepted too. */
+export const optionalJsonBody = <T extends z.ZodType>(schema: T) => ({
+  content: { "application/json": { schema } },
+  required: false,
+});
+
+export const jsonOk = <T extends z.ZodType>(schema: T, description: string) => ({
+  content: { "application/json": { schema } },
+  description,
+});
+
+const problemResponse = (description: string) => ({ content: { "application/problem+json": { schema: Problem } }, description });
+
+export const errors = {
+  400: problemResponse("Malformed JSON (`malformed_json`)"),
+  401: problemResponse("No or invalid credentials (`unauthenticated`)"),
+  403: problemResponse("Not allowed for this actor (`forbidden`)"),
+  404: problemResponse("Unknown id, or not visible to this actor (`not_found`)"),
+  409: problemResponse("The state does not allow this (`illegal_transition`, `version_conflict`, `lease_lost`, `dependencies_not_done`, `output_required`, `conflict`)"),
+  413: problemResponse("Body over 1 MiB (`payload_too_large`)"),
+  422: problemResponse("Invalid input, with field errors (`validation_failed`, `idempotency_mismatch`)"),
+  429: problemResponse("Too many requests for this token (`rate_limited`); see Retry-After"),
+} as const;
+
+export const readErrors = { 401: errors[401], 403: errors[403], 404: errors[404], 422: errors[422], 429: errors[429] };
+export const writeErrors = { ...errors };
+
+export const idempotencyHeader = z.object({
+  "Idempotency-Key": z
+    .string()
+    .optional()
+    .openapi({ description: "Retry-safe POST: the first answer for this key is replayed; a different request with the same key is refused (422 idempotency_mismatch)." }),
+});
