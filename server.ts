@@ -3,7 +3,7 @@ import next from "next";
 import { getRequestListener } from "@hono/node-server";
 import { closeDb, defaultDatabasePath, getDb } from "@/db/client";
 import { agentDirsFromEnv, formatAgentProblem, loadAgentDefinitions } from "@/lib/agents";
-import { countUsers, syncAgents } from "@/lib/services";
+import { countUsers, sweepLeases, syncAgents } from "@/lib/services";
 import { systemActor } from "@/lib/auth/actor";
 import { createApiApp } from "@/lib/http/app";
 
@@ -64,6 +64,17 @@ async function main() {
     }
   });
 
+  // Leases: remind quiet agents and take their work back after the grace period.
+  const sweeper = setInterval(() => {
+    try {
+      const r = sweepLeases({ db, actor: systemActor("lease-sweeper") });
+      if (r.reminded || r.recovered) log("leases swept", r);
+    } catch (err) {
+      console.error(JSON.stringify({ level: "error", msg: "lease sweep failed", err: String(err) }));
+    }
+  }, Number(process.env.AGENTDESK_SWEEP_MS) || 30_000);
+  sweeper.unref();
+
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -79,6 +90,7 @@ async function main() {
       log("stopped cleanly");
       process.exit(0);
     });
+    clearInterval(sweeper);
     hub.closeAll();
     server.closeIdleConnections();
     // Event streams never end by themselves: end them so close() can finish.

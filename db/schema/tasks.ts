@@ -36,6 +36,8 @@ export const tasks = sqliteTable(
     leaseToken: integer("lease_token").notNull().default(0),
     leaseExpiresAt: integer("lease_expires_at"),
     lastHeartbeatAt: integer("last_heartbeat_at"),
+    /** When the agent was reminded that this lease ran out (cleared by any sign of life). */
+    leaseRemindedAt: integer("lease_reminded_at"),
     claimedAt: integer("claimed_at"),
     completedAt: integer("completed_at"),
     createdBy: text("created_by").notNull(),

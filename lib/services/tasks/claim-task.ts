@@ -51,6 +51,7 @@ export function claimTask(ctx: ServiceContext, raw: z.input<typeof ClaimTaskInpu
         leaseToken: sql`${tasks.leaseToken} + 1`,
         leaseExpiresAt: at + leaseMs,
         lastHeartbeatAt: at,
+        leaseRemindedAt: null,
         claimedAt: at,
         updatedAt: at,
         version: sql`${tasks.version} + 1`,
@@ -93,7 +94,7 @@ export function heartbeatTask(ctx: ServiceContext, raw: z.input<typeof Heartbeat
         throw new ServiceError("lease_lost", `Lease ${input.leaseToken} on task ${task.id} is no longer valid`);
       }
       const expiresAt = at + leaseMinutesOf(tx, task.assignedAgent) * 60_000;
-      tx.update(tasks).set({ leaseExpiresAt: expiresAt, lastHeartbeatAt: at }).where(eq(tasks.id, task.id)).run();
+      tx.update(tasks).set({ leaseExpiresAt: expiresAt, lastHeartbeatAt: at, leaseRemindedAt: null }).where(eq(tasks.id, task.id)).run();
       return { taskId: task.id, leaseToken: task.leaseToken, leaseExpiresAt: new Date(expiresAt).toISOString() };
     },
     { behavior: "immediate" },

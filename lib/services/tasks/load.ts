@@ -39,7 +39,7 @@ export function touchLease(tx: Tx, actor: Actor, task: TaskRow, at: number, leas
     throw new ServiceError("lease_lost", `Lease ${leaseToken} on task ${task.id} is no longer valid (current lease ${task.leaseToken})`);
   }
   if (task.status !== "in_progress" && task.status !== "blocked") return {};
-  const patch = { leaseExpiresAt: at + leaseMinutesOf(tx, task.assignedAgent) * 60_000, lastHeartbeatAt: at };
+  const patch = { leaseExpiresAt: at + leaseMinutesOf(tx, task.assignedAgent) * 60_000, lastHeartbeatAt: at, leaseRemindedAt: null };
   tx.update(tasks).set(patch).where(eq(tasks.id, task.id)).run();
   return patch;
 }

@@ -1,0 +1,81 @@
+import { and, eq, inArray, isNotNull, isNull, lt } from "drizzle-orm";
+import { messages, tasks, PEOPLE_INBOX } from "@/db/schema";
+import { newId } from "@/lib/ids";
+import type { ServiceContext } from "../context";
+import { writeTx } from "../events";
+
+export interface SweepOptions {
+  /** How long after the lease ran out the task is taken back (default 10 minutes). */
+  graceMs?: number;
+  /** What happens then: back to pending for the next claim, or blocked and handed to a person. */
+  onExpiry?: "requeue" | "escalate";
+}
+
+/**
+ * Recovers work held by agents that went quiet. A lease that ran out marks the task stale (the
+ * dashboard derives that from the lease) and sends the agent a `reminder`; after the grace period
+ * the task returns to pending (its lease token stays, so the old holder's late writes are refused
+ * once someone claims it again) or is escalated to the people's inbox. Each step is an event.
+ */
+export function sweepLeases(ctx: ServiceContext, opts: SweepOptions = {}) {
+  const graceMs = opts.graceMs ?? 10 * 60_000;
+  const mode = opts.onExpiry ?? (process.env.AGENTDESK_LEASE_EXPIRY === "escalate" ? "escalate" : "requeue");
+  return writeTx(ctx, (tx, at, emit) => {
+    const held = inArray(tasks.status, ["in_progress", "blocked"]);
+    const toRemind = tx
+      .select()
+      .from(tasks)
+      .where(and(held, isNotNull(tasks.leaseExpiresAt), lt(tasks.leaseExpiresAt, at), isNull(tasks.leaseRemindedAt)))
+      .limit(500)
+      .all();
+    for (const t of toRemind) {
+      const id = newId("msg", at);
+      tx.insert(messages)
+        .values({
+          id,
+          threadId: id,
+          fromKind: "system",
+          fromName: "agentdesk",
+          toInbox: t.assignedAgent,
+          type: "reminder",
+          priority: "high",
+          subject: `Still working on ${t.title}?`,
+          body: `No sign of life on task ${t.id} since ${new Date(t.lastHeartbeatAt ?? t.claimedAt ?? at).toISOString()}. Send a heartbeat or a step update, or the task goes back to the queue in ${Math.round(graceMs / 60_000)} min.`,
+          instructionId: t.instructionId,
+          taskId: t.id,
+          createdAt: at,
+        })
+        .run();
+      tx.update(tasks).set({ leaseRemindedAt: at }).where(eq(tasks.id, t.id)).run();
+      emit({ verb: "task.lease_expired", entityKind: "task", entityId: t.id, taskId: t.id, instructionId: t.instructionId, after: { leaseToken: t.leaseToken, reminder: id } });
+      emit({ verb: "message.sent", entityKind: "message", entityId: id, taskId: t.id, instructionId: t.instructionId, after: { from: "agentdesk", to: t.assignedAgent, type: "reminder", threadId: id } });
+    }
+    const toRecover = tx
+      .select()
+      .from(tasks)
+      .where(and(held, isNotNull(tasks.leaseExpiresAt), lt(tasks.leaseExpiresAt, at - graceMs), isNotNull(tasks.leaseRemindedAt)))
+      .limit(500)
+      .all();
+    for (const t of toRecover) {
+      if (mode === "requeue") {
+        tx.update(tasks)
+          .set({ status: "pending", leaseExpiresAt: null, leaseRemindedAt: null, blockedReason: null, blockerType: null, updatedAt: at, version: t.version + 1 })
+          .where(eq(tasks.id, t.id))
+          .run();
+        emit({ verb: "task.requeued", entityKind: "task", entityId: t.id, taskId: t.id, instructionId: t.instructionId, before: { status: t.status, leaseToken: t.leaseToken }, after: { status: "pending", reason: "lease expired" } });
+      } else {
+        const id = newId("msg", at);
+        tx.update(tasks)
+          .set({ status: "blocked", blockedReason: "The agent stopped responding (lease expired)", blockerType: "other", leaseExpiresAt: null, leaseRemindedAt: null, updatedAt: at, version: t.version + 1 })
+          .where(eq(tasks.id, t.id))
+          .run();
+        tx.insert(messages)
+          .values({ id, threadId: id, fromKind: "system", fromName: "agentdesk", toInbox: PEOPLE_INBOX, type: "escalation", priority: "high", subject: `${t.assignedAgent} stopped responding on ${t.title}`, body: `Task ${t.id} had no sign of life past its lease and grace period. Reassign it, or unblock it when the agent is back.`, instructionId: t.instructionId, taskId: t.id, createdAt: at })
+          .run();
+        emit({ verb: "task.escalated", entityKind: "task", entityId: t.id, taskId: t.id, instructionId: t.instructionId, before: { status: t.status }, after: { status: "blocked", reason: "lease expired", message: id } });
+        emit({ verb: "message.sent", entityKind: "message", entityId: id, taskId: t.id, instructionId: t.instructionId, after: { from: "agentdesk", to: PEOPLE_INBOX, type: "escalation", threadId: id } });
+      }
+    }
+    return { reminded: toRemind.length, recovered: toRecover.length, mode };
+  });
+}
