@@ -34,6 +34,9 @@ describe("messages", () => {
     expect(s.listInboxes(rex())[0]).toEqual({ inbox: "hitl", unread: 1 });
     const r = s.replyToMessage(rex(), { messageId: m.id, body: "Net of refunds" });
     expect(r).toMatchObject({ to: "backend-developer", from: { kind: "person", name: "rex@example.com" } });
+    // The agent following up on its own escalation writes to the people again, in the same thread.
+    const follow = s.replyToMessage(be(), { messageId: m.id, body: "Also: which currency?" });
+    expect(follow).toMatchObject({ to: "hitl", threadId: m.threadId });
   });
 
   it("an agent reads only its own inbox and cannot mark others' messages", () => {

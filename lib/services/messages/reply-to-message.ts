@@ -30,13 +30,17 @@ const replyType: Record<string, string> = {
 /**
  * Replies in the thread. The reply goes to whoever sent the message: a person's message came from
  * the people's inbox, so a reply to it lands there; a reply to an agent lands in that agent's inbox.
+ * A follow-up on one's own message goes to its recipient instead.
  */
 export function replyToMessage(ctx: ServiceContext, raw: z.input<typeof ReplyToMessageInput>) {
   requireWriter(ctx.actor);
   const input = parseInput(ReplyToMessageInput, raw);
   return writeTx(ctx, (tx, at, emit) => {
     const parent = loadVisibleMessage(tx, ctx.actor, input.messageId);
-    const to = parent.fromKind === "agent" ? parent.fromName : PEOPLE_INBOX;
+    const sender = parent.fromKind === "agent" ? parent.fromName : PEOPLE_INBOX;
+    // Following up on one's own message continues the conversation with its recipient.
+    const own = ctx.actor.kind === "agent" ? parent.fromKind === "agent" && parent.fromName === ctx.actor.name : parent.fromKind !== "agent" && ctx.actor.kind === "person";
+    const to = own ? parent.toInbox : sender;
     const subject = parent.subject && !/^re:/i.test(parent.subject) ? `Re: ${parent.subject}` : parent.subject;
     const row = insertMessage(tx, ctx, at, emit, {
       to,
