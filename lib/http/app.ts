@@ -7,8 +7,11 @@ import { requireActor } from "./middleware/actor";
 import { authRoutes } from "./routes/auth";
 import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
-import { v1Routes } from "./v1";
+import { docsRoutes, v1Routes } from "./v1";
+import { mcpRoutes } from "./mcp";
 import { LiveHub } from "./live";
+import { getLogger, requestLogging } from "@/lib/log";
+import { isShuttingDown } from "@/lib/ops/shutdown";
 
 export interface ApiApp {
   app: Hono<ApiEnv>;
@@ -20,6 +23,7 @@ export function createApiApp(db: Db): ApiApp {
   const hub = new LiveHub(db);
   const app = new Hono<ApiEnv>();
   app.use("*", requestId);
+  app.use("*", requestLogging());
   app.use("*", apiHeaders);
   app.use("*", async (c, next) => {
     c.set("db", db);
@@ -27,11 +31,23 @@ export function createApiApp(db: Db): ApiApp {
   });
   app.use("*", limitBody);
 
+  // While draining for shutdown: not ready (load balancers stop sending), and no new event streams.
+  app.use("*", async (c, next) => {
+    if (isShuttingDown() && (c.req.path === "/api/ready" || c.req.path.startsWith("/api/events"))) {
+      return problemResponse(c, problem(503, "unavailable", "The server is shutting down"), { connection: "close", "retry-after": "1" });
+    }
+    await next();
+  });
+
   app.route("/api", healthRoutes());
   app.route("/api/auth", authRoutes);
+  // The readable API page lists operations only (no data), so it needs no session.
+  app.route("/api/docs", docsRoutes());
 
   app.use("/api/v1/*", requireActor);
   app.route("/api/v1", v1Routes());
+  app.use("/api/mcp", requireActor);
+  app.route("/api/mcp", mcpRoutes());
 
   app.use("/api/events", requireActor);
   app.route("/api/events", eventRoutes(hub));
@@ -39,7 +55,7 @@ export function createApiApp(db: Db): ApiApp {
   app.notFound((c) => problemResponse(c, problem(404, "not_found", `No API route ${c.req.method} ${new URL(c.req.url).pathname}`)));
   app.onError((err, c) => {
     const doc = toProblem(err);
-    if (doc.status >= 500) console.error(JSON.stringify({ level: "error", requestId: c.get("requestId"), msg: "request failed", err: String((err as Error)?.stack ?? err) }));
+    if (doc.status >= 500) getLogger().error({ requestId: c.get("requestId"), err, code: (err as { code?: string })?.code }, "request failed");
     return problemResponse(c, doc);
   });
   return { app, hub };

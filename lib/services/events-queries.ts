@@ -1,5 +1,5 @@
 import { and, desc, eq, gt, lt, type SQL } from "drizzle-orm";
-import { events } from "@/db/schema";
+import { events, tasks } from "@/db/schema";
 import type { ServiceContext } from "./context";
 import { clampLimit } from "./cursor";
 import { eventDto } from "./dto";
@@ -10,7 +10,11 @@ import { ServiceError } from "./errors";
  * timelines, newest first). People read everything; an agent only the events of its own tasks.
  */
 export function listEvents(ctx: ServiceContext, q: { afterId?: number; beforeId?: number; taskId?: string; instructionId?: string; limit?: number } = {}) {
-  if (ctx.actor.kind === "agent" && !q.taskId) throw new ServiceError("forbidden", "An agent reads the events of its own tasks only");
+  if (ctx.actor.kind === "agent") {
+    if (!q.taskId) throw new ServiceError("forbidden", "An agent reads the events of its own tasks only");
+    const owner = ctx.db.select({ a: tasks.assignedAgent }).from(tasks).where(eq(tasks.id, q.taskId)).get();
+    if (!owner || owner.a !== ctx.actor.name) throw new ServiceError("not_found", `Task ${q.taskId} does not exist`);
+  }
   const limit = clampLimit(q.limit, 50, 500);
   const where: SQL[] = [];
   if (q.taskId) where.push(eq(events.taskId, q.taskId));

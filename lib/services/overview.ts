@@ -48,6 +48,7 @@ export type Overview = ReturnType<typeof getOverview>;
 
 /** The sidebar's badges, cheap enough to refresh on every change. */
 export function getShellCounts(ctx: ServiceContext) {
+  if (ctx.actor.kind === "agent") requirePerson(ctx.actor);
   const awaiting = ctx.db.select({ n: sql<number>`count(*)` }).from(outputs).where(eq(outputs.status, "pending_review")).get()?.n ?? 0;
   return { awaitingReview: awaiting, unread: unreadCount(ctx, PEOPLE_INBOX) };
 }

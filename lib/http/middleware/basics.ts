@@ -28,5 +28,7 @@ export const apiHeaders: MiddlewareHandler<ApiEnv> = async (c, next) => {
 export const limitBody = bodyLimit({
   maxSize: MAX_BODY_BYTES,
   onError: (c) =>
-    problemResponse(c, problem(413, "payload_too_large", `The request body is larger than ${MAX_BODY_BYTES} bytes`)),
+    // The rest of the body is not read: close the connection so a keep-alive client does not
+    // send its next request into the unread bytes.
+    problemResponse(c, problem(413, "payload_too_large", `The request body is larger than ${MAX_BODY_BYTES} bytes`), { connection: "close" }),
 });

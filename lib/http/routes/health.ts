@@ -18,6 +18,8 @@ export function healthRoutes() {
     const sqlite = c.get("db").$client;
     try {
       const n = sqlite.prepare(`SELECT count(*) AS n FROM "__drizzle_migrations"`).get() as { n: number };
+      // A read-only handle takes BEGIN IMMEDIATE without complaint, so ask for it directly.
+      if (sqlite.readonly || sqlite.pragma("query_only", { simple: true })) throw new Error("the database is open read-only");
       sqlite.exec("BEGIN IMMEDIATE");
       sqlite.exec("ROLLBACK");
       return c.json({ status: "ready", migrations: n.n });

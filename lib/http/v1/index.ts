@@ -1,17 +1,92 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { getShellCounts } from "@/lib/services";
+import { Hono } from "hono";
 import type { ApiEnv } from "../types";
+import { agentRateLimit } from "../middleware/agent-rate-limit";
+import { idempotency } from "../middleware/idempotency";
+import { renderDocsPage } from "./docs";
+import { registerAccountRoutes } from "./routes/account";
+import { registerAdminRoutes } from "./routes/admin";
+import { registerInstructionRoutes } from "./routes/instructions";
+import { registerMessageRoutes } from "./routes/messages";
+import { registerOutputRoutes } from "./routes/outputs";
+import { registerTaskRoutes } from "./routes/tasks";
+import { prepareJsonBody, v1ErrorHandler, validationHook } from "./validation";
+
+type OpenApiDocument = ReturnType<OpenAPIHono["getOpenAPI31Document"]>;
+
+export const OPENAPI_CONFIG: Parameters<OpenAPIHono["getOpenAPI31Document"]>[0] = {
+  openapi: "3.1.0",
+  info: {
+    title: "AgentDesk API",
+    version: "1.0.0",
+    description:
+      "REST API of AgentDesk: agents claim tasks, report the steps of their Response Approach, submit outputs and exchange messages; people create instructions and tasks, review outputs and answer inboxes. " +
+      "Authenticate with `Authorization: Bearer <token>` (agents, scripts) or the session cookie (the dashboard). Errors are `application/problem+json` with a stable `code`. " +
+      "Every POST accepts an `Idempotency-Key` header.",
+  },
+  servers: [{ url: "/api/v1" }],
+  security: [{ bearerAuth: [] as string[] }, { sessionCookie: [] as string[] }],
+};
+
+/** The routes alone (no middleware): also used to build the OpenAPI document for /api/docs. */
+function buildRoutes(): OpenAPIHono<ApiEnv> {
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "An agent's token (`adk_...`), minted by an admin: `npx agentdesk token create --agent NAME`",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", { type: "apiKey", in: "cookie", name: "agentdesk_session" });
+  return app;
+}
+
+function registerAll(app: OpenAPIHono<ApiEnv>) {
+  registerAccountRoutes(app);
+  registerTaskRoutes(app);
+  registerMessageRoutes(app);
+  registerInstructionRoutes(app);
+  registerOutputRoutes(app);
+  registerAdminRoutes(app);
+}
+
+let cachedDocument: OpenApiDocument | null = null;
+
+/** The OpenAPI 3.1 document, generated once from the same zod schemas the routes validate with. */
+export function v1OpenApiDocument(): OpenApiDocument {
+  if (!cachedDocument) {
+    const app = buildRoutes();
+    registerAll(app);
+    cachedDocument = app.getOpenAPI31Document(OPENAPI_CONFIG);
+  }
+  return cachedDocument;
+}
 
 /**
  * /api/v1: REST for agents, scripts and the browser. Routes are declared with zod-openapi so the
- * OpenAPI document is generated from the same schemas the handlers validate with.
+ * OpenAPI document is generated from the same schemas the handlers validate with. Order: the rate
+ * limit (bearer tokens), the body read once (malformed JSON → 400), idempotent replay, the route.
  */
 export function v1Routes() {
-  const app = new OpenAPIHono<ApiEnv>();
-  app.get("/me", (c) => {
-    const actor = c.get("actor");
-    return c.json(actor.kind === "person" ? { kind: "person", id: actor.id, email: actor.email, name: actor.name, role: actor.role } : actor);
+  const app = buildRoutes();
+  app.onError(v1ErrorHandler);
+  app.use("*", agentRateLimit());
+  app.use("*", prepareJsonBody);
+  app.use("*", idempotency);
+  registerAll(app);
+  app.get("/openapi.json", (c) => c.json(v1OpenApiDocument()));
+  app.get("/docs", (c) => {
+    c.header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    return c.html(renderDocsPage(v1OpenApiDocument()));
   });
-  app.get("/counts", (c) => c.json(getShellCounts(c.get("ctx"))));
   return app;
+}
+
+/** GET /api/docs: the readable API page, outside /api/v1 so the dashboard can link to it. */
+export function docsRoutes(): Hono<ApiEnv> {
+  const r = new Hono<ApiEnv>();
+  r.get("/", (c) => {
+    c.header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    return c.html(renderDocsPage(v1OpenApiDocument()));
+  });
+  return r;
 }

@@ -9,10 +9,10 @@ export type V1App = OpenAPIHono<ApiEnv>;
  * (taskId, messageId...). Always strict: unknown fields are refused. Built from the shape, so it
  * also works for service schemas with refinements (the service checks those itself).
  */
-export function bodyFrom<S extends z.ZodRawShape, K extends keyof S & string>(shape: S, omit: readonly K[] = []) {
+export function bodyFrom<S extends z.ZodRawShape, K extends keyof S & string = never>(shape: S, omit: readonly K[] = []) {
   const out: Record<string, z.ZodType> = {};
   for (const [k, v] of Object.entries(shape)) if (!(omit as readonly string[]).includes(k)) out[k] = v as z.ZodType;
-  return z.strictObject(out as Omit<S, K>);
+  return z.strictObject(out as unknown as Omit<S, K>);
 }
 
 export const jsonBody = <T extends z.ZodType>(schema: T, description?: string) => ({

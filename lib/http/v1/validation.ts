@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
+import { getLogger } from "@/lib/log";
 import type { ApiEnv } from "../types";
 import { problem, problemResponse, toProblem, type ProblemDocument } from "../problem";
 
@@ -41,7 +42,8 @@ export const prepareJsonBody: MiddlewareHandler<ApiEnv> = async (c, next) => {
   const type = (c.req.header("content-type") ?? "").split(";")[0].trim();
   const text = await c.req.text();
   if (jsonType.test(type)) {
-    if (text.trim() === "") c.req.bodyCache.text = Promise.resolve("{}");
+    // Hono keeps body promises in bodyCache (typed as values); the validators read this one.
+    if (text.trim() === "") (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve("{}");
     else {
       try {
         JSON.parse(text);
@@ -64,8 +66,6 @@ export function v1Problem(err: unknown): ProblemDocument {
 
 export function v1ErrorHandler(err: Error, c: Context<ApiEnv>): Response {
   const doc = v1Problem(err);
-  if (doc.status >= 500) {
-    console.error(JSON.stringify({ level: "error", requestId: c.get("requestId"), msg: "request failed", err: String(err?.stack ?? err) }));
-  }
+  if (doc.status >= 500) getLogger().error({ requestId: c.get("requestId"), err, code: (err as { code?: string })?.code }, "request failed");
   return problemResponse(c, doc);
 }

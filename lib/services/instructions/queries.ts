@@ -21,8 +21,9 @@ export function listInstructions(ctx: ServiceContext, q: { phase?: InstructionDt
   const rows = ctx.db
     .select({
       i: instructions,
-      total: sql<number>`(SELECT count(*) FROM tasks t WHERE t.instruction_id = ${instructions.id})`,
-      completed: sql<number>`(SELECT count(*) FROM tasks t WHERE t.instruction_id = ${instructions.id} AND t.status = 'completed')`,
+      // Qualified by hand: inside the subquery drizzle's bare "id" would bind to tasks.id.
+      total: sql<number>`(SELECT count(*) FROM tasks t WHERE t.instruction_id = "instructions"."id")`,
+      completed: sql<number>`(SELECT count(*) FROM tasks t WHERE t.instruction_id = "instructions"."id" AND t.status = 'completed')`,
     })
     .from(instructions)
     .where(where.length ? and(...where) : undefined)

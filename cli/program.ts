@@ -1,0 +1,61 @@
+import { Command, CommanderError } from "commander";
+import { registerAdminCommands } from "./admin-commands";
+import { registerAgentCommands } from "./agent-commands";
+import { isServiceError } from "@/lib/services/errors";
+import { CliError } from "./errors";
+
+/**
+ * agentdesk: admin commands on the database file (migrate, seed, agent, token, user) and agent
+ * commands over HTTP (tasks, claim, step, output, complete, block, inbox, send, reply).
+ * Errors print `code: message` on stderr; exit 2 for wrong usage, 1 for everything else.
+ */
+export function buildProgram(): Command {
+  const program = new Command("agentdesk");
+  program
+    .description("AgentDesk from the command line")
+    .version("0.1.0")
+    .option("--url <url>", "AgentDesk's address for agent commands (default $AGENTDESK_URL, else http://localhost:3000)")
+    .option("--token <token>", "bearer token for agent commands (default $AGENTDESK_TOKEN)")
+    .option("--json", "machine-readable output")
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ outputError: () => {} });
+  program.commandsGroup("Agent commands (over HTTP):");
+  registerAgentCommands(program);
+  program.commandsGroup("Admin commands (on the database file, DATABASE_PATH):");
+  registerAdminCommands(program);
+  program.addHelpText(
+    "after",
+    `
+Environment:
+  AGENTDESK_URL, AGENTDESK_TOKEN   where and who, for agent commands
+  DATABASE_PATH                    the SQLite file, for admin commands (default ./data/agentdesk.db)
+  AGENTS_DIR                       agent definition folders, ":"-separated (default ./agents)`,
+  );
+  return program;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;
+      if (err.code === "commander.executeSubCommandAsync") return err.exitCode;
+      process.stderr.write(`usage: ${err.message.replace(/^error:\s*/i, "")} (see agentdesk --help)\n`);
+      return 2;
+    }
+    if (err instanceof CliError) {
+      process.stderr.write(`${err.code}: ${err.message}\n`);
+      return err.exitCode;
+    }
+    if (isServiceError(err)) {
+      process.stderr.write(`${err.code}: ${err.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`internal: ${(err as Error)?.stack ?? String(err)}\n`);
+    return 1;
+  }
+}

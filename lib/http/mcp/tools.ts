@@ -1,0 +1,293 @@
+import { z } from "zod";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { getLogger } from "@/lib/log";
+import {
+  BlockTaskInput,
+  MoveTaskInput,
+  SubmitOutputInput,
+  UpdateStepInput,
+  blockTask,
+  claimTask,
+  completeTask,
+  getTask,
+  heartbeatTask,
+  isServiceError,
+  listInbox,
+  listTasks,
+  markMessage,
+  replyToMessage,
+  sendMessage,
+  submitOutput,
+  updateStep,
+  type ServiceContext,
+} from "@/lib/services";
+
+/** The tool names are a contract with agents' prompts and configs: do not rename. */
+export const MCP_TOOL_NAMES = [
+  "list_tasks",
+  "claim_task",
+  "get_task",
+  "heartbeat",
+  "update_step",
+  "submit_output",
+  "complete_task",
+  "block_task",
+  "read_inbox",
+  "send_message",
+  "reply_to_message",
+  "mark_read",
+] as const;
+
+const PEOPLE_INBOX = "hitl";
+
+export const SERVER_INSTRUCTIONS = `AgentDesk is where people assign work to AI agents and follow it live. You act as one agent (the one your token belongs to).
+How work flows:
+1. claim_task takes your next pending task (or a given one) and gives you a lease; keep lease.token and pass it as leaseToken on writes.
+2. get_task shows the task: description, acceptance criteria, files, and its numbered steps (your Response Approach).
+3. For each step, update_step to in_progress when you start and to done (with a short note) when finished. People watch these notes live.
+4. submit_output hands in your work product (markdown, code, yaml, json, text) for review; every submission is a new version.
+5. complete_task when every step is done or skipped. Tasks needing review go to in_review; requested changes arrive in your inbox.
+Talk to others with send_message (another agent by name, or "hitl" for the people), read_inbox, reply_to_message and mark_read.
+Errors come back as "code: message", e.g. "illegal_transition: Step 3 is done and cannot become in progress" or "lease_lost: ...".`;
+
+// Input schemas, written for a model that has never seen AgentDesk. The service verbs validate
+// again (and own the rules); these describe the fields. Enumerations come from the service schemas.
+const taskId = z.string().min(1).describe("The task id, e.g. tsk_01jd3k5m8q... (from list_tasks or claim_task)");
+const leaseToken = z
+  .number()
+  .int()
+  .nonnegative()
+  .optional()
+  .describe("The lease.token you got from claim_task. If someone else has taken the task over since, the write is refused with lease_lost.");
+const priority = z.enum(["critical", "high", "normal", "low"]);
+const messageId = z.string().min(1).describe("The message id, e.g. msg_01jd3k5m8q... (from read_inbox)");
+
+const schemas = {
+  list_tasks: {
+    status: MoveTaskInput.shape.to.optional().describe("Only tasks in this status. pending = waiting to be claimed; in_progress = being worked on; in_review = waiting for a person"),
+    cursor: z.string().optional().describe("nextCursor from a previous call, for the next page"),
+    limit: z.number().int().min(1).max(200).optional().describe("Page size (default 50)"),
+  },
+  claim_task: {
+    taskId: z.string().min(1).optional().describe("Claim this pending task. Leave out to get your highest-priority ready task."),
+  },
+  get_task: { taskId },
+  heartbeat: { taskId, leaseToken },
+  update_step: {
+    taskId,
+    position: z.number().int().positive().describe("The step number, from 1 (see the steps in get_task)"),
+    status: UpdateStepInput.shape.status.describe("in_progress when you start the step, done when it is finished; skipped or blocked need a note saying why"),
+    note: z.string().max(20_000).optional().describe("What you did or found, in a sentence or two; required for skipped and blocked"),
+    expectedVersion: z.number().int().positive().optional().describe("Optional: the step's version you last saw; refused with version_conflict if it changed"),
+    leaseToken,
+  },
+  submit_output: {
+    taskId,
+    format: SubmitOutputInput.shape.format.describe("markdown for reports, code for source (then language is required), yaml, json or text"),
+    content: z.string().min(1).max(1_000_000).describe("The output itself"),
+    language: z.string().max(40).optional().describe("Programming language of code output, e.g. typescript"),
+    files: z
+      .array(
+        z.object({
+          path: z.string().min(1).max(500).describe("Path relative to the project root"),
+          action: z.enum(["created", "modified", "deleted"]).optional(),
+          additions: z.number().int().nonnegative().optional(),
+          deletions: z.number().int().nonnegative().optional(),
+        }),
+      )
+      .max(500)
+      .optional()
+      .describe("Files you created, changed or deleted for this output"),
+    stepPosition: z.number().int().positive().optional().describe("The step this output belongs to (default: the step in progress)"),
+    leaseToken,
+  },
+  complete_task: {
+    taskId,
+    summary: z.string().max(20_000).optional().describe("A short summary of what was done"),
+    leaseToken,
+  },
+  block_task: {
+    taskId,
+    reason: z.string().min(1).max(5000).describe("Why you cannot continue, and what would unblock you"),
+    blockerType: BlockTaskInput.shape.blockerType.unwrap().optional().describe("Kind of blocker (default other)"),
+    leaseToken,
+  },
+  read_inbox: {
+    unread: z.boolean().optional().describe("Only messages not yet marked read"),
+    archived: z.boolean().optional().describe("Read the archive instead of the inbox"),
+    type: z.string().max(40).optional().describe("Only this message type, e.g. consultation or review_response"),
+    cursor: z.string().optional().describe("nextCursor from a previous call, for the next page"),
+    limit: z.number().int().min(1).max(200).optional().describe("Page size (default 50)"),
+  },
+  send_message: {
+    to: z.string().min(1).max(64).describe('Recipient: another agent\'s name (e.g. frontend-developer, security-specialist) or "hitl" for the people'),
+    type: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{1,39}$/)
+      .describe("consultation (a question), review_request, escalation (needs a human decision), status_update, delegation, handoff, ..."),
+    subject: z.string().max(300).optional().describe("One line"),
+    body: z.string().min(1).max(200_000).describe("The message, markdown allowed"),
+    priority: priority.optional().describe("Default normal"),
+    taskId: z.string().min(1).optional().describe("The task it concerns (must be yours), so it shows on the task page"),
+    stepPosition: z.number().int().positive().optional().describe("The step it concerns (needs taskId)"),
+    instructionId: z.string().min(1).optional().describe("The instruction it concerns, when no task is named"),
+    inReplyTo: z.string().min(1).optional().describe("Prefer reply_to_message; the id of the message this answers"),
+    leaseToken,
+  },
+  reply_to_message: {
+    messageId,
+    body: z.string().min(1).max(200_000).describe("Your answer, markdown allowed"),
+    type: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{1,39}$/)
+      .optional()
+      .describe("Default: the matching response type (consultation → consultation_response, review_request → review_response)"),
+    priority: priority.optional(),
+    leaseToken,
+  },
+  mark_read: {
+    messageId,
+    read: z.boolean().optional().describe("false marks it unread again (default true)"),
+  },
+};
+
+const descriptions: Record<(typeof MCP_TOOL_NAMES)[number], string> = {
+  list_tasks:
+    "List the tasks assigned to you, most recently changed first, with progress over their steps. Status: pending = waiting to be claimed; in_progress = you hold it; blocked; in_review = waiting for a person to review your output; completed; cancelled. Start work with claim_task.",
+  claim_task:
+    "Claim a task to work on. Without taskId you get your highest-priority pending task whose dependencies are completed; with taskId, that pending task. Claiming starts a lease (about 30 minutes) that each of your writes on the task renews; if it runs out the task goes back to pending. The answer is the task: keep lease.token and pass it as leaseToken on later writes. When nothing is ready the answer says so (task: null); that is not an error. Then call get_task to read the steps.",
+  get_task:
+    "Read one of your tasks in full: description, acceptance criteria, files to modify or create, the instruction it belongs to, its numbered steps (title, guidance, status, note), the outputs and reviews so far, and the messages about it.",
+  heartbeat:
+    "Extend the lease on a task you are working on without changing anything. Your other writes on the task (update_step, submit_output, messages about it) renew the lease already; call this only during long silent work.",
+  update_step:
+    "Report progress on one step of a task you hold. Steps are numbered from 1 (see get_task). Set in_progress when you start a step and done when it is finished (a step may also go straight to done). skipped and blocked need a note saying why; blocking a step blocks the task until you set that step back to in_progress. done and skipped are final. Add a short note on what you did: people follow it live.",
+  submit_output:
+    "Hand in your work product for a task you hold, for a person to review: a markdown report, code (with language), YAML, JSON or plain text, and the files you touched. Each submission is a new version; an earlier version still waiting for review is superseded. A task that needs review cannot be completed without an output.",
+  complete_task:
+    "Say you have finished a task. Every step must be done or skipped first. A task that needs review goes to in_review: a person approves it, or requests changes, which arrive in your inbox as a review_response while the task returns to in_progress. An autonomous task is completed at once.",
+  block_task:
+    'Mark a task you hold as blocked when you cannot go on (missing dependency, failing test, unclear requirement), with the reason; people see it on the board. To ask for help, also send_message to "hitl" with type escalation.',
+  read_inbox:
+    "Read your inbox, newest first: messages from other agents and from people (consultations, review requests and responses, delegations, ...). Each has an id (for reply_to_message and mark_read), threadId, from, type, subject, body and the task and step it concerns. unreadCount says how many are unread.",
+  send_message:
+    'Send a message to another agent\'s inbox (by name) or to the people ("hitl"). Choose the type: consultation to ask a question, review_request to ask for a review, escalation when a person must decide, status_update to inform. Name the taskId (and stepPosition) it concerns. To answer a message you received, use reply_to_message.',
+  reply_to_message:
+    "Reply to a message in its thread. The reply goes to the original sender; its type defaults to the matching response (consultation → consultation_response, review_request → review_response), and the original is marked answered.",
+  mark_read: "Mark a message in your inbox as read (read: false marks it unread again).",
+};
+
+function ok(value: unknown): CallToolResult {
+  const structured = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : { result: value };
+  return { content: [{ type: "text", text: JSON.stringify(value) }], structuredContent: structured };
+}
+
+/** The MCP side of the one error mapper: a service error is a tool result with isError and `code: message`. */
+export function toolError(err: unknown): CallToolResult {
+  if (isServiceError(err)) {
+    const fields = err.fields ? ` ${JSON.stringify(err.fields)}` : "";
+    return { isError: true, content: [{ type: "text", text: `${err.code}: ${err.message}${fields}` }] };
+  }
+  getLogger().error({ err }, "MCP tool failed");
+  return { isError: true, content: [{ type: "text", text: "internal: Something went wrong on our side; nothing was changed." }] };
+}
+
+function run<A>(fn: (args: A) => unknown) {
+  return async (args: A): Promise<CallToolResult> => {
+    try {
+      return ok(fn(args));
+    } catch (err) {
+      return toolError(err);
+    }
+  };
+}
+
+/**
+ * The SDK answers arguments that fail the input schema with its own text ("MCP error -32602: Input
+ * validation error: ..."). Agents branch on our codes, so that text is rewritten to
+ * `validation_failed: ...`. Relies on McpServer's (private) createToolError; without it, nothing changes.
+ */
+function codedSdkErrors(server: McpServer) {
+  const target = server as unknown as { createToolError?: (message: string) => CallToolResult };
+  if (typeof target.createToolError !== "function") return;
+  target.createToolError = (message: string) => {
+    const text = message.replace(/^MCP error -?\d+:\s*/, "");
+    const code = /validation error|invalid arguments/i.test(text) ? "validation_failed" : /not found/i.test(text) ? "not_found" : "internal";
+    return { isError: true, content: [{ type: "text", text: `${code}: ${text}` }] };
+  };
+}
+
+/** One MCP server for one request (stateless): every tool acts as the request's actor. */
+export function createMcpServer(ctx: ServiceContext): McpServer {
+  const server = new McpServer({ name: "agentdesk", version: "1.0.0" }, { capabilities: { tools: {} }, instructions: SERVER_INSTRUCTIONS });
+  codedSdkErrors(server);
+  const ro = { readOnlyHint: true, openWorldHint: false } as const;
+  const rw = { readOnlyHint: false, destructiveHint: false, openWorldHint: false } as const;
+  const ownInbox = ctx.actor.kind === "agent" ? ctx.actor.name : PEOPLE_INBOX;
+
+  server.registerTool(
+    "list_tasks",
+    { title: "List my tasks", description: descriptions.list_tasks, inputSchema: schemas.list_tasks, annotations: ro },
+    run((a) => listTasks(ctx, a)),
+  );
+  server.registerTool(
+    "claim_task",
+    { title: "Claim a task", description: descriptions.claim_task, inputSchema: schemas.claim_task, annotations: rw },
+    run((a) => {
+      const task = claimTask(ctx, a);
+      return task ? task : { task: null, message: "No task is ready for you right now (none pending, or their dependencies are not completed)." };
+    }),
+  );
+  server.registerTool(
+    "get_task",
+    { title: "Read a task", description: descriptions.get_task, inputSchema: schemas.get_task, annotations: ro },
+    run((a) => getTask(ctx, a.taskId)),
+  );
+  server.registerTool(
+    "heartbeat",
+    { title: "Extend the lease", description: descriptions.heartbeat, inputSchema: schemas.heartbeat, annotations: { ...rw, idempotentHint: true } },
+    run((a) => heartbeatTask(ctx, a)),
+  );
+  server.registerTool(
+    "update_step",
+    { title: "Report a step", description: descriptions.update_step, inputSchema: schemas.update_step, annotations: rw },
+    run((a) => updateStep(ctx, a)),
+  );
+  server.registerTool(
+    "submit_output",
+    { title: "Submit an output", description: descriptions.submit_output, inputSchema: schemas.submit_output, annotations: rw },
+    run((a) => submitOutput(ctx, a)),
+  );
+  server.registerTool(
+    "complete_task",
+    { title: "Complete a task", description: descriptions.complete_task, inputSchema: schemas.complete_task, annotations: rw },
+    run((a) => completeTask(ctx, a)),
+  );
+  server.registerTool(
+    "block_task",
+    { title: "Block a task", description: descriptions.block_task, inputSchema: schemas.block_task, annotations: rw },
+    run((a) => blockTask(ctx, a)),
+  );
+  server.registerTool(
+    "read_inbox",
+    { title: "Read my inbox", description: descriptions.read_inbox, inputSchema: schemas.read_inbox, annotations: ro },
+    run((a) => listInbox(ctx, { ...a, inbox: ownInbox })),
+  );
+  server.registerTool(
+    "send_message",
+    { title: "Send a message", description: descriptions.send_message, inputSchema: schemas.send_message, annotations: rw },
+    run((a) => sendMessage(ctx, a)),
+  );
+  server.registerTool(
+    "reply_to_message",
+    { title: "Reply to a message", description: descriptions.reply_to_message, inputSchema: schemas.reply_to_message, annotations: rw },
+    run((a) => replyToMessage(ctx, a)),
+  );
+  server.registerTool(
+    "mark_read",
+    { title: "Mark a message read", description: descriptions.mark_read, inputSchema: schemas.mark_read, annotations: { ...rw, idempotentHint: true } },
+    run((a) => markMessage(ctx, { messageId: a.messageId, read: a.read ?? true })),
+  );
+  return server;
+}
