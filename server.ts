@@ -6,6 +6,11 @@ import { agentDirsFromEnv, formatAgentProblem, loadAgentDefinitions } from "@/li
 import { countUsers, sweepLeases, syncAgents } from "@/lib/services";
 import { systemActor } from "@/lib/auth/actor";
 import { createApiApp } from "@/lib/http/app";
+import { defaultConfigPath, RunSupervisor } from "@/lib/runners";
+import { getLogger } from "@/lib/log";
+import { installGracefulShutdown } from "@/lib/ops/shutdown";
+import { acquireLock, LockError, releaseLock } from "@/lib/ops/server-lock";
+import { startMirrorFromEnv } from "@/lib/protocol";
 
 /**
  * One process: /api/* goes to the Hono app (the agents' hot path stays off Next's request
@@ -14,19 +19,24 @@ import { createApiApp } from "@/lib/http/app";
 const dev = process.env.NODE_ENV !== "production";
 const port = Number(process.env.PORT) || 3000;
 const hostname = process.env.HOST || "0.0.0.0";
-
-const log = (msg: string, extra: Record<string, unknown> = {}) =>
-  console.log(JSON.stringify({ level: "info", time: new Date().toISOString(), msg, ...extra }));
+const logger = getLogger();
 
 async function main() {
+  const database = defaultDatabasePath();
+  // <db>.server.pid: `agentdesk restore` refuses to swap the file while this process lives.
+  const lock = acquireLock(database, "server");
+  if (!lock.owned && lock.other) logger.warn({ otherPid: lock.other.pid, database }, "another server is using this database");
+  process.on("exit", () => releaseLock(database));
   const db = getDb();
   const dirs = agentDirsFromEnv();
   const { agents, problems } = loadAgentDefinitions(dirs);
-  for (const p of problems) console.warn(`agents: ${formatAgentProblem(p)}`);
+  for (const p of problems) logger.warn({ problem: formatAgentProblem(p) }, "agent definition skipped");
   const synced = syncAgents({ db, actor: systemActor("startup") }, agents);
-  log("agents synced", { dirs, loaded: agents.length, problems: problems.length, ...synced });
+  logger.info({ dirs, loaded: agents.length, problems: problems.length, ...synced }, "agents synced");
 
   const { app: api, hub } = createApiApp(db);
+  // Agent runs (lib/runners, docs/runners.md): started once the server listens, so agents can connect.
+  const runs = new RunSupervisor({ db, config: { file: defaultConfigPath() }, url: process.env.AGENTDESK_URL || `http://localhost:${port}`, log: logger });
   const apiListener = getRequestListener(api.fetch);
   const nextApp = next({ dev, hostname: "localhost", port, turbopack: dev });
   const handle = nextApp.getRequestHandler();
@@ -49,18 +59,20 @@ async function main() {
   server.keepAliveTimeout = 65_000;
 
   server.listen(port, hostname, () => {
+    runs.start();
     const url = `http://localhost:${port}`;
-    log("AgentDesk is listening", { url, database: defaultDatabasePath(), mode: dev ? "development" : "production" });
+    logger.info({ url, database, mode: dev ? "development" : "production" }, "AgentDesk is listening");
+    // The banner is for the person at the terminal; stdout carries only JSON log lines.
     if (countUsers({ db }) === 0) {
-      console.log(
+      process.stderr.write(
         `\n  AgentDesk is ready at ${url}\n` +
           `  No account exists yet. Create the first admin either way:\n` +
           `    - open ${url}/setup in a browser on this machine, or\n` +
           `    - run: npx agentdesk user create --email you@example.com --role admin\n` +
-          `  Demo data: npm run seed (then sign in with the account it prints).\n`,
+          `  Demo data: npm run seed (then sign in with the account it prints).\n\n`,
       );
     } else {
-      console.log(`\n  AgentDesk is ready at ${url}. Sign in at ${url}/sign-in\n`);
+      process.stderr.write(`\n  AgentDesk is ready at ${url}. Sign in at ${url}/sign-in\n\n`);
     }
   });
 
@@ -68,39 +80,39 @@ async function main() {
   const sweeper = setInterval(() => {
     try {
       const r = sweepLeases({ db, actor: systemActor("lease-sweeper") });
-      if (r.reminded || r.recovered) log("leases swept", r);
+      if (r.reminded || r.recovered) logger.info(r, "leases swept");
     } catch (err) {
-      console.error(JSON.stringify({ level: "error", msg: "lease sweep failed", err: String(err) }));
+      logger.error({ err }, "lease sweep failed");
     }
   }, Number(process.env.AGENTDESK_SWEEP_MS) || 30_000);
   sweeper.unref();
 
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log("shutting down", { signal });
-    const force = setTimeout(() => {
-      console.error("shutdown took longer than 10 s; exiting");
-      process.exit(1);
-    }, 10_000);
-    force.unref();
-    server.close(() => {
+  // AGENTDESK_SYNC_DIR: mirror an Agent_Memory/ folder both ways while the server runs.
+  const mirror = await startMirrorFromEnv(db, process.env, {
+    onReport: (r) => logger[r.level === "error" ? "error" : r.level === "warn" ? "warn" : "info"](r, "folder bridge"),
+  });
+  if (mirror) logger.info({ root: mirror.root }, "folder bridge mirroring");
+
+  // SIGTERM/SIGINT: stop accepting, end event streams, finish requests in flight, checkpoint the
+  // WAL and close the database, exit 0 (lib/ops/shutdown.ts; docs/operations.md).
+  installGracefulShutdown({
+    server,
+    log: logger,
+    stopWork: () => {
+      clearInterval(sweeper);
+      void mirror?.stop();
+      hub.closeAll();
+      void runs.shutdown();
+    },
+    close: () => {
       closeDb();
-      log("stopped cleanly");
-      process.exit(0);
-    });
-    clearInterval(sweeper);
-    hub.closeAll();
-    server.closeIdleConnections();
-    // Event streams never end by themselves: end them so close() can finish.
-    setTimeout(() => server.closeAllConnections(), 2_000).unref();
-  };
-  process.on("SIGTERM", () => shutdown("SIGTERM"));
-  process.on("SIGINT", () => shutdown("SIGINT"));
+      lock.release();
+    },
+  });
 }
 
 main().catch((err) => {
-  console.error(err);
+  if (err instanceof LockError) logger.fatal({ holder: err.holder }, err.message);
+  else logger.fatal({ err }, "AgentDesk could not start");
   process.exit(1);
 });

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from "commander";
 import { registerAdminCommands } from "./admin-commands";
 import { registerAgentCommands } from "./agent-commands";
+import { registerBridgeCommands } from "./commands/bridge";
+import { registerOpsCommands } from "./commands/ops";
 import { isServiceError } from "@/lib/services/errors";
 import { CliError } from "./errors";
 
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
   registerAgentCommands(program);
   program.commandsGroup("Admin commands (on the database file, DATABASE_PATH):");
   registerAdminCommands(program);
+  registerBridgeCommands(program);
+  registerOpsCommands(program);
   program.addHelpText(
     "after",
     `

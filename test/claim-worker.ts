@@ -5,6 +5,7 @@ import { claimTask } from "@/lib/services";
 const [file, agentName] = process.argv.slice(2);
 const db = openDatabase(file, { migrate: false });
 const ctx = { db, actor: { kind: "agent" as const, name: agentName } };
+process.stdout.write("ready\n");
 process.stdin.once("data", () => {
   const claimed: string[] = [];
   for (;;) {

@@ -6,3 +6,4 @@ export * from "./outputs";
 export * from "./messages";
 export * from "./events";
 export * from "./idempotency";
+export * from "./runs";

@@ -55,12 +55,20 @@ export function unreadCount(ctx: ServiceContext, inbox: string): number {
   return r?.n ?? 0;
 }
 
-/** Every inbox a person can open, the people's first, with unread counts (partial index on unread). */
+/**
+ * Every inbox a person can open, the people's first, with unread counts (partial index on unread).
+ * Agents no longer defined (or only known from imported files) are listed while they have mail;
+ * so is the protocol's `broadcast` folder.
+ */
 export function listInboxes(ctx: ServiceContext) {
-  const names =
-    ctx.actor.kind === "agent"
-      ? [ctx.actor.name]
-      : [PEOPLE_INBOX, ...ctx.db.select({ name: agents.name }).from(agents).where(eq(agents.active, true)).orderBy(asc(agents.name)).all().map((a) => a.name)];
+  let names: string[];
+  if (ctx.actor.kind === "agent") names = [ctx.actor.name];
+  else {
+    const all = ctx.db.select({ name: agents.name, active: agents.active }).from(agents).orderBy(asc(agents.name)).all();
+    const hasMail = (inbox: string) => !!ctx.db.select({ one: sql`1` }).from(messages).where(eq(messages.toInbox, inbox)).limit(1).get();
+    names = [PEOPLE_INBOX, ...all.filter((a) => a.active || hasMail(a.name)).map((a) => a.name)];
+    if (hasMail("broadcast")) names.push("broadcast");
+  }
   const counts = new Map(
     ctx.db
       .select({ inbox: messages.toInbox, n: sql<number>`count(*)` })

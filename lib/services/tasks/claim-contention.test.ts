@@ -10,18 +10,25 @@ afterEach(() => t.cleanup());
 function worker(file: string) {
   const child = spawn(process.execPath, ["--import", "tsx", "test/claim-worker.ts", file, "backend-developer"], { stdio: ["pipe", "pipe", "inherit"] });
   let out = "";
-  child.stdout.on("data", (d) => (out += d));
-  const done = new Promise<string[]>((resolve, reject) => child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out || "[]")) : reject(new Error(`worker exited ${code}`)))));
-  return { go: () => child.stdin.end("go\n"), done };
+  let markReady!: () => void;
+  const ready = new Promise<void>((r) => (markReady = r));
+  child.stdout.on("data", (d) => {
+    out += d;
+    if (out.startsWith("ready\n")) markReady();
+  });
+  const done = new Promise<string[]>((resolve, reject) =>
+    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.slice("ready\n".length) || "[]")) : reject(new Error(`worker exited ${code}`)))),
+  );
+  return { ready, go: () => child.stdin.end("go\n"), done };
 }
 
 it("many claimers on separate connections never get the same task, and every task is claimed once", async () => {
   const rex = t.ctx(people.reviewer);
   const inst = s.createInstruction(rex, { title: "Contention" });
-  const ids = Array.from({ length: 120 }, (_, i) => s.createTask(rex, { instructionId: inst.id, title: `task ${i}`, assignedAgent: "backend-developer" }).id);
-  const workers = Array.from({ length: 6 }, () => worker(t.file));
+  const ids = Array.from({ length: 300 }, (_, i) => s.createTask(rex, { instructionId: inst.id, title: `task ${i}`, assignedAgent: "backend-developer" }).id);
+  const workers = Array.from({ length: 4 }, () => worker(t.file));
   // Every process has opened its connection before any of them starts claiming.
-  await new Promise((r) => setTimeout(r, 1500));
+  await Promise.all(workers.map((w) => w.ready));
   for (const w of workers) w.go();
   const results = await Promise.all(workers.map((w) => w.done));
   const all = results.flat();
@@ -31,4 +38,4 @@ it("many claimers on separate connections never get the same task, and every tas
   // More than one process really took part.
   expect(results.filter((r) => r.length > 0).length).toBeGreaterThan(1);
   expect(s.taskCounts(t.ctx(agent("backend-developer"))).in_progress).toBe(ids.length);
-}, 60_000);
+}, 180_000);

@@ -1,0 +1,1 @@
+CREATE INDEX `messages_source_idx` ON `messages` (`source_path`) WHERE source_path IS NOT NULL;

@@ -1,0 +1,58 @@
+// Helpers for the bridge's tests: real files in a temp folder, real SQLite (test/db.ts).
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Db } from "@/db/client";
+
+/** The protocol's example tree, beside the repository (CI runs with shared/ next to it). */
+export const EXAMPLES = path.resolve(process.cwd(), "../shared/protocol/examples/Agent_Memory");
+
+export function tempDir(prefix = "agentdesk-bridge-"): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A copy of the examples to change freely. */
+export function copyExamples(): string {
+  const dir = path.join(tempDir(), "Agent_Memory");
+  fs.cpSync(EXAMPLES, dir, { recursive: true });
+  return dir;
+}
+
+export function writeFile(root: string, rel: string, text: string): string {
+  const abs = path.join(root, ...rel.split("/"));
+  fs.mkdirSync(path.dirname(abs), { recursive: true });
+  fs.writeFileSync(abs, text);
+  return abs;
+}
+
+export function listFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.push(path.relative(root, p).split(path.sep).join("/"));
+    }
+  };
+  walk(root);
+  return out.sort();
+}
+
+export const eventCount = (db: Db): number => (db.$client.prepare("SELECT count(*) AS n FROM events").get() as { n: number }).n;
+
+export async function waitFor<T>(fn: () => T | null | undefined | false, timeoutMs = 2000, what = "condition"): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    let v: T | null | undefined | false = null;
+    try {
+      v = fn();
+    } catch {
+      v = null;
+    }
+    if (v) return v;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,161 @@
+import { z } from "zod";
+import { and, desc, eq, inArray, isNull } from "drizzle-orm";
+import { apiTokens, PEOPLE_INBOX, runLog, runs, tasks, type RunRow, type RunStatus, type TaskRow } from "@/db/schema";
+import type { ServiceContext, Tx } from "../context";
+import { writeTx } from "../events";
+import { parseInput } from "../validate";
+import { insertMessage, SendMessageInput } from "../messages/send-message";
+import { loadRun, requireSystem, RUN_ENTITY, runDto } from "./shared";
+
+export const runOutcomes = ["exited", "cancelled", "timed_out", "spawn_failed", "lost"] as const;
+
+export const FinishRunInput = z.strictObject({
+  runId: z.string().min(1),
+  /**
+   * exited: the process ended by itself; cancelled: a person (or the server shutting down) stopped
+   * it; timed_out: it ran past its timeout; spawn_failed: it never started; lost: the server that
+   * ran it is gone (found at start-up).
+   */
+  outcome: z.enum(runOutcomes),
+  exitCode: z.number().int().nullable().default(null),
+  signal: z.string().max(20).nullable().default(null),
+  /** Extra words for the reason (the spawn error, the timeout length, who shut the server down). */
+  detail: z.string().max(2000).optional(),
+  /** Whether the people's inbox hears about a run that leaves its task unfinished (default true). */
+  notify: z.boolean().default(true),
+});
+
+const TAIL_LINES = 12;
+const MAX_REASON = 5000;
+
+/** Finished on the agent's side: it handed in (in review), finished, or stopped on purpose (blocked). */
+const handedOver = (s: TaskRow["status"]) => s === "in_review" || s === "completed" || s === "blocked" || s === "cancelled";
+
+function lastLines(tx: Tx, runId: string): string[] {
+  return tx
+    .select({ text: runLog.text })
+    .from(runLog)
+    .where(and(eq(runLog.runId, runId), inArray(runLog.stream, ["stdout", "stderr"])))
+    .orderBy(desc(runLog.seq))
+    .limit(TAIL_LINES)
+    .all()
+    .reverse()
+    .map((l) => (l.text.length > 300 ? `${l.text.slice(0, 300)}…` : l.text));
+}
+
+function describe(run: RunRow, input: z.output<typeof FinishRunInput>, status: RunStatus, taskStatus: TaskRow["status"]): string {
+  const detail = input.detail ? `: ${input.detail}` : "";
+  switch (input.outcome) {
+    case "cancelled":
+      return `Cancelled by ${run.cancelRequestedBy ?? "the server"}${detail}`;
+    case "timed_out":
+      return input.detail ? `Timed out ${input.detail}` : "Timed out";
+    case "spawn_failed":
+      return `The program could not be started${detail}`;
+    case "lost":
+      return `The server stopped while the run was going${detail}`;
+    case "exited":
+      if (input.exitCode === null) return `Killed by ${input.signal ?? "a signal"}${detail}`;
+      if (status === "failed" && input.exitCode === 0) return `Exited with code 0 while the task was still ${taskStatus.replace("_", " ")}${detail}`;
+      return `Exited with code ${input.exitCode}${detail}`;
+  }
+}
+
+/**
+ * The end of a run, whatever ended it: the status, the exit code, the per-run token revoked. If the
+ * task is still with this agent and not handed over (pending or in progress), it is blocked with the
+ * reason and the last lines of output, and the people's inbox gets an escalation (unless a person
+ * cancelled the run themselves, or notify is false). Idempotent: a finished run is returned as is.
+ */
+export function finishRun(ctx: ServiceContext, raw: z.input<typeof FinishRunInput>) {
+  requireSystem(ctx.actor);
+  const input = parseInput(FinishRunInput, raw);
+  return writeTx(ctx, (tx, at, emit) => {
+    const run = loadRun(tx, input.runId);
+    if (run.status !== "running" && run.status !== "queued") return { run: runDto(run), taskBlocked: false, messageId: null as string | null };
+    const task = tx.select().from(tasks).where(eq(tasks.id, run.taskId)).get()!;
+    const status: RunStatus =
+      input.outcome === "cancelled"
+        ? "cancelled"
+        : input.outcome === "timed_out"
+          ? "timed_out"
+          : input.outcome === "exited" && input.exitCode === 0 && handedOver(task.status)
+            ? "succeeded"
+            : "failed";
+    const reason = describe(run, input, status, task.status);
+
+    const row = tx
+      .update(runs)
+      .set({ status, endedAt: at, exitCode: input.exitCode, signal: input.signal, reason })
+      .where(eq(runs.id, run.id))
+      .returning()
+      .get();
+
+    if (run.tokenId) {
+      const revoked = tx
+        .update(apiTokens)
+        .set({ revokedAt: at })
+        .where(and(eq(apiTokens.id, run.tokenId), isNull(apiTokens.revokedAt)))
+        .returning({ id: apiTokens.id })
+        .get();
+      if (revoked) emit({ verb: "token.revoked", entityKind: "token", entityId: run.tokenId, before: { revoked: false }, after: { revoked: true, agent: run.agentName, label: `run:${run.id}` } });
+    }
+
+    let taskBlocked = false;
+    let messageId: string | null = null;
+    const stillOurs = task.assignedAgent === run.agentName;
+    if (run.status === "running" && stillOurs && (task.status === "pending" || task.status === "in_progress")) {
+      const tail = lastLines(tx, run.id);
+      let blockedReason = `Run ${run.id} ended before the task was handed in. ${reason}.`;
+      if (tail.length) blockedReason += `\nLast output:\n${tail.join("\n")}`;
+      if (blockedReason.length > MAX_REASON) blockedReason = `${blockedReason.slice(0, MAX_REASON - 1)}…`;
+      tx.update(tasks)
+        .set({ status: "blocked", blockedReason, blockerType: "other", leaseExpiresAt: null, leaseRemindedAt: null, updatedAt: at, version: task.version + 1 })
+        .where(eq(tasks.id, task.id))
+        .run();
+      emit({
+        verb: "task.blocked",
+        entityKind: "task",
+        entityId: task.id,
+        instructionId: task.instructionId,
+        taskId: task.id,
+        before: { status: task.status },
+        after: { status: "blocked", reason: blockedReason, blockerType: "other", runId: run.id },
+      });
+      taskBlocked = true;
+      const byPerson = input.outcome === "cancelled" && run.cancelRequestedBy !== null;
+      if (input.notify && !byPerson) {
+        const msg = insertMessage(
+          tx,
+          ctx,
+          at,
+          emit,
+          parseInput(SendMessageInput, {
+            to: PEOPLE_INBOX,
+            type: "escalation",
+            priority: "high",
+            subject: `Run ${status.replace("_", " ")}: ${task.title}`.slice(0, 300),
+            body:
+              `The ${run.agentName} run \`${run.id}\` on task ${task.ref} ended before the task was handed in, so the task is now blocked.\n\n` +
+              `**${reason}.**\n\n` +
+              (tail.length ? "Last output:\n\n```\n" + tail.join("\n").replace(/```/g, "ʼʼʼ") + "\n```\n\n" : "") +
+              "Open the task to read the whole log, then retry the run or reassign the task.",
+            taskId: task.id,
+          }),
+        );
+        messageId = msg.id;
+      }
+    }
+
+    emit({
+      verb: "run.finished",
+      entityKind: RUN_ENTITY,
+      entityId: run.id,
+      instructionId: task.instructionId,
+      taskId: task.id,
+      before: { status: run.status },
+      after: { status, exitCode: input.exitCode, signal: input.signal, reason, taskBlocked },
+    });
+    return { run: runDto(row), taskBlocked, messageId };
+  });
+}

@@ -1,0 +1,201 @@
+import { and, asc, desc, eq, gt, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { agents, outputs, runLog, runs, taskDependencies, tasks, type RunRow } from "@/db/schema";
+import type { ServiceContext } from "../context";
+import { clampLimit } from "../cursor";
+import { notFound } from "../errors";
+import { requireTaskAccess } from "../policy";
+import { getTask } from "../tasks/queries";
+import { systemActor } from "@/lib/auth/actor";
+import { ACTIVE_RUN_STATUSES, runDto, runLogLineDto, type RunDto, type RunLogLineDto } from "./shared";
+
+function readableTask(ctx: ServiceContext, taskId: string) {
+  const t = ctx.db.select({ id: tasks.id, assignedAgent: tasks.assignedAgent }).from(tasks).where(eq(tasks.id, taskId)).get();
+  if (!t) throw notFound("Task", taskId);
+  requireTaskAccess(ctx.actor, t, false);
+  return t;
+}
+
+/** Every queued run id, in the order they will be considered (FIFO). */
+function queueOrder(ctx: Pick<ServiceContext, "db">): Map<string, number> {
+  const ids = ctx.db.select({ id: runs.id }).from(runs).where(eq(runs.status, "queued")).orderBy(asc(runs.createdAt), asc(runs.id)).all();
+  return new Map(ids.map((r, i) => [r.id, i + 1]));
+}
+
+function withPositions(ctx: ServiceContext, rows: RunRow[]): RunDto[] {
+  const order = rows.some((r) => r.status === "queued") ? queueOrder(ctx) : new Map<string, number>();
+  return rows.map((r) => runDto(r, { queuePosition: order.get(r.id) ?? null }));
+}
+
+/** The runs of a task, newest first, queued ones with their place in the queue. */
+export function listRuns(ctx: ServiceContext, q: { taskId: string; limit?: number }): { items: RunDto[] } {
+  readableTask(ctx, q.taskId);
+  const rows = ctx.db
+    .select()
+    .from(runs)
+    .where(eq(runs.taskId, q.taskId))
+    .orderBy(desc(runs.createdAt), desc(runs.id))
+    .limit(clampLimit(q.limit, 20, 100))
+    .all();
+  return { items: withPositions(ctx, rows) };
+}
+
+export function getRun(ctx: ServiceContext, runId: string): RunDto {
+  const r = ctx.db.select().from(runs).where(eq(runs.id, runId)).get();
+  if (!r) throw notFound("Run", runId);
+  try {
+    readableTask(ctx, r.taskId);
+  } catch {
+    throw notFound("Run", runId);
+  }
+  return withPositions(ctx, [r])[0];
+}
+
+export interface RunLogQuery {
+  /** Lines after this seq, oldest first (following a live log). */
+  after?: number;
+  /** Lines before this seq, the newest of them (scrolling back). */
+  before?: number;
+  /** Only lines containing this text (case-insensitive for ASCII). */
+  q?: string;
+  limit?: number;
+}
+
+export interface RunLogPage {
+  runId: string;
+  status: RunDto["status"];
+  items: RunLogLineDto[];
+  /** The highest seq stored for the run (follow from here). */
+  lastSeq: number;
+  /** More lines exist after the last one returned (page again with after = its seq). */
+  hasMore: boolean;
+  /** Lines exist before the first one returned. */
+  hasEarlier: boolean;
+}
+
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * A page of a run's log over the (run_id, seq) primary key. With `after`: the lines that follow it,
+ * oldest first. Without: the tail (the newest lines, before `before` if given), returned oldest
+ * first. `q` narrows to matching lines in either mode.
+ */
+export function getRunLog(ctx: ServiceContext, runId: string, query: RunLogQuery = {}): RunLogPage {
+  const run = ctx.db.select({ id: runs.id, taskId: runs.taskId, status: runs.status, logLines: runs.logLines }).from(runs).where(eq(runs.id, runId)).get();
+  if (!run) throw notFound("Run", runId);
+  try {
+    readableTask(ctx, run.taskId);
+  } catch {
+    throw notFound("Run", runId);
+  }
+  const limit = clampLimit(query.limit, 500, 2000);
+  const where: SQL[] = [eq(runLog.runId, run.id)];
+  const needle = query.q?.trim();
+  if (needle) where.push(sql`${runLog.text} LIKE ${`%${likeEscape(needle)}%`} ESCAPE '\\'`);
+  let rows;
+  let hasMore = false;
+  let hasEarlier = false;
+  if (query.after !== undefined) {
+    rows = ctx.db
+      .select()
+      .from(runLog)
+      .where(and(...where, gt(runLog.seq, query.after)))
+      .orderBy(asc(runLog.seq))
+      .limit(limit + 1)
+      .all();
+    hasMore = rows.length > limit;
+    rows = rows.slice(0, limit);
+    hasEarlier = query.after > 0;
+  } else {
+    if (query.before !== undefined) where.push(lt(runLog.seq, query.before));
+    rows = ctx.db
+      .select()
+      .from(runLog)
+      .where(and(...where))
+      .orderBy(desc(runLog.seq))
+      .limit(limit + 1)
+      .all();
+    hasEarlier = rows.length > limit;
+    rows = rows.slice(0, limit).reverse();
+  }
+  return { runId: run.id, status: run.status, items: rows.map(runLogLineDto), lastSeq: run.logLines, hasMore, hasEarlier };
+}
+
+/* ---------- for the run supervisor (system) ---------- */
+
+/** Queued runs, FIFO. */
+export function queuedRuns(ctx: Pick<ServiceContext, "db">, limit = 500): RunRow[] {
+  return ctx.db.select().from(runs).where(eq(runs.status, "queued")).orderBy(asc(runs.createdAt), asc(runs.id)).limit(limit).all();
+}
+
+export function runningRuns(ctx: Pick<ServiceContext, "db">): RunRow[] {
+  return ctx.db.select().from(runs).where(eq(runs.status, "running")).all();
+}
+
+/** Queued or running runs of a task. */
+export function activeRunsOfTask(ctx: Pick<ServiceContext, "db">, taskId: string): RunRow[] {
+  return ctx.db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.taskId, taskId), inArray(runs.status, [...ACTIVE_RUN_STATUSES])))
+    .all();
+}
+
+export function runRow(ctx: Pick<ServiceContext, "db">, runId: string): RunRow | null {
+  return ctx.db.select().from(runs).where(eq(runs.id, runId)).get() ?? null;
+}
+
+export interface DependencyOutput {
+  id: string;
+  ref: string;
+  title: string;
+  status: string;
+  assignedAgent: string;
+  output: { id: string; version: number; format: string; language: string | null; status: string; content: string; truncated: boolean; files: { path: string; action?: string }[] } | null;
+}
+
+/**
+ * What a runner needs to write the prompt: the task in full, the agent's definition body, and for
+ * each dependency its latest output (content cut to `maxOutputChars`).
+ */
+export function runPromptContext(ctx: Pick<ServiceContext, "db">, taskId: string, opts: { maxOutputChars?: number } = {}) {
+  const max = opts.maxOutputChars ?? 8000;
+  const task = getTask({ db: ctx.db, actor: systemActor("runner") }, taskId);
+  const agent = ctx.db
+    .select({ name: agents.name, title: agents.title, description: agents.description, body: agents.body, extra: agents.extra })
+    .from(agents)
+    .where(eq(agents.name, task.assignedAgent))
+    .get();
+  const deps = ctx.db
+    .select({ id: tasks.id, ref: tasks.ref, title: tasks.title, status: tasks.status, assignedAgent: tasks.assignedAgent })
+    .from(taskDependencies)
+    .innerJoin(tasks, eq(tasks.id, taskDependencies.dependsOnTaskId))
+    .where(eq(taskDependencies.taskId, taskId))
+    .all();
+  const dependencies: DependencyOutput[] = deps.map((d) => {
+    const o = ctx.db.select().from(outputs).where(eq(outputs.taskId, d.id)).orderBy(desc(outputs.version)).limit(1).get();
+    return {
+      ...d,
+      output: o
+        ? {
+            id: o.id,
+            version: o.version,
+            format: o.format,
+            language: o.language,
+            status: o.status,
+            content: o.content.length > max ? o.content.slice(0, max) : o.content,
+            truncated: o.content.length > max,
+            files: o.files,
+          }
+        : null,
+    };
+  });
+  return { task, agent: agent ?? null, dependencies };
+}
+export type RunPromptContext = ReturnType<typeof runPromptContext>;
+
+/** An agent's `runner:` front matter (kept in `extra`), or undefined; null when there is no such agent. */
+export function agentRunnerDefinition(ctx: Pick<ServiceContext, "db">, agent: string): { runner: unknown; active: boolean } | null {
+  const row = ctx.db.select({ extra: agents.extra, active: agents.active }).from(agents).where(eq(agents.name, agent)).get();
+  if (!row) return null;
+  return { runner: (row.extra as Record<string, unknown> | null)?.runner, active: row.active };
+}
