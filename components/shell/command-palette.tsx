@@ -24,7 +24,7 @@ function items<T>(x: unknown, key?: string): T[] {
   if (Array.isArray(x)) return x as T[];
   if (x && typeof x === "object") {
     const o = x as Record<string, unknown>;
-    if (key && Array.isArray(o[key])) return o[key] as T[];
+    if (key) return Array.isArray(o[key]) ? (o[key] as T[]) : [];
     if (Array.isArray(o.items)) return o.items as T[];
   }
   return [];
@@ -132,18 +132,18 @@ function Palette({ onDone }: { onDone: () => void }) {
 
   const taskItems = items<TaskLite>(tasks.data);
   const instItems = items<InstructionLite>(instructions.data);
-  const agentItems = items<AgentLite>(agents.data, "agents");
+  const agentItems = items<AgentLite>(agents.data);
   const found = search.data;
   const hitTasks = items<TaskLite>(found, "tasks").filter((t) => !taskItems.some((x) => x.id === t.id));
   const hitInstructions = items<InstructionLite>(found, "instructions").filter((t) => !instItems.some((x) => x.id === t.id));
-  const hitMessages = items<MessageLite>(found, "messages").length ? items<MessageLite>(found, "messages") : items<MessageLite>(found, "items").filter((m) => m && "threadId" in m);
+  const hitMessages = [...items<MessageLite>(found, "messages"), ...items<MessageLite>(found, "items")].filter((m) => m && typeof m.threadId === "string");
   const idLike = /^(tsk_|inst_|out_|msg_)/i.test(q.trim()) ? q.trim() : null;
 
   const item = "flex cursor-default items-center gap-2.5 rounded-md px-2.5 py-1.5 text-sm aria-selected:bg-accent aria-selected:text-accent-foreground [&_svg]:size-4 [&_svg]:shrink-0 [&_svg]:text-muted-foreground";
   const group = "px-1.5 py-1 [&_[cmdk-group-heading]]:px-2.5 [&_[cmdk-group-heading]]:py-1 [&_[cmdk-group-heading]]:text-[11px] [&_[cmdk-group-heading]]:font-medium [&_[cmdk-group-heading]]:text-muted-foreground";
 
   return (
-    <Command label="Command palette" loop className="flex max-h-[min(32rem,70vh)] flex-col">
+    <Command label="Command palette" loop className="flex max-h-[min(32rem,70vh)] w-full min-w-0 flex-col">
       <div className="flex items-center gap-2 border-b px-3">
         <Search aria-hidden className="size-4 text-muted-foreground" />
         <Command.Input

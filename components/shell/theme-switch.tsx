@@ -10,11 +10,17 @@ const options = [
   { value: "system", label: "System theme", Icon: Monitor },
 ] as const;
 
+const noop = () => () => {};
+
 /** Light / dark / system as a three-way radio group. */
 export function ThemeSwitch({ className }: { className?: string }) {
   const { theme, setTheme } = useTheme();
-  const [mounted, setMounted] = React.useState(false);
-  React.useEffect(() => setMounted(true), []);
+  // The stored theme is known only in the browser: render no choice on the server.
+  const mounted = React.useSyncExternalStore(
+    noop,
+    () => true,
+    () => false,
+  );
   const current = mounted ? (theme ?? "system") : null;
   return (
     <div role="radiogroup" aria-label="Theme" className={cn("inline-flex items-center gap-0.5 rounded-md border bg-background p-0.5", className)}>

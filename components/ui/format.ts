@@ -12,7 +12,8 @@ export function formatRelative(iso: string | number | Date, now: number = Date.n
   const abs = Math.abs(diff);
   const future = diff < 0;
   const wrap = (s: string) => (future ? `in ${s}` : `${s} ago`);
-  if (abs < 45_000) return future ? "in a moment" : "just now";
+  // Clocks drift and shared tickers lag by a few seconds: a time just ahead of "now" is "just now".
+  if (abs < 45_000 || (future && abs < 90_000)) return future && abs >= 45_000 ? "in a moment" : "just now";
   if (abs < HOUR) return wrap(`${Math.max(1, Math.round(abs / MIN))} min`);
   if (abs < DAY) return wrap(`${Math.round(abs / HOUR)} h`);
   if (abs < 30 * DAY) return wrap(`${Math.round(abs / DAY)} d`);

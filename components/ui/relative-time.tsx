@@ -26,6 +26,7 @@ export function RelativeTime({
   const d = new Date(date);
   if (Number.isNaN(d.getTime())) return null;
   // Before hydration `now` is null; use the server's clock (render time) so the text is stable.
+  // eslint-disable-next-line react-hooks/purity -- the server render and hydration need a clock; the shared ticker takes over after mount
   const text = formatRelative(d, now ?? Date.now());
   return (
     <time dateTime={d.toISOString()} title={formatExact(d)} className={cn("whitespace-nowrap tabular-nums", className)} suppressHydrationWarning>

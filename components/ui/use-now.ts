@@ -1,5 +1,5 @@
 "use client";
-import { useSyncExternalStore } from "react";
+import { useCallback, useSyncExternalStore } from "react";
 
 /*
  * One shared clock per interval, so a page with 200 relative times has one timer, not 200.
@@ -15,12 +15,11 @@ function clockFor(ms: number): Clock {
 }
 
 export function useNow(intervalMs = 30_000): number | null {
-  return useSyncExternalStore(
-    (notify) => {
+  const subscribe = useCallback(
+    (notify: () => void) => {
       const c = clockFor(intervalMs);
       c.listeners.add(notify);
       if (!c.timer) {
-        c.now = Date.now();
         c.timer = setInterval(() => {
           c.now = Date.now();
           c.listeners.forEach((l) => l());
@@ -34,7 +33,13 @@ export function useNow(intervalMs = 30_000): number | null {
         }
       };
     },
-    () => clockFor(intervalMs).now,
-    () => null,
+    [intervalMs],
   );
+  const snapshot = useCallback(() => {
+    const c = clockFor(intervalMs);
+    // A clock that has been idle catches up on first read (snapshot stays stable within a tick).
+    if (!c.timer && Date.now() - c.now > intervalMs) c.now = Date.now();
+    return c.now;
+  }, [intervalMs]);
+  return useSyncExternalStore(subscribe, snapshot, () => null);
 }

@@ -17,6 +17,8 @@ declare module "@tanstack/react-query" {
 function toSignIn() {
   if (typeof window === "undefined" || window.location.pathname.startsWith("/sign-in")) return;
   const next = window.location.pathname + window.location.search;
+  // A full navigation on purpose: it drops every cached query of the expired session.
+  // eslint-disable-next-line @next/next/no-location-assign-relative-destination
   window.location.assign(`/sign-in?next=${encodeURIComponent(next)}`);
 }
 

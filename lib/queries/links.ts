@@ -10,7 +10,7 @@ export const hrefs = {
     const s = sp.toString();
     return s ? `/tasks?${s}` : "/tasks";
   },
-  newTask: (instructionId?: string) => (instructionId ? `/tasks?new=1&instruction=${encodeURIComponent(instructionId)}` : "/tasks?new=1"),
+  newTask: (instructionId?: string) => (instructionId ? `/tasks?new=1&instructionId=${encodeURIComponent(instructionId)}` : "/tasks?new=1"),
   task: (id: string) => `/tasks/${encodeURIComponent(id)}`,
   agents: () => "/agents",
   agent: (name: string) => `/agents/${encodeURIComponent(name)}`,

@@ -64,15 +64,17 @@ function setState(s: LiveState) {
 }
 
 /** The connection state, for the sidebar indicator. */
+function subscribeState(l: () => void) {
+  stateListeners.add(l);
+  return () => {
+    stateListeners.delete(l);
+  };
+}
+const getState = () => state;
+const getServerState = (): LiveState => "connecting";
+
 export function useLiveState(): LiveState {
-  return useSyncExternalStore(
-    (l) => {
-      stateListeners.add(l);
-      return () => stateListeners.delete(l);
-    },
-    () => state,
-    () => "connecting",
-  );
+  return useSyncExternalStore(subscribeState, getState, getServerState);
 }
 
 /** Subscribe to every change event (after the keys it touches are invalidated). */
@@ -99,7 +101,7 @@ function schedule(client: QueryClient, ks: QueryKey[]) {
     pending = new Map();
     flushTimer = null;
     for (const queryKey of batch) void client.invalidateQueries({ queryKey });
-  }, 60);
+  }, 16);
 }
 
 function parse(data: string): ChangeEvent | null {

@@ -1,0 +1,44 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { getTask, getThread, isServiceError, type ServiceContext } from "@/lib/services";
+import { getPageContext } from "@/lib/auth/page-context";
+import { ThreadView } from "@/components/inbox/thread-view";
+import type { TaskRef } from "@/components/inbox/message-card";
+import { routeParam } from "@/components/inbox/params";
+
+type Params = Promise<{ agentName: string; threadId: string }>;
+
+function loadThread(ctx: ServiceContext, threadId: string) {
+  try {
+    return getThread(ctx, threadId);
+  } catch (err) {
+    if (isServiceError(err) && err.code === "not_found") notFound();
+    throw err;
+  }
+}
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  const ctx = await getPageContext();
+  try {
+    return { title: getThread(ctx, routeParam((await params).threadId)).subject || "Thread" };
+  } catch {
+    return { title: "Thread" };
+  }
+}
+
+export default async function ThreadPage({ params }: { params: Params }) {
+  const ctx = await getPageContext();
+  const { threadId } = await params;
+  const thread = loadThread(ctx, routeParam(threadId));
+  // The tasks the messages concern, by title (a thread rarely names more than one or two).
+  const tasks: Record<string, TaskRef> = {};
+  for (const id of new Set(thread.messages.map((m) => m.taskId).filter((t): t is string => !!t))) {
+    try {
+      const t = getTask(ctx, id);
+      tasks[id] = { title: t.title, ref: t.ref };
+    } catch {
+      // a task deleted since: the link shows its id
+    }
+  }
+  return <ThreadView key={thread.threadId} initial={thread} tasks={tasks} />;
+}

@@ -1,0 +1,36 @@
+import Link from "next/link";
+import type { Metadata } from "next";
+import { Plus } from "lucide-react";
+import { listInstructions, type InstructionDto } from "@/lib/services";
+import { getPageContext } from "@/lib/auth/page-context";
+import { PageBody, PageHeader } from "@/components/shell/page-header";
+import { Button } from "@/components/ui/button";
+import { InstructionList } from "@/components/instructions/instruction-list";
+import { hrefs } from "@/lib/queries/links";
+
+export const metadata: Metadata = { title: "Instructions" };
+
+const phases = new Set(["routing", "planning", "executing", "validating", "correcting", "blocked", "completed", "failed"]);
+
+export default async function InstructionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const ctx = await getPageContext();
+  const sp = await searchParams;
+  const phase = typeof sp.phase === "string" && phases.has(sp.phase) ? (sp.phase as InstructionDto["phase"]) : undefined;
+  const page = listInstructions(ctx, { phase, limit: 50 });
+  return (
+    <PageBody>
+      <PageHeader
+        title="Instructions"
+        meta="What people asked for, newest first. Each one is split into tasks for the agents."
+        actions={
+          <Button asChild variant="primary" size="sm">
+            <Link href={hrefs.newInstruction()}>
+              <Plus /> New instruction
+            </Link>
+          </Button>
+        }
+      />
+      <InstructionList key={phase ?? "all"} initialPage={page} phase={phase} />
+    </PageBody>
+  );
+}

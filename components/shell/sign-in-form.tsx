@@ -1,0 +1,75 @@
+"use client";
+import * as React from "react";
+import { useRouter } from "next/navigation";
+import { apiFetch, isApiError } from "@/lib/queries/api";
+import { Field, describedBy } from "@/components/ui/field";
+import { Input } from "@/components/ui/input";
+import { Button } from "@/components/ui/button";
+import { Alert } from "@/components/ui/alert";
+
+export function SignInForm({ next }: { next: string }) {
+  const router = useRouter();
+  const [email, setEmail] = React.useState("");
+  const [password, setPassword] = React.useState("");
+  const [busy, setBusy] = React.useState(false);
+  const [error, setError] = React.useState<string | null>(null);
+  const [fields, setFields] = React.useState<Record<string, string[]>>({});
+
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    const f: Record<string, string[]> = {};
+    if (!email.trim()) f.email = ["Enter your email"];
+    if (!password) f.password = ["Enter your password"];
+    setFields(f);
+    if (Object.keys(f).length) return;
+    setBusy(true);
+    try {
+      await apiFetch("/api/auth/sign-in", { method: "POST", body: { email: email.trim(), password } });
+      router.replace(next);
+      router.refresh();
+    } catch (err) {
+      setError(isApiError(err) ? err.detail : "Could not sign in");
+      if (isApiError(err) && err.fields && err.status !== 401) setFields(err.fields);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} noValidate className="grid gap-4" aria-label="Sign in">
+      {error && (
+        <Alert tone="error" role="alert" data-testid="sign-in-error">
+          {error}
+        </Alert>
+      )}
+      <Field id="email" label="Email" errors={fields.email}>
+        <Input
+          id="email"
+          type="email"
+          name="email"
+          autoComplete="username"
+          autoFocus
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          aria-invalid={!!fields.email?.length || undefined}
+          aria-describedby={describedBy("email", fields.email)}
+        />
+      </Field>
+      <Field id="password" label="Password" errors={fields.password}>
+        <Input
+          id="password"
+          type="password"
+          name="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          aria-invalid={!!fields.password?.length || undefined}
+          aria-describedby={describedBy("password", fields.password)}
+        />
+      </Field>
+      <Button type="submit" variant="primary" disabled={busy} aria-busy={busy} className="w-full">
+        {busy ? "Signing in…" : "Sign in"}
+      </Button>
+    </form>
+  );
+}

@@ -1,0 +1,169 @@
+"use client";
+import * as React from "react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { toast } from "sonner";
+import type { RunDto, RunLogLineDto, RunLogPage } from "@/lib/services/runs";
+import type { RunnerStatus } from "@/lib/runners/actions";
+import { api } from "./api";
+import { keys } from "./keys";
+import { useLiveEvent, type ChangeEvent } from "./live";
+
+export type { RunDto, RunLogLineDto, RunnerStatus };
+
+/** Query keys of runs, under their own prefix; live invalidation is wired by useRunsLive below. */
+export const runKeys = {
+  all: ["runs"] as const,
+  task: (taskId: string) => ["runs", "task", taskId] as const,
+};
+
+export interface TaskRuns {
+  items: RunDto[];
+  runner: RunnerStatus;
+}
+
+const taskPath = (taskId: string) => `/api/v1/tasks/${encodeURIComponent(taskId)}/runs`;
+const runPath = (runId: string) => `/api/v1/runs/${encodeURIComponent(runId)}`;
+
+export function useTaskRuns(taskId: string) {
+  return useQuery({
+    queryKey: runKeys.task(taskId),
+    queryFn: ({ signal }) => api.get<TaskRuns>(taskPath(taskId), undefined, signal),
+    staleTime: 5_000,
+  });
+}
+
+/**
+ * Refetches the task's runs when a run event of this task arrives (queued, started, finished,
+ * cancel requested), and calls `onOutput` for `run.output` events (which name the run only).
+ */
+export function useRunsLive(taskId: string, onOutput: (runId: string) => void) {
+  const client = useQueryClient();
+  const output = React.useRef(onOutput);
+  React.useEffect(() => {
+    output.current = onOutput;
+  }, [onOutput]);
+  const listener = React.useCallback(
+    (e: ChangeEvent) => {
+      if (e.entityKind !== "run") return;
+      if (e.verb === "run.output") output.current(e.entityId);
+      else if (e.taskId === taskId) {
+        void client.invalidateQueries({ queryKey: runKeys.task(taskId) });
+        output.current(e.entityId);
+      }
+    },
+    [client, taskId],
+  );
+  useLiveEvent(listener);
+}
+
+function useRunMutation<T>(taskId: string, fn: (arg: T) => Promise<RunDto>, done: (r: RunDto) => string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: fn,
+    meta: { errorTitle: "The run did not change" },
+    onSuccess: (r) => {
+      toast.success(done(r));
+      void client.invalidateQueries({ queryKey: runKeys.task(taskId) });
+      void client.invalidateQueries({ queryKey: keys.task(taskId) });
+    },
+  });
+}
+
+export function useRunNow(taskId: string) {
+  return useRunMutation(taskId, () => api.post<RunDto>(taskPath(taskId), {}), (r) => (r.queuePosition && r.queuePosition > 1 ? `Run queued (#${r.queuePosition})` : "Run queued"));
+}
+
+export function useCancelRun(taskId: string) {
+  return useRunMutation(taskId, (runId: string) => api.post<RunDto>(`${runPath(runId)}/cancel`, {}), (r) => (r.status === "cancelled" ? "Run cancelled" : "Stopping the run…"));
+}
+
+export function useRetryRun(taskId: string) {
+  return useRunMutation(taskId, (runId: string) => api.post<RunDto>(`${runPath(runId)}/retry`, {}), () => "Retry queued");
+}
+
+const KEEP_LINES = 5000;
+
+export interface RunLogState {
+  lines: RunLogLineDto[];
+  loading: boolean;
+  error: unknown;
+  /** Older lines exist before the first one held. */
+  hasEarlier: boolean;
+  loadEarlier: () => void;
+  /** Fetch what is new (called on run.output events for this run). */
+  refresh: () => void;
+}
+
+/**
+ * A run's log, followed: the tail first, then only the lines after the last seq held, fetched when
+ * the live stream says the run wrote output. At most KEEP_LINES are kept in memory.
+ */
+export function useRunLog(runId: string | null): RunLogState {
+  const [lines, setLines] = React.useState<RunLogLineDto[]>([]);
+  const [loading, setLoading] = React.useState(false);
+  const [error, setError] = React.useState<unknown>(null);
+  const [hasEarlier, setHasEarlier] = React.useState(false);
+  const state = React.useRef({ runId, lastSeq: -1, busy: false, again: false });
+
+  const fetchNew = React.useCallback(async () => {
+    const s = state.current;
+    const id = s.runId;
+    if (!id) return;
+    if (s.busy) {
+      s.again = true;
+      return;
+    }
+    s.busy = true;
+    try {
+      do {
+        s.again = false;
+        const first = s.lastSeq < 0;
+        const page = await api.get<RunLogPage>(`${runPath(id)}/log`, first ? { limit: 500 } : { after: s.lastSeq, limit: 2000 });
+        if (state.current.runId !== id) return;
+        if (first) setHasEarlier(page.hasEarlier);
+        if (page.items.length) {
+          s.lastSeq = page.items[page.items.length - 1].seq;
+          setLines((prev) => {
+            const next = first ? page.items : [...prev, ...page.items];
+            return next.length > KEEP_LINES ? next.slice(next.length - KEEP_LINES) : next;
+          });
+          if (page.hasMore) s.again = true;
+        } else if (first) {
+          s.lastSeq = 0;
+        }
+        setError(null);
+      } while (s.again && state.current.runId === id);
+    } catch (err) {
+      setError(err);
+    } finally {
+      s.busy = false;
+      setLoading(false);
+    }
+  }, []);
+
+  React.useEffect(() => {
+    state.current = { runId, lastSeq: -1, busy: false, again: false };
+    setLines([]);
+    setHasEarlier(false);
+    setError(null);
+    if (!runId) return;
+    setLoading(true);
+    void fetchNew();
+  }, [runId, fetchNew]);
+
+  const loadEarlier = React.useCallback(async () => {
+    const id = state.current.runId;
+    const firstSeq = lines[0]?.seq;
+    if (!id || firstSeq === undefined) return;
+    try {
+      const page = await api.get<RunLogPage>(`${runPath(id)}/log`, { before: firstSeq, limit: 1000 });
+      if (state.current.runId !== id) return;
+      setHasEarlier(page.hasEarlier);
+      setLines((prev) => [...page.items, ...prev]);
+    } catch (err) {
+      toast.error("Could not load earlier lines", { description: String((err as Error).message ?? err) });
+    }
+  }, [lines]);
+
+  return { lines, loading, error, hasEarlier, loadEarlier: () => void loadEarlier(), refresh: () => void fetchNew() };
+}
