@@ -36,7 +36,7 @@ async function main() {
 
   const { app: api, hub } = createApiApp(db);
   // Agent runs (lib/runners, docs/runners.md): started once the server listens, so agents can connect.
-  const runs = new RunSupervisor({ db, config: { file: defaultConfigPath() }, url: process.env.AGENTDESK_URL || `http://localhost:${port}`, log: logger });
+  const runs = new RunSupervisor({ db, config: { file: defaultConfigPath() }, url: process.env.AGENTDESK_URL || `http://${hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname}:${port}`, log: logger });
   const apiListener = getRequestListener(api.fetch);
   const nextApp = next({ dev, hostname: "localhost", port, turbopack: dev });
   const handle = nextApp.getRequestHandler();
@@ -100,9 +100,10 @@ async function main() {
     log: logger,
     stopWork: () => {
       clearInterval(sweeper);
-      void mirror?.stop();
+      const stopped = [mirror?.stop(), runs.shutdown()];
       hub.closeAll();
-      void runs.shutdown();
+      // Waited for (within the drain time) before the database closes: runner children exit first.
+      return Promise.all(stopped);
     },
     close: () => {
       closeDb();

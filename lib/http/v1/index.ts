@@ -9,6 +9,7 @@ import { registerAdminRoutes } from "./routes/admin";
 import { registerInstructionRoutes } from "./routes/instructions";
 import { registerMessageRoutes } from "./routes/messages";
 import { registerOutputRoutes } from "./routes/outputs";
+import { registerRunRoutes } from "./routes/runs";
 import { registerTaskRoutes } from "./routes/tasks";
 import { prepareJsonBody, v1ErrorHandler, validationHook } from "./validation";
 
@@ -46,6 +47,7 @@ function registerAll(app: OpenAPIHono<ApiEnv>) {
   registerMessageRoutes(app);
   registerInstructionRoutes(app);
   registerOutputRoutes(app);
+  registerRunRoutes(app);
   registerAdminRoutes(app);
 }
 

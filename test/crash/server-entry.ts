@@ -1,0 +1,34 @@
+// The HTTP API alone (no Next) on the database at DATABASE_PATH: what the crash, shutdown and
+// several-writers tests start as a child process. Same pieces as server.ts: the one connection,
+// the pid file, graceful shutdown. Prints `{"listening":PORT}` on stdout once it accepts requests.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { getRequestListener } from "@hono/node-server";
+import { closeDb, defaultDatabasePath, getDb } from "@/db/client";
+import { createApiApp } from "@/lib/http/app";
+import { getLogger } from "@/lib/log";
+import { installGracefulShutdown } from "@/lib/ops/shutdown";
+import { acquireLock } from "@/lib/ops/server-lock";
+
+const log = getLogger();
+const file = defaultDatabasePath();
+const lock = acquireLock(file, "server");
+const db = getDb();
+const { app, hub } = createApiApp(db);
+const listener = getRequestListener(app.fetch);
+const server = createServer((req, res) => void listener(req, res));
+server.keepAliveTimeout = 65_000;
+installGracefulShutdown({
+  server,
+  log,
+  stopWork: () => hub.closeAll(),
+  close: () => {
+    closeDb();
+    lock.release();
+  },
+});
+server.listen(Number(process.env.PORT) || 0, "127.0.0.1", () => {
+  const { port } = server.address() as AddressInfo;
+  log.info({ port, database: file }, "API listening");
+  process.stdout.write(JSON.stringify({ listening: port }) + "\n");
+});
