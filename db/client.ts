@@ -25,7 +25,7 @@ export function defaultDatabasePath(env: NodeJS.ProcessEnv = process.env): strin
  * Opens (creating if needed) the SQLite file with the settings every process must share:
  * WAL so readers never wait for the writer, foreign keys on, a bounded busy timeout, and
  * synchronous=NORMAL (in WAL mode a process crash loses no committed transaction; only a power
- * loss may drop the last ones, and FULL costs about 13x per commit here).
+ * loss may drop the last ones, and FULL cost 43-74x per commit here: docs/operations.md).
  */
 export function openDatabase(file: string = defaultDatabasePath(), options: OpenOptions = {}): Db {
   if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });

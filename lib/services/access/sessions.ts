@@ -50,7 +50,7 @@ export function authenticate(db: ServiceContext["db"], creds: { bearer?: string 
       .get();
     if (!row || row.t.revokedAt || (row.t.expiresAt && row.t.expiresAt <= now)) return null;
     if (!row.t.lastUsedAt || now - row.t.lastUsedAt > 60_000) {
-      db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.t.id)).run();
+      bestEffort(() => db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.t.id)).run());
     }
     if (row.t.agentName) return { kind: "agent", name: row.t.agentName, tokenId: row.t.id };
     if (row.u && !row.u.disabledAt) return { kind: "person", id: row.u.id, email: row.u.email, name: row.u.name, role: row.u.role as Role };
@@ -65,9 +65,18 @@ export function authenticate(db: ServiceContext["db"], creds: { bearer?: string 
       .get();
     if (!row || row.u.disabledAt) return null;
     if (now - row.s.lastSeenAt > 60_000) {
-      db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, row.s.idHash)).run();
+      bestEffort(() => db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, row.s.idHash)).run());
     }
     return { kind: "person", id: row.u.id, email: row.u.email, name: row.u.name, role: row.u.role as Role };
   }
   return null;
+}
+
+/** Bookkeeping (last-used times) must not turn a read into a failure when the disk refuses writes. */
+function bestEffort(write: () => unknown) {
+  try {
+    write();
+  } catch {
+    // A full or read-only disk: the request itself may still be a read that succeeds.
+  }
 }
