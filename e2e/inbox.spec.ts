@@ -84,7 +84,7 @@ test.describe("inbox", () => {
     expect(consoleErrors).toEqual([]);
   });
 
-  test("keyboard moves through the list, filters live in the URL, unknown ids are 404", async ({ page }) => {
+  test("keyboard moves, archives and undoes; filters live in the URL; unknown ids", async ({ page }) => {
     await signIn(page);
     await page.goto("/inbox/hitl");
     const list = page.getByTestId("thread-list");
@@ -97,6 +97,16 @@ test.describe("inbox", () => {
     }).toPass();
     await page.keyboard.press("Enter");
     await expect(page.getByTestId("thread-view")).toBeVisible();
+    await expect(page).toHaveURL(/\/inbox\/hitl\/msg_/);
+    const threadId = new URL(page.url()).pathname.split("/").pop()!;
+
+    // `e` archives the open thread (the list moves on), and the toast's Undo brings it back.
+    await page.keyboard.press("e");
+    await expect(page.getByTestId(`thread-item-${threadId}`)).toHaveCount(0);
+    const toast = page.locator("[data-sonner-toast]", { hasText: "Archived" });
+    await expect(toast).toBeVisible();
+    await toast.getByRole("button", { name: "Undo" }).click();
+    await expect(page.getByTestId(`thread-item-${threadId}`)).toBeVisible();
 
     await page.getByRole("button", { name: "Unread only" }).click();
     await expect(page).toHaveURL(/[?&]unread=1/);

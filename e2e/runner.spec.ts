@@ -47,7 +47,12 @@ test.describe("runner", () => {
     await expect(page.getByTestId("step-1-note")).toContainText("fake agent");
     await expect(row).toHaveAttribute("data-run-status", "running");
     await expect(page.getByTestId("step-8")).toHaveAttribute("data-status", "pending");
-    await page.screenshot({ path: test.info().outputPath("runner-live.png"), fullPage: true });
+    await page.screenshot({ path: test.info().outputPath("runner-live-steps.png") });
+    await panel.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: test.info().outputPath("runner-live-log.png") });
+    // More lines arrive while we watch.
+    const seen = (await log.textContent())?.length ?? 0;
+    await expect.poll(async () => (await log.textContent())?.length ?? 0, { timeout: 20_000 }).toBeGreaterThan(seen);
 
     // Search highlights matches in the output.
     const search = panel.getByTestId("run-log-search");
@@ -65,7 +70,13 @@ test.describe("runner", () => {
     for (let i = 1; i <= 8; i++) await expect(page.getByTestId(`step-${i}`)).toHaveAttribute("data-status", "done");
     await expect(page.getByRole("complementary", { name: "Task details" }).getByText("awaiting review")).toBeVisible();
     await expect(panel.getByTestId("cancel-run")).toHaveCount(0);
-    await page.screenshot({ path: test.info().outputPath("runner-done.png"), fullPage: true });
+    // In review: nothing left to run, and the button says so.
+    await expect(panel.getByTestId("run-now")).toBeDisabled();
+    await expect(panel.getByTestId("run-now")).toHaveAttribute("title", /in review/);
+    await panel.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: test.info().outputPath("runner-done.png") });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: test.info().outputPath("runner-done-steps.png") });
 
     expect(consoleErrors).toEqual([]);
   });

@@ -23,14 +23,17 @@ export function useInboxes(initial: InboxEntry[]) {
 
 function UnreadCount({ inbox, count }: { inbox: string; count: number }) {
   return (
-    <span
-      data-testid={`unread-count-${inbox}`}
-      data-count={count}
-      className={cn("ml-auto min-w-5 rounded-full px-1.5 text-center text-[11px] leading-5 font-medium tabular-nums", count ? "bg-status-progress/10 text-status-progress" : "text-transparent")}
-    >
-      {count > 999 ? "999+" : count}
-      <span className="sr-only"> unread</span>
-    </span>
+    <>
+      <span
+        data-testid={`unread-count-${inbox}`}
+        data-count={count}
+        aria-hidden
+        className={cn("ml-auto min-w-5 rounded-full px-1.5 text-center text-[11px] leading-5 font-medium tabular-nums", count ? "bg-status-progress/10 text-status-progress" : "text-transparent")}
+      >
+        {count > 999 ? "999+" : count}
+      </span>
+      <span className="sr-only">{count ? `, ${count} unread` : ", no unread messages"}</span>
+    </>
   );
 }
 

@@ -47,7 +47,7 @@ export function InboxShell({
             <InboxSelect initial={inboxes} />
           </div>
           <div className="min-h-0 flex-1">
-            <ThreadList initialPage={initialPage} />
+            <ThreadList initialPage={initialPage} inboxes={inboxes.map((i) => i.inbox)} />
           </div>
         </section>
         <section aria-label="Thread" className={cn("min-h-0 min-w-0 flex-1 flex-col lg:flex", open ? "flex" : "hidden")}>

@@ -15,7 +15,6 @@ import { LoadMore } from "@/components/ui/load-more";
 import { Select } from "@/components/ui/select";
 import { Input } from "@/components/ui/input";
 import { Button } from "@/components/ui/button";
-import { Kbd } from "@/components/ui/kbd";
 import { SkeletonRows } from "@/components/ui/skeleton";
 import { cn } from "@/components/ui/cn";
 import { useListNavigation } from "@/components/ui/use-list-navigation";
@@ -24,6 +23,7 @@ import { setSearchParams } from "./url-state";
 import { Recipient, Sender } from "./party";
 import { firstLine } from "./snippet";
 import { SearchResults } from "./search-results";
+import { ComposeDialog } from "./compose-dialog";
 import { routeParam } from "./params";
 
 /** The message types a person filters by most; any other type still works through the URL. */
@@ -62,7 +62,7 @@ function useCarriedQuery(): string {
   return s ? `?${s}` : "";
 }
 
-export function ThreadList({ initialPage }: { initialPage: Page<MessageDto> & { unreadCount: number } }) {
+export function ThreadList({ initialPage, inboxes }: { initialPage: Page<MessageDto> & { unreadCount: number }; inboxes: string[] }) {
   const env = useInboxEnv();
   const sp = useSearchParams();
   const filters = filtersOf(sp);
@@ -74,9 +74,7 @@ export function ThreadList({ initialPage }: { initialPage: Page<MessageDto> & { 
       <div className="grid gap-2 border-b p-3">
         <div className="flex items-center justify-between gap-2">
           <h1 className="truncate text-sm font-semibold">{env.inbox === "hitl" ? "People's inbox" : `${inboxLabel(env.inbox)}'s inbox`}</h1>
-          <span className="shrink-0 text-[11px] text-muted-foreground">
-            <Kbd>j</Kbd> <Kbd>k</Kbd> move
-          </span>
+          <ComposeDialog inboxes={inboxes} />
         </div>
         <SearchBox initial={q} scopeAll={scopeAll} />
         {!q && <FilterBar filters={filters} />}
@@ -122,7 +120,7 @@ function SearchBox({ initial, scopeAll }: { initial: string; scopeAll: boolean }
           aria-label="Search messages"
           placeholder="Search messages…"
           value={value}
-          className="pr-7 pl-7"
+          className="pr-7 pl-7 [&::-webkit-search-cancel-button]:appearance-none"
           data-testid="inbox-search"
           onChange={(e) => {
             const v = e.target.value;

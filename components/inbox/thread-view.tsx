@@ -75,7 +75,7 @@ export function ThreadView({ initial, tasks }: { initial: ThreadData; tasks: Rec
   const toggleUnread = () => {
     if (!canWrite || mine.length === 0) return;
     if (unreadMine.length) mark.mutate({ messages: unreadMine, action: "read" });
-    else mark.mutate({ messages: [mine[mine.length - 1]], action: "unread" }, { onSuccess: () => toast.success("Marked unread") });
+    else mark.mutate({ messages: [mine[mine.length - 1]], action: "unread", notify: "Marked unread" });
   };
 
   const toggleArchive = () => {
@@ -90,15 +90,7 @@ export function ThreadView({ initial, tasks }: { initial: ThreadData; tasks: Rec
     const order = env.threadOrder();
     const i = order.indexOf(threadId);
     const next = i >= 0 ? (order[i + 1] ?? order[i - 1]) : undefined;
-    mark.mutate(
-      { messages: targets, action },
-      {
-        onSuccess: (updated) =>
-          toast.success(action === "archive" ? "Archived" : "Moved back to the inbox", {
-            action: { label: "Undo", onClick: () => mark.mutate({ messages: updated, action: action === "archive" ? "unarchive" : "archive" }) },
-          }),
-      },
-    );
+    mark.mutate({ messages: targets, action, notify: action === "archive" ? "Archived" : "Moved back to the inbox" });
     router.push(next ? `${hrefs.thread(inbox, next)}${carried}` : `${hrefs.inbox(inbox)}${carried}`);
   };
 

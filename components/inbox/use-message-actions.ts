@@ -1,5 +1,6 @@
 "use client";
 import { useMutation, useQueryClient, type InfiniteData, type QueryClient, type QueryKey } from "@tanstack/react-query";
+import { toast } from "sonner";
 import type { MessageDto } from "@/lib/services";
 import { api } from "@/lib/queries/api";
 import { keys } from "@/lib/queries/keys";
@@ -89,8 +90,8 @@ export function patchCaches(qc: QueryClient, changed: MessageDto[], byId: Map<st
 /** Read / unread / archive / unarchive some messages, optimistically, rolled back with a toast on refusal. */
 export function useMarkMessages() {
   const qc = useQueryClient();
-  return useMutation({
-    mutationFn: async ({ messages, action }: { messages: MessageDto[]; action: MarkAction; silent?: boolean }) =>
+  const mutation = useMutation({
+    mutationFn: async ({ messages, action }: { messages: MessageDto[]; action: MarkAction; notify?: string }) =>
       Promise.all(messages.map((m) => api.post<MessageDto>(`/api/v1/messages/${encodeURIComponent(m.id)}/${action}`))),
     meta: { errorTitle: "Could not update the message" },
     onMutate: async ({ messages, action }) => {
@@ -103,10 +104,18 @@ export function useMarkMessages() {
       return { rollback };
     },
     onError: (_err, _vars, ctx) => ctx?.rollback(),
+    // Here rather than in mutate()'s callbacks: archiving navigates away, and these still run
+    // after the thread view has unmounted.
+    onSuccess: (updated, { action, notify }) => {
+      if (!notify) return;
+      const undo = action === "archive" ? "unarchive" : action === "unarchive" ? "archive" : null;
+      toast.success(notify, undo ? { action: { label: "Undo", onClick: () => mutation.mutate({ messages: updated, action: undo }) } } : undefined);
+    },
     onSettled: (_data, _err, { messages }) => {
       void qc.invalidateQueries({ queryKey: keys.inboxes });
       void qc.invalidateQueries({ queryKey: keys.counts });
       for (const t of new Set(messages.map((m) => m.threadId))) void qc.invalidateQueries({ queryKey: keys.thread(t) });
     },
   });
+  return mutation;
 }

@@ -158,8 +158,8 @@ export function OutputReview({ initial, rendered, canReview, me }: { initial: Ou
 
   useShortcuts(
     {
-      a: () => canAct && approve.mutate(),
-      r: () => canAct && setDialogOpen(true),
+      a: () => (canAct ? approve.mutate() : !busy && toast.info(canReview ? "Only a version awaiting review can be approved" : "Viewers cannot review")),
+      r: () => (canAct ? setDialogOpen(true) : !busy && toast.info(canReview ? "Only a version awaiting review can be sent back" : "Viewers cannot review")),
     },
     !dialogOpen,
   );

@@ -2,6 +2,7 @@
 import * as React from "react";
 import { ArrowDownToLine, ChevronDown, ChevronUp, Play, RotateCcw, Search, Square } from "lucide-react";
 import { useCancelRun, useRetryRun, useRunLog, useRunNow, useRunsLive, useTaskRuns, type RunDto, type RunLogLineDto } from "@/lib/queries/runs";
+import { useTask } from "@/lib/queries/tasks";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
@@ -65,7 +66,19 @@ export function RunPanel({ taskId, className }: { taskId: string; className?: st
 
   const runner = q.data?.runner;
   const current = items.find(active);
-  const canRun = !!runner?.configured && !current;
+  // The task page already holds the task (same query key): its status decides whether there is work to run.
+  const taskStatus = useTask(taskId).data?.status;
+  const finished = taskStatus === "in_review" || taskStatus === "completed" || taskStatus === "cancelled";
+  const canRun = !!runner?.configured && !current && !finished;
+  const why = !runner
+    ? undefined
+    : !runner.configured
+      ? (runner.reason ?? undefined)
+      : current
+        ? "A run of this task is already queued or running"
+        : finished
+          ? `The task is ${taskStatus?.replace("_", " ")}: there is nothing to run`
+          : undefined;
 
   return (
     <Card className={className} data-testid="run-panel">
@@ -85,11 +98,11 @@ export function RunPanel({ taskId, className }: { taskId: string; className?: st
           )}
           <Button
             size="sm"
-            variant="primary"
+            variant="secondary"
             onClick={() => runNow.mutate(undefined, { onSuccess: (r) => setPicked(r.id) })}
             disabled={!canRun || runNow.isPending}
             aria-describedby={runner && !runner.configured ? `runner-missing-${taskId}` : undefined}
-            title={!runner ? undefined : !runner.configured ? (runner.reason ?? undefined) : current ? "A run of this task is already going" : undefined}
+            title={why}
             data-testid="run-now"
           >
             <Play /> Run now
@@ -126,7 +139,7 @@ export function RunPanel({ taskId, className }: { taskId: string; className?: st
                 onCancel={() => cancel.mutate(r.id)}
                 onRetry={() => retry.mutate(r.id, { onSuccess: (n) => setPicked(n.id) })}
                 busy={cancel.isPending || retry.isPending}
-                canRetry={!!runner?.configured && !current}
+                canRetry={canRun}
               />
             ))}
           </ol>
@@ -226,6 +239,8 @@ function RunLog({ run, log }: { run: RunDto; log: ReturnType<typeof useRunLog> }
   const splitRe = React.useMemo(() => (needle ? new RegExp(`(${escapeRe(needle)})`, "gi") : null), [needle]);
   const matches = React.useMemo(() => (re ? log.lines.filter((l) => re.test(l.text)).map((l) => l.seq) : []), [re, log.lines]);
   const currentSeq = matches.length ? matches[Math.min(current, matches.length - 1)] : null;
+  // The runs list refreshes on lifecycle events only; the log itself knows the newest line.
+  const total = Math.max(run.logLines, log.lines.length ? log.lines[log.lines.length - 1].seq : 0);
 
   // Follow the tail while the reader is at the bottom; scrolling up pauses it.
   React.useLayoutEffect(() => {
@@ -252,7 +267,7 @@ function RunLog({ run, log }: { run: RunDto; log: ReturnType<typeof useRunLog> }
         <h3 className="text-xs font-semibold">Output</h3>
         <Mono className="text-xs text-muted-foreground">{run.id}</Mono>
         <span className="text-xs text-muted-foreground tabular-nums" data-testid="run-log-count">
-          {run.logLines} {run.logLines === 1 ? "line" : "lines"}
+          {total} {total === 1 ? "line" : "lines"}
           {run.droppedLines > 0 && ` (+${run.droppedLines} not kept)`}
         </span>
         <div className="ml-auto flex items-center gap-1">
@@ -265,6 +280,8 @@ function RunLog({ run, log }: { run: RunDto; log: ReturnType<typeof useRunLog> }
               onChange={(e) => {
                 setQuery(e.target.value);
                 setCurrent(0);
+                // Clearing the search goes back to following the newest lines.
+                if (!e.target.value.trim()) setFollow(true);
               }}
               onKeyDown={(e) => {
                 if (e.key === "Enter") {

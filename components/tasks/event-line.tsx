@@ -68,6 +68,18 @@ export function describeEvent(e: EventDto): EventDescription {
       return { status: str(after.phase) ?? "pending", text: <>moved the instruction from {str(before.phase)} to {str(after.phase)}</> };
     case "instruction.updated":
       return { status: "pending", text: "edited the instruction" };
+    case "run.queued":
+      return { status: "pending", text: "queued a run of the agent" };
+    case "run.started":
+      return { status: "in_progress", text: "started a run of the agent" };
+    case "run.finished":
+      return { status: after.status === "succeeded" ? "done" : after.status === "cancelled" ? "cancelled" : "failed", text: <>run finished: {str(after.status) ?? "ended"}{str(after.exitCode) ? <> (exit {str(after.exitCode)})</> : null}</> };
+    case "run.cancel_requested":
+      return { status: "cancelled", text: "asked the run to stop" };
+    case "bridge.conflict":
+      return { status: "blocked", text: "found a conflict between a file and the dashboard", note: str(after.rule) };
+    case "agent.added":
+      return { status: "pending", text: <>added the agent {e.entityId}</> };
   }
   if (kind === "step") {
     const pos = str(after.position) ?? e.entityId.split("#")[1] ?? "?";

@@ -20,6 +20,7 @@ import { cn } from "@/components/ui/cn";
 import { Markdown } from "@/components/markdown/markdown";
 import { EventLine } from "./event-line";
 import { StepTracker } from "./step-tracker";
+import { RunPanel } from "@/components/runs/run-panel";
 import { TaskActions } from "./task-actions";
 
 function LeaseInfo({ lease, status }: { lease: TaskDetail["lease"]; status: string }) {
@@ -115,6 +116,8 @@ export function TaskView({ initialTask, initialEvents, agents }: { initialTask: 
             </CardHeader>
             <StepTracker task={task} events={events} />
           </Card>
+
+          <RunPanel taskId={task.id} />
 
           {task.description.trim() && (
             <Card>

@@ -39,12 +39,12 @@ export function agentApi(request: APIRequestContext, token: string) {
 
 /** Collects console errors and page errors; a test asserts it stays empty. */
 export const test = base.extend<{ consoleErrors: string[] }>({
-  consoleErrors: async ({ page }, use) => {
+  consoleErrors: async ({ page }, provide) => {
     const errors: string[] = [];
     page.on("console", (m) => {
       if (m.type() === "error") errors.push(m.text());
     });
     page.on("pageerror", (e) => errors.push(String(e)));
-    await use(errors);
+    await provide(errors);
   },
 });

@@ -20,6 +20,8 @@ export type LiveState = "connecting" | "live" | "reconnecting";
 
 /** The query keys an event touches. Prefix keys: invalidating `["tasks"]` reaches every board and list. */
 export function keysForEvent(e: ChangeEvent): QueryKey[] {
+  // Log flushes of a running agent come several times a second: only the run panel listens to them.
+  if (e.verb === "run.output") return [];
   const out: QueryKey[] = [keys.allEvents, keys.overview];
   if (e.taskId) out.push(keys.task(e.taskId), keys.tasks);
   if (e.instructionId) out.push(keys.instruction(e.instructionId), keys.instructions);

@@ -99,11 +99,11 @@ export interface RunLogState {
  * the live stream says the run wrote output. At most KEEP_LINES are kept in memory.
  */
 export function useRunLog(runId: string | null): RunLogState {
-  const [lines, setLines] = React.useState<RunLogLineDto[]>([]);
-  const [loading, setLoading] = React.useState(false);
-  const [error, setError] = React.useState<unknown>(null);
-  const [hasEarlier, setHasEarlier] = React.useState(false);
+  type Held = { runId: string | null; lines: RunLogLineDto[]; loading: boolean; error: unknown; hasEarlier: boolean };
+  const [held, setHeld] = React.useState<Held>({ runId: null, lines: [], loading: false, error: null, hasEarlier: false });
   const state = React.useRef({ runId, lastSeq: -1, busy: false, again: false });
+  // Another run selected: show nothing of the previous one while its log loads.
+  const view: Held = held.runId === runId ? held : { runId, lines: [], loading: !!runId, error: null, hasEarlier: false };
 
   const fetchNew = React.useCallback(async () => {
     const s = state.current;
@@ -120,37 +120,33 @@ export function useRunLog(runId: string | null): RunLogState {
         const first = s.lastSeq < 0;
         const page = await api.get<RunLogPage>(`${runPath(id)}/log`, first ? { limit: 500 } : { after: s.lastSeq, limit: 2000 });
         if (state.current.runId !== id) return;
-        if (first) setHasEarlier(page.hasEarlier);
-        if (page.items.length) {
-          s.lastSeq = page.items[page.items.length - 1].seq;
-          setLines((prev) => {
-            const next = first ? page.items : [...prev, ...page.items];
-            return next.length > KEEP_LINES ? next.slice(next.length - KEEP_LINES) : next;
-          });
-          if (page.hasMore) s.again = true;
-        } else if (first) {
-          s.lastSeq = 0;
-        }
-        setError(null);
+        s.lastSeq = page.items.length ? page.items[page.items.length - 1].seq : Math.max(s.lastSeq, 0);
+        if (page.hasMore) s.again = true;
+        setHeld((prev) => {
+          const base = first || prev.runId !== id ? [] : prev.lines;
+          const all = page.items.length ? [...base, ...page.items] : base;
+          return {
+            runId: id,
+            lines: all.length > KEEP_LINES ? all.slice(all.length - KEEP_LINES) : all,
+            loading: false,
+            error: null,
+            hasEarlier: first ? page.hasEarlier : prev.hasEarlier || all.length > KEEP_LINES,
+          };
+        });
       } while (s.again && state.current.runId === id);
     } catch (err) {
-      setError(err);
+      if (state.current.runId === id) setHeld((prev) => ({ ...(prev.runId === id ? prev : { runId: id, lines: [], hasEarlier: false }), loading: false, error: err }));
     } finally {
       s.busy = false;
-      setLoading(false);
     }
   }, []);
 
   React.useEffect(() => {
     state.current = { runId, lastSeq: -1, busy: false, again: false };
-    setLines([]);
-    setHasEarlier(false);
-    setError(null);
-    if (!runId) return;
-    setLoading(true);
-    void fetchNew();
+    if (runId) void fetchNew();
   }, [runId, fetchNew]);
 
+  const lines = view.lines;
   const loadEarlier = React.useCallback(async () => {
     const id = state.current.runId;
     const firstSeq = lines[0]?.seq;
@@ -158,12 +154,11 @@ export function useRunLog(runId: string | null): RunLogState {
     try {
       const page = await api.get<RunLogPage>(`${runPath(id)}/log`, { before: firstSeq, limit: 1000 });
       if (state.current.runId !== id) return;
-      setHasEarlier(page.hasEarlier);
-      setLines((prev) => [...page.items, ...prev]);
+      setHeld((prev) => (prev.runId === id ? { ...prev, lines: [...page.items, ...prev.lines], hasEarlier: page.hasEarlier } : prev));
     } catch (err) {
-      toast.error("Could not load earlier lines", { description: String((err as Error).message ?? err) });
+      toast.error("Could not load earlier lines", { description: err instanceof Error ? err.message : String(err) });
     }
   }, [lines]);
 
-  return { lines, loading, error, hasEarlier, loadEarlier: () => void loadEarlier(), refresh: () => void fetchNew() };
+  return { lines, loading: view.loading, error: view.error, hasEarlier: view.hasEarlier, loadEarlier: () => void loadEarlier(), refresh: () => void fetchNew() };
 }

@@ -1,11 +1,34 @@
+import { sql } from "drizzle-orm";
 import { events } from "@/db/schema";
 import { actorId, type Actor } from "@/lib/auth/actor";
 import type { ServiceContext, Tx } from "./context";
 import { nowOf } from "./context";
+import { jsonText, prepared } from "./prepared";
+
+const p = (name: string) => sql`${sql.placeholder(name)}`;
+const insertEvent = (tx: Tx) =>
+  prepared(tx, "events.insert", (d) =>
+    d
+      .insert(events)
+      .values({
+        at: p("at"),
+        actorKind: p("actorKind"),
+        actorId: p("actorId"),
+        verb: p("verb"),
+        entityKind: p("entityKind"),
+        entityId: p("entityId"),
+        instructionId: p("instructionId"),
+        taskId: p("taskId"),
+        before: p("before"),
+        after: p("after"),
+      })
+      .returning({ id: events.id })
+      .prepare(),
+  );
 
 export interface EventInput {
   verb: string;
-  entityKind: "instruction" | "task" | "step" | "output" | "review" | "message" | "agent" | "user" | "token" | "session";
+  entityKind: "instruction" | "task" | "step" | "output" | "review" | "message" | "agent" | "user" | "token" | "session" | "run";
   entityId: string;
   instructionId?: string | null;
   taskId?: string | null;
@@ -15,23 +38,19 @@ export interface EventInput {
 
 /** Appends one event inside the caller's transaction: the write and its event commit together. */
 export function appendEvent(tx: Tx, actor: Actor, at: number, e: EventInput): number {
-  const row = tx
-    .insert(events)
-    .values({
-      at,
-      actorKind: actor.kind,
-      actorId: actorId(actor),
-      verb: e.verb,
-      entityKind: e.entityKind,
-      entityId: e.entityId,
-      instructionId: e.instructionId ?? null,
-      taskId: e.taskId ?? null,
-      before: e.before === undefined ? null : e.before,
-      after: e.after === undefined ? null : e.after,
-    })
-    .returning({ id: events.id })
-    .get();
-  return row.id;
+  const row = insertEvent(tx).get({
+    at,
+    actorKind: actor.kind,
+    actorId: actorId(actor),
+    verb: e.verb,
+    entityKind: e.entityKind,
+    entityId: e.entityId,
+    instructionId: e.instructionId ?? null,
+    taskId: e.taskId ?? null,
+    before: jsonText(e.before),
+    after: jsonText(e.after),
+  });
+  return row!.id;
 }
 
 /**

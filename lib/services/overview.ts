@@ -41,7 +41,8 @@ export function getOverview(ctx: ServiceContext) {
     unreadInPeopleInbox: unreadCount(ctx, PEOPLE_INBOX),
     agents: listAgents(ctx),
     staleTasks: stale.map((t) => taskDto(t, now)),
-    activity: listEvents(ctx, { limit: 25 }),
+    // Run log flushes are noise in an activity feed.
+    activity: listEvents(ctx, { limit: 25, excludeVerbs: ["run.output"] }),
   };
 }
 export type Overview = ReturnType<typeof getOverview>;

@@ -1,9 +1,10 @@
-import { and, eq, gt, lt } from "drizzle-orm";
+import { and, eq, gt, lt, sql } from "drizzle-orm";
 import { apiTokens, sessions, users } from "@/db/schema";
 import { hashSecret, newSecret, SESSION_TTL_MS } from "@/lib/auth/secrets";
 import type { Actor, Role } from "@/lib/auth/actor";
 import type { ServiceContext } from "../context";
 import { writeTx } from "../events";
+import { prepared } from "../prepared";
 
 /**
  * Starts a session for a person who proved their password. A fresh id each sign-in (rotation), and
@@ -42,12 +43,15 @@ export function endAllSessions(ctx: ServiceContext, userId: string): number {
  */
 export function authenticate(db: ServiceContext["db"], creds: { bearer?: string | null; sessionId?: string | null }, now: number = Date.now()): Actor | null {
   if (creds.bearer) {
-    const row = db
-      .select({ t: apiTokens, u: users })
-      .from(apiTokens)
-      .leftJoin(users, eq(users.id, apiTokens.userId))
-      .where(eq(apiTokens.tokenHash, hashSecret(creds.bearer)))
-      .get();
+    // Every agent request starts here: a prepared statement (see prepared.ts).
+    const row = prepared(db, "auth.token", (d) =>
+      d
+        .select({ t: apiTokens, u: users })
+        .from(apiTokens)
+        .leftJoin(users, eq(users.id, apiTokens.userId))
+        .where(eq(apiTokens.tokenHash, sql.placeholder("hash")))
+        .prepare(),
+    ).get({ hash: hashSecret(creds.bearer) });
     if (!row || row.t.revokedAt || (row.t.expiresAt && row.t.expiresAt <= now)) return null;
     if (!row.t.lastUsedAt || now - row.t.lastUsedAt > 60_000) {
       bestEffort(() => db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.t.id)).run());
@@ -57,12 +61,14 @@ export function authenticate(db: ServiceContext["db"], creds: { bearer?: string 
     return null;
   }
   if (creds.sessionId) {
-    const row = db
-      .select({ s: sessions, u: users })
-      .from(sessions)
-      .innerJoin(users, eq(users.id, sessions.userId))
-      .where(and(eq(sessions.idHash, hashSecret(creds.sessionId)), gt(sessions.expiresAt, now)))
-      .get();
+    const row = prepared(db, "auth.session", (d) =>
+      d
+        .select({ s: sessions, u: users })
+        .from(sessions)
+        .innerJoin(users, eq(users.id, sessions.userId))
+        .where(and(eq(sessions.idHash, sql.placeholder("hash")), gt(sessions.expiresAt, sql.placeholder("now"))))
+        .prepare(),
+    ).get({ hash: hashSecret(creds.sessionId), now });
     if (!row || row.u.disabledAt) return null;
     if (now - row.s.lastSeenAt > 60_000) {
       bestEffort(() => db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, row.s.idHash)).run());

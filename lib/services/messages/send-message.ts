@@ -9,7 +9,38 @@ import { messageDto } from "../dto";
 import { notFound, ServiceError } from "../errors";
 import { requireWriter } from "../policy";
 import { parseInput, prioritySchema } from "../validate";
-import { touchLease } from "../tasks/load";
+import { findTask, touchLease } from "../tasks/load";
+import { prepared } from "../prepared";
+
+// Sending is a hot agent verb: its statements are prepared once per connection (prepared.ts).
+const ph = (name: string) => sql`${sql.placeholder(name)}`;
+const q = {
+  agent: (tx: Tx) => prepared(tx, "agents.exists", (d) => d.select({ name: agents.name }).from(agents).where(eq(agents.name, sql.placeholder("name"))).prepare()),
+  insert: (tx: Tx) =>
+    prepared(tx, "messages.insert", (d) =>
+      d
+        .insert(messages)
+        .values({
+          id: ph("id"),
+          threadId: ph("threadId"),
+          inReplyTo: ph("inReplyTo"),
+          fromKind: ph("fromKind"),
+          fromName: ph("fromName"),
+          toInbox: ph("toInbox"),
+          type: ph("type"),
+          priority: ph("priority"),
+          subject: ph("subject"),
+          body: ph("body"),
+          instructionId: ph("instructionId"),
+          taskId: ph("taskId"),
+          stepPosition: ph("stepPosition"),
+          createdAt: ph("createdAt"),
+        })
+        .returning()
+        .prepare(),
+    ),
+  touchTask: (tx: Tx) => prepared(tx, "tasks.touchUpdatedAt", (d) => d.update(tasks).set({ updatedAt: ph("at") }).where(eq(tasks.id, sql.placeholder("id"))).prepare()),
+};
 
 /** Names people write for the people's inbox; stored as the protocol's `hitl`. */
 const peopleAliases = new Set([PEOPLE_INBOX, "human", "humans", "people", "person"]);
@@ -60,7 +91,7 @@ export function insertMessage(
 ): MessageRow {
   const to = peopleAliases.has(input.to.toLowerCase()) ? PEOPLE_INBOX : input.to;
   if (to !== PEOPLE_INBOX) {
-    const agent = tx.select({ name: agents.name }).from(agents).where(eq(agents.name, to)).get();
+    const agent = q.agent(tx).get({ name: to });
     if (!agent) throw new ServiceError("validation_failed", `No agent or inbox named ${to}`, { fields: { to: [`Unknown recipient ${to}`] } });
   }
   // The thread first: a reply inherits the task its parent is about.
@@ -74,7 +105,7 @@ export function insertMessage(
   let instructionId = input.instructionId ?? parent?.instructionId ?? null;
   const taskId = input.taskId ?? parent?.taskId ?? null;
   if (taskId) {
-    const task = tx.select().from(tasks).where(eq(tasks.id, taskId)).get();
+    const task = findTask(tx, taskId);
     // An agent writes about its own tasks, or answers in a thread about someone else's that reached it.
     const answering = parent !== null && parent.taskId === taskId;
     if (!task || (ctx.actor.kind === "agent" && task.assignedAgent !== ctx.actor.name && !answering)) throw notFound("Task", taskId);
@@ -91,26 +122,22 @@ export function insertMessage(
     if (!inst) throw notFound("Instruction", instructionId);
   }
   const id = newId("msg", at);
-  const row = tx
-    .insert(messages)
-    .values({
-      id,
-      threadId: threadId ?? id,
-      inReplyTo: input.inReplyTo ?? null,
-      ...sender(ctx.actor),
-      toInbox: to,
-      type: input.type,
-      priority: input.priority,
-      subject: input.subject ?? "",
-      body: input.body,
-      instructionId,
-      taskId,
-      stepPosition: input.stepPosition ?? parent?.stepPosition ?? null,
-      createdAt: at,
-    })
-    .returning()
-    .get();
-  if (taskId) tx.run(sql`UPDATE tasks SET updated_at = ${at} WHERE id = ${taskId}`);
+  const row = q.insert(tx).get({
+    id,
+    threadId: threadId ?? id,
+    inReplyTo: input.inReplyTo ?? null,
+    ...sender(ctx.actor),
+    toInbox: to,
+    type: input.type,
+    priority: input.priority,
+    subject: input.subject ?? "",
+    body: input.body,
+    instructionId,
+    taskId,
+    stepPosition: input.stepPosition ?? parent?.stepPosition ?? null,
+    createdAt: at,
+  })!;
+  if (taskId) q.touchTask(tx).run({ at, id: taskId });
   emit({
     verb: "message.sent",
     entityKind: "message",

@@ -9,7 +9,7 @@ import { notFound, ServiceError } from "../errors";
  * Run events name their entity "run". EventInput's entityKind union (lib/services/events.ts, not ours)
  * does not list it yet; the events table stores any text, so the one cast lives here.
  */
-export const RUN_ENTITY = "run" as unknown as EventInput["entityKind"];
+export const RUN_ENTITY: EventInput["entityKind"] = "run";
 
 export const ACTIVE_RUN_STATUSES = ["queued", "running"] as const satisfies readonly RunStatus[];
 export const isActive = (s: RunStatus) => s === "queued" || s === "running";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { stepStatuses, taskSteps, tasks, type StepStatus } from "@/db/schema";
 import type { ServiceContext } from "../context";
 import { writeTx } from "../events";
@@ -7,6 +7,27 @@ import { stepDto, taskDto, progressOf } from "../dto";
 import { notFound, ServiceError } from "../errors";
 import { parseInput } from "../validate";
 import { loadTask, touchLease } from "../tasks/load";
+import { prepared } from "../prepared";
+import type { Tx } from "../context";
+
+// Reporting a step is the most frequent agent write: its statements are prepared once (prepared.ts).
+const ph = (name: string) => sql`${sql.placeholder(name)}`;
+const stepKey = and(eq(taskSteps.taskId, sql.placeholder("taskId")), eq(taskSteps.position, sql.placeholder("position")));
+const q = {
+  step: (tx: Tx) => prepared(tx, "steps.one", (d) => d.select().from(taskSteps).where(stepKey).prepare()),
+  write: (tx: Tx) =>
+    prepared(tx, "steps.write", (d) =>
+      d
+        .update(taskSteps)
+        .set({ status: ph("status"), note: ph("note"), startedAt: ph("startedAt"), endedAt: ph("endedAt"), updatedAt: ph("at"), version: ph("version") })
+        .where(stepKey)
+        .returning()
+        .prepare(),
+    ),
+  touchTask: (tx: Tx) => prepared(tx, "tasks.touch", (d) => d.update(tasks).set({ updatedAt: ph("at") }).where(eq(tasks.id, sql.placeholder("id"))).returning().prepare()),
+  progress: (tx: Tx) =>
+    prepared(tx, "steps.progress", (d) => d.select({ status: taskSteps.status, position: taskSteps.position }).from(taskSteps).where(eq(taskSteps.taskId, sql.placeholder("taskId"))).prepare()),
+};
 
 /**
  * The step machine. A step may be reported done straight from pending (agents often report after
@@ -40,11 +61,7 @@ export function updateStep(ctx: ServiceContext, raw: UpdateStepInput) {
   const input = parseInput(UpdateStepInput, raw);
   return writeTx(ctx, (tx, at, emit) => {
     const task = loadTask(tx, ctx.actor, input.taskId, true);
-    const step = tx
-      .select()
-      .from(taskSteps)
-      .where(and(eq(taskSteps.taskId, task.id), eq(taskSteps.position, input.position)))
-      .get();
+    const step = q.step(tx).get({ taskId: task.id, position: input.position });
     if (!step) throw notFound(`Step ${input.position} of task`, task.id);
     touchLease(tx, ctx.actor, task, at, input.leaseToken);
     const resuming = step.status === "blocked" && input.status === "in_progress";
@@ -68,19 +85,16 @@ export function updateStep(ctx: ServiceContext, raw: UpdateStepInput) {
       throw new ServiceError("version_conflict", `Step ${step.position} is at version ${step.version}, not ${input.expectedVersion}`);
     }
     const ending = input.status === "done" || input.status === "skipped";
-    const row = tx
-      .update(taskSteps)
-      .set({
-        status: input.status,
-        note: input.note ?? step.note,
-        startedAt: step.startedAt ?? at,
-        endedAt: ending ? at : null,
-        updatedAt: at,
-        version: step.version + 1,
-      })
-      .where(and(eq(taskSteps.taskId, task.id), eq(taskSteps.position, step.position)))
-      .returning()
-      .get();
+    const row = q.write(tx).get({
+      status: input.status,
+      note: input.note ?? step.note,
+      startedAt: step.startedAt ?? at,
+      endedAt: ending ? at : null,
+      at,
+      version: step.version + 1,
+      taskId: task.id,
+      position: step.position,
+    })!;
 
     let taskRow = task;
     if (input.status === "blocked" && task.status === "in_progress") {
@@ -98,7 +112,7 @@ export function updateStep(ctx: ServiceContext, raw: UpdateStepInput) {
         .returning()
         .get();
     } else {
-      taskRow = tx.update(tasks).set({ updatedAt: at }).where(eq(tasks.id, task.id)).returning().get();
+      taskRow = q.touchTask(tx).get({ at, id: task.id })!;
     }
     emit({
       verb: `step.${input.status}`,
@@ -109,7 +123,7 @@ export function updateStep(ctx: ServiceContext, raw: UpdateStepInput) {
       before: { status: step.status, note: step.note },
       after: { status: input.status, note: input.note ?? null, position: step.position, title: step.title, taskStatus: taskRow.status },
     });
-    const steps = tx.select({ status: taskSteps.status, position: taskSteps.position }).from(taskSteps).where(eq(taskSteps.taskId, task.id)).all();
+    const steps = q.progress(tx).all({ taskId: task.id });
     return { step: stepDto(row), task: taskDto(taskRow, at), progress: progressOf(steps) };
   });
 }

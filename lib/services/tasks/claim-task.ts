@@ -6,7 +6,9 @@ import { writeTx } from "../events";
 import { taskDto } from "../dto";
 import { ServiceError } from "../errors";
 import { parseInput } from "../validate";
-import { leaseMinutesOf, loadTask, unfinishedDependencies } from "./load";
+import { leaseMinutesOf, loadTask, unfinishedDependencies, writeLease } from "./load";
+import { prepared } from "../prepared";
+import type { Tx } from "../context";
 
 export const ClaimTaskInput = z.strictObject({
   /** Claim this task rather than the next one in priority order. */
@@ -16,6 +18,43 @@ export const ClaimTaskInput = z.strictObject({
 const ready = sql`NOT EXISTS (
   SELECT 1 FROM task_dependencies d JOIN tasks dt ON dt.id = d.depends_on_task_id
   WHERE d.task_id = ${tasks.id} AND dt.status <> 'completed')`;
+
+const claimSet = {
+  status: "in_progress" as const,
+  leaseToken: sql`${tasks.leaseToken} + 1`,
+  leaseExpiresAt: sql`${sql.placeholder("expiresAt")}`,
+  lastHeartbeatAt: sql`${sql.placeholder("at")}`,
+  leaseRemindedAt: null,
+  claimedAt: sql`${sql.placeholder("at")}`,
+  updatedAt: sql`${sql.placeholder("at")}`,
+  version: sql`${tasks.version} + 1`,
+};
+
+// The agent's next task: prepared once (prepared.ts), it is what every polling agent runs.
+const claimNext = (tx: Tx) =>
+  prepared(tx, "tasks.claimNext", (d) =>
+    d
+      .update(tasks)
+      .set(claimSet)
+      .where(
+        sql`${tasks.id} = (SELECT t.id FROM tasks t WHERE t.assigned_agent = ${sql.placeholder("agent")} AND t.status = 'pending'
+              AND NOT EXISTS (SELECT 1 FROM task_dependencies d JOIN tasks dt ON dt.id = d.depends_on_task_id
+                              WHERE d.task_id = t.id AND dt.status <> 'completed')
+              ORDER BY t.priority_rank, t.created_at, t.id LIMIT 1) AND ${tasks.status} = 'pending' AND ${ready}`,
+      )
+      .returning()
+      .prepare(),
+  );
+
+const claimById = (tx: Tx) =>
+  prepared(tx, "tasks.claimById", (d) =>
+    d
+      .update(tasks)
+      .set(claimSet)
+      .where(sql`${tasks.id} = ${sql.placeholder("id")} AND ${tasks.status} = 'pending' AND ${ready}`)
+      .returning()
+      .prepare(),
+  );
 
 /**
  * Takes the agent's highest-priority pending task whose dependencies are completed, in one
@@ -28,37 +67,20 @@ export function claimTask(ctx: ServiceContext, raw: z.input<typeof ClaimTaskInpu
   const input = parseInput(ClaimTaskInput, raw);
   return writeTx(ctx, (tx, at, emit) => {
     const leaseMs = leaseMinutesOf(tx, actor.name) * 60_000;
-    const next = input.taskId
-      ? (() => {
-          const t = loadTask(tx, actor, input.taskId, true);
-          if (t.status !== "pending") {
-            throw new ServiceError("illegal_transition", `Task ${t.id} is ${t.status}, only a pending task can be claimed`);
-          }
-          const open = unfinishedDependencies(tx, t.id);
-          if (open.length) {
-            throw new ServiceError("dependencies_not_done", `Task ${t.id} waits for ${open.join(", ")}`, { details: { waitingFor: open } });
-          }
-          return sql`${t.id}`;
-        })()
-      : sql`(SELECT t.id FROM tasks t WHERE t.assigned_agent = ${actor.name} AND t.status = 'pending'
-              AND NOT EXISTS (SELECT 1 FROM task_dependencies d JOIN tasks dt ON dt.id = d.depends_on_task_id
-                              WHERE d.task_id = t.id AND dt.status <> 'completed')
-              ORDER BY t.priority_rank, t.created_at, t.id LIMIT 1)`;
-    const row = tx
-      .update(tasks)
-      .set({
-        status: "in_progress",
-        leaseToken: sql`${tasks.leaseToken} + 1`,
-        leaseExpiresAt: at + leaseMs,
-        lastHeartbeatAt: at,
-        leaseRemindedAt: null,
-        claimedAt: at,
-        updatedAt: at,
-        version: sql`${tasks.version} + 1`,
-      })
-      .where(sql`${tasks.id} = ${next} AND ${tasks.status} = 'pending' AND ${ready}`)
-      .returning()
-      .get();
+    let row;
+    if (input.taskId) {
+      const t = loadTask(tx, actor, input.taskId, true);
+      if (t.status !== "pending") {
+        throw new ServiceError("illegal_transition", `Task ${t.id} is ${t.status}, only a pending task can be claimed`);
+      }
+      const open = unfinishedDependencies(tx, t.id);
+      if (open.length) {
+        throw new ServiceError("dependencies_not_done", `Task ${t.id} waits for ${open.join(", ")}`, { details: { waitingFor: open } });
+      }
+      row = claimById(tx).get({ id: t.id, at, expiresAt: at + leaseMs });
+    } else {
+      row = claimNext(tx).get({ agent: actor.name, at, expiresAt: at + leaseMs });
+    }
     if (!row) return null;
     emit({
       verb: "task.claimed",
@@ -94,7 +116,7 @@ export function heartbeatTask(ctx: ServiceContext, raw: z.input<typeof Heartbeat
         throw new ServiceError("lease_lost", `Lease ${input.leaseToken} on task ${task.id} is no longer valid`);
       }
       const expiresAt = at + leaseMinutesOf(tx, task.assignedAgent) * 60_000;
-      tx.update(tasks).set({ leaseExpiresAt: expiresAt, lastHeartbeatAt: at, leaseRemindedAt: null }).where(eq(tasks.id, task.id)).run();
+      writeLease(tx, task.id, at, expiresAt);
       return { taskId: task.id, leaseToken: task.leaseToken, leaseExpiresAt: new Date(expiresAt).toISOString() };
     },
     { behavior: "immediate" },

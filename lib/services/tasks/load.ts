@@ -5,9 +5,27 @@ import type { Tx } from "../context";
 import { notFound, ServiceError } from "../errors";
 import { requireTaskAccess } from "../policy";
 import { DEFAULT_LEASE_MINUTES } from "./transitions";
+import { prepared } from "../prepared";
+
+// The reads and writes every agent verb makes, prepared once per connection (prepared.ts).
+const selectTask = (tx: Tx) => prepared(tx, "tasks.byId", (d) => d.select().from(tasks).where(eq(tasks.id, sql.placeholder("id"))).prepare());
+const selectLease = (tx: Tx) => prepared(tx, "agents.leaseMinutes", (d) => d.select({ m: agents.leaseMinutes }).from(agents).where(eq(agents.name, sql.placeholder("name"))).prepare());
+const extendLease = (tx: Tx) =>
+  prepared(tx, "tasks.extendLease", (d) =>
+    d
+      .update(tasks)
+      .set({ leaseExpiresAt: sql`${sql.placeholder("expiresAt")}`, lastHeartbeatAt: sql`${sql.placeholder("at")}`, leaseRemindedAt: null })
+      .where(eq(tasks.id, sql.placeholder("id")))
+      .prepare(),
+  );
+
+/** The task row, or undefined (no access check). */
+export function findTask(tx: Tx, taskId: string): TaskRow | undefined {
+  return selectTask(tx).get({ id: taskId });
+}
 
 export function loadTask(tx: Tx, actor: Actor, taskId: string, write: boolean): TaskRow {
-  const task = tx.select().from(tasks).where(eq(tasks.id, taskId)).get();
+  const task = selectTask(tx).get({ id: taskId });
   if (!task) throw notFound("Task", taskId);
   requireTaskAccess(actor, task, write);
   return task;
@@ -24,7 +42,7 @@ export function unfinishedDependencies(tx: Tx, taskId: string): string[] {
 }
 
 export function leaseMinutesOf(tx: Tx, agentName: string): number {
-  const row = tx.select({ m: agents.leaseMinutes }).from(agents).where(eq(agents.name, agentName)).get();
+  const row = selectLease(tx).get({ name: agentName });
   return row?.m ?? DEFAULT_LEASE_MINUTES;
 }
 
@@ -40,8 +58,13 @@ export function touchLease(tx: Tx, actor: Actor, task: TaskRow, at: number, leas
   }
   if (task.status !== "in_progress" && task.status !== "blocked") return {};
   const patch = { leaseExpiresAt: at + leaseMinutesOf(tx, task.assignedAgent) * 60_000, lastHeartbeatAt: at, leaseRemindedAt: null };
-  tx.update(tasks).set(patch).where(eq(tasks.id, task.id)).run();
+  extendLease(tx).run({ expiresAt: patch.leaseExpiresAt, at, id: task.id });
   return patch;
+}
+
+/** Extends a task's lease to `expiresAt` (heartbeats and every agent write). */
+export function writeLease(tx: Tx, taskId: string, at: number, expiresAt: number): void {
+  extendLease(tx).run({ expiresAt, at, id: taskId });
 }
 
 export const bumpVersion = sql`${tasks.version} + 1`;

@@ -1,0 +1,155 @@
+"use client";
+import * as React from "react";
+import { useRouter } from "next/navigation";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { toast } from "sonner";
+import { PenSquare } from "lucide-react";
+import type { MessageDto } from "@/lib/services";
+import { api, errorMessage, isApiError } from "@/lib/queries/api";
+import { keys } from "@/lib/queries/keys";
+import { hrefs, PEOPLE_INBOX } from "@/lib/queries/links";
+import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogClose, DialogTrigger } from "@/components/ui/dialog";
+import { Field, describedBy } from "@/components/ui/field";
+import { Input } from "@/components/ui/input";
+import { Select } from "@/components/ui/select";
+import { Textarea } from "@/components/ui/textarea";
+import { Button } from "@/components/ui/button";
+import { Alert } from "@/components/ui/alert";
+import { messageTypeLabel } from "@/components/ui/message-type-chip";
+import { inboxLabel, useInboxEnv } from "./inbox-context";
+
+const types = ["delegation", "consultation", "status_update", "reminder", "correction_request"];
+const priorities = ["low", "normal", "high", "critical"];
+
+/** A new message from the signed-in person to an agent (or to the people's inbox). */
+export function ComposeDialog({ inboxes }: { inboxes: string[] }) {
+  const { inbox, canWrite } = useInboxEnv();
+  const router = useRouter();
+  const qc = useQueryClient();
+  const [open, setOpen] = React.useState(false);
+  const agents = inboxes.filter((i) => i !== PEOPLE_INBOX);
+  const initialTo = inbox !== PEOPLE_INBOX ? inbox : (agents[0] ?? PEOPLE_INBOX);
+  const [form, setForm] = React.useState({ to: initialTo, type: "delegation", priority: "normal", subject: "", body: "" });
+  const [errors, setErrors] = React.useState<Record<string, string[]>>({});
+  const set = (k: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) => {
+    setForm((f) => ({ ...f, [k]: e.target.value }));
+    if (errors[k]) setErrors(({ [k]: _drop, ...rest }) => rest);
+  };
+
+  const send = useMutation({
+    mutationFn: () => api.post<MessageDto>("/api/v1/messages", { ...form, subject: form.subject.trim() || undefined }),
+    meta: { silent: true },
+    onSuccess: (m) => {
+      toast.success(`Sent to ${inboxLabel(m.to)}`);
+      setOpen(false);
+      setForm({ to: initialTo, type: "delegation", priority: "normal", subject: "", body: "" });
+      void qc.invalidateQueries({ queryKey: keys.inboxes });
+      router.push(hrefs.thread(m.to, m.threadId));
+    },
+    onError: (err) => {
+      if (isApiError(err) && err.fields) setErrors(err.fields);
+      else toast.error("The message was not sent", { description: errorMessage(err) });
+    },
+  });
+
+  if (!canWrite) return null;
+  const bodyErrors = errors.body;
+  return (
+    <Dialog
+      open={open}
+      onOpenChange={(o) => {
+        setOpen(o);
+        if (o) setForm((f) => ({ ...f, to: f.to || initialTo }));
+      }}
+    >
+      <DialogTrigger asChild>
+        <Button size="xs" variant="primary" aria-label="New message">
+          <PenSquare /> New
+        </Button>
+      </DialogTrigger>
+      <DialogContent className="max-w-lg">
+        <form
+          noValidate
+          className="grid gap-3"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!form.body.trim()) {
+              setErrors({ body: ["Write the message first."] });
+              return;
+            }
+            send.mutate();
+          }}
+        >
+          <DialogHeader>
+            <DialogTitle>New message</DialogTitle>
+            <DialogDescription>Sent as you. An agent reads it from its inbox; replies come back to the people&apos;s inbox.</DialogDescription>
+          </DialogHeader>
+          {send.error && !(isApiError(send.error) && send.error.fields) ? (
+            <Alert tone="error" role="alert">
+              {errorMessage(send.error)}
+            </Alert>
+          ) : null}
+          <div className="grid grid-cols-[1.5fr_1fr_0.8fr] gap-2">
+            <Field id="compose-to" label="To" errors={errors.to}>
+              <Select id="compose-to" value={form.to} onChange={set("to")}>
+                {inboxes.map((i) => (
+                  <option key={i} value={i}>
+                    {i === PEOPLE_INBOX ? "People" : i}
+                  </option>
+                ))}
+              </Select>
+            </Field>
+            <Field id="compose-type" label="Type" errors={errors.type}>
+              <Select id="compose-type" value={form.type} onChange={set("type")}>
+                {types.map((t) => (
+                  <option key={t} value={t}>
+                    {messageTypeLabel(t)}
+                  </option>
+                ))}
+              </Select>
+            </Field>
+            <Field id="compose-priority" label="Priority" errors={errors.priority}>
+              <Select id="compose-priority" value={form.priority} onChange={set("priority")}>
+                {priorities.map((p) => (
+                  <option key={p} value={p}>
+                    {p}
+                  </option>
+                ))}
+              </Select>
+            </Field>
+          </div>
+          <Field id="compose-subject" label="Subject" errors={errors.subject}>
+            <Input id="compose-subject" value={form.subject} onChange={set("subject")} maxLength={300} aria-invalid={!!errors.subject?.length} />
+          </Field>
+          <Field id="compose-body" label="Message" required errors={bodyErrors} hint="Markdown works.">
+            <Textarea
+              id="compose-body"
+              rows={6}
+              value={form.body}
+              onChange={set("body")}
+              aria-required
+              aria-invalid={!!bodyErrors?.length}
+              aria-describedby={describedBy("compose-body", bodyErrors, true)}
+              onKeyDown={(e) => {
+                if (e.key === "Enter" && (e.metaKey || e.ctrlKey)) {
+                  e.preventDefault();
+                  e.currentTarget.form?.requestSubmit();
+                }
+              }}
+            />
+          </Field>
+          <DialogFooter>
+            <DialogClose asChild>
+              <Button variant="ghost" size="sm">
+                Cancel
+              </Button>
+            </DialogClose>
+            <Button type="submit" variant="primary" size="sm" disabled={send.isPending}>
+              {send.isPending ? "Sending…" : "Send"}
+            </Button>
+          </DialogFooter>
+        </form>
+      </DialogContent>
+    </Dialog>
+  );
+}

@@ -1,0 +1,505 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Db } from "@/db/client";
+import type { RunRow } from "@/db/schema";
+import { systemActor } from "@/lib/auth/actor";
+import { getLogger, type Logger } from "@/lib/log";
+import { lastEventId, listEvents, onCommitted, type ServiceContext } from "@/lib/services";
+import {
+  activeRunsOfTask,
+  agentRunnerDefinition,
+  appendRunOutput,
+  cancelRun,
+  createRun,
+  finishRun,
+  MAX_LOG_LINE_CHARS,
+  queuedRuns,
+  runningRuns,
+  runPromptContext,
+  runRow,
+  startRun,
+} from "@/lib/services/runs";
+import { globalSettings, loadRunnerConfig, resolveRunner, type RunnerConfig, type RunnerResolution, type ResolvedRunner } from "./config";
+import { LineSplitter, type OutputLine } from "./output";
+import { buildLaunch, childEnvironment, mcpConfigJson, previewCommand, type LaunchSpec } from "./presets";
+import { buildSystemPrompt, buildTaskPrompt } from "./prompt";
+
+export interface SupervisorOptions {
+  db: Db;
+  /** Where the runner config comes from: a file (re-read when it changes), a fixed config, or a getter (tests). */
+  config: { file: string } | { value: RunnerConfig } | { load: () => RunnerConfig };
+  /** AgentDesk's base URL for the agent processes, unless the config file names one. */
+  url: string;
+  log?: Logger;
+  /** Output is written to the database at most this often (default 100 ms). */
+  flushMs?: number;
+  /** How often the events table is read for changes made by other processes (default 1000 ms). */
+  pollMs?: number;
+  /** Where per-run folders (prompt file, MCP config) are made (default the OS temp dir). */
+  tmpDir?: string;
+}
+
+interface Child {
+  run: RunRow;
+  runner: ResolvedRunner;
+  proc: ChildProcess;
+  pid: number | undefined;
+  dir: string;
+  pending: OutputLine[];
+  dropped: number;
+  stored: number;
+  splitters: LineSplitter[];
+  flushTimer: NodeJS.Timeout;
+  timeoutTimer: NodeJS.Timeout;
+  killTimer: NodeJS.Timeout | null;
+  /** Why we are stopping it (unset: it ends by itself). */
+  ending: { outcome: "cancelled" | "timed_out"; detail?: string } | null;
+  /** finishRun was called (by the exit handler, or early on shutdown). */
+  finished: boolean;
+  exited: boolean;
+  spawnError: Error | null;
+  done: Promise<void>;
+}
+
+const supervisorKey = Symbol.for("agentdesk.run-supervisor");
+type G = typeof globalThis & { [supervisorKey]?: RunSupervisor | null };
+
+/** The supervisor of this process, if one was started (the REST routes ask it what is configured). */
+export function getRunSupervisor(): RunSupervisor | null {
+  return (globalThis as G)[supervisorKey] ?? null;
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${Math.round(ms / 100) / 10} s`;
+  if (ms < 3_600_000) return `${Math.round(ms / 6000) / 10} min`;
+  return `${Math.round(ms / 360_000) / 10} h`;
+}
+
+/**
+ * Launches and watches agent processes, in the server process. It reads the events table (woken by
+ * commits in this process, polling for other processes) to: queue runs on assignment for agents
+ * with autoStart; stop runs whose cancel was requested, whose task was cancelled or reassigned;
+ * start queued runs FIFO within the global and per-agent limits. Each process runs in its own
+ * process group so a cancel reaches whatever it spawned.
+ */
+export class RunSupervisor {
+  readonly db: Db;
+  private opts: SupervisorOptions;
+  private log: Logger;
+  private ctx: ServiceContext;
+  private children = new Map<string, Child>();
+  private lastEvent = 0;
+  private unlisten: (() => void) | null = null;
+  private poll: NodeJS.Timeout | null = null;
+  private scheduled = false;
+  private ticking = false;
+  private again = false;
+  private stopped = true;
+  private exitHook = () => this.killAllNow();
+
+  constructor(opts: SupervisorOptions) {
+    this.opts = opts;
+    this.db = opts.db;
+    this.log = opts.log ?? getLogger();
+    this.ctx = { db: opts.db, actor: systemActor("run-supervisor") };
+  }
+
+  config(): RunnerConfig {
+    const c = this.opts.config;
+    return "file" in c ? loadRunnerConfig(c.file) : "load" in c ? c.load() : c.value;
+  }
+
+  get url(): string {
+    return (globalSettings(this.config()).url ?? this.opts.url).replace(/\/+$/, "");
+  }
+
+  /** The runner an agent would get now, or why it has none. */
+  resolve(agent: string): RunnerResolution {
+    const def = agentRunnerDefinition(this.ctx, agent);
+    if (!def) return { ok: false, reason: `No agent named ${agent}` };
+    if (!def.active) return { ok: false, reason: `The definition of ${agent} is gone (inactive agent)` };
+    return resolveRunner(this.config(), agent, def.runner);
+  }
+
+  preview(agent: string): { ok: true; runner: ResolvedRunner; command: string[] } | { ok: false; reason: string } {
+    const r = this.resolve(agent);
+    return r.ok ? { ok: true, runner: r.runner, command: previewCommand(r.runner) } : r;
+  }
+
+  get running(): number {
+    return this.children.size;
+  }
+
+  start(): this {
+    if (!this.stopped) return this;
+    this.stopped = false;
+    (globalThis as G)[supervisorKey] = this;
+    this.recover();
+    this.lastEvent = lastEventId(this.ctx);
+    this.unlisten = onCommitted(() => this.wake());
+    this.poll = setInterval(() => this.wake(), this.opts.pollMs ?? 1000);
+    this.poll.unref();
+    process.on("exit", this.exitHook);
+    const cfg = this.config();
+    if (cfg.error) this.log.warn({ error: cfg.error }, "runner config is invalid: no run will start until it is fixed");
+    this.wake();
+    return this;
+  }
+
+  /** Runs left `running` by a server that is gone have no process to watch: they are finished as lost. */
+  private recover() {
+    for (const r of runningRuns(this.ctx)) {
+      if (this.children.has(r.id)) continue;
+      try {
+        finishRun(this.ctx, { runId: r.id, outcome: "lost" });
+        this.log.warn({ runId: r.id, taskId: r.taskId }, "run was left running by a previous server: marked failed");
+      } catch (err) {
+        this.log.error({ err, runId: r.id }, "could not finish a lost run");
+      }
+    }
+  }
+
+  wake() {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.tick();
+    });
+  }
+
+  private tick() {
+    if (this.stopped || !this.db.$client.open) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    this.ticking = true;
+    try {
+      do {
+        this.again = false;
+        this.watchEvents();
+        this.pump();
+      } while (this.again && !this.stopped);
+    } catch (err) {
+      this.log.error({ err }, "run supervisor tick failed");
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private watchEvents() {
+    for (;;) {
+      const batch = listEvents(this.ctx, { afterId: this.lastEvent, limit: 500 });
+      if (batch.length === 0) return;
+      this.lastEvent = batch[batch.length - 1].id;
+      for (const e of batch) {
+        try {
+          if (e.verb === "run.cancel_requested") this.stop(e.entityId, "cancelled");
+          else if (e.verb === "task.created" && e.taskId) this.autoStart(e.taskId);
+          else if (e.verb === "task.reassigned" && e.taskId) {
+            this.dropRunsOfTask(e.taskId, "the task was reassigned", (r) => r.agentName !== (e.after as { assignedAgent?: string } | null)?.assignedAgent);
+            this.autoStart(e.taskId);
+          } else if (e.verb === "task.cancelled" && e.taskId) this.dropRunsOfTask(e.taskId, "the task was cancelled", () => true);
+        } catch (err) {
+          this.log.error({ err, eventId: e.id, verb: e.verb }, "run supervisor could not handle an event");
+        }
+      }
+      if (batch.length < 500) return;
+    }
+  }
+
+  private dropRunsOfTask(taskId: string, why: string, which: (r: RunRow) => boolean) {
+    for (const r of activeRunsOfTask(this.ctx, taskId)) if (which(r)) cancelRun(this.ctx, { runId: r.id, reason: why });
+  }
+
+  private autoStart(taskId: string) {
+    const ctxTask = runPromptContext(this.ctx, taskId, { maxOutputChars: 0 }).task;
+    if (ctxTask.status !== "pending") return;
+    const r = this.resolve(ctxTask.assignedAgent);
+    if (!r.ok || !r.runner.autoStart) return;
+    if (activeRunsOfTask(this.ctx, taskId).length) return;
+    createRun(this.ctx, { taskId, preset: r.runner.preset, command: previewCommand(r.runner), trigger: "auto" });
+  }
+
+  /** Starts queued runs, oldest first, while the global and per-agent limits allow. */
+  private pump() {
+    const settings = globalSettings(this.config());
+    const running = runningRuns(this.ctx);
+    let total = running.length;
+    if (total >= settings.maxConcurrentRuns) return;
+    const perAgent = new Map<string, number>();
+    for (const r of running) perAgent.set(r.agentName, (perAgent.get(r.agentName) ?? 0) + 1);
+    for (const run of queuedRuns(this.ctx)) {
+      if (total >= settings.maxConcurrentRuns || this.stopped) break;
+      const res = this.resolve(run.agentName);
+      if (!res.ok) {
+        finishRun(this.ctx, { runId: run.id, outcome: "spawn_failed", detail: res.reason });
+        continue;
+      }
+      if ((perAgent.get(run.agentName) ?? 0) >= res.runner.concurrency) continue;
+      if (this.launch(run, res.runner, settings.maxLogLines)) {
+        total++;
+        perAgent.set(run.agentName, (perAgent.get(run.agentName) ?? 0) + 1);
+      }
+    }
+  }
+
+  private launch(run: RunRow, runner: ResolvedRunner, maxLogLines: number): boolean {
+    const root = this.opts.tmpDir ?? os.tmpdir();
+    fs.mkdirSync(root, { recursive: true });
+    const dir = fs.mkdtempSync(path.join(root, `agentdesk-${run.id}-`));
+    const promptFile = path.join(dir, "prompt.md");
+    const mcpConfigFile = path.join(dir, "mcp.json");
+    const url = this.url;
+    let spec: LaunchSpec;
+    let prompt: string;
+    try {
+      const context = runPromptContext(this.ctx, run.taskId);
+      prompt = buildTaskPrompt(context, { runId: run.id });
+      spec = buildLaunch(runner, {
+        runId: run.id,
+        taskId: run.taskId,
+        agent: run.agentName,
+        url,
+        prompt,
+        systemPrompt: runner.preset === "claude-code" ? buildSystemPrompt(context) : "",
+        promptFile,
+        mcpConfigFile,
+      });
+    } catch (err) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      this.log.error({ err, runId: run.id }, "could not prepare a run");
+      finishRun(this.ctx, { runId: run.id, outcome: "spawn_failed", detail: (err as Error).message });
+      return false;
+    }
+
+    const started = startRun(this.ctx, { runId: run.id, command: spec.display, preset: runner.preset });
+    if (!started.started) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      return false;
+    }
+    const { token } = started;
+    fs.writeFileSync(promptFile, prompt, { mode: 0o600 });
+    fs.writeFileSync(mcpConfigFile, mcpConfigJson(url, token), { mode: 0o600 });
+
+    const system = (text: string) => c.pending.push({ stream: "system", text, at: Date.now() });
+    let proc: ChildProcess;
+    try {
+      proc = spawn(spec.argv[0], spec.argv.slice(1), {
+        cwd: spec.cwd,
+        env: childEnvironment(process.env, spec, token) as NodeJS.ProcessEnv,
+        detached: true,
+        stdio: [spec.stdin !== null ? "pipe" : "ignore", "pipe", "pipe"],
+        windowsHide: true,
+      });
+    } catch (err) {
+      appendRunOutput(this.ctx, { runId: run.id, lines: [{ stream: "system", text: `could not start ${spec.argv[0]}: ${(err as Error).message}`, at: Date.now() }] });
+      finishRun(this.ctx, { runId: run.id, outcome: "spawn_failed", detail: (err as Error).message });
+      fs.rmSync(dir, { recursive: true, force: true });
+      return true;
+    }
+
+    let resolveDone!: () => void;
+    const c: Child = {
+      run: { ...run, status: "running" },
+      runner,
+      proc,
+      pid: proc.pid,
+      dir,
+      pending: [],
+      dropped: 0,
+      stored: 0,
+      splitters: [],
+      flushTimer: setInterval(() => this.flush(c), this.opts.flushMs ?? 100),
+      timeoutTimer: setTimeout(() => this.stop(run.id, "timed_out", `after ${formatMs(runner.timeoutMs)}`), runner.timeoutMs),
+      killTimer: null,
+      ending: null,
+      finished: false,
+      exited: false,
+      spawnError: null,
+      done: new Promise<void>((r) => (resolveDone = r)),
+    };
+    c.flushTimer.unref();
+    c.timeoutTimer.unref();
+    this.children.set(run.id, c);
+
+    const push = (line: OutputLine) => {
+      if (c.stored + c.pending.length >= maxLogLines) c.dropped++;
+      else c.pending.push(line);
+    };
+    const out = new LineSplitter("stdout", push, MAX_LOG_LINE_CHARS);
+    const err = new LineSplitter("stderr", push, MAX_LOG_LINE_CHARS);
+    c.splitters = [out, err];
+    proc.stdout?.on("data", (d: Buffer) => out.write(d));
+    proc.stderr?.on("data", (d: Buffer) => err.write(d));
+    system(`$ ${spec.display.join(" ")}`);
+    if (proc.stdin) {
+      proc.stdin.on("error", () => {}); // the program may not read stdin at all
+      proc.stdin.end(spec.stdin ?? "");
+    }
+
+    const streamsClosed = Promise.all(
+      [proc.stdout, proc.stderr].map((s) => (s ? new Promise<void>((r) => (s.readableEnded || s.destroyed ? r() : s.once("close", () => r()))) : Promise.resolve())),
+    );
+
+    const onEnd = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (c.exited) return;
+      c.exited = true;
+      clearTimeout(c.timeoutTimer);
+      if (c.killTimer) clearTimeout(c.killTimer);
+      // Whatever the program left behind in its group goes with it.
+      this.signalGroup(c, "SIGKILL");
+      const grace = new Promise<void>((r) => setTimeout(r, 2000).unref());
+      void Promise.race([streamsClosed, grace]).then(() => {
+        proc.stdout?.destroy();
+        proc.stderr?.destroy();
+        this.finalize(c, code, signal);
+        resolveDone();
+      });
+    };
+    proc.on("error", (e) => {
+      c.spawnError = e;
+      if (proc.pid === undefined) {
+        system(`could not start ${spec.argv[0]}: ${e.message}`);
+        onEnd(null, null);
+      } else {
+        this.log.warn({ err: e, runId: run.id }, "run process error");
+      }
+    });
+    proc.on("exit", (code, signal) => onEnd(code, signal));
+    this.log.info({ runId: run.id, taskId: run.taskId, agent: run.agentName, pid: proc.pid, preset: runner.preset }, "run started");
+    return true;
+  }
+
+  private flush(c: Child) {
+    if (c.finished || (c.pending.length === 0 && c.dropped === 0)) return;
+    if (!this.db.$client.open) return;
+    const lines = c.pending.splice(0);
+    const dropped = c.dropped;
+    c.dropped = 0;
+    try {
+      const r = appendRunOutput(this.ctx, { runId: c.run.id, lines, dropped });
+      c.stored += r.stored;
+    } catch (err) {
+      this.log.error({ err, runId: c.run.id }, "could not store run output");
+    }
+  }
+
+  private finalize(c: Child, code: number | null, signal: NodeJS.Signals | null) {
+    clearInterval(c.flushTimer);
+    for (const s of c.splitters) s.end();
+    if (c.spawnError && c.pid === undefined) {
+      // nothing ran: the line saying why is already pending
+    } else if (c.ending?.outcome === "timed_out") {
+      c.pending.push({ stream: "system", text: `timed out ${c.ending.detail ?? ""}: stopped`.replace(" :", ":"), at: Date.now() });
+    } else if (c.ending?.outcome === "cancelled") {
+      c.pending.push({ stream: "system", text: "cancelled: stopped", at: Date.now() });
+    }
+    c.pending.push({ stream: "system", text: code !== null ? `exit code ${code}` : `killed by ${signal ?? "a signal"}`, at: Date.now() });
+    this.children.delete(c.run.id);
+    fs.rmSync(c.dir, { recursive: true, force: true });
+    if (c.finished || !this.db.$client.open) return;
+    this.flush(c);
+    c.finished = true;
+    try {
+      const outcome = c.spawnError && c.pid === undefined ? "spawn_failed" : (c.ending?.outcome ?? "exited");
+      const r = finishRun(this.ctx, {
+        runId: c.run.id,
+        outcome,
+        exitCode: code,
+        signal,
+        detail: outcome === "spawn_failed" ? c.spawnError?.message : c.ending?.detail,
+      });
+      this.log.info({ runId: c.run.id, status: r.run.status, exitCode: code, signal, taskBlocked: r.taskBlocked }, "run ended");
+    } catch (err) {
+      this.log.error({ err, runId: c.run.id }, "could not finish a run");
+    }
+    this.wake();
+  }
+
+  private signalGroup(c: Child, sig: NodeJS.Signals) {
+    if (c.pid === undefined) return;
+    try {
+      process.kill(-c.pid, sig);
+    } catch {
+      try {
+        if (!c.exited) c.proc.kill(sig);
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  /** SIGTERM to the process group now, SIGKILL after the grace period. */
+  stop(runId: string, outcome: "cancelled" | "timed_out", detail?: string): boolean {
+    const c = this.children.get(runId);
+    if (!c || c.exited || c.ending) return false;
+    c.ending = { outcome, detail };
+    this.signalGroup(c, "SIGTERM");
+    const grace = globalSettings(this.config()).killGraceMs;
+    c.killTimer = setTimeout(() => this.signalGroup(c, "SIGKILL"), grace);
+    c.killTimer.unref();
+    return true;
+  }
+
+  /** Resolves when the run's process has exited and the run is finished (tests). */
+  whenDone(runId: string): Promise<void> {
+    return this.children.get(runId)?.done ?? Promise.resolve();
+  }
+
+  private killAllNow() {
+    for (const c of this.children.values()) this.signalGroup(c, "SIGKILL");
+  }
+
+  /**
+   * Server shutdown: every running process is stopped (SIGTERM, SIGKILL after the grace period or
+   * when this process exits, whichever is first) and its run finished as cancelled right away,
+   * while the database is still open. Queued runs stay queued for the next start.
+   */
+  shutdown(reason = "the server shut down"): Promise<void> {
+    this.stopped = true;
+    this.unlisten?.();
+    this.unlisten = null;
+    if (this.poll) clearInterval(this.poll);
+    this.poll = null;
+    const waits: Promise<void>[] = [];
+    for (const c of [...this.children.values()]) {
+      if (!c.exited && !c.ending) {
+        c.ending = { outcome: "cancelled", detail: reason };
+        this.signalGroup(c, "SIGTERM");
+        c.killTimer = setTimeout(() => this.signalGroup(c, "SIGKILL"), globalSettings(this.config()).killGraceMs);
+        c.killTimer.unref();
+      }
+      if (!c.finished && this.db.$client.open) {
+        for (const s of c.splitters) s.end();
+        c.pending.push({ stream: "system", text: `cancelled: ${reason}`, at: Date.now() });
+        this.flush(c);
+        c.finished = true;
+        try {
+          finishRun(this.ctx, { runId: c.run.id, outcome: "cancelled", detail: reason });
+        } catch (err) {
+          this.log.error({ err, runId: c.run.id }, "could not finish a run on shutdown");
+        }
+      }
+      clearInterval(c.flushTimer);
+      waits.push(c.done);
+    }
+    if ((globalThis as G)[supervisorKey] === this) (globalThis as G)[supervisorKey] = null;
+    return Promise.all(waits).then(() => {
+      process.off("exit", this.exitHook);
+    });
+  }
+
+  /** A run row as the supervisor sees it (tests). */
+  row(runId: string) {
+    return runRow(this.ctx, runId);
+  }
+}
+
+export function startRunSupervisor(opts: SupervisorOptions): RunSupervisor {
+  return new RunSupervisor(opts).start();
+}
