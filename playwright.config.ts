@@ -2,7 +2,7 @@ import { defineConfig, devices } from "@playwright/test";
 import path from "node:path";
 
 const port = Number(process.env.E2E_PORT) || 3210;
-export const e2eDatabase = path.join(process.cwd(), "test-results", "e2e", "agentdesk.db");
+export const e2eDatabase = path.join(process.cwd(), "test-results", "e2e", `agentdesk-${port}.db`);
 
 export default defineConfig({
   testDir: "e2e",
@@ -37,8 +37,8 @@ export default defineConfig({
     url: `http://localhost:${port}/api/health`,
     reuseExistingServer: false,
     timeout: 120_000,
-    env: { PORT: String(port), DATABASE_PATH: e2eDatabase, NODE_ENV: "production", HOST: "127.0.0.1" },
-    stdout: "pipe",
+    env: { PORT: String(port), DATABASE_PATH: e2eDatabase, NODE_ENV: "production", HOST: "127.0.0.1", AGENTDESK_CONFIG: "e2e/support/agentdesk.config.json" },
+    stdout: "ignore",
     stderr: "pipe",
   },
 });

@@ -103,9 +103,8 @@ test.describe("inbox", () => {
     // `e` archives the open thread (the list moves on), and the toast's Undo brings it back.
     await page.keyboard.press("e");
     await expect(page.getByTestId(`thread-item-${threadId}`)).toHaveCount(0);
-    const toast = page.locator("[data-sonner-toast]", { hasText: "Archived" });
-    await expect(toast).toBeVisible();
-    await toast.getByRole("button", { name: "Undo" }).click();
+    await expect(page.locator("[data-sonner-toast]", { hasText: "Archived" })).toBeVisible();
+    await page.getByRole("button", { name: "Undo", exact: true }).click();
     await expect(page.getByTestId(`thread-item-${threadId}`)).toBeVisible();
 
     await page.getByRole("button", { name: "Unread only" }).click();

@@ -125,9 +125,12 @@ test.describe("hostile text from agents never runs in a person's browser", () =>
       await d.dismiss();
     });
     await signIn(page);
-    const visits = ["/", `/tasks`, `/tasks/${task.id}`, `/instructions/${inst.id}`, `/outputs/${outputId}`, `/inbox?thread=${threadId}`, `/inbox`, "/agents", "/agents/xss-agent"];
+    const visits = ["/", `/tasks`, `/tasks/${task.id}`, `/instructions/${inst.id}`, `/outputs/${outputId}`, `/inbox/hitl/${threadId}`, `/inbox`, "/agents", "/agents/xss-agent", `/inbox/xss-agent`];
     for (const path of visits) {
       await page.goto(path);
+      await page.waitForLoadState("networkidle");
+      // Pages may settle their URL on the client (a selected thread, filters): wait until it stops changing.
+      await page.waitForTimeout(300);
       await page.waitForLoadState("networkidle");
       // Click every link the payloads could have produced.
       for (const link of await page.locator('a[href^="javascript"]').all()) await link.click({ trial: true }).catch(() => {});

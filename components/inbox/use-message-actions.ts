@@ -109,7 +109,8 @@ export function useMarkMessages() {
     onSuccess: (updated, { action, notify }) => {
       if (!notify) return;
       const undo = action === "archive" ? "unarchive" : action === "unarchive" ? "archive" : null;
-      toast.success(notify, undo ? { action: { label: "Undo", onClick: () => mutation.mutate({ messages: updated, action: undo }) } } : undefined);
+      // Long enough to find the Undo button.
+      toast.success(notify, undo ? { duration: 10_000, action: { label: "Undo", onClick: () => mutation.mutate({ messages: updated, action: undo }) } } : undefined);
     },
     onSettled: (_data, _err, { messages }) => {
       void qc.invalidateQueries({ queryKey: keys.inboxes });

@@ -127,7 +127,8 @@ const searchRoute = createRoute({
   operationId: "searchMessages",
   tags,
   summary: "Full-text search over messages",
-  description: "Words are matched as typed (quote a phrase, end a word with * for a prefix). Snippets mark hits with \\u0002 … \\u0003. An agent searches its own inbox only.",
+  description:
+    "Words are matched as typed (quote a phrase, end a word with * for a prefix) in subjects and bodies. Snippets mark hits with \\u0002 … \\u0003. An agent searches its own inbox only. Up to 1,000 matches are ranked by relevance; a query that matches more returns the newest first (`order`).",
   request: {
     query: z.strictObject({
       q: z.string().min(1).max(500),
@@ -136,7 +137,16 @@ const searchRoute = createRoute({
     }),
   },
   responses: {
-    200: jsonOk(z.object({ items: z.array(Message.extend({ snippet: z.string() })), query: z.string().nullable() }).openapi("SearchResult"), "Hits, best first"),
+    200: jsonOk(
+      z
+        .object({
+          items: z.array(Message.extend({ snippet: z.string() })),
+          query: z.string().nullable(),
+          order: z.enum(["relevance", "newest"]).openapi({ description: "relevance: ranked (bm25); newest: the query matched more than 1,000 messages, the newest come first" }),
+        })
+        .openapi("SearchResult"),
+      "Hits, best first",
+    ),
     ...readErrors,
   },
 });
