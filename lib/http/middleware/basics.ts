@@ -25,10 +25,26 @@ export const apiHeaders: MiddlewareHandler<ApiEnv> = async (c, next) => {
   if (!h.has("cache-control")) h.set("cache-control", "no-store");
 };
 
-export const limitBody = bodyLimit({
+const streamingLimit = bodyLimit({
   maxSize: MAX_BODY_BYTES,
   onError: (c) =>
     // The rest of the body is not read: close the connection so a keep-alive client does not
     // send its next request into the unread bytes.
     problemResponse(c, problem(413, "payload_too_large", `The request body is larger than ${MAX_BODY_BYTES} bytes`), { connection: "close" }),
 });
+
+/**
+ * Refuses bodies over MAX_BODY_BYTES. A declared Content-Length is checked from the header alone;
+ * hono's bodyLimit (kept for chunked bodies) first touches `c.req.raw.body`, which makes
+ * @hono/node-server build a full web Request and stream for every request: about a tenth of an agent
+ * request's CPU (docs/benchmarks.md). Requests without a body skip it entirely.
+ */
+export const limitBody: MiddlewareHandler<ApiEnv> = async (c, next) => {
+  const length = c.req.header("content-length");
+  if (length !== undefined && c.req.header("transfer-encoding") === undefined) {
+    if (Number(length) > MAX_BODY_BYTES || !/^\d+$/.test(length.trim())) return streamingLimit(c, next);
+    return next();
+  }
+  if (c.req.method === "GET" || c.req.method === "HEAD" || c.req.method === "OPTIONS") return next();
+  return streamingLimit(c, next);
+};

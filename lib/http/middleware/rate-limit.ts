@@ -26,6 +26,12 @@ export class RateLimiter {
     return e && e.resetAt > now ? e.count : 0;
   }
 
+  /** Seconds until this key's window ends (at least 1 while it has hits). */
+  retryAfter(key: string, now = Date.now()): number {
+    const e = this.hits.get(key);
+    return e && e.resetAt > now ? Math.max(1, Math.ceil((e.resetAt - now) / 1000)) : 0;
+  }
+
   reset(key: string) {
     this.hits.delete(key);
   }

@@ -23,7 +23,10 @@ import { readJson } from "../read-json";
 const SignInInput = z.strictObject({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(200) });
 const FirstRunInput = z.strictObject({ email: z.email().max(254), name: z.string().trim().max(100).default(""), password: PasswordRule });
 
-const signInLimiter = new RateLimiter(10, 15 * 60_000);
+// Every attempt from one address: 30 a minute. Failed attempts for one account from one address:
+// 10 per 15 minutes, then 429 until the window passes; each failure also slows the next answer.
+const attemptsPerAddress = new RateLimiter(30, 60_000);
+const MAX_FAILURES = 10;
 const failures = new RateLimiter(Number.MAX_SAFE_INTEGER, 15 * 60_000);
 // A hash to verify against when the email is unknown, so both paths take the same time.
 const decoyHash = hashPassword("decoy password that never matches");
@@ -57,7 +60,7 @@ authRoutes.post("/sign-in", async (c) => {
   if (!input.success) return problemResponse(c, problem(422, "validation_failed", "Email and password are required", { fields: { email: ["Required"], password: ["Required"] } }));
   const ip = clientIp({ get: (n) => c.req.header(n) }, remoteAddress(c));
   const key = `${ip}|${input.data.email.toLowerCase()}`;
-  const wait = signInLimiter.hit(key);
+  const wait = attemptsPerAddress.hit(ip) || (failures.count(key) >= MAX_FAILURES ? failures.retryAfter(key) : 0);
   if (wait) return problemResponse(c, problem(429, "rate_limited", `Too many sign-in attempts. Try again in ${wait} s.`), { "retry-after": String(wait) });
   // Each recent failure for this address and account adds a quarter second, up to 3 s.
   const slow = Math.min(3000, failures.count(key) * 250);
