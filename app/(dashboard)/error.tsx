@@ -1,19 +1,2 @@
 "use client";
-import { useEffect } from "react";
-import { ErrorState } from "@/components/ui/error-state";
-
-export default function DashboardError({ error, retry }: { error: unknown; retry: () => void }) {
-  useEffect(() => {
-    console.error(error);
-  }, [error]);
-  const digest = error && typeof error === "object" && "digest" in error ? String((error as { digest?: unknown }).digest ?? "") : "";
-  return (
-    <div className="mx-auto max-w-xl px-6 py-16">
-      <ErrorState
-        title="This page could not be shown"
-        error={digest ? `The server could not render it (reference ${digest}). Try again; if it keeps failing, the server log has the details.` : error}
-        onRetry={retry}
-      />
-    </div>
-  );
-}
+export { default } from "@/components/shell/route-error";
