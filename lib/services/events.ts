@@ -4,6 +4,7 @@ import { actorId, type Actor } from "@/lib/auth/actor";
 import type { ServiceContext, Tx } from "./context";
 import { nowOf } from "./context";
 import { jsonText, prepared } from "./prepared";
+import { invalidateAuthCache } from "./access/auth-cache";
 
 const p = (name: string) => sql`${sql.placeholder(name)}`;
 const insertEvent = (tx: Tx) =>
@@ -64,6 +65,8 @@ export function writeTx<T>(ctx: ServiceContext, fn: (tx: Tx, at: number, emit: (
   const result = ctx.db.transaction(
     (tx) =>
       fn(tx, at, (e) => {
+        // Tokens, people and sessions are what authenticate() remembers: forget it all on any change.
+        if (e.entityKind === "token" || e.entityKind === "user" || e.entityKind === "session") invalidateAuthCache();
         lastEventId = appendEvent(tx, ctx.actor, at, e);
         return lastEventId;
       }),

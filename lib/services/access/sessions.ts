@@ -5,6 +5,7 @@ import type { Actor, Role } from "@/lib/auth/actor";
 import type { ServiceContext } from "../context";
 import { writeTx } from "../events";
 import { prepared } from "../prepared";
+import { remember, remembered } from "./auth-cache";
 
 /**
  * Starts a session for a person who proved their password. A fresh id each sign-in (rotation), and
@@ -43,7 +44,10 @@ export function endAllSessions(ctx: ServiceContext, userId: string): number {
  */
 export function authenticate(db: ServiceContext["db"], creds: { bearer?: string | null; sessionId?: string | null }, now: number = Date.now()): Actor | null {
   if (creds.bearer) {
-    // Every agent request starts here: a prepared statement (see prepared.ts).
+    const key = `t:${creds.bearer}`;
+    const known = remembered(db, key, now);
+    if (known !== undefined) return known;
+    // A prepared statement (see prepared.ts).
     const row = prepared(db, "auth.token", (d) =>
       d
         .select({ t: apiTokens, u: users })
@@ -53,14 +57,22 @@ export function authenticate(db: ServiceContext["db"], creds: { bearer?: string 
         .prepare(),
     ).get({ hash: hashSecret(creds.bearer) });
     if (!row || row.t.revokedAt || (row.t.expiresAt && row.t.expiresAt <= now)) return null;
-    if (!row.t.lastUsedAt || now - row.t.lastUsedAt > 60_000) {
-      bestEffort(() => db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.t.id)).run());
+    const touch = (at: number) => bestEffort(() => db.update(apiTokens).set({ lastUsedAt: at }).where(eq(apiTokens.id, row.t.id)).run());
+    let lastUsedAt = row.t.lastUsedAt ?? 0;
+    if (now - lastUsedAt > 60_000) {
+      touch(now);
+      lastUsedAt = now;
     }
-    if (row.t.agentName) return { kind: "agent", name: row.t.agentName, tokenId: row.t.id };
-    if (row.u && !row.u.disabledAt) return { kind: "person", id: row.u.id, email: row.u.email, name: row.u.name, role: row.u.role as Role };
-    return null;
+    let actor: Actor | null = null;
+    if (row.t.agentName) actor = { kind: "agent", name: row.t.agentName, tokenId: row.t.id };
+    else if (row.u && !row.u.disabledAt) actor = { kind: "person", id: row.u.id, email: row.u.email, name: row.u.name, role: row.u.role as Role };
+    if (actor) remember(db, key, { actor, checkedAt: now, expiresAt: row.t.expiresAt ?? null, lastUsedAt, touch });
+    return actor;
   }
   if (creds.sessionId) {
+    const key = `s:${creds.sessionId}`;
+    const known = remembered(db, key, now);
+    if (known !== undefined) return known;
     const row = prepared(db, "auth.session", (d) =>
       d
         .select({ s: sessions, u: users })
@@ -70,10 +82,15 @@ export function authenticate(db: ServiceContext["db"], creds: { bearer?: string 
         .prepare(),
     ).get({ hash: hashSecret(creds.sessionId), now });
     if (!row || row.u.disabledAt) return null;
-    if (now - row.s.lastSeenAt > 60_000) {
-      bestEffort(() => db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, row.s.idHash)).run());
+    const touch = (at: number) => bestEffort(() => db.update(sessions).set({ lastSeenAt: at }).where(eq(sessions.idHash, row.s.idHash)).run());
+    let lastUsedAt = row.s.lastSeenAt;
+    if (now - lastUsedAt > 60_000) {
+      touch(now);
+      lastUsedAt = now;
     }
-    return { kind: "person", id: row.u.id, email: row.u.email, name: row.u.name, role: row.u.role as Role };
+    const actor: Actor = { kind: "person", id: row.u.id, email: row.u.email, name: row.u.name, role: row.u.role as Role };
+    remember(db, key, { actor, checkedAt: now, expiresAt: row.s.expiresAt, lastUsedAt, touch });
+    return actor;
   }
   return null;
 }

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { and, desc, eq, sql } from "drizzle-orm";
-import { outputFormats, outputs, taskSteps } from "@/db/schema";
+import { outputFormats, outputs, taskSteps, type OutputRow } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import { actorId } from "@/lib/auth/actor";
-import type { ServiceContext } from "../context";
+import type { ServiceContext, Tx } from "../context";
 import { writeTx } from "../events";
 import { outputDto } from "../dto";
 import { ServiceError } from "../errors";
@@ -62,31 +62,16 @@ export function submitOutput(ctx: ServiceContext, raw: SubmitOutputInput) {
         .get();
       stepPosition = current?.p ?? null;
     }
-    const last = tx.select({ v: outputs.version }).from(outputs).where(eq(outputs.taskId, task.id)).orderBy(desc(outputs.version)).limit(1).get();
-    const version = (last?.v ?? 0) + 1;
-    const superseded = tx
-      .update(outputs)
-      .set({ status: "superseded" })
-      .where(and(eq(outputs.taskId, task.id), eq(outputs.status, "pending_review")))
-      .returning({ id: outputs.id })
-      .all();
-    const row = tx
-      .insert(outputs)
-      .values({
-        id: newId("out", at),
-        taskId: task.id,
-        version,
-        format: input.format,
-        language: input.language ?? null,
-        content: input.content,
-        files: input.files,
-        status: "pending_review",
-        stepPosition,
-        submittedBy: actorId(ctx.actor),
-        createdAt: at,
-      })
-      .returning()
-      .get();
+    const { row, superseded } = appendOutputVersion(tx, at, {
+      taskId: task.id,
+      format: input.format,
+      language: input.language ?? null,
+      content: input.content,
+      files: input.files,
+      stepPosition,
+      submittedBy: actorId(ctx.actor),
+    });
+    const version = row.version;
     tx.run(sql`UPDATE tasks SET updated_at = ${at} WHERE id = ${task.id}`);
     emit({
       verb: "output.submitted",
@@ -98,4 +83,50 @@ export function submitOutput(ctx: ServiceContext, raw: SubmitOutputInput) {
     });
     return outputDto(row);
   });
+}
+
+export interface OutputVersionValues {
+  taskId: string;
+  format: OutputRow["format"];
+  language: string | null;
+  content: string;
+  files: OutputRow["files"];
+  submittedBy: string;
+  stepPosition?: number | null;
+  createdAt?: number;
+  sourcePath?: string | null;
+}
+
+/**
+ * Adds the next version of a task's output inside the caller's transaction. A version still
+ * waiting for review is superseded, so the review queue shows each task once, at its latest.
+ * Used by submitOutput and by the folder bridge's import.
+ */
+export function appendOutputVersion(tx: Tx, at: number, v: OutputVersionValues): { row: OutputRow; superseded: { id: string }[] } {
+  const last = tx.select({ v: outputs.version }).from(outputs).where(eq(outputs.taskId, v.taskId)).orderBy(desc(outputs.version)).limit(1).get();
+  const superseded = tx
+    .update(outputs)
+    .set({ status: "superseded" })
+    .where(and(eq(outputs.taskId, v.taskId), eq(outputs.status, "pending_review")))
+    .returning({ id: outputs.id })
+    .all();
+  const row = tx
+    .insert(outputs)
+    .values({
+      id: newId("out", at),
+      taskId: v.taskId,
+      version: (last?.v ?? 0) + 1,
+      format: v.format,
+      language: v.language,
+      content: v.content,
+      files: v.files,
+      status: "pending_review",
+      stepPosition: v.stepPosition ?? null,
+      submittedBy: v.submittedBy,
+      createdAt: v.createdAt ?? at,
+      sourcePath: v.sourcePath ?? null,
+    })
+    .returning()
+    .get();
+  return { row, superseded };
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { instructions, outputFormats, outputs, taskStatuses, tasks } from "@/db/schema";
 import { newId } from "@/lib/ids";
+import { appendOutputVersion } from "../outputs/submit-output";
 import type { ServiceContext } from "../context";
 import { writeTx } from "../events";
 import { outputDto, taskDto } from "../dto";
@@ -83,30 +84,17 @@ export function importOutput(ctx: ServiceContext, raw: ImportOutputInput) {
     if (sameAs(latest) || sameAs(fromThisFile)) {
       return { outcome: "unchanged" as ImportOutcome, output: outputDto(latest ?? fromThisFile!), task: taskDto(task, at), placeholder, eventIds };
     }
-    const version = (latest?.version ?? 0) + 1;
-    const superseded = tx
-      .update(outputs)
-      .set({ status: "superseded" })
-      .where(and(eq(outputs.taskId, task.id), eq(outputs.status, "pending_review")))
-      .returning({ id: outputs.id })
-      .all();
-    const row = tx
-      .insert(outputs)
-      .values({
-        id: newId("out", at),
-        taskId: task.id,
-        version,
-        format: input.format,
-        language: input.language,
-        content: input.content,
-        files: input.files,
-        status: "pending_review",
-        submittedBy: input.submittedBy,
-        createdAt: latest ? Math.max(input.createdAt, latest.createdAt) : input.createdAt,
-        sourcePath: input.sourcePath,
-      })
-      .returning()
-      .get();
+    const { row, superseded } = appendOutputVersion(tx, at, {
+      taskId: task.id,
+      format: input.format,
+      language: input.language,
+      content: input.content,
+      files: input.files,
+      submittedBy: input.submittedBy,
+      createdAt: latest ? Math.max(input.createdAt, latest.createdAt) : input.createdAt,
+      sourcePath: input.sourcePath,
+    });
+    const version = row.version;
     if (!placeholder) tx.run(sql`UPDATE tasks SET updated_at = ${at} WHERE id = ${task.id}`);
     eventIds.push(
       emit({

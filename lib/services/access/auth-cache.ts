@@ -1,0 +1,55 @@
+import type { Actor } from "@/lib/auth/actor";
+import type { ServiceContext } from "../context";
+
+// Who a credential belongs to, remembered for a few seconds: every agent request authenticates, and
+// the lookup (a hash, a join, row mapping) was a tenth of a heartbeat's CPU. Any change to tokens,
+// users or sessions made through the service verbs in this process (revoke, delete, sign out...)
+// drops every entry at once (writeTx calls invalidateAuthCache); a change made by another process
+// (the CLI on the same file) takes effect within AUTH_CACHE_MS. Expiry is checked on every hit.
+export const AUTH_CACHE_MS = 5_000;
+interface CachedAuth {
+  actor: Actor;
+  epoch: number;
+  checkedAt: number;
+  expiresAt: number | null;
+  lastUsedAt: number;
+  touch: (now: number) => void;
+}
+const authKey = Symbol.for("agentdesk.auth-cache");
+type G = typeof globalThis & { [authKey]?: { epoch: number; byDb: WeakMap<object, Map<string, CachedAuth>> } };
+function authState() {
+  // On globalThis: Next evaluates this module once per bundle, and the invalidation must reach them all.
+  const g = globalThis as G;
+  return (g[authKey] ??= { epoch: 0, byDb: new WeakMap() });
+}
+function cacheFor(db: ServiceContext["db"]): Map<string, CachedAuth> {
+  const st = authState();
+  const key = db.$client ?? db;
+  let m = st.byDb.get(key);
+  if (!m) st.byDb.set(key, (m = new Map()));
+  return m;
+}
+
+/** Forgets every remembered credential (called when tokens, users or sessions change). */
+export function invalidateAuthCache(): void {
+  authState().epoch++;
+}
+
+export function remembered(db: ServiceContext["db"], key: string, now: number): Actor | null | undefined {
+  const hit = cacheFor(db).get(key);
+  if (!hit) return undefined;
+  if (hit.epoch !== authState().epoch || now - hit.checkedAt > AUTH_CACHE_MS || now < hit.checkedAt) return undefined;
+  if (hit.expiresAt !== null && hit.expiresAt <= now) return null;
+  if (now - hit.lastUsedAt > 60_000) {
+    hit.lastUsedAt = now;
+    hit.touch(now);
+  }
+  return hit.actor;
+}
+
+export function remember(db: ServiceContext["db"], key: string, entry: Omit<CachedAuth, "epoch">) {
+  const m = cacheFor(db);
+  if (m.size >= 10_000) m.clear();
+  m.set(key, { ...entry, epoch: authState().epoch });
+}
+
