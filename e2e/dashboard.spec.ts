@@ -54,6 +54,7 @@ test("an agent's step updates appear live on an open task page, without reload",
   await signIn(page);
   await page.goto(`/tasks/${task.id}`);
   await expect(page.getByTestId("step-1")).toHaveAttribute("data-status", "pending");
+  await expect(page.getByTestId("live-indicator")).toHaveAttribute("data-state", "live");
   // A marker on the window: a reload would wipe it.
   await page.evaluate(() => ((window as unknown as { __sameDocument?: boolean }).__sameDocument = true));
 
@@ -106,7 +107,8 @@ test("every page answers on the seeded database with no console errors", async (
   for (const path of ["/", "/instructions", `/instructions/${inst.id}`, "/instructions/new", "/tasks", `/tasks/${task.id}`, "/outputs", `/outputs/${output.id}`, "/inbox", "/inbox/backend-developer", "/agents", "/agents/backend-developer"]) {
     const res = await page.goto(path);
     expect(res?.status(), path).toBe(200);
-    await page.waitForLoadState("networkidle");
+    await page.waitForLoadState("load");
+    await page.waitForTimeout(300);
     await page.screenshot({ path: shot(`page-${path.replace(/[^a-z0-9]+/gi, "_")}`), fullPage: true });
   }
   // Unknown ids render the not-found page (streamed, so the status line is already sent as 200).

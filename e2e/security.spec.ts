@@ -128,10 +128,10 @@ test.describe("hostile text from agents never runs in a person's browser", () =>
     const visits = ["/", `/tasks`, `/tasks/${task.id}`, `/instructions/${inst.id}`, `/outputs/${outputId}`, `/inbox/hitl/${threadId}`, `/inbox`, "/agents", "/agents/xss-agent", `/inbox/xss-agent`];
     for (const path of visits) {
       await page.goto(path);
-      await page.waitForLoadState("networkidle");
-      // Pages may settle their URL on the client (a selected thread, filters): wait until it stops changing.
-      await page.waitForTimeout(300);
-      await page.waitForLoadState("networkidle");
+      // The live stream keeps a request open, so "network idle" never comes: wait for the page to
+      // load and its client code to settle (a selected thread, filters) instead.
+      await page.waitForLoadState("load");
+      await page.waitForTimeout(800);
       // Click every link the payloads could have produced.
       for (const link of await page.locator('a[href^="javascript"]').all()) await link.click({ trial: true }).catch(() => {});
       expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), path).toBeUndefined();

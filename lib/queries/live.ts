@@ -160,7 +160,6 @@ function connect(client: QueryClient): Connection {
     let es: EventSource | null = null;
     let retry: ReturnType<typeof setTimeout> | null = null;
     let attempts = 0;
-    let everOpen = false;
     const open = () => {
       es = new EventSource("/api/events");
       const onMessage = (m: MessageEvent<string>) => {
@@ -171,9 +170,9 @@ function connect(client: QueryClient): Connection {
       es.onmessage = onMessage;
       es.onopen = () => {
         attempts = 0;
-        // After a stream we had to re-create (not the browser's own resume), refetch what is shown.
-        if (everOpen) schedule(client, [[]]);
-        everOpen = true;
+        // Refetch what is shown whenever a stream opens: on the first open this covers changes made
+        // between the server render and the subscription; later, a stream we had to re-create.
+        schedule(client, [[]]);
         onState("live");
       };
       es.onerror = () => {
