@@ -33,7 +33,42 @@ const words = (
   "worker lease heartbeat timeout contract frontend component accessibility keyboard dark theme layout error validation rate limit " +
   "backup restore replica shard partition vacuum checkpoint transaction lock deadlock trigger constraint foreign key cascade"
 ).split(" ");
+// A long tail of rarer terms (names, jargon, identifiers) drawn in Zipf proportions, one word in ten:
+// full-text search then meets rare words (tens of matches in a million messages) as well as the
+// common vocabulary above (in most messages).
+const syllables = ["ka", "lo", "mi", "ver", "tan", "dor", "pex", "qui", "sul", "rin", "bo", "zet", "fa", "gli", "mon", "tra", "vek", "yul", "hor", "nib"];
+export const TAIL_WORDS = 8000;
+/** The tail term of a rank (1 = most frequent), three syllables: deterministic, so benches can search for it. */
+export function tailWord(rank: number): string {
+  let n = rank - 1;
+  let w = "";
+  for (let i = 0; i < 3; i++) {
+    w += syllables[n % syllables.length];
+    n = Math.floor(n / syllables.length);
+  }
+  return w;
+}
+const tailCdf = (() => {
+  const w = Array.from({ length: TAIL_WORDS }, (_, i) => 1 / Math.pow(i + 1, 1.07));
+  const total = w.reduce((a, b) => a + b, 0);
+  let acc = 0;
+  return w.map((x) => (acc += x / total));
+})();
+function tailRank(u: number): number {
+  let lo = 0;
+  let hi = tailCdf.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tailCdf[mid] < u) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo + 1;
+}
+
 const stepNotes = ["Read the spec", "Found the existing pattern", "Plan agreed", "Asked frontend about the shape", "Handler in place", "Added an index", "Tests green", "Security review requested", "p99 under target", "Documented with examples"];
+
+/** Where the generated colleagues' definition files go: beside the database file. */
+export const agentsDirFor = (dbFile: string) => `${dbFile.replace(/\.db$/, "")}-agents`;
 
 export function generate(file: string, scale: Scale, log = console.log) {
   const size = scales[scale];
@@ -45,7 +80,7 @@ export function generate(file: string, scale: Scale, log = console.log) {
   const sentence = (min: number, max: number) => {
     const n = min + Math.floor(rand() * (max - min));
     const out: string[] = [];
-    for (let i = 0; i < n; i++) out.push(pick(words));
+    for (let i = 0; i < n; i++) out.push(rand() < 0.1 ? tailWord(tailRank(rand())) : pick(words));
     return out.join(" ");
   };
   const markdown = () => {
@@ -58,18 +93,25 @@ export function generate(file: string, scale: Scale, log = console.log) {
   const t0 = Date.UTC(2026, 0, 1);
   const span = 300 * 24 * 3600_000;
 
-  // Agents: the three real definitions plus protocol-named colleagues up to the scale's count.
+  // Agents: the three real definitions plus protocol-named colleagues up to the scale's count. The
+  // colleagues are written as definition files beside the database (<db>-agents/), so a server started
+  // with AGENTS_DIR=agents:<db>-agents keeps all of them active instead of retiring the ones it
+  // cannot find on disk (bench/run.ts does that for the page measurements).
   const defs = loadAgentDefinitions(agentDirsFromEnv()).agents;
   const base = defs.find((d) => d.name === "backend-developer")!;
-  const extra = [];
-  for (let i = 0; defs.length + extra.length < size.agents; i++) {
+  const extraDir = agentsDirFor(file);
+  fs.rmSync(extraDir, { recursive: true, force: true });
+  fs.mkdirSync(extraDir, { recursive: true });
+  const baseText = fs.readFileSync(base.sourcePath ?? path.join("agents", "backend-developer.md"), "utf8");
+  for (let i = 0; defs.length + i < size.agents; i++) {
     const role = roles[i % roles.length];
     const name = `${role}-${String(Math.floor(i / roles.length) + 1).padStart(2, "0")}`;
-    extra.push({ ...base, name, title: name, sourcePath: `bench/${name}.md`, contentHash: name.padEnd(64, "0").slice(0, 64) });
+    fs.writeFileSync(path.join(extraDir, `${name}.md`), baseText.replace(/^name: .*$/m, `name: ${name}`));
   }
-  syncAgents({ db, actor: { kind: "system", name: "bench" } }, [...defs, ...extra]);
-  const agentNames = [...defs, ...extra].map((a) => a.name);
-  const stepsByAgent = new Map([...defs, ...extra].map((a) => [a.name, a.steps]));
+  const all = loadAgentDefinitions([...agentDirsFromEnv(), extraDir]).agents;
+  syncAgents({ db, actor: { kind: "system", name: "bench" } }, all);
+  const agentNames = all.map((a) => a.name);
+  const stepsByAgent = new Map(all.map((a) => [a.name, a.steps]));
 
   const insInst = sqlite.prepare(`INSERT INTO instructions (id, title, body, tier, priority, phase, created_by, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`);
   const insTask = sqlite.prepare(`INSERT INTO tasks (id, instruction_id, ref, title, description, type, assigned_agent, status, priority, priority_rank, authority, acceptance_criteria, files_to_modify, files_to_create, lease_token, lease_expires_at, last_heartbeat_at, claimed_at, completed_at, created_by, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, 'create', ?, ?, ?, ?, 'review_required', ?, '[]', '[]', ?, ?, ?, ?, ?, 'bench', ?, ?, 1)`);

@@ -53,6 +53,9 @@ export const tasks = sqliteTable(
     index("tasks_status_updated_idx").on(t.status, t.updatedAt, t.id),
     // An agent's own list and claim: highest priority, oldest first.
     index("tasks_agent_status_idx").on(t.assignedAgent, t.status, t.priorityRank, t.createdAt),
+    // An agent's list, most recently changed first (GET /tasks as an agent, the agent page, board
+    // columns filtered by agent): without it a busy agent's 33,000 tasks were sorted per page.
+    index("tasks_agent_updated_idx").on(t.assignedAgent, t.updatedAt, t.id),
     index("tasks_instruction_idx").on(t.instructionId, t.createdAt),
     index("tasks_lease_idx").on(t.status, t.leaseExpiresAt),
   ],
