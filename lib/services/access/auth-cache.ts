@@ -4,8 +4,10 @@ import type { ServiceContext } from "../context";
 // Who a credential belongs to, remembered for a few seconds: every agent request authenticates, and
 // the lookup (a hash, a join, row mapping) was a tenth of a heartbeat's CPU. Any change to tokens,
 // users or sessions made through the service verbs in this process (revoke, delete, sign out...)
-// drops every entry at once (writeTx calls invalidateAuthCache); a change made by another process
-// (the CLI on the same file) takes effect within AUTH_CACHE_MS. Expiry is checked on every hit.
+// drops every entry at once (writeTx calls invalidateAuthCache). A commit by another process (the
+// CLI revoking a token on the same file) changes SQLite's `data_version` on this connection, which
+// is read on every hit (about a microsecond), so a revocation anywhere takes effect at once.
+// Expiry is checked on every hit.
 export const AUTH_CACHE_MS = 5_000;
 interface CachedAuth {
   actor: Actor;
@@ -16,11 +18,11 @@ interface CachedAuth {
   touch: (now: number) => void;
 }
 const authKey = Symbol.for("agentdesk.auth-cache");
-type G = typeof globalThis & { [authKey]?: { epoch: number; byDb: WeakMap<object, Map<string, CachedAuth>> } };
+type G = typeof globalThis & { [authKey]?: { epoch: number; byDb: WeakMap<object, Map<string, CachedAuth>>; versions: WeakMap<object, number> } };
 function authState() {
   // On globalThis: Next evaluates this module once per bundle, and the invalidation must reach them all.
   const g = globalThis as G;
-  return (g[authKey] ??= { epoch: 0, byDb: new WeakMap() });
+  return (g[authKey] ??= { epoch: 0, byDb: new WeakMap(), versions: new WeakMap() });
 }
 function cacheFor(db: ServiceContext["db"]): Map<string, CachedAuth> {
   const st = authState();
@@ -35,7 +37,19 @@ export function invalidateAuthCache(): void {
   authState().epoch++;
 }
 
+/** Drops the cache when another connection committed since we last looked. */
+function checkOtherWriters(db: ServiceContext["db"]) {
+  const client = db.$client;
+  if (!client?.open) return;
+  const st = authState();
+  const version = client.pragma("data_version", { simple: true }) as number;
+  const seen = st.versions.get(client);
+  if (seen !== undefined && seen !== version) st.epoch++;
+  st.versions.set(client, version);
+}
+
 export function remembered(db: ServiceContext["db"], key: string, now: number): Actor | null | undefined {
+  checkOtherWriters(db);
   const hit = cacheFor(db).get(key);
   if (!hit) return undefined;
   if (hit.epoch !== authState().epoch || now - hit.checkedAt > AUTH_CACHE_MS || now < hit.checkedAt) return undefined;
@@ -48,6 +62,7 @@ export function remembered(db: ServiceContext["db"], key: string, now: number): 
 }
 
 export function remember(db: ServiceContext["db"], key: string, entry: Omit<CachedAuth, "epoch">) {
+  checkOtherWriters(db);
   const m = cacheFor(db);
   if (m.size >= 10_000) m.clear();
   m.set(key, { ...entry, epoch: authState().epoch });
