@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { agents, messages, tasks } from "@/db/schema";
 import type { ServiceContext } from "../context";
 import { agentDto } from "../dto";
@@ -14,10 +14,13 @@ export function listAgents(ctx: ServiceContext, q: { includeInactive?: boolean }
     .where(q.includeInactive ? undefined : eq(agents.active, true))
     .orderBy(asc(agents.name))
     .all();
+  // One pass over the (assigned_agent, status, ...) index, which covers the query. The unary + keeps
+  // the planner off the (status, lease_expires_at) index: from there it read every open task's row
+  // (50,000 in the large bench dataset) and sorted them to group: 246 ms → 9 ms.
   const load = ctx.db
     .select({ agent: tasks.assignedAgent, status: tasks.status, n: sql<number>`count(*)` })
     .from(tasks)
-    .where(inArray(tasks.status, [...openStatuses]))
+    .where(sql`+${tasks.status} IN (${sql.join(openStatuses.map((st) => sql`${st}`), sql`, `)})`)
     .groupBy(tasks.assignedAgent, tasks.status)
     .all();
   const unread = ctx.db

@@ -21,19 +21,27 @@ export type TaskListItem = TaskDto & { progress: StepProgress };
 
 function withProgress(ctx: ServiceContext, rows: (typeof tasks.$inferSelect)[]): TaskListItem[] {
   if (rows.length === 0) return [];
-  const steps = ctx.db
-    .select({ taskId: taskSteps.taskId, position: taskSteps.position, status: taskSteps.status })
+  // Progress is aggregated in SQL: one row per task instead of one per step (a board column of 50
+  // tasks read and mapped 500 step rows).
+  const agg = ctx.db
+    .select({
+      taskId: taskSteps.taskId,
+      total: sql<number>`count(*)`,
+      done: sql<number>`sum(${taskSteps.status} = 'done')`,
+      skipped: sql<number>`sum(${taskSteps.status} = 'skipped')`,
+      current: sql<number | null>`min(CASE WHEN ${taskSteps.status} IN ('in_progress', 'blocked') THEN ${taskSteps.position} END)`,
+    })
     .from(taskSteps)
     .where(inArray(taskSteps.taskId, rows.map((r) => r.id)))
+    .groupBy(taskSteps.taskId)
     .all();
-  const byTask = new Map<string, { position: number; status: (typeof steps)[number]["status"] }[]>();
-  for (const s of steps) {
-    let list = byTask.get(s.taskId);
-    if (!list) byTask.set(s.taskId, (list = []));
-    list.push(s);
-  }
+  const byTask = new Map(agg.map((a) => [a.taskId, a]));
   const now = nowOf(ctx);
-  return rows.map((r) => ({ ...taskDto(r, now), progress: progressOf(byTask.get(r.id) ?? []) }));
+  const none: StepProgress = { total: 0, done: 0, skipped: 0, current: null };
+  return rows.map((r) => {
+    const a = byTask.get(r.id);
+    return { ...taskDto(r, now), progress: a ? { total: a.total, done: a.done ?? 0, skipped: a.skipped ?? 0, current: a.current ?? null } : none };
+  });
 }
 
 /**

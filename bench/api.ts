@@ -1,0 +1,223 @@
+// Agent API throughput: the real API (bench/api-server.ts) against a bare node:http server running
+// the same SQL (bench/baseline-server.ts), both on one copy of the dataset, with autocannon.
+import os from "node:os";
+import path from "node:path";
+import autocannon, { type RequestSpec, type Result } from "autocannon";
+import { openDatabase } from "@/db/client";
+import { copyDatabase, prepareApiFixture, removeDatabase, READER, CLAIMER, WORKER, type ApiFixture } from "./lib/prepare";
+import { cpuMs, rssMiB, sleep, startTs, type Child } from "./lib/proc";
+import { paced } from "./lib/paced";
+import { round } from "./lib/stats";
+
+export interface ApiOptions {
+  sourceDb: string;
+  connections: number;
+  durationS: number;
+  warmupS: number;
+  /** Claimable tasks and worker tasks to seed (per run). */
+  claimable: number;
+  workerTasksPerServer: number;
+  /** Write a CPU profile of the real server (bench/results/profiles/). */
+  profile?: boolean;
+  /** The offered rate of the second, paced pass (req/s). */
+  pacedRate: number;
+  /** Only these operations (default: all). */
+  only?: string[];
+  log: (s: string) => void;
+}
+
+export interface OpFigures {
+  rps: number;
+  /** Server CPU time per request (user + system), in ms: steadier than req/s on a shared machine. */
+  cpuMsPerRequest: number | null;
+  p50: number;
+  p99: number;
+  max: number;
+  requests: number;
+  /** At a fixed offered rate (pacedRate req/s, open loop, bench/lib/paced.ts): latency when not saturated. */
+  paced?: { rate: number; rps: number; p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+  statuses: Record<string, number>;
+}
+
+export interface ApiOpResult {
+  op: string;
+  description: string;
+  baseline: OpFigures;
+  real: OpFigures;
+  /** real req/s ÷ baseline req/s: the target is ≥ 0.5. */
+  ratio: number;
+  /** baseline CPU per request ÷ real CPU per request: the same comparison, less sensitive to other load. */
+  cpuRatio: number | null;
+  /** ratio ≥ 0.5 and p99 < 25 ms at 50 saturating connections. */
+  meetsTarget: boolean;
+  /** ratio ≥ 0.5 and p99 < 25 ms at the paced rate. */
+  meetsTargetPaced: boolean;
+}
+
+export interface ApiResult {
+  connections: number;
+  pacedRate: number;
+  durationS: number;
+  warmupS: number;
+  database: string;
+  ops: ApiOpResult[];
+  serverRssMiB: { baseline: number | null; real: number | null };
+  notes: string[];
+}
+
+const BODY = "Progress: the handler is in place and validated; the index on (tenant, created_at) brings the list query under 2 ms. Next: tests for the error paths, then a security review of the token handling.";
+
+type Who = "baseline" | "real";
+
+function figures(r: Result, cpu: number | null): OpFigures {
+  const statuses: Record<string, number> = {};
+  for (const [k, v] of Object.entries(r.statusCodeStats ?? {})) statuses[k] = Number(v.count);
+  return {
+    rps: round(r.requests.average, 0),
+    cpuMsPerRequest: cpu === null || !r.requests.total ? null : round(cpu / r.requests.total, 3),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    max: r.latency.max,
+    requests: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    statuses,
+  };
+}
+
+/** The request sequences of each operation, for one server (auth differs: x-agent vs bearer). */
+function operations(fx: ApiFixture, who: Who, serverIndex: number) {
+  const auth = (agent: string, token: string): Record<string, string> =>
+    who === "baseline" ? { "x-agent": agent } : { authorization: `Bearer ${token}` };
+  const json = { "content-type": "application/json" };
+  const mine = fx.workerTasks[serverIndex];
+  let hb = 0;
+  let msg = 0;
+  let nextTask = 0;
+  // Step updates: each connection takes a fresh task and walks its steps in order, in_progress then
+  // done, so every request is a legal move (done is final; a task's steps are never reused).
+  const stepRequests: RequestSpec[] = [];
+  for (let pos = 1; pos <= fx.steps; pos++) {
+    for (const status of ["in_progress", "done"]) {
+      stepRequests.push({
+        method: "POST",
+        headers: { ...json, ...auth(WORKER, fx.tokens.worker) },
+        body: JSON.stringify({ status }),
+        setupRequest: (req, ctx) => {
+          if (ctx.task === undefined) ctx.task = mine[nextTask++ % mine.length];
+          return { ...req, path: `/api/v1/tasks/${ctx.task as string}/steps/${pos}` };
+        },
+      });
+    }
+  }
+  return {
+    claim: {
+      description: "POST /tasks/claim: the agent's next pending task (UPDATE … RETURNING + event)",
+      requests: [{ method: "POST", path: "/api/v1/tasks/claim", headers: { ...json, ...auth(CLAIMER, fx.tokens.claimer) }, body: "{}" }],
+    },
+    heartbeat: {
+      description: "POST /tasks/{id}/heartbeat: extend the lease, rotating over 2k+ held tasks",
+      requests: [
+        {
+          method: "POST",
+          headers: { ...json, ...auth(WORKER, fx.tokens.worker) },
+          body: "{}",
+          setupRequest: (req) => ({ ...req, path: `/api/v1/tasks/${mine[hb++ % mine.length]}/heartbeat` }),
+        },
+      ],
+    },
+    step: {
+      description: "POST /tasks/{id}/steps/{n}: in_progress then done, step by step, a fresh task per connection",
+      requests: stepRequests,
+    },
+    inbox: {
+      description: `GET /inbox?limit=50: newest page of ${READER}'s inbox (the biggest) + unread count`,
+      requests: [{ method: "GET", path: "/api/v1/inbox?limit=50", headers: auth(READER, fx.tokens.reader) }],
+    },
+    send: {
+      description: `POST /messages: a status update about one of the sender's tasks to ${READER}`,
+      requests: [
+        {
+          method: "POST",
+          path: "/api/v1/messages",
+          headers: { ...json, ...auth(WORKER, fx.tokens.worker) },
+          setupRequest: (req) => ({
+            ...req,
+            body: JSON.stringify({ to: READER, type: "status_update", subject: "Progress on the orders API", body: BODY, taskId: mine[msg++ % mine.length] }),
+          }),
+        },
+      ],
+    },
+  } satisfies Record<string, { description: string; requests: RequestSpec[] }>;
+}
+
+async function cannon(url: string, requests: RequestSpec[], connections: number, duration: number): Promise<Result> {
+  return autocannon({ url, connections, duration, requests, timeout: 10 });
+}
+
+export async function runApi(o: ApiOptions): Promise<ApiResult> {
+  const copy = path.join(path.dirname(o.sourceDb), `${path.basename(o.sourceDb, ".db")}.api.db`);
+  o.log(`api: copying ${o.sourceDb} → ${copy}`);
+  copyDatabase(o.sourceDb, copy);
+  const db = openDatabase(copy);
+  const fx = prepareApiFixture(db, { claimable: o.claimable, workerTasks: o.workerTasksPerServer * 2, servers: 2 });
+  db.$client.pragma("wal_checkpoint(TRUNCATE)");
+  db.$client.close();
+  o.log(`api: seeded ${o.claimable} claimable tasks for ${CLAIMER}, ${o.workerTasksPerServer} × 2 held tasks with ${fx.steps} steps for ${WORKER}`);
+
+  const notes: string[] = [];
+  let baseline: Child | null = null;
+  let real: Child | null = null;
+  try {
+    baseline = await startTs("bench/baseline-server.ts", ["--db", copy, "--port", "3401"], { ready: /ready 3401/ });
+    real = await startTs("bench/api-server.ts", ["--db", copy, "--port", "3402"], {
+      ready: /ready 3402/,
+      stdoutFile: path.join(os.tmpdir(), "agentdesk-bench-api-server.log"),
+      // The per-token limit (50/s by default) guards against runaway agents; a load test is one.
+      env: { AGENTDESK_AGENT_RATE_LIMIT: "1000000000", NODE_ENV: "production" },
+      nodeArgs: o.profile ? ["--cpu-prof", "--cpu-prof-dir=bench/results/profiles"] : [],
+    });
+    const servers: Record<Who, { url: string; ops: ReturnType<typeof operations> }> = {
+      baseline: { url: "http://127.0.0.1:3401", ops: operations(fx, "baseline", 0) },
+      real: { url: "http://127.0.0.1:3402", ops: operations(fx, "real", 1) },
+    };
+    const out: ApiOpResult[] = [];
+    const names = (Object.keys(servers.real.ops) as (keyof ReturnType<typeof operations>)[]).filter((n) => !o.only || o.only.includes(n));
+    // One pass over every operation on both servers first: V8 optimises a route only after many
+    // requests (AgentDesk's stack is far larger than the baseline's), and the first operation
+    // measured would otherwise pay for the whole server's warm-up.
+    if (o.warmupS > 0) {
+      for (const name of names) for (const who of ["baseline", "real"] as Who[]) await cannon(servers[who].url, servers[who].ops[name].requests, 10, Math.max(1, Math.round(o.warmupS / 2)));
+    }
+    for (const name of names) {
+      const res = {} as Record<Who, OpFigures>;
+      for (const who of ["baseline", "real"] as Who[]) {
+        const s = servers[who];
+        const spec = s.ops[name];
+        if (o.warmupS > 0) await cannon(s.url, spec.requests, Math.min(10, o.connections), o.warmupS);
+        await sleep(300);
+        const pid = (who === "baseline" ? baseline : real)!.pid;
+        const cpu0 = cpuMs(pid);
+        const r = await cannon(s.url, spec.requests, o.connections, o.durationS);
+        const cpu1 = cpuMs(pid);
+        res[who] = figures(r, cpu0 === null || cpu1 === null ? null : cpu1 - cpu0);
+        // The same connections at a fixed, moderate rate: latency without the queueing of a saturated server.
+        const p = await paced(s.url, spec.requests, { rate: o.pacedRate, durationS: Math.max(2, Math.round(o.durationS / 2)), clients: o.connections });
+        res[who].paced = { rate: o.pacedRate, rps: p.rps, p50: p.p50, p99: p.p99 };
+        o.log(`api: ${name.padEnd(9)} ${who.padEnd(8)} ${String(res[who].rps).padStart(6)} req/s  p50 ${res[who].p50} ms  p99 ${res[who].p99} ms  cpu/req ${res[who].cpuMsPerRequest} ms  non2xx ${res[who].non2xx} ${JSON.stringify(res[who].statuses)} | at ${o.pacedRate}/s: p50 ${res[who].paced!.p50} ms p99 ${res[who].paced!.p99} ms`);
+        if (name === "claim" && res[who].statuses["204"]) notes.push(`claim on ${who}: ${res[who].statuses["204"]} answers were 204 (the pool ran dry): raise --claimable`);
+      }
+      const ratio = res.baseline.rps ? round(res.real.rps / res.baseline.rps, 2) : NaN;
+      const cpuRatio = res.baseline.cpuMsPerRequest && res.real.cpuMsPerRequest ? round(res.baseline.cpuMsPerRequest / res.real.cpuMsPerRequest, 2) : null;
+      out.push({ op: name, description: servers.real.ops[name].description, baseline: res.baseline, real: res.real, ratio, cpuRatio, meetsTarget: ratio >= 0.5 && res.real.p99 < 25 && res.real.non2xx === 0, meetsTargetPaced: ratio >= 0.5 && (res.real.paced?.p99 ?? Infinity) < 25 && res.real.non2xx === 0 });
+    }
+    const serverRssMiB = { baseline: rssMiB(baseline.pid), real: rssMiB(real.pid) };
+    return { connections: o.connections, pacedRate: o.pacedRate, durationS: o.durationS, warmupS: o.warmupS, database: o.sourceDb, ops: out, serverRssMiB, notes };
+  } finally {
+    await real?.stop();
+    await baseline?.stop();
+    removeDatabase(copy);
+  }
+}

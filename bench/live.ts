@@ -1,0 +1,214 @@
+// Live updates: N open event streams (bench/live-clients.ts, a separate process) on the real API
+// (bench/api-server.ts: the same Hono app and LiveHub server.ts mounts), simulated agents writing
+// for a soak, probe step updates timed from the agent's request to every stream, and the server's
+// RSS sampled throughout.
+import { spawn } from "node:child_process";
+import os from "node:os";
+import path from "node:path";
+import { openDatabase } from "@/db/client";
+import { createUser, startSession } from "@/lib/services";
+import { SESSION_COOKIE } from "@/lib/auth/secrets";
+import { copyDatabase, prepareApiFixture, removeDatabase } from "./lib/prepare";
+import { cpuMs, rssMiB, sleep, startTs } from "./lib/proc";
+import { quantile, round } from "./lib/stats";
+
+export interface LiveOptions {
+  sourceDb: string;
+  streams: number;
+  soakS: number;
+  agents: number;
+  /** Each simulated agent writes this often (ms). */
+  agentIntervalMs: number;
+  probeIntervalMs: number;
+  log: (s: string) => void;
+}
+
+export interface LiveResult {
+  streams: number;
+  opened: number;
+  soakS: number;
+  agents: number;
+  writesPerSecond: number;
+  probes: number;
+  deliveries: number;
+  expectedDeliveries: number;
+  delivery: { p50: number; p95: number; p99: number; max: number };
+  eventsPerStream: { min: number; max: number };
+  streamErrors: number;
+  rss: { startMiB: number; endMiB: number; maxMiB: number; slopeMiBPerMin: number; samples: [number, number][] };
+  serverCpuPercent: number | null;
+  agentErrors: number;
+  meetsTarget: boolean;
+}
+
+/** Least-squares slope of y over x. */
+function slope(points: [number, number][]): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const mx = points.reduce((a, p) => a + p[0], 0) / n;
+  const my = points.reduce((a, p) => a + p[1], 0) / n;
+  const num = points.reduce((a, p) => a + (p[0] - mx) * (p[1] - my), 0);
+  const den = points.reduce((a, p) => a + (p[0] - mx) ** 2, 0);
+  return den ? num / den : 0;
+}
+
+export async function runLive(o: LiveOptions): Promise<LiveResult> {
+  const copy = path.join(path.dirname(o.sourceDb), `${path.basename(o.sourceDb, ".db")}.live.db`);
+  o.log(`live: copying ${o.sourceDb} → ${copy}`);
+  copyDatabase(o.sourceDb, copy);
+  const db = openDatabase(copy);
+  // Work for the simulated agents (held tasks with steps) and for the probes (tsk_probe_*).
+  const steps = 10;
+  const perAgentTasks = Math.ceil((o.soakS * 1000) / o.agentIntervalMs / (steps * 2)) + 2;
+  const fx = prepareApiFixture(db, { claimable: 0, workerTasks: perAgentTasks * Math.max(1, o.agents), servers: Math.max(1, o.agents) });
+  const probeTasks: string[] = [];
+  const probesNeeded = Math.ceil((o.soakS * 1000) / o.probeIntervalMs / (steps * 2)) + 2;
+  db.$client.transaction(() => {
+    for (let i = 0; i < probesNeeded; i++) {
+      const id = `tsk_probe_${String(i).padStart(6, "0")}`;
+      db.$client.prepare(`INSERT INTO tasks (id, instruction_id, ref, title, description, type, assigned_agent, status, priority, priority_rank, authority, acceptance_criteria, files_to_modify, files_to_create, lease_token, lease_expires_at, last_heartbeat_at, claimed_at, created_by, created_at, updated_at, version)
+        SELECT ?, instruction_id, ?, 'Probe task', '', type, assigned_agent, 'in_progress', priority, priority_rank, authority, '[]', '[]', '[]', 1, lease_expires_at, last_heartbeat_at, claimed_at, 'bench', created_at, updated_at, 1 FROM tasks WHERE id = ?`).run(id, `P${i}`, fx.workerTasks[0][0]);
+      db.$client.prepare(`INSERT INTO task_steps (task_id, position, title, guidance, status, version) SELECT ?, position, title, guidance, 'pending', 1 FROM task_steps WHERE task_id = ?`).run(id, fx.workerTasks[0][0]);
+      probeTasks.push(id);
+    }
+  })();
+  // The people watching: one account, a session per stream (as many browsers).
+  const sys = { db, actor: { kind: "system" as const, name: "bench" } };
+  const user = createUser(sys, { email: `live-${Date.now()}@agentdesk.local`, name: "Live", role: "viewer", passwordHash: "scrypt$bench$not-a-real-hash-000" });
+  const actor = { kind: "person" as const, id: user.id, email: user.email, name: user.name, role: user.role };
+  const cookies = Array.from({ length: o.streams }, () => `${SESSION_COOKIE}=${startSession({ db, actor }, user.id).sessionId}`);
+  db.$client.pragma("wal_checkpoint(TRUNCATE)");
+  db.$client.close();
+
+  const port = 3403;
+  const base = `http://127.0.0.1:${port}`;
+  const server = await startTs("bench/api-server.ts", ["--db", copy, "--port", String(port)], {
+    ready: new RegExp(`ready ${port}`),
+    stdoutFile: path.join(os.tmpdir(), "agentdesk-bench-live-server.log"),
+    env: { AGENTDESK_AGENT_RATE_LIMIT: "1000000000", NODE_ENV: "production" },
+    nodeArgs: process.env.BENCH_LIVE_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_LIVE_PROFILE}`] : [],
+  });
+  const clients = spawn(process.execPath, ["--import", "tsx", "bench/live-clients.ts", base, String(o.streams), cookies.join(",")], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error("the event streams did not all open in 60 s")), 60_000);
+      clients.on("message", (m: { type: string }) => {
+        if (m.type === "open") {
+          clearTimeout(t);
+          resolve();
+        }
+      });
+      clients.on("exit", (code) => reject(new Error(`live-clients exited with ${code}`)));
+    });
+    o.log(`live: ${o.streams} streams open; soak ${o.soakS} s with ${o.agents} agents writing every ${o.agentIntervalMs} ms`);
+
+    const auth = { authorization: `Bearer ${fx.tokens.worker}`, "content-type": "application/json" };
+    let stop = false;
+    let writes = 0;
+    let agentErrors = 0;
+    const post = async (p: string, body: unknown) => {
+      const res = await fetch(base + p, { method: "POST", headers: auth, body: JSON.stringify(body) });
+      await res.arrayBuffer();
+      if (!res.ok) agentErrors++;
+      return res;
+    };
+    // A simulated agent: walks its tasks' steps (in_progress, done), a heartbeat and a message now and then.
+    const agent = async (k: number) => {
+      const mine = fx.workerTasks[k];
+      let n = 0;
+      while (!stop) {
+        const task = mine[Math.floor(n / (steps * 2)) % mine.length];
+        const pos = 1 + (Math.floor(n / 2) % steps);
+        const started = Date.now();
+        try {
+          await post(`/api/v1/tasks/${task}/steps/${pos}`, { status: n % 2 ? "done" : "in_progress" });
+          if (n % 10 === 5) await post(`/api/v1/tasks/${task}/heartbeat`, {});
+          if (n % 10 === 9) await post("/api/v1/messages", { to: "hitl", type: "status_update", subject: `Progress on ${task}`, body: `Step ${pos} done; moving on.`, taskId: task });
+        } catch {
+          agentErrors++;
+        }
+        writes++;
+        n++;
+        await sleep(Math.max(0, o.agentIntervalMs - (Date.now() - started)));
+      }
+    };
+    // Probes: a step update on a probe task; its send time goes to the clients, who time each arrival.
+    let probes = 0;
+    const probe = async () => {
+      let n = 0;
+      while (!stop) {
+        const task = probeTasks[Math.floor(n / (steps * 2)) % probeTasks.length];
+        const pos = 1 + (Math.floor(n / 2) % steps);
+        const status = n % 2 ? "done" : "in_progress";
+        const t = performance.timeOrigin + performance.now();
+        clients.send({ type: "sent", key: `step.${status}|${task}#${pos}`, t });
+        await post(`/api/v1/tasks/${task}/steps/${pos}`, { status });
+        probes++;
+        n++;
+        await sleep(o.probeIntervalMs);
+      }
+    };
+
+    const rss: [number, number][] = [];
+    const t0 = Date.now();
+    const cpu0 = cpuMs(server.pid);
+    rss.push([0, rssMiB(server.pid) ?? NaN]);
+    const sampler = setInterval(() => rss.push([(Date.now() - t0) / 1000, rssMiB(server.pid) ?? NaN]), 5000);
+    const loops = [...Array.from({ length: o.agents }, (_, k) => agent(k)), probe()];
+    let lastLog = Date.now();
+    while (Date.now() - t0 < o.soakS * 1000) {
+      await sleep(1000);
+      if (Date.now() - lastLog >= 60_000) {
+        lastLog = Date.now();
+        o.log(`live: ${Math.round((Date.now() - t0) / 1000)} s, ${writes} agent writes, ${probes} probes, server RSS ${rssMiB(server.pid)?.toFixed(0)} MiB`);
+      }
+    }
+    stop = true;
+    await Promise.all(loops);
+    clearInterval(sampler);
+    const elapsed = (Date.now() - t0) / 1000;
+    const cpu1 = cpuMs(server.pid);
+    rss.push([elapsed, rssMiB(server.pid) ?? NaN]);
+    await sleep(2000);
+    const report = await new Promise<{ latencies: number[]; counts: number[]; errors: number; opened: number; unmatched: number }>((resolve) => {
+      clients.once("message", (m) => resolve(m as never));
+      clients.send({ type: "report" });
+    });
+    const lat = report.latencies.sort((a, b) => a - b);
+    const steady = rss.filter(([t]) => t >= elapsed / 3);
+    const delivery = { p50: round(quantile(lat, 0.5)), p95: round(quantile(lat, 0.95)), p99: round(quantile(lat, 0.99)), max: round(lat[lat.length - 1] ?? NaN) };
+    const rssOut = {
+      startMiB: round(rss[0][1], 1),
+      endMiB: round(rss[rss.length - 1][1], 1),
+      maxMiB: round(Math.max(...rss.map((r) => r[1])), 1),
+      slopeMiBPerMin: round(slope(steady) * 60, 2),
+      samples: rss.map(([t, m]) => [round(t, 0), round(m, 1)] as [number, number]),
+    };
+    const result: LiveResult = {
+      streams: o.streams,
+      opened: report.opened,
+      soakS: round(elapsed, 0),
+      agents: o.agents,
+      writesPerSecond: round(writes / elapsed, 1),
+      probes,
+      deliveries: lat.length,
+      expectedDeliveries: probes * o.streams,
+      delivery,
+      eventsPerStream: { min: Math.min(...report.counts), max: Math.max(...report.counts) },
+      streamErrors: report.errors,
+      rss: rssOut,
+      serverCpuPercent: cpu0 !== null && cpu1 !== null ? round(((cpu1 - cpu0) / (elapsed * 1000)) * 100, 0) : null,
+      agentErrors,
+      // Flat: after the first third, RSS grows by less than 1 MiB a minute.
+      meetsTarget: delivery.p99 < 1000 && lat.length >= probes * o.streams * 0.99 && Math.abs(rssOut.slopeMiBPerMin) < 1,
+    };
+    o.log(`live: delivery p50 ${delivery.p50} ms p99 ${delivery.p99} ms over ${lat.length}/${probes * o.streams}; RSS ${rssOut.startMiB} → ${rssOut.endMiB} MiB (max ${rssOut.maxMiB}, ${rssOut.slopeMiBPerMin} MiB/min after the first third)`);
+    return result;
+  } finally {
+    if (clients.exitCode === null) clients.kill("SIGTERM");
+    await server.stop();
+    removeDatabase(copy);
+  }
+}
+
+

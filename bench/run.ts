@@ -1,0 +1,153 @@
+// `npm run bench` (full: the large dataset, 10 s per API operation, a 10-minute live soak) or
+// `npm run bench -- --quick` (about two minutes on the small dataset, shorter everything).
+// Writes bench/results/<timestamp>.json and bench/results/latest.json and rewrites the figures in
+// docs/benchmarks.md. Options: --scale tiny|small|medium|large, --only api,search,live,pages,queries,
+// --no-build (measure the pages on the existing .next build), --profile (CPU profile of the real API
+// server into bench/results/profiles/), --wait-calm MINUTES (wait for the 1-minute load average to
+// drop below 3 before measuring; default 20 for a full run, 0 for --quick), --no-docs.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { generate, scales, type Scale } from "./generate";
+import { runApi, type ApiResult } from "./api";
+import { runSearch, type SearchResult } from "./search";
+import { runLive, type LiveResult } from "./live";
+import { runPages, type PagesResult } from "./pages";
+import { serviceTimings, type QueryTiming } from "./queries";
+import { machine, sleep } from "./lib/proc";
+import { renderDocs } from "./report";
+import { openDatabase } from "@/db/client";
+
+export interface BenchResults {
+  startedAt: string;
+  finishedAt: string;
+  mode: "full" | "quick";
+  scale: Scale;
+  dataset: { file: string; bytes: number; counts: Record<string, number> };
+  machine: ReturnType<typeof machine> & { calm: { waitedS: number; belowThree: boolean } };
+  loadBySection: Record<string, number[]>;
+  api?: ApiResult;
+  search?: SearchResult;
+  live?: LiveResult;
+  pages?: PagesResult;
+  queries?: QueryTiming[];
+  errors: Record<string, string>;
+}
+
+const args = process.argv.slice(2);
+const flag = (k: string) => args.includes(k);
+const opt = (k: string) => (args.includes(k) ? args[args.indexOf(k) + 1] : undefined);
+const quick = flag("--quick");
+const scale = (opt("--scale") ?? (quick ? "small" : "large")) as Scale;
+if (!(scale in scales)) throw new Error(`--scale must be one of ${Object.keys(scales).join(", ")}`);
+const only = opt("--only")?.split(",");
+const want = (s: string) => !only || only.includes(s);
+const started = new Date();
+const log = (s: string) => console.log(`[${((Date.now() - started.getTime()) / 1000).toFixed(0).padStart(4)} s] ${s}`);
+
+async function waitCalm(minutes: number) {
+  const t0 = Date.now();
+  while (os.loadavg()[0] >= 3 && Date.now() - t0 < minutes * 60_000) {
+    log(`waiting for the machine to calm down: load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")} (other work is running)`);
+    await sleep(30_000);
+  }
+  return { waitedS: Math.round((Date.now() - t0) / 1000), belowThree: os.loadavg()[0] < 3 };
+}
+
+async function main() {
+  const file = path.join("bench", "data", `${scale}.db`);
+  if (!fs.existsSync(file)) {
+    log(`no ${file}: generating the ${scale} dataset`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    generate(path.resolve(file), scale, (s) => log(`generate: ${s}`));
+  }
+  // Bring the dataset to the current schema, and drop planner statistics if an older generator
+  // gathered them: production databases have none, so the benchmark plans as they do.
+  const migrated = openDatabase(path.resolve(file));
+  migrated.$client.close();
+  const raw = new Database(file);
+  raw.exec("DROP TABLE IF EXISTS sqlite_stat1; DROP TABLE IF EXISTS sqlite_stat4;");
+  const count = (t: string) => (raw.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
+  const counts = Object.fromEntries(["agents", "instructions", "tasks", "task_steps", "outputs", "messages", "events"].map((t) => [t, count(t)]));
+  raw.pragma("wal_checkpoint(TRUNCATE)");
+  raw.close();
+
+  const calm = await waitCalm(Number(opt("--wait-calm") ?? (quick ? 0 : 20)));
+  const results: BenchResults = {
+    startedAt: started.toISOString(),
+    finishedAt: "",
+    mode: quick ? "quick" : "full",
+    scale,
+    dataset: { file, bytes: fs.statSync(file).size, counts },
+    machine: { ...machine(), calm },
+    loadBySection: {},
+    errors: {},
+  };
+  log(`machine: ${results.machine.nproc} cores, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}, load ${results.machine.loadAtStart.join(" ")}`);
+  const section = async (name: string, fn: () => Promise<void> | void) => {
+    if (!want(name)) return;
+    results.loadBySection[name] = os.loadavg().map((x) => Math.round(x * 100) / 100);
+    log(`── ${name} (load ${results.loadBySection[name].join(" ")})`);
+    try {
+      await fn();
+    } catch (err) {
+      results.errors[name] = String((err as Error).stack ?? err);
+      log(`${name} failed: ${(err as Error).message}`);
+    }
+  };
+
+  await section("queries", () => {
+    const db = openDatabase(path.resolve(file));
+    try {
+      results.queries = serviceTimings(db, quick ? 5 : 20);
+    } finally {
+      db.$client.close();
+    }
+  });
+  await section("search", () => {
+    results.search = runSearch({ db: file, repeats: quick ? 2 : 5, naive: !quick, log });
+  });
+  await section("api", async () => {
+    results.api = await runApi({
+      sourceDb: file,
+      connections: 50,
+      pacedRate: 200,
+      durationS: quick ? 3 : 10,
+      warmupS: quick ? 2 : 5,
+      claimable: quick ? 40_000 : 150_000,
+      workerTasksPerServer: quick ? 1_500 : 4_000,
+      profile: flag("--profile"),
+      log,
+    });
+  });
+  await section("live", async () => {
+    results.live = await runLive({ sourceDb: file, streams: 200, soakS: quick ? 60 : 600, agents: 10, agentIntervalMs: 250, probeIntervalMs: 500, log });
+  });
+  await section("pages", async () => {
+    results.pages = await runPages({ db: file, ttfbSamples: quick ? 10 : 20, loadSamples: quick ? 2 : 4, build: !flag("--no-build"), log });
+  });
+
+  results.finishedAt = new Date().toISOString();
+  const dir = path.join("bench", "results");
+  fs.mkdirSync(dir, { recursive: true });
+  const stamp = results.startedAt.replace(/[:.]/g, "-");
+  const json = JSON.stringify(results, null, 2);
+  fs.writeFileSync(path.join(dir, `${stamp}.json`), json);
+  fs.writeFileSync(path.join(dir, "latest.json"), json);
+  log(`results: ${path.join(dir, `${stamp}.json`)} and latest.json`);
+  if (!flag("--no-docs")) {
+    const doc = path.join("docs", "benchmarks.md");
+    fs.writeFileSync(doc, renderDocs(fs.existsSync(doc) ? fs.readFileSync(doc, "utf8") : null, results));
+    log(`figures written to ${doc}`);
+  }
+  if (Object.keys(results.errors).length) {
+    log(`sections that failed: ${Object.keys(results.errors).join(", ")}`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,53 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { makeTestDb, people, agent } from "@/test/db";
+import * as s from "@/lib/services";
+import { RANK_WINDOW } from "./queries";
+
+let t: ReturnType<typeof makeTestDb>;
+beforeEach(() => (t = makeTestDb()));
+afterEach(() => t.cleanup());
+const rex = () => t.ctx(people.reviewer);
+const be = () => t.ctx(agent("backend-developer"));
+
+describe("search: bounded ranking, inbox scope, long prefixes", () => {
+  it("ranks by relevance up to RANK_WINDOW matches, and shows the newest first beyond", () => {
+    const insert = t.db.$client.prepare(
+      `INSERT INTO messages (id, thread_id, from_kind, from_name, to_inbox, type, subject, body, created_at) VALUES (?, ?, 'agent', 'frontend-developer', 'hitl', 'status_update', ?, ?, ?)`,
+    );
+    t.db.$client.transaction(() => {
+      for (let i = 0; i < RANK_WINDOW; i++) insert.run(`msg_w${i}`, `msg_w${i}`, "weekly", i === 7 ? "zebra zebra zebra zebra" : "zebra and a long body of other words to dilute it", i);
+    })();
+    const ranked = s.searchMessages(rex(), { q: "zebra" });
+    expect(ranked.order).toBe("relevance");
+    expect(ranked.items[0].id).toBe("msg_w7");
+    insert.run("msg_w_last", "msg_w_last", "weekly", "zebra at last", RANK_WINDOW + 1);
+    const newest = s.searchMessages(rex(), { q: "zebra" });
+    expect(newest.order).toBe("newest");
+    expect(newest.items[0].id).toBe("msg_w_last");
+    expect(newest.items).toHaveLength(20);
+  });
+
+  it("an agent finds only its own inbox; the inbox name is never a search word", () => {
+    const a = s.sendMessage(rex(), { to: "backend-developer", subject: "Partition plan", body: "the partition key" });
+    s.sendMessage(rex(), { to: "frontend-developer", subject: "Partition plan", body: "the partition key" });
+    expect(s.searchMessages(be(), { q: "partition" }).items.map((h) => h.id)).toEqual([a.id]);
+    expect(s.searchMessages(rex(), { q: "partition", inbox: "backend-developer" }).items.map((h) => h.id)).toEqual([a.id]);
+    expect(s.searchMessages(rex(), { q: "partition" }).items).toHaveLength(2);
+    // "backend" and "developer" are in the inbox column only.
+    expect(s.searchMessages(rex(), { q: "backend" }).items).toHaveLength(0);
+    expect(s.searchMessages(be(), { q: "developer" }).items).toHaveLength(0);
+    expect(s.searchMessages(rex(), { q: "partition", inbox: "nobody-here" }).items).toHaveLength(0);
+  });
+
+  it("a long prefix finds what FTS5's own prefix query finds, snippets included", () => {
+    const m1 = s.sendMessage(rex(), { to: "hitl", subject: "Retries", body: "make the handler idempotent" });
+    const m2 = s.sendMessage(rex(), { to: "hitl", subject: "Keys", body: "an Idempotency-Key header" });
+    s.sendMessage(rex(), { to: "hitl", subject: "Other", body: "identity provider" });
+    const hits = s.searchMessages(rex(), { q: "idempot*" });
+    expect(hits.items.map((h) => h.id).sort()).toEqual([m1.id, m2.id].sort());
+    expect(hits.items.find((h) => h.id === m2.id)!.snippet).toContain(`${s.HIT_START}Idempotency${s.HIT_END}`);
+    expect(s.searchMessages(rex(), { q: "IDEMPOT*" }).items).toHaveLength(2);
+    expect(s.searchMessages(rex(), { q: "idempox*" }).items).toHaveLength(0);
+    expect(s.searchMessages(rex(), { q: "idempot* header" }).items.map((h) => h.id)).toEqual([m2.id]);
+  });
+});
