@@ -99,6 +99,8 @@ test("an illegal board move is refused with a visible explanation and nothing ch
 });
 
 test("every page answers on the seeded database with no console errors", async ({ page, consoleErrors }) => {
+  // Twelve pages with full-page screenshots: well over a minute on a loaded 2-core machine.
+  test.setTimeout(240_000);
   const db = database();
   const task = s.listTasks({ db, actor: system }, { agent: "backend-developer" }).items[0];
   const output = s.listReviewQueue({ db, actor: system }).items[0];

@@ -81,6 +81,7 @@ test.describe("hostile text from agents never runs in a person's browser", () =>
   const marker = "XSS-MARKER";
 
   test("payloads in a task title, an agent's definition, a message body and an output are shown as text and never execute", async ({ page, request, consoleErrors }) => {
+    test.setTimeout(240_000);
     const db = database();
     const admin = { db, actor: system };
     // An agent whose definition carries the payloads (names themselves are restricted to [a-z0-9_-]).
