@@ -21,6 +21,8 @@ export interface ApiOptions {
   profile?: boolean;
   /** The offered rate of the second, paced pass (req/s). */
   pacedRate: number;
+  /** SQL run on the copy before seeding (e.g. to measure with an older set of indexes). */
+  sqlOnCopy?: string;
   /** Only these operations (default: all). */
   only?: string[];
   log: (s: string) => void;
@@ -162,6 +164,7 @@ export async function runApi(o: ApiOptions): Promise<ApiResult> {
   o.log(`api: copying ${o.sourceDb} → ${copy}`);
   copyDatabase(o.sourceDb, copy);
   const db = openDatabase(copy);
+  if (o.sqlOnCopy) db.$client.exec(o.sqlOnCopy);
   const fx = prepareApiFixture(db, { claimable: o.claimable, workerTasks: o.workerTasksPerServer * 2, servers: 2 });
   db.$client.pragma("wal_checkpoint(TRUNCATE)");
   db.$client.close();

@@ -30,7 +30,7 @@ export interface RouteResult {
   missing: boolean;
   ttfb: { p50: number; p95: number; n: number; completeP50: number; htmlKB: number } | null;
   load: { cold: number; warmP50: number; n: number } | null;
-  js: { gzipKB: number; rawKB: number; files: number; beyondBaselineKB: number } | null;
+  js: { gzipKB: number; rawKB: number; files: number; beyondBaselineKB: number; largest: { path: string; gzipKB: number; pulledBy: string[] }[] } | null;
   meetsTarget: boolean | null;
   note?: string;
 }
@@ -123,6 +123,8 @@ interface Scripts {
   files: number;
   raw: number;
   gzip: number;
+  /** Each downloaded script: its path and gzipped size. */
+  list: { path: string; gzip: number }[];
 }
 
 /** Loads a URL in a fresh context (cold cache): the load time and every script it downloaded, gzipped here. */
@@ -133,9 +135,16 @@ async function loadInBrowser(browser: Browser, base: string, url: string, cookie
     await context.addCookies([{ name, value, url: base }]);
   }
   const page = await context.newPage();
-  const bodies: Promise<Buffer | null>[] = [];
+  const bodies: Promise<{ path: string; body: Buffer } | null>[] = [];
   page.on("response", (res) => {
-    if (res.request().resourceType() === "script") bodies.push(res.body().catch(() => null));
+    if (res.request().resourceType() === "script") {
+      bodies.push(
+        res
+          .body()
+          .then((body) => ({ path: new URL(res.url()).pathname, body }))
+          .catch(() => null),
+      );
+    }
   });
   const loadTime = () =>
     page.evaluate(() => {
@@ -144,7 +153,7 @@ async function loadInBrowser(browser: Browser, base: string, url: string, cookie
     });
   await page.goto(url, { waitUntil: "load", timeout: 60_000 });
   const cold = await loadTime();
-  const scripts = (await Promise.all(bodies)).filter((b): b is Buffer => !!b);
+  const scripts = (await Promise.all(bodies)).filter((b): b is { path: string; body: Buffer } => !!b).map((b) => ({ path: b.path, raw: b.body.length, gzip: zlib.gzipSync(b.body).length }));
   const warmTimes: number[] = [];
   for (let i = 0; i < warm; i++) {
     await page.goto(url, { waitUntil: "load", timeout: 60_000 });
@@ -155,9 +164,44 @@ async function loadInBrowser(browser: Browser, base: string, url: string, cookie
   return {
     cold,
     warm: warmTimes.sort((a, b) => a - b),
-    scripts: { files: scripts.length, raw: scripts.reduce((n, b) => n + b.length, 0), gzip: scripts.reduce((n, b) => n + zlib.gzipSync(b).length, 0) },
+    scripts: {
+      files: scripts.length,
+      raw: scripts.reduce((n, b) => n + b.raw, 0),
+      gzip: scripts.reduce((n, b) => n + b.gzip, 0),
+      list: scripts.map((b) => ({ path: b.path, gzip: b.gzip })).sort((a, b) => b.gzip - a.gzip),
+    },
     finalUrl,
   };
+}
+
+/**
+ * Which client components pull each script of a route, from the build's client reference manifest
+ * (`.next/server/app/<route>/page_client-reference-manifest.js`): entry modules per chunk.
+ */
+function chunkOwners(urlPath: string): Map<string, string[]> {
+  const owners = new Map<string, string[]>();
+  try {
+    const routes = JSON.parse(fs.readFileSync(".next/app-path-routes-manifest.json", "utf8")) as Record<string, string>;
+    const pathname = urlPath.split("?")[0];
+    const hit = Object.entries(routes).find(([, route]) => new RegExp(`^${route.replace(/\[[^\]]+\]/g, "[^/]+")}$`).test(pathname));
+    if (!hit) return owners;
+    const file = path.join(".next", "server", "app", `${hit[0]}_client-reference-manifest.js`);
+    const g = globalThis as { __RSC_MANIFEST?: Record<string, { clientModules: Record<string, { chunks: string[] }> }> };
+    g.__RSC_MANIFEST = {};
+    new Function(fs.readFileSync(file, "utf8"))();
+    const manifest = Object.values(g.__RSC_MANIFEST)[0];
+    for (const [mod, v] of Object.entries(manifest?.clientModules ?? {})) {
+      const name = mod.replace(/ <module evaluation>$/, "").replace(/^\[project\]\//, "");
+      for (const c of v.chunks) {
+        const list = owners.get(c) ?? [];
+        if (!list.includes(name)) list.push(name);
+        owners.set(c, list);
+      }
+    }
+  } catch {
+    // No manifest (another build layout): the sizes stay unattributed.
+  }
+  return owners;
 }
 
 /** Ids worth opening in the large dataset: a busy task, a long people's thread, an output with versions. */
@@ -264,7 +308,14 @@ export async function runPages(o: PagesOptions): Promise<PagesResult> {
         }
         const b = await loadInBrowser(browser, base, base + r.path, cookie, o.loadSamples);
         const ttfb = { p50: round(quantile(t.samples, 0.5)), p95: round(quantile(t.samples, 0.95)), n: t.samples.length, completeP50: round(quantile(t.complete, 0.5)), htmlKB: kb(t.bytes) };
-        const js = { gzipKB: kb(b.scripts.gzip), rawKB: kb(b.scripts.raw), files: b.scripts.files, beyondBaselineKB: round(kb(b.scripts.gzip) - baseline.gzipKB, 1) };
+        const owners = chunkOwners(r.path);
+        const largest = b.scripts.list.slice(0, 8).map((x) => ({
+          path: x.path.replace("/_next/static/chunks/", ""),
+          gzipKB: kb(x.gzip),
+          // The framework's own chunks are pulled by dozens of next/dist modules: name the app's and the packages.
+          pulledBy: (owners.get(x.path) ?? []).filter((m) => !m.startsWith("node_modules/next/")).slice(0, 6),
+        }));
+        const js = { gzipKB: kb(b.scripts.gzip), rawKB: kb(b.scripts.raw), files: b.scripts.files, beyondBaselineKB: round(kb(b.scripts.gzip) - baseline.gzipKB, 1), largest };
         const load = { cold: round(b.cold), warmP50: round(quantile(b.warm, 0.5)), n: b.warm.length };
         const note = b.finalUrl.includes("/sign-in") ? "redirected to sign-in (session not accepted)" : r.note;
         routes.push({ name: r.name, path: r.path, status: t.status, missing: false, ttfb, load, js, meetsTarget: ttfb.p50 < 150 && js.beyondBaselineKB <= 120, note });

@@ -87,6 +87,14 @@ export function renderFigures(r: BenchResults): string {
         `| ${x.name} | \`${x.path.length > 40 ? `${x.path.slice(0, 38)}…` : x.path}\` | ${n(x.ttfb.p50)} | ${n(x.ttfb.p95)} | ${n(x.ttfb.completeP50)} | ${n(x.ttfb.htmlKB)} | ${n(x.load?.cold, 0)} / ${n(x.load?.warmP50, 0)} | ${n(x.js?.gzipKB)} | ${n(x.js?.beyondBaselineKB)} | ${yes(x.meetsTarget)} |`,
       );
     }
+    const heavy = p.routes.filter((x) => x.js && x.js.beyondBaselineKB > 120);
+    if (heavy.length) {
+      out.push("", "Largest scripts of the routes over the JavaScript budget (gzip kB, and the client components that pull them, from the build's client reference manifest):", "");
+      for (const x of heavy) {
+        const parts = x.js!.largest.filter((c) => c.gzipKB >= 5).map((c) => `${c.path} ${n(c.gzipKB)}${c.pulledBy.length ? ` (${c.pulledBy.join(", ")})` : ""}`);
+        out.push(`- ${x.name}: ${parts.join("; ")}`);
+      }
+    }
     const missing = p.routes.filter((x) => x.missing);
     if (missing.length) out.push("", `Missing routes: ${missing.map((x) => `${x.name} (${x.note})`).join(", ")}.`);
     const notes = p.routes.filter((x) => x.note && !x.missing).map((x) => `${x.name}: ${x.note}`);
