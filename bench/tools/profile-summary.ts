@@ -2,6 +2,9 @@
 // so a profile can be read without DevTools. `npx tsx bench/tools/profile-summary.ts FILE [--top 30] [--skip-ms 5000]`.
 import fs from "node:fs";
 
+// Frames of this repository are shown relative to its root, wherever it is checked out.
+const repoRoot = `${process.cwd()}/`;
+
 interface Node {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -33,10 +36,10 @@ export function summarise(file: string, top = 30, skipMs = 0) {
     const n = byId.get(id)!;
     const url = n.callFrame.url.replace(/^file:\/\//, "");
     const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-    const where = m ? m[1] : url.includes("/work/main/") ? url.replace(/.*\/work\/main\//, "") : url || `(${n.callFrame.functionName || "native"})`;
+    const where = m ? m[1] : url.includes(repoRoot) ? url.slice(url.indexOf(repoRoot) + repoRoot.length) : url || `(${n.callFrame.functionName || "native"})`;
     const fn = `${n.callFrame.functionName || "(anonymous)"} ${where}:${n.callFrame.lineNumber + 1}`;
     fnTime.set(fn, (fnTime.get(fn) ?? 0) + t);
-    const pkg = m ? m[1] : url.includes("/work/main/") ? url.replace(/.*\/work\/main\//, "").split("/").slice(0, 2).join("/") : n.callFrame.functionName || "(native)";
+    const pkg = m ? m[1] : url.includes(repoRoot) ? url.slice(url.indexOf(repoRoot) + repoRoot.length).split("/").slice(0, 2).join("/") : n.callFrame.functionName || "(native)";
     pkgTime.set(pkg, (pkgTime.get(pkg) ?? 0) + t);
   }
   const fmt = (m: Map<string, number>) =>
@@ -52,7 +55,7 @@ export function summarise(file: string, top = 30, skipMs = 0) {
   const label = (n: Node) => {
     const url = n.callFrame.url.replace(/^file:\/\//, "");
     const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-    const where = m ? m[1] : url.includes("/work/main/") ? url.replace(/.*\/work\/main\//, "") : url;
+    const where = m ? m[1] : url.includes(repoRoot) ? url.slice(url.indexOf(repoRoot) + repoRoot.length) : url;
     return `${n.callFrame.functionName || "(anonymous)"} ${where}:${n.callFrame.lineNumber + 1}`;
   };
   for (const [id, t] of self) {
