@@ -12,7 +12,9 @@ import { round } from "./lib/stats";
 export interface ApiOptions {
   sourceDb: string;
   connections: number;
+  /** Seconds per round; each operation is measured in `rounds` rounds per server, alternating. */
   durationS: number;
+  rounds: number;
   warmupS: number;
   /** Claimable tasks and worker tasks to seed (per run). */
   claimable: number;
@@ -29,6 +31,7 @@ export interface ApiOptions {
 }
 
 export interface OpFigures {
+  /** Median over the rounds (as are cpuMsPerRequest, p50, p99); max and counts are over all rounds. */
   rps: number;
   /** Server CPU time per request (user + system), in ms: steadier than req/s on a shared machine. */
   cpuMsPerRequest: number | null;
@@ -48,8 +51,10 @@ export interface ApiOpResult {
   description: string;
   baseline: OpFigures;
   real: OpFigures;
-  /** real req/s ÷ baseline req/s: the target is ≥ 0.5. */
+  /** real req/s ÷ baseline req/s, the median of the per-round ratios: the target is ≥ 0.5. */
   ratio: number;
+  /** The per-round ratios (round i of the real server against round i of the baseline, run back to back). */
+  roundRatios: number[];
   /** baseline CPU per request ÷ real CPU per request: the same comparison, less sensitive to other load. */
   cpuRatio: number | null;
   /** ratio ≥ 0.5 and p99 < 25 ms at 50 saturating connections. */
@@ -62,6 +67,7 @@ export interface ApiResult {
   connections: number;
   pacedRate: number;
   durationS: number;
+  rounds: number;
   warmupS: number;
   database: string;
   ops: ApiOpResult[];
@@ -73,18 +79,30 @@ const BODY = "Progress: the handler is in place and validated; the index on (ten
 
 type Who = "baseline" | "real";
 
-function figures(r: Result, cpu: number | null): OpFigures {
+const median = (xs: number[]) => {
+  const v = [...xs].sort((a, b) => a - b);
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
+
+/** One round's autocannon result and the server CPU it cost. */
+interface Round {
+  r: Result;
+  cpu: number | null;
+}
+
+function figures(rounds: Round[]): OpFigures {
   const statuses: Record<string, number> = {};
-  for (const [k, v] of Object.entries(r.statusCodeStats ?? {})) statuses[k] = Number(v.count);
+  for (const { r } of rounds) for (const [k, v] of Object.entries(r.statusCodeStats ?? {})) statuses[k] = (statuses[k] ?? 0) + Number(v.count);
+  const cpus = rounds.map(({ r, cpu }) => (cpu === null || !r.requests.total ? null : cpu / r.requests.total));
   return {
-    rps: round(r.requests.average, 0),
-    cpuMsPerRequest: cpu === null || !r.requests.total ? null : round(cpu / r.requests.total, 3),
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    max: r.latency.max,
-    requests: r.requests.total,
-    non2xx: r.non2xx,
-    errors: r.errors,
+    rps: round(median(rounds.map(({ r }) => r.requests.average)), 0),
+    cpuMsPerRequest: cpus.some((x) => x === null) ? null : round(median(cpus as number[]), 3),
+    p50: round(median(rounds.map(({ r }) => r.latency.p50)), 1),
+    p99: round(median(rounds.map(({ r }) => r.latency.p99)), 1),
+    max: Math.max(...rounds.map(({ r }) => r.latency.max)),
+    requests: rounds.reduce((n, { r }) => n + r.requests.total, 0),
+    non2xx: rounds.reduce((n, { r }) => n + r.non2xx, 0),
+    errors: rounds.reduce((n, { r }) => n + r.errors, 0),
     statuses,
   };
 }
@@ -195,29 +213,41 @@ export async function runApi(o: ApiOptions): Promise<ApiResult> {
       for (const name of names) for (const who of ["baseline", "real"] as Who[]) await cannon(servers[who].url, servers[who].ops[name].requests, 10, Math.max(1, Math.round(o.warmupS / 2)));
     }
     for (const name of names) {
+      // Rounds alternate between the two servers (baseline, real, baseline, real...) and the
+      // figures are medians over rounds: load from elsewhere on a shared machine drifts over tens
+      // of seconds, so back-to-back rounds see the same conditions and one slow stretch cannot
+      // decide a ratio.
+      for (const who of ["baseline", "real"] as Who[]) if (o.warmupS > 0) await cannon(servers[who].url, servers[who].ops[name].requests, Math.min(10, o.connections), o.warmupS);
+      const rounds: Record<Who, Round[]> = { baseline: [], real: [] };
+      for (let i = 0; i < o.rounds; i++) {
+        for (const who of ["baseline", "real"] as Who[]) {
+          const s = servers[who];
+          await sleep(200);
+          const pid = (who === "baseline" ? baseline : real)!.pid;
+          const cpu0 = cpuMs(pid);
+          const r = await cannon(s.url, s.ops[name].requests, o.connections, o.durationS);
+          const cpu1 = cpuMs(pid);
+          rounds[who].push({ r, cpu: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0 });
+        }
+      }
       const res = {} as Record<Who, OpFigures>;
       for (const who of ["baseline", "real"] as Who[]) {
         const s = servers[who];
-        const spec = s.ops[name];
-        if (o.warmupS > 0) await cannon(s.url, spec.requests, Math.min(10, o.connections), o.warmupS);
-        await sleep(300);
-        const pid = (who === "baseline" ? baseline : real)!.pid;
-        const cpu0 = cpuMs(pid);
-        const r = await cannon(s.url, spec.requests, o.connections, o.durationS);
-        const cpu1 = cpuMs(pid);
-        res[who] = figures(r, cpu0 === null || cpu1 === null ? null : cpu1 - cpu0);
+        res[who] = figures(rounds[who]);
         // The same connections at a fixed, moderate rate: latency without the queueing of a saturated server.
-        const p = await paced(s.url, spec.requests, { rate: o.pacedRate, durationS: Math.max(2, Math.round(o.durationS / 2)), clients: o.connections });
+        const p = await paced(s.url, s.ops[name].requests, { rate: o.pacedRate, durationS: Math.max(2, o.durationS), clients: o.connections });
         res[who].paced = { rate: o.pacedRate, rps: p.rps, p50: p.p50, p99: p.p99 };
         o.log(`api: ${name.padEnd(9)} ${who.padEnd(8)} ${String(res[who].rps).padStart(6)} req/s  p50 ${res[who].p50} ms  p99 ${res[who].p99} ms  cpu/req ${res[who].cpuMsPerRequest} ms  non2xx ${res[who].non2xx} ${JSON.stringify(res[who].statuses)} | at ${o.pacedRate}/s: p50 ${res[who].paced!.p50} ms p99 ${res[who].paced!.p99} ms`);
         if (name === "claim" && res[who].statuses["204"]) notes.push(`claim on ${who}: ${res[who].statuses["204"]} answers were 204 (the pool ran dry): raise --claimable`);
       }
-      const ratio = res.baseline.rps ? round(res.real.rps / res.baseline.rps, 2) : NaN;
+      const roundRatios = rounds.real.map((r, i) => round(r.r.requests.average / rounds.baseline[i].r.requests.average, 2));
+      const ratio = round(median(roundRatios), 2);
       const cpuRatio = res.baseline.cpuMsPerRequest && res.real.cpuMsPerRequest ? round(res.baseline.cpuMsPerRequest / res.real.cpuMsPerRequest, 2) : null;
-      out.push({ op: name, description: servers.real.ops[name].description, baseline: res.baseline, real: res.real, ratio, cpuRatio, meetsTarget: ratio >= 0.5 && res.real.p99 < 25 && res.real.non2xx === 0, meetsTargetPaced: ratio >= 0.5 && (res.real.paced?.p99 ?? Infinity) < 25 && res.real.non2xx === 0 });
+      o.log(`api: ${name.padEnd(9)} ratio ${ratio} (rounds ${roundRatios.join(", ")}), cpu ratio ${cpuRatio}`);
+      out.push({ op: name, description: servers.real.ops[name].description, baseline: res.baseline, real: res.real, ratio, roundRatios, cpuRatio, meetsTarget: ratio >= 0.5 && res.real.p99 < 25 && res.real.non2xx === 0, meetsTargetPaced: ratio >= 0.5 && (res.real.paced?.p99 ?? Infinity) < 25 && res.real.non2xx === 0 });
     }
     const serverRssMiB = { baseline: rssMiB(baseline.pid), real: rssMiB(real.pid) };
-    return { connections: o.connections, pacedRate: o.pacedRate, durationS: o.durationS, warmupS: o.warmupS, database: o.sourceDb, ops: out, serverRssMiB, notes };
+    return { connections: o.connections, pacedRate: o.pacedRate, durationS: o.durationS, rounds: o.rounds, warmupS: o.warmupS, database: o.sourceDb, ops: out, serverRssMiB, notes };
   } finally {
     await real?.stop();
     await baseline?.stop();

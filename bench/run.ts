@@ -2,7 +2,7 @@
 // `npm run bench -- --quick` (about two minutes on the small dataset, shorter everything).
 // Writes bench/results/<timestamp>.json and bench/results/latest.json and rewrites the figures in
 // docs/benchmarks.md. Options: --scale tiny|small|medium|large, --only api,search,live,pages,queries,
-// --no-build (measure the pages on the existing .next build), --profile (CPU profile of the real API
+// --ops claim,heartbeat,step,inbox,send (API operations to measure), --no-build (measure the pages on the existing .next build), --profile (CPU profile of the real API
 // server into bench/results/profiles/), --wait-calm MINUTES (wait for the 1-minute load average to
 // drop below 3 before measuring; default 20 for a full run, 0 for --quick), --no-docs.
 import fs from "node:fs";
@@ -113,11 +113,13 @@ async function main() {
       sourceDb: file,
       connections: 50,
       pacedRate: 200,
-      durationS: quick ? 3 : 10,
+      durationS: quick ? 2 : 3,
+      rounds: quick ? 3 : 5,
       warmupS: quick ? 2 : 5,
       claimable: quick ? 40_000 : 150_000,
       workerTasksPerServer: quick ? 1_500 : 4_000,
       profile: flag("--profile"),
+      only: opt("--ops")?.split(","),
       log,
     });
   });

@@ -29,7 +29,7 @@ export const REDACT_PATHS = [
 export interface LoggerOptions {
   /** trace, debug, info, warn, error, fatal or silent; default LOG_LEVEL, else info. */
   level?: string;
-  /** Where the JSON lines go; default stdout, written asynchronously and flushed when the process exits. */
+  /** Where the JSON lines go; default stdout, batched, written asynchronously and flushed when the process exits. */
   destination?: DestinationStream;
 }
 
@@ -42,21 +42,92 @@ export function levelFromEnv(env: Readonly<Record<string, string | undefined>> =
 
 /** One JSON object per line: time (ISO), level (a word), msg, and the fields given. */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  return pino(
-    {
-      level: options.level ?? levelFromEnv(),
-      base: { pid: process.pid },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: REDACT_PATHS, censor: "[redacted]" },
-    },
-    // Asynchronous writes, flushed synchronously when the process exits (pino registers that for
-    // a non-sync destination): a synchronous write per request line was a fifth of an agent
-    // heartbeat's cost (docs/benchmarks.md), and a slow reader of stdout blocked every request.
-    // Lines are only lost if the process is killed outright (SIGKILL) with some still buffered;
-    // a reader that falls more than 16 MiB behind loses lines rather than stalling the server.
-    options.destination ?? pino.destination({ dest: 1, sync: false, maxLength: 16 * 1024 * 1024 }),
-  );
+  const destination = options.destination ?? bufferedStdout();
+  const base = {
+    level: options.level ?? levelFromEnv(),
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
+  // Batched, asynchronous writes (bufferedStdout): a synchronous write per request line was a
+  // fifth of an agent heartbeat's cost, and a slow reader of stdout blocked every request.
+  const logger = pino({ ...base, redact: { paths: REDACT_PATHS, censor: "[redacted]" } }, destination);
+  // The request line's fields are fixed and never secret (requestLogging), so it skips the
+  // redaction pass, which cost about 20 µs a line (docs/benchmarks.md). Same destination and format;
+  // its level is always trace, the main logger's level decides whether the line is written at all.
+  requestLines.set(logger, pino({ ...base, level: "trace" }, destination));
+  return logger;
+}
+
+const requestLines = new WeakMap<Logger, Logger>();
+
+/**
+ * Log lines gathered in memory and handed to the writer as one chunk per batch: when 64 KiB are
+ * waiting, after `intervalMs` (the first line of a batch starts the clock) and when the process
+ * exits or runs out of work. A write per line (even an asynchronous one: a thread-pool job each) was
+ * a third of an agent heartbeat's CPU, and sonic-boom's own `minLength` buffering measures the whole
+ * buffer again on every line (docs/benchmarks.md). At most `maxPendingBytes` wait: beyond that,
+ * lines are dropped and counted, so a stalled reader of stdout cannot grow the heap without bound.
+ */
+export class BatchedLines implements DestinationStream {
+  #lines: string[] = [];
+  #bytes = 0;
+  #timer: NodeJS.Timeout | null = null;
+  /** Lines dropped because the writer fell too far behind. */
+  dropped = 0;
+
+  constructor(
+    private readonly sink: { write(chunk: string): unknown; flushSync?(): void },
+    private readonly opts: { intervalMs?: number; batchBytes?: number; maxPendingBytes?: number } = {},
+  ) {}
+
+  write(line: string): void {
+    if (this.#bytes + line.length > (this.opts.maxPendingBytes ?? 16 * 1024 * 1024)) {
+      this.dropped++;
+      return;
+    }
+    this.#lines.push(line);
+    this.#bytes += line.length;
+    if (this.#bytes >= (this.opts.batchBytes ?? 64 * 1024)) this.flush();
+    else this.#timer ??= setTimeout(() => this.flush(), this.opts.intervalMs ?? 100).unref();
+  }
+
+  /** Hands what is waiting to the writer now. */
+  flush(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    if (!this.#lines.length) return;
+    const chunk = this.#lines.join("");
+    this.#lines = [];
+    this.#bytes = 0;
+    this.sink.write(chunk);
+  }
+
+  /** Hands everything over and has the writer finish synchronously (process exit). */
+  flushSync(): void {
+    this.flush();
+    this.sink.flushSync?.();
+  }
+}
+
+/**
+ * stdout through sonic-boom (asynchronous writes, EAGAIN retried, broken pipes ignored), fed in
+ * batches. Lines reach stdout within 100 ms; nothing waiting is lost on a normal exit, on
+ * process.exit() or when the event loop runs dry (only SIGKILL loses the last 100 ms).
+ */
+function bufferedStdout(): DestinationStream {
+  const sonic = pino.destination({ dest: 1, sync: false, maxLength: 16 * 1024 * 1024 });
+  const batched = new BatchedLines(sonic);
+  // Before pino's own handlers (which flush or end the sonic-boom stream): ours run first.
+  process.prependListener("beforeExit", () => batched.flush());
+  process.prependListener("exit", () => {
+    try {
+      batched.flushSync();
+    } catch {
+      // stdout not open yet, or gone: nothing more can be done at exit.
+    }
+  });
+  return batched;
 }
 
 // One logger per process (Next evaluates modules once per bundle), replaceable by tests.
@@ -96,6 +167,7 @@ export function requestLogging(): MiddlewareHandler<RequestIdEnv> {
     await next();
     const status = c.res.status;
     if (!getLogger().isLevelEnabled(status >= 500 ? "error" : "info")) return;
+    // Only these fields, none of them a secret: the line is written without the redaction pass.
     // The request id goes in the line itself: a child logger per request cost more than the line.
     const line: Record<string, unknown> = {
       requestId: c.get("requestId"),
@@ -106,7 +178,9 @@ export function requestLogging(): MiddlewareHandler<RequestIdEnv> {
     };
     const actor = actorLabel((c.var as Record<string, unknown>).actor);
     if (actor) line.actor = actor;
-    if (status >= 500) getLogger().error(line, "request");
-    else getLogger().info(line, "request");
+    const logger = getLogger();
+    const out = requestLines.get(logger) ?? logger;
+    if (status >= 500) out.error(line, "request");
+    else out.info(line, "request");
   };
 }

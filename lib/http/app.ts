@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { Db } from "@/db/client";
 import type { ApiEnv } from "./types";
 import { problem, problemResponse, toProblem } from "./problem";
-import { apiHeaders, limitBody, requestId } from "./middleware/basics";
+import { limitBody, requestId } from "./middleware/basics";
 import { requireActor } from "./middleware/actor";
 import { authRoutes } from "./routes/auth";
 import { eventRoutes } from "./routes/events";
@@ -24,7 +24,6 @@ export function createApiApp(db: Db): ApiApp {
   const app = new Hono<ApiEnv>();
   app.use("*", requestId);
   app.use("*", requestLogging());
-  app.use("*", apiHeaders);
   app.use("*", async (c, next) => {
     c.set("db", db);
     await next();

@@ -58,6 +58,8 @@ export function toProblem(err: unknown): ProblemDocument {
     });
   }
   if (err instanceof HTTPException) {
+    if (err.status === 400 && /malformed json/i.test(err.message)) return problem(400, "malformed_json", "The request body is not valid JSON");
+    if (err.status === 415) return problem(415, "validation_failed", "Send the body as application/json");
     if (err.status === 413) return problem(413, "payload_too_large", err.message || "The request body is too large");
     return problem(err.status, err.status === 401 ? "unauthenticated" : err.status === 404 ? "not_found" : "validation_failed", err.message || "Bad request");
   }

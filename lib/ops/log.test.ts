@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { DestinationStream } from "pino";
-import { createLogger, getLogger, levelFromEnv, setLogger } from "@/lib/log";
+import { execFileSync } from "node:child_process";
+import { BatchedLines, createLogger, getLogger, levelFromEnv, setLogger } from "@/lib/log";
 import { inProcessApi, type InProcessApi } from "@/test/crash/in-process";
 
 function capture(level = "info") {
@@ -84,5 +85,36 @@ describe("structured logs", () => {
     getLogger().info("hidden");
     getLogger().warn("shown");
     expect(warn.lines.map((l) => l.msg)).toEqual(["shown"]);
+  });
+});
+
+describe("batched stdout", () => {
+  it("hands lines over in one chunk per batch: by time, by size, and drops (counted) beyond the cap", async () => {
+    const chunks: string[] = [];
+    const b = new BatchedLines({ write: (c) => chunks.push(c) }, { intervalMs: 20, batchBytes: 100, maxPendingBytes: 300 });
+    b.write("a\n");
+    b.write("b\n");
+    expect(chunks).toEqual([]);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(chunks).toEqual(["a\nb\n"]);
+    b.write("x".repeat(60));
+    b.write("y".repeat(60));
+    expect(chunks).toEqual(["a\nb\n", "x".repeat(60) + "y".repeat(60)]);
+    const stalled = new BatchedLines({ write: () => {} }, { intervalMs: 10_000, batchBytes: 10_000, maxPendingBytes: 250 });
+    for (let i = 0; i < 5; i++) stalled.write("z".repeat(100));
+    expect(stalled.dropped).toBe(3);
+  });
+
+  // A real process writing through the default destination: every line arrives, whether it exits
+  // with process.exit() right after logging or simply runs out of work.
+  it.each([
+    ["process.exit()", "process.exit(0);"],
+    ["the event loop running dry", ""],
+  ])("loses no line when the process ends by %s", (_how, ending) => {
+    const script = `import { getLogger } from "./lib/log.ts"; for (let i = 0; i < 5000; i++) getLogger().info({ i }, "line"); ${ending}`;
+    const out = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: process.cwd(), env: { ...process.env, LOG_LEVEL: "info" }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const lines = out.split("\n").filter(Boolean).map((l) => JSON.parse(l) as { i: number });
+    expect(lines.length).toBe(5000);
+    expect(lines.map((l) => l.i)).toEqual(Array.from({ length: 5000 }, (_, i) => i));
   });
 });

@@ -11,7 +11,8 @@ import { registerMessageRoutes } from "./routes/messages";
 import { registerOutputRoutes } from "./routes/outputs";
 import { registerRunRoutes } from "./routes/runs";
 import { registerTaskRoutes } from "./routes/tasks";
-import { prepareJsonBody, v1ErrorHandler, validationHook } from "./validation";
+import { prepareJsonBody, validationHook } from "./validation";
+import { IDEMPOTENCY_KEY_PARAMETER } from "./route-kit";
 
 type OpenApiDocument = ReturnType<OpenAPIHono["getOpenAPI31Document"]>;
 
@@ -58,7 +59,12 @@ export function v1OpenApiDocument(): OpenApiDocument {
   if (!cachedDocument) {
     const app = buildRoutes();
     registerAll(app);
-    cachedDocument = app.getOpenAPI31Document(OPENAPI_CONFIG);
+    const doc = app.getOpenAPI31Document(OPENAPI_CONFIG);
+    for (const item of Object.values(doc.paths ?? {})) {
+      const post = (item as { post?: { parameters?: unknown[] } }).post;
+      if (post) post.parameters = [...(post.parameters ?? []), { ...IDEMPOTENCY_KEY_PARAMETER }];
+    }
+    cachedDocument = doc;
   }
   return cachedDocument;
 }
@@ -70,7 +76,8 @@ export function v1OpenApiDocument(): OpenApiDocument {
  */
 export function v1Routes() {
   const app = buildRoutes();
-  app.onError(v1ErrorHandler);
+  // No onError of its own: a sub-app with an error handler has Hono wrap each of its middleware and
+  // handlers in one more composition per request. createApiApp's handler maps every error.
   app.use("*", agentRateLimit());
   app.use("*", prepareJsonBody);
   app.use("*", idempotency);

@@ -48,9 +48,16 @@ export const errors = {
 export const readErrors = { 401: errors[401], 403: errors[403], 404: errors[404], 422: errors[422], 429: errors[429] };
 export const writeErrors = { ...errors };
 
-export const idempotencyHeader = z.object({
-  "Idempotency-Key": z
-    .string()
-    .optional()
-    .openapi({ description: "Retry-safe POST: the first answer for this key is replayed; a different request with the same key is refused (422 idempotency_mismatch)." }),
-});
+/**
+ * The Idempotency-Key header, documented on every POST of the OpenAPI document
+ * (v1OpenApiDocument) rather than declared per route: a declared header makes zod-openapi collect
+ * and validate every request header, a tenth of an agent heartbeat's cost (docs/benchmarks.md), for
+ * an optional string the idempotency middleware reads itself.
+ */
+export const IDEMPOTENCY_KEY_PARAMETER = {
+  name: "Idempotency-Key",
+  in: "header",
+  required: false,
+  schema: { type: "string" },
+  description: "Retry-safe POST: the first answer for this key is replayed; a different request with the same key is refused (422 idempotency_mismatch).",
+} as const;

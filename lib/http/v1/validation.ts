@@ -1,9 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
-import { getLogger } from "@/lib/log";
 import type { ApiEnv } from "../types";
-import { problem, problemResponse, toProblem, type ProblemDocument } from "../problem";
+import { problem, problemResponse } from "../problem";
 
 /** Zod issues as the problem document's `fields`: one entry per field path; unknown keys by name. */
 export function fieldErrors(error: ZodError): { fields: Record<string, string[]>; detail: string } {
@@ -42,30 +40,21 @@ export const prepareJsonBody: MiddlewareHandler<ApiEnv> = async (c, next) => {
   const type = (c.req.header("content-type") ?? "").split(";")[0].trim();
   const text = await c.req.text();
   if (jsonType.test(type)) {
-    // Hono keeps body promises in bodyCache (typed as values); the validators read this one.
-    if (text.trim() === "") (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve("{}");
-    else {
+    // Hono keeps body promises in bodyCache (typed as values): the validators read the parsed
+    // body from here instead of parsing the text again (through a new Response per request).
+    const cache = c.req.bodyCache as Record<string, unknown>;
+    if (text.trim() === "") {
+      cache.text = Promise.resolve("{}");
+      cache.json = Promise.resolve({});
+    } else {
+      let parsed: unknown;
       try {
-        JSON.parse(text);
+        parsed = JSON.parse(text);
       } catch {
         return problemResponse(c, problem(400, "malformed_json", "The request body is not valid JSON"));
       }
+      cache.json = Promise.resolve(parsed);
     }
   }
   await next();
 };
-
-/** The v1 error mapper: service errors and HTTP exceptions to problem documents. */
-export function v1Problem(err: unknown): ProblemDocument {
-  if (err instanceof HTTPException) {
-    if (err.status === 400 && /malformed json/i.test(err.message)) return problem(400, "malformed_json", "The request body is not valid JSON");
-    if (err.status === 415) return problem(415, "validation_failed", "Send the body as application/json");
-  }
-  return toProblem(err);
-}
-
-export function v1ErrorHandler(err: Error, c: Context<ApiEnv>): Response {
-  const doc = v1Problem(err);
-  if (doc.status >= 500) getLogger().error({ requestId: c.get("requestId"), err, code: (err as { code?: string })?.code }, "request failed");
-  return problemResponse(c, doc);
-}

@@ -12,7 +12,7 @@ import {
   revokeToken,
 } from "@/lib/services";
 import { hashPassword } from "@/lib/auth/secrets";
-import { bodyFrom, idempotencyHeader, jsonBody, jsonOk, optionalJsonBody, readErrors, writeErrors, type V1App } from "../route-kit";
+import { bodyFrom, jsonBody, jsonOk, optionalJsonBody, readErrors, writeErrors, type V1App } from "../route-kit";
 import { NewToken, Token, TokenIdParam, User, UserIdParam } from "../schemas";
 
 const tags = ["Admin"];
@@ -36,7 +36,7 @@ const createTokenRoute = createRoute({
   summary: "Mint a token",
   description:
     "For an agent (`agent`, admin only) or for a person's scripts (`userId`; a person may mint one for themselves). The secret is in the answer this once; keep it.",
-  request: { headers: idempotencyHeader, body: jsonBody(bodyFrom(CreateTokenInput.shape)) },
+  request: { body: jsonBody(bodyFrom(CreateTokenInput.shape)) },
   responses: { 201: jsonOk(NewToken, "The token, with its secret"), ...writeErrors },
 });
 
@@ -47,7 +47,7 @@ const revokeTokenRoute = createRoute({
   tags,
   summary: "Revoke a token",
   description: "Refused from the next request on.",
-  request: { params: TokenIdParam, headers: idempotencyHeader, body: optionalJsonBody(z.strictObject({})) },
+  request: { params: TokenIdParam, body: optionalJsonBody(z.strictObject({})) },
   responses: { 200: jsonOk(Token, "The revoked token"), ...writeErrors },
 });
 
@@ -67,7 +67,6 @@ const createUserRoute = createRoute({
   tags,
   summary: "Create a person (admin)",
   request: {
-    headers: idempotencyHeader,
     body: jsonBody(
       z.strictObject({
         email: CreateUserInput.shape.email,

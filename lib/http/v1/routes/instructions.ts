@@ -9,7 +9,7 @@ import {
   listInstructions,
   updateInstruction,
 } from "@/lib/services";
-import { bodyFrom, idempotencyHeader, jsonBody, jsonOk, readErrors, writeErrors, type V1App } from "../route-kit";
+import { bodyFrom, jsonBody, jsonOk, readErrors, writeErrors, type V1App } from "../route-kit";
 import { Instruction, InstructionDetail, InstructionIdParam, InstructionListItem, InstructionPhase, page, qCursor, qLimit } from "../schemas";
 
 const tags = ["Instructions"];
@@ -21,7 +21,7 @@ const createRouteDef = createRoute({
   tags,
   summary: "Create an instruction (people)",
   description: "A request from a person: title, markdown body, complexity tier 0-4, priority. It starts in the routing phase.",
-  request: { headers: idempotencyHeader, body: jsonBody(CreateInstructionInput) },
+  request: { body: jsonBody(CreateInstructionInput) },
   responses: { 201: jsonOk(Instruction, "The new instruction"), ...writeErrors },
 });
 
@@ -65,7 +65,7 @@ const phaseRoute = createRoute({
   tags,
   summary: "Move an instruction to another phase (people)",
   description: "routing → planning → executing → validating → completed, or blocked / correcting / failed. completed and failed are final.",
-  request: { params: InstructionIdParam, headers: idempotencyHeader, body: jsonBody(bodyFrom(ChangeInstructionPhaseInput.shape, ["id"])) },
+  request: { params: InstructionIdParam, body: jsonBody(bodyFrom(ChangeInstructionPhaseInput.shape, ["id"])) },
   responses: { 200: jsonOk(Instruction, "The instruction"), ...writeErrors },
 });
 

@@ -13,7 +13,7 @@ import {
   sendMessage,
 } from "@/lib/services";
 import type { ServiceContext } from "@/lib/services";
-import { bodyFrom, idempotencyHeader, jsonBody, jsonOk, optionalJsonBody, readErrors, writeErrors, type V1App } from "../route-kit";
+import { bodyFrom, jsonBody, jsonOk, optionalJsonBody, readErrors, writeErrors, type V1App } from "../route-kit";
 import { AgentNameParam, Message, MessageIdParam, ThreadIdParam, qBool, qCursor, qLimit } from "../schemas";
 
 /** The people's inbox: the protocol's `hitl` (human in the loop). */
@@ -72,7 +72,7 @@ const sendRoute = createRoute({
   summary: "Send a message",
   description:
     "To an agent's inbox by name, or to the people (`hitl`). Types used by the protocol: consultation, review_request, escalation, status_update, delegation... Name the task (and step) it concerns so it shows on the task page.",
-  request: { headers: idempotencyHeader, body: jsonBody(bodyFrom(SendMessageInput.shape)) },
+  request: { body: jsonBody(bodyFrom(SendMessageInput.shape)) },
   responses: { 201: jsonOk(Message, "The message"), ...writeErrors },
 });
 
@@ -93,7 +93,7 @@ const replyRoute = createRoute({
   tags: ["Agent work", ...tags],
   summary: "Reply in the thread",
   description: "Goes to the sender's inbox, in the same thread; the type defaults to the matching response type (consultation → consultation_response).",
-  request: { params: MessageIdParam, headers: idempotencyHeader, body: jsonBody(bodyFrom(ReplyToMessageInput.shape, ["messageId"])) },
+  request: { params: MessageIdParam, body: jsonBody(bodyFrom(ReplyToMessageInput.shape, ["messageId"])) },
   responses: { 201: jsonOk(Message, "The reply"), ...writeErrors },
 });
 
@@ -104,7 +104,7 @@ const markRoute = (action: "read" | "unread" | "archive" | "unarchive") =>
     operationId: `mark${action[0].toUpperCase()}${action.slice(1)}`,
     tags: action === "read" ? ["Agent work", ...tags] : tags,
     summary: `Mark a message ${action === "archive" ? "archived" : action === "unarchive" ? "not archived" : action}`,
-    request: { params: MessageIdParam, headers: idempotencyHeader, body: optionalJsonBody(z.strictObject({})) },
+    request: { params: MessageIdParam, body: optionalJsonBody(z.strictObject({})) },
     responses: { 200: jsonOk(Message, "The message"), ...writeErrors },
   });
 

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ApproveOutputInput, RequestChangesInput, approveOutput, getOutput, listReviewQueue, requestOutputChanges } from "@/lib/services";
-import { bodyFrom, idempotencyHeader, jsonBody, jsonOk, optionalJsonBody, readErrors, writeErrors, type V1App } from "../route-kit";
+import { bodyFrom, jsonBody, jsonOk, optionalJsonBody, readErrors, writeErrors, type V1App } from "../route-kit";
 import { OutputDetail, OutputIdParam, OutputStatus, ReviewQueueItem, ReviewResult, qCursor, qLimit } from "../schemas";
 
 const tags = ["Outputs"];
@@ -37,7 +37,7 @@ const approveRoute = createRoute({
   tags,
   summary: "Approve an output (people)",
   description: "A task waiting in review is completed.",
-  request: { params: OutputIdParam, headers: idempotencyHeader, body: optionalJsonBody(bodyFrom(ApproveOutputInput.shape, ["outputId"])) },
+  request: { params: OutputIdParam, body: optionalJsonBody(bodyFrom(ApproveOutputInput.shape, ["outputId"])) },
   responses: { 200: jsonOk(ReviewResult, "The review"), ...writeErrors },
 });
 
@@ -48,7 +48,7 @@ const changesRoute = createRoute({
   tags,
   summary: "Request changes (people)",
   description: "The comment reaches the agent's inbox as a review_response and the task goes back to in_progress.",
-  request: { params: OutputIdParam, headers: idempotencyHeader, body: jsonBody(bodyFrom(RequestChangesInput.shape, ["outputId"])) },
+  request: { params: OutputIdParam, body: jsonBody(bodyFrom(RequestChangesInput.shape, ["outputId"])) },
   responses: { 200: jsonOk(ReviewResult.extend({ messageId: z.string() }), "The review"), ...writeErrors },
 });
 

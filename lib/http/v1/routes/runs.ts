@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { taskOwner, ServiceError } from "@/lib/services";
 import { cancelRun, getRunLog, listRuns } from "@/lib/services/runs";
 import { requestRetry, requestRun, runnerStatus } from "@/lib/runners";
-import { idempotencyHeader, jsonOk, optionalJsonBody, readErrors, writeErrors, type V1App } from "../route-kit";
+import { jsonOk, optionalJsonBody, readErrors, writeErrors, type V1App } from "../route-kit";
 import { TaskIdParam, qInt } from "../schemas";
 
 const tags = ["Runs"];
@@ -72,7 +72,7 @@ const runNowRoute = createRoute({
   summary: "Run now (people)",
   description:
     "Queues a run of the task's agent with its configured runner; it starts when a concurrency slot frees. A blocked task goes back to pending first. 409 `conflict` when the agent has no runner or a run of the task is already queued or running.",
-  request: { params: TaskIdParam, headers: idempotencyHeader, body: optionalJsonBody(z.strictObject({})) },
+  request: { params: TaskIdParam, body: optionalJsonBody(z.strictObject({})) },
   responses: { 201: jsonOk(Run, "The queued run"), ...writeErrors },
 });
 
@@ -83,7 +83,7 @@ const cancelRoute = createRoute({
   tags,
   summary: "Cancel a run (people)",
   description: "A queued run is cancelled at once; a running one gets SIGTERM (its whole process group), then SIGKILL after the grace period.",
-  request: { params: RunIdParam, headers: idempotencyHeader, body: optionalJsonBody(z.strictObject({ reason: z.string().max(500).optional() })) },
+  request: { params: RunIdParam, body: optionalJsonBody(z.strictObject({ reason: z.string().max(500).optional() })) },
   responses: { 200: jsonOk(Run, "The run"), ...writeErrors },
 });
 
@@ -94,7 +94,7 @@ const retryRoute = createRoute({
   tags,
   summary: "Retry a run (people)",
   description: "Queues a new run of the same task (for its current agent), linked to this one.",
-  request: { params: RunIdParam, headers: idempotencyHeader, body: optionalJsonBody(z.strictObject({})) },
+  request: { params: RunIdParam, body: optionalJsonBody(z.strictObject({})) },
   responses: { 201: jsonOk(Run, "The new run"), ...writeErrors },
 });
 

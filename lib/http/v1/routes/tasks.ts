@@ -28,7 +28,7 @@ import {
   updateStep,
 } from "@/lib/services";
 import { assertTaskReadable } from "@/lib/services/http-support";
-import { bodyFrom, idempotencyHeader, jsonBody, jsonOk, optionalJsonBody, readErrors, writeErrors, type V1App } from "../route-kit";
+import { bodyFrom, jsonBody, jsonOk, optionalJsonBody, readErrors, writeErrors, type V1App } from "../route-kit";
 import { Event, Heartbeat, Output, Priority, StepParam, StepUpdate, Task, TaskDetail, TaskIdParam, TaskListItem, TaskStatus, page, qCursor, qInt, qLimit } from "../schemas";
 
 const tags = ["Tasks"];
@@ -90,7 +90,7 @@ const createTaskRoute = createRoute({
   tags,
   summary: "Create a task (people)",
   description: "Creates a task in an instruction and copies the assigned agent's Response Approach onto it as steps.",
-  request: { headers: idempotencyHeader, body: jsonBody(CreateTaskInput) },
+  request: { body: jsonBody(CreateTaskInput) },
   responses: { 201: jsonOk(Task, "The new task"), ...writeErrors },
 });
 
@@ -102,7 +102,7 @@ const claimRoute = createRoute({
   summary: "Claim the next task (agents)",
   description:
     "Takes the agent's highest-priority pending task whose dependencies are completed (or the given taskId) and starts a lease. 204 when nothing is ready. Two agents can never claim the same task.",
-  request: { headers: idempotencyHeader, body: optionalJsonBody(bodyFrom(ClaimTaskInput.shape)) },
+  request: { body: optionalJsonBody(bodyFrom(ClaimTaskInput.shape)) },
   responses: { 200: jsonOk(Task, "The claimed task, now in_progress, with its lease"), 204: { description: "No task is ready" }, ...writeErrors },
 });
 
@@ -113,7 +113,7 @@ const heartbeatRoute = createRoute({
   tags: ["Agent work"],
   summary: "Extend the lease (agents)",
   description: "Every write on the task also counts as a heartbeat; call this during long silent work.",
-  request: { params: TaskIdParam, headers: idempotencyHeader, body: optionalJsonBody(bodyFrom(HeartbeatInput.shape, ["taskId"])) },
+  request: { params: TaskIdParam, body: optionalJsonBody(bodyFrom(HeartbeatInput.shape, ["taskId"])) },
   responses: { 200: jsonOk(Heartbeat, "The new lease"), ...writeErrors },
 });
 
@@ -125,7 +125,7 @@ const stepRoute = createRoute({
   summary: "Report a step (agents)",
   description:
     "Moves a step of the agent's Response Approach: pending → in_progress → done, or skipped / blocked with a note. done and skipped are final (409 illegal_transition). Blocking a step blocks the task.",
-  request: { params: StepParam, headers: idempotencyHeader, body: jsonBody(bodyFrom(UpdateStepInput.shape, ["taskId", "position"])) },
+  request: { params: StepParam, body: jsonBody(bodyFrom(UpdateStepInput.shape, ["taskId", "position"])) },
   responses: { 200: jsonOk(StepUpdate, "The step, the task and its progress"), ...writeErrors },
 });
 
@@ -136,7 +136,7 @@ const outputRoute = createRoute({
   tags: ["Agent work"],
   summary: "Submit an output version (agents)",
   description: "Hands in a new version of the task's output for review; a version still waiting for review is superseded.",
-  request: { params: TaskIdParam, headers: idempotencyHeader, body: jsonBody(bodyFrom(SubmitOutputInput.shape, ["taskId"])) },
+  request: { params: TaskIdParam, body: jsonBody(bodyFrom(SubmitOutputInput.shape, ["taskId"])) },
   responses: { 201: jsonOk(Output, "The new output version"), ...writeErrors },
 });
 
@@ -147,7 +147,7 @@ const completeRoute = createRoute({
   tags: ["Agent work"],
   summary: "Complete a task (agents)",
   description: "Every step must be done or skipped. A task that needs review goes to in_review (and needs an output); an autonomous one is completed.",
-  request: { params: TaskIdParam, headers: idempotencyHeader, body: optionalJsonBody(bodyFrom(CompleteTaskInput.shape, ["taskId"])) },
+  request: { params: TaskIdParam, body: optionalJsonBody(bodyFrom(CompleteTaskInput.shape, ["taskId"])) },
   responses: { 200: jsonOk(Task, "The task"), ...writeErrors },
 });
 
@@ -157,7 +157,7 @@ const blockRoute = createRoute({
   operationId: "blockTask",
   tags: ["Agent work"],
   summary: "Block a task",
-  request: { params: TaskIdParam, headers: idempotencyHeader, body: jsonBody(bodyFrom(BlockTaskInput.shape, ["taskId"])) },
+  request: { params: TaskIdParam, body: jsonBody(bodyFrom(BlockTaskInput.shape, ["taskId"])) },
   responses: { 200: jsonOk(Task, "The blocked task"), ...writeErrors },
 });
 
@@ -168,7 +168,7 @@ const unblockRoute = createRoute({
   tags: ["Agent work"],
   summary: "Unblock a task",
   description: "Back to in_progress; a blocked step resumes with it.",
-  request: { params: TaskIdParam, headers: idempotencyHeader, body: optionalJsonBody(bodyFrom(UnblockTaskInput.shape, ["taskId"])) },
+  request: { params: TaskIdParam, body: optionalJsonBody(bodyFrom(UnblockTaskInput.shape, ["taskId"])) },
   responses: { 200: jsonOk(Task, "The task"), ...writeErrors },
 });
 
@@ -178,7 +178,7 @@ const cancelRoute = createRoute({
   operationId: "cancelTask",
   tags,
   summary: "Cancel a task (people)",
-  request: { params: TaskIdParam, headers: idempotencyHeader, body: optionalJsonBody(bodyFrom(CancelTaskInput.shape, ["taskId"])) },
+  request: { params: TaskIdParam, body: optionalJsonBody(bodyFrom(CancelTaskInput.shape, ["taskId"])) },
   responses: { 200: jsonOk(Task, "The cancelled task"), ...writeErrors },
 });
 
@@ -188,7 +188,7 @@ const reassignRoute = createRoute({
   operationId: "reassignTask",
   tags,
   summary: "Reassign a task (people)",
-  request: { params: TaskIdParam, headers: idempotencyHeader, body: jsonBody(bodyFrom(ReassignTaskInput.shape, ["taskId"])) },
+  request: { params: TaskIdParam, body: jsonBody(bodyFrom(ReassignTaskInput.shape, ["taskId"])) },
   responses: { 200: jsonOk(Task, "The task"), ...writeErrors },
 });
 
@@ -199,7 +199,7 @@ const moveRoute = createRoute({
   tags,
   summary: "Move a card on the board (people)",
   description: "Only moves a person may make are carried out; anything else is a 409 that says why.",
-  request: { params: TaskIdParam, headers: idempotencyHeader, body: jsonBody(bodyFrom(MoveTaskInput.shape, ["taskId"])) },
+  request: { params: TaskIdParam, body: jsonBody(bodyFrom(MoveTaskInput.shape, ["taskId"])) },
   responses: { 200: jsonOk(Task, "The task"), ...writeErrors },
 });
 
