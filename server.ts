@@ -9,6 +9,7 @@ import { createApiApp } from "@/lib/http/app";
 import { defaultConfigPath, RunSupervisor } from "@/lib/runners";
 import { getLogger } from "@/lib/log";
 import { installGracefulShutdown } from "@/lib/ops/shutdown";
+import { startCheckpointer } from "@/lib/ops/checkpointer";
 import { acquireLock, LockError, releaseLock } from "@/lib/ops/server-lock";
 import { startMirrorFromEnv } from "@/lib/protocol";
 
@@ -28,6 +29,8 @@ async function main() {
   if (!lock.owned && lock.other) logger.warn({ otherPid: lock.other.pid, database }, "another server is using this database");
   process.on("exit", () => releaseLock(database));
   const db = getDb();
+  // WAL checkpoints on a worker thread, never inside an agent's COMMIT (lib/ops/checkpointer.ts).
+  const checkpointer = startCheckpointer(db.$client, { log: logger });
   const dirs = agentDirsFromEnv();
   const { agents, problems } = loadAgentDefinitions(dirs);
   for (const p of problems) logger.warn({ problem: formatAgentProblem(p) }, "agent definition skipped");
@@ -100,7 +103,7 @@ async function main() {
     log: logger,
     stopWork: () => {
       clearInterval(sweeper);
-      const stopped = [mirror?.stop(), runs.shutdown()];
+      const stopped = [mirror?.stop(), runs.shutdown(), checkpointer.stop()];
       hub.closeAll();
       // Waited for (within the drain time) before the database closes: runner children exit first.
       return Promise.all(stopped);

@@ -116,7 +116,7 @@ async function main() {
       durationS: quick ? 2 : 3,
       rounds: quick ? 3 : 5,
       warmupS: quick ? 2 : 5,
-      claimable: quick ? 40_000 : 150_000,
+      claimable: quick ? 100_000 : 300_000,
       workerTasksPerServer: quick ? 1_500 : 4_000,
       profile: flag("--profile"),
       only: opt("--ops")?.split(","),

@@ -1,5 +1,5 @@
 // The HTTP API alone (no Next) on the database at DATABASE_PATH: what the crash, shutdown and
-// several-writers tests start as a child process. Same pieces as server.ts: the one connection,
+// several-writers tests start as a child process. Same pieces as server.ts: the one connection, background checkpoints,
 // the pid file, graceful shutdown. Prints `{"listening":PORT}` on stdout once it accepts requests.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -8,12 +8,14 @@ import { closeDb, defaultDatabasePath, getDb } from "@/db/client";
 import { createApiApp } from "@/lib/http/app";
 import { getLogger } from "@/lib/log";
 import { installGracefulShutdown } from "@/lib/ops/shutdown";
+import { startCheckpointer } from "@/lib/ops/checkpointer";
 import { acquireLock } from "@/lib/ops/server-lock";
 
 const log = getLogger();
 const file = defaultDatabasePath();
 const lock = acquireLock(file, "server");
 const db = getDb();
+const checkpointer = startCheckpointer(db.$client, { log });
 const { app, hub } = createApiApp(db);
 const listener = getRequestListener(app.fetch);
 const server = createServer((req, res) => void listener(req, res));
@@ -21,7 +23,10 @@ server.keepAliveTimeout = 65_000;
 installGracefulShutdown({
   server,
   log,
-  stopWork: () => hub.closeAll(),
+  stopWork: () => {
+    hub.closeAll();
+    return checkpointer.stop();
+  },
   close: () => {
     closeDb();
     lock.release();

@@ -1,0 +1,61 @@
+import fs from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { startCheckpointer, type Checkpointer } from "./checkpointer";
+import { makeTestDb } from "@/test/db";
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let cleanup: (() => void) | null = null;
+let cp: Checkpointer | null = null;
+afterEach(async () => {
+  await cp?.stop();
+  cp = null;
+  cleanup?.();
+  cleanup = null;
+});
+
+type Client = ReturnType<typeof makeTestDb>["db"]["$client"];
+
+/** n rows of 500 bytes in one transaction. */
+function writeRows(client: Client, n: number) {
+  client.exec("CREATE TABLE IF NOT EXISTS filler (id INTEGER PRIMARY KEY, body TEXT)");
+  const ins = client.prepare("INSERT INTO filler (body) VALUES (?)");
+  client.transaction(() => {
+    for (let i = 0; i < n; i++) ins.run("x".repeat(500));
+  })();
+}
+
+describe("background WAL checkpoints", () => {
+  it("switch the connection's automatic checkpoint off, and copy committed pages into the database file from the worker", async () => {
+    const t = makeTestDb();
+    cleanup = t.cleanup;
+    const client = t.db.$client;
+    client.pragma("wal_checkpoint(TRUNCATE)");
+    cp = startCheckpointer(client, { intervalMs: 50 });
+    expect(client.pragma("wal_autocheckpoint", { simple: true })).toBe(0);
+    const before = fs.statSync(t.file).size;
+    writeRows(client, 4000); // about 2 MB: past the 1,000 pages that would trigger SQLite's own checkpoint
+    const deadline = Date.now() + 10_000;
+    while (cp.framesCheckpointed === 0 && Date.now() < deadline) await wait(25);
+    expect(cp.framesCheckpointed).toBeGreaterThan(400);
+    expect(fs.statSync(t.file).size).toBeGreaterThan(before + 1_000_000);
+    expect((client.prepare("SELECT count(*) AS n FROM filler").get() as { n: number }).n).toBe(4000);
+  });
+
+  it("keep the WAL bounded under sustained writes, and hand checkpoints back to SQLite when stopped", async () => {
+    const t = makeTestDb();
+    cleanup = t.cleanup;
+    const client = t.db.$client;
+    cp = startCheckpointer(client, { intervalMs: 20, journalSizeLimit: 4 * 1024 * 1024 });
+    let maxWal = 0;
+    for (let round = 0; round < 20; round++) {
+      writeRows(client, 500);
+      await wait(30);
+      maxWal = Math.max(maxWal, fs.statSync(`${t.file}-wal`).size);
+    }
+    // 10,000 rows of 500 bytes (5 MB) went through the WAL; with checkpoints it restarts every round.
+    expect(maxWal).toBeLessThan(2 * 1024 * 1024);
+    await cp.stop();
+    cp = null;
+    expect(client.pragma("wal_autocheckpoint", { simple: true })).toBe(1000);
+  });
+});
