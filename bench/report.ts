@@ -17,7 +17,7 @@ export function renderFigures(r: BenchResults): string {
     `Machine: ${m.nproc} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}${m.chromium ? `, ${m.chromium}` : ""}. ` +
       `Load average at start ${m.loadAtStart.join(" / ")} (1/5/15 min)${m.calm.waitedS ? `, after waiting ${Math.round(m.calm.waitedS / 60)} min for it to calm down` : ""}${m.calm.belowThree ? "" : " — **the machine was busy with other work; figures are noisier and lower than on an idle machine**"}.`,
   );
-  out.push(`Load average when each part started: ${Object.entries(r.loadBySection).map(([k, v]) => `${k} ${v[0]}`).join(", ")}.`);
+  out.push(`Load average when each part started: ${Object.entries(r.loadBySection).map(([k, v]) => `${k} ${v[0]}${r.sectionStartedAt?.[k] ? ` (${r.sectionStartedAt[k].slice(11, 16)} UTC${r.sectionStartedAt[k].slice(0, 10) !== r.startedAt.slice(0, 10) ? ` on ${r.sectionStartedAt[k].slice(0, 10)}` : ""})` : ""}`).join(", ")}.`);
   const c = r.dataset.counts;
   out.push(
     `Dataset \`${r.dataset.file}\` (${n(r.dataset.bytes / 1024 / 1024, 0)} MiB): ${n(c.agents, 0)} agents, ${n(c.instructions, 0)} instructions, ${n(c.tasks, 0)} tasks, ${n(c.task_steps, 0)} steps, ${n(c.outputs, 0)} outputs, ${n(c.messages, 0)} messages, ${n(c.events, 0)} events.`,

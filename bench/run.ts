@@ -27,6 +27,8 @@ export interface BenchResults {
   dataset: { file: string; bytes: number; counts: Record<string, number> };
   machine: ReturnType<typeof machine> & { calm: { waitedS: number; belowThree: boolean } };
   loadBySection: Record<string, number[]>;
+  /** When each section was measured (with --merge, some come from an earlier run). */
+  sectionStartedAt?: Record<string, string>;
   api?: ApiResult;
   search?: SearchResult;
   live?: LiveResult;
@@ -74,20 +76,27 @@ async function main() {
   raw.close();
 
   const calm = await waitCalm(Number(opt("--wait-calm") ?? (quick ? 0 : 20)));
+  // --merge: keep the sections of bench/results/latest.json that this run does not measure (to
+  // re-measure one part after a change without repeating the others). The report says when each ran.
+  const previous: Partial<BenchResults> = flag("--merge") && fs.existsSync(path.join("bench", "results", "latest.json")) ? JSON.parse(fs.readFileSync(path.join("bench", "results", "latest.json"), "utf8")) : {};
+  if (flag("--merge") && previous.scale && previous.scale !== scale) throw new Error(`--merge: latest.json is of the ${previous.scale} dataset, this run of ${scale}`);
   const results: BenchResults = {
+    ...(flag("--merge") ? { api: previous.api, search: previous.search, live: previous.live, pages: previous.pages, queries: previous.queries } : {}),
+    sectionStartedAt: { ...(flag("--merge") ? (previous.sectionStartedAt ?? {}) : {}) },
     startedAt: started.toISOString(),
     finishedAt: "",
     mode: quick ? "quick" : "full",
     scale,
     dataset: { file, bytes: fs.statSync(file).size, counts },
     machine: { ...machine(), calm },
-    loadBySection: {},
+    loadBySection: { ...(flag("--merge") ? (previous.loadBySection ?? {}) : {}) },
     errors: {},
   };
   log(`machine: ${results.machine.nproc} cores, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}, load ${results.machine.loadAtStart.join(" ")}`);
   const section = async (name: string, fn: () => Promise<void> | void) => {
     if (!want(name)) return;
     results.loadBySection[name] = os.loadavg().map((x) => Math.round(x * 100) / 100);
+    results.sectionStartedAt![name] = new Date().toISOString();
     log(`── ${name} (load ${results.loadBySection[name].join(" ")})`);
     try {
       await fn();

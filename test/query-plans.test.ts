@@ -160,6 +160,16 @@ describe("query plans of the hot lists (no full scans, keyset pages read in inde
     }
   });
 
+  it("instructions list (the board's and the instructions page's): task counts through the instruction index", () => {
+    const planned = plansOf(person, (ctx) => s.listInstructions(ctx, { limit: 100 }));
+    expectIndexed(planned, { paged: /from "instructions"/ });
+    // Both correlated counts must look tasks up by instruction: led by status, the completed count
+    // read every completed task once per instruction (7 s for 100 instructions on the large dataset).
+    const lookups = planned.flatMap((p) => p.plan).filter((line) => /^SEARCH t /.test(line));
+    expect(lookups).toHaveLength(2);
+    for (const line of lookups) expect(line).toMatch(/tasks_instruction/);
+  });
+
   it("overview, agents and the agent verbs' statements", () => {
     expectIndexed(plansOf(person, (ctx) => s.getOverview(ctx)));
     expectIndexed(plansOf(person, (ctx) => s.listAgents(ctx)));

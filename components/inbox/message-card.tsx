@@ -4,7 +4,7 @@ import Link from "next/link";
 import { CornerDownRight } from "lucide-react";
 import type { MessageDto } from "@/lib/services";
 import { hrefs } from "@/lib/queries/links";
-import { Markdown } from "@/components/markdown/markdown";
+import { LiveMarkdown, type RenderedMarkdown } from "@/components/markdown/live-markdown";
 import { MessageTypeChip } from "@/components/ui/message-type-chip";
 import { PriorityLabel } from "@/components/ui/priority-dot";
 import { RelativeTime } from "@/components/ui/relative-time";
@@ -23,8 +23,11 @@ export function MessageCard({
   task,
   inThisInbox,
   pending,
+  rendered,
 }: {
   message: MessageDto;
+  /** The body as rendered by the page on the server (messages that arrive later render on demand). */
+  rendered?: RenderedMarkdown;
   task?: TaskRef;
   /** Addressed to the inbox being read (its read state is this inbox's). */
   inThisInbox: boolean;
@@ -95,7 +98,7 @@ export function MessageCard({
         </p>
       )}
       <div className="px-3 py-2.5">
-        {m.body.trim() ? <Markdown>{m.body}</Markdown> : <p className="text-sm text-muted-foreground italic">(no text)</p>}
+        {m.body.trim() ? <LiveMarkdown text={m.body} rendered={rendered} /> : <p className="text-sm text-muted-foreground italic">(no text)</p>}
       </div>
     </article>
   );

@@ -1,7 +1,7 @@
 "use client";
 import * as React from "react";
 import { Send } from "lucide-react";
-import { Markdown } from "@/components/markdown/markdown";
+import { OnDemandMarkdown } from "@/components/markdown/live-markdown";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { Textarea } from "@/components/ui/textarea";
 import { Button } from "@/components/ui/button";
@@ -100,7 +100,7 @@ export function ReplyBox({
           />
         </TabsContent>
         <TabsContent value="preview" className="mt-2 min-h-24 rounded-md border px-3 py-2">
-          {body.trim() ? <Markdown>{body}</Markdown> : <p className="text-xs text-muted-foreground">Nothing to preview yet.</p>}
+          {body.trim() ? <OnDemandMarkdown text={body} /> : <p className="text-xs text-muted-foreground">Nothing to preview yet.</p>}
         </TabsContent>
       </Tabs>
       <div className="flex items-center justify-between gap-2">

@@ -15,6 +15,7 @@ import { Tooltip } from "@/components/ui/tooltip";
 import { SetBreadcrumbs } from "@/components/shell/breadcrumbs";
 import { autoMarksRead, filtersOf, inboxLabel, useInboxEnv } from "./inbox-context";
 import { MessageCard, type TaskRef } from "./message-card";
+import type { RenderedMarkdown } from "@/components/markdown/live-markdown";
 import { Recipient } from "./party";
 import { ReplyBox, type ReplyBoxHandle } from "./reply-box";
 import { useMarkMessages, type ThreadData } from "./use-message-actions";
@@ -37,7 +38,7 @@ function replyTarget(messages: MessageDto[], inbox: string, me: string): Message
   return real[real.length - 1] ?? null;
 }
 
-export function ThreadView({ initial, tasks }: { initial: ThreadData; tasks: Record<string, TaskRef> }) {
+export function ThreadView({ initial, tasks, bodies = {} }: { initial: ThreadData; tasks: Record<string, TaskRef>; bodies?: Record<string, RenderedMarkdown> }) {
   const env = useInboxEnv();
   const { inbox, me, canWrite } = env;
   const threadId = initial.threadId;
@@ -185,7 +186,7 @@ export function ThreadView({ initial, tasks }: { initial: ThreadData; tasks: Rec
           <ol className="grid gap-3" aria-label="Messages">
             {messages.map((m) => (
               <li key={m.id}>
-                <MessageCard message={m} task={m.taskId ? tasks[m.taskId] : undefined} inThisInbox={m.to === inbox} pending={m.pending} />
+                <MessageCard message={m} task={m.taskId ? tasks[m.taskId] : undefined} inThisInbox={m.to === inbox} pending={m.pending} rendered={bodies[m.id]} />
               </li>
             ))}
           </ol>

@@ -3,7 +3,7 @@ import * as React from "react";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { Plus } from "lucide-react";
-import type { AgentListItem, EventDto, InstructionDetail } from "@/lib/services";
+import type { AgentSummary, EventDto, InstructionDetail } from "@/lib/services";
 import { useRefreshOn } from "@/lib/queries/refresh";
 import { hrefs } from "@/lib/queries/links";
 import { Button } from "@/components/ui/button";
@@ -17,7 +17,7 @@ import { Mono } from "@/components/ui/mono";
 import { MessageTypeChip } from "@/components/ui/message-type-chip";
 import { EmptyState } from "@/components/ui/empty-state";
 import { useListNavigation } from "@/components/ui/use-list-navigation";
-import { Markdown } from "@/components/markdown/markdown";
+import { LiveMarkdown, type RenderedMarkdown } from "@/components/markdown/live-markdown";
 import { EventLine } from "@/components/tasks/event-line";
 import { NewTaskSheet, type InstructionOption } from "@/components/tasks/new-task-sheet";
 import { tierName } from "./tier";
@@ -27,11 +27,14 @@ export function InstructionView({
   events,
   agents,
   instructions,
+  body,
 }: {
   instruction: InstructionDetail;
   events: EventDto[];
-  agents: AgentListItem[];
+  agents: AgentSummary[];
   instructions: InstructionOption[];
+  /** The body as rendered by the page on the server. */
+  body?: RenderedMarkdown;
 }) {
   const router = useRouter();
   const params = useSearchParams();
@@ -140,7 +143,7 @@ export function InstructionView({
                 <CardTitle>Instruction</CardTitle>
               </CardHeader>
               <div className="px-4 py-3">
-                <Markdown>{i.body}</Markdown>
+                <LiveMarkdown text={i.body} rendered={body} />
               </div>
             </Card>
           )}

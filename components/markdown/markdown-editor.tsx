@@ -2,9 +2,9 @@
 import * as React from "react";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { Textarea } from "@/components/ui/textarea";
-import { Markdown } from "./markdown";
+import { OnDemandMarkdown } from "./live-markdown";
 
-/** A markdown textarea with a Write / Preview switch. The preview is the same sanitised renderer. */
+/** A markdown textarea with a Write / Preview switch. The preview is the same sanitised renderer, loaded when first shown. */
 export function MarkdownEditor({
   id,
   value,
@@ -45,7 +45,7 @@ export function MarkdownEditor({
       </TabsContent>
       <TabsContent value="preview">
         <div className="min-h-24 rounded-md border px-3 py-2">
-          {value.trim() ? <Markdown>{value}</Markdown> : <p className="text-sm text-muted-foreground">Nothing to preview.</p>}
+          {value.trim() ? <OnDemandMarkdown text={value} /> : <p className="text-sm text-muted-foreground">Nothing to preview.</p>}
         </div>
       </TabsContent>
     </Tabs>

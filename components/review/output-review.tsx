@@ -18,7 +18,7 @@ import { AgentName } from "@/components/ui/agent-swatch";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Kbd } from "@/components/ui/kbd";
-import { Markdown } from "@/components/markdown/markdown";
+import { LiveMarkdown, type RenderedMarkdown } from "@/components/markdown/live-markdown";
 import { Mono } from "@/components/ui/mono";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { StatusBadge, StatusDot, StatusIcon, statusLabel } from "@/components/ui/status";
@@ -42,7 +42,20 @@ const actionLabel: Record<string, string> = { created: "created", modified: "mod
  * show at once (optimistic), move on to the next item of the queue, and roll back with the server's
  * reason if it refuses (e.g. 409 when someone else reviewed first).
  */
-export function OutputReview({ initial, rendered, canReview, me }: { initial: OutputDetail; rendered: React.ReactNode; canReview: boolean; me: string }) {
+export function OutputReview({
+  initial,
+  rendered,
+  comments = {},
+  canReview,
+  me,
+}: {
+  initial: OutputDetail;
+  rendered: React.ReactNode;
+  /** Review comments rendered by the page on the server, by review id (later ones render on demand). */
+  comments?: Record<string, RenderedMarkdown>;
+  canReview: boolean;
+  me: string;
+}) {
   const id = initial.output.id;
   const qc = useQueryClient();
   const router = useRouter();
@@ -375,7 +388,7 @@ export function OutputReview({ initial, rendered, canReview, me }: { initial: Ou
                           </span>
                           {r.comment.trim() && (
                             <div className="ml-5 rounded-md border-l-2 border-border bg-muted/40 px-2.5 py-1.5">
-                              <Markdown compact>{r.comment}</Markdown>
+                              <LiveMarkdown compact text={r.comment} rendered={comments[r.id]} />
                             </div>
                           )}
                         </li>

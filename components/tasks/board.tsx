@@ -4,7 +4,7 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
 import { Plus, SquareKanban, X } from "lucide-react";
-import type { AgentListItem, TaskListItem } from "@/lib/services";
+import type { AgentSummary, TaskCardData } from "@/lib/services";
 import { api, errorMessage, isApiError } from "@/lib/queries/api";
 import type { Page } from "@/lib/queries/hooks";
 import { keys } from "@/lib/queries/keys";
@@ -25,7 +25,8 @@ import { TaskCard, boardColumns, type BoardStatus } from "./task-card";
 export interface BoardColumnData {
   status: BoardStatus;
   count: number;
-  items: TaskListItem[];
+  /** Cards (the page sends taskCard's fields; the live refetch whole tasks, which are cards too). */
+  items: TaskCardData[];
   nextCursor: string | null;
 }
 
@@ -47,7 +48,7 @@ export function TaskBoard({
 }: {
   columns: BoardColumnData[];
   filters: BoardFiltersValue;
-  agents: AgentListItem[];
+  agents: AgentSummary[];
   instructions: InstructionOption[];
 }) {
   const router = useRouter();
@@ -68,14 +69,14 @@ export function TaskBoard({
   const colorOf = React.useMemo(() => new Map(agents.map((a) => [a.name, a.color])), [agents]);
 
   /* ---- local layers over the server's columns: extra pages, optimistic moves ---- */
-  const [extras, setExtras] = React.useState<Partial<Record<string, Page<TaskListItem>>>>({});
+  const [extras, setExtras] = React.useState<Partial<Record<string, Page<TaskCardData>>>>({});
   const [loadingMore, setLoadingMore] = React.useState<string | null>(null);
   const [loadErrors, setLoadErrors] = React.useState<Partial<Record<string, unknown>>>({});
   const [overrides, setOverrides] = React.useState<Map<string, Override>>(new Map());
   const [refusal, setRefusal] = React.useState<{ taskTitle: string; detail: string } | null>(null);
   const [dragging, setDragging] = React.useState<{ id: string; from: string } | null>(null);
   const [dropTarget, setDropTarget] = React.useState<string | null>(null);
-  const [reasonFor, setReasonFor] = React.useState<{ task: TaskListItem; to: "blocked" | "cancelled" } | null>(null);
+  const [reasonFor, setReasonFor] = React.useState<{ task: TaskCardData; to: "blocked" | "cancelled" } | null>(null);
 
   // When fresh server data arrives, drop the optimistic moves it now reflects.
   React.useEffect(() => {
@@ -94,8 +95,8 @@ export function TaskBoard({
   }, [columns]);
 
   const view = React.useMemo(() => {
-    const all = new Map<string, TaskListItem>();
-    const base: Record<string, TaskListItem[]> = {};
+    const all = new Map<string, TaskCardData>();
+    const base: Record<string, TaskCardData[]> = {};
     for (const c of columns) {
       base[c.status] = [...c.items];
       for (const t of c.items) all.set(t.id, t);
@@ -117,7 +118,7 @@ export function TaskBoard({
       base[fromCol] = base[fromCol].filter((x) => x.id !== id);
       counts[fromCol] = Math.max(0, (counts[fromCol] ?? 1) - 1);
       if (base[o.to]) {
-        base[o.to] = [{ ...t, status: o.to as TaskListItem["status"] }, ...base[o.to]];
+        base[o.to] = [{ ...t, status: o.to as TaskCardData["status"] }, ...base[o.to]];
         counts[o.to] = (counts[o.to] ?? 0) + 1;
       }
     }
@@ -126,7 +127,7 @@ export function TaskBoard({
 
   /* ---- moving ---- */
   const move = useMutation({
-    mutationFn: (v: { task: TaskListItem; to: string; reason?: string }) => api.post(`/api/v1/tasks/${encodeURIComponent(v.task.id)}/move`, v.reason ? { to: v.to, reason: v.reason } : { to: v.to }),
+    mutationFn: (v: { task: TaskCardData; to: string; reason?: string }) => api.post(`/api/v1/tasks/${encodeURIComponent(v.task.id)}/move`, v.reason ? { to: v.to, reason: v.reason } : { to: v.to }),
     meta: { silent: true },
     onMutate: (v) => {
       setRefusal(null);
@@ -153,7 +154,7 @@ export function TaskBoard({
     },
   });
 
-  const requestMove = (task: TaskListItem, to: string) => {
+  const requestMove = (task: TaskCardData, to: string) => {
     if (to === task.status) return;
     if (to === "blocked" || to === "cancelled") {
       setReasonFor({ task, to });
@@ -168,7 +169,7 @@ export function TaskBoard({
     setLoadingMore(status);
     setLoadErrors((e) => ({ ...e, [status]: undefined }));
     try {
-      const page = await api.get<Page<TaskListItem>>("/api/v1/tasks", { status, agent: filters.agent, instructionId: filters.instruction, priority: filters.priority, cursor, limit: 50 });
+      const page = await api.get<Page<TaskCardData>>("/api/v1/tasks", { status, agent: filters.agent, instructionId: filters.instruction, priority: filters.priority, cursor, limit: 50 });
       setExtras((x) => ({ ...x, [status]: { items: [...(x[status]?.items ?? []), ...page.items], nextCursor: page.nextCursor } }));
     } catch (err) {
       setLoadErrors((e) => ({ ...e, [status]: err }));
@@ -376,7 +377,7 @@ function ReasonDialog({
   onCancel,
   onConfirm,
 }: {
-  target: { task: TaskListItem; to: "blocked" | "cancelled" } | null;
+  target: { task: TaskCardData; to: "blocked" | "cancelled" } | null;
   onCancel: () => void;
   onConfirm: (reason: string) => void;
 }) {

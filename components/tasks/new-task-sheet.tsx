@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
-import type { AgentListItem, TaskDto, TaskListItem } from "@/lib/services";
+import type { AgentSummary, TaskDto, TaskListItem } from "@/lib/services";
 import { api, isApiError } from "@/lib/queries/api";
 import type { Page } from "@/lib/queries/hooks";
 import { keys } from "@/lib/queries/keys";
@@ -88,7 +88,7 @@ export function NewTaskSheet({
 }: {
   open: boolean;
   onOpenChange: (open: boolean) => void;
-  agents: AgentListItem[];
+  agents: AgentSummary[];
   instructions: InstructionOption[];
   defaultInstructionId?: string;
   onCreated?: (task: TaskDto) => void;
@@ -113,7 +113,7 @@ function NewTaskForm({
   onCreated,
   onClose,
 }: {
-  agents: AgentListItem[];
+  agents: AgentSummary[];
   instructions: InstructionOption[];
   defaultInstructionId?: string;
   onCreated?: (task: TaskDto) => void;
@@ -325,7 +325,7 @@ function NewTaskForm({
                             </span>
                           </span>
                           <span className="mt-0.5 line-clamp-2 block text-xs text-muted-foreground">{a.description || "No description."}</span>
-                          <span className="mt-0.5 block text-[11px] text-muted-foreground">{a.steps.length} steps in its Response Approach</span>
+                          <span className="mt-0.5 block text-[11px] text-muted-foreground">{a.stepCount} steps in its Response Approach</span>
                         </span>
                       </label>
                     );

@@ -1,7 +1,7 @@
 "use client";
 import * as React from "react";
 import { Ban, Play, UserRoundCog } from "lucide-react";
-import type { AgentListItem, TaskDetail } from "@/lib/services";
+import type { AgentSummary, TaskDetail } from "@/lib/services";
 import { useTaskAction } from "@/lib/queries/tasks";
 import { errorMessage } from "@/lib/queries/api";
 import { Button } from "@/components/ui/button";
@@ -13,7 +13,7 @@ import { Alert } from "@/components/ui/alert";
 
 type Open = null | "cancel" | "unblock" | "reassign";
 
-export function TaskActions({ task, agents }: { task: TaskDetail; agents: AgentListItem[] }) {
+export function TaskActions({ task, agents }: { task: TaskDetail; agents: AgentSummary[] }) {
   const [open, setOpen] = React.useState<Open>(null);
   const [text, setText] = React.useState("");
   const [agent, setAgent] = React.useState("");

@@ -2,7 +2,7 @@
 import * as React from "react";
 import Link from "next/link";
 import { AlertTriangle, ArrowRightLeft, GripVertical } from "lucide-react";
-import type { TaskListItem } from "@/lib/services";
+import type { TaskCardData } from "@/lib/services";
 import { hrefs } from "@/lib/queries/links";
 import { AgentSwatch } from "@/components/ui/agent-swatch";
 import { PriorityDot } from "@/components/ui/priority-dot";
@@ -26,7 +26,7 @@ export function TaskCard({
   onDragEnd,
   onMove,
 }: {
-  task: TaskListItem;
+  task: TaskCardData;
   agentColor?: string | null;
   dragging?: boolean;
   pending?: boolean;

@@ -2,7 +2,7 @@
 import * as React from "react";
 import Link from "next/link";
 import { Check, Circle, FilePen, FilePlus2 } from "lucide-react";
-import type { AgentListItem, EventDto, TaskDetail } from "@/lib/services";
+import type { AgentSummary, EventDto, TaskDetail } from "@/lib/services";
 import { useTask, useTaskEvents } from "@/lib/queries/tasks";
 import { hrefs } from "@/lib/queries/links";
 import { StatusBadge, StatusIcon } from "@/components/ui/status";
@@ -17,7 +17,7 @@ import { MessageTypeChip } from "@/components/ui/message-type-chip";
 import { useNow } from "@/components/ui/use-now";
 import { formatDuration } from "@/components/ui/format";
 import { cn } from "@/components/ui/cn";
-import { Markdown } from "@/components/markdown/markdown";
+import { LiveMarkdown, type RenderedMarkdown } from "@/components/markdown/live-markdown";
 import { EventLine } from "./event-line";
 import { StepTracker } from "./step-tracker";
 import { RunPanel } from "@/components/runs/run-panel";
@@ -44,7 +44,18 @@ function LeaseInfo({ lease, status }: { lease: TaskDetail["lease"]; status: stri
   );
 }
 
-export function TaskView({ initialTask, initialEvents, agents }: { initialTask: TaskDetail; initialEvents: EventDto[]; agents: AgentListItem[] }) {
+export function TaskView({
+  initialTask,
+  initialEvents,
+  agents,
+  description,
+}: {
+  initialTask: TaskDetail;
+  initialEvents: EventDto[];
+  agents: AgentSummary[];
+  /** The description as rendered by the page on the server. */
+  description?: RenderedMarkdown;
+}) {
   const q = useTask(initialTask.id, initialTask);
   const ev = useTaskEvents(initialTask.id, initialEvents);
   const task = q.data ?? initialTask;
@@ -125,7 +136,7 @@ export function TaskView({ initialTask, initialEvents, agents }: { initialTask: 
                 <CardTitle>Description</CardTitle>
               </CardHeader>
               <div className="px-4 py-3">
-                <Markdown>{task.description}</Markdown>
+                <LiveMarkdown text={task.description} rendered={description} />
               </div>
             </Card>
           )}

@@ -19,7 +19,7 @@ export { cancelTask, CancelTaskInput } from "./tasks/cancel-task";
 export { reassignTask, ReassignTaskInput } from "./tasks/reassign-task";
 export { moveTask, MoveTaskInput } from "./tasks/move-task";
 export { taskMoves } from "./tasks/transitions";
-export { listTasks, taskBoard, taskCounts, getTask, taskOwner, type TaskDetail, type TaskListItem, type ListTasksQuery } from "./tasks/queries";
+export { listTasks, taskBoard, taskCard, taskCounts, getTask, taskOwner, type TaskDetail, type TaskListItem, type TaskCardData, type ListTasksQuery } from "./tasks/queries";
 
 export { updateStep, startStep, completeStep, skipStep, blockStep, stepMoves, UpdateStepInput } from "./steps/update-step";
 
@@ -33,7 +33,7 @@ export { markMessage, MarkMessageInput } from "./messages/mark-message";
 export { listInbox, listInboxes, getThread, getMessage, searchMessages, unreadCount, toFtsQuery, HIT_START, HIT_END, type SearchHit } from "./messages/queries";
 
 export { syncAgents } from "./agents/sync-agents";
-export { listAgents, getAgent, type AgentListItem } from "./agents/queries";
+export { listAgents, getAgent, agentSummary, type AgentListItem, type AgentSummary } from "./agents/queries";
 export { getOverview, getShellCounts, type Overview } from "./overview";
 export { listEvents, lastEventId } from "./events-queries";
 

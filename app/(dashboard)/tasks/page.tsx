@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { listAgents, listInstructions, taskBoard, type ListTasksQuery } from "@/lib/services";
+import { agentSummary, listAgents, listInstructions, taskBoard, taskCard, type ListTasksQuery } from "@/lib/services";
 import { getPageContext } from "@/lib/auth/page-context";
 import { TaskBoard, type BoardFiltersValue } from "@/components/tasks/board";
 
@@ -22,8 +22,8 @@ export default async function TasksPage({ searchParams }: { searchParams: Promis
     instructionId: filters.instruction,
     priority: filters.priority as ListTasksQuery["priority"],
     perColumn: 50,
-  });
-  const agents = listAgents(ctx);
+  }).map((c) => ({ ...c, items: c.items.map(taskCard) }));
+  const agents = listAgents(ctx).map(agentSummary);
   const instructions = listInstructions(ctx, { limit: 100 }).items.map((i) => ({ id: i.id, title: i.title, phase: i.phase }));
   return (
     <div className="flex h-full min-h-0 flex-col px-6 pt-5 pb-3">

@@ -41,6 +41,28 @@ export function listAgents(ctx: ServiceContext, q: { includeInactive?: boolean }
 }
 export type AgentListItem = ReturnType<typeof listAgents>[number];
 
+/**
+ * What pickers, filters and swatches in the pages need of an agent. The definition's long parts
+ * (the Response Approach with its guidance, memory, resources) stay on the server: with 100 agents
+ * they were 200 kB of every task page's HTML (docs/benchmarks.md).
+ */
+export function agentSummary(a: AgentListItem) {
+  return {
+    name: a.name,
+    title: a.title,
+    description: a.description,
+    tier: a.tier,
+    domain: a.domain,
+    model: a.model,
+    color: a.color,
+    active: a.active,
+    stepCount: a.steps.length,
+    load: a.load,
+    unread: a.unread,
+  };
+}
+export type AgentSummary = ReturnType<typeof agentSummary>;
+
 export function getAgent(ctx: ServiceContext, name: string) {
   const a = ctx.db.select().from(agents).where(eq(agents.name, name)).get();
   if (!a) throw notFound("Agent", name);

@@ -74,6 +74,29 @@ export function listTasks(ctx: ServiceContext, q: ListTasksQuery = {}): Page<Tas
   return { items: withProgress(ctx, page), nextCursor: more && last ? encodeCursor([last.updatedAt, last.id]) : null };
 }
 
+/**
+ * A task as a card on the board or in a list: what the card shows and what moving it needs. The
+ * board page sends these instead of whole tasks (descriptions, criteria, file lists): 250 cards were
+ * half of its HTML (docs/benchmarks.md).
+ */
+export function taskCard(t: TaskListItem) {
+  return {
+    id: t.id,
+    ref: t.ref,
+    instructionId: t.instructionId,
+    title: t.title,
+    assignedAgent: t.assignedAgent,
+    status: t.status,
+    priority: t.priority,
+    blockedReason: t.blockedReason,
+    lease: t.lease,
+    progress: t.progress,
+    createdAt: t.createdAt,
+    updatedAt: t.updatedAt,
+  };
+}
+export type TaskCardData = ReturnType<typeof taskCard>;
+
 /** Board: one page per column, counted, so a column with 100,000 cards renders its first page only. */
 export function taskBoard(ctx: ServiceContext, q: Omit<ListTasksQuery, "status" | "cursor"> & { perColumn?: number } = {}) {
   const columns = ["pending", "in_progress", "blocked", "in_review", "completed"] as const;

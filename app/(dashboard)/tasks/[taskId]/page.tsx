@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { getTask, isServiceError, listAgents, listEvents } from "@/lib/services";
+import { Markdown } from "@/components/markdown/markdown";
+import { agentSummary, getTask, isServiceError, listAgents, listEvents } from "@/lib/services";
 import { getPageContext } from "@/lib/auth/page-context";
 import { PageBody } from "@/components/shell/page-header";
 import { SetBreadcrumbs } from "@/components/shell/breadcrumbs";
@@ -32,7 +33,7 @@ export default async function TaskPage({ params }: Props) {
   const { taskId } = await params;
   const { ctx, task } = await load(decodeURIComponent(taskId));
   const events = listEvents(ctx, { taskId: task.id, limit: 200 });
-  const agents = listAgents(ctx);
+  const agents = listAgents(ctx).map(agentSummary);
   return (
     <PageBody>
       <SetBreadcrumbs
@@ -42,7 +43,7 @@ export default async function TaskPage({ params }: Props) {
           { label: task.title },
         ]}
       />
-      <TaskView initialTask={task} initialEvents={events} agents={agents} />
+      <TaskView initialTask={task} initialEvents={events} agents={agents} description={{ text: task.description, node: <Markdown>{task.description}</Markdown> }} />
     </PageBody>
   );
 }

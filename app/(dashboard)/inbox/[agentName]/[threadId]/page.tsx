@@ -3,6 +3,8 @@ import { notFound } from "next/navigation";
 import { getTask, getThread, isServiceError, type ServiceContext } from "@/lib/services";
 import { getPageContext } from "@/lib/auth/page-context";
 import { ThreadView } from "@/components/inbox/thread-view";
+import { Markdown } from "@/components/markdown/markdown";
+import type { RenderedMarkdown } from "@/components/markdown/live-markdown";
 import type { TaskRef } from "@/components/inbox/message-card";
 import { routeParam } from "@/components/inbox/params";
 
@@ -40,5 +42,8 @@ export default async function ThreadPage({ params }: { params: Params }) {
       // a task deleted since: the link shows its id
     }
   }
-  return <ThreadView key={thread.threadId} initial={thread} tasks={tasks} />;
+  // Bodies rendered here, on the server: the renderer stays out of the page's JavaScript.
+  const bodies: Record<string, RenderedMarkdown> = {};
+  for (const m of thread.messages) if (m.body.trim()) bodies[m.id] = { text: m.body, node: <Markdown>{m.body}</Markdown> };
+  return <ThreadView key={thread.threadId} initial={thread} tasks={tasks} bodies={bodies} />;
 }

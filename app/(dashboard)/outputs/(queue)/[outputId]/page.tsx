@@ -5,6 +5,7 @@ import { getPageContext } from "@/lib/auth/page-context";
 import { OutputReview } from "@/components/review/output-review";
 import { RenderedOutput } from "@/components/review/rendered-output";
 import { routeParam } from "@/components/inbox/params";
+import { Markdown } from "@/components/markdown/markdown";
 
 type Params = Promise<{ outputId: string }>;
 
@@ -35,6 +36,7 @@ export default async function OutputPage({ params }: { params: Params }) {
       key={detail.output.id}
       initial={detail}
       rendered={<RenderedOutput output={detail.output} />}
+      comments={Object.fromEntries(detail.reviews.filter((r) => r.comment.trim()).map((r) => [r.id, { text: r.comment, node: <Markdown compact>{r.comment}</Markdown> }]))}
       canReview={ctx.actor.role !== "viewer"}
       me={ctx.actor.email}
     />
