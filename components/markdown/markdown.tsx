@@ -60,6 +60,28 @@ const schema = {
   },
 };
 
+// Rendered trees by source text, most recently used last. Messages, outputs and review comments
+// never change, and a thread page renders every body of the thread on each view: 40 bodies were most
+// of a long thread's render time (docs/benchmarks.md). The tree is React elements only (no state),
+// so one tree serves any number of renders.
+const MAX_CACHED = 2000;
+const trees = new Map<string, React.ReactNode>();
+
+function renderTree(text: string): React.ReactNode {
+  const hit = trees.get(text);
+  if (hit !== undefined) {
+    trees.delete(text);
+    trees.set(text, hit);
+    return hit;
+  }
+  // react-markdown's Markdown is a synchronous function of its props: called directly, its result
+  // (the element tree) can be kept.
+  const tree = ReactMarkdown({ children: text, remarkPlugins: [remarkGfm], rehypePlugins: [[rehypeSanitize, schema]], urlTransform: safeUrl, components, skipHtml: true });
+  trees.set(text, tree);
+  if (trees.size > MAX_CACHED) trees.delete(trees.keys().next().value!);
+  return tree;
+}
+
 export function Markdown({ children, className, compact }: { children: string | null | undefined; className?: string; compact?: boolean }) {
   if (!children?.trim()) return null;
   return (
@@ -74,9 +96,7 @@ export function Markdown({ children, className, compact }: { children: string | 
         className,
       )}
     >
-      <ReactMarkdown remarkPlugins={[remarkGfm]} rehypePlugins={[[rehypeSanitize, schema]]} urlTransform={safeUrl} components={components} skipHtml>
-        {children}
-      </ReactMarkdown>
+      {renderTree(children)}
     </div>
   );
 }

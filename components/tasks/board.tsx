@@ -21,6 +21,7 @@ import { cn } from "@/components/ui/cn";
 import { useListNavigation } from "@/components/ui/use-list-navigation";
 import { NewTaskSheet, type InstructionOption } from "./new-task-sheet";
 import { TaskCard, boardColumns, type BoardStatus } from "./task-card";
+import { BOARD_COLUMN_PAGE } from "./board-page-size";
 
 export interface BoardColumnData {
   status: BoardStatus;
@@ -60,7 +61,7 @@ export function TaskBoard({
   const apiFilters = { agent: filters.agent, instructionId: filters.instruction, priority: filters.priority };
   const board = useQuery({
     queryKey: keys.board(apiFilters),
-    queryFn: async ({ signal }) => (await api.get<{ columns: BoardColumnData[] }>("/api/v1/tasks/board", { ...apiFilters, perColumn: 50 }, signal)).columns,
+    queryFn: async ({ signal }) => (await api.get<{ columns: BoardColumnData[] }>("/api/v1/tasks/board", { ...apiFilters, perColumn: BOARD_COLUMN_PAGE }, signal)).columns,
     initialData: initialColumns,
     staleTime: 5_000,
   });

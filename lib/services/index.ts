@@ -19,7 +19,7 @@ export { cancelTask, CancelTaskInput } from "./tasks/cancel-task";
 export { reassignTask, ReassignTaskInput } from "./tasks/reassign-task";
 export { moveTask, MoveTaskInput } from "./tasks/move-task";
 export { taskMoves } from "./tasks/transitions";
-export { listTasks, taskBoard, taskCard, taskCounts, getTask, taskOwner, type TaskDetail, type TaskListItem, type TaskCardData, type ListTasksQuery } from "./tasks/queries";
+export { listTasks, taskBoard, taskCard, taskCounts, taskTitles, getTask, taskOwner, type TaskDetail, type TaskListItem, type TaskCardData, type ListTasksQuery } from "./tasks/queries";
 
 export { updateStep, startStep, completeStep, skipStep, blockStep, stepMoves, UpdateStepInput } from "./steps/update-step";
 

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { agentSummary, listAgents, listInstructions, taskBoard, taskCard, type ListTasksQuery } from "@/lib/services";
 import { getPageContext } from "@/lib/auth/page-context";
 import { TaskBoard, type BoardFiltersValue } from "@/components/tasks/board";
+import { BOARD_COLUMN_PAGE } from "@/components/tasks/board-page-size";
 
 export const metadata: Metadata = { title: "Tasks" };
 
@@ -21,7 +22,7 @@ export default async function TasksPage({ searchParams }: { searchParams: Promis
     agent: filters.agent,
     instructionId: filters.instruction,
     priority: filters.priority as ListTasksQuery["priority"],
-    perColumn: 50,
+    perColumn: BOARD_COLUMN_PAGE,
   }).map((c) => ({ ...c, items: c.items.map(taskCard) }));
   const agents = listAgents(ctx).map(agentSummary);
   const instructions = listInstructions(ctx, { limit: 100 }).items.map((i) => ({ id: i.id, title: i.title, phase: i.phase }));

@@ -180,6 +180,18 @@ export function getTask(ctx: ServiceContext, taskId: string) {
 export type TaskDetail = ReturnType<typeof getTask>;
 
 /** The agent a task is assigned to (the live stream's visibility filter), or null. */
+/** Title and ref of the tasks the actor may see among `ids` (a thread's links to its tasks); unknown or hidden ones are left out. */
+export function taskTitles(ctx: ServiceContext, ids: string[]): Record<string, { title: string; ref: string }> {
+  const out: Record<string, { title: string; ref: string }> = {};
+  if (!ids.length) return out;
+  const rows = ctx.db.select({ id: tasks.id, title: tasks.title, ref: tasks.ref, assignedAgent: tasks.assignedAgent }).from(tasks).where(inArray(tasks.id, ids)).all();
+  for (const r of rows) {
+    if (ctx.actor.kind === "agent" && ctx.actor.name !== r.assignedAgent) continue;
+    out[r.id] = { title: r.title, ref: r.ref };
+  }
+  return out;
+}
+
 export function taskOwner(ctx: Pick<ServiceContext, "db">, taskId: string): string | null {
   return ctx.db.select({ a: tasks.assignedAgent }).from(tasks).where(eq(tasks.id, taskId)).get()?.a ?? null;
 }

@@ -254,3 +254,14 @@ describe("step transitions", () => {
     expect(() => s.updateStep(backend(), { taskId: task.id, position: 1, status: "done", expectedVersion: 1 })).toThrowError(expect.objectContaining({ code: "version_conflict" }));
   });
 });
+
+describe("task titles for links", () => {
+  it("a person gets every known task's title and ref; an agent only its own; unknown ids are left out", () => {
+    const mine = newTask();
+    const other = newTask({ assignedAgent: "frontend-developer" });
+    const ids = [mine.id, other.id, "tsk_nope"];
+    expect(s.taskTitles(rex(), ids)).toEqual({ [mine.id]: { title: mine.title, ref: mine.ref }, [other.id]: { title: other.title, ref: other.ref } });
+    expect(s.taskTitles(backend(), ids)).toEqual({ [mine.id]: { title: mine.title, ref: mine.ref } });
+    expect(s.taskTitles(rex(), [])).toEqual({});
+  });
+});

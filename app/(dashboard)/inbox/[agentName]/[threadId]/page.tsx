@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { getTask, getThread, isServiceError, type ServiceContext } from "@/lib/services";
+import { getThread, isServiceError, taskTitles, type ServiceContext } from "@/lib/services";
 import { getPageContext } from "@/lib/auth/page-context";
 import { ThreadView } from "@/components/inbox/thread-view";
 import { Markdown } from "@/components/markdown/markdown";
@@ -33,15 +33,8 @@ export default async function ThreadPage({ params }: { params: Params }) {
   const { threadId } = await params;
   const thread = loadThread(ctx, routeParam(threadId));
   // The tasks the messages concern, by title (a thread rarely names more than one or two).
-  const tasks: Record<string, TaskRef> = {};
-  for (const id of new Set(thread.messages.map((m) => m.taskId).filter((t): t is string => !!t))) {
-    try {
-      const t = getTask(ctx, id);
-      tasks[id] = { title: t.title, ref: t.ref };
-    } catch {
-      // a task deleted since: the link shows its id
-    }
-  }
+  // (A task deleted since, or hidden from this reader, is left out: its link shows the id.)
+  const tasks: Record<string, TaskRef> = taskTitles(ctx, [...new Set(thread.messages.map((m) => m.taskId).filter((t): t is string => !!t))]);
   // Bodies rendered here, on the server: the renderer stays out of the page's JavaScript.
   const bodies: Record<string, RenderedMarkdown> = {};
   for (const m of thread.messages) if (m.body.trim()) bodies[m.id] = { text: m.body, node: <Markdown>{m.body}</Markdown> };
