@@ -234,8 +234,11 @@ export async function runApi(o: ApiOptions): Promise<ApiResult> {
       for (const who of ["baseline", "real"] as Who[]) {
         const s = servers[who];
         res[who] = figures(rounds[who]);
-        // The same connections at a fixed, moderate rate: latency without the queueing of a saturated server.
-        const p = await paced(s.url, s.ops[name].requests, { rate: o.pacedRate, durationS: Math.max(2, o.durationS), clients: o.connections });
+        // The same connections at a fixed, moderate rate: latency without the queueing of a saturated
+        // server. After a second's pause, so that it measures a server at that rate rather than one
+        // still working off the saturating rounds (WAL checkpoints, garbage collection).
+        await sleep(1000);
+        const p = await paced(s.url, s.ops[name].requests, { rate: o.pacedRate, durationS: Math.max(2, o.durationS * 2), clients: o.connections });
         res[who].paced = { rate: o.pacedRate, rps: p.rps, p50: p.p50, p99: p.p99 };
         o.log(`api: ${name.padEnd(9)} ${who.padEnd(8)} ${String(res[who].rps).padStart(6)} req/s  p50 ${res[who].p50} ms  p99 ${res[who].p99} ms  cpu/req ${res[who].cpuMsPerRequest} ms  non2xx ${res[who].non2xx} ${JSON.stringify(res[who].statuses)} | at ${o.pacedRate}/s: p50 ${res[who].paced!.p50} ms p99 ${res[who].paced!.p99} ms`);
         if (name === "claim" && res[who].statuses["204"]) notes.push(`claim on ${who}: ${res[who].statuses["204"]} answers were 204 (the pool ran dry): raise --claimable`);
