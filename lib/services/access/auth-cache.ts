@@ -6,7 +6,8 @@ import type { ServiceContext } from "../context";
 // users or sessions made through the service verbs in this process (revoke, delete, sign out...)
 // drops every entry at once (writeTx calls invalidateAuthCache). A commit by another process (the
 // CLI revoking a token on the same file) changes SQLite's `data_version` on this connection, which
-// is read on every hit (about a microsecond), so a revocation anywhere takes effect at once.
+// is read at most once a millisecond (checkOtherWriters), so a revocation anywhere takes effect
+// within a millisecond.
 // Expiry is checked on every hit.
 export const AUTH_CACHE_MS = 5_000;
 interface CachedAuth {
@@ -41,10 +42,21 @@ export function invalidateAuthCache(): void {
 // the statement is prepared once per connection instead.
 const dataVersion = new WeakMap<object, { get(): unknown }>();
 
+// When data_version was last read, per connection: it is read at most once a millisecond. Reading
+// it starts a read transaction (file-lock system calls), 10-25 µs under load, a tenth of an agent
+// heartbeat at 5,000 requests a second (docs/benchmarks.md). A revocation committed by another
+// process is therefore seen by requests that start at most 1 ms after its commit.
+export const OTHER_WRITERS_CHECK_MS = 1;
+const lastCheck = new WeakMap<object, number>();
+
 /** Drops the cache when another connection committed since we last looked. */
 function checkOtherWriters(db: ServiceContext["db"]) {
   const client = db.$client;
   if (!client?.open) return;
+  const now = performance.now();
+  const last = lastCheck.get(client);
+  if (last !== undefined && now - last < OTHER_WRITERS_CHECK_MS) return;
+  lastCheck.set(client, now);
   const st = authState();
   let stmt = dataVersion.get(client);
   if (!stmt) dataVersion.set(client, (stmt = client.prepare("PRAGMA data_version").pluck()));
