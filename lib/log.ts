@@ -62,9 +62,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 const requestLines = new WeakMap<Logger, DestinationStream>();
 
 /**
- * Log lines gathered in memory and handed to the writer as one chunk per batch: when 64 KiB are
- * waiting, after `intervalMs` (the first line of a batch starts the clock) and when the process
- * exits or runs out of work. A write per line (even an asynchronous one: a thread-pool job each) was
+ * Log lines gathered in memory and handed to the writer as one chunk per batch: when 64 Ki
+ * characters are waiting, after `intervalMs` (the first line of a batch starts the clock) and when
+ * the process exits or runs out of work. A write per line (even an asynchronous one: a thread-pool job each) was
  * a third of an agent heartbeat's CPU, and sonic-boom's own `minLength` buffering measures the whole
  * buffer again on every line (docs/benchmarks.md). At most `maxPendingBytes` wait: beyond that,
  * lines are dropped and counted, so a stalled reader of stdout cannot grow the heap without bound.
@@ -166,7 +166,8 @@ export function requestLogging(): MiddlewareHandler<RequestIdEnv> {
     const started = performance.now();
     await next();
     const status = c.res.status;
-    if (!getLogger().isLevelEnabled(status >= 500 ? "error" : "info")) return;
+    const logger = getLogger();
+    if (!logger.isLevelEnabled(status >= 500 ? "error" : "info")) return;
     // Only these fields, none of them a secret: the line is written without the redaction pass.
     // The request id goes in the line itself: a child logger per request cost more than the line.
     const line: Record<string, unknown> = {
@@ -178,10 +179,10 @@ export function requestLogging(): MiddlewareHandler<RequestIdEnv> {
     };
     const actor = actorLabel((c.var as Record<string, unknown>).actor);
     if (actor) line.actor = actor;
-    const logger = getLogger();
     const dest = requestLines.get(logger);
     if (dest) {
-      // pino's own layout: level, time, pid, the fields, msg.
+      // pino's layout as createLogger configures it (level word, ISO time, pid, the fields, msg);
+      // lib/ops/log.test.ts compares the two.
       const head = `{"level":"${status >= 500 ? "error" : "info"}","time":"${new Date().toISOString()}","pid":${process.pid},`;
       dest.write(`${head}${JSON.stringify(line).slice(1, -1)},"msg":"request"}\n`);
     } else if (status >= 500) logger.error(line, "request");

@@ -38,6 +38,20 @@ describe("structured logs", () => {
     expect(JSON.stringify(line)).not.toContain("limit=5");
   });
 
+  it("writes the request line (straight to the destination) in the same layout as every other line", async () => {
+    const { lines, raw } = capture();
+    getLogger().info({ requestId: "req-log-2", method: "GET", path: "/x", status: 200, durationMs: 1 }, "request");
+    api = inProcessApi();
+    await api.request("/api/v1/tasks?limit=1", { headers: { "x-request-id": "req-log-3" } });
+    const viaPino = lines.find((l) => l.requestId === "req-log-2")!;
+    const direct = lines.find((l) => l.requestId === "req-log-3")!;
+    expect(Object.keys(direct).slice(0, 3)).toEqual(Object.keys(viaPino).slice(0, 3));
+    expect(Object.keys(direct).at(-1)).toBe(Object.keys(viaPino).at(-1));
+    expect(direct.pid).toBe(viaPino.pid);
+    expect(Date.parse(direct.time as string)).not.toBeNaN();
+    expect(raw.every((r) => r.endsWith("\n"))).toBe(true);
+  });
+
   it("never logs credentials, cookies or bodies", async () => {
     const { raw } = capture("trace");
     api = inProcessApi();

@@ -47,19 +47,8 @@ export type AgentListItem = ReturnType<typeof listAgents>[number];
  * they were 200 kB of every task page's HTML (docs/benchmarks.md).
  */
 export function agentSummary(a: AgentListItem) {
-  return {
-    name: a.name,
-    title: a.title,
-    description: a.description,
-    tier: a.tier,
-    domain: a.domain,
-    model: a.model,
-    color: a.color,
-    active: a.active,
-    stepCount: a.steps.length,
-    load: a.load,
-    unread: a.unread,
-  };
+  const { steps, stepsSource: _stepsSource, memory: _memory, resources: _resources, extra: _extra, capabilities: _capabilities, tools: _tools, sourcePath: _sourcePath, ...summary } = a;
+  return { ...summary, stepCount: steps.length };
 }
 export type AgentSummary = ReturnType<typeof agentSummary>;
 
