@@ -15,7 +15,12 @@ export interface ApiOptions {
   /** Seconds per round; each operation is measured in `rounds` rounds per server, alternating. */
   durationS: number;
   rounds: number;
+  /** The first pass over every operation on both servers (seconds per operation and server: half of this). */
   warmupS: number;
+  /** Warm-up of each operation again just before its rounds (default: warmupS; 0 skips it). */
+  opWarmupS?: number;
+  /** Seconds of the paced pass per server (default: twice durationS, at least 2). */
+  pacedS?: number;
   /** Claimable tasks and worker tasks to seed (per run). */
   claimable: number;
   workerTasksPerServer: number;
@@ -69,6 +74,9 @@ export interface ApiResult {
   durationS: number;
   rounds: number;
   warmupS: number;
+  /** Absent in results written before these were options (5 and 2 × durationS then, paced after the rounds). */
+  opWarmupS?: number;
+  pacedS?: number;
   database: string;
   ops: ApiOpResult[];
   serverRssMiB: { baseline: number | null; real: number | null };
@@ -217,7 +225,17 @@ export async function runApi(o: ApiOptions): Promise<ApiResult> {
       // figures are medians over rounds: load from elsewhere on a shared machine drifts over tens
       // of seconds, so back-to-back rounds see the same conditions and one slow stretch cannot
       // decide a ratio.
-      for (const who of ["baseline", "real"] as Who[]) if (o.warmupS > 0) await cannon(servers[who].url, servers[who].ops[name].requests, Math.min(10, o.connections), o.warmupS);
+      const opWarmupS = o.opWarmupS ?? o.warmupS;
+      for (const who of ["baseline", "real"] as Who[]) if (opWarmupS > 0) await cannon(servers[who].url, servers[who].ops[name].requests, Math.min(10, o.connections), opWarmupS);
+      // The same connections at a fixed, moderate rate: latency without the queueing of a saturated
+      // server. Before the saturating rounds, so that it measures a server at that rate rather than
+      // one still working off a burst (WAL checkpoints, full-text index merges, garbage collection).
+      const pacedRuns = {} as Record<Who, NonNullable<OpFigures["paced"]>>;
+      for (const who of ["baseline", "real"] as Who[]) {
+        await sleep(1000);
+        const p = await paced(servers[who].url, servers[who].ops[name].requests, { rate: o.pacedRate, durationS: o.pacedS ?? Math.max(2, o.durationS * 2), clients: o.connections });
+        pacedRuns[who] = { rate: o.pacedRate, rps: p.rps, p50: p.p50, p99: p.p99 };
+      }
       const rounds: Record<Who, Round[]> = { baseline: [], real: [] };
       for (let i = 0; i < o.rounds; i++) {
         for (const who of ["baseline", "real"] as Who[]) {
@@ -232,14 +250,8 @@ export async function runApi(o: ApiOptions): Promise<ApiResult> {
       }
       const res = {} as Record<Who, OpFigures>;
       for (const who of ["baseline", "real"] as Who[]) {
-        const s = servers[who];
         res[who] = figures(rounds[who]);
-        // The same connections at a fixed, moderate rate: latency without the queueing of a saturated
-        // server. After a second's pause, so that it measures a server at that rate rather than one
-        // still working off the saturating rounds (WAL checkpoints, garbage collection).
-        await sleep(1000);
-        const p = await paced(s.url, s.ops[name].requests, { rate: o.pacedRate, durationS: Math.max(2, o.durationS * 2), clients: o.connections });
-        res[who].paced = { rate: o.pacedRate, rps: p.rps, p50: p.p50, p99: p.p99 };
+        res[who].paced = pacedRuns[who];
         o.log(`api: ${name.padEnd(9)} ${who.padEnd(8)} ${String(res[who].rps).padStart(6)} req/s  p50 ${res[who].p50} ms  p99 ${res[who].p99} ms  cpu/req ${res[who].cpuMsPerRequest} ms  non2xx ${res[who].non2xx} ${JSON.stringify(res[who].statuses)} | at ${o.pacedRate}/s: p50 ${res[who].paced!.p50} ms p99 ${res[who].paced!.p99} ms`);
         if (name === "claim" && res[who].statuses["204"]) notes.push(`claim on ${who}: ${res[who].statuses["204"]} answers were 204 (the pool ran dry): raise --claimable`);
       }
@@ -250,7 +262,7 @@ export async function runApi(o: ApiOptions): Promise<ApiResult> {
       out.push({ op: name, description: servers.real.ops[name].description, baseline: res.baseline, real: res.real, ratio, roundRatios, cpuRatio, meetsTarget: ratio >= 0.5 && res.real.p99 < 25 && res.real.non2xx === 0, meetsTargetPaced: ratio >= 0.5 && (res.real.paced?.p99 ?? Infinity) < 25 && res.real.non2xx === 0 });
     }
     const serverRssMiB = { baseline: rssMiB(baseline.pid), real: rssMiB(real.pid) };
-    return { connections: o.connections, pacedRate: o.pacedRate, durationS: o.durationS, rounds: o.rounds, warmupS: o.warmupS, database: o.sourceDb, ops: out, serverRssMiB, notes };
+    return { connections: o.connections, pacedRate: o.pacedRate, durationS: o.durationS, rounds: o.rounds, warmupS: o.warmupS, opWarmupS: o.opWarmupS ?? o.warmupS, pacedS: o.pacedS ?? Math.max(2, o.durationS * 2), database: o.sourceDb, ops: out, serverRssMiB, notes };
   } finally {
     await real?.stop();
     await baseline?.stop();

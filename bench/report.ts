@@ -28,7 +28,7 @@ export function renderFigures(r: BenchResults): string {
   if (r.api) {
     const a = r.api;
     out.push(
-      `#### Agent API (autocannon, ${a.connections} connections; ${a.rounds ?? 1} rounds of ${a.durationS} s per server, alternating baseline and AgentDesk, medians; after ${a.warmupS} s of warm-up)`,
+      `#### Agent API (autocannon, ${a.connections} connections; ${a.rounds ?? 1} rounds of ${a.durationS} s per server, alternating baseline and AgentDesk, medians; after a warm-up pass of ${Math.max(1, Math.round(a.warmupS / 2))} s per operation and server${(a.opWarmupS ?? a.warmupS) > 0 ? ` and ${a.opWarmupS ?? a.warmupS} s more per operation` : ""}${a.pacedS !== undefined ? `; the ${a.pacedRate} req/s pass: ${a.pacedS} s per server, before the saturating rounds` : ""})`,
     );
     out.push("");
     out.push(

@@ -122,9 +122,13 @@ async function main() {
       sourceDb: file,
       connections: 50,
       pacedRate: 200,
-      durationS: quick ? 2 : 3,
+      // --quick: 1-second rounds after a single warm-up pass (every operation has been run on both
+      // servers before the first is measured), so that the whole run takes about two minutes.
+      durationS: quick ? 1 : 3,
       rounds: quick ? 3 : 5,
       warmupS: quick ? 2 : 5,
+      opWarmupS: quick ? 0 : 5,
+      pacedS: quick ? 2 : 6,
       claimable: quick ? 100_000 : 300_000,
       workerTasksPerServer: quick ? 1_500 : 4_000,
       profile: flag("--profile"),
@@ -133,10 +137,10 @@ async function main() {
     });
   });
   await section("live", async () => {
-    results.live = await runLive({ sourceDb: file, streams: 200, soakS: quick ? 60 : 600, agents: 10, agentIntervalMs: 250, probeIntervalMs: 500, log });
+    results.live = await runLive({ sourceDb: file, streams: 200, soakS: quick ? 30 : 600, agents: 10, agentIntervalMs: 250, probeIntervalMs: 500, log });
   });
   await section("pages", async () => {
-    results.pages = await runPages({ db: file, ttfbSamples: quick ? 10 : 20, loadSamples: quick ? 2 : 4, build: !flag("--no-build"), log });
+    results.pages = await runPages({ db: file, ttfbSamples: quick ? 10 : 20, loadSamples: quick ? 1 : 4, build: !flag("--no-build"), log });
   });
 
   results.finishedAt = new Date().toISOString();

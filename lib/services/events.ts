@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { events } from "@/db/schema";
 import { actorId, type Actor } from "@/lib/auth/actor";
 import type { ServiceContext, Tx } from "./context";
-import { nowOf } from "./context";
+import { immediateTx, nowOf } from "./context";
 import { jsonText, prepared } from "./prepared";
 import { invalidateAuthCache } from "./access/auth-cache";
 
@@ -62,15 +62,13 @@ export function appendEvent(tx: Tx, actor: Actor, at: number, e: EventInput): nu
 export function writeTx<T>(ctx: ServiceContext, fn: (tx: Tx, at: number, emit: (e: EventInput) => number) => T): T {
   const at = nowOf(ctx);
   let lastEventId = 0;
-  const result = ctx.db.transaction(
-    (tx) =>
-      fn(tx, at, (e) => {
-        // Tokens, people and sessions are what authenticate() remembers: forget it all on any change.
-        if (e.entityKind === "token" || e.entityKind === "user" || e.entityKind === "session") invalidateAuthCache();
-        lastEventId = appendEvent(tx, ctx.actor, at, e);
-        return lastEventId;
-      }),
-    { behavior: "immediate" },
+  const result = immediateTx(ctx.db, (tx) =>
+    fn(tx, at, (e) => {
+      // Tokens, people and sessions are what authenticate() remembers: forget it all on any change.
+      if (e.entityKind === "token" || e.entityKind === "user" || e.entityKind === "session") invalidateAuthCache();
+      lastEventId = appendEvent(tx, ctx.actor, at, e);
+      return lastEventId;
+    }),
   );
   if (lastEventId && ctx.onCommit) ctx.onCommit(lastEventId);
   else if (lastEventId) notifyCommit(lastEventId);

@@ -10,7 +10,7 @@ import { DEFAULT_LEASE_MINUTES } from "./transitions";
 import { parseInput } from "../validate";
 import { leaseMinutesOf, loadTask, unfinishedDependencies, writeLease } from "./load";
 import { prepared } from "../prepared";
-import type { Tx } from "../context";
+import { immediateTx, type Tx } from "../context";
 
 export const ClaimTaskInput = z.strictObject({
   /** Claim this task rather than the next one in priority order. */
@@ -118,22 +118,19 @@ export function heartbeatTask(ctx: ServiceContext, raw: z.input<typeof Heartbeat
   if (actor.kind !== "agent") throw new ServiceError("forbidden", "Only the agent working on a task sends heartbeats");
   const input = parseInput(HeartbeatInput, raw);
   const at = ctx.now ? ctx.now() : Date.now();
-  return ctx.db.transaction(
-    (tx) => {
-      // The few columns a lease needs and the agent's lease length, in one read (no full task row).
-      const task = leaseOf(tx).get({ id: input.taskId });
-      if (!task) throw notFound("Task", input.taskId);
-      requireTaskAccess(actor, task, true);
-      if (task.status !== "in_progress" && task.status !== "blocked") {
-        throw new ServiceError("illegal_transition", `Task ${task.id} is ${task.status}: there is no lease to extend`);
-      }
-      if (input.leaseToken !== undefined && input.leaseToken !== task.leaseToken) {
-        throw new ServiceError("lease_lost", `Lease ${input.leaseToken} on task ${task.id} is no longer valid`);
-      }
-      const expiresAt = at + (task.leaseMinutes ?? DEFAULT_LEASE_MINUTES) * 60_000;
-      writeLease(tx, task.id, at, expiresAt);
-      return { taskId: task.id, leaseToken: task.leaseToken, leaseExpiresAt: new Date(expiresAt).toISOString() };
-    },
-    { behavior: "immediate" },
-  );
+  return immediateTx(ctx.db, (tx) => {
+    // The few columns a lease needs and the agent's lease length, in one read (no full task row).
+    const task = leaseOf(tx).get({ id: input.taskId });
+    if (!task) throw notFound("Task", input.taskId);
+    requireTaskAccess(actor, task, true);
+    if (task.status !== "in_progress" && task.status !== "blocked") {
+      throw new ServiceError("illegal_transition", `Task ${task.id} is ${task.status}: there is no lease to extend`);
+    }
+    if (input.leaseToken !== undefined && input.leaseToken !== task.leaseToken) {
+      throw new ServiceError("lease_lost", `Lease ${input.leaseToken} on task ${task.id} is no longer valid`);
+    }
+    const expiresAt = at + (task.leaseMinutes ?? DEFAULT_LEASE_MINUTES) * 60_000;
+    writeLease(tx, task.id, at, expiresAt);
+    return { taskId: task.id, leaseToken: task.leaseToken, leaseExpiresAt: new Date(expiresAt).toISOString() };
+  });
 }
