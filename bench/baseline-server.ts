@@ -42,7 +42,7 @@ const q = {
   touchTask: db.prepare(`update "tasks" set "updated_at" = ? where "tasks"."id" = ? returning ${TASK_COLS}`),
   stepStatuses: db.prepare(`select "status", "position" from "task_steps" where "task_steps"."task_id" = ?`),
   inbox: db.prepare(`select ${MSG_COLS} from "messages" where ("messages"."to_inbox" = ? and "messages"."archived_at" is null) order by "messages"."created_at" desc, "messages"."id" desc limit ?`),
-  unread: db.prepare(`select count(*) from "messages" where ("messages"."to_inbox" = ? and "messages"."read_at" is null and "messages"."archived_at" is null)`).pluck(),
+  unread: db.prepare(`select "unread" from "inbox_unread" where "inbox_unread"."inbox" = ?`).pluck(),
   insertMessage: db.prepare(`insert into "messages" ("seq", "id", "thread_id", "in_reply_to", "from_kind", "from_name", "to_inbox", "type", "priority", "subject", "body", "instruction_id", "task_id", "step_position", "created_at", "read_at", "answered_at", "archived_at", "source_path", "original") values (null, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, null, null, null, null) returning ${MSG_COLS}`),
   taskUpdatedAt: db.prepare(`update "tasks" set "updated_at" = ? where "tasks"."id" = ?`),
 };
@@ -130,7 +130,7 @@ const server = createServer(async (req, res) => {
     if (req.method === "GET" && url.startsWith("/api/v1/inbox")) {
       const limit = Number(new URL(url, "http://x").searchParams.get("limit") ?? 50);
       const rows = q.inbox.all(agent, limit + 1);
-      return send_(res, 200, { items: rows.slice(0, limit), nextCursor: rows.length > limit ? "more" : null, unreadCount: q.unread.get(agent) });
+      return send_(res, 200, { items: rows.slice(0, limit), nextCursor: rows.length > limit ? "more" : null, unreadCount: q.unread.get(agent) ?? 0 });
     }
     const body = await readBody(req);
     const input = (body ? JSON.parse(body) : {}) as Row;

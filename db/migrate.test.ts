@@ -61,3 +61,32 @@ it("two processes starting together migrate once and both succeed", async () => 
   expect([a, b]).toEqual([String(n), String(n)]);
   sqlite.close();
 }, 30_000);
+
+it("0008 counts the unread messages already there (a database from before it gets right counts)", () => {
+  const file = tmp();
+  const sqlite = openDatabase(file).$client;
+  const insert = sqlite.prepare(
+    "INSERT INTO messages (id, thread_id, from_kind, from_name, to_inbox, type, priority, subject, body, created_at, read_at, archived_at) VALUES (?, ?, 'agent', 'x', ?, 'status_update', 'normal', '', 'b', 1, ?, ?)",
+  );
+  const rows: [string, number | null, number | null][] = [
+    ["hitl", null, null],
+    ["hitl", null, null],
+    ["hitl", 5, null],
+    ["backend-developer", null, null],
+    ["backend-developer", null, 7],
+    ["frontend-developer", 3, 4],
+  ];
+  rows.forEach(([inbox, read, archived], i) => insert.run(`msg_${i}`, `msg_${i}`, inbox, read, archived));
+  // Back to the state before 0008: no table, no triggers, not recorded as applied.
+  sqlite.exec("DROP TRIGGER messages_unread_ai; DROP TRIGGER messages_unread_ad; DROP TRIGGER messages_unread_au; DROP TABLE inbox_unread;");
+  sqlite.prepare(`DELETE FROM "__drizzle_migrations" WHERE id = (SELECT max(id) FROM "__drizzle_migrations")`).run();
+  expect(applyMigrations(sqlite)).toEqual({ applied: 1 });
+  expect(sqlite.prepare("SELECT inbox, unread FROM inbox_unread ORDER BY inbox").all()).toEqual([
+    { inbox: "backend-developer", unread: 1 },
+    { inbox: "hitl", unread: 2 },
+  ]);
+  // And the triggers are back: a new unread message counts.
+  insert.run("msg_new", "msg_new", "frontend-developer", null, null);
+  expect(sqlite.prepare("SELECT unread FROM inbox_unread WHERE inbox = 'frontend-developer'").pluck().get()).toBe(1);
+  sqlite.close();
+});

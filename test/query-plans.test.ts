@@ -120,10 +120,11 @@ describe("query plans of the hot lists (no full scans, keyset pages read in inde
       const first = s.listInbox({ db: base, actor: person }, { inbox, limit: 5 });
       expectIndexed(plansOf(person, (ctx) => s.listInbox(ctx, { inbox, cursor: first.nextCursor, limit: 5 })), { paged });
     }
-    // The unread count reads the partial index alone (it once read every message of the inbox).
+    // The unread count is one row of inbox_unread, found by its key (kept by triggers; counting the
+    // partial index cost 1.3 ms for 33,000 unread, and reading every message of the inbox before that).
     const counts = plansOf(person, (ctx) => s.unreadCount(ctx, ids.busyAgent));
     expectIndexed(counts);
-    expect(counts[0].plan.join(" ")).toMatch(/COVERING INDEX messages_unread_idx/);
+    expect(counts[0].plan.join(" ")).toMatch(/SEARCH inbox_unread USING INDEX sqlite_autoindex_inbox_unread_1 \(inbox=\?\)/);
     expectIndexed(plansOf(person, (ctx) => s.listInboxes(ctx)));
     expectIndexed(plansOf(person, (ctx) => s.getShellCounts(ctx)));
   });

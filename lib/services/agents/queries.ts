@@ -1,5 +1,5 @@
 import { and, asc, eq, sql } from "drizzle-orm";
-import { agents, messages, tasks } from "@/db/schema";
+import { agents, inboxUnread, tasks } from "@/db/schema";
 import type { ServiceContext } from "../context";
 import { agentDto } from "../dto";
 import { notFound } from "../errors";
@@ -23,12 +23,8 @@ export function listAgents(ctx: ServiceContext, q: { includeInactive?: boolean }
     .where(sql`+${tasks.status} IN (${sql.join(openStatuses.map((st) => sql`${st}`), sql`, `)})`)
     .groupBy(tasks.assignedAgent, tasks.status)
     .all();
-  const unread = ctx.db
-    .select({ inbox: messages.toInbox, n: sql<number>`count(*)` })
-    .from(messages)
-    .where(sql`${messages.readAt} IS NULL AND ${messages.archivedAt} IS NULL`)
-    .groupBy(messages.toInbox)
-    .all();
+  // Kept per inbox by triggers on messages (migration 0008) instead of counted here.
+  const unread = ctx.db.select({ inbox: inboxUnread.inbox, n: inboxUnread.unread }).from(inboxUnread).all();
   return rows.map((a) => {
     const mine = load.filter((l) => l.agent === a.name);
     const byStatus = Object.fromEntries(openStatuses.map((s) => [s, mine.find((l) => l.status === s)?.n ?? 0])) as Record<(typeof openStatuses)[number], number>;

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
-import { agents, messages, PEOPLE_INBOX } from "@/db/schema";
+import { agents, inboxUnread, messages, PEOPLE_INBOX } from "@/db/schema";
 import type { ServiceContext } from "../context";
 import { clampLimit, decodeCursor, encodeCursor, type Page } from "../cursor";
 import { messageDto, type MessageDto } from "../dto";
@@ -62,18 +62,15 @@ export function listInbox(ctx: ServiceContext, q: ListInboxQuery): Page<MessageD
 }
 
 export function unreadCount(ctx: ServiceContext, inbox: string): number {
+  // Kept by triggers on messages (db/schema/messages.ts, migration 0008): one row read by its key.
   const r = prepared(ctx.db, "messages.unreadCount", (d) =>
-    d
-      .select({ n: sql<number>`count(*)` })
-      .from(messages)
-      .where(and(eq(messages.toInbox, ph("inbox")), isNull(messages.readAt), isNull(messages.archivedAt)))
-      .prepare(),
+    d.select({ n: inboxUnread.unread }).from(inboxUnread).where(eq(inboxUnread.inbox, ph("inbox"))).prepare(),
   ).get({ inbox });
   return r?.n ?? 0;
 }
 
 /**
- * Every inbox a person can open, the people's first, with unread counts (partial index on unread).
+ * Every inbox a person can open, the people's first, with unread counts (kept per inbox by triggers).
  * Agents no longer defined (or only known from imported files) are listed while they have mail;
  * so is the protocol's `broadcast` folder.
  */
@@ -88,10 +85,8 @@ export function listInboxes(ctx: ServiceContext) {
   }
   const counts = new Map(
     ctx.db
-      .select({ inbox: messages.toInbox, n: sql<number>`count(*)` })
-      .from(messages)
-      .where(and(isNull(messages.readAt), isNull(messages.archivedAt)))
-      .groupBy(messages.toInbox)
+      .select({ inbox: inboxUnread.inbox, n: inboxUnread.unread })
+      .from(inboxUnread)
       .all()
       .map((r) => [r.inbox, r.n]),
   );
