@@ -63,7 +63,7 @@ export function renderFigures(r: BenchResults): string {
 
   if (r.live) {
     const l = r.live;
-    out.push(`#### Live updates (${l.streams} event streams, ${l.soakS} s soak, ${l.agents} simulated agents)`);
+    out.push(`#### Live updates (${l.streams} event streams, ${l.soakS} s soak, ${l.agents} simulated agents${l.probeWarmupS ? `; probes from ${l.probeWarmupS} s on` : ""})`);
     out.push("");
     out.push("| streams open | agent writes/s | probe deliveries | delivery p50 / p95 / p99 ms (p99 < 1000) | events per stream | server RSS start → end (max), MiB | RSS slope after the first third | server CPU | met |");
     out.push("|---:|---:|---:|---:|---:|---:|---:|---:|:-:|");
