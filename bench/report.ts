@@ -65,10 +65,12 @@ export function renderFigures(r: BenchResults): string {
     const l = r.live;
     out.push(`#### Live updates (${l.streams} event streams, ${l.soakS} s soak, ${l.agents} simulated agents${l.probeWarmupS ? `; probes from ${l.probeWarmupS} s on` : ""})`);
     out.push("");
-    out.push("| streams open | agent writes/s | probe deliveries | delivery p50 / p95 / p99 ms (p99 < 1000) | events per stream | server RSS start → end (max), MiB | RSS slope after the first third | server CPU | met |");
-    out.push("|---:|---:|---:|---:|---:|---:|---:|---:|:-:|");
+    out.push("| streams open | agent writes/s | probe deliveries | delivery p50 / p95 / p99 ms (p99 < 1000) | events per stream | server RSS start → end (max), MiB | RSS slope after the first third | heap after a full GC at ⅓, ⅔, end of the soak, MiB (growth < 1 MiB/min) | server CPU | met |");
+    out.push("|---:|---:|---:|---:|---:|---:|---:|---:|---:|:-:|");
+    const notJudged = memoryJudged(l) ? "" : " (not judged: soak under 5 min)";
+    const heap = l.heap ? `${l.heap.samples.map(([, m]) => n(m, 1)).join(", ")} (${n(l.heap.growthMiBPerMin, 2)} MiB/min)${notJudged}` : "–";
     out.push(
-      `| ${l.opened}/${l.streams} | ${n(l.writesPerSecond)} | ${n(l.deliveries, 0)}/${n(l.expectedDeliveries, 0)} | ${n(l.delivery.p50)} / ${n(l.delivery.p95)} / ${n(l.delivery.p99)} | ${n(l.eventsPerStream.min, 0)}–${n(l.eventsPerStream.max, 0)} | ${n(l.rss.startMiB, 0)} → ${n(l.rss.endMiB, 0)} (${n(l.rss.maxMiB, 0)}) | ${n(l.rss.slopeMiBPerMin, 2)} MiB/min${memoryJudged(l) ? "" : " (not judged: soak under 5 min)"} | ${n(l.serverCpuPercent, 0)} % | ${yes(liveMeetsTarget(l))} |`,
+      `| ${l.opened}/${l.streams} | ${n(l.writesPerSecond)} | ${n(l.deliveries, 0)}/${n(l.expectedDeliveries, 0)} | ${n(l.delivery.p50)} / ${n(l.delivery.p95)} / ${n(l.delivery.p99)} | ${n(l.eventsPerStream.min, 0)}–${n(l.eventsPerStream.max, 0)} | ${n(l.rss.startMiB, 0)} → ${n(l.rss.endMiB, 0)} (${n(l.rss.maxMiB, 0)}) | ${n(l.rss.slopeMiBPerMin, 2)} MiB/min${l.heap ? "" : notJudged} | ${heap} | ${n(l.serverCpuPercent, 0)} % | ${yes(liveMeetsTarget(l))} |`,
     );
     out.push("");
     out.push(`RSS samples (s, MiB): ${l.rss.samples.filter((_, i, a) => a.length <= 25 || i % Math.ceil(a.length / 25) === 0 || i === a.length - 1).map(([t, v]) => `${t}: ${v}`).join(", ")}.`);
