@@ -59,7 +59,7 @@ export interface LiveResult {
  * that figure are judged on RSS: after the first third, its least-squares trend grows by less than
  * 1 MiB a minute. RSS swings by a hundred MiB or more between collections under this load (old
  * space filling at 3 MiB/s, then a major collection), so its trend over ten minutes moves with where
- * the peaks fall (-2.7 and +16.7 MiB/min in two runs of the same code).
+ * the peaks fall (-2.7 and +16.7 MiB/min in two 10-minute runs).
  */
 export function liveMeetsTarget(l: Pick<LiveResult, "delivery" | "deliveries" | "expectedDeliveries" | "rss" | "soakS" | "heap">): boolean {
   const memoryFlat = l.heap ? l.heap.growthMiBPerMin < 1 : l.rss.slopeMiBPerMin < 1;
