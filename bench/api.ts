@@ -21,6 +21,9 @@ export interface ApiOptions {
   opWarmupS?: number;
   /** Seconds of the paced pass per server (default: twice durationS, at least 2). */
   pacedS?: number;
+  /** Pause before each paced pass and before each round, ms (defaults 1000 and 200). */
+  pacedPauseMs?: number;
+  roundPauseMs?: number;
   /** Claimable tasks and worker tasks to seed (per run). */
   claimable: number;
   workerTasksPerServer: number;
@@ -232,7 +235,7 @@ export async function runApi(o: ApiOptions): Promise<ApiResult> {
       // one still working off a burst (WAL checkpoints, full-text index merges, garbage collection).
       const pacedRuns = {} as Record<Who, NonNullable<OpFigures["paced"]>>;
       for (const who of ["baseline", "real"] as Who[]) {
-        await sleep(1000);
+        await sleep(o.pacedPauseMs ?? 1000);
         const p = await paced(servers[who].url, servers[who].ops[name].requests, { rate: o.pacedRate, durationS: o.pacedS ?? Math.max(2, o.durationS * 2), clients: o.connections });
         pacedRuns[who] = { rate: o.pacedRate, rps: p.rps, p50: p.p50, p99: p.p99 };
       }
@@ -240,7 +243,7 @@ export async function runApi(o: ApiOptions): Promise<ApiResult> {
       for (let i = 0; i < o.rounds; i++) {
         for (const who of ["baseline", "real"] as Who[]) {
           const s = servers[who];
-          await sleep(200);
+          await sleep(o.roundPauseMs ?? 200);
           const pid = (who === "baseline" ? baseline : real)!.pid;
           const cpu0 = cpuMs(pid);
           const r = await cannon(s.url, s.ops[name].requests, o.connections, o.durationS);

@@ -1,5 +1,5 @@
-// `npm run bench` (full: the large dataset, 10 s per API operation, a 10-minute live soak) or
-// `npm run bench -- --quick` (about two minutes on the small dataset, shorter everything).
+// `npm run bench` (full: the large dataset, 5 rounds of 3 s per API operation and server, a 10-minute live soak) or
+// `npm run bench -- --quick` (2 min 20 s on the small dataset, shorter everything).
 // Writes bench/results/<timestamp>.json and bench/results/latest.json and rewrites the figures in
 // docs/benchmarks.md. Options: --scale tiny|small|medium|large, --only api,search,live,pages,queries,
 // --ops claim,heartbeat,step,inbox,send (API operations to measure), --no-build (measure the pages on the existing .next build), --profile (CPU profile of the real API
@@ -123,12 +123,15 @@ async function main() {
       connections: 50,
       pacedRate: 200,
       // --quick: 1-second rounds after a single warm-up pass (every operation has been run on both
-      // servers before the first is measured), so that the whole run takes about two minutes.
+      // servers before the first is measured) and shorter pauses, so that the whole run takes about
+      // two minutes once the small dataset and the bare Next page exist.
       durationS: quick ? 1 : 3,
       rounds: quick ? 3 : 5,
       warmupS: quick ? 2 : 5,
       opWarmupS: quick ? 0 : 5,
       pacedS: quick ? 2 : 6,
+      pacedPauseMs: quick ? 250 : 1000,
+      roundPauseMs: quick ? 50 : 200,
       claimable: quick ? 100_000 : 300_000,
       workerTasksPerServer: quick ? 1_500 : 4_000,
       profile: flag("--profile"),
@@ -137,7 +140,7 @@ async function main() {
     });
   });
   await section("live", async () => {
-    results.live = await runLive({ sourceDb: file, streams: 200, soakS: quick ? 30 : 600, agents: 10, agentIntervalMs: 250, probeIntervalMs: 500, log });
+    results.live = await runLive({ sourceDb: file, streams: 200, soakS: quick ? 20 : 600, agents: 10, agentIntervalMs: 250, probeIntervalMs: 500, log });
   });
   await section("pages", async () => {
     results.pages = await runPages({ db: file, ttfbSamples: quick ? 10 : 20, loadSamples: quick ? 1 : 4, build: !flag("--no-build"), log });
