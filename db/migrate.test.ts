@@ -77,10 +77,13 @@ it("0008 counts the unread messages already there (a database from before it get
     ["frontend-developer", 3, 4],
   ];
   rows.forEach(([inbox, read, archived], i) => insert.run(`msg_${i}`, `msg_${i}`, inbox, read, archived));
-  // Back to the state before 0008: no table, no triggers, not recorded as applied.
+  // Back to the state before 0008: no table, no triggers, 0008 and what follows not recorded as applied.
   sqlite.exec("DROP TRIGGER messages_unread_ai; DROP TRIGGER messages_unread_ad; DROP TRIGGER messages_unread_au; DROP TABLE inbox_unread;");
-  sqlite.prepare(`DELETE FROM "__drizzle_migrations" WHERE id = (SELECT max(id) FROM "__drizzle_migrations")`).run();
-  expect(applyMigrations(sqlite)).toEqual({ applied: 1 });
+  const journal = JSON.parse(fs.readFileSync(path.join(__dirname, "migrations", "meta", "_journal.json"), "utf8")) as { entries: { tag: string; when: number }[] };
+  const since = journal.entries.find((e) => e.tag === "0008_inbox_unread")!.when;
+  const later = journal.entries.filter((e) => e.when >= since).length;
+  sqlite.prepare(`DELETE FROM "__drizzle_migrations" WHERE created_at >= ?`).run(since);
+  expect(applyMigrations(sqlite)).toEqual({ applied: later });
   expect(sqlite.prepare("SELECT inbox, unread FROM inbox_unread ORDER BY inbox").all()).toEqual([
     { inbox: "backend-developer", unread: 1 },
     { inbox: "hitl", unread: 2 },

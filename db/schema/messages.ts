@@ -57,10 +57,8 @@ export const messages = sqliteTable(
   (t) => [
     // An inbox page, newest first, archived ones apart.
     index("messages_inbox_idx").on(t.toInbox, t.archivedAt, t.createdAt, t.id),
-    // Unread counts per inbox without touching read messages. Every column of the WHERE is in the
-    // key, so the planner prefers it over messages_inbox_idx and counts from the index alone
-    // (with only to_inbox it read every message of the inbox: 73 ms → 0.3 ms for a 20,000-message inbox).
-    index("messages_unread_idx").on(t.toInbox, t.readAt, t.archivedAt).where(sql`read_at IS NULL AND archived_at IS NULL`),
+    // No index for unread counts: inbox_unread keeps them (below). The partial index that counted them
+    // (messages_unread_idx) was dropped in 0009; the unread-only inbox page walks messages_inbox_idx.
     index("messages_thread_idx").on(t.threadId, t.createdAt),
     index("messages_task_idx").on(t.taskId, t.createdAt),
     index("messages_instruction_idx").on(t.instructionId, t.createdAt),
