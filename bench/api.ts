@@ -203,14 +203,20 @@ export async function runApi(o: ApiOptions): Promise<ApiResult> {
   let baseline: Child | null = null;
   let real: Child | null = null;
   try {
-    baseline = await startTs("bench/baseline-server.ts", ["--db", copy, "--port", "3401"], { ready: /ready 3401/ });
-    real = await startTs("bench/api-server.ts", ["--db", copy, "--port", "3402"], {
+    // Both servers start at once (nothing is measured before both are up).
+    const baselineStarting = startTs("bench/baseline-server.ts", ["--db", copy, "--port", "3401"], { ready: /ready 3401/ });
+    const realStarting = startTs("bench/api-server.ts", ["--db", copy, "--port", "3402"], {
       ready: /ready 3402/,
       stdoutFile: path.join(os.tmpdir(), "agentdesk-bench-api-server.log"),
       // The per-token limit (50/s by default) guards against runaway agents; a load test is one.
       env: { AGENTDESK_AGENT_RATE_LIMIT: "1000000000", NODE_ENV: "production" },
       nodeArgs: o.profile ? ["--cpu-prof", "--cpu-prof-dir=bench/results/profiles"] : [],
     });
+    const [b, r] = await Promise.allSettled([baselineStarting, realStarting]);
+    if (b.status === "fulfilled") baseline = b.value;
+    if (r.status === "fulfilled") real = r.value;
+    if (b.status === "rejected") throw b.reason;
+    if (r.status === "rejected") throw r.reason;
     const servers: Record<Who, { url: string; ops: ReturnType<typeof operations> }> = {
       baseline: { url: "http://127.0.0.1:3401", ops: operations(fx, "baseline", 0) },
       real: { url: "http://127.0.0.1:3402", ops: operations(fx, "real", 1) },
@@ -221,7 +227,7 @@ export async function runApi(o: ApiOptions): Promise<ApiResult> {
     // requests (AgentDesk's stack is far larger than the baseline's), and the first operation
     // measured would otherwise pay for the whole server's warm-up.
     if (o.warmupS > 0) {
-      for (const name of names) for (const who of ["baseline", "real"] as Who[]) await cannon(servers[who].url, servers[who].ops[name].requests, 10, Math.max(1, Math.round(o.warmupS / 2)));
+      for (const name of names) for (const who of ["baseline", "real"] as Who[]) await cannon(servers[who].url, servers[who].ops[name].requests, 10, Math.max(0.5, o.warmupS / 2));
     }
     for (const name of names) {
       // Rounds alternate between the two servers (baseline, real, baseline, real...) and the
@@ -264,7 +270,7 @@ export async function runApi(o: ApiOptions): Promise<ApiResult> {
       o.log(`api: ${name.padEnd(9)} ratio ${ratio} (rounds ${roundRatios.join(", ")}), cpu ratio ${cpuRatio}`);
       out.push({ op: name, description: servers.real.ops[name].description, baseline: res.baseline, real: res.real, ratio, roundRatios, cpuRatio, meetsTarget: ratio >= 0.5 && res.real.p99 < 25 && res.real.non2xx === 0, meetsTargetPaced: ratio >= 0.5 && (res.real.paced?.p99 ?? Infinity) < 25 && res.real.non2xx === 0 });
     }
-    const serverRssMiB = { baseline: rssMiB(baseline.pid), real: rssMiB(real.pid) };
+    const serverRssMiB = { baseline: baseline ? rssMiB(baseline.pid) : null, real: real ? rssMiB(real.pid) : null };
     return { connections: o.connections, pacedRate: o.pacedRate, durationS: o.durationS, rounds: o.rounds, warmupS: o.warmupS, opWarmupS: o.opWarmupS ?? o.warmupS, pacedS: o.pacedS ?? Math.max(2, o.durationS * 2), database: o.sourceDb, ops: out, serverRssMiB, notes };
   } finally {
     await real?.stop();

@@ -18,6 +18,10 @@ export function renderFigures(r: BenchResults): string {
     `Machine: ${m.nproc} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}${m.chromium ? `, ${m.chromium}` : ""}. ` +
       `Load average at start ${m.loadAtStart.join(" / ")} (1/5/15 min)${m.calm.waitedS ? `, after waiting ${Math.round(m.calm.waitedS / 60)} min for it to calm down` : ""}${m.calm.belowThree ? "" : " — **the machine was busy with other work; figures are noisier and lower than on an idle machine**"}.`,
   );
+  if (r.durationS) {
+    const mmss = (x: number) => `${Math.floor(Math.round(x) / 60)} min ${Math.round(x) % 60} s`;
+    out.push(`This run took ${mmss(r.durationS.total)}: ${mmss(r.durationS.total - r.durationS.preparing)} measuring${r.durationS.preparing ? `, ${mmss(r.durationS.preparing)} generating the dataset, building or waiting for a calm machine` : ""}${r.sectionStartedAt && Object.keys(r.sectionStartedAt).some((k) => r.sectionStartedAt![k] < r.startedAt) ? " (the parts measured earlier not included)" : ""}.`);
+  }
   out.push(`Load average when each part started: ${Object.entries(r.loadBySection).map(([k, v]) => `${k} ${v[0]}${r.sectionStartedAt?.[k] ? ` (${r.sectionStartedAt[k].slice(11, 16)} UTC${r.sectionStartedAt[k].slice(0, 10) !== r.startedAt.slice(0, 10) ? ` on ${r.sectionStartedAt[k].slice(0, 10)}` : ""})` : ""}`).join(", ")}.`);
   const c = r.dataset.counts;
   out.push(
@@ -28,7 +32,7 @@ export function renderFigures(r: BenchResults): string {
   if (r.api) {
     const a = r.api;
     out.push(
-      `#### Agent API (autocannon, ${a.connections} connections; ${a.rounds ?? 1} rounds of ${a.durationS} s per server, alternating baseline and AgentDesk, medians; after a warm-up pass of ${Math.max(1, Math.round(a.warmupS / 2))} s per operation and server${(a.opWarmupS ?? a.warmupS) > 0 ? ` and ${a.opWarmupS ?? a.warmupS} s more per operation` : ""}${a.pacedS !== undefined ? `; the ${a.pacedRate} req/s pass: ${a.pacedS} s per server, before the saturating rounds` : ""})`,
+      `#### Agent API (autocannon, ${a.connections} connections; ${a.rounds ?? 1} rounds of ${a.durationS} s per server, alternating baseline and AgentDesk, medians; after a warm-up pass of ${Math.max(0.5, a.warmupS / 2)} s per operation and server${(a.opWarmupS ?? a.warmupS) > 0 ? ` and ${a.opWarmupS ?? a.warmupS} s more per operation` : ""}${a.pacedS !== undefined ? `; the ${a.pacedRate} req/s pass: ${a.pacedS} s per server, before the saturating rounds` : ""})`,
     );
     out.push("");
     out.push(
