@@ -20,7 +20,7 @@ export function renderFigures(r: BenchResults): string {
   );
   if (r.durationS) {
     const mmss = (x: number) => `${Math.floor(Math.round(x) / 60)} min ${Math.round(x) % 60} s`;
-    out.push(`This run took ${mmss(r.durationS.total)}: ${mmss(r.durationS.total - r.durationS.preparing)} measuring${r.durationS.preparing ? `, ${mmss(r.durationS.preparing)} generating the dataset, building or waiting for a calm machine` : ""}${r.sectionStartedAt && Object.keys(r.sectionStartedAt).some((k) => r.sectionStartedAt![k] < r.startedAt) ? " (the parts measured earlier not included)" : ""}.`);
+    out.push(`This run took ${mmss(r.durationS.total)}${r.durationS.preparing ? `: ${mmss(r.durationS.total - r.durationS.preparing)} measuring, ${mmss(r.durationS.preparing)} generating the dataset, building or waiting for a calm machine` : ", all of it measuring"}${r.sectionStartedAt && Object.keys(r.sectionStartedAt).some((k) => r.sectionStartedAt![k] < r.startedAt) ? " (the parts measured earlier not included)" : ""}.`);
   }
   out.push(`Load average when each part started: ${Object.entries(r.loadBySection).map(([k, v]) => `${k} ${v[0]}${r.sectionStartedAt?.[k] ? ` (${r.sectionStartedAt[k].slice(11, 16)} UTC${r.sectionStartedAt[k].slice(0, 10) !== r.startedAt.slice(0, 10) ? ` on ${r.sectionStartedAt[k].slice(0, 10)}` : ""})` : ""}`).join(", ")}.`);
   const c = r.dataset.counts;

@@ -156,7 +156,7 @@ async function main() {
   const preparingS = generatingS + (results.pages?.buildS ?? 0) + calm.waitedS;
   results.durationS = { total: Math.round(totalS), preparing: Math.round(preparingS) };
   const mmss = (x: number) => `${Math.floor(Math.round(x) / 60)} min ${Math.round(x) % 60} s`;
-  log(`took ${mmss(totalS)}: ${mmss(totalS - preparingS)} measuring${preparingS >= 1 ? `, ${mmss(preparingS)} generating, building or waiting for a calm machine` : ""}`);
+  log(`took ${mmss(totalS)}${preparingS >= 1 ? `: ${mmss(totalS - preparingS)} measuring, ${mmss(preparingS)} generating, building or waiting for a calm machine` : ", all of it measuring"}`);
   const dir = path.join("bench", "results");
   fs.mkdirSync(dir, { recursive: true });
   const stamp = results.startedAt.replace(/[:.]/g, "-");
