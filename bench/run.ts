@@ -145,7 +145,7 @@ async function main() {
     });
   });
   await section("live", async () => {
-    results.live = await runLive({ sourceDb: file, streams: 200, soakS: quick ? 12 : 600, probeWarmupS: quick ? 4 : 5, agents: 10, agentIntervalMs: 250, probeIntervalMs: 500, log });
+    results.live = await runLive({ sourceDb: file, streams: 200, soakS: quick ? 10 : 600, probeWarmupS: quick ? 4 : 5, agents: 10, agentIntervalMs: 250, probeIntervalMs: 500, log });
   });
   await section("pages", async () => {
     results.pages = await runPages({ db: file, ttfbSamples: quick ? 8 : 20, loadSamples: quick ? 0 : 4, build: !flag("--no-build"), log });
