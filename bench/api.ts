@@ -77,6 +77,8 @@ export interface ApiResult {
   durationS: number;
   rounds: number;
   warmupS: number;
+  /** Seconds per operation and server of the first pass (absent in results written before it was recorded: then half of warmupS, rounded, at least 1). */
+  warmupPassS?: number;
   /** Absent in results written before these were options (5 and 2 × durationS then, paced after the rounds). */
   opWarmupS?: number;
   pacedS?: number;
@@ -200,6 +202,7 @@ export async function runApi(o: ApiOptions): Promise<ApiResult> {
   o.log(`api: seeded ${o.claimable} claimable tasks for ${CLAIMER}, ${o.workerTasksPerServer} × 2 held tasks with ${fx.steps} steps for ${WORKER}`);
 
   const notes: string[] = [];
+  const warmupPassS = Math.max(0.5, o.warmupS / 2);
   let baseline: Child | null = null;
   let real: Child | null = null;
   try {
@@ -227,7 +230,7 @@ export async function runApi(o: ApiOptions): Promise<ApiResult> {
     // requests (AgentDesk's stack is far larger than the baseline's), and the first operation
     // measured would otherwise pay for the whole server's warm-up.
     if (o.warmupS > 0) {
-      for (const name of names) for (const who of ["baseline", "real"] as Who[]) await cannon(servers[who].url, servers[who].ops[name].requests, 10, Math.max(0.5, o.warmupS / 2));
+      for (const name of names) for (const who of ["baseline", "real"] as Who[]) await cannon(servers[who].url, servers[who].ops[name].requests, 10, warmupPassS);
     }
     for (const name of names) {
       // Rounds alternate between the two servers (baseline, real, baseline, real...) and the
@@ -271,7 +274,7 @@ export async function runApi(o: ApiOptions): Promise<ApiResult> {
       out.push({ op: name, description: servers.real.ops[name].description, baseline: res.baseline, real: res.real, ratio, roundRatios, cpuRatio, meetsTarget: ratio >= 0.5 && res.real.p99 < 25 && res.real.non2xx === 0, meetsTargetPaced: ratio >= 0.5 && (res.real.paced?.p99 ?? Infinity) < 25 && res.real.non2xx === 0 });
     }
     const serverRssMiB = { baseline: baseline ? rssMiB(baseline.pid) : null, real: real ? rssMiB(real.pid) : null };
-    return { connections: o.connections, pacedRate: o.pacedRate, durationS: o.durationS, rounds: o.rounds, warmupS: o.warmupS, opWarmupS: o.opWarmupS ?? o.warmupS, pacedS: o.pacedS ?? Math.max(2, o.durationS * 2), database: o.sourceDb, ops: out, serverRssMiB, notes };
+    return { connections: o.connections, pacedRate: o.pacedRate, durationS: o.durationS, rounds: o.rounds, warmupS: o.warmupS, warmupPassS, opWarmupS: o.opWarmupS ?? o.warmupS, pacedS: o.pacedS ?? Math.max(2, o.durationS * 2), database: o.sourceDb, ops: out, serverRssMiB, notes };
   } finally {
     await real?.stop();
     await baseline?.stop();

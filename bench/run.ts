@@ -16,6 +16,7 @@ import { runLive, type LiveResult } from "./live";
 import { runPages, type PagesResult } from "./pages";
 import { serviceTimings, type QueryTiming } from "./queries";
 import { machine, sleep } from "./lib/proc";
+import { minSec } from "./lib/stats";
 import { renderDocs } from "./report";
 import { openDatabase } from "@/db/client";
 
@@ -155,8 +156,7 @@ async function main() {
   const totalS = (Date.now() - started.getTime()) / 1000;
   const preparingS = generatingS + (results.pages?.buildS ?? 0) + calm.waitedS;
   results.durationS = { total: Math.round(totalS), preparing: Math.round(preparingS) };
-  const mmss = (x: number) => `${Math.floor(Math.round(x) / 60)} min ${Math.round(x) % 60} s`;
-  log(`took ${mmss(totalS)}${preparingS >= 1 ? `: ${mmss(totalS - preparingS)} measuring, ${mmss(preparingS)} generating, building or waiting for a calm machine` : ", all of it measuring"}`);
+  log(`took ${minSec(totalS)}${preparingS >= 1 ? `: ${minSec(totalS - preparingS)} measuring, ${minSec(preparingS)} generating, building or waiting for a calm machine` : ", all of it measuring"}`);
   const dir = path.join("bench", "results");
   fs.mkdirSync(dir, { recursive: true });
   const stamp = results.startedAt.replace(/[:.]/g, "-");

@@ -6,3 +6,6 @@ export function quantile(sorted: readonly number[], q: number): number {
 }
 
 export const round = (x: number, digits = 2) => (Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : x);
+
+/** Seconds as "M min S s", as the run's log and the report say how long it took. */
+export const minSec = (x: number) => `${Math.floor(Math.round(x) / 60)} min ${Math.round(x) % 60} s`;

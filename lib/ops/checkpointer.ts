@@ -38,6 +38,17 @@ let stopped = false;
 // left for it to copy is only what was committed during the last pass. A second without an answer
 // and the worker goes back to its pace.
 let askedAt = 0;
+// Frames copied by this worker's passes: the pragma reports the frames of the current WAL copied so
+// far, which starts again from 0 when the WAL does.
+let walCopied = 0;
+let walLog = 0;
+const copiedNow = (r) => {
+  if (r.log < walLog || r.checkpointed < walCopied) walCopied = 0;
+  const n = r.checkpointed - walCopied;
+  walCopied = r.checkpointed;
+  walLog = r.log;
+  return n;
+};
 const schedule = (ms) => { clearTimeout(timer); timer = setTimeout(tick, ms); };
 const tick = () => {
   if (stopped) return;
@@ -47,6 +58,8 @@ const tick = () => {
     if (Atomics.load(flags, WANTS) === 0) r = passive.get();
     Atomics.store(flags, IN_PASS, 0);
     Atomics.notify(flags, IN_PASS);
+    const copied = r ? copiedNow(r) : 0;
+    if (copied > 0) parentPort.postMessage({ type: "checkpointed", frames: copied });
     if (askedAt) {
       if (Date.now() - askedAt < 1000) return schedule(1);
       askedAt = 0;
@@ -55,7 +68,6 @@ const tick = () => {
       parentPort.postMessage({ type: "restart" });
       return schedule(1);
     }
-    if (r && r.checkpointed > 0) parentPort.postMessage({ type: "checkpointed", frames: r.checkpointed });
   } catch (err) {
     Atomics.store(flags, IN_PASS, 0);
     Atomics.notify(flags, IN_PASS);
@@ -77,8 +89,12 @@ parentPort.on("message", (m) => {
 });
 `;
 
+// Indices into the flags shared with the worker (named the same in WORKER).
+const IN_PASS = 0;
+const WANTS = 1;
+
 export interface Checkpointer {
-  /** Frames copied into the database file so far (for tests and /api/ready-style diagnostics). */
+  /** Frames the worker's passes copied into the database file so far (the few a restart copies itself are not counted). */
   readonly framesCheckpointed: number;
   /** Times the WAL was restarted on the server's connection. */
   readonly walRestarts: number;
@@ -145,18 +161,15 @@ export function startCheckpointer(
       if (!running) return;
       // Hold the worker's next pass off, and wait for the one under way to end (a few ms: passes run
       // back to back while a restart is wanted, each copying only what the one before left).
-      Atomics.store(flags, 1, 1);
-      if (Atomics.load(flags, 0) === 1) Atomics.wait(flags, 0, 1, 100);
+      Atomics.store(flags, WANTS, 1);
+      if (Atomics.load(flags, IN_PASS) === 1) Atomics.wait(flags, IN_PASS, 1, 100);
       try {
-        const r = restartWal(client);
-        if (r.busy === 0) {
-          restarts += 1;
-          frames += r.checkpointed;
-        } else busyRestarts += 1;
+        if (restartWal(client).busy === 0) restarts += 1;
+        else busyRestarts += 1;
       } catch (err) {
         opts.log?.warn({ err: String(err) }, "WAL restart failed; retrying");
       } finally {
-        Atomics.store(flags, 1, 0);
+        Atomics.store(flags, WANTS, 0);
       }
       worker.postMessage("restarted");
     } else if (m.type === "checkpointed") frames += m.frames ?? 0;
