@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import next from "next";
 import { getRequestListener } from "@hono/node-server";
-import { closeDb, defaultDatabasePath, getDb } from "@/db/client";
+import { closeDb, DataPathError, defaultDatabasePath, ensureDatabaseFolder, getDb } from "@/db/client";
 import { agentDirsFromEnv, formatAgentProblem, loadAgentDefinitions } from "@/lib/agents";
 import { countUsers, sweepLeases, syncAgents } from "@/lib/services";
 import { systemActor } from "@/lib/auth/actor";
@@ -19,11 +19,15 @@ import { startMirrorFromEnv } from "@/lib/protocol";
  */
 const dev = process.env.NODE_ENV !== "production";
 const port = Number(process.env.PORT) || 3000;
-const hostname = process.env.HOST || "0.0.0.0";
+// Loopback unless told otherwise: a fresh install (no admin yet) must not be reachable from the network.
+// HOST=0.0.0.0 exposes it (docs/operations.md).
+const hostname = process.env.HOST?.trim() || "127.0.0.1";
 const logger = getLogger();
 
 async function main() {
   const database = defaultDatabasePath();
+  // A fresh clone has no data/ yet: the folder comes first, before the lock file written into it.
+  ensureDatabaseFolder(database);
   // <db>.server.pid: `agentdesk restore` refuses to swap the file while this process lives.
   const lock = acquireLock(database, "server");
   if (!lock.owned && lock.other) logger.warn({ otherPid: lock.other.pid, database }, "another server is using this database");
@@ -63,19 +67,23 @@ async function main() {
 
   server.listen(port, hostname, () => {
     runs.start();
-    const url = `http://localhost:${port}`;
-    logger.info({ url, database, mode: dev ? "development" : "production" }, "AgentDesk is listening");
+    const exposed = hostname === "0.0.0.0" || hostname === "::";
+    const loopback = exposed || hostname === "localhost" || hostname === "::1" || hostname.startsWith("127.");
+    const url = `http://${loopback ? "localhost" : hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+    logger.info({ url, host: hostname, database, mode: dev ? "development" : "production" }, "AgentDesk is listening");
+    const reach = exposed ? `  Listening on every network interface (HOST=${hostname}).\n` : "";
     // The banner is for the person at the terminal; stdout carries only JSON log lines.
     if (countUsers({ db }) === 0) {
       process.stderr.write(
         `\n  AgentDesk is ready at ${url}\n` +
+          reach +
           `  No account exists yet. Create the first admin either way:\n` +
           `    - open ${url}/setup in a browser on this machine, or\n` +
           `    - run: npx agentdesk user create --email you@example.com --role admin\n` +
           `  Demo data: npm run seed (then sign in with the account it prints).\n\n`,
       );
     } else {
-      process.stderr.write(`\n  AgentDesk is ready at ${url}. Sign in at ${url}/sign-in\n\n`);
+      process.stderr.write(`\n  AgentDesk is ready at ${url}. Sign in at ${url}/sign-in\n${reach}\n`);
     }
   });
 
@@ -116,7 +124,11 @@ async function main() {
 }
 
 main().catch((err) => {
-  if (err instanceof LockError) logger.fatal({ holder: err.holder }, err.message);
+  if (err instanceof DataPathError) {
+    // For the person at the terminal: one line, the path and the reason (stdout has the JSON line).
+    process.stderr.write(`AgentDesk could not start: ${err.message}\n`);
+    logger.fatal({ path: err.path }, err.message);
+  } else if (err instanceof LockError) logger.fatal({ holder: err.holder }, err.message);
   else logger.fatal({ err }, "AgentDesk could not start");
   process.exit(1);
 });

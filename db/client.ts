@@ -21,6 +21,75 @@ export function defaultDatabasePath(env: NodeJS.ProcessEnv = process.env): strin
     : path.join(process.cwd(), "data", "agentdesk.db");
 }
 
+/** The data folder or the database file cannot be used; the message names the path and why. */
+export class DataPathError extends Error {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(message);
+    this.name = "DataPathError";
+  }
+}
+
+/**
+ * Creates the folder that holds `file` (and its lock, WAL and backups) when it does not exist yet,
+ * and checks that the file, if present, is a file. Everything that opens the database or writes
+ * beside it calls this first, so a fresh clone needs no `data/` of its own. Failures are one
+ * sentence naming the path and the reason.
+ */
+export function ensureDatabaseFolder(file: string): void {
+  if (file === ":memory:") return;
+  const dir = path.dirname(file);
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const blocker = firstNonFolder(dir);
+    const why =
+      code === "EEXIST" || code === "ENOTDIR"
+        ? blocker
+          ? `${blocker} is a file, not a folder`
+          : "a file is in the way"
+        : code === "EACCES" || code === "EPERM"
+          ? "permission denied"
+          : code === "EROFS"
+            ? "the file system is read-only"
+            : (err as Error).message;
+    throw new DataPathError(`Cannot create the data folder ${dir}: ${why}`, dir);
+  }
+  if (!fs.statSync(dir).isDirectory()) throw new DataPathError(`Cannot use the data folder ${dir}: it is a file, not a folder`, dir);
+  try {
+    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+  } catch {
+    throw new DataPathError(`Cannot write in the data folder ${dir}: permission denied`, dir);
+  }
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    return; // created on open
+  }
+  if (!st.isFile()) throw new DataPathError(`Cannot use the database ${file}: it is a folder, not a file`, file);
+}
+
+/** The first ancestor of `dir` (or `dir` itself) that exists and is not a folder. */
+function firstNonFolder(dir: string): string | null {
+  const parts: string[] = [];
+  for (let p = path.resolve(dir); ; p = path.dirname(p)) {
+    parts.unshift(p);
+    if (path.dirname(p) === p) break;
+  }
+  for (const p of parts) {
+    try {
+      if (!fs.statSync(p).isDirectory()) return p;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
 /**
  * Opens (creating if needed) the SQLite file with the settings every process must share:
  * WAL so readers never wait for the writer, foreign keys on, a bounded busy timeout, and
@@ -28,7 +97,7 @@ export function defaultDatabasePath(env: NodeJS.ProcessEnv = process.env): strin
  * loss may drop the last ones, and FULL cost 43-74x per commit here: docs/operations.md).
  */
 export function openDatabase(file: string = defaultDatabasePath(), options: OpenOptions = {}): Db {
-  if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
+  ensureDatabaseFolder(file);
   const sqlite = new Database(file, { readonly: options.readonly ?? false });
   sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   if (!options.readonly) {

@@ -1,8 +1,15 @@
-import { defaultDatabasePath, openDatabase } from "@/db/client";
+import { DataPathError, defaultDatabasePath, openDatabase } from "@/db/client";
 import { seedDemo } from "@/lib/demo/seed";
 
 const file = defaultDatabasePath();
-const db = openDatabase(file);
+let db;
+try {
+  db = openDatabase(file);
+} catch (err) {
+  if (!(err instanceof DataPathError)) throw err;
+  process.stderr.write(`The demo could not be loaded: ${err.message}\n`);
+  process.exit(1);
+}
 const result = seedDemo(db);
 db.$client.close();
 if (result.skipped) {
@@ -10,4 +17,5 @@ if (result.skipped) {
 } else {
   console.log(`Demo data loaded into ${file}. Sign in with:`);
   for (const u of result.users) console.log(`  ${u.role.padEnd(8)} ${u.email}  password: ${u.password}`);
+  console.log("Then: npm start");
 }

@@ -35,7 +35,8 @@ export function TaskCard({
   onMove: (to: string) => void;
 }) {
   const p = task.progress;
-  const stale = task.lease?.expired && (task.status === "in_progress" || task.status === "blocked");
+  // Only work in progress has a running lease; a blocked task waits for a person, not for its agent.
+  const stale = task.lease?.expired && task.status === "in_progress";
   return (
     <article
       draggable

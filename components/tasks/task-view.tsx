@@ -25,7 +25,7 @@ import { TaskActions } from "./task-actions";
 
 function LeaseInfo({ lease, status }: { lease: TaskDetail["lease"]; status: string }) {
   const now = useNow(1000);
-  if (!lease || (status !== "in_progress" && status !== "blocked")) return null;
+  if (!lease || status !== "in_progress") return null;
   const left = now == null ? null : new Date(lease.expiresAt).getTime() - now;
   const expired = left == null ? lease.expired : left <= 0;
   return (

@@ -6,7 +6,7 @@ import { writeTx } from "../events";
 import { taskDto } from "../dto";
 import { ServiceError } from "../errors";
 import { parseInput } from "../validate";
-import { loadTask, touchLease } from "./load";
+import { leaseMinutesOf, loadTask, touchLease } from "./load";
 import { assertTaskMove } from "./transitions";
 
 export const BlockTaskInput = z.strictObject({
@@ -47,7 +47,10 @@ export const UnblockTaskInput = z.strictObject({
   leaseToken: z.number().int().nonnegative().optional(),
 });
 
-/** Back to in progress; a step that was blocked resumes with it. */
+/**
+ * Back to in progress; a step that was blocked resumes with it. The lease did not run while the
+ * task waited, so it starts afresh: the sweeper does not chase an agent for time spent blocked.
+ */
 export function unblockTask(ctx: ServiceContext, raw: z.input<typeof UnblockTaskInput>) {
   const input = parseInput(UnblockTaskInput, raw);
   return writeTx(ctx, (tx, at, emit) => {
@@ -60,7 +63,15 @@ export function unblockTask(ctx: ServiceContext, raw: z.input<typeof UnblockTask
     }
     const row = tx
       .update(tasks)
-      .set({ status: "in_progress", blockedReason: null, blockerType: null, updatedAt: at, version: task.version + 1 })
+      .set({
+        status: "in_progress",
+        blockedReason: null,
+        blockerType: null,
+        leaseExpiresAt: at + leaseMinutesOf(tx, task.assignedAgent) * 60_000,
+        leaseRemindedAt: null,
+        updatedAt: at,
+        version: task.version + 1,
+      })
       .where(eq(tasks.id, task.id))
       .returning()
       .get();

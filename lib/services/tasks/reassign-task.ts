@@ -8,6 +8,7 @@ import { ServiceError } from "../errors";
 import { requirePerson } from "../policy";
 import { parseInput } from "../validate";
 import { loadTask } from "./load";
+import { releaseSteps } from "./release-steps";
 
 export const ReassignTaskInput = z.strictObject({
   taskId: z.string().min(1),
@@ -45,6 +46,8 @@ export function reassignTask(ctx: ServiceContext, raw: z.input<typeof ReassignTa
       }
     }
     const status = task.status === "in_review" ? "in_review" : "pending";
+    // Nobody works on it until the new agent claims it: steps under way or blocked go back to pending.
+    const released = !untouched && status === "pending" ? releaseSteps(tx, task.id, at) : [];
     const row = tx
       .update(tasks)
       .set({ assignedAgent: agent.name, status, leaseExpiresAt: null, blockedReason: null, blockerType: null, updatedAt: at, version: task.version + 1 })
@@ -58,7 +61,7 @@ export function reassignTask(ctx: ServiceContext, raw: z.input<typeof ReassignTa
       instructionId: task.instructionId,
       taskId: task.id,
       before: { assignedAgent: task.assignedAgent, status: task.status },
-      after: { assignedAgent: agent.name, status, stepsReplaced: untouched },
+      after: { assignedAgent: agent.name, status, stepsReplaced: untouched, releasedSteps: released },
     });
     return taskDto(row, at);
   });

@@ -1,8 +1,9 @@
-import { and, eq, inArray, isNotNull, isNull, lt } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, lt } from "drizzle-orm";
 import { messages, tasks, PEOPLE_INBOX } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import type { ServiceContext } from "../context";
 import { writeTx } from "../events";
+import { releaseSteps } from "./release-steps";
 
 export interface SweepOptions {
   /** How long after the lease ran out the task is taken back (default 10 minutes). */
@@ -12,16 +13,18 @@ export interface SweepOptions {
 }
 
 /**
- * Recovers work held by agents that went quiet. A lease that ran out marks the task stale (the
- * dashboard derives that from the lease) and sends the agent a `reminder`; after the grace period
- * the task returns to pending (its lease token stays, so the old holder's late writes are refused
- * once someone claims it again) or is escalated to the people's inbox. Each step is an event.
+ * Recovers work held by agents that went quiet. Only a task in progress has a running lease: a
+ * blocked task waits for a person (or its agent) and the sweeper never touches it, nor its reason.
+ * A lease that ran out marks the task stale (the dashboard derives that from the lease) and sends
+ * the agent a `reminder`; after the grace period the task returns to pending with its steps under
+ * way released (its lease token stays, so the old holder's late writes are refused once someone
+ * claims it again) or is escalated to the people's inbox. Each step is an event.
  */
 export function sweepLeases(ctx: ServiceContext, opts: SweepOptions = {}) {
   const graceMs = opts.graceMs ?? 10 * 60_000;
   const mode = opts.onExpiry ?? (process.env.AGENTDESK_LEASE_EXPIRY === "escalate" ? "escalate" : "requeue");
   return writeTx(ctx, (tx, at, emit) => {
-    const held = inArray(tasks.status, ["in_progress", "blocked"]);
+    const held = eq(tasks.status, "in_progress");
     const toRemind = tx
       .select()
       .from(tasks)
@@ -59,10 +62,11 @@ export function sweepLeases(ctx: ServiceContext, opts: SweepOptions = {}) {
     for (const t of toRecover) {
       if (mode === "requeue") {
         tx.update(tasks)
-          .set({ status: "pending", leaseExpiresAt: null, leaseRemindedAt: null, blockedReason: null, blockerType: null, updatedAt: at, version: t.version + 1 })
-          .where(eq(tasks.id, t.id))
+          .set({ status: "pending", leaseExpiresAt: null, leaseRemindedAt: null, updatedAt: at, version: t.version + 1 })
+          .where(and(eq(tasks.id, t.id), eq(tasks.status, "in_progress")))
           .run();
-        emit({ verb: "task.requeued", entityKind: "task", entityId: t.id, taskId: t.id, instructionId: t.instructionId, before: { status: t.status, leaseToken: t.leaseToken }, after: { status: "pending", reason: "lease expired" } });
+        const released = releaseSteps(tx, t.id, at);
+        emit({ verb: "task.requeued", entityKind: "task", entityId: t.id, taskId: t.id, instructionId: t.instructionId, before: { status: t.status, leaseToken: t.leaseToken }, after: { status: "pending", reason: "lease expired", releasedSteps: released } });
       } else {
         const id = newId("msg", at);
         tx.update(tasks)
