@@ -4,6 +4,7 @@ import { agentDirsFromEnv, loadAgentDefinitions } from "@/lib/agents";
 import type { Actor } from "@/lib/auth/actor";
 import { hashPasswordSync } from "@/lib/auth/secrets-sync";
 import * as s from "@/lib/services";
+import { writeLease } from "@/lib/services/tasks/load";
 
 export const DEMO_PASSWORD = "agentdesk-demo";
 export const demoPeople = [
@@ -13,11 +14,19 @@ export const demoPeople = [
 ];
 
 const MIN = 60_000;
+/** The demo's task in progress holds its lease this long from the moment of seeding. */
+export const DEMO_LEASE_MS = 24 * 60 * MIN;
+/** How long the story takes, in minutes: it ends a few minutes before the moment of seeding. */
+const STORY_MINUTES = 122;
 
 /**
  * A living demo, made through the service verbs (so every row has its events): three instructions,
  * backend-developer tasks at different steps (one blocked, one awaiting review with two output
  * versions), consultation and review threads among the three agents and a person.
+ *
+ * Every time is relative to the moment of seeding: the story ends just before it, the task in
+ * progress has just sent a heartbeat and holds a lease of DEMO_LEASE_MS, and the blocked task waits
+ * for a person (the lease sweeper leaves it alone). A demo started right after seeding stays alive.
  */
 export function seedDemo(db: Db, opts: { now?: number } = {}): { users: { email: string; password: string; role: string }[]; skipped: boolean } {
   const already = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM instructions`);
@@ -30,8 +39,9 @@ export function seedDemo(db: Db, opts: { now?: number } = {}): { users: { email:
     if (!names.has(needed)) throw new Error(`The demo needs the agent ${needed} (AGENTS_DIR must include ./agents)`);
   }
 
-  // A clock that starts three hours ago and moves forward as the story unfolds.
-  let t = (opts.now ?? Date.now()) - 180 * MIN;
+  // A clock that starts before the moment of seeding and moves forward as the story unfolds.
+  const seededAt = opts.now ?? Date.now();
+  let t = seededAt - STORY_MINUTES * MIN;
   const tick = (minutes: number) => (t += minutes * MIN);
   const at = (actor: Actor): s.ServiceContext => ({ db, actor, now: () => t });
 
@@ -254,6 +264,12 @@ export function seedDemo(db: Db, opts: { now?: number } = {}): { users: { email:
     body: "The confirmation screen starts as soon as `POST /api/orders` is approved.",
     instructionId: orders.id,
   });
+
+  if (t > seededAt) throw new Error(`The demo story runs ${Math.round((t - seededAt) / MIN)} min past the moment of seeding: lengthen STORY_MINUTES`);
+  // The agent on T1 is alive right now: a heartbeat at the moment of seeding, and a demo-long lease.
+  t = seededAt;
+  s.heartbeatTask(at(backend), { taskId: create.id });
+  db.transaction((tx) => writeLease(tx, create.id, seededAt, seededAt + DEMO_LEASE_MS));
 
   return { users: users.map((u) => ({ email: u.email, password: DEMO_PASSWORD, role: u.role })), skipped: false };
 }

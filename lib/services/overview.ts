@@ -26,20 +26,15 @@ export function getOverview(ctx: ServiceContext) {
       .from(instructions)
       .where(inArray(instructions.phase, ["routing", "planning", "executing", "validating", "correcting", "blocked"]))
       .get()?.n ?? 0;
-  // One walk of the (status, lease_expires_at) index per status, merged here: with IN (...) SQLite
-  // sorted every expired lease (25,000 rows in the large bench dataset) to keep 20.
-  const stale = (["in_progress", "blocked"] as const)
-    .flatMap((status) =>
-      ctx.db
-        .select()
-        .from(tasks)
-        .where(and(eq(tasks.status, status), isNotNull(tasks.leaseExpiresAt), lt(tasks.leaseExpiresAt, now)))
-        .orderBy(tasks.leaseExpiresAt)
-        .limit(20)
-        .all(),
-    )
-    .sort((a, b) => a.leaseExpiresAt! - b.leaseExpiresAt! || (a.id < b.id ? -1 : 1))
-    .slice(0, 20);
+  // Only work in progress has a running lease (a blocked task waits for a person): one walk of the
+  // (status, lease_expires_at) index.
+  const stale = ctx.db
+    .select()
+    .from(tasks)
+    .where(and(eq(tasks.status, "in_progress"), isNotNull(tasks.leaseExpiresAt), lt(tasks.leaseExpiresAt, now)))
+    .orderBy(tasks.leaseExpiresAt, tasks.id)
+    .limit(20)
+    .all();
   const awaiting = ctx.db.select({ n: sql<number>`count(*)` }).from(outputs).where(eq(outputs.status, "pending_review")).get()?.n ?? 0;
   return {
     openInstructions: { count: openCount, items: open.map(instructionDto) },
