@@ -511,7 +511,12 @@ function phaseOf(v: unknown): InstructionFields["phase"] | null {
   const s = wordOf(v);
   return s && (instructionPhases as readonly string[]).includes(s) ? (s as InstructionFields["phase"]) : null;
 }
-const workflowPhase: Record<string, InstructionFields["phase"]> = { completed: "completed", failed: "failed", blocked: "blocked" };
+// Maps, not object literals: the words come from the files (`status: constructor` is not a phase).
+const workflowPhase = new Map<string, InstructionFields["phase"]>([
+  ["completed", "completed"],
+  ["failed", "failed"],
+  ["blocked", "blocked"],
+]);
 
 /** instruction.yaml + status.yaml (+ plan.yaml's tier): title from raw_input or intent, phase from current_phase or phase. */
 export function deriveInstruction(b: InstructionBundle): InstructionFields {
@@ -525,7 +530,7 @@ export function deriveInstruction(b: InstructionBundle): InstructionFields {
     body: str(i.raw_input) ?? str(i.body) ?? str(i.description) ?? "",
     tier: tierOf(s.tier) ?? tierOf(i.tier) ?? tierOf(p.tier) ?? 1,
     priority: priorityOf(i.priority) ?? "normal",
-    phase: phaseOf(s.current_phase) ?? phaseOf(s.phase) ?? workflowPhase[wordOf(s.status) ?? ""] ?? "routing",
+    phase: phaseOf(s.current_phase) ?? phaseOf(s.phase) ?? workflowPhase.get(wordOf(s.status) ?? "") ?? "routing",
     createdBy: text(i.created_by)?.trim().slice(0, 200) ?? BRIDGE_NAME,
     createdAt: timeOf(i.created_at) ?? timeOf(s.created_at) ?? timeOf(p.created_at),
     updatedAt: timeOf(s.updated_at),
@@ -590,14 +595,14 @@ export interface OutputFields {
   status: string | null;
 }
 
-const fileKeys: Record<string, "created" | "modified" | "deleted"> = {
-  files_created: "created",
-  files_to_create: "created",
-  files_modified: "modified",
-  files_to_modify: "modified",
-  files_changed: "modified",
-  files_deleted: "deleted",
-};
+const fileKeys = new Map<string, "created" | "modified" | "deleted">([
+  ["files_created", "created"],
+  ["files_to_create", "created"],
+  ["files_modified", "modified"],
+  ["files_to_modify", "modified"],
+  ["files_changed", "modified"],
+  ["files_deleted", "deleted"],
+]);
 
 /** Files a free-form result lists (`files_created`, `files_modified`... at any depth, as strings or `{path}`). */
 function filesOf(doc: Doc): OutputFields["files"] {
@@ -610,12 +615,13 @@ function filesOf(doc: Doc): OutputFields["files"] {
     if (Array.isArray(v)) v.forEach((x) => stack.push([x, depth + 1]));
     else if (isDoc(v)) {
       for (const [k, x] of Object.entries(v)) {
-        if (fileKeys[k] && Array.isArray(x)) {
+        const action = fileKeys.get(k);
+        if (action && Array.isArray(x)) {
           for (const p of pathList(x)) {
             const clean = p.replace(/\s+\((created|modified|deleted)[^)]*\)$/i, "");
             if (!seen.has(clean) && out.length < 500) {
               seen.add(clean);
-              out.push({ path: clean, action: fileKeys[k] });
+              out.push({ path: clean, action });
             }
           }
         } else stack.push([x, depth + 1]);

@@ -2,17 +2,11 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { ZodError } from "zod";
 import type { ApiEnv } from "../types";
 import { problem, problemResponse } from "../problem";
+import { fieldsFromIssues } from "@/lib/services/validate";
 
 /** Zod issues as the problem document's `fields`: one entry per field path; unknown keys by name. */
 export function fieldErrors(error: ZodError): { fields: Record<string, string[]>; detail: string } {
-  const fields: Record<string, string[]> = {};
-  const add = (key: string, msg: string) => (fields[key || "_"] ??= []).push(msg);
-  for (const issue of error.issues) {
-    const base = issue.path.map(String).join(".");
-    if (issue.code === "unrecognized_keys") {
-      for (const k of issue.keys) add(base ? `${base}.${k}` : k, "Unknown field");
-    } else add(base, issue.message);
-  }
+  const fields = fieldsFromIssues(error.issues);
   const first = error.issues[0];
   let detail = "Invalid input";
   if (first?.code === "unrecognized_keys") detail = `Unknown field${first.keys.length > 1 ? "s" : ""}: ${first.keys.join(", ")}`;

@@ -18,14 +18,14 @@ export const ReplyToMessageInput = z.strictObject({
   leaseToken: z.number().int().nonnegative().optional(),
 });
 
-/** The reply types the protocol uses for each kind of request. */
-const replyType: Record<string, string> = {
-  consultation: "consultation_response",
-  review_request: "review_response",
-  review: "review_response",
-  delegation: "status_update",
-  escalation: "escalation_response",
-};
+/** The reply types the protocol uses for each kind of request (a Map: message types are chosen by senders). */
+const replyType = new Map<string, string>([
+  ["consultation", "consultation_response"],
+  ["review_request", "review_response"],
+  ["review", "review_response"],
+  ["delegation", "status_update"],
+  ["escalation", "escalation_response"],
+]);
 
 /**
  * Replies in the thread. The reply goes to whoever sent the message: a person's message came from
@@ -44,7 +44,7 @@ export function replyToMessage(ctx: ServiceContext, raw: z.input<typeof ReplyToM
     const subject = parent.subject && !/^re:/i.test(parent.subject) ? `Re: ${parent.subject}` : parent.subject;
     const row = insertMessage(tx, ctx, at, emit, {
       to,
-      type: input.type ?? replyType[parent.type] ?? "reply",
+      type: input.type ?? replyType.get(parent.type) ?? "reply",
       subject,
       body: input.body,
       priority: input.priority ?? parent.priority,
