@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { safeNext } from "@/lib/url/same-origin";
 
 const SESSION_COOKIE = "agentdesk_session";
 const PUBLIC = ["/sign-in", "/setup"];
@@ -30,7 +31,9 @@ export function proxy(request: NextRequest) {
   if (!isPublic && !request.cookies.has(SESSION_COOKIE)) {
     const url = request.nextUrl.clone();
     url.pathname = "/sign-in";
-    url.search = pathname === "/" ? "" : `?next=${encodeURIComponent(pathname + search)}`;
+    // Only a path of ours travels as `next` (the sign-in page checks it again before using it).
+    const next = safeNext(pathname + search);
+    url.search = next === "/" ? "" : `?next=${encodeURIComponent(next)}`;
     const res = NextResponse.redirect(url);
     res.headers.set("Content-Security-Policy", csp);
     return res;

@@ -3,7 +3,8 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { countUsers } from "@/lib/services";
 import { getOptionalPageContext } from "@/lib/auth/page-context";
-import { AuthCard, safeNext } from "@/components/shell/auth-card";
+import { AuthCard } from "@/components/shell/auth-card";
+import { safeNext } from "@/lib/url/same-origin";
 import { SignInForm } from "@/components/shell/sign-in-form";
 
 export const metadata: Metadata = { title: "Sign in" };

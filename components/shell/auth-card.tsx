@@ -21,9 +21,3 @@ export function AuthCard({ title, description, children, footer }: { title: stri
     </main>
   );
 }
-
-/** Only same-site paths: `/tasks?x` yes, `//evil.com` or `https://…` no. */
-export function safeNext(next: string | string[] | undefined | null): string {
-  const n = typeof next === "string" ? next : "";
-  return n.startsWith("/") && !n.startsWith("//") && !n.startsWith("/\\") ? n : "/";
-}

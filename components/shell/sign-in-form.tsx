@@ -2,6 +2,7 @@
 import * as React from "react";
 import { useRouter } from "next/navigation";
 import { apiFetch, isApiError } from "@/lib/queries/api";
+import { safeNext } from "@/lib/url/same-origin";
 import { Field, describedBy } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Button } from "@/components/ui/button";
@@ -26,7 +27,7 @@ export function SignInForm({ next }: { next: string }) {
     setBusy(true);
     try {
       await apiFetch("/api/auth/sign-in", { method: "POST", body: { email: email.trim(), password } });
-      router.replace(next);
+      router.replace(safeNext(next));
       router.refresh();
     } catch (err) {
       setError(isApiError(err) ? err.detail : "Could not sign in");
