@@ -31,4 +31,15 @@ describe("Markdown (server rendering, with the tree cache)", () => {
     for (let i = 0; i < 2100; i++) expect(html(`item **${i}**`)).toContain(`<strong>${i}</strong>`);
     expect(html("item **0**")).toContain("<strong>0</strong>");
   });
+
+  it("opens protocol-relative links as external links, however they are written", () => {
+    const out = html("[a](//evil.example/a) [b][ref] [c](</\t//evil.example/c>) [in](/tasks/tsk_1)\n\n[ref]: //evil.example/b");
+    const anchors = [...out.matchAll(/<a [^>]*>/g)].map((m) => m[0]);
+    expect(anchors).toHaveLength(4);
+    for (const a of anchors.slice(0, 2)) expect(a).toMatch(/href="\/\/evil\.example\/[ab]" target="_blank" rel="noreferrer noopener"/);
+    // A tab inside <...> is percent-encoded by the parser: it stays a path on our origin.
+    expect(anchors[2]).toMatch(/^<a href="\/%09\/\/evil\.example\/c">$/);
+    expect(new URL("/%09//evil.example/c", "http://localhost:3000").origin).toBe("http://localhost:3000");
+    expect(anchors[3]).toBe('<a href="/tasks/tsk_1">');
+  });
 });

@@ -3,12 +3,14 @@ import ReactMarkdown, { type Components } from "react-markdown";
 import remarkGfm from "remark-gfm";
 import rehypeSanitize, { defaultSchema } from "rehype-sanitize";
 import { cn } from "@/components/ui/cn";
+import { isExternalHref } from "@/lib/url/same-origin";
 
 /*
  * Markdown from people and agents, rendered safely: raw HTML in the source is shown as text (no
  * rehype-raw), the tree is sanitised with the GitHub-like default schema, and only http(s), mailto
- * and relative URLs survive (javascript:, data:, vbscript: and friends are dropped). External links
- * open in a new tab without a referrer. Works in server and client components.
+ * and relative URLs survive (javascript:, data:, vbscript: and friends are dropped). Links that
+ * leave the app (absolute or protocol-relative, lib/url/same-origin.ts) open in a new tab without a
+ * referrer. Works in server and client components.
  */
 
 const SAFE_PROTOCOL = /^(https?:|mailto:)/i;
@@ -22,12 +24,11 @@ export function safeUrl(url: string): string {
   return u; // relative, #anchor, /path
 }
 
-const isExternal = (href: string) => /^https?:\/\//i.test(href);
-
 const components: Components = {
   a({ href, children, node: _node, ...props }) {
     if (!href) return <span>{children}</span>;
-    if (isExternal(href)) {
+    // Protocol-relative links (`//host`, `/\host`) leave the app as surely as `https://host`.
+    if (isExternalHref(href) && !/^mailto:/i.test(href.trim())) {
       return (
         <a href={href} target="_blank" rel="noreferrer noopener" {...props}>
           {children}
