@@ -6,6 +6,7 @@ import { agentDirsFromEnv, formatAgentProblem, loadAgentDefinitions } from "@/li
 import { countUsers, sweepLeases, syncAgents } from "@/lib/services";
 import { systemActor } from "@/lib/auth/actor";
 import { createApiApp } from "@/lib/http/app";
+import { refuseMalformedPagePath } from "@/lib/http/page-guard";
 import { defaultConfigPath, RunSupervisor } from "@/lib/runners";
 import { getLogger } from "@/lib/log";
 import { installGracefulShutdown } from "@/lib/ops/shutdown";
@@ -61,6 +62,8 @@ async function main() {
       return;
     }
     pageHeaders(res);
+    // A path Next cannot decode made it answer 500 with no log line: 400 and a warn line instead.
+    if (refuseMalformedPagePath(req, res, logger)) return;
     void handle(req, res);
   });
   server.keepAliveTimeout = 65_000;
