@@ -65,7 +65,7 @@ export function ConnectPanel({ agent, serverOrigin }: { agent: string; serverOri
     <div className="grid gap-3">
       <p className="text-xs text-muted-foreground">
         Give the <span className="font-medium text-foreground">{agent}</span> process an API token for this agent (an admin creates one with{" "}
-        <code className="font-mono">agentdesk token create {agent}</code>; it is shown once), then register AgentDesk as an MCP server. Replace{" "}
+        <code className="font-mono">npx agentdesk token create --agent {agent}</code>; it is shown once), then register AgentDesk as an MCP server. Replace{" "}
         <code className="font-mono">{token}</code> with the token.
       </p>
       <Tabs defaultValue="cli">

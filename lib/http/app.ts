@@ -7,7 +7,7 @@ import { requireActor } from "./middleware/actor";
 import { authRoutes } from "./routes/auth";
 import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
-import { docsRoutes, v1Routes } from "./v1";
+import { docsRoutes, v1OpenApiDocument, v1Routes } from "./v1";
 import { mcpRoutes } from "./mcp";
 import { LiveHub } from "./live";
 import { getLogger, requestLogging } from "@/lib/log";
@@ -40,8 +40,11 @@ export function createApiApp(db: Db): ApiApp {
 
   app.route("/api", healthRoutes());
   app.route("/api/auth", authRoutes);
-  // The readable API page lists operations only (no data), so it needs no session.
+  // The API's description is public (no data in it): code generators, Postman and agents read it
+  // before they have a token. Registered before requireActor, so these answer first.
   app.route("/api/docs", docsRoutes());
+  app.route("/api/v1/docs", docsRoutes());
+  app.get("/api/v1/openapi.json", (c) => c.json(v1OpenApiDocument()));
 
   app.use("/api/v1/*", requireActor);
   app.route("/api/v1", v1Routes());
