@@ -203,6 +203,20 @@ export function registerAdminCommands(program: Command) {
       });
     });
   user
+    .command("role")
+    .description("Give an account another role (the last admin cannot be demoted)")
+    .requiredOption("--email <email>", "sign-in email")
+    .addOption(new Option("--role <role>", "the new role").choices(["admin", "reviewer", "viewer"]).makeOptionMandatory())
+    .action(async (o: { email: string; role: "admin" | "reviewer" | "viewer" }, cmd: Command) => {
+      await withDb(({ services, ctx }) => {
+        const found = services.findUserByEmail(ctx, o.email);
+        if (!found) throw new CliError("not_found", `No account for ${o.email}`);
+        const u = services.changeUserRole(ctx, { userId: found.id, role: o.role });
+        if (globals(cmd).json) return printJson(u);
+        out(`${u.email} is now ${u.role}.`);
+      });
+    });
+  user
     .command("list")
     .description("List accounts")
     .action(async (_o, cmd: Command) => {

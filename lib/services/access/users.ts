@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import { users } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import type { Role } from "@/lib/auth/actor";
-import type { ServiceContext } from "../context";
+import type { ServiceContext, Tx } from "../context";
 import { writeTx } from "../events";
 import { notFound, ServiceError } from "../errors";
 import { requirePerson } from "../policy";
@@ -53,14 +53,54 @@ export function createUser(ctx: ServiceContext, raw: z.input<typeof CreateUserIn
   });
 }
 
+/**
+ * Refuses a change that would leave no admin who can sign in (a database only the CLI could recover):
+ * `userId` is the admin about to be deleted or demoted. Counted inside the caller's transaction, so
+ * two admins removing each other at once cannot both succeed.
+ */
+function keepAnAdmin(tx: Tx, user: typeof users.$inferSelect, what: "delete" | "demote"): void {
+  if (user.role !== "admin" || user.disabledAt != null) return;
+  const others = tx
+    .select({ n: sql<number>`count(*)` })
+    .from(users)
+    .where(and(eq(users.role, "admin"), isNull(users.disabledAt), ne(users.id, user.id)))
+    .get()?.n ?? 0;
+  if (others === 0) {
+    throw new ServiceError("conflict", `${user.email} is the last admin: make another person admin before you ${what === "delete" ? "delete" : "demote"} this account`, {
+      details: { reason: "last_admin" },
+    });
+  }
+}
+
 export function deleteUser(ctx: ServiceContext, userId: string) {
   requirePerson(ctx.actor, "admin");
   return writeTx(ctx, (tx, _at, emit) => {
     const u = tx.select().from(users).where(eq(users.id, userId)).get();
     if (!u) throw notFound("User", userId);
+    keepAnAdmin(tx, u, "delete");
     tx.delete(users).where(eq(users.id, userId)).run();
     emit({ verb: "user.deleted", entityKind: "user", entityId: userId, before: { email: u.email, role: u.role } });
     return userDto(u);
+  });
+}
+
+export const ChangeUserRoleInput = z.strictObject({
+  userId: z.string().min(1).max(64),
+  role: CreateUserInput.shape.role,
+});
+
+/** Gives a person another role (admins only); the last admin cannot be demoted. */
+export function changeUserRole(ctx: ServiceContext, raw: z.input<typeof ChangeUserRoleInput>) {
+  requirePerson(ctx.actor, "admin");
+  const input = parseInput(ChangeUserRoleInput, raw);
+  return writeTx(ctx, (tx, _at, emit) => {
+    const u = tx.select().from(users).where(eq(users.id, input.userId)).get();
+    if (!u) throw notFound("User", input.userId);
+    if (u.role === input.role) return userDto(u);
+    if (input.role !== "admin") keepAnAdmin(tx, u, "demote");
+    const row = tx.update(users).set({ role: input.role }).where(eq(users.id, u.id)).returning().get()!;
+    emit({ verb: "user.role_changed", entityKind: "user", entityId: u.id, before: { role: u.role }, after: { role: row.role } });
+    return userDto(row);
   });
 }
 
