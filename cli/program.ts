@@ -43,7 +43,9 @@ export async function run(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: "user" });
-    return 0;
+    // A command that ran to its end but partly failed (import skipped a file, export could not write
+    // one) says so through process.exitCode; main.ts sets the exit code from this return value.
+    return Number(process.exitCode ?? 0) || 0;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;
