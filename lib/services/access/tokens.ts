@@ -4,7 +4,7 @@ import { agents, apiTokens, users } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import { hashSecret, newSecret } from "@/lib/auth/secrets";
 import { actorId } from "@/lib/auth/actor";
-import type { ServiceContext } from "../context";
+import { nowOf, type ServiceContext } from "../context";
 import { writeTx } from "../events";
 import { notFound, ServiceError } from "../errors";
 import { requirePerson } from "../policy";
@@ -41,6 +41,10 @@ export function createToken(ctx: ServiceContext, raw: z.input<typeof CreateToken
   // A person may mint a token for their own scripts; agent tokens are an admin's business.
   const own = ctx.actor.kind === "person" && input.userId === ctx.actor.id;
   if (!own) requirePerson(ctx.actor, "admin");
+  // A token born expired would be refused on its first use: say so now (REST, CLI and pages alike).
+  if (input.expiresAt !== undefined && input.expiresAt <= nowOf(ctx)) {
+    throw new ServiceError("validation_failed", "Invalid input: expiresAt: The expiry must be in the future", { fields: { expiresAt: ["Must be in the future"] } });
+  }
   return writeTx(ctx, (tx, at, emit) => {
     if (input.agent && !tx.select({ n: agents.name }).from(agents).where(eq(agents.name, input.agent)).get()) {
       throw new ServiceError("validation_failed", `No agent named ${input.agent}`, { fields: { agent: ["Unknown agent"] } });
