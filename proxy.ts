@@ -1,14 +1,16 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { safeNext } from "@/lib/url/same-origin";
+import { hostAllowed, hostRefusal } from "@/lib/auth/allowed-host";
 
 const SESSION_COOKIE = "agentdesk_session";
 const PUBLIC = ["/sign-in", "/setup"];
 
 /**
  * Runs for every page request (never for /api, which the Hono app owns): a fresh CSP nonce per
- * request so Next's and next-themes' inline scripts run and nothing else does, and an early
- * redirect to sign-in when there is no session cookie at all. The real session check happens in
- * the page (getPageContext) and in the service layer; this is only the fast path.
+ * request so Next's and next-themes' inline scripts run and nothing else does, a 403 for a Host
+ * name AgentDesk does not answer at, and an early redirect to sign-in when there is no session
+ * cookie at all. The real session check happens in the page (getPageContext) and in the service
+ * layer; this is only the fast path.
  */
 export function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
@@ -25,6 +27,16 @@ export function proxy(request: NextRequest) {
     "form-action 'self'",
     "frame-ancestors 'none'",
   ].join("; ");
+
+  // Pages answer only at a loopback or configured host name, like the API's cookie routes (DNS
+  // rebinding: lib/auth/allowed-host.ts).
+  const host = request.headers.get("host");
+  if (!hostAllowed(host)) {
+    return new NextResponse(`403 Forbidden: ${hostRefusal(host)}\n`, {
+      status: 403,
+      headers: { "content-type": "text/plain; charset=utf-8", "Content-Security-Policy": csp, "cache-control": "no-store" },
+    });
+  }
 
   const { pathname, search } = request.nextUrl;
   const isPublic = PUBLIC.some((p) => pathname === p || pathname.startsWith(p + "/"));

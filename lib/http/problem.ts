@@ -31,12 +31,13 @@ const titles: Record<string, string> = {
   method_not_allowed: "Method not allowed",
   idempotency_mismatch: "Idempotency key reused",
   csrf: "Cross-site request refused",
+  host_not_allowed: "Host not allowed",
   internal: "Internal error",
 };
 
 export function problem(
   status: number,
-  code: ServiceErrorCode | "malformed_json" | "method_not_allowed" | "idempotency_mismatch" | "csrf" | "internal",
+  code: ServiceErrorCode | "malformed_json" | "method_not_allowed" | "idempotency_mismatch" | "csrf" | "host_not_allowed" | "internal",
   detail: string,
   extra: Partial<ProblemDocument> = {},
 ): ProblemDocument {

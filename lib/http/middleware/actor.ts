@@ -2,15 +2,17 @@ import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { authenticate } from "@/lib/services";
 import { SESSION_COOKIE } from "@/lib/auth/secrets";
+import { hostAllowed, hostRefusal } from "@/lib/auth/allowed-host";
 import type { ApiEnv } from "../types";
 import { problem, problemResponse } from "../problem";
 
 const unsafe = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /**
- * Who is calling: a bearer token (agents, scripts) or a person's session cookie. A cookie-borne
+ * Who is calling: a bearer token (agents, scripts) or a person's session cookie. A browser request
+ * must name a host AgentDesk answers at (DNS rebinding, lib/auth/allowed-host.ts), and a cookie-borne
  * request that changes something must come from our own origin (CSRF); bearer requests carry no
- * ambient credentials, so they need no such check.
+ * ambient credentials, so they need neither check.
  */
 export const requireActor: MiddlewareHandler<ApiEnv> = async (c, next) => {
   const header = c.req.header("authorization");
@@ -19,6 +21,10 @@ export const requireActor: MiddlewareHandler<ApiEnv> = async (c, next) => {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!m) return problemResponse(c, problem(401, "unauthenticated", "Use Authorization: Bearer <token>"), { "www-authenticate": "Bearer" });
     bearer = m[1];
+  }
+  if (!bearer) {
+    const refused = refuseForeignHost(c.req.header("host"));
+    if (refused) return problemResponse(c, refused);
   }
   const sessionId = bearer ? null : (getCookie(c, SESSION_COOKIE) ?? null);
   const actor = authenticate(c.get("db"), { bearer, sessionId });
@@ -36,6 +42,11 @@ export const requireActor: MiddlewareHandler<ApiEnv> = async (c, next) => {
   c.set("ctx", { db: c.get("db"), actor });
   await next();
 };
+
+/** The 403 for a browser request sent to a host name we do not answer at, or null when the host is fine. */
+export function refuseForeignHost(host: string | undefined) {
+  return hostAllowed(host) ? null : problem(403, "host_not_allowed", hostRefusal(host));
+}
 
 /** The browser's Origin (or, failing that, Referer) must name the host the request was sent to. */
 export function sameOrigin(origin: string | undefined, referer: string | undefined, host: string | undefined): boolean {

@@ -16,7 +16,7 @@ import { hashPassword, verifyPassword, SESSION_COOKIE, SESSION_TTL_MS } from "@/
 import { systemActor } from "@/lib/auth/actor";
 import type { ApiEnv } from "../types";
 import { problem, problemResponse } from "../problem";
-import { sameOrigin } from "../middleware/actor";
+import { refuseForeignHost, sameOrigin } from "../middleware/actor";
 import { RateLimiter, clientIp } from "../middleware/rate-limit";
 import { readJson } from "../read-json";
 
@@ -49,6 +49,9 @@ function sessionCookie(c: Parameters<typeof setCookie>[0], value: string, expire
 export const authRoutes = new Hono<ApiEnv>();
 
 authRoutes.use("*", async (c, next) => {
+  // Every route here is the browser's (sessions, first run): only at a host name we answer at.
+  const foreign = refuseForeignHost(c.req.header("host"));
+  if (foreign) return problemResponse(c, foreign);
   if (c.req.method === "POST" && !sameOrigin(c.req.header("origin"), c.req.header("referer"), c.req.header("host"))) {
     return problemResponse(c, problem(403, "csrf", "Sign-in requests must come from AgentDesk's own pages"));
   }
@@ -104,7 +107,10 @@ authRoutes.get("/session", (c) => {
   return c.json({ user: { id: actor.id, email: actor.email, name: actor.name, role: actor.role } });
 });
 
-/** The first admin, from the first-run page: only from this machine, and only while nobody exists. */
+/**
+ * The first admin, from the first-run page: only from this machine (a loopback socket, and a Host
+ * name that is loopback or configured: checked for every route above), and only while nobody exists.
+ */
 authRoutes.post("/first-run", async (c) => {
   const ip = remoteAddress(c) ?? "";
   if (!isLoopback(ip)) return problemResponse(c, problem(403, "forbidden", "First-run set-up is only allowed from this machine (loopback)"));
