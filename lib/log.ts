@@ -150,10 +150,15 @@ export function requestLog(c: { get: (k: "requestId") => string | undefined }): 
   return getLogger().child({ requestId: c.get("requestId") });
 }
 
-function actorLabel(actor: unknown): string | undefined {
+/**
+ * Who called, as the log names them: a person by their account id (a display name is free text the
+ * person chose, often empty, and may read like someone else), an agent or the system by its name.
+ */
+export function actorLabel(actor: unknown): string | undefined {
   const a = actor as { kind?: string; name?: string; id?: string } | undefined;
   if (!a?.kind) return undefined;
-  return `${a.kind}:${a.name ?? a.id ?? "?"}`;
+  if (a.kind === "person") return `person:${a.id ?? "?"}`;
+  return `${a.kind}:${a.name || "?"}`;
 }
 
 /**
