@@ -75,6 +75,29 @@ describe("run verbs", () => {
     expect(() => retryRun(admin, { runId: again.id, ...runner })).toThrow(/still queued/);
   });
 
+  test("cancelling a running run keeps the person's reason, on the run and on the blocked task; without one it says who", () => {
+    const task = newTask("Cancelled with a reason");
+    const run = createRun(admin, { taskId: task.id, ...runner });
+    expect(startRun(sys, { runId: run.id, command: ["agent"] }).started).toBe(true);
+    expect(cancelRun(admin, { runId: run.id, reason: "wrong branch" }).cancelRequested).toBe(true);
+    // the supervisor stops the process and finishes the run without repeating the reason
+    const done = finishRun(sys, { runId: run.id, outcome: "cancelled", signal: "SIGTERM" });
+    expect(done.run.reason).toBe(`Cancelled by ${people.admin.email}: wrong branch`);
+    expect(getTask(admin, task.id).blockedReason).toContain(`Cancelled by ${people.admin.email}: wrong branch.`);
+    // a person cancelled it: no escalation
+    expect(done.messageId).toBeNull();
+
+    const plain = newTask("Cancelled without a reason");
+    const run2 = createRun(admin, { taskId: plain.id, ...runner });
+    startRun(sys, { runId: run2.id, command: ["agent"] });
+    cancelRun(admin, { runId: run2.id });
+    expect(finishRun(sys, { runId: run2.id, outcome: "cancelled", signal: "SIGTERM" }).run.reason).toBe(`Cancelled by ${people.admin.email}`);
+
+    // a queued run keeps it too
+    const queued = createRun(admin, { taskId: newTask("Cancelled in the queue").id, ...runner });
+    expect(cancelRun(admin, { runId: queued.id, reason: "not now" }).reason).toBe(`Cancelled by ${people.admin.email} before it started: not now`);
+  });
+
   test("a run whose task was reassigned is cancelled at start; a task in review has nothing to run", () => {
     const task = newTask("Moves away");
     const run = createRun(admin, { taskId: task.id, ...runner });

@@ -129,11 +129,12 @@ describe("run supervisor", () => {
     expect((await json(res)).cancelRequested).toBe(true);
     const done = await until("the run to be cancelled", () => (ended(runsOf(task.id)[0]) ? runsOf(task.id)[0] : null), 15_000);
     expect(done).toMatchObject({ status: "cancelled", exitCode: null, signal: "SIGTERM" });
-    expect(done.reason).toContain(admin.actor.email);
+    // the person's reason is kept, on the run and on the task (#15)
+    expect(done.reason).toBe(`Cancelled by ${admin.actor.email}: enough`);
 
     const after = getTask(s.ctx(admin.actor), task.id);
     expect(after.status).toBe("blocked");
-    expect(after.blockedReason).toContain("Cancelled by");
+    expect(after.blockedReason).toContain(`Cancelled by ${admin.actor.email}: enough.`);
     expect(after.steps[0].status).toBe("done");
     // a person cancelled it: no escalation for them to read
     expect(listInbox(s.ctx(admin.actor), { inbox: "hitl" }).items.filter((m) => m.taskId === task.id)).toHaveLength(0);
@@ -141,6 +142,7 @@ describe("run supervisor", () => {
     const refused = await s.request(`/api/v1/tasks/${task.id}`, { token });
     expect(refused.status).toBe(401);
     expect(logText(run.id)).toContain("killed by SIGTERM");
+    expect(logText(run.id)).toContain("cancelled (enough): stopped");
   });
 
   test("a program that ignores SIGTERM is killed after the grace period", { timeout: 60_000 }, async () => {

@@ -198,7 +198,11 @@ export class RunSupervisor {
       this.lastEvent = batch[batch.length - 1].id;
       for (const e of batch) {
         try {
-          if (e.verb === "run.cancel_requested") this.stop(e.entityId, "cancelled");
+          if (e.verb === "run.cancel_requested") {
+            // The person's reason goes with the stop, to the log and the run's end.
+            const reason = (e.after as { reason?: unknown } | null)?.reason;
+            this.stop(e.entityId, "cancelled", typeof reason === "string" && reason.trim() ? reason.trim() : undefined);
+          }
           else if (e.verb === "task.created" && e.taskId) this.autoStart(e.taskId);
           else if (e.verb === "task.reassigned" && e.taskId) {
             this.dropRunsOfTask(e.taskId, "the task was reassigned", (r) => r.agentName !== (e.after as { assignedAgent?: string } | null)?.assignedAgent);
@@ -397,7 +401,7 @@ export class RunSupervisor {
     } else if (c.ending?.outcome === "timed_out") {
       c.pending.push({ stream: "system", text: `timed out ${c.ending.detail ?? ""}: stopped`.replace(" :", ":"), at: Date.now() });
     } else if (c.ending?.outcome === "cancelled") {
-      c.pending.push({ stream: "system", text: "cancelled: stopped", at: Date.now() });
+      c.pending.push({ stream: "system", text: `cancelled${c.ending.detail ? ` (${c.ending.detail})` : ""}: stopped`, at: Date.now() });
     }
     c.pending.push({ stream: "system", text: code !== null ? `exit code ${code}` : `killed by ${signal ?? "a signal"}`, at: Date.now() });
     this.children.delete(c.run.id);

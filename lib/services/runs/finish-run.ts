@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
-import { apiTokens, PEOPLE_INBOX, runLog, runs, tasks, type RunRow, type RunStatus, type TaskRow } from "@/db/schema";
+import { apiTokens, events, PEOPLE_INBOX, runLog, runs, tasks, type RunRow, type RunStatus, type TaskRow } from "@/db/schema";
 import type { ServiceContext, Tx } from "../context";
 import { writeTx } from "../events";
 import { parseInput } from "../validate";
@@ -43,11 +43,32 @@ function lastLines(tx: Tx, runId: string): string[] {
     .map((l) => (l.text.length > 300 ? `${l.text.slice(0, 300)}…` : l.text));
 }
 
-function describe(run: RunRow, input: z.output<typeof FinishRunInput>, status: RunStatus, taskStatus: TaskRow["status"]): string {
+/**
+ * The reason the person gave when they asked to cancel a running run. It travels in the
+ * run.cancel_requested event (the runs table has no column for it), so it reaches the run's end
+ * whichever process stops it, and whatever the supervisor passes along.
+ */
+function cancelReason(tx: Tx, run: RunRow): string | null {
+  if (!run.cancelRequestedAt) return null;
+  const e = tx
+    .select({ after: events.after })
+    .from(events)
+    .where(and(eq(events.entityKind, "run"), eq(events.entityId, run.id), eq(events.verb, "run.cancel_requested")))
+    .orderBy(desc(events.id))
+    .limit(1)
+    .get();
+  const reason = (e?.after as { reason?: unknown } | null | undefined)?.reason;
+  return typeof reason === "string" && reason.trim() ? reason.trim() : null;
+}
+
+function describe(tx: Tx, run: RunRow, input: z.output<typeof FinishRunInput>, status: RunStatus, taskStatus: TaskRow["status"]): string {
   const detail = input.detail ? `: ${input.detail}` : "";
   switch (input.outcome) {
-    case "cancelled":
-      return `Cancelled by ${run.cancelRequestedBy ?? "the server"}${detail}`;
+    case "cancelled": {
+      // A person's own words win over the supervisor's (e.g. the server shutting down during the grace period).
+      const why = run.cancelRequestedBy ? cancelReason(tx, run) : null;
+      return `Cancelled by ${run.cancelRequestedBy ?? "the server"}${why ? `: ${why}` : detail}`;
+    }
     case "timed_out":
       return input.detail ? `Timed out ${input.detail}` : "Timed out";
     case "spawn_failed":
@@ -82,7 +103,7 @@ export function finishRun(ctx: ServiceContext, raw: z.input<typeof FinishRunInpu
           : input.outcome === "exited" && input.exitCode === 0 && handedOver(task.status)
             ? "succeeded"
             : "failed";
-    const reason = describe(run, input, status, task.status);
+    const reason = describe(tx, run, input, status, task.status);
 
     const row = tx
       .update(runs)
