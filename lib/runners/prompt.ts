@@ -29,6 +29,22 @@ export interface PromptOptions {
   maxChars?: number;
 }
 
+type PromptTask = RunPromptContext["task"];
+
+/**
+ * The reviewer's latest request for changes, while it is still open: the task's latest review asks
+ * for changes and no newer output has been handed in since. Whatever the task's status: a task
+ * blocked after the review and run again is pending by then, and the agent must still see it.
+ */
+export function requestedChanges(task: Pick<PromptTask, "reviews" | "outputs">): { review: PromptTask["reviews"][number]; output: PromptTask["outputs"][number] } | null {
+  const review = task.reviews.at(-1); // oldest first
+  if (!review || review.decision !== "changes_requested") return null;
+  const output = task.outputs.find((o) => o.id === review.outputId);
+  if (!output) return null;
+  if (task.outputs.some((o) => o.version > output.version)) return null;
+  return { review, output };
+}
+
 export function buildTaskPrompt(c: RunPromptContext, opts: PromptOptions): string {
   const { task } = c;
   const agent = task.assignedAgent;
@@ -84,9 +100,17 @@ export function buildTaskPrompt(c: RunPromptContext, opts: PromptOptions): strin
     }
   }
 
-  const changes = [...task.reviews].reverse().find((r) => r.decision === "changes_requested");
-  if (changes && task.status === "in_progress") {
-    add("## Changes a reviewer requested", "", cut(changes.comment || "(no comment)", 8000), "");
+  const changes = requestedChanges(task);
+  if (changes) {
+    const { review, output } = changes;
+    add(
+      "## Changes a reviewer requested",
+      "",
+      `${review.reviewer} reviewed your output v${output.version} (\`${output.id}\`) and requested changes. Address every point below, then hand in a new version with submit_output:`,
+      "",
+      fence(cut(review.comment || "(no comment)", 8000)),
+      "",
+    );
   }
 
   add("## Your steps (Response Approach)", "");
