@@ -13,6 +13,7 @@ const inst = createInstruction(admin, { title: "Runs", body: "x", tier: 1 });
 const newTask = (title = "A task") => createTask(admin, { instructionId: inst.id, title, assignedAgent: "backend-developer" });
 const runner = { preset: "command", command: ["agent"] };
 
+const ADA = "ada@example.com"; // people.admin
 const events = (verb: string) => (t.db.$client.prepare("SELECT count(*) AS n FROM events WHERE verb = ?").get(verb) as { n: number }).n;
 
 describe("run verbs", () => {
@@ -82,8 +83,8 @@ describe("run verbs", () => {
     expect(cancelRun(admin, { runId: run.id, reason: "wrong branch" }).cancelRequested).toBe(true);
     // the supervisor stops the process and finishes the run without repeating the reason
     const done = finishRun(sys, { runId: run.id, outcome: "cancelled", signal: "SIGTERM" });
-    expect(done.run.reason).toBe(`Cancelled by ${people.admin.email}: wrong branch`);
-    expect(getTask(admin, task.id).blockedReason).toContain(`Cancelled by ${people.admin.email}: wrong branch.`);
+    expect(done.run.reason).toBe(`Cancelled by ${ADA}: wrong branch`);
+    expect(getTask(admin, task.id).blockedReason).toContain(`Cancelled by ${ADA}: wrong branch.`);
     // a person cancelled it: no escalation
     expect(done.messageId).toBeNull();
 
@@ -91,11 +92,11 @@ describe("run verbs", () => {
     const run2 = createRun(admin, { taskId: plain.id, ...runner });
     startRun(sys, { runId: run2.id, command: ["agent"] });
     cancelRun(admin, { runId: run2.id });
-    expect(finishRun(sys, { runId: run2.id, outcome: "cancelled", signal: "SIGTERM" }).run.reason).toBe(`Cancelled by ${people.admin.email}`);
+    expect(finishRun(sys, { runId: run2.id, outcome: "cancelled", signal: "SIGTERM" }).run.reason).toBe(`Cancelled by ${ADA}`);
 
     // a queued run keeps it too
     const queued = createRun(admin, { taskId: newTask("Cancelled in the queue").id, ...runner });
-    expect(cancelRun(admin, { runId: queued.id, reason: "not now" }).reason).toBe(`Cancelled by ${people.admin.email} before it started: not now`);
+    expect(cancelRun(admin, { runId: queued.id, reason: "not now" }).reason).toBe(`Cancelled by ${ADA} before it started: not now`);
   });
 
   test("a run whose task was reassigned is cancelled at start; a task in review has nothing to run", () => {
