@@ -42,3 +42,34 @@ export const prioritySchema = z.preprocess(
   (v) => (v === "medium" ? "normal" : v),
   z.enum(["critical", "high", "normal", "low"]),
 );
+
+// Text that people read in lists and headings: one line, shown as written.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+/** Bidirectional embeddings, overrides and isolates: they make text read in another order than it is stored. */
+const BIDI = /[\u202a-\u202e\u2066-\u2069]/;
+/** Whitespace and the zero-width characters that render as nothing. */
+const INVISIBLE = /[\s\u200b-\u200d\u2060\ufeff]/gu;
+
+export const hasVisibleText = (s: string): boolean => s.replace(INVISIBLE, "") !== "";
+
+/**
+ * A single-line text field (a title, a subject, a name, a label): trimmed, at most `max` characters,
+ * no control characters (tab and newline included), no bidirectional controls, and never made only
+ * of blanks and zero-width characters. `required` is the message when it is empty; without it the
+ * field may be empty, but not invisible-only.
+ */
+export function singleLineText(max: number, required?: string) {
+  const base = z.string().trim();
+  return (required ? base.min(1, required) : base)
+    .max(max, `${max} characters at most`)
+    .refine((s) => !CONTROL.test(s), "Control characters (tab, newline, NUL...) are not allowed here")
+    .refine((s) => !BIDI.test(s), "Bidirectional control characters (U+202A-U+202E, U+2066-U+2069) are not allowed")
+    .refine((s) => s === "" || hasVisibleText(s), required ?? "Only blanks and zero-width characters: write something visible or leave it empty");
+}
+
+/** A multi-line text (a body, a note, a reason): anything printable and newlines, but never NUL. */
+export function multiLineText(max: number, required?: string) {
+  const base = z.string();
+  return (required ? base.min(1, required) : base).max(max, `${max} characters at most`).refine((s) => !s.includes("\u0000"), "NUL characters are not allowed");
+}
+

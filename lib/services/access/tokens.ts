@@ -8,13 +8,13 @@ import { nowOf, type ServiceContext } from "../context";
 import { writeTx } from "../events";
 import { notFound, ServiceError } from "../errors";
 import { requirePerson } from "../policy";
-import { parseInput } from "../validate";
+import { parseInput, singleLineText } from "../validate";
 
 export const CreateTokenInput = z
   .strictObject({
     agent: z.string().min(1).optional(),
     userId: z.string().min(1).optional(),
-    label: z.string().trim().max(100).default(""),
+    label: singleLineText(100).default(""),
     expiresAt: z.number().int().positive().optional(),
   })
   .refine((v) => !!v.agent !== !!v.userId, { message: "A token belongs to one agent or one person" });

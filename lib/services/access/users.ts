@@ -7,11 +7,11 @@ import type { ServiceContext, Tx } from "../context";
 import { writeTx } from "../events";
 import { notFound, ServiceError } from "../errors";
 import { requirePerson } from "../policy";
-import { parseInput } from "../validate";
+import { parseInput, singleLineText } from "../validate";
 
 export const CreateUserInput = z.strictObject({
   email: z.email("A valid email address is required").max(254).transform((e) => e.toLowerCase()),
-  name: z.string().trim().max(100).default(""),
+  name: singleLineText(100).default(""),
   role: z.enum(["admin", "reviewer", "viewer"]),
   /** Already hashed by the caller (hashing is async; transactions are not). */
   passwordHash: z.string().min(20),

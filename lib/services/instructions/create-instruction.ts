@@ -7,11 +7,11 @@ import type { ServiceContext, Tx } from "../context";
 import { writeTx } from "../events";
 import { instructionDto } from "../dto";
 import { requirePerson } from "../policy";
-import { parseInput, prioritySchema } from "../validate";
+import { multiLineText, parseInput, prioritySchema, singleLineText } from "../validate";
 
 export const CreateInstructionInput = z.strictObject({
-  title: z.string().trim().min(1, "Title is required").max(200),
-  body: z.string().max(200_000).default(""),
+  title: singleLineText(200, "Title is required"),
+  body: multiLineText(200_000).default(""),
   tier: z.number().int().min(0).max(4).default(1),
   priority: prioritySchema.default("normal"),
 });

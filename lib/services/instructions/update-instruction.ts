@@ -6,12 +6,12 @@ import { writeTx } from "../events";
 import { instructionDto } from "../dto";
 import { notFound, ServiceError } from "../errors";
 import { requirePerson } from "../policy";
-import { parseInput, prioritySchema } from "../validate";
+import { multiLineText, parseInput, prioritySchema, singleLineText } from "../validate";
 
 export const UpdateInstructionInput = z.strictObject({
   id: z.string().min(1),
-  title: z.string().trim().min(1).max(200).optional(),
-  body: z.string().max(200_000).optional(),
+  title: singleLineText(200, "Title is required").optional(),
+  body: multiLineText(200_000).optional(),
   tier: z.number().int().min(0).max(4).optional(),
   priority: prioritySchema.optional(),
   expectedVersion: z.number().int().positive().optional(),

@@ -4,12 +4,12 @@ import type { ServiceContext } from "../context";
 import { writeTx } from "../events";
 import { messageDto } from "../dto";
 import { requireWriter } from "../policy";
-import { parseInput, prioritySchema } from "../validate";
+import { multiLineText, parseInput, prioritySchema } from "../validate";
 import { insertMessage, loadVisibleMessage } from "./send-message";
 
 export const ReplyToMessageInput = z.strictObject({
   messageId: z.string().min(1),
-  body: z.string().min(1, "A reply needs a body").max(200_000),
+  body: multiLineText(200_000, "A reply needs a body"),
   type: z
     .string()
     .regex(/^[a-z][a-z0-9_]{1,39}$/)

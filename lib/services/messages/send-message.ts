@@ -8,7 +8,7 @@ import { writeTx } from "../events";
 import { messageDto } from "../dto";
 import { notFound, ServiceError } from "../errors";
 import { requireWriter } from "../policy";
-import { parseInput, prioritySchema } from "../validate";
+import { multiLineText, parseInput, prioritySchema, singleLineText } from "../validate";
 import { findTask, touchLease } from "../tasks/load";
 import { prepared } from "../prepared";
 
@@ -52,8 +52,8 @@ export const SendMessageInput = z.strictObject({
     .trim()
     .regex(/^[a-z][a-z0-9_]{1,39}$/, "A message type is a lower-case word such as consultation")
     .default("status_update"),
-  subject: z.string().trim().max(300).optional(),
-  body: z.string().min(1, "A message needs a body").max(200_000),
+  subject: singleLineText(300).optional(),
+  body: multiLineText(200_000, "A message needs a body"),
   priority: prioritySchema.default("normal"),
   instructionId: z.string().min(1).optional(),
   taskId: z.string().min(1).optional(),

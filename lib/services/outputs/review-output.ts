@@ -8,16 +8,16 @@ import { writeTx } from "../events";
 import { outputDto, reviewDto, taskDto } from "../dto";
 import { notFound, ServiceError } from "../errors";
 import { requirePerson } from "../policy";
-import { parseInput } from "../validate";
+import { multiLineText, parseInput } from "../validate";
 import { leaseMinutesOf } from "../tasks/load";
 
 export const ApproveOutputInput = z.strictObject({
   outputId: z.string().min(1),
-  comment: z.string().max(20_000).optional(),
+  comment: multiLineText(20_000).optional(),
 });
 export const RequestChangesInput = z.strictObject({
   outputId: z.string().min(1),
-  comment: z.string().trim().min(1, "Say what needs to change").max(20_000),
+  comment: multiLineText(20_000).pipe(z.string().trim().min(1, "Say what needs to change")),
 });
 
 function loadReviewable(tx: Tx, outputId: string) {

@@ -7,13 +7,13 @@ import type { ServiceContext, Tx } from "../context";
 import { writeTx } from "../events";
 import { outputDto } from "../dto";
 import { ServiceError } from "../errors";
-import { parseInput } from "../validate";
+import { multiLineText, parseInput, singleLineText } from "../validate";
 import { loadTask, touchLease } from "../tasks/load";
 
 const fileEntry = z.union([
-  z.string().trim().min(1).max(500).transform((path) => ({ path })),
+  singleLineText(500, "A path is required").transform((path) => ({ path })),
   z.strictObject({
-    path: z.string().trim().min(1).max(500),
+    path: singleLineText(500, "A path is required"),
     action: z.enum(["created", "modified", "deleted"]).optional(),
     additions: z.number().int().nonnegative().optional(),
     deletions: z.number().int().nonnegative().optional(),
@@ -24,8 +24,8 @@ export const SubmitOutputInput = z
   .strictObject({
     taskId: z.string().min(1),
     format: z.enum(outputFormats),
-    content: z.string().min(1, "An output needs content").max(1_000_000),
-    language: z.string().trim().max(40).optional(),
+    content: multiLineText(1_000_000, "An output needs content"),
+    language: singleLineText(40).optional(),
     files: z.array(fileEntry).max(500).default([]),
     stepPosition: z.number().int().positive().optional(),
     leaseToken: z.number().int().nonnegative().optional(),

@@ -5,7 +5,7 @@ import type { ServiceContext } from "../context";
 import { writeTx } from "../events";
 import { stepDto, taskDto, progressOf } from "../dto";
 import { notFound, ServiceError } from "../errors";
-import { parseInput } from "../validate";
+import { multiLineText, parseInput } from "../validate";
 import { loadTask, touchLease } from "../tasks/load";
 import { prepared } from "../prepared";
 import type { Tx } from "../context";
@@ -46,7 +46,7 @@ export const UpdateStepInput = z
     taskId: z.string().min(1),
     position: z.number().int().positive(),
     status: z.enum(stepStatuses).exclude(["pending"]),
-    note: z.string().max(20_000).optional(),
+    note: multiLineText(20_000).optional(),
     expectedVersion: z.number().int().positive().optional(),
     leaseToken: z.number().int().nonnegative().optional(),
   })

@@ -5,13 +5,13 @@ import type { ServiceContext } from "../context";
 import { writeTx } from "../events";
 import { taskDto } from "../dto";
 import { ServiceError } from "../errors";
-import { parseInput } from "../validate";
+import { multiLineText, parseInput } from "../validate";
 import { leaseMinutesOf, loadTask, touchLease } from "./load";
 import { assertTaskMove } from "./transitions";
 
 export const BlockTaskInput = z.strictObject({
   taskId: z.string().min(1),
-  reason: z.string().trim().min(1, "Say why the task is blocked").max(5000),
+  reason: multiLineText(5000).pipe(z.string().trim().min(1, "Say why the task is blocked")),
   blockerType: z.enum(["missing_dependency", "failed_test", "unclear_requirement", "other"]).default("other"),
   leaseToken: z.number().int().nonnegative().optional(),
 });
@@ -43,7 +43,7 @@ export function blockTask(ctx: ServiceContext, raw: z.input<typeof BlockTaskInpu
 
 export const UnblockTaskInput = z.strictObject({
   taskId: z.string().min(1),
-  note: z.string().max(5000).optional(),
+  note: multiLineText(5000).optional(),
   leaseToken: z.number().int().nonnegative().optional(),
 });
 

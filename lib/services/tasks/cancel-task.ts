@@ -5,13 +5,13 @@ import type { ServiceContext } from "../context";
 import { writeTx } from "../events";
 import { taskDto } from "../dto";
 import { requirePerson } from "../policy";
-import { parseInput } from "../validate";
+import { multiLineText, parseInput } from "../validate";
 import { loadTask } from "./load";
 import { assertTaskMove } from "./transitions";
 
 export const CancelTaskInput = z.strictObject({
   taskId: z.string().min(1),
-  reason: z.string().max(5000).optional(),
+  reason: multiLineText(5000).optional(),
 });
 
 export function cancelTask(ctx: ServiceContext, raw: z.input<typeof CancelTaskInput>) {

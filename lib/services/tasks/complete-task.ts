@@ -5,13 +5,13 @@ import type { ServiceContext } from "../context";
 import { writeTx } from "../events";
 import { taskDto } from "../dto";
 import { ServiceError } from "../errors";
-import { parseInput } from "../validate";
+import { multiLineText, parseInput } from "../validate";
 import { loadTask, touchLease } from "./load";
 import { assertTaskMove } from "./transitions";
 
 export const CompleteTaskInput = z.strictObject({
   taskId: z.string().min(1),
-  summary: z.string().max(20_000).optional(),
+  summary: multiLineText(20_000).optional(),
   leaseToken: z.number().int().nonnegative().optional(),
 });
 

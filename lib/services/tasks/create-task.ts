@@ -8,7 +8,7 @@ import { writeTx } from "../events";
 import { stepDto, taskDto } from "../dto";
 import { notFound, ServiceError } from "../errors";
 import { requirePerson } from "../policy";
-import { parseInput, prioritySchema, priorityRank } from "../validate";
+import { multiLineText, parseInput, prioritySchema, priorityRank, singleLineText } from "../validate";
 
 const pathList = z
   .array(z.string().trim().min(1).max(500))
@@ -22,11 +22,11 @@ export const CreateTaskInput = z.strictObject({
     .trim()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "Use letters, digits, '_', '.', '-' (e.g. T3)")
     .optional(),
-  title: z.string().trim().min(1, "Title is required").max(200),
-  description: z.string().max(100_000).default(""),
+  title: singleLineText(200, "Title is required"),
+  description: multiLineText(100_000).default(""),
   type: z.enum(["create", "modify", "analyze", "validate", "test"]).default("create"),
   assignedAgent: z.string().min(1, "Choose an agent"),
-  acceptanceCriteria: z.array(z.string().trim().min(1).max(2000)).max(100).default([]),
+  acceptanceCriteria: z.array(multiLineText(2000).pipe(z.string().trim().min(1))).max(100).default([]),
   filesToModify: pathList,
   filesToCreate: pathList,
   /** Ids (or refs such as T1) of tasks in the same instruction that must complete first. */

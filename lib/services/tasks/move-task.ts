@@ -4,14 +4,14 @@ import { tasks, taskStatuses } from "@/db/schema";
 import type { ServiceContext } from "../context";
 import { notFound, ServiceError } from "../errors";
 import { requirePerson } from "../policy";
-import { parseInput } from "../validate";
+import { multiLineText, parseInput } from "../validate";
 import { blockTask, unblockTask } from "./block-task";
 import { cancelTask } from "./cancel-task";
 
 export const MoveTaskInput = z.strictObject({
   taskId: z.string().min(1),
   to: z.enum(taskStatuses),
-  reason: z.string().max(5000).optional(),
+  reason: multiLineText(5000).optional(),
 });
 
 /**
