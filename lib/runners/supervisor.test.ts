@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest"
 import { createInstruction, createTask, getTask, listInbox, reassignTask } from "@/lib/services";
 import { getRunLog, listRuns, runRow, type RunDto } from "@/lib/services/runs";
 import { json, startTestServer, type TestPerson, type TestServer } from "@/test/server";
+import { createLogger } from "@/lib/log";
 import { runnerConfigFrom, type RunnerConfigFile } from "./config";
 import { startRunSupervisor, type RunSupervisor } from "./supervisor";
 
@@ -19,12 +20,32 @@ let sup: RunSupervisor;
 let admin: TestPerson;
 let tmp: string;
 let config: RunnerConfigFile = {};
+/** The supervisor's own log lines, as written (raw JSON text: a duplicated key shows here, not after parsing). */
+const logLines: string[] = [];
+
+/** Top-level keys of a JSON object line, in order and with repeats (JSON.parse keeps only the last). */
+function topLevelKeys(line: string): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (ch === '"') {
+      let j = i + 1;
+      while (line[j] !== '"') j += line[j] === "\\" ? 2 : 1;
+      if (depth === 1 && line[j + 1] === ":") keys.push(JSON.parse(line.slice(i, j + 1)));
+      i = j;
+    } else if (ch === "{" || ch === "[") depth++;
+    else if (ch === "}" || ch === "]") depth--;
+  }
+  return keys;
+}
 
 beforeAll(async () => {
   s = await startTestServer();
   admin = s.person("admin");
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "agentdesk-runs-test-"));
-  sup = startRunSupervisor({ db: s.db, url: s.baseUrl, config: { load: () => runnerConfigFrom(config) }, flushMs: 50, pollMs: 200, tmpDir: tmp });
+  const log = createLogger({ level: "info", destination: { write: (line: string) => void logLines.push(line) } });
+  sup = startRunSupervisor({ db: s.db, url: s.baseUrl, config: { load: () => runnerConfigFrom(config) }, flushMs: 50, pollMs: 200, tmpDir: tmp, log });
 });
 afterAll(async () => {
   await sup?.shutdown("tests are over");
@@ -174,6 +195,17 @@ describe("run supervisor", () => {
     expect(inbox).toHaveLength(1);
     expect(inbox[0]).toMatchObject({ type: "escalation", priority: "high", from: { kind: "system" } });
     expect(inbox[0].body).toContain("boom");
+
+    // Its log lines: one pid (the server's), the child's as childPid; no key twice on any line (#15)
+    const mine = logLines.filter((l) => l.includes(run.id));
+    const started = mine.map((l) => JSON.parse(l)).find((l) => l.msg === "run started");
+    expect(started).toMatchObject({ pid: process.pid, childPid: expect.any(Number), runId: run.id });
+    expect(started.childPid).not.toBe(process.pid);
+    expect(mine.map((l) => JSON.parse(l).msg)).toEqual(expect.arrayContaining(["run started", "run ended"]));
+    for (const line of logLines) {
+      const keys = topLevelKeys(line.trim());
+      expect(keys.filter((k, i) => keys.indexOf(k) !== i), line).toEqual([]);
+    }
 
     // Retry: a new run linked to the failed one; the task goes back to pending for the agent to claim
     config = { agents: { "security-specialist": fake() } };

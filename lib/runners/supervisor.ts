@@ -375,7 +375,7 @@ export class RunSupervisor {
       }
     });
     proc.on("exit", (code, signal) => onEnd(code, signal));
-    this.log.info({ runId: run.id, taskId: run.taskId, agent: run.agentName, pid: proc.pid, preset: runner.preset }, "run started");
+    this.log.info({ runId: run.id, taskId: run.taskId, agent: run.agentName, childPid: proc.pid, preset: runner.preset }, "run started");
     return true;
   }
 

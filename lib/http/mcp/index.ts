@@ -44,7 +44,7 @@ export function mcpRoutes(): Hono<ApiEnv> {
   const modern = createMcpHandler(({ authInfo }) => createMcpServer(ctxOf(authInfo)), {
     legacy: "reject",
     maxRequestBodySize: MAX_BODY_BYTES,
-    onerror: (err) => log().debug({ err: err.message }, "MCP request refused"),
+    onerror: (err) => log().debug({ reason: err.message }, "MCP request refused"),
   });
 
   const legacy = async (c: Context<ApiEnv>, parsedBody?: unknown) => {
