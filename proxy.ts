@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { safeNext } from "@/lib/url/same-origin";
-import { hostAllowed, hostRefusal } from "@/lib/auth/allowed-host";
+import { browserHostAllowed, hostRefusal } from "@/lib/auth/allowed-host";
 
 const SESSION_COOKIE = "agentdesk_session";
 const PUBLIC = ["/sign-in", "/setup"];
@@ -31,7 +31,7 @@ export function proxy(request: NextRequest) {
   // Pages answer only at a loopback or configured host name, like the API's cookie routes (DNS
   // rebinding: lib/auth/allowed-host.ts).
   const host = request.headers.get("host");
-  if (!hostAllowed(host)) {
+  if (!browserHostAllowed(host)) {
     return new NextResponse(`403 Forbidden: ${hostRefusal(host)}\n`, {
       status: 403,
       headers: { "content-type": "text/plain; charset=utf-8", "Content-Security-Policy": csp, "cache-control": "no-store" },

@@ -3,7 +3,7 @@ import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { countUsers } from "@/lib/services";
 import { getOptionalPageContext } from "@/lib/auth/page-context";
-import { hostAllowed, hostRefusal } from "@/lib/auth/allowed-host";
+import { browserHostAllowed, hostRefusal } from "@/lib/auth/allowed-host";
 import { AuthCard } from "@/components/shell/auth-card";
 import { SetupForm } from "@/components/shell/setup-form";
 
@@ -18,7 +18,7 @@ export default async function SetupPage() {
   const { db } = await getOptionalPageContext();
   if (countUsers({ db }) > 0) notFound();
   const host = (await headers()).get("host");
-  if (!hostAllowed(host)) {
+  if (!browserHostAllowed(host)) {
     return (
       <AuthCard title="Set up AgentDesk" description="Not at this address." footer="This page works only from the machine AgentDesk runs on, and only once.">
         <p className="text-sm" role="alert" data-testid="setup-host-refused">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hostAllowed } from "./allowed-host";
+import { browserHostAllowed, hostAllowed } from "./allowed-host";
 
 describe("hostAllowed: the Host names a browser may reach AgentDesk by (DNS rebinding)", () => {
   const none = {};
@@ -35,5 +35,13 @@ describe("hostAllowed: the Host names a browser may reach AgentDesk by (DNS rebi
     for (const h of ["evil.example", "example.com", "sub.desk.example.com", "desk.example.com.evil.example"]) expect(hostAllowed(h, env), h).toBe(false);
     // A malformed setting adds nothing (and breaks nothing).
     expect(hostAllowed("evil.example", { AGENTDESK_PUBLIC_URL: "not a url,,*" })).toBe(false);
+  });
+
+  it("lets a request without any Host through (no browser sends one), but not an empty or foreign one", () => {
+    expect(browserHostAllowed(undefined, {})).toBe(true);
+    expect(browserHostAllowed(null, {})).toBe(true);
+    expect(browserHostAllowed("", {})).toBe(false);
+    expect(browserHostAllowed("evil.example", {})).toBe(false);
+    expect(browserHostAllowed("localhost:3000", {})).toBe(true);
   });
 });

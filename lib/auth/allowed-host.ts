@@ -60,6 +60,14 @@ export function hostAllowed(host: string | undefined | null, env: Env = process.
   return isLoopback(name) || configuredHostNames(env).has(name);
 }
 
+/**
+ * Whether to serve a request that may come from a browser. Browsers always send Host; a request
+ * without one (HTTP/1.0, an in-process call) is no browser's, so DNS rebinding cannot be behind it.
+ */
+export function browserHostAllowed(host: string | undefined | null, env: Env = process.env): boolean {
+  return host === undefined || host === null || hostAllowed(host, env);
+}
+
 /** The sentence a refusal carries: what was asked for, and how to allow it. */
 export function hostRefusal(host: string | undefined | null): string {
   const shown = host ? JSON.stringify(host.slice(0, 100)) : "(none)";

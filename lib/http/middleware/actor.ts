@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { authenticate } from "@/lib/services";
 import { SESSION_COOKIE } from "@/lib/auth/secrets";
-import { hostAllowed, hostRefusal } from "@/lib/auth/allowed-host";
+import { browserHostAllowed, hostRefusal } from "@/lib/auth/allowed-host";
 import type { ApiEnv } from "../types";
 import { problem, problemResponse } from "../problem";
 
@@ -45,7 +45,7 @@ export const requireActor: MiddlewareHandler<ApiEnv> = async (c, next) => {
 
 /** The 403 for a browser request sent to a host name we do not answer at, or null when the host is fine. */
 export function refuseForeignHost(host: string | undefined) {
-  return hostAllowed(host) ? null : problem(403, "host_not_allowed", hostRefusal(host));
+  return browserHostAllowed(host) ? null : problem(403, "host_not_allowed", hostRefusal(host));
 }
 
 /** The browser's Origin (or, failing that, Referer) must name the host the request was sent to. */
