@@ -116,7 +116,8 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
   const server = await startTs("bench/api-server.ts", ["--db", copy, "--port", String(port)], {
     ready: new RegExp(`ready ${port}`),
     stdoutFile: path.join(os.tmpdir(), "agentdesk-bench-live-server.log"),
-    env: { AGENTDESK_AGENT_RATE_LIMIT: "1000000000", NODE_ENV: "production", BENCH_HEAP_FILE: heapFile },
+    // One account watches through every stream: lift the per-person cap on open streams.
+    env: { AGENTDESK_AGENT_RATE_LIMIT: "1000000000", AGENTDESK_MAX_EVENT_STREAMS: "1000000", NODE_ENV: "production", BENCH_HEAP_FILE: heapFile },
     nodeArgs: ["--expose-gc", ...(process.env.BENCH_LIVE_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_LIVE_PROFILE}`] : [])],
   });
   const clients = spawn(process.execPath, ["--import", "tsx", "bench/live-clients.ts", base, String(o.streams), cookies.join(",")], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
