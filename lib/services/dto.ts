@@ -164,6 +164,15 @@ export function eventDto(e: EventRow) {
 }
 export type EventDto = ReturnType<typeof eventDto>;
 
+/**
+ * A definition's path as stored by an older sync could be absolute: only its folder and file name
+ * are shown (pure string work: this module is also imported for its types by browser code).
+ */
+function shownDefinitionPath(p: string | null): string | null {
+  if (p == null || !(p.startsWith("/") || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith("\\"))) return p;
+  return p.split(/[\\/]+/).filter(Boolean).slice(-2).join("/");
+}
+
 export function agentDto(a: AgentRow) {
   return {
     name: a.name,
@@ -180,7 +189,7 @@ export function agentDto(a: AgentRow) {
     memory: a.memory,
     resources: a.resources,
     extra: a.extra,
-    sourcePath: a.sourcePath,
+    sourcePath: shownDefinitionPath(a.sourcePath),
     active: a.active,
     leaseMinutes: a.leaseMinutes ?? 30,
   };

@@ -52,7 +52,7 @@ export function sweepIdempotencyRecords(db: ServiceContext["db"], now = Date.now
  * For reads that take a task id but are not getTask (a task's event timeline).
  */
 export function assertTaskReadable(ctx: ServiceContext, taskId: string): void {
-  const t = ctx.db.select({ assignedAgent: tasks.assignedAgent }).from(tasks).where(eq(tasks.id, taskId)).get();
+  const t = ctx.db.select({ id: tasks.id, assignedAgent: tasks.assignedAgent }).from(tasks).where(eq(tasks.id, taskId)).get();
   if (!t) throw notFound("Task", taskId);
   requireTaskAccess(ctx.actor, t, false);
 }

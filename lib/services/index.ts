@@ -33,7 +33,7 @@ export { markMessage, MarkMessageInput } from "./messages/mark-message";
 export { listInbox, listInboxes, getThread, getMessage, searchMessages, unreadCount, toFtsQuery, HIT_START, HIT_END, type SearchHit } from "./messages/queries";
 
 export { syncAgents } from "./agents/sync-agents";
-export { listAgents, getAgent, agentSummary, type AgentListItem, type AgentSummary } from "./agents/queries";
+export { listAgents, getAgent, listAgentsFor, getAgentFor, publicAgent, agentSummary, type AgentListItem, type AgentSummary, type PublicAgent } from "./agents/queries";
 export { getOverview, getShellCounts, type Overview } from "./overview";
 export { listEvents, lastEventId } from "./events-queries";
 

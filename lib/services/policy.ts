@@ -1,5 +1,5 @@
 import type { Actor } from "@/lib/auth/actor";
-import { ServiceError } from "./errors";
+import { notFound, ServiceError } from "./errors";
 
 /**
  * Authorisation lives here, in the service layer, so that no transport (REST, MCP, pages, CLI,
@@ -19,10 +19,14 @@ export function requireWriter(actor: Actor): void {
   }
 }
 
-/** An agent may only touch its own task; people with write access and the system may touch any. */
-export function requireTaskAccess(actor: Actor, task: { assignedAgent: string }, write: boolean): void {
+/**
+ * An agent may only touch its own task; people with write access and the system may touch any.
+ * Another agent's task is "not found" in the very words of a task that does not exist (docs/api.md):
+ * the answer must not tell an agent which ids exist.
+ */
+export function requireTaskAccess(actor: Actor, task: { id: string; assignedAgent: string }, write: boolean): void {
   if (actor.kind === "agent") {
-    if (actor.name !== task.assignedAgent) throw new ServiceError("not_found", "Task not found");
+    if (actor.name !== task.assignedAgent) throw notFound("Task", task.id);
     return;
   }
   if (write) requireWriter(actor);

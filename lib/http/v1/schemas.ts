@@ -218,6 +218,18 @@ export const Agent = z
   })
   .openapi("Agent");
 
+/** What an agent's token sees of another agent. */
+export const PublicAgent = z
+  .looseObject({
+    name: z.string(),
+    description: z.string(),
+    capabilities: z.array(z.string()),
+    steps: z.array(z.object({ position: z.number().int(), title: z.string(), guidance: z.string() })),
+  })
+  .openapi("PublicAgent");
+
+export const AgentSeen = z.union([Agent, PublicAgent]).openapi({ description: "Agent for people and for the agent itself; PublicAgent for another agent's token" });
+
 export const Event = z
   .looseObject({
     id: z.number().int(),

@@ -58,3 +58,25 @@ export function getAgent(ctx: ServiceContext, name: string) {
 export function agentExists(ctx: ServiceContext, name: string): boolean {
   return !!ctx.db.select({ n: agents.name }).from(agents).where(and(eq(agents.name, name))).get();
 }
+
+/** What any agent may know of another: who it is, what it can do, and the steps it works through. */
+export function publicAgent(a: AgentListItem) {
+  return { name: a.name, description: a.description, capabilities: a.capabilities, steps: a.steps };
+}
+export type PublicAgent = ReturnType<typeof publicAgent>;
+
+const seenBy = (ctx: ServiceContext, a: AgentListItem): AgentListItem | PublicAgent =>
+  ctx.actor.kind === "agent" && ctx.actor.name !== a.name ? publicAgent(a) : a;
+
+/**
+ * The agents as the caller may see them (the REST list): people, and an agent about itself, get
+ * everything with load and unread counts; an agent gets only the public face of the others.
+ */
+export function listAgentsFor(ctx: ServiceContext): (AgentListItem | PublicAgent)[] {
+  return listAgents(ctx).map((a) => seenBy(ctx, a));
+}
+
+/** One agent as the caller may see it (see listAgentsFor); unknown names are not found. */
+export function getAgentFor(ctx: ServiceContext, name: string): AgentListItem | PublicAgent {
+  return seenBy(ctx, getAgent(ctx, name));
+}

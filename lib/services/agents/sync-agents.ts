@@ -1,3 +1,4 @@
+import path from "node:path";
 import { eq, notInArray } from "drizzle-orm";
 import { agents } from "@/db/schema";
 import type { AgentDefinition } from "@/lib/agents/definition";
@@ -10,11 +11,39 @@ function leaseMinutesFrom(extra: Record<string, unknown>): number | null {
 }
 
 /**
+ * The agents folders as lib/agents/load.ts agentDirsFromEnv reads them (AGENTS_DIR, else ./agents);
+ * repeated here so that the service layer, which pages import, does not pull in the loader.
+ */
+function agentRoots(): string[] {
+  const dirs = (process.env.AGENTS_DIR ?? "")
+    .split(path.delimiter)
+    .map((dir) => dir.trim())
+    .filter((dir) => dir !== "")
+    .map((dir) => path.resolve(dir));
+  return dirs.length > 0 ? dirs : [path.join(process.cwd(), "agents")];
+}
+
+/**
+ * Where a definition lives, as people and agents may see it: relative to the agents folder it was
+ * loaded from ("backend-developer.md", "reviewer/SKILL.md"), never the server's absolute path. A file
+ * outside every known folder is named by its folder and file name.
+ */
+export function definitionPath(sourcePath: string, roots: readonly string[] = agentRoots()): string {
+  if (!path.isAbsolute(sourcePath)) return sourcePath;
+  for (const root of roots) {
+    const rel = path.relative(path.resolve(root), sourcePath);
+    if (rel && !rel.startsWith("..") && !path.isAbsolute(rel)) return rel.split(path.sep).join("/");
+  }
+  return `${path.basename(path.dirname(sourcePath))}/${path.basename(sourcePath)}`;
+}
+
+/**
  * Brings the agents table in line with the definitions on disk: new ones inserted, changed ones
  * (by content hash) updated, vanished ones marked inactive (kept: tasks and messages name them).
  * Tasks keep the steps they were given; only new assignments see an edited Response Approach.
  */
-export function syncAgents(ctx: ServiceContext, definitions: AgentDefinition[]) {
+export function syncAgents(ctx: ServiceContext, definitions: AgentDefinition[], opts: { roots?: readonly string[] } = {}) {
+  const roots = opts.roots ?? agentRoots();
   return writeTx(ctx, (tx, at, emit) => {
     const existing = new Map(tx.select().from(agents).all().map((a) => [a.name, a]));
     const summary = { added: 0, updated: 0, deactivated: 0, unchanged: 0 };
@@ -34,7 +63,7 @@ export function syncAgents(ctx: ServiceContext, definitions: AgentDefinition[]) 
         resources: d.resources,
         extra: d.extra,
         body: d.body,
-        sourcePath: d.sourcePath,
+        sourcePath: definitionPath(d.sourcePath, roots),
         contentHash: d.contentHash,
         leaseMinutes: leaseMinutesFrom(d.extra),
         active: true,
@@ -43,9 +72,9 @@ export function syncAgents(ctx: ServiceContext, definitions: AgentDefinition[]) 
       const before = existing.get(d.name);
       if (!before) {
         tx.insert(agents).values({ name: d.name, createdAt: at, ...values }).run();
-        emit({ verb: "agent.added", entityKind: "agent", entityId: d.name, after: { sourcePath: d.sourcePath, steps: d.steps.length } });
+        emit({ verb: "agent.added", entityKind: "agent", entityId: d.name, after: { sourcePath: values.sourcePath, steps: d.steps.length } });
         summary.added++;
-      } else if (before.contentHash !== d.contentHash || !before.active || before.sourcePath !== d.sourcePath) {
+      } else if (before.contentHash !== d.contentHash || !before.active || before.sourcePath !== values.sourcePath) {
         tx.update(agents).set(values).where(eq(agents.name, d.name)).run();
         emit({
           verb: "agent.updated",

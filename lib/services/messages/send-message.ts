@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { agents, instructions, messages, PEOPLE_INBOX, tasks, type MessageRow } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import { actorId, type Actor } from "@/lib/auth/actor";
@@ -119,7 +119,19 @@ export function insertMessage(
   }
   if (instructionId && !taskId) {
     const inst = tx.select({ id: instructions.id }).from(instructions).where(eq(instructions.id, instructionId)).get();
-    if (!inst) throw notFound("Instruction", instructionId);
+    // An agent names an instruction it has a task in (or answers in a thread about one); any other
+    // is "not found" in the words of one that does not exist.
+    const answering = parent !== null && parent.instructionId === instructionId;
+    const hidden =
+      ctx.actor.kind === "agent" &&
+      !answering &&
+      !tx
+        .select({ id: tasks.id })
+        .from(tasks)
+        .where(and(eq(tasks.instructionId, instructionId), eq(tasks.assignedAgent, ctx.actor.name)))
+        .limit(1)
+        .get();
+    if (!inst || hidden) throw notFound("Instruction", instructionId);
   }
   const id = newId("msg", at);
   const row = q.insert(tx).get({

@@ -33,7 +33,16 @@ export function listReviewQueue(ctx: ServiceContext, q: { status?: "pending_revi
   const more = rows.length > limit;
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  const total = ctx.db.select({ n: sql<number>`count(*)` }).from(outputs).where(eq(outputs.status, status)).get()?.n ?? 0;
+  // Counted over what the caller may see: an agent's total is of its own tasks' outputs only.
+  const total =
+    ctx.actor.kind === "agent"
+      ? (ctx.db
+          .select({ n: sql<number>`count(*)` })
+          .from(outputs)
+          .innerJoin(tasks, eq(tasks.id, outputs.taskId))
+          .where(and(eq(outputs.status, status), eq(tasks.assignedAgent, ctx.actor.name)))
+          .get()?.n ?? 0)
+      : (ctx.db.select({ n: sql<number>`count(*)` }).from(outputs).where(eq(outputs.status, status)).get()?.n ?? 0);
   return {
     total,
     items: page.map(({ o, t }) => ({ ...(outputDto(o, { withContent: false }) as Omit<OutputDto, "content">), task: t, versions: o.version })),
@@ -46,6 +55,8 @@ export function getOutput(ctx: ServiceContext, outputId: string) {
   const o = ctx.db.select().from(outputs).where(eq(outputs.id, outputId)).get();
   if (!o) throw notFound("Output", outputId);
   const t = ctx.db.select().from(tasks).where(eq(tasks.id, o.taskId)).get()!;
+  // Another agent's output is not found, worded as one that does not exist.
+  if (ctx.actor.kind === "agent" && ctx.actor.name !== t.assignedAgent) throw notFound("Output", outputId);
   requireTaskAccess(ctx.actor, t, false);
   const versions = ctx.db.select().from(outputs).where(eq(outputs.taskId, o.taskId)).orderBy(asc(outputs.version)).all();
   const revs = ctx.db

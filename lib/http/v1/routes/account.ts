@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { getAgent, getOverview, getShellCounts, listAgents, listEvents } from "@/lib/services";
+import { getAgent, getAgentFor, getOverview, getShellCounts, listAgentsFor, listEvents } from "@/lib/services";
 import { jsonOk, readErrors, type V1App } from "../route-kit";
-import { Agent, AgentNameParam, Event, Instruction, Task, qInt, qLimit } from "../schemas";
+import { Agent, AgentNameParam, AgentSeen, Event, Instruction, Task, qInt, qLimit } from "../schemas";
 
 const Me = z
   .looseObject({
@@ -45,7 +45,8 @@ const agentsRoute = createRoute({
   operationId: "listAgents",
   tags: ["Agents"],
   summary: "List agents with their load",
-  responses: { 200: jsonOk(z.object({ items: z.array(Agent) }), "Agents"), ...readErrors },
+  description: "People see every agent with its load and unread count. An agent sees itself that way, and only the public face of the others (name, description, capabilities, Response Approach).",
+  responses: { 200: jsonOk(z.object({ items: z.array(AgentSeen) }), "Agents"), ...readErrors },
 });
 
 const agentRoute = createRoute({
@@ -54,8 +55,9 @@ const agentRoute = createRoute({
   operationId: "getAgent",
   tags: ["Agents"],
   summary: "Get an agent",
+  description: "As in the list: another agent's token gets only the public face (name, description, capabilities, Response Approach).",
   request: { params: AgentNameParam },
-  responses: { 200: jsonOk(Agent, "The agent"), ...readErrors },
+  responses: { 200: jsonOk(AgentSeen, "The agent"), ...readErrors },
 });
 
 const overviewRoute = createRoute({
@@ -136,8 +138,8 @@ export function registerAccountRoutes(app: V1App) {
       200,
     );
   });
-  app.openapi(agentsRoute, (c) => c.json({ items: listAgents(c.get("ctx")) }, 200));
-  app.openapi(agentRoute, (c) => c.json(getAgent(c.get("ctx"), c.req.valid("param").agentName), 200));
+  app.openapi(agentsRoute, (c) => c.json({ items: listAgentsFor(c.get("ctx")) }, 200));
+  app.openapi(agentRoute, (c) => c.json(getAgentFor(c.get("ctx"), c.req.valid("param").agentName), 200));
   app.openapi(overviewRoute, (c) => c.json(getOverview(c.get("ctx")), 200));
   app.openapi(countsRoute, (c) => c.json(getShellCounts(c.get("ctx")), 200));
   app.openapi(eventsRoute, (c) => {
