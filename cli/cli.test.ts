@@ -148,7 +148,7 @@ describe("agentdesk CLI", () => {
     ]);
     expect(notFound.code).toBe(1);
     expect(notFound.stdout).toBe("");
-    expect(notFound.stderr).toBe("not_found: Task tsk_missing does not exist\n");
+    expect(notFound.stderr).toBe("not_found: Task tsk_missing not found\n");
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toBe("validation_failed: No agent or inbox named nobody (to: Unknown recipient nobody)\n");
     expect(noToken.code).toBe(2);

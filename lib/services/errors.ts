@@ -51,7 +51,7 @@ export class ServiceError extends Error {
   }
 }
 
-export const notFound = (what: string, id: string | number) => new ServiceError("not_found", `${what} ${id} does not exist`);
+export const notFound = (what: string, id: string | number) => new ServiceError("not_found", `${what} ${id} not found`);
 
 export function isServiceError(err: unknown): err is ServiceError {
   return err instanceof ServiceError;

@@ -3,7 +3,7 @@ import { events, tasks } from "@/db/schema";
 import type { ServiceContext } from "./context";
 import { clampLimit } from "./cursor";
 import { eventDto } from "./dto";
-import { ServiceError } from "./errors";
+import { notFound, ServiceError } from "./errors";
 
 /**
  * Events after an id (the live stream and its resume) or before one (the activity feed and
@@ -13,7 +13,7 @@ export function listEvents(ctx: ServiceContext, q: { afterId?: number; beforeId?
   if (ctx.actor.kind === "agent") {
     if (!q.taskId) throw new ServiceError("forbidden", "An agent reads the events of its own tasks only");
     const owner = ctx.db.select({ a: tasks.assignedAgent }).from(tasks).where(eq(tasks.id, q.taskId)).get();
-    if (!owner || owner.a !== ctx.actor.name) throw new ServiceError("not_found", `Task ${q.taskId} does not exist`);
+    if (!owner || owner.a !== ctx.actor.name) throw notFound("Task", q.taskId);
   }
   const limit = clampLimit(q.limit, 50, 500);
   const where: SQL[] = [];

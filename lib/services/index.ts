@@ -1,7 +1,7 @@
 // The service layer: the only code that changes the database. Pages, the HTTP API, MCP tools,
 // the CLI and the folder bridge all call these verbs.
 export type { ServiceContext } from "./context";
-export { ServiceError, isServiceError, type ServiceErrorCode } from "./errors";
+export { ServiceError, isServiceError, notFound, type ServiceErrorCode } from "./errors";
 export { onCommitted } from "./events";
 export * from "./dto";
 export type { Page } from "./cursor";

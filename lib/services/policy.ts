@@ -21,7 +21,7 @@ export function requireWriter(actor: Actor): void {
 
 /**
  * An agent may only touch its own task; people with write access and the system may touch any.
- * Another agent's task is "not found" in the very words of a task that does not exist (docs/api.md):
+ * Another agent's task is "not found" in the very words of a task that is not there (docs/api.md):
  * the answer must not tell an agent which ids exist.
  */
 export function requireTaskAccess(actor: Actor, task: { id: string; assignedAgent: string }, write: boolean): void {

@@ -62,7 +62,7 @@ describe("creating and assigning", () => {
     const inst = s.createInstruction(rex(), { title: "Orders" });
     const before = eventCount();
     expect(() => s.createTask(rex(), { instructionId: inst.id, title: "x", assignedAgent: "nobody" })).toThrowError(/No agent named nobody/);
-    expect(() => s.createTask(rex(), { instructionId: "inst_20000101_001", title: "x", assignedAgent: "backend-developer" })).toThrowError(/does not exist/);
+    expect(() => s.createTask(rex(), { instructionId: "inst_20000101_001", title: "x", assignedAgent: "backend-developer" })).toThrowError(/inst_20000101_001 not found/);
     expect(() => s.createTask(rex(), { instructionId: inst.id, title: "x", assignedAgent: "backend-developer", dependsOn: ["T9"] })).toThrowError(/Dependencies not found/);
     expect(eventCount()).toBe(before);
   });

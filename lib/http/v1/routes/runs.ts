@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { taskOwner, ServiceError } from "@/lib/services";
+import { notFound, taskOwner } from "@/lib/services";
 import { cancelRun, getRunLog, listRuns } from "@/lib/services/runs";
 import { requestRetry, requestRun, runnerStatus } from "@/lib/runners";
 import { jsonOk, optionalJsonBody, readErrors, writeErrors, type V1App } from "../route-kit";
@@ -139,7 +139,7 @@ export function registerRunRoutes(app: V1App) {
     const { taskId } = c.req.valid("param");
     const { items } = listRuns(ctx, { taskId });
     const agent = taskOwner(ctx, taskId);
-    if (!agent) throw new ServiceError("not_found", `Task ${taskId} does not exist`);
+    if (!agent) throw notFound("Task", taskId);
     return c.json({ items, runner: runnerStatus(agent) }, 200);
   });
   app.openapi(runNowRoute, (c) => c.json(requestRun(c.get("ctx"), c.req.valid("param").taskId), 201));
