@@ -15,7 +15,11 @@ const dataDir = path.join(root, "data");
 const started = Date.now();
 const DEMO = { email: "ada@agentdesk.local", password: "agentdesk-demo", task: "Implement POST /api/orders" };
 
+/** Servers still running when a check fails: stopped before exiting, so nothing outlives the smoke. */
+const running = new Set();
+
 function fail(message, log) {
+  for (const p of running) p.child.kill("SIGKILL");
   if (log) process.stderr.write(`\n--- output of the failing command ---\n${log.slice(-20_000)}\n---\n`);
   process.stderr.write(`first-run smoke: FAILED: ${message}\n`);
   cleanup();
@@ -54,7 +58,13 @@ function start(cmd, args, env) {
   const proc = { child, log: "", exited: null };
   child.stdout.on("data", (d) => (proc.log += d));
   child.stderr.on("data", (d) => (proc.log += d));
-  proc.done = new Promise((resolve) => child.on("exit", (code, signal) => resolve((proc.exited = { code, signal }))));
+  running.add(proc);
+  proc.done = new Promise((resolve) =>
+    child.on("exit", (code, signal) => {
+      running.delete(proc);
+      resolve((proc.exited = { code, signal }));
+    }),
+  );
   return proc;
 }
 

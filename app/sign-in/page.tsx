@@ -14,6 +14,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const next = safeNext((await searchParams).next);
   if (actor?.kind === "person") redirect(next);
   const firstRun = countUsers({ db }) === 0;
+  // Nobody can sign in before the first admin exists: a fresh install's first page is the set-up.
+  if (firstRun) redirect("/setup");
   return (
     <AuthCard
       title="Sign in"
