@@ -19,7 +19,8 @@ const DEMO = { email: "ada@agentdesk.local", password: "agentdesk-demo", task: "
 const running = new Set();
 
 function fail(message, log) {
-  for (const p of running) p.child.kill("SIGKILL");
+  // The whole group: nothing npm started may outlive a failed check.
+  for (const p of running) killGroup(p, "SIGKILL");
   if (log) process.stderr.write(`\n--- output of the failing command ---\n${log.slice(-20_000)}\n---\n`);
   process.stderr.write(`first-run smoke: FAILED: ${message}\n`);
   cleanup();
@@ -53,8 +54,17 @@ function newcomerEnv(extra = {}) {
   return { ...env, ...extra };
 }
 
+function killGroup(proc, signal) {
+  try {
+    process.kill(-proc.child.pid, signal);
+  } catch {
+    // gone already
+  }
+}
+
 function start(cmd, args, env) {
-  const child = spawn(cmd, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+  // A process group of its own, so a failure can stop everything npm started.
+  const child = spawn(cmd, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const proc = { child, log: "", exited: null };
   child.stdout.on("data", (d) => (proc.log += d));
   child.stderr.on("data", (d) => (proc.log += d));
@@ -108,12 +118,18 @@ async function follow(base, pathname, headers = {}) {
   fail(`${pathname}: too many redirects (${chain.join(" → ")})`);
 }
 
-async function stop(proc, what) {
+/** SIGTERM to npm alone, as a process manager sends it: the server must stop, exit 0, and leave nothing behind. */
+async function stop(proc, what, base) {
   proc.child.kill("SIGTERM");
-  const timer = setTimeout(() => proc.child.kill("SIGKILL"), 30_000);
+  const timer = setTimeout(() => killGroup(proc, "SIGKILL"), 30_000);
   const r = await proc.done;
   clearTimeout(timer);
   if (r.code !== 0) fail(`${what}: SIGTERM ended it with ${r.code ?? r.signal}, not exit 0`, proc.log);
+  const still = await fetch(`${base}/api/health`).then(
+    () => true,
+    () => false,
+  );
+  if (still) fail(`${what}: the server still answers after npm exited (SIGTERM did not reach it)`, proc.log);
 }
 
 const step = (s) => process.stdout.write(`first-run smoke: ${s}\n`);
@@ -137,7 +153,7 @@ try {
   step(`GET / → ${first.chain.join(" → ")}`);
   const setup = await fetch(`${base}/setup`);
   if (setup.status !== 200) fail(`GET /setup answered ${setup.status}`, server.log);
-  await stop(server, "the first start");
+  await stop(server, "the first start", base);
   step("SIGTERM → exit 0");
 
   // 2. The demo: npm run seed, then npm start again, then a demo account signs in.
@@ -162,7 +178,7 @@ try {
   if (!list?.items?.some((t) => t.title === DEMO.task)) fail(`the seeded task "${DEMO.task}" is not in progress (${tasks.status})`, server.log);
   if (!overview.body.includes("Orders API for the storefront")) fail("the overview does not show the seeded instructions", server.log);
   step(`signed in as ${DEMO.email}; the overview shows the seeded work`);
-  await stop(server, "the demo start");
+  await stop(server, "the demo start", base);
   step("SIGTERM → exit 0");
   cleanup();
   step(`passed in ${Math.round((Date.now() - started) / 1000)} s`);

@@ -9,6 +9,7 @@ import { ServiceError } from "../errors";
 import { requirePerson } from "../policy";
 import { parseInput } from "../validate";
 import { loadTask } from "../tasks/load";
+import { releaseSteps } from "../tasks/release-steps";
 import { ACTIVE_RUN_STATUSES, loadRun, RUN_ENTITY, runDto, isActive } from "./shared";
 
 /** What the runner resolved for the agent (lib/runners): recorded for people to read, never executed from here. */
@@ -50,12 +51,13 @@ function queueRun(
     throw new ServiceError("conflict", `Run ${active.id} of task ${task.id} is already ${active.status}: cancel it first`, { details: { runId: active.id } });
   }
   // A person asking for a run on a blocked task decides to try again: the task goes back to pending
-  // so the agent can claim it (steps already done stay done).
+  // so the agent can claim it (steps already done stay done; the blocked one waits for the claimer).
   if (task.status === "blocked") {
     tx.update(tasks)
       .set({ status: "pending", blockedReason: null, blockerType: null, leaseExpiresAt: null, leaseRemindedAt: null, updatedAt: at, version: task.version + 1 })
       .where(eq(tasks.id, task.id))
       .run();
+    const released = releaseSteps(tx, task.id, at);
     emit({
       verb: "task.requeued",
       entityKind: "task",
@@ -63,7 +65,7 @@ function queueRun(
       instructionId: task.instructionId,
       taskId: task.id,
       before: { status: "blocked", reason: task.blockedReason },
-      after: { status: "pending", reason: "a run was requested" },
+      after: { status: "pending", reason: "a run was requested", releasedSteps: released },
     });
   }
   const row = tx

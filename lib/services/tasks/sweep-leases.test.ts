@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { makeTestDb, people, agent, system } from "@/test/db";
 import * as s from "@/lib/services";
+import { createRun } from "@/lib/services/runs";
 
 let t: ReturnType<typeof makeTestDb>;
 beforeEach(() => (t = makeTestDb()));
@@ -138,4 +139,21 @@ it("reassigning a blocked task leaves no blocked step on the pending task", () =
   const moved = assertConsistent(rex, task.id);
   expect(moved).toMatchObject({ status: "pending", assignedAgent: "frontend-developer" });
   expect(moved.steps[0]).toMatchObject({ status: "pending", note: "Which database?" });
+});
+
+it("Run now on a task blocked at a step puts it back in the queue with the step released, never a pending task with a blocked step", () => {
+  const rex = t.ctx(people.reviewer);
+  const be = t.ctx(agent("backend-developer"));
+  const inst = s.createInstruction(rex, { title: "Run now" });
+  const task = s.createTask(rex, { instructionId: inst.id, title: "T", assignedAgent: "backend-developer" });
+  s.claimTask(be);
+  s.updateStep(be, { taskId: task.id, position: 1, status: "done" });
+  s.updateStep(be, { taskId: task.id, position: 2, status: "blocked", note: "Which schema?" });
+  createRun(rex, { taskId: task.id, preset: "command", command: ["agent"] });
+  const queued = assertConsistent(rex, task.id);
+  expect(queued).toMatchObject({ status: "pending", blockedReason: null });
+  expect(queued.steps.slice(0, 2).map((st) => [st.status, st.note])).toEqual([
+    ["done", null],
+    ["pending", "Which schema?"],
+  ]);
 });
