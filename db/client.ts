@@ -46,6 +46,7 @@ export function ensureDatabaseFolder(file: string): void {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const blocker = firstNonFolder(dir);
+    if (blocker === path.resolve(dir)) throw new DataPathError(`Cannot use the data folder ${dir}: it is a file, not a folder`, dir);
     const why =
       code === "EEXIST" || code === "ENOTDIR"
         ? blocker
