@@ -1,4 +1,5 @@
 import { sqliteTable, text, integer, index } from "drizzle-orm/sqlite-core";
+import { actorKinds } from "../../lib/domain/vocabulary";
 
 /**
  * Append-only: the audit log, the activity feed, and the change feed the live stream reads from.
@@ -9,7 +10,7 @@ export const events = sqliteTable(
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
     at: integer("at").notNull(),
-    actorKind: text("actor_kind", { enum: ["person", "agent", "system"] }).notNull(),
+    actorKind: text("actor_kind", { enum: actorKinds }).notNull(),
     actorId: text("actor_id").notNull(),
     verb: text("verb").notNull(),
     entityKind: text("entity_kind").notNull(),

@@ -1,15 +1,7 @@
 import { sqliteTable, text, integer, index } from "drizzle-orm/sqlite-core";
+import { DEFAULT_PRIORITY, DEFAULT_TIER, instructionPhases, priorities } from "../../lib/domain/vocabulary";
 
-export const instructionPhases = [
-  "routing",
-  "planning",
-  "executing",
-  "validating",
-  "completed",
-  "correcting",
-  "blocked",
-  "failed",
-] as const;
+export { instructionPhases };
 
 export const instructions = sqliteTable(
   "instructions",
@@ -18,8 +10,8 @@ export const instructions = sqliteTable(
     id: text("id").primaryKey(),
     title: text("title").notNull(),
     body: text("body").notNull().default(""),
-    tier: integer("tier").notNull().default(1),
-    priority: text("priority", { enum: ["critical", "high", "normal", "low"] }).notNull().default("normal"),
+    tier: integer("tier").notNull().default(DEFAULT_TIER),
+    priority: text("priority", { enum: priorities }).notNull().default(DEFAULT_PRIORITY),
     phase: text("phase", { enum: instructionPhases }).notNull().default("routing"),
     createdBy: text("created_by").notNull(),
     createdAt: integer("created_at").notNull(),

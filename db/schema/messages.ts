@@ -1,29 +1,8 @@
 import { sqliteTable, text, integer, index } from "drizzle-orm/sqlite-core";
 import { sql } from "drizzle-orm";
+import { actorKinds, DEFAULT_PRIORITY, messageTypes, PEOPLE_INBOX, priorities } from "../../lib/domain/vocabulary";
 
-export const messageTypes = [
-  "delegation",
-  "consultation",
-  "consultation_response",
-  "review_request",
-  "review_response",
-  "escalation",
-  "status_update",
-  "reminder",
-  "broadcast",
-  "phase_start",
-  "execution_phase_start",
-  "review",
-  "validation_result",
-  "completion",
-  "progress_report",
-  "handoff",
-  "correction_request",
-  "reply",
-] as const;
-
-/** The people's inbox: the protocol's `hitl` (human in the loop). */
-export const PEOPLE_INBOX = "hitl";
+export { messageTypes, PEOPLE_INBOX };
 
 /**
  * One row per message. `seq` is the integer key the external-content FTS5 index `messages_fts`
@@ -36,12 +15,12 @@ export const messages = sqliteTable(
     id: text("id").notNull().unique(),
     threadId: text("thread_id").notNull(),
     inReplyTo: text("in_reply_to"),
-    fromKind: text("from_kind", { enum: ["agent", "person", "system"] }).notNull(),
+    fromKind: text("from_kind", { enum: actorKinds }).notNull(),
     fromName: text("from_name").notNull(),
-    /** An agent's name, or `hitl` for the people's inbox. */
+    /** An agent's name, or PEOPLE_INBOX for the people's inbox. */
     toInbox: text("to_inbox").notNull(),
     type: text("type").notNull(),
-    priority: text("priority", { enum: ["critical", "high", "normal", "low"] }).notNull().default("normal"),
+    priority: text("priority", { enum: priorities }).notNull().default(DEFAULT_PRIORITY),
     subject: text("subject").notNull().default(""),
     body: text("body").notNull().default(""),
     instructionId: text("instruction_id"),

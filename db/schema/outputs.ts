@@ -1,8 +1,8 @@
 import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { outputFormats, outputStatuses, reviewDecisions, type OutputFormat } from "../../lib/domain/vocabulary";
 import { tasks } from "./tasks";
 
-export const outputFormats = ["markdown", "yaml", "json", "code", "text"] as const;
-export const outputStatuses = ["pending_review", "approved", "changes_requested", "superseded"] as const;
+export { outputFormats, outputStatuses, type OutputFormat };
 
 export const outputs = sqliteTable(
   "outputs",
@@ -40,7 +40,7 @@ export const reviews = sqliteTable(
       .notNull()
       .references(() => outputs.id, { onDelete: "cascade" }),
     reviewer: text("reviewer").notNull(),
-    decision: text("decision", { enum: ["approved", "changes_requested"] }).notNull(),
+    decision: text("decision", { enum: reviewDecisions }).notNull(),
     comment: text("comment").notNull().default(""),
     messageId: text("message_id"),
     createdAt: integer("created_at").notNull(),
@@ -50,4 +50,3 @@ export const reviews = sqliteTable(
 
 export type OutputRow = typeof outputs.$inferSelect;
 export type ReviewRow = typeof reviews.$inferSelect;
-export type OutputFormat = (typeof outputFormats)[number];

@@ -1,11 +1,12 @@
 import { sqliteTable, text, integer, index } from "drizzle-orm/sqlite-core";
+import { roles } from "../../lib/domain/vocabulary";
 import { agents } from "./agents";
 
 export const users = sqliteTable("users", {
   id: text("id").primaryKey(),
   email: text("email").notNull().unique(),
   name: text("name").notNull().default(""),
-  role: text("role", { enum: ["admin", "reviewer", "viewer"] }).notNull(),
+  role: text("role", { enum: roles }).notNull(),
   passwordHash: text("password_hash"),
   createdAt: integer("created_at").notNull(),
   disabledAt: integer("disabled_at"),

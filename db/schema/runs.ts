@@ -1,11 +1,10 @@
 import { sqliteTable, text, integer, index, primaryKey } from "drizzle-orm/sqlite-core";
 import { agents } from "./agents";
 import { tasks } from "./tasks";
+import { runLogStreams, runStatuses, runTriggers, type RunLogStream, type RunStatus, type RunTrigger } from "../../lib/domain/vocabulary";
 import { apiTokens } from "./people";
 
-export const runStatuses = ["queued", "running", "succeeded", "failed", "cancelled", "timed_out"] as const;
-export const runLogStreams = ["stdout", "stderr", "system"] as const;
-export const runTriggers = ["manual", "auto", "retry"] as const;
+export { runLogStreams, runStatuses, runTriggers, type RunLogStream, type RunStatus, type RunTrigger };
 
 /**
  * One launch of an agent program on a task (lib/runners supervises the process). Queued runs wait
@@ -71,6 +70,3 @@ export const runLog = sqliteTable(
 
 export type RunRow = typeof runs.$inferSelect;
 export type RunLogRow = typeof runLog.$inferSelect;
-export type RunStatus = (typeof runStatuses)[number];
-export type RunLogStream = (typeof runLogStreams)[number];
-export type RunTrigger = (typeof runTriggers)[number];

@@ -1,10 +1,9 @@
 import { sqliteTable, text, integer, index, primaryKey, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { agents } from "./agents";
 import { instructions } from "./instructions";
+import { DEFAULT_PRIORITY, priorities, priorityRank, stepStatuses, taskAuthorities, taskStatuses, type Priority, type StepStatus, type TaskStatus } from "../../lib/domain/vocabulary";
 
-export const taskStatuses = ["pending", "in_progress", "blocked", "in_review", "completed", "cancelled"] as const;
-export const stepStatuses = ["pending", "in_progress", "done", "skipped", "blocked"] as const;
-export const priorities = ["critical", "high", "normal", "low"] as const;
+export { priorities, stepStatuses, taskStatuses, type Priority, type StepStatus, type TaskStatus };
 
 export const tasks = sqliteTable(
   "tasks",
@@ -22,10 +21,10 @@ export const tasks = sqliteTable(
       .notNull()
       .references(() => agents.name),
     status: text("status", { enum: taskStatuses }).notNull().default("pending"),
-    priority: text("priority", { enum: priorities }).notNull().default("normal"),
+    priority: text("priority", { enum: priorities }).notNull().default(DEFAULT_PRIORITY),
     /** 0 critical .. 3 low: stored so claim and board order can walk an index. */
-    priorityRank: integer("priority_rank").notNull().default(2),
-    authority: text("authority", { enum: ["autonomous", "review_required"] }).notNull().default("review_required"),
+    priorityRank: integer("priority_rank").notNull().default(priorityRank[DEFAULT_PRIORITY]),
+    authority: text("authority", { enum: taskAuthorities }).notNull().default("review_required"),
     deadline: integer("deadline"),
     acceptanceCriteria: text("acceptance_criteria", { mode: "json" }).$type<string[]>().notNull().default([]),
     filesToModify: text("files_to_modify", { mode: "json" }).$type<string[]>().notNull().default([]),
@@ -95,6 +94,3 @@ export const taskSteps = sqliteTable(
 
 export type TaskRow = typeof tasks.$inferSelect;
 export type TaskStepRow = typeof taskSteps.$inferSelect;
-export type TaskStatus = (typeof taskStatuses)[number];
-export type StepStatus = (typeof stepStatuses)[number];
-export type Priority = (typeof priorities)[number];

@@ -1,7 +1,5 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
-import matter from "gray-matter";
-import YAML, { YAMLParseError } from "yaml";
 import {
   AGENT_NAME_PATTERN,
   AgentDefinition,
@@ -11,32 +9,12 @@ import {
   type MemoryOwnership,
   type MemoryPath,
 } from "./definition";
+import { parseFrontMatter, type FrontMatterError } from "./front-matter";
 
 export interface ParseAgentDefinitionResult {
   definition?: AgentDefinition;
   problems: AgentProblem[];
 }
-
-// gray-matter bundles js-yaml 3 (YAML 1.1: `no` is false, `1:30` is a number); route every
-// front matter through the `yaml` package so the whole app has one YAML 1.2 parser.
-// gray-matter would also `eval` a `---js` block, so the JavaScript engine is disabled outright.
-// Passing an options object at all also matters: without one gray-matter caches every input
-// string in a module-level map forever.
-const MATTER_OPTIONS = {
-  language: "yaml",
-  engines: {
-    yaml: {
-      parse: (source: string): object =>
-        YAML.parse(source, { maxAliasCount: 50, logLevel: "error" }) as object,
-      stringify: (data: object): string => YAML.stringify(data),
-    },
-    javascript: {
-      parse: (): object => {
-        throw new Error("JavaScript front matter is not allowed");
-      },
-    },
-  },
-};
 
 const MODELLED_KEYS = new Set([
   "name",
@@ -65,29 +43,9 @@ export function parseAgentDefinition(text: string, sourcePath: string): ParseAge
     return fail(`file is larger than 1 MiB (${bytes} bytes)`);
   }
 
-  const source = text.replace(/^\uFEFF/, "");
-  const firstLine = /^[^\r\n]*/.exec(source)?.[0] ?? "";
-  if (!firstLine.startsWith("---") || firstLine.startsWith("----")) {
-    return fail("has no YAML front matter (a definition starts with a '---' line)");
-  }
-  const language = firstLine.slice(3).trim().toLowerCase();
-  if (language !== "" && language !== "yaml" && language !== "yml") {
-    return fail(`front matter must be YAML, not "${firstLine.slice(3).trim()}"`);
-  }
-  // Same rule gray-matter uses to find the end; without it the whole file becomes front matter.
-  if (!source.slice(firstLine.length).includes("\n---")) {
-    return fail("front matter is not closed (no '---' line after it)");
-  }
-
-  let data: unknown;
-  let content: string;
-  try {
-    const file = matter(source, MATTER_OPTIONS);
-    data = file.data;
-    content = file.content;
-  } catch (error) {
-    return fail(describeFrontMatterError(error));
-  }
+  const parsed = parseFrontMatter(text);
+  if (!parsed.ok) return fail(describeFrontMatterError(parsed));
+  const { data, content } = parsed;
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     return fail(`front matter is not a mapping of keys to values (found ${describeValue(data)})`);
   }
@@ -162,20 +120,19 @@ export function parseAgentDefinition(text: string, sourcePath: string): ParseAge
 // ---------------------------------------------------------------------------------------------
 // Front matter fields
 
-function describeFrontMatterError(error: unknown): string {
-  if (error instanceof YAMLParseError) {
-    // The matter block handed to YAML starts right after the opening "---", on the same line,
-    // so YAML's line numbers are already file line numbers.
-    const line = error.linePos?.[0]?.line;
-    const reason = (error.message.split("\n")[0] ?? "")
-      .replace(/\s+at line \d+, column \d+:?\s*$/, "")
-      .trim();
-    return `front matter is not valid YAML (${line ? `line ${line}: ` : ""}${reason})`;
+function describeFrontMatterError(error: FrontMatterError): string {
+  switch (error.reason) {
+    case "missing":
+      return "has no YAML front matter (a definition starts with a '---' line)";
+    case "unclosed":
+      return "front matter is not closed (no '---' line after it)";
+    case "language":
+      return `front matter must be YAML, not "${error.language}"`;
+    case "too_large":
+      return `file is larger than 1 MiB`;
+    case "yaml":
+      return `front matter is not valid YAML (${error.line ? `line ${error.line}: ` : ""}${error.message})`;
   }
-  // Only the YAML engine can run here (other languages are refused before gray-matter), so any
-  // other error is YAML too, e.g. the alias limit that stops "billion laughs" documents.
-  const message = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
-  return `front matter is not valid YAML (${message.trim()})`;
 }
 
 function describeValue(value: unknown): string {

@@ -1,33 +1,6 @@
-export type ServiceErrorCode =
-  | "validation_failed"
-  | "unauthenticated"
-  | "forbidden"
-  | "not_found"
-  | "illegal_transition"
-  | "version_conflict"
-  | "dependencies_not_done"
-  | "lease_lost"
-  | "output_required"
-  | "conflict"
-  | "rate_limited"
-  | "payload_too_large"
-  | "unavailable";
+import { errorCodes, type ServiceErrorCode } from "@/lib/domain/vocabulary";
 
-const statusByCode: Record<ServiceErrorCode, number> = {
-  validation_failed: 422,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  illegal_transition: 409,
-  version_conflict: 409,
-  dependencies_not_done: 409,
-  lease_lost: 409,
-  output_required: 409,
-  conflict: 409,
-  rate_limited: 429,
-  payload_too_large: 413,
-  unavailable: 503,
-};
+export type { ServiceErrorCode };
 
 export type FieldErrors = Record<string, string[]>;
 
@@ -45,7 +18,7 @@ export class ServiceError extends Error {
     super(message);
     this.name = "ServiceError";
     this.code = code;
-    this.status = statusByCode[code];
+    this.status = errorCodes[code].status;
     this.fields = extra.fields;
     this.details = extra.details;
   }

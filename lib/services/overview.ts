@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import { instructions, outputs, tasks, PEOPLE_INBOX } from "@/db/schema";
+import { activeInstructionPhases } from "@/lib/domain/vocabulary";
 import type { ServiceContext } from "./context";
 import { nowOf } from "./context";
 import { instructionDto, taskDto } from "./dto";
@@ -16,7 +17,7 @@ export function getOverview(ctx: ServiceContext) {
   const open = ctx.db
     .select()
     .from(instructions)
-    .where(inArray(instructions.phase, ["routing", "planning", "executing", "validating", "correcting", "blocked"]))
+    .where(inArray(instructions.phase, [...activeInstructionPhases]))
     .orderBy(desc(instructions.createdAt))
     .limit(8)
     .all();
@@ -24,7 +25,7 @@ export function getOverview(ctx: ServiceContext) {
     ctx.db
       .select({ n: sql<number>`count(*)` })
       .from(instructions)
-      .where(inArray(instructions.phase, ["routing", "planning", "executing", "validating", "correcting", "blocked"]))
+      .where(inArray(instructions.phase, [...activeInstructionPhases]))
       .get()?.n ?? 0;
   // Only work in progress has a running lease (a blocked task waits for a person): one walk of the
   // (status, lease_expires_at) index.

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { priorities, priorityAliases, priorityRank } from "@/lib/domain/vocabulary";
 import { ServiceError, type FieldErrors } from "./errors";
 
 type Issue = z.core.$ZodIssue;
@@ -35,12 +36,12 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   throw new ServiceError("validation_failed", `Invalid input: ${where}${first?.message ?? "invalid"}`, { fields: fieldsFromIssues(result.error.issues) });
 }
 
-export const priorityRank = { critical: 0, high: 1, normal: 2, low: 3 } as const;
+export { priorityRank };
 
-/** The protocol writes `medium` for the middle priority: one canonical form is stored. */
+/** The protocol writes `medium` for the middle priority (priorityAliases): one canonical form is stored. */
 export const prioritySchema = z.preprocess(
-  (v) => (v === "medium" ? "normal" : v),
-  z.enum(["critical", "high", "normal", "low"]),
+  (v) => (typeof v === "string" && Object.hasOwn(priorityAliases, v) ? priorityAliases[v] : v),
+  z.enum(priorities),
 );
 
 // Text that people read in lists and headings: one line, shown as written.

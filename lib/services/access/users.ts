@@ -2,6 +2,7 @@ import { z } from "zod";
 import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import { users } from "@/db/schema";
 import { newId } from "@/lib/ids";
+import { roles } from "@/lib/domain/vocabulary";
 import type { Role } from "@/lib/auth/actor";
 import type { ServiceContext, Tx } from "../context";
 import { writeTx } from "../events";
@@ -12,7 +13,7 @@ import { parseInput, singleLineText } from "../validate";
 export const CreateUserInput = z.strictObject({
   email: z.email("A valid email address is required").max(254).transform((e) => e.toLowerCase()),
   name: singleLineText(100).default(""),
-  role: z.enum(["admin", "reviewer", "viewer"]),
+  role: z.enum(roles),
   /** Already hashed by the caller (hashing is async; transactions are not). */
   passwordHash: z.string().min(20),
 });

@@ -1,10 +1,10 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { agents, inboxUnread, tasks } from "@/db/schema";
+import { openTaskStatuses as openStatuses } from "@/lib/domain/vocabulary";
 import type { ServiceContext } from "../context";
 import { agentDto } from "../dto";
 import { notFound } from "../errors";
 
-const openStatuses = ["pending", "in_progress", "blocked", "in_review"] as const;
 
 /** Each agent with its load: open tasks by status and unread messages in its inbox. */
 export function listAgents(ctx: ServiceContext, q: { includeInactive?: boolean } = {}) {

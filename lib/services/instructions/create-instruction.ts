@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { and, desc, gte, lt } from "drizzle-orm";
 import { instructions } from "@/db/schema";
+import { DEFAULT_TIER, MAX_TIER, MIN_TIER } from "@/lib/domain/vocabulary";
 import { instructionId } from "@/lib/ids";
 import { actorId } from "@/lib/auth/actor";
 import type { ServiceContext, Tx } from "../context";
@@ -12,7 +13,7 @@ import { multiLineText, parseInput, prioritySchema, singleLineText } from "../va
 export const CreateInstructionInput = z.strictObject({
   title: singleLineText(200, "Title is required"),
   body: multiLineText(200_000).default(""),
-  tier: z.number().int().min(0).max(4).default(1),
+  tier: z.number().int().min(MIN_TIER).max(MAX_TIER).default(DEFAULT_TIER),
   priority: prioritySchema.default("normal"),
 });
 export type CreateInstructionInput = z.input<typeof CreateInstructionInput>;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { eq } from "drizzle-orm";
 import { instructions } from "@/db/schema";
+import { MAX_TIER, MIN_TIER } from "@/lib/domain/vocabulary";
 import type { ServiceContext } from "../context";
 import { writeTx } from "../events";
 import { instructionDto } from "../dto";
@@ -12,7 +13,7 @@ export const UpdateInstructionInput = z.strictObject({
   id: z.string().min(1),
   title: singleLineText(200, "Title is required").optional(),
   body: multiLineText(200_000).optional(),
-  tier: z.number().int().min(0).max(4).optional(),
+  tier: z.number().int().min(MIN_TIER).max(MAX_TIER).optional(),
   priority: prioritySchema.optional(),
   expectedVersion: z.number().int().positive().optional(),
 });

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { agents, inboxUnread, messages, PEOPLE_INBOX } from "@/db/schema";
+import type { Priority } from "@/lib/domain/vocabulary";
 import type { ServiceContext } from "../context";
 import { clampLimit, decodeCursor, encodeCursor, type Page } from "../cursor";
 import { messageDto, type MessageDto } from "../dto";
@@ -207,7 +208,7 @@ function hitFromRow(r: Record<string, unknown>): SearchHit {
     fromName: r.from_name as string,
     toInbox: r.to_inbox as string,
     type: r.type as string,
-    priority: r.priority as "critical" | "high" | "normal" | "low",
+    priority: r.priority as Priority,
     subject: r.subject as string,
     body: r.body as string,
     instructionId: (r.instruction_id as string) ?? null,

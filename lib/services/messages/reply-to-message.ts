@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PEOPLE_INBOX } from "@/db/schema";
+import { DEFAULT_REPLY_TYPE, MESSAGE_TYPE_PATTERN, replyTypes } from "@/lib/domain/vocabulary";
 import type { ServiceContext } from "../context";
 import { writeTx } from "../events";
 import { messageDto } from "../dto";
@@ -12,20 +13,14 @@ export const ReplyToMessageInput = z.strictObject({
   body: multiLineText(200_000, "A reply needs a body"),
   type: z
     .string()
-    .regex(/^[a-z][a-z0-9_]{1,39}$/)
+    .regex(MESSAGE_TYPE_PATTERN)
     .optional(),
   priority: prioritySchema.optional(),
   leaseToken: z.number().int().nonnegative().optional(),
 });
 
-/** The reply types the protocol uses for each kind of request (a Map: message types are chosen by senders). */
-const replyType = new Map<string, string>([
-  ["consultation", "consultation_response"],
-  ["review_request", "review_response"],
-  ["review", "review_response"],
-  ["delegation", "status_update"],
-  ["escalation", "escalation_response"],
-]);
+/** The reply types the protocol uses for each kind of request (a Map: message types are chosen by senders, `constructor` included). */
+const replyType = new Map<string, string>(Object.entries(replyTypes));
 
 /**
  * Replies in the thread. The reply goes to whoever sent the message: a person's message came from
@@ -44,7 +39,7 @@ export function replyToMessage(ctx: ServiceContext, raw: z.input<typeof ReplyToM
     const subject = parent.subject && !/^re:/i.test(parent.subject) ? `Re: ${parent.subject}` : parent.subject;
     const row = insertMessage(tx, ctx, at, emit, {
       to,
-      type: input.type ?? replyType.get(parent.type) ?? "reply",
+      type: input.type ?? replyType.get(parent.type) ?? DEFAULT_REPLY_TYPE,
       subject,
       body: input.body,
       priority: input.priority ?? parent.priority,

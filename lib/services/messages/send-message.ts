@@ -2,6 +2,7 @@ import { z } from "zod";
 import { and, eq, sql } from "drizzle-orm";
 import { agents, instructions, messages, PEOPLE_INBOX, tasks, type MessageRow } from "@/db/schema";
 import { newId } from "@/lib/ids";
+import { DEFAULT_MESSAGE_TYPE, DEFAULT_PRIORITY, isPeopleAlias, MESSAGE_TYPE_PATTERN } from "@/lib/domain/vocabulary";
 import { actorId, type Actor } from "@/lib/auth/actor";
 import type { ServiceContext, Tx } from "../context";
 import { writeTx } from "../events";
@@ -42,19 +43,16 @@ const q = {
   touchTask: (tx: Tx) => prepared(tx, "tasks.touchUpdatedAt", (d) => d.update(tasks).set({ updatedAt: ph("at") }).where(eq(tasks.id, sql.placeholder("id"))).prepare()),
 };
 
-/** Names people write for the people's inbox; stored as the protocol's `hitl`. */
-const peopleAliases = new Set([PEOPLE_INBOX, "human", "humans", "people", "person"]);
-
 export const SendMessageInput = z.strictObject({
   to: z.string().trim().min(1).max(64),
   type: z
     .string()
     .trim()
-    .regex(/^[a-z][a-z0-9_]{1,39}$/, "A message type is a lower-case word such as consultation")
-    .default("status_update"),
+    .regex(MESSAGE_TYPE_PATTERN, "A message type is a lower-case word such as consultation")
+    .default(DEFAULT_MESSAGE_TYPE),
   subject: singleLineText(300).optional(),
   body: multiLineText(200_000, "A message needs a body"),
-  priority: prioritySchema.default("normal"),
+  priority: prioritySchema.default(DEFAULT_PRIORITY),
   instructionId: z.string().min(1).optional(),
   taskId: z.string().min(1).optional(),
   stepPosition: z.number().int().positive().optional(),
@@ -89,7 +87,8 @@ export function insertMessage(
   emit: Parameters<Parameters<typeof writeTx>[1]>[2],
   input: z.output<typeof SendMessageInput>,
 ): MessageRow {
-  const to = peopleAliases.has(input.to.toLowerCase()) ? PEOPLE_INBOX : input.to;
+  // Any of the people's names (peopleAliases) is stored as the people's inbox.
+  const to = isPeopleAlias(input.to) ? PEOPLE_INBOX : input.to;
   if (to !== PEOPLE_INBOX) {
     const agent = q.agent(tx).get({ name: to });
     if (!agent) throw new ServiceError("validation_failed", `No agent or inbox named ${to}`, { fields: { to: [`Unknown recipient ${to}`] } });

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, or, sql } from "drizzle-orm";
 import { outputs, reviews, tasks } from "@/db/schema";
+import type { ReviewDecision } from "@/lib/domain/vocabulary";
 import type { ServiceContext } from "../context";
 import { clampLimit, decodeCursor, encodeCursor, type Page } from "../cursor";
 import { outputDto, reviewDto, type OutputDto } from "../dto";
@@ -12,7 +13,7 @@ export type ReviewQueueItem = Omit<OutputDto, "content"> & {
 };
 
 /** The review queue: outputs awaiting a person, oldest first (the (status, created_at, id) index). */
-export function listReviewQueue(ctx: ServiceContext, q: { status?: "pending_review" | "approved" | "changes_requested"; cursor?: string | null; limit?: number } = {}): Page<ReviewQueueItem> & { total: number } {
+export function listReviewQueue(ctx: ServiceContext, q: { status?: "pending_review" | ReviewDecision; cursor?: string | null; limit?: number } = {}): Page<ReviewQueueItem> & { total: number } {
   const status = q.status ?? "pending_review";
   const limit = clampLimit(q.limit);
   const c = decodeCursor(q.cursor, 2);

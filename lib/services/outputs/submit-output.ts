@@ -2,6 +2,7 @@ import { z } from "zod";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { outputFormats, outputs, taskSteps, type OutputRow } from "@/db/schema";
 import { newId } from "@/lib/ids";
+import { fileActions } from "@/lib/domain/vocabulary";
 import { actorId } from "@/lib/auth/actor";
 import type { ServiceContext, Tx } from "../context";
 import { writeTx } from "../events";
@@ -14,7 +15,7 @@ const fileEntry = z.union([
   singleLineText(500, "A path is required").transform((path) => ({ path })),
   z.strictObject({
     path: singleLineText(500, "A path is required"),
-    action: z.enum(["created", "modified", "deleted"]).optional(),
+    action: z.enum(fileActions).optional(),
     additions: z.number().int().nonnegative().optional(),
     deletions: z.number().int().nonnegative().optional(),
   }),

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { and, eq, or, sql } from "drizzle-orm";
 import { instructions, messages, PEOPLE_INBOX, tasks, type MessageRow } from "@/db/schema";
 import { newId } from "@/lib/ids";
+import { actorKinds } from "@/lib/domain/vocabulary";
 import type { ServiceContext, Tx } from "../context";
 import { writeTx } from "../events";
 import { messageDto } from "../dto";
@@ -15,7 +16,7 @@ export const ImportMessageInput = z.strictObject({
   /** `message_id` written in the file (by an export); kept when free, so threads survive a round trip. */
   id: z.string().regex(MESSAGE_ID_PATTERN).optional(),
   sourcePath: SourcePathInput,
-  fromKind: z.enum(["agent", "person", "system"]),
+  fromKind: z.enum(actorKinds),
   fromName: z.string().min(1).max(320),
   toInbox: z.string().refine((v) => v === PEOPLE_INBOX || v === BROADCAST_INBOX || PROTOCOL_AGENT_PATTERN.test(v), "An agent name, hitl or broadcast"),
   type: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/),

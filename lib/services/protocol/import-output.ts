@@ -2,6 +2,7 @@ import { z } from "zod";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { instructions, outputFormats, outputs, taskStatuses, tasks } from "@/db/schema";
 import { newId } from "@/lib/ids";
+import { fileActions } from "@/lib/domain/vocabulary";
 import { appendOutputVersion } from "../outputs/submit-output";
 import type { ServiceContext } from "../context";
 import { writeTx } from "../events";
@@ -18,7 +19,7 @@ export const ImportOutputInput = z.strictObject({
   language: z.string().max(40).nullable().default(null),
   content: z.string().min(1).max(1_048_576),
   files: z
-    .array(z.strictObject({ path: z.string().min(1).max(1000), action: z.enum(["created", "modified", "deleted"]).optional() }))
+    .array(z.strictObject({ path: z.string().min(1).max(1000), action: z.enum(fileActions).optional() }))
     .max(500)
     .default([]),
   submittedBy: z.string().min(1).max(200),

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { and, eq } from "drizzle-orm";
 import { agents, instructions, taskDependencies, taskSteps, tasks, taskStatuses, type TaskRow } from "@/db/schema";
 import { newId } from "@/lib/ids";
+import { taskAuthorities } from "@/lib/domain/vocabulary";
 import type { ServiceContext } from "../context";
 import { writeTx } from "../events";
 import { taskDto } from "../dto";
@@ -21,7 +22,7 @@ export const ImportTaskInput = z.strictObject({
   assignedAgent: AgentNameInput,
   status: z.enum(taskStatuses),
   priority: prioritySchema.default("normal"),
-  authority: z.enum(["autonomous", "review_required"]).default("review_required"),
+  authority: z.enum(taskAuthorities).default("review_required"),
   deadline: z.number().int().nullable().default(null),
   acceptanceCriteria: list(500, 5000),
   filesToModify: list(1000, 1000),

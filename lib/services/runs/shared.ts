@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { runs, type RunLogRow, type RunRow, type RunStatus } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
+import { activeRunStatuses } from "@/lib/domain/vocabulary";
 import type { Tx } from "../context";
 import type { EventInput } from "../events";
 import { notFound, ServiceError } from "../errors";
@@ -11,7 +12,7 @@ import { notFound, ServiceError } from "../errors";
  */
 export const RUN_ENTITY: EventInput["entityKind"] = "run";
 
-export const ACTIVE_RUN_STATUSES = ["queued", "running"] as const satisfies readonly RunStatus[];
+export const ACTIVE_RUN_STATUSES = activeRunStatuses;
 export const isActive = (s: RunStatus) => s === "queued" || s === "running";
 
 const iso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());

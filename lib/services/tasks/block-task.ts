@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { and, eq, inArray } from "drizzle-orm";
 import { taskSteps, tasks } from "@/db/schema";
+import { blockerTypes } from "@/lib/domain/vocabulary";
 import type { ServiceContext } from "../context";
 import { writeTx } from "../events";
 import { taskDto } from "../dto";
@@ -12,7 +13,7 @@ import { assertTaskMove } from "./transitions";
 export const BlockTaskInput = z.strictObject({
   taskId: z.string().min(1),
   reason: multiLineText(5000).pipe(z.string().trim().min(1, "Say why the task is blocked")),
-  blockerType: z.enum(["missing_dependency", "failed_test", "unclear_requirement", "other"]).default("other"),
+  blockerType: z.enum(blockerTypes).default("other"),
   leaseToken: z.number().int().nonnegative().optional(),
 });
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { and, eq, inArray, or } from "drizzle-orm";
 import { agents, instructions, taskDependencies, taskSteps, tasks } from "@/db/schema";
 import { newId } from "@/lib/ids";
+import { taskAuthorities, taskTypes } from "@/lib/domain/vocabulary";
 import { actorId } from "@/lib/auth/actor";
 import type { ServiceContext } from "../context";
 import { writeTx } from "../events";
@@ -24,7 +25,7 @@ export const CreateTaskInput = z.strictObject({
     .optional(),
   title: singleLineText(200, "Title is required"),
   description: multiLineText(100_000).default(""),
-  type: z.enum(["create", "modify", "analyze", "validate", "test"]).default("create"),
+  type: z.enum(taskTypes).default("create"),
   assignedAgent: z.string().min(1, "Choose an agent"),
   acceptanceCriteria: z.array(multiLineText(2000).pipe(z.string().trim().min(1))).max(100).default([]),
   filesToModify: pathList,
@@ -32,7 +33,7 @@ export const CreateTaskInput = z.strictObject({
   /** Ids (or refs such as T1) of tasks in the same instruction that must complete first. */
   dependsOn: z.array(z.string().min(1)).max(100).default([]),
   priority: prioritySchema.default("normal"),
-  authority: z.enum(["autonomous", "review_required"]).default("review_required"),
+  authority: z.enum(taskAuthorities).default("review_required"),
   deadline: z.iso.datetime({ offset: true }).nullable().optional(),
 });
 export type CreateTaskInput = z.input<typeof CreateTaskInput>;

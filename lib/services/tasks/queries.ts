@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { instructions, messages, outputs, reviews, taskDependencies, taskSteps, tasks, taskStatuses, type TaskStatus } from "@/db/schema";
+import { boardTaskStatuses, type Priority } from "@/lib/domain/vocabulary";
 import type { ServiceContext } from "../context";
 import { nowOf } from "../context";
 import { clampLimit, decodeCursor, encodeCursor, type Page } from "../cursor";
@@ -12,7 +13,7 @@ export interface ListTasksQuery {
   status?: TaskStatus;
   agent?: string;
   instructionId?: string;
-  priority?: "critical" | "high" | "normal" | "low";
+  priority?: Priority;
   cursor?: string | null;
   limit?: number;
 }
@@ -99,7 +100,7 @@ export type TaskCardData = ReturnType<typeof taskCard>;
 
 /** Board: one page per column, counted, so a column with 100,000 cards renders its first page only. */
 export function taskBoard(ctx: ServiceContext, q: Omit<ListTasksQuery, "status" | "cursor"> & { perColumn?: number } = {}) {
-  const columns = ["pending", "in_progress", "blocked", "in_review", "completed"] as const;
+  const columns = boardTaskStatuses;
   const counts = taskCounts(ctx, q);
   return columns.map((status) => {
     const page = listTasks(ctx, { ...q, status, limit: q.perColumn ?? 50 });
