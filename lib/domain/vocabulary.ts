@@ -208,3 +208,19 @@ export const allErrorCodes: Readonly<Record<ErrorCode, { status: number; title: 
  */
 export const SSE_EVENTS = { change: "change", ready: "ready", closed: "closed" } as const;
 export type SseEventName = (typeof SSE_EVENTS)[keyof typeof SSE_EVENTS];
+
+/**
+ * The data of a `change` event: enough for a browser to know which queries to refetch, no content.
+ * The server (lib/http/live.ts) sends it and the browser (lib/queries/live.ts) reads it.
+ */
+export interface LiveEvent {
+  id: number;
+  verb: string;
+  entityKind: string;
+  entityId: string;
+  taskId: string | null;
+  instructionId: string | null;
+  actor: { kind: string; id: string };
+  /** Message events only: the inbox the message landed in. */
+  inbox?: string;
+}

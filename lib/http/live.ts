@@ -2,18 +2,9 @@ import type { Db } from "@/db/client";
 import type { Actor } from "@/lib/auth/actor";
 import { authenticate, lastEventId, listEvents, onCommitted, taskOwner, type EventDto } from "@/lib/services";
 import { systemActor } from "@/lib/auth/actor";
+import type { LiveEvent } from "@/lib/domain/vocabulary";
 
-/** What a browser receives per change: enough to know which queries to refetch, no content. */
-export interface LiveEvent {
-  id: number;
-  verb: string;
-  entityKind: string;
-  entityId: string;
-  taskId: string | null;
-  instructionId: string | null;
-  actor: { kind: string; id: string };
-  inbox?: string;
-}
+export type { LiveEvent };
 
 export function toLiveEvent(e: EventDto): LiveEvent {
   const after = (e.after ?? {}) as Record<string, unknown>;

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { ServiceError, type ServiceErrorCode } from "@/lib/services";
+import { ServiceError } from "@/lib/services";
+import { allErrorCodes, type ErrorCode } from "@/lib/domain/vocabulary";
 
 export interface ProblemDocument {
   type: string;
@@ -13,35 +14,9 @@ export interface ProblemDocument {
   [key: string]: unknown;
 }
 
-const titles: Record<string, string> = {
-  validation_failed: "Invalid input",
-  malformed_json: "Malformed JSON",
-  unauthenticated: "Not signed in",
-  forbidden: "Forbidden",
-  not_found: "Not found",
-  illegal_transition: "Illegal state change",
-  version_conflict: "Version conflict",
-  dependencies_not_done: "Dependencies not done",
-  lease_lost: "Lease lost",
-  output_required: "Output required",
-  conflict: "Conflict",
-  rate_limited: "Too many requests",
-  payload_too_large: "Payload too large",
-  unavailable: "Service unavailable",
-  method_not_allowed: "Method not allowed",
-  idempotency_mismatch: "Idempotency key reused",
-  csrf: "Cross-site request refused",
-  host_not_allowed: "Host not allowed",
-  internal: "Internal error",
-};
-
-export function problem(
-  status: number,
-  code: ServiceErrorCode | "malformed_json" | "method_not_allowed" | "idempotency_mismatch" | "csrf" | "host_not_allowed" | "internal",
-  detail: string,
-  extra: Partial<ProblemDocument> = {},
-): ProblemDocument {
-  return { type: `https://agentdesk.dev/problems/${code.replace(/_/g, "-")}`, title: titles[code] ?? code, status, code, detail, ...extra };
+/** A problem document; its title is the code's (lib/domain/vocabulary's errorCodes). */
+export function problem(status: number, code: ErrorCode, detail: string, extra: Partial<ProblemDocument> = {}): ProblemDocument {
+  return { type: `https://agentdesk.dev/problems/${code.replace(/_/g, "-")}`, title: allErrorCodes[code].title, status, code, detail, ...extra };
 }
 
 export function problemResponse(c: Context, doc: ProblemDocument, headers: Record<string, string> = {}): Response {

@@ -1,20 +1,11 @@
 "use client";
 import { useEffect, useSyncExternalStore } from "react";
 import { useQueryClient, type QueryClient, type QueryKey } from "@tanstack/react-query";
+import { SSE_EVENTS, type LiveEvent } from "@/lib/domain/vocabulary";
 import { keys } from "./keys";
 
-/** One row of the change feed, as the server streams it (`event: change`, `data: {...}`). */
-export interface ChangeEvent {
-  id: number;
-  verb: string;
-  entityKind: string;
-  entityId: string;
-  taskId: string | null;
-  instructionId: string | null;
-  actor: { kind: string; id: string };
-  /** Present for message events: the inbox the message landed in. */
-  inbox?: string | null;
-}
+/** One row of the change feed, as the server streams it (`event: change`, `data: {...}`): the server's LiveEvent. */
+export type ChangeEvent = LiveEvent;
 
 export type LiveState = "connecting" | "live" | "reconnecting";
 
@@ -166,7 +157,7 @@ function connect(client: QueryClient): Connection {
         const e = parse(m.data);
         if (e) onEvent(e);
       };
-      es.addEventListener("change", onMessage as EventListener);
+      es.addEventListener(SSE_EVENTS.change, onMessage as EventListener);
       es.onmessage = onMessage;
       es.onopen = () => {
         attempts = 0;

@@ -1,9 +1,16 @@
 import { z } from "zod";
 import { McpServer, type CallToolResult } from "@modelcontextprotocol/server";
 import { getLogger } from "@/lib/log";
+import { PEOPLE_INBOX, priorities } from "@/lib/domain/vocabulary";
 import {
   BlockTaskInput,
+  ClaimTaskInput,
+  CompleteTaskInput,
+  HeartbeatInput,
+  MarkMessageInput,
   MoveTaskInput,
+  ReplyToMessageInput,
+  SendMessageInput,
   SubmitOutputInput,
   UpdateStepInput,
   blockTask,
@@ -38,8 +45,6 @@ export const MCP_TOOL_NAMES = [
   "mark_read",
 ] as const;
 
-const PEOPLE_INBOX = "hitl";
-
 export const SERVER_INSTRUCTIONS = `AgentDesk is where people assign work to AI agents and follow it live. You act as one agent (the one your token belongs to).
 How work flows:
 1. claim_task takes your next pending task (or a given one) and gives you a lease; keep lease.token and pass it as leaseToken on writes.
@@ -47,108 +52,98 @@ How work flows:
 3. For each step, update_step to in_progress when you start and to done (with a short note) when finished. People watch these notes live.
 4. submit_output hands in your work product (markdown, code, yaml, json, text) for review; every submission is a new version.
 5. complete_task when every step is done or skipped. Tasks needing review go to in_review; requested changes arrive in your inbox.
-Talk to others with send_message (another agent by name, or "hitl" for the people), read_inbox, reply_to_message and mark_read.
+Talk to others with send_message (another agent by name, or "${PEOPLE_INBOX}" for the people), read_inbox, reply_to_message and mark_read.
 Errors come back as "code: message", e.g. "illegal_transition: Step 3 is done and cannot become in progress" or "lease_lost: ...".`;
 
-// Input schemas, written for a model that has never seen AgentDesk. The service verbs validate
-// again (and own the rules); these describe the fields. Enumerations come from the service schemas.
-const taskId = z.string().min(1).describe("The task id, e.g. tsk_01jd3k5m8q... (from list_tasks or claim_task)");
-const leaseToken = z
-  .number()
-  .int()
-  .nonnegative()
-  .optional()
-  .describe("The lease.token you got from claim_task. If someone else has taken the task over since, the write is refused with lease_lost.");
-const priority = z.enum(["critical", "high", "normal", "low"]);
-const messageId = z.string().min(1).describe("The message id, e.g. msg_01jd3k5m8q... (from read_inbox)");
+// Input schemas: the service verbs' own fields (as REST's bodies take them, lib/http/v1/route-kit's
+// bodyFrom), each with a description written for a model that has never seen AgentDesk. The verbs
+// validate again and own the rules (refinements such as "code needs its language" live there).
+
+/**
+ * The named fields of a service input schema, each described for the model. Only the fields named
+ * here are offered; a field that is not in the service schema does not type-check.
+ */
+function fieldsOf<S extends z.ZodRawShape, K extends keyof S & string>(shape: S, described: Record<K, string>): Pick<S, K> {
+  const out: Record<string, z.ZodType> = {};
+  for (const [k, text] of Object.entries(described) as [K, string][]) out[k] = (shape[k] as unknown as z.ZodType).describe(text);
+  return out as unknown as Pick<S, K>;
+}
+
+const TASK_ID = "The task id, e.g. tsk_01jd3k5m8q... (from list_tasks or claim_task)";
+const LEASE_TOKEN = "The lease.token you got from claim_task. If someone else has taken the task over since, the write is refused with lease_lost.";
+const MESSAGE_ID = "The message id, e.g. msg_01jd3k5m8q... (from read_inbox)";
+const MESSAGE_TYPE_HINT = "consultation (a question), review_request, escalation (needs a human decision), status_update, delegation, handoff, ...";
+// The service also takes the protocol's `medium` (a preprocess, which JSON Schema cannot show): the
+// tool lists the canonical priorities.
+const priority = z.enum(priorities);
+// Lists are read through query functions (no input schema): paging as REST's query takes it.
+const cursor = z.string().optional().describe("nextCursor from a previous call, for the next page");
+const limit = z.number().int().min(1).max(200).optional().describe("Page size (default 50)");
 
 const schemas = {
   list_tasks: {
     status: MoveTaskInput.shape.to.optional().describe("Only tasks in this status. pending = waiting to be claimed; in_progress = being worked on; in_review = waiting for a person"),
-    cursor: z.string().optional().describe("nextCursor from a previous call, for the next page"),
-    limit: z.number().int().min(1).max(200).optional().describe("Page size (default 50)"),
+    cursor,
+    limit,
   },
-  claim_task: {
-    taskId: z.string().min(1).optional().describe("Claim this pending task. Leave out to get your highest-priority ready task."),
-  },
-  get_task: { taskId },
-  heartbeat: { taskId, leaseToken },
-  update_step: {
-    taskId,
-    position: z.number().int().positive().describe("The step number, from 1 (see the steps in get_task)"),
-    status: UpdateStepInput.shape.status.describe("in_progress when you start the step, done when it is finished; skipped or blocked need a note saying why"),
-    note: z.string().max(20_000).optional().describe("What you did or found, in a sentence or two; required for skipped and blocked"),
-    expectedVersion: z.number().int().positive().optional().describe("Optional: the step's version you last saw; refused with version_conflict if it changed"),
-    leaseToken,
-  },
-  submit_output: {
-    taskId,
-    format: SubmitOutputInput.shape.format.describe("markdown for reports, code for source (then language is required), yaml, json or text"),
-    content: z.string().min(1).max(1_000_000).describe("The output itself"),
-    language: z.string().max(40).optional().describe("Programming language of code output, e.g. typescript"),
-    files: z
-      .array(
-        z.object({
-          path: z.string().min(1).max(500).describe("Path relative to the project root"),
-          action: z.enum(["created", "modified", "deleted"]).optional(),
-          additions: z.number().int().nonnegative().optional(),
-          deletions: z.number().int().nonnegative().optional(),
-        }),
-      )
-      .max(500)
-      .optional()
-      .describe("Files you created, changed or deleted for this output"),
-    stepPosition: z.number().int().positive().optional().describe("The step this output belongs to (default: the step in progress)"),
-    leaseToken,
-  },
-  complete_task: {
-    taskId,
-    summary: z.string().max(20_000).optional().describe("A short summary of what was done"),
-    leaseToken,
-  },
-  block_task: {
-    taskId,
-    reason: z.string().min(1).max(5000).describe("Why you cannot continue, and what would unblock you"),
-    blockerType: BlockTaskInput.shape.blockerType.unwrap().optional().describe("Kind of blocker (default other)"),
-    leaseToken,
-  },
+  claim_task: fieldsOf(ClaimTaskInput.shape, { taskId: "Claim this pending task. Leave out to get your highest-priority ready task." }),
+  get_task: fieldsOf(HeartbeatInput.shape, { taskId: TASK_ID }),
+  heartbeat: fieldsOf(HeartbeatInput.shape, { taskId: TASK_ID, leaseToken: LEASE_TOKEN }),
+  update_step: fieldsOf(UpdateStepInput.shape, {
+    taskId: TASK_ID,
+    position: "The step number, from 1 (see the steps in get_task)",
+    status: "in_progress when you start the step, done when it is finished; skipped or blocked need a note saying why",
+    note: "What you did or found, in a sentence or two; required for skipped and blocked",
+    expectedVersion: "Optional: the step's version you last saw; refused with version_conflict if it changed",
+    leaseToken: LEASE_TOKEN,
+  }),
+  submit_output: fieldsOf(SubmitOutputInput.shape, {
+    taskId: TASK_ID,
+    format: "markdown for reports, code for source (then language is required), yaml, json or text",
+    content: "The output itself",
+    language: "Programming language of code output, e.g. typescript",
+    files: "Files you created, changed or deleted for this output: path relative to the project root, action (created, modified, deleted), additions, deletions",
+    stepPosition: "The step this output belongs to (default: the step in progress)",
+    leaseToken: LEASE_TOKEN,
+  }),
+  complete_task: fieldsOf(CompleteTaskInput.shape, { taskId: TASK_ID, summary: "A short summary of what was done", leaseToken: LEASE_TOKEN }),
+  block_task: fieldsOf(BlockTaskInput.shape, {
+    taskId: TASK_ID,
+    reason: "Why you cannot continue, and what would unblock you",
+    blockerType: "Kind of blocker (default other)",
+    leaseToken: LEASE_TOKEN,
+  }),
   read_inbox: {
     unread: z.boolean().optional().describe("Only messages not yet marked read"),
     archived: z.boolean().optional().describe("Read the archive instead of the inbox"),
     type: z.string().max(40).optional().describe("Only this message type, e.g. consultation or review_response"),
-    cursor: z.string().optional().describe("nextCursor from a previous call, for the next page"),
-    limit: z.number().int().min(1).max(200).optional().describe("Page size (default 50)"),
+    cursor,
+    limit,
   },
   send_message: {
-    to: z.string().min(1).max(64).describe('Recipient: another agent\'s name (e.g. frontend-developer, security-specialist) or "hitl" for the people'),
-    type: z
-      .string()
-      .regex(/^[a-z][a-z0-9_]{1,39}$/)
-      .describe("consultation (a question), review_request, escalation (needs a human decision), status_update, delegation, handoff, ..."),
-    subject: z.string().max(300).optional().describe("One line"),
-    body: z.string().min(1).max(200_000).describe("The message, markdown allowed"),
+    ...fieldsOf(SendMessageInput.shape, {
+      to: `Recipient: another agent's name (e.g. frontend-developer, security-specialist) or "${PEOPLE_INBOX}" for the people`,
+      type: `${MESSAGE_TYPE_HINT} (default status_update)`,
+      subject: "One line",
+      body: "The message, markdown allowed",
+      taskId: "The task it concerns (must be yours), so it shows on the task page",
+      stepPosition: "The step it concerns (needs taskId)",
+      instructionId: "The instruction it concerns, when no task is named",
+      inReplyTo: "Prefer reply_to_message; the id of the message this answers",
+      leaseToken: LEASE_TOKEN,
+    }),
     priority: priority.optional().describe("Default normal"),
-    taskId: z.string().min(1).optional().describe("The task it concerns (must be yours), so it shows on the task page"),
-    stepPosition: z.number().int().positive().optional().describe("The step it concerns (needs taskId)"),
-    instructionId: z.string().min(1).optional().describe("The instruction it concerns, when no task is named"),
-    inReplyTo: z.string().min(1).optional().describe("Prefer reply_to_message; the id of the message this answers"),
-    leaseToken,
   },
   reply_to_message: {
-    messageId,
-    body: z.string().min(1).max(200_000).describe("Your answer, markdown allowed"),
-    type: z
-      .string()
-      .regex(/^[a-z][a-z0-9_]{1,39}$/)
-      .optional()
-      .describe("Default: the matching response type (consultation → consultation_response, review_request → review_response)"),
-    priority: priority.optional(),
-    leaseToken,
+    ...fieldsOf(ReplyToMessageInput.shape, {
+      messageId: MESSAGE_ID,
+      body: "Your answer, markdown allowed",
+      type: "Default: the matching response type (consultation → consultation_response, review_request → review_response)",
+      leaseToken: LEASE_TOKEN,
+    }),
+    priority: priority.optional().describe("Default: the priority of the message you answer"),
   },
-  mark_read: {
-    messageId,
-    read: z.boolean().optional().describe("false marks it unread again (default true)"),
-  },
+  mark_read: fieldsOf(MarkMessageInput.shape, { messageId: MESSAGE_ID, read: "false marks it unread again (default true)" }),
 };
 
 const descriptions: Record<(typeof MCP_TOOL_NAMES)[number], string> = {
@@ -167,11 +162,11 @@ const descriptions: Record<(typeof MCP_TOOL_NAMES)[number], string> = {
   complete_task:
     "Say you have finished a task. Every step must be done or skipped first. A task that needs review goes to in_review: a person approves it, or requests changes, which arrive in your inbox as a review_response while the task returns to in_progress. An autonomous task is completed at once.",
   block_task:
-    'Mark a task you hold as blocked when you cannot go on (missing dependency, failing test, unclear requirement), with the reason; people see it on the board. To ask for help, also send_message to "hitl" with type escalation.',
+    `Mark a task you hold as blocked when you cannot go on (missing dependency, failing test, unclear requirement), with the reason; people see it on the board. To ask for help, also send_message to "${PEOPLE_INBOX}" with type escalation.`,
   read_inbox:
     "Read your inbox, newest first: messages from other agents and from people (consultations, review requests and responses, delegations, ...). Each has an id (for reply_to_message and mark_read), threadId, from, type, subject, body and the task and step it concerns. unreadCount says how many are unread.",
   send_message:
-    'Send a message to another agent\'s inbox (by name) or to the people ("hitl"). Choose the type: consultation to ask a question, review_request to ask for a review, escalation when a person must decide, status_update to inform. Name the taskId (and stepPosition) it concerns. To answer a message you received, use reply_to_message.',
+    `Send a message to another agent's inbox (by name) or to the people ("${PEOPLE_INBOX}"). Choose the type: consultation to ask a question, review_request to ask for a review, escalation when a person must decide, status_update to inform. Name the taskId (and stepPosition) it concerns. To answer a message you received, use reply_to_message.`,
   reply_to_message:
     "Reply to a message in its thread. The reply goes to the original sender; its type defaults to the matching response (consultation → consultation_response, review_request → review_response), and the original is marked answered.",
   mark_read: "Mark a message in your inbox as read (read: false marks it unread again).",

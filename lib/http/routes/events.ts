@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
 import { streamSSE } from "hono/streaming";
 import { SESSION_COOKIE } from "@/lib/auth/secrets";
+import { SSE_EVENTS } from "@/lib/domain/vocabulary";
 import type { ApiEnv } from "../types";
 import { maxStreamsFromEnv, streamOwnerKey, type LiveHub, type LiveEvent, type StreamCredential } from "../live";
 import { problem, problemResponse } from "../problem";
@@ -69,16 +70,16 @@ export function eventRoutes(hub: LiveHub) {
           for (const e of hub.replay(actor, fromHeader)) {
             if (closed) break;
             seen.add(e.id);
-            await stream.writeSSE({ id: String(e.id), event: "change", data: JSON.stringify(e) });
+            await stream.writeSSE({ id: String(e.id), event: SSE_EVENTS.change, data: JSON.stringify(e) });
           }
           // Drop live events the replay already sent.
           for (let i = queue.length - 1; i >= 0; i--) if (seen.has(queue[i].id)) queue.splice(i, 1);
         }
-        if (!closed) await stream.writeSSE({ event: "ready", data: "{}" });
+        if (!closed) await stream.writeSSE({ event: SSE_EVENTS.ready, data: "{}" });
         while (!closed) {
           while (queue.length && !closed) {
             const e = queue.shift()!;
-            await stream.writeSSE({ id: String(e.id), event: "change", data: JSON.stringify(e) });
+            await stream.writeSSE({ id: String(e.id), event: SSE_EVENTS.change, data: JSON.stringify(e) });
           }
           if (closed) break;
           await new Promise<void>((resolve) => {
@@ -89,7 +90,7 @@ export function eventRoutes(hub: LiveHub) {
           if (!queue.length && !closed) await stream.write(": ping\n\n");
         }
         if (revoked) {
-          await stream.writeSSE({ event: "closed", data: JSON.stringify({ code: "unauthenticated", detail: "The credential of this stream is no longer valid (revoked, expired or signed out)" }) });
+          await stream.writeSSE({ event: SSE_EVENTS.closed, data: JSON.stringify({ code: "unauthenticated", detail: "The credential of this stream is no longer valid (revoked, expired or signed out)" }) });
         }
       } finally {
         unsubscribe();

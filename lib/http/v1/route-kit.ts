@@ -1,5 +1,6 @@
 import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { ApiEnv } from "../types";
+import { allErrorCodes } from "@/lib/domain/vocabulary";
 import { Problem } from "./schemas";
 
 export type V1App = OpenAPIHono<ApiEnv>;
@@ -34,15 +35,22 @@ export const jsonOk = <T extends z.ZodType>(schema: T, description: string) => (
 
 const problemResponse = (description: string) => ({ content: { "application/problem+json": { schema: Problem } }, description });
 
+/** The codes answered with this status, as the documentation lists them: `a`, `b`. */
+const codes = (status: number) =>
+  Object.entries(allErrorCodes)
+    .filter(([, v]) => v.status === status)
+    .map(([k]) => `\`${k}\``)
+    .join(", ");
+
 export const errors = {
-  400: problemResponse("Malformed JSON (`malformed_json`)"),
-  401: problemResponse("No or invalid credentials (`unauthenticated`)"),
-  403: problemResponse("Not allowed for this actor (`forbidden`)"),
-  404: problemResponse("Unknown id, or not visible to this actor (`not_found`)"),
-  409: problemResponse("The state does not allow this (`illegal_transition`, `version_conflict`, `lease_lost`, `dependencies_not_done`, `output_required`, `conflict`)"),
-  413: problemResponse("Body over 1 MiB (`payload_too_large`)"),
-  422: problemResponse("Invalid input, with field errors (`validation_failed`, `idempotency_mismatch`)"),
-  429: problemResponse("Too many requests for this token (`rate_limited`); see Retry-After"),
+  400: problemResponse(`Malformed JSON (${codes(400)})`),
+  401: problemResponse(`No or invalid credentials (${codes(401)})`),
+  403: problemResponse(`Not allowed for this actor (${codes(403)})`),
+  404: problemResponse(`Unknown id, or not visible to this actor (${codes(404)})`),
+  409: problemResponse(`The state does not allow this (${codes(409)})`),
+  413: problemResponse(`Body over 1 MiB (${codes(413)})`),
+  422: problemResponse(`Invalid input, with field errors (${codes(422)})`),
+  429: problemResponse(`Too many requests for this token (${codes(429)}); see Retry-After`),
 } as const;
 
 export const readErrors = { 401: errors[401], 403: errors[403], 404: errors[404], 422: errors[422], 429: errors[429] };

@@ -6,21 +6,26 @@ import {
   SubmitOutputInput,
   UpdateStepInput,
 } from "@/lib/services";
+import { actorKinds, allErrorCodes, outputStatuses, PEOPLE_INBOX, priorities, reviewDecisions, roles, stepStatuses, taskAuthorities } from "@/lib/domain/vocabulary";
 
 /**
  * The shapes the REST API answers with, for the OpenAPI document. Response objects are loose
  * (extra fields may appear in later versions without breaking clients); request bodies are strict.
  */
 
-// Enumerations, taken from the service input schemas so there is one list of each.
+// Enumerations: from the service input schemas where one exists, otherwise from lib/domain/vocabulary.
 export const TaskStatus = MoveTaskInput.shape.to;
-export const StepStatus = z.enum(["pending", "in_progress", "done", "skipped", "blocked"]);
-export const Priority = z.enum(["critical", "high", "normal", "low"]);
+export const StepStatus = z.enum(stepStatuses);
+export const Priority = z.enum(priorities);
 export const InstructionPhase = ChangeInstructionPhaseInput.shape.phase;
 export const OutputFormat = SubmitOutputInput.shape.format;
-export const OutputStatus = z.enum(["pending_review", "approved", "changes_requested", "superseded"]);
+export const OutputStatus = z.enum(outputStatuses);
 export const ReportableStepStatus = UpdateStepInput.shape.status;
 export const InstructionTier = CreateInstructionInput.shape.tier;
+export const Role = z.enum(roles);
+export const ActorKind = z.enum(actorKinds);
+export const TaskAuthority = z.enum(taskAuthorities);
+export const ReviewDecision = z.enum(reviewDecisions);
 
 const DateTime = z.string().openapi({ format: "date-time", example: "2026-11-20T09:30:00.000Z" });
 const NullableDateTime = DateTime.nullable();
@@ -31,8 +36,7 @@ export const Problem = z
     title: z.string(),
     status: z.number().int(),
     code: z.string().openapi({
-      description:
-        "Stable machine-readable code: validation_failed, malformed_json, unauthenticated, forbidden, not_found, illegal_transition, version_conflict, dependencies_not_done, lease_lost, output_required, conflict, idempotency_mismatch, rate_limited, payload_too_large, unavailable, internal",
+      description: `Stable machine-readable code: ${Object.keys(allErrorCodes).join(", ")}`,
       example: "illegal_transition",
     }),
     detail: z.string(),
@@ -54,7 +58,7 @@ export const Task = z
     assignedAgent: z.string(),
     status: TaskStatus,
     priority: Priority,
-    authority: z.enum(["autonomous", "review_required"]),
+    authority: TaskAuthority,
     deadline: NullableDateTime,
     acceptanceCriteria: z.array(z.string()),
     filesToModify: z.array(z.string()),
@@ -115,7 +119,7 @@ export const Review = z
     id: z.string(),
     outputId: z.string(),
     reviewer: z.string(),
-    decision: z.enum(["approved", "changes_requested"]),
+    decision: ReviewDecision,
     comment: z.string(),
     messageId: z.string().nullable(),
     createdAt: DateTime,
@@ -127,8 +131,8 @@ export const Message = z
     id: z.string(),
     threadId: z.string(),
     inReplyTo: z.string().nullable(),
-    from: z.object({ kind: z.enum(["agent", "person", "system"]), name: z.string() }),
-    to: z.string().openapi({ description: "The inbox: an agent name, or `hitl` for the people" }),
+    from: z.object({ kind: ActorKind, name: z.string() }),
+    to: z.string().openapi({ description: `The inbox: an agent name, or \`${PEOPLE_INBOX}\` for the people` }),
     type: z.string(),
     priority: Priority,
     subject: z.string(),
@@ -262,7 +266,7 @@ export const Token = z
 export const NewToken = Token.extend({ token: z.string().openapi({ description: "The secret, shown this once: only its hash is kept" }) }).openapi("NewToken");
 
 export const User = z
-  .looseObject({ id: z.string(), email: z.string(), name: z.string(), role: z.enum(["admin", "reviewer", "viewer"]), createdAt: DateTime, disabled: z.boolean() })
+  .looseObject({ id: z.string(), email: z.string(), name: z.string(), role: Role, createdAt: DateTime, disabled: z.boolean() })
   .openapi("User");
 
 export const page = <T extends z.ZodType>(item: T, name: string) =>

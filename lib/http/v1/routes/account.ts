@@ -1,15 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { getAgent, getAgentFor, getOverview, getShellCounts, listAgentsFor, listEvents } from "@/lib/services";
 import { jsonOk, readErrors, type V1App } from "../route-kit";
-import { Agent, AgentNameParam, AgentSeen, Event, Instruction, Task, qInt, qLimit } from "../schemas";
+import { ActorKind, Agent, AgentNameParam, AgentSeen, Event, Instruction, Role, Task, qInt, qLimit } from "../schemas";
 
 const Me = z
   .looseObject({
-    kind: z.enum(["agent", "person", "system"]),
+    kind: ActorKind,
     name: z.string(),
     id: z.string().optional().openapi({ description: "person" }),
     email: z.string().optional().openapi({ description: "person" }),
-    role: z.enum(["admin", "reviewer", "viewer"]).optional().openapi({ description: "person" }),
+    role: Role.optional().openapi({ description: "person" }),
     tokenId: z.string().nullable().optional().openapi({ description: "agent: the token this request used" }),
     agent: z
       .looseObject({

@@ -13,11 +13,9 @@ import {
   sendMessage,
 } from "@/lib/services";
 import type { ServiceContext } from "@/lib/services";
+import { PEOPLE_INBOX, peopleAliases } from "@/lib/domain/vocabulary";
 import { bodyFrom, jsonBody, jsonOk, optionalJsonBody, readErrors, writeErrors, type V1App } from "../route-kit";
 import { AgentNameParam, Message, MessageIdParam, ThreadIdParam, qBool, qCursor, qLimit } from "../schemas";
-
-/** The people's inbox: the protocol's `hitl` (human in the loop). */
-export const PEOPLE_INBOX = "hitl";
 
 const tags = ["Messages"];
 
@@ -39,7 +37,7 @@ const myInboxRoute = createRoute({
   operationId: "readInbox",
   tags: ["Agent work", ...tags],
   summary: "My inbox",
-  description: "An agent reads its own inbox; a person reads the people's inbox (`hitl`). Newest first.",
+  description: `An agent reads its own inbox; a person reads the people's inbox (\`${PEOPLE_INBOX}\`). Newest first.`,
   request: { query: inboxQuery },
   responses: { 200: jsonOk(InboxPage, "A page of messages"), ...readErrors },
 });
@@ -50,7 +48,7 @@ const inboxRoute = createRoute({
   operationId: "listInbox",
   tags,
   summary: "An inbox by name",
-  description: "Any inbox for people (`hitl` is the people's); an agent may only read its own (403 otherwise).",
+  description: `Any inbox for people (\`${PEOPLE_INBOX}\` is the people's); an agent may only read its own (403 otherwise).`,
   request: { params: AgentNameParam, query: inboxQuery },
   responses: { 200: jsonOk(InboxPage, "A page of messages"), ...readErrors },
 });
@@ -71,7 +69,7 @@ const sendRoute = createRoute({
   tags: ["Agent work", ...tags],
   summary: "Send a message",
   description:
-    "To an agent's inbox by name, or to the people (`hitl`). Types used by the protocol: consultation, review_request, escalation, status_update, delegation... Name the task (and step) it concerns so it shows on the task page.",
+    `To an agent's inbox by name, or to the people (\`${PEOPLE_INBOX}\`, or one of ${peopleAliases.filter((a) => a !== PEOPLE_INBOX).join(", ")}). Types used by the protocol: consultation, review_request, escalation, status_update, delegation... Name the task (and step) it concerns so it shows on the task page.`,
   request: { body: jsonBody(bodyFrom(SendMessageInput.shape)) },
   responses: { 201: jsonOk(Message, "The message"), ...writeErrors },
 });

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { runLogStreams, runStatuses, runTriggers } from "@/lib/domain/vocabulary";
 import { notFound, taskOwner } from "@/lib/services";
 import { cancelRun, getRunLog, listRuns } from "@/lib/services/runs";
 import { requestRetry, requestRun, runnerStatus } from "@/lib/runners";
@@ -8,7 +9,7 @@ import { TaskIdParam, qInt } from "../schemas";
 const tags = ["Runs"];
 
 const DateTime = z.string().openapi({ format: "date-time", example: "2026-11-20T09:30:00.000Z" });
-export const RunStatus = z.enum(["queued", "running", "succeeded", "failed", "cancelled", "timed_out"]);
+export const RunStatus = z.enum(runStatuses);
 
 export const Run = z
   .looseObject({
@@ -16,7 +17,7 @@ export const Run = z
     taskId: z.string(),
     agent: z.string(),
     status: RunStatus,
-    trigger: z.enum(["manual", "auto", "retry"]),
+    trigger: z.enum(runTriggers),
     retryOf: z.string().nullable(),
     preset: z.string(),
     command: z.array(z.string()).openapi({ description: "argv as launched, prompt elided; never contains a secret" }),
@@ -49,7 +50,7 @@ export const RunnerStatusSchema = z
   })
   .openapi("RunnerStatus");
 
-export const RunLogLine = z.object({ seq: z.number().int(), stream: z.enum(["stdout", "stderr", "system"]), text: z.string(), at: DateTime }).openapi("RunLogLine");
+export const RunLogLine = z.object({ seq: z.number().int(), stream: z.enum(runLogStreams), text: z.string(), at: DateTime }).openapi("RunLogLine");
 
 const RunIdParam = z.object({ runId: z.string().min(1).max(200).openapi({ param: { name: "runId", in: "path" }, example: "run_01jd3k5m8q0000000000000000" }) });
 
