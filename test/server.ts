@@ -8,6 +8,7 @@ import { createToken, createUser, startSession, type ServiceContext } from "@/li
 import { SESSION_COOKIE } from "@/lib/auth/secrets";
 import type { Actor, Role } from "@/lib/auth/actor";
 import { makeTestDb, system } from "./db";
+import { checkResponse } from "./contract";
 
 export interface TestPerson {
   actor: Extract<Actor, { kind: "person" }>;
@@ -80,7 +81,13 @@ export async function startTestServer(): Promise<TestServer> {
     if (init.rawBody !== undefined) body = init.rawBody;
     else if (init.body !== undefined) body = JSON.stringify(init.body);
     if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["content-type"] = "application/json";
-    return fetch(baseUrl + path, { method: init.method ?? (body !== undefined ? "POST" : "GET"), headers, body });
+    const method = init.method ?? (body !== undefined ? "POST" : "GET");
+    // Every answer is checked against its route's declared response (test/contract.ts): a mismatch
+    // rejects the request, so the test that made it fails with the reason.
+    return fetch(baseUrl + path, { method, headers, body }).then(async (res) => {
+      await checkResponse(method, baseUrl + path, res);
+      return res;
+    });
   };
 
   return {

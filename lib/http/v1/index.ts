@@ -54,6 +54,21 @@ function registerAll(app: OpenAPIHono<ApiEnv>) {
 
 let cachedDocument: OpenApiDocument | null = null;
 
+/** A declared operation: method, OpenAPI path (`/tasks/{taskId}`, under /api/v1) and its responses (zod schemas per status and media type). */
+export interface V1Operation {
+  method: string;
+  path: string;
+  operationId?: string;
+  responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+}
+
+/** Every operation the routes declare, with the zod schemas the OpenAPI document is generated from (for contract tests). */
+export function v1Operations(): V1Operation[] {
+  const app = buildRoutes();
+  registerAll(app);
+  return app.openAPIRegistry.definitions.flatMap((d) => (d.type === "route" ? [d.route as unknown as V1Operation] : []));
+}
+
 /** The OpenAPI 3.1 document, generated once from the same zod schemas the routes validate with. */
 export function v1OpenApiDocument(): OpenApiDocument {
   if (!cachedDocument) {

@@ -51,10 +51,14 @@ export const errors = {
   413: problemResponse(`Body over 1 MiB (${codes(413)})`),
   422: problemResponse(`Invalid input, with field errors (${codes(422)})`),
   429: problemResponse(`Too many requests for this token (${codes(429)}); see Retry-After`),
+  503: problemResponse(`Shutting down, or the database cannot take writes right now; nothing was changed (${codes(503)})`),
 } as const;
 
-export const readErrors = { 401: errors[401], 403: errors[403], 404: errors[404], 422: errors[422], 429: errors[429] };
-export const writeErrors = { ...errors };
+/** A body sent as anything but JSON (`validation_failed`): routes that read a body. */
+const unsupportedMediaType = problemResponse("The body is not application/json (`validation_failed`)");
+
+export const readErrors = { 401: errors[401], 403: errors[403], 404: errors[404], 422: errors[422], 429: errors[429], 503: errors[503] };
+export const writeErrors = { ...errors, 415: unsupportedMediaType };
 
 /**
  * The Idempotency-Key header, documented on every POST of the OpenAPI document
