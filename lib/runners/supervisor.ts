@@ -1,7 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import type { ChildProcess } from "node:child_process";
 import type { Db } from "@/db/client";
 import type { RunRow } from "@/db/schema";
 import { systemActor } from "@/lib/auth/actor";
@@ -14,7 +11,6 @@ import {
   cancelRun,
   createRun,
   finishRun,
-  MAX_LOG_LINE_CHARS,
   queuedRuns,
   runningRuns,
   runPromptContext,
@@ -22,9 +18,9 @@ import {
   startRun,
 } from "@/lib/services/runs";
 import { globalSettings, loadRunnerConfig, resolveRunner, type RunnerConfig, type RunnerResolution, type ResolvedRunner } from "./config";
-import { LineSplitter, type OutputLine } from "./output";
-import { buildLaunch, childEnvironment, mcpConfigJson, previewCommand, type LaunchSpec } from "./presets";
-import { buildSystemPrompt, buildTaskPrompt } from "./prompt";
+import { captureOutput, feedStdin, makeRunFolder, prepareLaunch, removeRunFolder, spawnRunner, streamsClosed, writeRunFiles, type PreparedRun } from "./launch";
+import type { LineSplitter, OutputLine } from "./output";
+import { previewCommand, type LaunchSpec } from "./presets";
 
 export interface SupervisorOptions {
   db: Db;
@@ -61,7 +57,11 @@ interface Child {
   exited: boolean;
   spawnError: Error | null;
   done: Promise<void>;
+  resolveDone: () => void;
 }
+
+/** A line of the supervisor's own in the run's log (not counted against maxLogLines). */
+const systemLine = (c: Child, text: string) => c.pending.push({ stream: "system", text, at: Date.now() });
 
 const supervisorKey = Symbol.for("agentdesk.run-supervisor");
 type G = typeof globalThis & { [supervisorKey]?: RunSupervisor | null };
@@ -252,62 +252,56 @@ export class RunSupervisor {
     }
   }
 
+  /**
+   * Launches one queued run: prepare its prompt and command, mark it running (which mints its token),
+   * write its files, spawn the program, then follow its output and its end. False when the run did
+   * not start (it is finished as spawn_failed, or was taken by somebody else); true once it holds a
+   * place, even if the spawn itself failed.
+   */
   private launch(run: RunRow, runner: ResolvedRunner, maxLogLines: number): boolean {
-    const root = this.opts.tmpDir ?? os.tmpdir();
-    fs.mkdirSync(root, { recursive: true });
-    const dir = fs.mkdtempSync(path.join(root, `agentdesk-${run.id}-`));
-    const promptFile = path.join(dir, "prompt.md");
-    const mcpConfigFile = path.join(dir, "mcp.json");
-    const url = this.url;
-    let spec: LaunchSpec;
-    let prompt: string;
+    const dir = makeRunFolder(this.opts.tmpDir, run.id);
+    let prepared: PreparedRun;
     try {
-      const context = runPromptContext(this.ctx, run.taskId);
-      prompt = buildTaskPrompt(context, { runId: run.id });
-      spec = buildLaunch(runner, {
-        runId: run.id,
-        taskId: run.taskId,
-        agent: run.agentName,
-        url,
-        prompt,
-        systemPrompt: runner.preset === "claude-code" ? buildSystemPrompt(context) : "",
-        promptFile,
-        mcpConfigFile,
-      });
+      prepared = prepareLaunch(this.ctx, run, runner, this.url, dir);
     } catch (err) {
-      fs.rmSync(dir, { recursive: true, force: true });
+      removeRunFolder(dir);
       this.log.error({ err, runId: run.id }, "could not prepare a run");
       finishRun(this.ctx, { runId: run.id, outcome: "spawn_failed", detail: (err as Error).message });
       return false;
     }
 
-    const started = startRun(this.ctx, { runId: run.id, command: spec.display, preset: runner.preset });
+    const started = startRun(this.ctx, { runId: run.id, command: prepared.spec.display, preset: runner.preset });
     if (!started.started) {
-      fs.rmSync(dir, { recursive: true, force: true });
+      removeRunFolder(dir);
       return false;
     }
-    const { token } = started;
-    fs.writeFileSync(promptFile, prompt, { mode: 0o600 });
-    fs.writeFileSync(mcpConfigFile, mcpConfigJson(url, token), { mode: 0o600 });
+    writeRunFiles(prepared, this.url, started.token);
 
-    const system = (text: string) => c.pending.push({ stream: "system", text, at: Date.now() });
     let proc: ChildProcess;
     try {
-      proc = spawn(spec.argv[0], spec.argv.slice(1), {
-        cwd: spec.cwd,
-        env: childEnvironment(process.env, spec, token) as NodeJS.ProcessEnv,
-        detached: true,
-        stdio: [spec.stdin !== null ? "pipe" : "ignore", "pipe", "pipe"],
-        windowsHide: true,
-      });
+      proc = spawnRunner(prepared.spec, started.token);
     } catch (err) {
-      appendRunOutput(this.ctx, { runId: run.id, lines: [{ stream: "system", text: `could not start ${spec.argv[0]}: ${(err as Error).message}`, at: Date.now() }] });
-      finishRun(this.ctx, { runId: run.id, outcome: "spawn_failed", detail: (err as Error).message });
-      fs.rmSync(dir, { recursive: true, force: true });
+      this.spawnFailed(run, prepared.spec, dir, err as Error);
       return true;
     }
+    const c = this.track(run, runner, proc, dir);
+    this.followOutput(c, prepared.spec, maxLogLines);
+    this.followEnd(c, prepared.spec);
+    this.log.info({ runId: run.id, taskId: run.taskId, agent: run.agentName, childPid: proc.pid, preset: runner.preset }, "run started");
+    return true;
+  }
 
+  /** spawn threw (a bad command line): the run ends at once, saying why. */
+  private spawnFailed(run: RunRow, spec: LaunchSpec, dir: string, err: Error) {
+    appendRunOutput(this.ctx, { runId: run.id, lines: [{ stream: "system", text: `could not start ${spec.argv[0]}: ${err.message}`, at: Date.now() }] });
+    finishRun(this.ctx, { runId: run.id, outcome: "spawn_failed", detail: err.message });
+    removeRunFolder(dir);
+  }
+
+  /** The child as the supervisor follows it: output flushed every flushMs, stopped at the runner's timeout. */
+  private track(run: RunRow, runner: ResolvedRunner, proc: ChildProcess, dir: string): Child {
     let resolveDone!: () => void;
+    const done = new Promise<void>((r) => (resolveDone = r));
     const c: Child = {
       run: { ...run, status: "running" },
       runner,
@@ -325,31 +319,29 @@ export class RunSupervisor {
       finished: false,
       exited: false,
       spawnError: null,
-      done: new Promise<void>((r) => (resolveDone = r)),
+      done,
+      resolveDone,
     };
     c.flushTimer.unref();
     c.timeoutTimer.unref();
     this.children.set(run.id, c);
+    return c;
+  }
 
-    const push = (line: OutputLine) => {
+  /** Output lines are kept up to maxLogLines (then counted as dropped); the command line is the first. */
+  private followOutput(c: Child, spec: LaunchSpec, maxLogLines: number) {
+    c.splitters = captureOutput(c.proc, (line) => {
       if (c.stored + c.pending.length >= maxLogLines) c.dropped++;
       else c.pending.push(line);
-    };
-    const out = new LineSplitter("stdout", push, MAX_LOG_LINE_CHARS);
-    const err = new LineSplitter("stderr", push, MAX_LOG_LINE_CHARS);
-    c.splitters = [out, err];
-    proc.stdout?.on("data", (d: Buffer) => out.write(d));
-    proc.stderr?.on("data", (d: Buffer) => err.write(d));
-    system(`$ ${spec.display.join(" ")}`);
-    if (proc.stdin) {
-      proc.stdin.on("error", () => {}); // the program may not read stdin at all
-      proc.stdin.end(spec.stdin ?? "");
-    }
+    });
+    systemLine(c, `$ ${spec.display.join(" ")}`);
+    feedStdin(c.proc, spec.stdin);
+  }
 
-    const streamsClosed = Promise.all(
-      [proc.stdout, proc.stderr].map((s) => (s ? new Promise<void>((r) => (s.readableEnded || s.destroyed ? r() : s.once("close", () => r()))) : Promise.resolve())),
-    );
-
+  /** When the program exits (or never started), its group is killed, its output read to the end, and the run finalised. */
+  private followEnd(c: Child, spec: LaunchSpec) {
+    const proc = c.proc;
+    const closed = streamsClosed(proc);
     const onEnd = (code: number | null, signal: NodeJS.Signals | null) => {
       if (c.exited) return;
       c.exited = true;
@@ -358,25 +350,23 @@ export class RunSupervisor {
       // Whatever the program left behind in its group goes with it.
       this.signalGroup(c, "SIGKILL");
       const grace = new Promise<void>((r) => setTimeout(r, 2000).unref());
-      void Promise.race([streamsClosed, grace]).then(() => {
+      void Promise.race([closed, grace]).then(() => {
         proc.stdout?.destroy();
         proc.stderr?.destroy();
         this.finalize(c, code, signal);
-        resolveDone();
+        c.resolveDone();
       });
     };
     proc.on("error", (e) => {
       c.spawnError = e;
       if (proc.pid === undefined) {
-        system(`could not start ${spec.argv[0]}: ${e.message}`);
+        systemLine(c, `could not start ${spec.argv[0]}: ${e.message}`);
         onEnd(null, null);
       } else {
-        this.log.warn({ err: e, runId: run.id }, "run process error");
+        this.log.warn({ err: e, runId: c.run.id }, "run process error");
       }
     });
     proc.on("exit", (code, signal) => onEnd(code, signal));
-    this.log.info({ runId: run.id, taskId: run.taskId, agent: run.agentName, childPid: proc.pid, preset: runner.preset }, "run started");
-    return true;
   }
 
   private flush(c: Child) {
@@ -405,7 +395,7 @@ export class RunSupervisor {
     }
     c.pending.push({ stream: "system", text: code !== null ? `exit code ${code}` : `killed by ${signal ?? "a signal"}`, at: Date.now() });
     this.children.delete(c.run.id);
-    fs.rmSync(c.dir, { recursive: true, force: true });
+    removeRunFolder(c.dir);
     if (c.finished || !this.db.$client.open) return;
     this.flush(c);
     c.finished = true;
