@@ -7,6 +7,7 @@ import { messageDto, type MessageDto } from "../dto";
 import { notFound, ServiceError } from "../errors";
 import { requireInboxAccess } from "../policy";
 import { canSeeMessage } from "./send-message";
+import { replyAddress } from "./reply-to-message";
 import { prepared } from "../prepared";
 
 export interface ListInboxQuery {
@@ -104,7 +105,15 @@ export function getThread(ctx: ServiceContext, threadId: string) {
     .all()
     .filter((m) => canSeeMessage(ctx.actor, m));
   if (rows.length === 0) throw notFound("Thread", threadId);
-  return { threadId, subject: rows[0].subject, messages: rows.map(messageDto) };
+  // Each message carries where the caller's reply to it would land (the rule of replyToMessage).
+  return {
+    threadId,
+    subject: rows[0].subject,
+    messages: rows.map((m) => {
+      const reply = replyAddress(ctx.actor, m);
+      return { ...messageDto(m), replyTo: reply.to, replyType: reply.type };
+    }),
+  };
 }
 
 export function getMessage(ctx: ServiceContext, id: string) {

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { PEOPLE_INBOX } from "@/db/schema";
 import { DEFAULT_REPLY_TYPE, MESSAGE_TYPE_PATTERN, replyTypes } from "@/lib/domain/vocabulary";
+import type { Actor } from "@/lib/auth/actor";
 import type { ServiceContext } from "../context";
-import { writeTx } from "../events";
+import { writeTx } from "../write-tx";
 import { messageDto } from "../dto";
 import { requireWriter } from "../policy";
 import { multiLineText, parseInput, prioritySchema } from "../validate";
@@ -23,23 +24,29 @@ export const ReplyToMessageInput = z.strictObject({
 const replyType = new Map<string, string>(Object.entries(replyTypes));
 
 /**
- * Replies in the thread. The reply goes to whoever sent the message: a person's message came from
- * the people's inbox, so a reply to it lands there; a reply to an agent lands in that agent's inbox.
- * A follow-up on one's own message goes to its recipient instead.
+ * Where `actor`'s reply to `parent` lands, and its type. The reply goes to whoever sent the message:
+ * a person's message came from the people's inbox, so a reply to it lands there; a reply to an agent
+ * lands in that agent's inbox. A follow-up on one's own message goes to its recipient instead.
+ * getThread sends this with every message, so the dashboard shows the recipient the server will use.
  */
+export function replyAddress(actor: Actor, parent: { fromKind: string; fromName: string; toInbox: string; type: string }): { to: string; type: string } {
+  const sender = parent.fromKind === "agent" ? parent.fromName : PEOPLE_INBOX;
+  // Following up on one's own message continues the conversation with its recipient.
+  const own = actor.kind === "agent" ? parent.fromKind === "agent" && parent.fromName === actor.name : parent.fromKind !== "agent" && actor.kind === "person";
+  return { to: own ? parent.toInbox : sender, type: replyType.get(parent.type) ?? DEFAULT_REPLY_TYPE };
+}
+
+/** Replies in the thread, to the address replyAddress gives. */
 export function replyToMessage(ctx: ServiceContext, raw: z.input<typeof ReplyToMessageInput>) {
   requireWriter(ctx.actor);
   const input = parseInput(ReplyToMessageInput, raw);
   return writeTx(ctx, (tx, at, emit) => {
     const parent = loadVisibleMessage(tx, ctx.actor, input.messageId);
-    const sender = parent.fromKind === "agent" ? parent.fromName : PEOPLE_INBOX;
-    // Following up on one's own message continues the conversation with its recipient.
-    const own = ctx.actor.kind === "agent" ? parent.fromKind === "agent" && parent.fromName === ctx.actor.name : parent.fromKind !== "agent" && ctx.actor.kind === "person";
-    const to = own ? parent.toInbox : sender;
+    const address = replyAddress(ctx.actor, parent);
     const subject = parent.subject && !/^re:/i.test(parent.subject) ? `Re: ${parent.subject}` : parent.subject;
     const row = insertMessage(tx, ctx, at, emit, {
-      to,
-      type: input.type ?? replyType.get(parent.type) ?? DEFAULT_REPLY_TYPE,
+      to: address.to,
+      type: input.type ?? address.type,
       subject,
       body: input.body,
       priority: input.priority ?? parent.priority,
