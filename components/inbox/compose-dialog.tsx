@@ -1,12 +1,10 @@
 "use client";
 import * as React from "react";
 import { useRouter } from "next/navigation";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
 import { PenSquare } from "lucide-react";
-import type { MessageDto } from "@/lib/services";
-import { api, errorMessage, isApiError } from "@/lib/queries/api";
-import { keys } from "@/lib/queries/keys";
+import { errorMessage, isApiError } from "@/lib/queries/api";
+import { useSendMessage } from "@/lib/queries/messages";
 import { hrefs, PEOPLE_INBOX } from "@/lib/queries/links";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogClose, DialogTrigger } from "@/components/ui/dialog";
 import { Field, describedBy } from "@/components/ui/field";
@@ -25,7 +23,6 @@ const priorities = ["low", "normal", "high", "critical"];
 export function ComposeDialog({ inboxes }: { inboxes: string[] }) {
   const { inbox, canWrite } = useInboxEnv();
   const router = useRouter();
-  const qc = useQueryClient();
   const [open, setOpen] = React.useState(false);
   const agents = inboxes.filter((i) => i !== PEOPLE_INBOX);
   const initialTo = inbox !== PEOPLE_INBOX ? inbox : (agents[0] ?? PEOPLE_INBOX);
@@ -36,14 +33,11 @@ export function ComposeDialog({ inboxes }: { inboxes: string[] }) {
     if (errors[k]) setErrors(({ [k]: _drop, ...rest }) => rest);
   };
 
-  const send = useMutation({
-    mutationFn: () => api.post<MessageDto>("/api/v1/messages", { ...form, subject: form.subject.trim() || undefined }),
-    meta: { silent: true },
+  const send = useSendMessage({
     onSuccess: (m) => {
       toast.success(`Sent to ${inboxLabel(m.to)}`);
       setOpen(false);
       setForm({ to: initialTo, type: "delegation", priority: "normal", subject: "", body: "" });
-      void qc.invalidateQueries({ queryKey: keys.inboxes });
       router.push(hrefs.thread(m.to, m.threadId));
     },
     onError: (err) => {
@@ -77,7 +71,7 @@ export function ComposeDialog({ inboxes }: { inboxes: string[] }) {
               setErrors({ body: ["Write the message first."] });
               return;
             }
-            send.mutate();
+            send.mutate({ ...form, subject: form.subject.trim() || undefined });
           }}
         >
           <DialogHeader>

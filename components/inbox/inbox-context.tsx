@@ -70,11 +70,4 @@ export function filtersOf(sp: URLSearchParams | { get(name: string): string | nu
 
 export const isDefaultFilters = (f: InboxFilters) => !f.unread && !f.archived && !f.type;
 
-/** The list's query key: under `keys.inbox(name)` so live events and invalidations reach it. */
-export function inboxListKey(inbox: string, f: InboxFilters) {
-  return ["inbox", inbox, "list", { unread: f.unread, archived: f.archived, type: f.type ?? null }] as const;
-}
 
-export function inboxApiPath(inbox: string): string {
-  return inbox === PEOPLE_INBOX ? "/api/v1/inbox" : `/api/v1/inbox/${encodeURIComponent(inbox)}`;
-}

@@ -2,24 +2,14 @@
 import * as React from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useQuery } from "@tanstack/react-query";
 import { Users } from "lucide-react";
-import { api } from "@/lib/queries/api";
-import { keys } from "@/lib/queries/keys";
 import { hrefs, PEOPLE_INBOX } from "@/lib/queries/links";
 import { AgentSwatch } from "@/components/ui/agent-swatch";
 import { Select } from "@/components/ui/select";
 import { cn } from "@/components/ui/cn";
 import { inboxLabel, useInboxEnv } from "./inbox-context";
-import type { InboxEntry } from "./use-message-actions";
+import { useInboxes, type InboxEntry } from "@/lib/queries/messages";
 
-export function useInboxes(initial: InboxEntry[]) {
-  return useQuery({
-    queryKey: keys.inboxes,
-    queryFn: ({ signal }) => api.get<{ items: InboxEntry[] }>("/api/v1/inboxes", undefined, signal).then((r) => r.items),
-    initialData: initial,
-  });
-}
 
 function UnreadCount({ inbox, count }: { inbox: string; count: number }) {
   return (

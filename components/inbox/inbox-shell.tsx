@@ -9,7 +9,7 @@ import { cn } from "@/components/ui/cn";
 import { InboxProvider, inboxLabel, type InboxMe } from "./inbox-context";
 import { InboxPicker, InboxSelect } from "./inbox-picker";
 import { ThreadList } from "./thread-list";
-import type { InboxEntry } from "./use-message-actions";
+import type { InboxEntry } from "@/lib/queries/messages";
 
 /**
  * The mail-client frame: inbox picker · thread list · the thread (`children`, the route's page).

@@ -1,11 +1,8 @@
 "use client";
 import * as React from "react";
 import Link from "next/link";
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { SearchX } from "lucide-react";
-import type { SearchHit } from "@/lib/services";
-import { api } from "@/lib/queries/api";
-import { keys } from "@/lib/queries/keys";
+import { useMessageSearch } from "@/lib/queries/messages";
 import { hrefs } from "@/lib/queries/links";
 import { MessageTypeChip } from "@/components/ui/message-type-chip";
 import { RelativeTime } from "@/components/ui/relative-time";
@@ -33,13 +30,7 @@ export function SearchResults({ q, scopeAll }: { q: string; scopeAll: boolean })
   useListNavigation(listRef);
   const term = q.trim();
   const scope = scopeAll ? undefined : inbox;
-  const search = useQuery({
-    queryKey: [...keys.search(term), { inbox: scope ?? null }],
-    queryFn: ({ signal }) => api.get<{ items: SearchHit[]; query: string | null }>("/api/v1/search", { q: term, inbox: scope, limit: 50 }, signal),
-    enabled: term.length > 0,
-    placeholderData: keepPreviousData,
-    staleTime: 5_000,
-  });
+  const search = useMessageSearch(term, scope);
   const where = scopeAll ? "all inboxes" : `${inboxLabel(inbox)}'s inbox`;
 
   let body: React.ReactNode;

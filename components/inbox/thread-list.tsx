@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useParams, useSearchParams } from "next/navigation";
 import { Archive, Inbox as InboxIcon, Search, X } from "lucide-react";
 import type { MessageDto, Page } from "@/lib/services";
-import { useCursorList } from "@/lib/queries/hooks";
+import { useInboxList } from "@/lib/queries/messages";
 import { hrefs } from "@/lib/queries/links";
 import { MessageTypeChip, messageTypeLabel } from "@/components/ui/message-type-chip";
 import { PriorityDot } from "@/components/ui/priority-dot";
@@ -18,7 +18,7 @@ import { Button } from "@/components/ui/button";
 import { SkeletonRows } from "@/components/ui/skeleton";
 import { cn } from "@/components/ui/cn";
 import { useListNavigation } from "@/components/ui/use-list-navigation";
-import { filtersOf, inboxApiPath, inboxLabel, inboxListKey, isDefaultFilters, useInboxEnv, type InboxFilters } from "./inbox-context";
+import { filtersOf, inboxLabel, isDefaultFilters, useInboxEnv, type InboxFilters } from "./inbox-context";
 import { setSearchParams } from "./url-state";
 import { Recipient, Sender } from "./party";
 import { firstLine } from "./snippet";
@@ -188,12 +188,7 @@ function Threads({ filters, initialPage }: { filters: InboxFilters; initialPage?
   const carried = useCarriedQuery();
   const listRef = React.useRef<HTMLUListElement>(null);
   useListNavigation(listRef);
-  const list = useCursorList<MessageDto>({
-    queryKey: inboxListKey(env.inbox, filters),
-    path: inboxApiPath(env.inbox),
-    query: { unread: filters.unread ? "true" : undefined, archived: filters.archived ? "true" : undefined, type: filters.type },
-    initialPage,
-  });
+  const list = useInboxList(env.inbox, filters, initialPage);
   const rows = React.useMemo(() => threadsOf(list.items), [list.items]);
   const { setThreadOrder } = env;
   React.useEffect(() => setThreadOrder(rows.map((r) => r.threadId)), [rows, setThreadOrder]);

@@ -1,12 +1,8 @@
 "use client";
 import * as React from "react";
 import { useRouter, useSearchParams } from "next/navigation";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
 import { Archive, ArchiveRestore, Mail, MailOpen } from "lucide-react";
-import type { MessageDto } from "@/lib/services";
-import { api } from "@/lib/queries/api";
-import { keys } from "@/lib/queries/keys";
 import { hrefs } from "@/lib/queries/links";
 import { Button } from "@/components/ui/button";
 import { Kbd } from "@/components/ui/kbd";
@@ -18,20 +14,16 @@ import { MessageCard, type TaskRef } from "./message-card";
 import type { RenderedMarkdown } from "@/components/markdown/live-markdown";
 import { Recipient } from "./party";
 import { ReplyBox, type ReplyBoxHandle } from "./reply-box";
-import { useMarkMessages, type ThreadData } from "./use-message-actions";
+import { useMarkMessages, useReply, useThread, type ThreadData } from "@/lib/queries/messages";
 import { useShortcuts } from "./use-shortcuts";
 
-/** For the optimistic copy only; the server decides the reply's real type. */
-const replyType: Record<string, string> = {
-  consultation: "consultation_response",
-  review_request: "review_response",
-  review: "review_response",
-  delegation: "status_update",
-  escalation: "escalation_response",
-};
+type ThreadMessage = ThreadData["messages"][number];
 
-/** The message a reply answers: the newest one addressed to this inbox, else the newest from someone else. */
-function replyTarget(messages: MessageDto[], inbox: string, me: string): MessageDto | null {
+/**
+ * The message the reply box answers: the newest one addressed to this inbox, else the newest from
+ * someone else. Where the reply lands is the server's answer on that message (`replyTo`).
+ */
+function replyTarget(messages: ThreadMessage[], inbox: string, me: string): ThreadMessage | null {
   const real = messages.filter((m) => !m.id.startsWith("pending-"));
   for (let i = real.length - 1; i >= 0; i--) if (real[i].to === inbox) return real[i];
   for (let i = real.length - 1; i >= 0; i--) if (real[i].from.name !== me) return real[i];
@@ -42,7 +34,6 @@ export function ThreadView({ initial, tasks, bodies = {} }: { initial: ThreadDat
   const env = useInboxEnv();
   const { inbox, me, canWrite } = env;
   const threadId = initial.threadId;
-  const qc = useQueryClient();
   const router = useRouter();
   const sp = useSearchParams();
   const archivedView = filtersOf(sp).archived;
@@ -50,12 +41,8 @@ export function ThreadView({ initial, tasks, bodies = {} }: { initial: ThreadDat
   const replyRef = React.useRef<ReplyBoxHandle>(null);
   const mark = useMarkMessages();
 
-  const thread = useQuery({
-    queryKey: keys.thread(threadId),
-    queryFn: ({ signal }) => api.get<ThreadData>(`/api/v1/threads/${encodeURIComponent(threadId)}`, undefined, signal),
-    initialData: initial,
-  });
-  const data = thread.data;
+  const thread = useThread(threadId, initial);
+  const data = thread.data ?? initial;
   const messages = data.messages;
   const mine = messages.filter((m) => m.to === inbox && !m.pending);
   const unreadMine = mine.filter((m) => !m.readAt);
@@ -95,48 +82,7 @@ export function ThreadView({ initial, tasks, bodies = {} }: { initial: ThreadDat
     router.push(next ? `${hrefs.thread(inbox, next)}${carried}` : `${hrefs.inbox(inbox)}${carried}`);
   };
 
-  const reply = useMutation({
-    mutationFn: ({ target, body }: { target: MessageDto; body: string; restore: () => void }) =>
-      api.post<MessageDto>(`/api/v1/messages/${encodeURIComponent(target.id)}/reply`, { body }),
-    meta: { errorTitle: "Your reply was not sent" },
-    onMutate: async ({ target, body }) => {
-      await qc.cancelQueries({ queryKey: keys.thread(threadId) });
-      const prev = qc.getQueryData<ThreadData>(keys.thread(threadId));
-      const tempId = `pending-${Date.now()}`;
-      const now = new Date().toISOString();
-      const temp: ThreadData["messages"][number] = {
-        ...target,
-        id: tempId,
-        inReplyTo: target.id,
-        from: { kind: "person", name: me.email },
-        to: target.from.kind === "agent" ? target.from.name : "hitl",
-        type: replyType[target.type] ?? "reply",
-        subject: target.subject && !/^re:/i.test(target.subject) ? `Re: ${target.subject}` : target.subject,
-        body,
-        createdAt: now,
-        readAt: null,
-        answeredAt: null,
-        archivedAt: null,
-        sourcePath: null,
-        pending: true,
-      };
-      qc.setQueryData<ThreadData>(keys.thread(threadId), (t) => (t ? { ...t, messages: [...t.messages, temp] } : t));
-      return { prev, tempId };
-    },
-    onError: (_err, vars, ctx) => {
-      if (ctx?.prev) qc.setQueryData(keys.thread(threadId), ctx.prev);
-      vars.restore();
-    },
-    onSuccess: (sent, _vars, ctx) => {
-      qc.setQueryData<ThreadData>(keys.thread(threadId), (t) => (t ? { ...t, messages: t.messages.map((m) => (m.id === ctx.tempId ? sent : m)) } : t));
-      toast.success(`Reply sent to ${inboxLabel(sent.to)}`);
-    },
-    onSettled: () => {
-      void qc.invalidateQueries({ queryKey: keys.thread(threadId) });
-      void qc.invalidateQueries({ queryKey: keys.inboxes });
-      void qc.invalidateQueries({ queryKey: keys.counts });
-    },
-  });
+  const reply = useReply(threadId, me.email, (sent) => toast.success(`Reply sent to ${inboxLabel(sent.to)}`));
 
   const target = replyTarget(messages, inbox, me.email);
 
@@ -197,7 +143,7 @@ export function ThreadView({ initial, tasks, bodies = {} }: { initial: ThreadDat
               disabledReason={writeReason}
               to={
                 <span className="inline-flex items-center gap-1">
-                  Reply to <Recipient inbox={target.from.kind === "agent" ? target.from.name : "hitl"} className="text-xs text-foreground" />
+                  Reply to <Recipient inbox={target.replyTo} className="text-xs text-foreground" />
                 </span>
               }
               onSend={(body, restore) => reply.mutate({ target, body, restore })}

@@ -4,8 +4,7 @@ import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { FileText } from "lucide-react";
 import type { InstructionListItem, Page } from "@/lib/services";
-import { useCursorList } from "@/lib/queries/hooks";
-import { keys } from "@/lib/queries/keys";
+import { useInstructionList } from "@/lib/queries/instructions";
 import { hrefs } from "@/lib/queries/links";
 import { StatusBadge } from "@/components/ui/status";
 import { PriorityDot } from "@/components/ui/priority-dot";
@@ -27,12 +26,7 @@ export function InstructionList({ initialPage, phase }: { initialPage: Page<Inst
   const params = useSearchParams();
   const listRef = React.useRef<HTMLUListElement>(null);
   useListNavigation(listRef);
-  const list = useCursorList<InstructionListItem>({
-    queryKey: keys.instructionList({ phase }),
-    path: "/api/v1/instructions",
-    query: { phase },
-    initialPage,
-  });
+  const list = useInstructionList(phase, initialPage);
 
   const setPhase = (p: string) => {
     const sp = new URLSearchParams(params.toString());

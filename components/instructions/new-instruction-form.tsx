@@ -1,11 +1,9 @@
 "use client";
 import * as React from "react";
 import { useRouter } from "next/navigation";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
-import type { InstructionDto } from "@/lib/services";
-import { api, isApiError } from "@/lib/queries/api";
-import { keys } from "@/lib/queries/keys";
+import { isApiError } from "@/lib/queries/api";
+import { useCreateInstruction } from "@/lib/queries/instructions";
 import { hrefs } from "@/lib/queries/links";
 import { Field, describedBy } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
@@ -19,7 +17,6 @@ type Errors = Record<string, string[]>;
 
 export function NewInstructionForm() {
   const router = useRouter();
-  const client = useQueryClient();
   const [title, setTitle] = React.useState("");
   const [body, setBody] = React.useState("");
   const [tier, setTier] = React.useState(1);
@@ -27,12 +24,8 @@ export function NewInstructionForm() {
   const [errors, setErrors] = React.useState<Errors>({});
   const [formError, setFormError] = React.useState<string | null>(null);
 
-  const create = useMutation({
-    mutationFn: (input: { title: string; body: string; tier: number; priority: string }) => api.post<InstructionDto>("/api/v1/instructions", input),
-    meta: { silent: true },
+  const create = useCreateInstruction({
     onSuccess: (inst) => {
-      void client.invalidateQueries({ queryKey: keys.instructions });
-      void client.invalidateQueries({ queryKey: keys.overview });
       toast.success("Instruction created", { description: inst.id });
       router.push(hrefs.instruction(inst.id));
     },

@@ -2,39 +2,37 @@
 import * as React from "react";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
-import { useMutation, useQuery, useQueryClient, type InfiniteData, type QueryKey } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
-import { ArrowLeft, Check, ExternalLink, FileCode2, MessageSquareWarning } from "lucide-react";
-import type { OutputDetail, Page, ReviewDto, ReviewQueueItem } from "@/lib/services";
-import { api, errorMessage, isApiError } from "@/lib/queries/api";
+import { ArrowLeft, Check, ExternalLink, MessageSquareWarning } from "lucide-react";
+import type { OutputDetail } from "@/lib/services";
+import { errorMessage, isApiError } from "@/lib/queries/api";
 import { keys } from "@/lib/queries/keys";
 import { hrefs } from "@/lib/queries/links";
-import type { ShellCounts } from "@/lib/queries/hooks";
+import { useApproveOutput, useOutput, useRequestChanges } from "@/lib/queries/outputs";
 import { useLiveEvent, type ChangeEvent } from "@/lib/queries/live";
-import { PageBody, PageHeader, Section } from "@/components/shell/page-header";
+import { PageBody, PageHeader } from "@/components/shell/page-header";
 import { SetBreadcrumbs } from "@/components/shell/breadcrumbs";
 import { Alert } from "@/components/ui/alert";
 import { AgentName } from "@/components/ui/agent-swatch";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Kbd } from "@/components/ui/kbd";
-import { LiveMarkdown, type RenderedMarkdown } from "@/components/markdown/live-markdown";
-import { Mono } from "@/components/ui/mono";
+import type { RenderedMarkdown } from "@/components/markdown/live-markdown";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { StatusBadge, StatusDot, StatusIcon, statusLabel } from "@/components/ui/status";
+import { StatusBadge, StatusDot, statusLabel } from "@/components/ui/status";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
-import { cn } from "@/components/ui/cn";
 import { setSearchParams } from "@/components/inbox/url-state";
 import { useShortcuts } from "@/components/inbox/use-shortcuts";
 import { OutputDiff, defaultPair } from "./output-diff";
 import { parseQueueStatus, statusQuery } from "./queue-status";
 import { RequestChangesDialog } from "./request-changes-dialog";
+import { VersionNav } from "./version-nav";
+import { FilesTouched } from "./files-touched";
+import { OutputHistory } from "./output-history";
+import { NotReviewableReason } from "./not-reviewable-reason";
 import { useReviewEnv } from "./review-context";
 
-type Decision = "approved" | "changes_requested";
-type QueuePage = Page<ReviewQueueItem> & { total: number };
-
-const actionLabel: Record<string, string> = { created: "created", modified: "modified", deleted: "deleted" };
 
 /**
  * One output under review: the content (rendered on the server, passed in), a diff between any two
@@ -64,12 +62,8 @@ export function OutputReview({
   const queueStatus = parseQueueStatus(sp.get("status"));
   const qs = statusQuery(queueStatus);
 
-  const detail = useQuery({
-    queryKey: keys.output(id),
-    queryFn: ({ signal }) => api.get<OutputDetail>(`/api/v1/outputs/${encodeURIComponent(id)}`, undefined, signal),
-    initialData: initial,
-  });
-  const { output, task, versions, reviews } = detail.data;
+  const detail = useOutput(id, initial);
+  const { output, task, versions, reviews } = detail.data ?? initial;
   // A new version of this task (another output id) or a review elsewhere changes this page too.
   useLiveEvent(
     React.useCallback(
@@ -86,68 +80,30 @@ export function OutputReview({
   const [comment, setComment] = React.useState("");
   const [commentError, setCommentError] = React.useState<string | null>(null);
 
-  /** Shows the decision everywhere at once; returns the rollback. */
-  const applyOptimistic = (decision: Decision, text: string) => {
-    const saved: [QueryKey, unknown][] = [[keys.output(id), qc.getQueryData(keys.output(id))], [keys.counts, qc.getQueryData(keys.counts)], ...qc.getQueriesData({ queryKey: ["outputs", "queue"] })];
-    const now = new Date().toISOString();
-    const review: ReviewDto = { id: `pending-${Date.now()}`, outputId: id, reviewer: me, decision, comment: text, messageId: null, createdAt: now };
-    qc.setQueryData<OutputDetail>(keys.output(id), (d) =>
-      d ? { ...d, output: { ...d.output, status: decision }, versions: d.versions.map((v) => (v.id === id ? { ...v, status: decision } : v)), reviews: [review, ...d.reviews] } : d,
-    );
-    for (const [key, data] of qc.getQueriesData<InfiniteData<QueuePage>>({ queryKey: ["outputs", "queue"] })) {
-      if (!data?.pages || (key[2] as { status?: string } | undefined)?.status !== "pending_review") continue;
-      qc.setQueryData<InfiniteData<QueuePage>>(key, {
-        ...data,
-        pages: data.pages.map((p) => (p.items.some((i) => i.id === id) ? { ...p, items: p.items.filter((i) => i.id !== id), total: Math.max(0, p.total - 1) } : p)),
-      });
-    }
-    qc.setQueryData<ShellCounts>(keys.counts, (c) => (c ? { ...c, awaitingReview: Math.max(0, c.awaitingReview - 1) } : c));
-    return () => saved.forEach(([k, v]) => qc.setQueryData(k, v));
-  };
-
-  const settle = () => {
-    void qc.invalidateQueries({ queryKey: keys.outputs });
-    void qc.invalidateQueries({ queryKey: keys.output(id) });
-    void qc.invalidateQueries({ queryKey: keys.counts });
-    void qc.invalidateQueries({ queryKey: keys.task(task.id) });
-    void qc.invalidateQueries({ queryKey: keys.tasks });
-  };
-
   const moveOn = (next: string | null) => router.push(next ? `${hrefs.output(next)}${qs}` : `${hrefs.outputs()}${qs}`);
 
-  const approve = useMutation({
-    mutationFn: () => api.post<{ task: { status: string } }>(`/api/v1/outputs/${encodeURIComponent(id)}/approve`, {}),
-    meta: { silent: true },
-    onMutate: async () => {
+  const approve = useApproveOutput(id, task.id, me, {
+    onStart: () => {
       setRefusal(null);
-      await qc.cancelQueries({ queryKey: keys.output(id) });
-      const next = nextAfter(id);
-      return { next, rollback: applyOptimistic("approved", "") };
+      return nextAfter(id);
     },
-    onError: (err, _v, ctx) => {
-      ctx?.rollback();
+    onError: (err) => {
       setRefusal(errorMessage(err));
       toast.error("Could not approve", { description: errorMessage(err) });
     },
-    onSuccess: (res, _v, ctx) => {
+    onSuccess: (res, _v, next) => {
       toast.success(`Approved v${output.version} of “${task.title}”`, { description: res?.task?.status === "completed" ? "The task is completed." : undefined });
-      moveOn(ctx.next);
+      moveOn(next);
     },
-    onSettled: settle,
   });
 
-  const requestChanges = useMutation({
-    mutationFn: (text: string) => api.post(`/api/v1/outputs/${encodeURIComponent(id)}/request-changes`, { comment: text }),
-    meta: { silent: true },
-    onMutate: async (text) => {
+  const requestChanges = useRequestChanges(id, task.id, me, {
+    onStart: () => {
       setRefusal(null);
       setCommentError(null);
-      await qc.cancelQueries({ queryKey: keys.output(id) });
-      const next = nextAfter(id);
-      return { next, rollback: applyOptimistic("changes_requested", text) };
+      return nextAfter(id);
     },
-    onError: (err, _text, ctx) => {
-      ctx?.rollback();
+    onError: (err) => {
       if (isApiError(err) && err.status === 422) {
         // The comment itself was refused: back to the dialog, text kept.
         setCommentError(err.fields?.comment?.join(" ") ?? err.detail);
@@ -157,12 +113,11 @@ export function OutputReview({
       }
       toast.error("Could not request changes", { description: errorMessage(err) });
     },
-    onSuccess: (_res, _text, ctx) => {
+    onSuccess: (_res, _text, next) => {
       setComment("");
       toast.success(`Changes requested on v${output.version}`, { description: `${task.assignedAgent} has your comment in its inbox; the task is back in progress.` });
-      moveOn(ctx.next);
+      moveOn(next);
     },
-    onSettled: settle,
   });
 
   const busy = approve.isPending || requestChanges.isPending;
@@ -186,43 +141,7 @@ export function OutputReview({
   const from = has(fromParam) ? fromParam : defFrom;
   const to = has(toParam) ? toParam : defTo;
 
-  const lastReview = reviews.find((r) => r.outputId === id);
-  const why = !reviewable ? (
-    output.status === "superseded" ? (
-      <>
-        v{output.version} was superseded by a newer version, so it can no longer be reviewed.{" "}
-        <Link href={`${hrefs.output(latest.id)}${qs}`} className="font-medium underline underline-offset-2">
-          Review v{latest.version}, the latest
-        </Link>
-        .
-      </>
-    ) : (
-      <>
-        {statusLabel(output.status).replace(/^./, (c) => c.toUpperCase())}
-        {lastReview && (
-          <>
-            {" "}
-            by {lastReview.reviewer} <RelativeTime date={lastReview.createdAt} />
-          </>
-        )}
-        . Only a version awaiting review can be approved or sent back.
-        {latest.id !== id && (
-          <>
-            {" "}
-            <Link href={`${hrefs.output(latest.id)}${qs}`} className="font-medium underline underline-offset-2">
-              See v{latest.version}, the latest
-            </Link>
-            .
-          </>
-        )}
-      </>
-    )
-  ) : !canReview ? (
-    "Viewers can read outputs but not review them."
-  ) : null;
-
-  const totalAdd = output.files.reduce((n, f) => n + (f.additions ?? 0), 0);
-  const totalDel = output.files.reduce((n, f) => n + (f.deletions ?? 0), 0);
+  const why = reviewable ? (canReview ? null : "Viewers can read outputs but not review them.") : <NotReviewableReason output={output} reviews={reviews} latest={latest} qs={qs} />;
 
   return (
     <PageBody className="max-w-5xl" data-testid="output-review" data-output-id={id} data-status={output.status}>
@@ -289,55 +208,9 @@ export function OutputReview({
           </Alert>
         )}
 
-        <nav aria-label="Versions" className="flex flex-wrap items-center gap-1.5 text-xs">
-          <span className="text-muted-foreground">Versions</span>
-          {versions.map((v) => (
-            <Link
-              key={v.id}
-              href={`${hrefs.output(v.id)}${qs}`}
-              aria-current={v.id === id ? "page" : undefined}
-              className={cn(
-                "inline-flex items-center gap-1.5 rounded-md border px-2 py-0.5 hover:bg-accent focus-visible:outline-2 focus-visible:outline-ring",
-                v.id === id ? "border-foreground/30 bg-accent font-medium" : "text-muted-foreground",
-              )}
-              title={statusLabel(v.status)}
-            >
-              <StatusDot status={v.status} />v{v.version}
-              <span className="sr-only">({statusLabel(v.status)})</span>
-            </Link>
-          ))}
-        </nav>
+        <VersionNav versions={versions} current={id} qs={qs} />
 
-        <section aria-label="Files touched" className="rounded-lg border bg-card">
-          <div className="flex items-center justify-between border-b px-3 py-1.5 text-xs">
-            <span className="font-medium">Files touched</span>
-            {output.files.length > 0 && (
-              <span className="font-mono tabular-nums">
-                <span className="text-status-done">+{totalAdd}</span> <span className="text-status-failed">−{totalDel}</span>
-              </span>
-            )}
-          </div>
-          {output.files.length === 0 ? (
-            <p className="px-3 py-2 text-xs text-muted-foreground">The agent listed no files for this version.</p>
-          ) : (
-            <ul className="divide-y text-xs" data-testid="output-files">
-              {output.files.map((f) => (
-                <li key={f.path} className="flex items-center gap-2 px-3 py-1.5">
-                  <FileCode2 aria-hidden className="size-3.5 shrink-0 text-muted-foreground" />
-                  <Mono className={cn("min-w-0 truncate", f.action === "deleted" && "line-through")}>{f.path}</Mono>
-                  {f.action && (
-                    <Badge tone={f.action === "created" ? "done" : f.action === "deleted" ? "failed" : "neutral"} className="shrink-0">
-                      {actionLabel[f.action] ?? f.action}
-                    </Badge>
-                  )}
-                  <span className="ml-auto shrink-0 font-mono tabular-nums">
-                    {f.additions != null && <span className="text-status-done">+{f.additions}</span>} {f.deletions != null && <span className="text-status-failed">−{f.deletions}</span>}
-                  </span>
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
+        <FilesTouched files={output.files} />
 
         <Tabs value={view} onValueChange={(v) => setSearchParams({ view: v === "diff" ? "diff" : null }, { replace: true })}>
           <TabsList aria-label="Show the output">
@@ -357,49 +230,7 @@ export function OutputReview({
           </TabsContent>
         </Tabs>
 
-        <Section title="History" id="output-history" className="mt-4">
-          <ol className="grid gap-2" data-testid="output-history">
-            {[...versions].reverse().map((v) => {
-              const vr = reviews.filter((r) => r.outputId === v.id);
-              return (
-                <li key={v.id} className={cn("rounded-lg border bg-card", v.id === id && "border-foreground/25")}>
-                  <div className="flex flex-wrap items-center gap-2 px-3 py-2 text-xs">
-                    <Link href={`${hrefs.output(v.id)}${qs}`} className="font-mono font-medium hover:underline" aria-current={v.id === id ? "page" : undefined}>
-                      v{v.version}
-                    </Link>
-                    <StatusBadge status={v.status} />
-                    <span className="text-muted-foreground">
-                      by {v.submittedBy} <RelativeTime date={v.createdAt} />
-                    </span>
-                    <span className="ml-auto text-muted-foreground">
-                      {v.files.length} {v.files.length === 1 ? "file" : "files"}
-                    </span>
-                  </div>
-                  {vr.length > 0 && (
-                    <ul className="grid gap-2 border-t px-3 py-2">
-                      {vr.map((r) => (
-                        <li key={r.id} className="grid gap-1 text-xs" data-testid={`review-${r.decision}`}>
-                          <span className="flex flex-wrap items-center gap-1.5">
-                            <StatusIcon status={r.decision} className="size-3.5" />
-                            <span className="font-medium">{r.decision === "approved" ? "Approved" : "Changes requested"}</span>
-                            <span className="text-muted-foreground">
-                              by {r.reviewer} <RelativeTime date={r.createdAt} />
-                            </span>
-                          </span>
-                          {r.comment.trim() && (
-                            <div className="ml-5 rounded-md border-l-2 border-border bg-muted/40 px-2.5 py-1.5">
-                              <LiveMarkdown compact text={r.comment} rendered={comments[r.id]} />
-                            </div>
-                          )}
-                        </li>
-                      ))}
-                    </ul>
-                  )}
-                </li>
-              );
-            })}
-          </ol>
-        </Section>
+        <OutputHistory versions={versions} reviews={reviews} current={id} qs={qs} comments={comments} />
       </div>
 
       <RequestChangesDialog

@@ -16,8 +16,3 @@ export const queueStatusLabel: Record<QueueStatus, string> = {
 export function statusQuery(status: QueueStatus): string {
   return status === "pending_review" ? "" : `?status=${status}`;
 }
-
-/** The queue's query key, under `keys.outputs` so every output event refreshes it. */
-export function queueKey(status: QueueStatus) {
-  return ["outputs", "queue", { status }] as const;
-}

@@ -3,9 +3,7 @@ import * as React from "react";
 import Link from "next/link";
 import { useParams, useRouter, useSearchParams } from "next/navigation";
 import { CheckSquare } from "lucide-react";
-import type { Page, ReviewQueueItem } from "@/lib/services";
-import { useInfiniteQuery } from "@tanstack/react-query";
-import { api } from "@/lib/queries/api";
+import { useReviewQueue, type ReviewQueuePage as QueuePage } from "@/lib/queries/outputs";
 import { hrefs } from "@/lib/queries/links";
 import { AgentSwatch } from "@/components/ui/agent-swatch";
 import { StatusBadge } from "@/components/ui/status";
@@ -19,11 +17,9 @@ import { SkeletonRows } from "@/components/ui/skeleton";
 import { Mono } from "@/components/ui/mono";
 import { cn } from "@/components/ui/cn";
 import { useListNavigation } from "@/components/ui/use-list-navigation";
-import { parseQueueStatus, queueKey, queueStatusLabel, queueStatuses, statusQuery, type QueueStatus } from "./queue-status";
+import { parseQueueStatus, queueStatusLabel, queueStatuses, statusQuery, type QueueStatus } from "./queue-status";
 import { useReviewEnv } from "./review-context";
 import { routeParam } from "@/components/inbox/params";
-
-type QueuePage = Page<ReviewQueueItem> & { total: number };
 
 /** Outputs awaiting a person, oldest first (or the approved / sent back ones, by `?status=`). */
 export function ReviewQueue({ initialPage }: { initialPage: QueuePage }) {
@@ -60,13 +56,7 @@ function QueueItems({ status, initialPage }: { status: QueueStatus; initialPage?
   const listRef = React.useRef<HTMLUListElement>(null);
   useListNavigation(listRef);
   // useCursorList's shape plus the page's `total`.
-  const q = useInfiniteQuery({
-    queryKey: queueKey(status),
-    queryFn: ({ pageParam, signal }) => api.get<QueuePage>("/api/v1/outputs", { status, cursor: pageParam ?? undefined }, signal),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => last.nextCursor,
-    initialData: initialPage ? { pages: [initialPage], pageParams: [null] } : undefined,
-  });
+  const q = useReviewQueue(status, initialPage);
   const items = React.useMemo(() => q.data?.pages.flatMap((p) => p.items) ?? [], [q.data]);
   const list = {
     items,

@@ -2,15 +2,13 @@
 import * as React from "react";
 import { useRouter } from "next/navigation";
 import { Command } from "cmdk";
-import { useQuery } from "@tanstack/react-query";
 import { useTheme } from "next-themes";
 import { Bot, CheckSquare, FileText, Inbox, LayoutDashboard, ListTodo, MessageSquare, Plus, Search, SquareKanban, SunMoon } from "lucide-react";
 import { Dialog, DialogContent, DialogDescription, DialogTitle } from "@/components/ui/dialog";
 import { StatusIcon } from "@/components/ui/status";
 import { AgentSwatch } from "@/components/ui/agent-swatch";
 import { Kbd } from "@/components/ui/kbd";
-import { api } from "@/lib/queries/api";
-import { keys } from "@/lib/queries/keys";
+import { usePaletteData } from "@/lib/queries/palette";
 import { hrefs } from "@/lib/queries/links";
 import { isTypingTarget } from "@/components/ui/use-list-navigation";
 
@@ -103,27 +101,7 @@ function Palette({ onDone }: { onDone: () => void }) {
   const [q, setQ] = React.useState("");
   const dq = useDebounced(q.trim(), 200);
 
-  const tasks = useQuery({
-    queryKey: [...keys.taskList({}), "palette"],
-    queryFn: ({ signal }) => api.get<unknown>("/api/v1/tasks", { limit: 100 }, signal),
-    staleTime: 30_000,
-  });
-  const instructions = useQuery({
-    queryKey: [...keys.instructionList({}), "palette"],
-    queryFn: ({ signal }) => api.get<unknown>("/api/v1/instructions", { limit: 100 }, signal),
-    staleTime: 30_000,
-  });
-  const agents = useQuery({
-    queryKey: keys.agents,
-    queryFn: ({ signal }) => api.get<unknown>("/api/v1/agents", undefined, signal),
-    staleTime: 60_000,
-  });
-  const search = useQuery({
-    queryKey: keys.search(dq),
-    queryFn: ({ signal }) => api.get<unknown>("/api/v1/search", { q: dq, limit: 10 }, signal),
-    enabled: dq.length >= 2,
-    staleTime: 10_000,
-  });
+  const { tasks, instructions, agents, search } = usePaletteData(dq);
 
   const go = (href: string) => {
     onDone();

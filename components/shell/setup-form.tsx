@@ -1,7 +1,8 @@
 "use client";
 import * as React from "react";
 import { useRouter } from "next/navigation";
-import { apiFetch, isApiError } from "@/lib/queries/api";
+import { isApiError } from "@/lib/queries/api";
+import { createFirstAdmin } from "@/lib/queries/auth";
 import { Field, describedBy } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Button } from "@/components/ui/button";
@@ -28,7 +29,7 @@ export function SetupForm() {
     if (Object.keys(errs).length) return;
     setBusy(true);
     try {
-      await apiFetch("/api/auth/first-run", { method: "POST", body: { email: v.email.trim(), name: v.name.trim(), password: v.password } });
+      await createFirstAdmin({ email: v.email.trim(), name: v.name.trim(), password: v.password });
       router.replace("/");
       router.refresh();
     } catch (err) {

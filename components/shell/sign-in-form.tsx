@@ -1,7 +1,8 @@
 "use client";
 import * as React from "react";
 import { useRouter } from "next/navigation";
-import { apiFetch, isApiError } from "@/lib/queries/api";
+import { isApiError } from "@/lib/queries/api";
+import { signIn } from "@/lib/queries/auth";
 import { safeNext } from "@/lib/url/same-origin";
 import { Field, describedBy } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
@@ -26,7 +27,7 @@ export function SignInForm({ next }: { next: string }) {
     if (Object.keys(f).length) return;
     setBusy(true);
     try {
-      await apiFetch("/api/auth/sign-in", { method: "POST", body: { email: email.trim(), password } });
+      await signIn({ email: email.trim(), password });
       router.replace(safeNext(next));
       router.refresh();
     } catch (err) {

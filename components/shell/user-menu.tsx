@@ -6,7 +6,8 @@ import { LogOut } from "lucide-react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Tooltip } from "@/components/ui/tooltip";
-import { apiFetch, errorMessage } from "@/lib/queries/api";
+import { errorMessage } from "@/lib/queries/api";
+import { signOut } from "@/lib/queries/auth";
 
 export interface ShellUser {
   name: string;
@@ -19,7 +20,7 @@ export function useSignOut() {
   const client = useQueryClient();
   return React.useCallback(async () => {
     try {
-      await apiFetch("/api/auth/sign-out", { method: "POST", body: {} });
+      await signOut();
     } catch (err) {
       toast.error("Could not sign out", { description: errorMessage(err) });
       return;

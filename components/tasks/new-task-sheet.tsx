@@ -2,79 +2,28 @@
 import * as React from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
-import type { AgentSummary, TaskDto, TaskListItem } from "@/lib/services";
-import { api, isApiError } from "@/lib/queries/api";
-import type { Page } from "@/lib/queries/hooks";
-import { keys } from "@/lib/queries/keys";
+import type { AgentSummary, TaskDto } from "@/lib/services";
+import { isApiError } from "@/lib/queries/api";
 import { hrefs } from "@/lib/queries/links";
+import { useCreateTask } from "@/lib/queries/tasks";
 import { Sheet, SheetBody, SheetContent, SheetDescription, SheetFooter, SheetHeader, SheetTitle } from "@/components/ui/sheet";
 import { Field, describedBy } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
 import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/alert";
-import { ListEditor, cleanList } from "@/components/ui/list-editor";
-import { AgentSwatch } from "@/components/ui/agent-swatch";
-import { StatusIcon } from "@/components/ui/status";
-import { Skeleton } from "@/components/ui/skeleton";
-import { Mono } from "@/components/ui/mono";
-import { cn } from "@/components/ui/cn";
+import { cleanList } from "@/components/ui/list-editor";
 import { MarkdownEditor } from "@/components/markdown/markdown-editor";
+import { AgentPicker } from "./agent-picker";
+import { DependencyPicker } from "./dependency-picker";
+import { emptyForm, groupFieldErrors, priorities, taskTypes, type Errors, type FormState } from "./new-task-form-state";
+import { TaskScopeFields } from "./task-scope-fields";
 
 export interface InstructionOption {
   id: string;
   title: string;
   phase: string;
-}
-
-const taskTypes = ["create", "modify", "analyze", "validate", "test"] as const;
-const priorities = ["critical", "high", "normal", "low"] as const;
-
-interface FormState {
-  instructionId: string;
-  title: string;
-  description: string;
-  type: string;
-  assignedAgent: string;
-  acceptanceCriteria: string[];
-  filesToModify: string[];
-  filesToCreate: string[];
-  dependsOn: string[];
-  priority: string;
-  authority: "autonomous" | "review_required";
-  deadline: string;
-}
-
-const empty = (instructionId: string): FormState => ({
-  instructionId,
-  title: "",
-  description: "",
-  type: "create",
-  assignedAgent: "",
-  acceptanceCriteria: [""],
-  filesToModify: [],
-  filesToCreate: [],
-  dependsOn: [],
-  priority: "normal",
-  authority: "review_required",
-  deadline: "",
-});
-
-type Errors = Record<string, string[]>;
-const known = new Set(["instructionId", "title", "description", "type", "assignedAgent", "acceptanceCriteria", "filesToModify", "filesToCreate", "dependsOn", "priority", "authority", "deadline"]);
-
-/** Problem `fields` may be keyed "acceptanceCriteria.2" or "filesToCreate[0]": group them by the form field. */
-function groupFieldErrors(fields: Record<string, string[]>): { byField: Errors; other: string[] } {
-  const byField: Errors = {};
-  const other: string[] = [];
-  for (const [k, msgs] of Object.entries(fields)) {
-    const root = k.split(/[.[]/)[0];
-    if (known.has(root)) (byField[root] ??= []).push(...msgs);
-    else other.push(...msgs.map((m) => `${k}: ${m}`));
-  }
-  return { byField, other };
 }
 
 /** The assignment form in a side sheet: POST /api/v1/tasks. The form mounts fresh each time the sheet opens. */
@@ -120,36 +69,23 @@ function NewTaskForm({
   onClose: () => void;
 }) {
   const router = useRouter();
-  const client = useQueryClient();
   const usable = instructions.filter((i) => i.phase !== "completed" && i.phase !== "failed");
   const initialInstruction = defaultInstructionId ?? usable[0]?.id ?? "";
-  const [f, setF] = React.useState<FormState>(() => empty(initialInstruction));
+  const [f, setF] = React.useState<FormState>(() => emptyForm(initialInstruction));
   const [errors, setErrors] = React.useState<Errors>({});
   const [formError, setFormError] = React.useState<string[] | null>(null);
 
   const set = <K extends keyof FormState>(k: K, v: FormState[K]) => setF((s) => ({ ...s, [k]: v }));
 
-  const siblings = useQuery({
-    queryKey: [...keys.taskList({ instructionId: f.instructionId }), "deps"],
-    queryFn: ({ signal }) => api.get<Page<TaskListItem>>("/api/v1/tasks", { instructionId: f.instructionId, limit: 200 }, signal),
-    enabled: !!f.instructionId,
-  });
-
-  const create = useMutation({
-    mutationFn: (body: Record<string, unknown>) => api.post<TaskDto>("/api/v1/tasks", body),
-    meta: { silent: true },
+  // The instruction page, the board and the overview are queries: creating invalidates them (no router.refresh).
+  const create = useCreateTask({
     onSuccess: (task) => {
-      void client.invalidateQueries({ queryKey: keys.tasks });
-      void client.invalidateQueries({ queryKey: keys.instruction(task.instructionId) });
-      void client.invalidateQueries({ queryKey: keys.overview });
-      void client.invalidateQueries({ queryKey: keys.agents });
       toast.success(`Task ${task.ref} assigned to ${task.assignedAgent}`, {
         description: task.title,
         action: { label: "Open", onClick: () => router.push(hrefs.task(task.id)) },
       });
       onClose();
       onCreated?.(task);
-      router.refresh();
     },
     onError: (err) => {
       if (isApiError(err) && err.fields) {
@@ -196,8 +132,6 @@ function NewTaskForm({
       ...(deadline ? { deadline } : {}),
     });
   };
-
-  const depTasks = siblings.data?.items ?? [];
 
   return (
         <form onSubmit={submit} noValidate className="flex min-h-0 flex-1 flex-col" aria-label="New task">
@@ -289,55 +223,7 @@ function NewTaskForm({
               </Field>
             </div>
 
-            <fieldset className="grid gap-1.5" aria-describedby={errors.assignedAgent?.length ? "assignedAgent-error" : undefined}>
-              <legend className="mb-1.5 text-xs font-medium">
-                Agent<span className="ml-0.5 text-status-failed" aria-hidden>*</span>
-              </legend>
-              {agents.length === 0 ? (
-                <p className="text-sm text-muted-foreground">No agents are defined yet: add a definition file to the agents/ folder.</p>
-              ) : (
-                <div className="grid max-h-64 gap-1 overflow-y-auto rounded-md border p-1" role="radiogroup" aria-label="Agent">
-                  {agents.map((a) => {
-                    const checked = f.assignedAgent === a.name;
-                    return (
-                      <label
-                        key={a.name}
-                        className={cn(
-                          "flex cursor-pointer items-start gap-2.5 rounded-md px-2.5 py-2 hover:bg-accent has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-ring",
-                          checked && "bg-accent",
-                        )}
-                      >
-                        <input
-                          type="radio"
-                          name="assignedAgent"
-                          id={`agent-${a.name}`}
-                          value={a.name}
-                          checked={checked}
-                          onChange={() => set("assignedAgent", a.name)}
-                          className="mt-1 accent-[var(--status-progress)]"
-                        />
-                        <span className="min-w-0 flex-1">
-                          <span className="flex items-center gap-1.5 text-sm font-medium">
-                            <AgentSwatch color={a.color} name={a.name} />
-                            {a.name}
-                            <span className="ml-auto text-xs font-normal text-muted-foreground tabular-nums">
-                              {a.load.open ? `${a.load.open} open · ${a.load.in_progress} running` : "free"}
-                            </span>
-                          </span>
-                          <span className="mt-0.5 line-clamp-2 block text-xs text-muted-foreground">{a.description || "No description."}</span>
-                          <span className="mt-0.5 block text-[11px] text-muted-foreground">{a.stepCount} steps in its Response Approach</span>
-                        </span>
-                      </label>
-                    );
-                  })}
-                </div>
-              )}
-              {errors.assignedAgent?.length ? (
-                <p id="assignedAgent-error" className="text-xs text-status-failed">
-                  {errors.assignedAgent.join(" ")}
-                </p>
-              ) : null}
-            </fieldset>
+            <AgentPicker agents={agents} value={f.assignedAgent} onChange={(v) => set("assignedAgent", v)} errors={errors.assignedAgent} />
 
             <fieldset className="grid gap-1.5">
               <legend id="authority-label" className="mb-1.5 text-xs font-medium">
@@ -361,87 +247,15 @@ function NewTaskForm({
               </div>
             </fieldset>
 
-            <Field id="acceptanceCriteria" label="Acceptance criteria" hint="One per row; Enter adds the next." errors={errors.acceptanceCriteria}>
-              <ListEditor
-                id="acceptanceCriteria"
-                label="Acceptance criterion"
-                values={f.acceptanceCriteria}
-                onChange={(v) => set("acceptanceCriteria", v)}
-                placeholder="e.g. Returns 201 with the order id"
-                addLabel="Add criterion"
-                invalid={!!errors.acceptanceCriteria?.length}
-                describedBy={describedBy("acceptanceCriteria", errors.acceptanceCriteria, "hint")}
-              />
-            </Field>
-            <div className="grid gap-4 sm:grid-cols-2">
-              <Field id="filesToModify" label="Files to modify" errors={errors.filesToModify}>
-                <ListEditor
-                  id="filesToModify"
-                  label="File to modify"
-                  values={f.filesToModify}
-                  onChange={(v) => set("filesToModify", v)}
-                  placeholder="src/payments/service.ts"
-                  addLabel="Add file"
-                  mono
-                  invalid={!!errors.filesToModify?.length}
-                  describedBy={describedBy("filesToModify", errors.filesToModify)}
-                />
-              </Field>
-              <Field id="filesToCreate" label="Files to create" errors={errors.filesToCreate}>
-                <ListEditor
-                  id="filesToCreate"
-                  label="File to create"
-                  values={f.filesToCreate}
-                  onChange={(v) => set("filesToCreate", v)}
-                  placeholder="app/api/orders/route.ts"
-                  addLabel="Add file"
-                  mono
-                  invalid={!!errors.filesToCreate?.length}
-                  describedBy={describedBy("filesToCreate", errors.filesToCreate)}
-                />
-              </Field>
-            </div>
+            <TaskScopeFields
+              acceptanceCriteria={f.acceptanceCriteria}
+              filesToModify={f.filesToModify}
+              filesToCreate={f.filesToCreate}
+              onChange={(k, v) => set(k, v)}
+              errors={errors}
+            />
 
-            <fieldset className="grid gap-1.5" aria-describedby={errors.dependsOn?.length ? "dependsOn-error" : "dependsOn-hint"}>
-              <legend className="mb-1.5 text-xs font-medium">Depends on</legend>
-              {siblings.isLoading ? (
-                <Skeleton className="h-16" />
-              ) : siblings.error ? (
-                <p className="text-xs text-status-failed">Could not load the instruction&apos;s tasks.</p>
-              ) : depTasks.length === 0 ? (
-                <p id="dependsOn-hint" className="text-xs text-muted-foreground">
-                  No other tasks in this instruction yet.
-                </p>
-              ) : (
-                <>
-                  <p id="dependsOn-hint" className="text-xs text-muted-foreground">
-                    This task can be claimed only after these complete.
-                  </p>
-                  <ul className="grid max-h-44 gap-0.5 overflow-y-auto rounded-md border p-1">
-                    {depTasks.map((t) => (
-                      <li key={t.id}>
-                        <label className="flex cursor-pointer items-center gap-2 rounded px-2 py-1 text-sm hover:bg-accent">
-                          <input
-                            type="checkbox"
-                            checked={f.dependsOn.includes(t.id)}
-                            onChange={(e) => set("dependsOn", e.target.checked ? [...f.dependsOn, t.id] : f.dependsOn.filter((d) => d !== t.id))}
-                          />
-                          <StatusIcon status={t.status} className="size-3.5 animate-none" />
-                          <Mono className="w-10 shrink-0 text-xs text-muted-foreground">{t.ref}</Mono>
-                          <span className="truncate">{t.title}</span>
-                          <span className="ml-auto shrink-0 text-xs text-muted-foreground">{t.assignedAgent}</span>
-                        </label>
-                      </li>
-                    ))}
-                  </ul>
-                </>
-              )}
-              {errors.dependsOn?.length ? (
-                <p id="dependsOn-error" className="text-xs text-status-failed">
-                  {errors.dependsOn.join(" ")}
-                </p>
-              ) : null}
-            </fieldset>
+            <DependencyPicker instructionId={f.instructionId} value={f.dependsOn} onChange={(v) => set("dependsOn", v)} errors={errors.dependsOn} />
           </SheetBody>
           <SheetFooter>
             <Button variant="ghost" onClick={onClose}>

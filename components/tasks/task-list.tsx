@@ -2,8 +2,8 @@
 import * as React from "react";
 import Link from "next/link";
 import type { Page, TaskListItem } from "@/lib/services";
-import { useCursorList } from "@/lib/queries/hooks";
-import { keys, type TaskListFilters } from "@/lib/queries/keys";
+import type { TaskListFilters } from "@/lib/queries/keys";
+import { useTaskList } from "@/lib/queries/tasks";
 import { hrefs } from "@/lib/queries/links";
 import { StatusIcon, statusLabel } from "@/components/ui/status";
 import { PriorityDot } from "@/components/ui/priority-dot";
@@ -19,12 +19,7 @@ import { useListNavigation } from "@/components/ui/use-list-navigation";
 export function TaskList({ filters, initialPage, empty }: { filters: TaskListFilters; initialPage: Page<TaskListItem>; empty?: React.ReactNode }) {
   const ref = React.useRef<HTMLUListElement>(null);
   useListNavigation(ref);
-  const list = useCursorList<TaskListItem>({
-    queryKey: keys.taskList(filters),
-    path: "/api/v1/tasks",
-    query: { agent: filters.agent, instructionId: filters.instructionId, status: filters.status, priority: filters.priority },
-    initialPage,
-  });
+  const list = useTaskList({ agent: filters.agent, instructionId: filters.instructionId, status: filters.status, priority: filters.priority }, initialPage);
   if (list.error && !list.items.length) return <ErrorState error={list.error} onRetry={() => void list.refetch()} />;
   if (!list.items.length) return <>{empty ?? <EmptyState compact title="No tasks" />}</>;
   return (

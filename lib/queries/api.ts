@@ -47,7 +47,7 @@ export function errorMessage(err: unknown): string {
 
 export type Query = Record<string, string | number | boolean | null | undefined>;
 
-/** `/api/v1/tasks` + `{status: "pending", agent: undefined}` → `/api/v1/tasks?status=pending`. */
+/** `/x/tasks` + `{status: "pending", agent: undefined}` → `/x/tasks?status=pending`. */
 export function withQuery(path: string, query?: Query): string {
   if (!query) return path;
   const sp = new URLSearchParams();
@@ -100,11 +100,3 @@ export async function apiFetch<T = unknown>(path: string, opts: ApiFetchOptions 
   if (!isJson) return (await res.text()) as unknown as T;
   return (await res.json()) as T;
 }
-
-/** Shorthands. */
-export const api = {
-  get: <T>(path: string, query?: Query, signal?: AbortSignal) => apiFetch<T>(path, { query, signal }),
-  post: <T>(path: string, body: unknown = {}) => apiFetch<T>(path, { method: "POST", body }),
-  patch: <T>(path: string, body: unknown) => apiFetch<T>(path, { method: "PATCH", body }),
-  del: <T>(path: string) => apiFetch<T>(path, { method: "DELETE" }),
-};

@@ -1,20 +1,28 @@
 "use client";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { api } from "./api";
+import type { Overview } from "@/lib/services";
+import { call, endpoints, type ShellCounts } from "./endpoints";
 import { keys } from "./keys";
 
-export interface ShellCounts {
-  awaitingReview: number;
-  unread: number;
-}
+export type { ShellCounts };
 
 /** Sidebar badges, seeded by the layout's server render and kept live by the event stream. */
 export function useCounts(initialData?: ShellCounts) {
   return useQuery({
     queryKey: keys.counts,
-    queryFn: ({ signal }) => api.get<ShellCounts>("/api/v1/counts", undefined, signal),
+    queryFn: ({ signal }) => call(endpoints.counts, { signal }),
     initialData,
     staleTime: 10_000,
+  });
+}
+
+/** The overview page: seeded by the server render, refetched when the live hook invalidates keys.overview. */
+export function useOverview(initialData?: Overview) {
+  return useQuery({
+    queryKey: keys.overview,
+    queryFn: ({ signal }) => call(endpoints.overview, { signal }),
+    initialData,
+    staleTime: 5_000,
   });
 }
 
@@ -24,25 +32,21 @@ export interface Page<T> {
 }
 
 /**
- * A cursor-paged list: the first page comes from the server render, "Load more" fetches
- * `path?cursor=…` and appends. Invalidating `queryKey` (live events) refetches the loaded pages.
+ * A cursor-paged list: the first page comes from the server render, "Load more" fetches the next
+ * cursor and appends. Invalidating `queryKey` (live events) refetches the loaded pages.
  */
 export function useCursorList<T>({
   queryKey,
-  path,
-  query,
+  fetchPage,
   initialPage,
-  limit = 50,
 }: {
   queryKey: readonly unknown[];
-  path: string;
-  query?: Record<string, string | number | undefined>;
+  fetchPage: (cursor: string | null, signal: AbortSignal) => Promise<Page<T>>;
   initialPage?: Page<T>;
-  limit?: number;
 }) {
   const q = useInfiniteQuery({
     queryKey,
-    queryFn: ({ pageParam, signal }) => api.get<Page<T>>(path, { ...query, limit, cursor: pageParam ?? undefined }, signal),
+    queryFn: ({ pageParam, signal }) => fetchPage(pageParam, signal),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
     initialData: initialPage ? { pages: [initialPage], pageParams: [null] } : undefined,

@@ -23,6 +23,11 @@ export const keys = {
   board: (filters: BoardFilters = {}) => ["tasks", "board", normal(filters)] as const,
   boardColumn: (status: string, filters: BoardFilters = {}) => ["tasks", "column", status, normal(filters)] as const,
   taskList: (filters: TaskListFilters = {}) => ["tasks", "list", normal(filters)] as const,
+  /** The new-task form's dependency choices: the tasks of one instruction. */
+  dependencyChoices: (instructionId: string) => ["tasks", "list", { instructionId }, "deps"] as const,
+  /** The command palette's first hundred tasks / instructions. */
+  paletteTasks: ["tasks", "list", {}, "palette"] as const,
+  paletteInstructions: ["instructions", "list", {}, "palette"] as const,
   task: (taskId: string) => ["task", taskId] as const,
   allTaskDetails: ["task"] as const,
 
@@ -37,11 +42,16 @@ export const keys = {
 
   inboxes: ["inbox"] as const,
   inbox: (name: string) => ["inbox", name] as const,
+  /** One inbox's thread list with its filters; under `keys.inbox(name)` so live events reach it. */
+  inboxList: (name: string, f: { unread: boolean; archived: boolean; type?: string }) => ["inbox", name, "list", { unread: f.unread, archived: f.archived, type: f.type ?? null }] as const,
   allThreads: ["thread"] as const,
   thread: (threadId: string) => ["thread", threadId] as const,
   message: (messageId: string) => ["message", messageId] as const,
 
   outputs: ["outputs"] as const,
+  /** Every page of the review queue, whatever its status filter. */
+  reviewQueues: ["outputs", "queue"] as const,
+  reviewQueue: (status: string) => ["outputs", "queue", { status }] as const,
   allOutputDetails: ["output"] as const,
   output: (outputId: string) => ["output", outputId] as const,
 
@@ -50,6 +60,8 @@ export const keys = {
   agent: (name: string) => ["agent", name] as const,
 
   search: (q: string) => ["search", q] as const,
+  /** Message search within one inbox (`null`: all inboxes). */
+  inboxSearch: (q: string, inbox: string | null) => ["search", q, { inbox }] as const,
 };
 
 /** Drops empty filter values and sorts keys so `{a:1,b:undefined}` and `{a:1}` share a cache entry. */

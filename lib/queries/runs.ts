@@ -2,9 +2,9 @@
 import * as React from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
-import type { RunDto, RunLogLineDto, RunLogPage } from "@/lib/services/runs";
+import type { RunDto, RunLogLineDto } from "@/lib/services/runs";
 import type { RunnerStatus } from "@/lib/runners/actions";
-import { api } from "./api";
+import { call, endpoints, type TaskRuns } from "./endpoints";
 import { keys } from "./keys";
 import { useLiveEvent, type ChangeEvent } from "./live";
 
@@ -16,18 +16,12 @@ export const runKeys = {
   task: (taskId: string) => ["runs", "task", taskId] as const,
 };
 
-export interface TaskRuns {
-  items: RunDto[];
-  runner: RunnerStatus;
-}
-
-const taskPath = (taskId: string) => `/api/v1/tasks/${encodeURIComponent(taskId)}/runs`;
-const runPath = (runId: string) => `/api/v1/runs/${encodeURIComponent(runId)}`;
+export type { TaskRuns };
 
 export function useTaskRuns(taskId: string) {
   return useQuery({
     queryKey: runKeys.task(taskId),
-    queryFn: ({ signal }) => api.get<TaskRuns>(taskPath(taskId), undefined, signal),
+    queryFn: ({ signal }) => call(endpoints.taskRuns, { params: { taskId }, signal }),
     staleTime: 5_000,
   });
 }
@@ -70,15 +64,15 @@ function useRunMutation<T>(taskId: string, fn: (arg: T) => Promise<RunDto>, done
 }
 
 export function useRunNow(taskId: string) {
-  return useRunMutation(taskId, () => api.post<RunDto>(taskPath(taskId), {}), (r) => (r.queuePosition && r.queuePosition > 1 ? `Run queued (#${r.queuePosition})` : "Run queued"));
+  return useRunMutation(taskId, () => call(endpoints.runNow, { params: { taskId }, body: {} }), (r) => (r.queuePosition && r.queuePosition > 1 ? `Run queued (#${r.queuePosition})` : "Run queued"));
 }
 
 export function useCancelRun(taskId: string) {
-  return useRunMutation(taskId, (runId: string) => api.post<RunDto>(`${runPath(runId)}/cancel`, {}), (r) => (r.status === "cancelled" ? "Run cancelled" : "Stopping the run…"));
+  return useRunMutation(taskId, (runId: string) => call(endpoints.cancelRun, { params: { runId }, body: {} }), (r) => (r.status === "cancelled" ? "Run cancelled" : "Stopping the run…"));
 }
 
 export function useRetryRun(taskId: string) {
-  return useRunMutation(taskId, (runId: string) => api.post<RunDto>(`${runPath(runId)}/retry`, {}), () => "Retry queued");
+  return useRunMutation(taskId, (runId: string) => call(endpoints.retryRun, { params: { runId }, body: {} }), () => "Retry queued");
 }
 
 const KEEP_LINES = 5000;
@@ -118,7 +112,7 @@ export function useRunLog(runId: string | null): RunLogState {
       do {
         s.again = false;
         const first = s.lastSeq < 0;
-        const page = await api.get<RunLogPage>(`${runPath(id)}/log`, first ? { limit: 500 } : { after: s.lastSeq, limit: 2000 });
+        const page = await call(endpoints.runLog, { params: { runId: id }, query: first ? { limit: 500 } : { after: s.lastSeq, limit: 2000 } });
         if (state.current.runId !== id) return;
         s.lastSeq = page.items.length ? page.items[page.items.length - 1].seq : Math.max(s.lastSeq, 0);
         if (page.hasMore) s.again = true;
@@ -152,7 +146,7 @@ export function useRunLog(runId: string | null): RunLogState {
     const firstSeq = lines[0]?.seq;
     if (!id || firstSeq === undefined) return;
     try {
-      const page = await api.get<RunLogPage>(`${runPath(id)}/log`, { before: firstSeq, limit: 1000 });
+      const page = await call(endpoints.runLog, { params: { runId: id }, query: { before: firstSeq, limit: 1000 } });
       if (state.current.runId !== id) return;
       setHeld((prev) => (prev.runId === id ? { ...prev, lines: [...page.items, ...prev.lines], hasEarlier: page.hasEarlier } : prev));
     } catch (err) {
