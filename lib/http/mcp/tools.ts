@@ -80,7 +80,7 @@ const priority = z.enum(priorities);
 const cursor = z.string().optional().describe("nextCursor from a previous call, for the next page");
 const limit = z.number().int().min(1).max(200).optional().describe("Page size (default 50)");
 
-const schemas = {
+export const toolInputShapes = {
   list_tasks: {
     status: MoveTaskInput.shape.to.optional().describe("Only tasks in this status. pending = waiting to be claimed; in_progress = being worked on; in_review = waiting for a person"),
     cursor,
@@ -226,12 +226,12 @@ export function createMcpServer(ctx: ServiceContext): McpServer {
 
   server.registerTool(
     "list_tasks",
-    { title: "List my tasks", description: descriptions.list_tasks, inputSchema: z.object(schemas.list_tasks), annotations: ro },
+    { title: "List my tasks", description: descriptions.list_tasks, inputSchema: z.object(toolInputShapes.list_tasks), annotations: ro },
     run((a) => listTasks(ctx, a)),
   );
   server.registerTool(
     "claim_task",
-    { title: "Claim a task", description: descriptions.claim_task, inputSchema: z.object(schemas.claim_task), annotations: rw },
+    { title: "Claim a task", description: descriptions.claim_task, inputSchema: z.object(toolInputShapes.claim_task), annotations: rw },
     run((a) => {
       const task = claimTask(ctx, a);
       return task ? task : { task: null, message: "No task is ready for you right now (none pending, or their dependencies are not completed)." };
@@ -239,52 +239,52 @@ export function createMcpServer(ctx: ServiceContext): McpServer {
   );
   server.registerTool(
     "get_task",
-    { title: "Read a task", description: descriptions.get_task, inputSchema: z.object(schemas.get_task), annotations: ro },
+    { title: "Read a task", description: descriptions.get_task, inputSchema: z.object(toolInputShapes.get_task), annotations: ro },
     run((a) => getTask(ctx, a.taskId)),
   );
   server.registerTool(
     "heartbeat",
-    { title: "Extend the lease", description: descriptions.heartbeat, inputSchema: z.object(schemas.heartbeat), annotations: { ...rw, idempotentHint: true } },
+    { title: "Extend the lease", description: descriptions.heartbeat, inputSchema: z.object(toolInputShapes.heartbeat), annotations: { ...rw, idempotentHint: true } },
     run((a) => heartbeatTask(ctx, a)),
   );
   server.registerTool(
     "update_step",
-    { title: "Report a step", description: descriptions.update_step, inputSchema: z.object(schemas.update_step), annotations: rw },
+    { title: "Report a step", description: descriptions.update_step, inputSchema: z.object(toolInputShapes.update_step), annotations: rw },
     run((a) => updateStep(ctx, a)),
   );
   server.registerTool(
     "submit_output",
-    { title: "Submit an output", description: descriptions.submit_output, inputSchema: z.object(schemas.submit_output), annotations: rw },
+    { title: "Submit an output", description: descriptions.submit_output, inputSchema: z.object(toolInputShapes.submit_output), annotations: rw },
     run((a) => submitOutput(ctx, a)),
   );
   server.registerTool(
     "complete_task",
-    { title: "Complete a task", description: descriptions.complete_task, inputSchema: z.object(schemas.complete_task), annotations: rw },
+    { title: "Complete a task", description: descriptions.complete_task, inputSchema: z.object(toolInputShapes.complete_task), annotations: rw },
     run((a) => completeTask(ctx, a)),
   );
   server.registerTool(
     "block_task",
-    { title: "Block a task", description: descriptions.block_task, inputSchema: z.object(schemas.block_task), annotations: rw },
+    { title: "Block a task", description: descriptions.block_task, inputSchema: z.object(toolInputShapes.block_task), annotations: rw },
     run((a) => blockTask(ctx, a)),
   );
   server.registerTool(
     "read_inbox",
-    { title: "Read my inbox", description: descriptions.read_inbox, inputSchema: z.object(schemas.read_inbox), annotations: ro },
+    { title: "Read my inbox", description: descriptions.read_inbox, inputSchema: z.object(toolInputShapes.read_inbox), annotations: ro },
     run((a) => listInbox(ctx, { ...a, inbox: ownInbox })),
   );
   server.registerTool(
     "send_message",
-    { title: "Send a message", description: descriptions.send_message, inputSchema: z.object(schemas.send_message), annotations: rw },
+    { title: "Send a message", description: descriptions.send_message, inputSchema: z.object(toolInputShapes.send_message), annotations: rw },
     run((a) => sendMessage(ctx, a)),
   );
   server.registerTool(
     "reply_to_message",
-    { title: "Reply to a message", description: descriptions.reply_to_message, inputSchema: z.object(schemas.reply_to_message), annotations: rw },
+    { title: "Reply to a message", description: descriptions.reply_to_message, inputSchema: z.object(toolInputShapes.reply_to_message), annotations: rw },
     run((a) => replyToMessage(ctx, a)),
   );
   server.registerTool(
     "mark_read",
-    { title: "Mark a message read", description: descriptions.mark_read, inputSchema: z.object(schemas.mark_read), annotations: { ...rw, idempotentHint: true } },
+    { title: "Mark a message read", description: descriptions.mark_read, inputSchema: z.object(toolInputShapes.mark_read), annotations: { ...rw, idempotentHint: true } },
     run((a) => markMessage(ctx, { messageId: a.messageId, read: a.read ?? true })),
   );
   return server;
