@@ -1,7 +1,7 @@
 // The vocabulary every kind of protocol file shares: the document type, the scalar readers that
 // normalise loose values (names, refs, times, priorities), and the derive/apply result shapes.
 // Pure functions: no file system, no database.
-import type { Priority } from "@/db/schema";
+import type { Priority } from "@/lib/domain/vocabulary";
 import { INSTRUCTION_ID_PATTERN, PROTOCOL_AGENT_PATTERN, TASK_REF_PATTERN } from "@/lib/services/protocol";
 
 export type Doc = Record<string, unknown>;

@@ -1,6 +1,6 @@
 // Instruction folders (`{inst_id}/instruction.yaml`, `status.yaml`, `workflow/plan.yaml`).
-import type { InstructionRow, Priority } from "@/db/schema";
-import { instructionPhases } from "@/db/schema";
+import type { InstructionRow } from "@/db/schema";
+import { instructionPhases, type Priority } from "@/lib/domain/vocabulary";
 import { BRIDGE_NAME, firstLine, humanise, iso, priorityOf, str, text, timeOf, wordOf, type Doc } from "./model-common";
 
 export interface InstructionBundle {

@@ -1,12 +1,11 @@
 // Message files (`_communication/inbox/{agent}/*.yaml`): the envelope becomes columns, the rest the
 // body people read; written back with the ids that keep threads together across export and import.
-import type { MessageRow, Priority } from "@/db/schema";
-import { messageTypes, PEOPLE_INBOX } from "@/db/schema";
+import type { MessageRow } from "@/db/schema";
+import { isPeopleAlias, messageTypes, PEOPLE_INBOX, type Priority } from "@/lib/domain/vocabulary";
 import { MESSAGE_ID_PATTERN } from "@/lib/services/protocol";
 import { agentNameOf, BRIDGE_NAME, BROADCAST, firstLine, humanise, isDoc, isInstructionId, iso, priorityOf, refOf, text, timeOf, wordOf, type Applied, type Derived, type Doc, type NameResult } from "./model-common";
 import { toYaml } from "./yaml";
 
-const PEOPLE = new Set(["hitl", "human", "humans", "people", "person", "user", "users"]);
 const EVERYONE = new Set(["broadcast", "all", "all_agents", "all-agents", "everyone", "*"]);
 
 export interface Sender {
@@ -19,7 +18,7 @@ export function senderOf(v: unknown): { ok: true; sender: Sender } | { ok: false
   if (v === null || v === undefined || (typeof v === "string" && v.trim() === "")) return { ok: true, sender: { kind: "system", name: BRIDGE_NAME } };
   if (typeof v !== "string") return { ok: false, reason: "from is not a name" };
   const s = v.trim();
-  if (PEOPLE.has(s.toLowerCase())) return { ok: true, sender: { kind: "person", name: PEOPLE_INBOX } };
+  if (isPeopleAlias(s)) return { ok: true, sender: { kind: "person", name: PEOPLE_INBOX } };
   if (/^system:[a-z0-9_.-]{1,60}$/i.test(s)) return { ok: true, sender: { kind: "system", name: s } };
   if (/^[^\s@/\\]{1,100}@[^\s@/\\]{1,200}$/.test(s)) return { ok: true, sender: { kind: "person", name: s } };
   const a = agentNameOf(s, "from");
@@ -28,7 +27,7 @@ export function senderOf(v: unknown): { ok: true; sender: Sender } | { ok: false
 
 /** The inbox a `to:` (or an inbox folder name) means: an agent, `hitl`, or `broadcast`. */
 export function inboxOf(v: unknown, what: string): NameResult {
-  if (typeof v === "string" && PEOPLE.has(v.trim().toLowerCase())) return { ok: true, name: PEOPLE_INBOX };
+  if (typeof v === "string" && isPeopleAlias(v)) return { ok: true, name: PEOPLE_INBOX };
   if (typeof v === "string" && EVERYONE.has(v.trim().toLowerCase())) return { ok: true, name: BROADCAST };
   return agentNameOf(v, what);
 }

@@ -1,5 +1,5 @@
 // Task files (`tasks/{state}/{T1}.yaml`): read into AgentDesk's canonical task, and written back.
-import type { Priority, TaskStatus } from "@/db/schema";
+import type { Priority, TaskStatus } from "@/lib/domain/vocabulary";
 import { UNASSIGNED_AGENT } from "@/lib/services/protocol";
 import { agentNameOf, BRIDGE_NAME, firstLine, isDoc, iso, pathList, priorityOf, refOf, sameList, str, stringList, text, timeOf, wordOf, type Applied, type Derived, type Doc } from "./model-common";
 
