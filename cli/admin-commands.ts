@@ -1,6 +1,7 @@
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Option, type Command } from "commander";
+import { roles, type Role } from "@/lib/domain/vocabulary";
 import { CliError, usageError } from "./errors";
 import { printJson, shortDate, table } from "./format";
 import { readPassword } from "./password";
@@ -187,10 +188,10 @@ export function registerAdminCommands(program: Command) {
     .command("create")
     .description("Create an account (password asked for, or read from stdin)")
     .requiredOption("--email <email>", "sign-in email")
-    .addOption(new Option("--role <role>", "what they may do").choices(["admin", "reviewer", "viewer"]).makeOptionMandatory())
+    .addOption(new Option("--role <role>", "what they may do").choices(roles).makeOptionMandatory())
     .option("--name <name>", "display name")
     .option("--password-stdin", "read the password from standard input")
-    .action(async (o: { email: string; role: "admin" | "reviewer" | "viewer"; name?: string; passwordStdin?: boolean }, cmd: Command) => {
+    .action(async (o: { email: string; role: Role; name?: string; passwordStdin?: boolean }, cmd: Command) => {
       const [{ PasswordRule }, { hashPassword }] = await Promise.all([import("@/lib/services"), import("@/lib/auth/secrets")]);
       const password = await readPassword({ fromStdin: !!o.passwordStdin });
       const ok = PasswordRule.safeParse(password);
@@ -206,8 +207,8 @@ export function registerAdminCommands(program: Command) {
     .command("role")
     .description("Give an account another role (the last admin cannot be demoted)")
     .requiredOption("--email <email>", "sign-in email")
-    .addOption(new Option("--role <role>", "the new role").choices(["admin", "reviewer", "viewer"]).makeOptionMandatory())
-    .action(async (o: { email: string; role: "admin" | "reviewer" | "viewer" }, cmd: Command) => {
+    .addOption(new Option("--role <role>", "the new role").choices(roles).makeOptionMandatory())
+    .action(async (o: { email: string; role: Role }, cmd: Command) => {
       await withDb(({ services, ctx }) => {
         const found = services.findUserByEmail(ctx, o.email);
         if (!found) throw new CliError("not_found", `No account for ${o.email}`);

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Option, type Command } from "commander";
+import { blockerTypes, outputFormats, PEOPLE_INBOX, priorities, reportableStepStatuses, taskStatuses } from "@/lib/domain/vocabulary";
 import { usageError } from "./errors";
 import { printJson, shortDate, table } from "./format";
 import { apiClient, type ConnectionOptions } from "./http";
@@ -16,8 +17,8 @@ const globals = (cmd: Command) => cmd.optsWithGlobals<Globals>();
 const client = (cmd: Command) => apiClient(globals(cmd));
 const out = (s: string): void => void process.stdout.write(s.endsWith("\n") ? s : `${s}\n`);
 
-const STEP_STATUSES = ["in_progress", "done", "skipped", "blocked"];
-const FORMATS = ["markdown", "yaml", "json", "code", "text"];
+const STEP_STATUSES: readonly string[] = reportableStepStatuses;
+const FORMATS = [...outputFormats];
 const LANGUAGES: Record<string, string> = {
   ".ts": "typescript",
   ".tsx": "tsx",
@@ -74,7 +75,7 @@ export function registerAgentCommands(program: Command) {
   program
     .command("tasks")
     .description("List your tasks")
-    .addOption(new Option("--status <status>", "only tasks in this status").choices(["pending", "in_progress", "blocked", "in_review", "completed", "cancelled"]))
+    .addOption(new Option("--status <status>", "only tasks in this status").choices(taskStatuses))
     .option("--limit <n>", "page size")
     .action(async (o: { status?: string; limit?: string }, cmd: Command) => {
       const page = await client(cmd).get<{ items: TaskLike[] }>("/tasks", { status: o.status, limit: o.limit ? positiveInt(o.limit, "--limit") : undefined });
@@ -178,7 +179,7 @@ export function registerAgentCommands(program: Command) {
     .description("Mark a task blocked, with the reason")
     .argument("<task>", "task id")
     .requiredOption("--reason <text>", "why you cannot go on")
-    .addOption(new Option("--type <type>", "kind of blocker").choices(["missing_dependency", "failed_test", "unclear_requirement", "other"]))
+    .addOption(new Option("--type <type>", "kind of blocker").choices(blockerTypes))
     .action(async (taskId: string, o: { reason: string; type?: string }, cmd: Command) => {
       const t = await client(cmd).post<TaskLike>(`/tasks/${encodeURIComponent(taskId)}/block`, { reason: o.reason, blockerType: o.type });
       if (globals(cmd).json) return printJson(t);
@@ -222,14 +223,14 @@ export function registerAgentCommands(program: Command) {
 
   program
     .command("send")
-    .description("Send a message to an agent or to the people (hitl)")
-    .requiredOption("--to <inbox>", "agent name, or hitl for the people")
+    .description(`Send a message to an agent or to the people (${PEOPLE_INBOX})`)
+    .requiredOption("--to <inbox>", `agent name, or ${PEOPLE_INBOX} for the people`)
     .requiredOption("--type <type>", "consultation, review_request, escalation, status_update, ...")
     .requiredOption("--body <text>", "the message")
     .option("--subject <text>", "one line")
     .option("--task <id>", "the task it concerns")
     .option("--step <n>", "the step it concerns (with --task)")
-    .addOption(new Option("--priority <p>", "priority").choices(["critical", "high", "normal", "low"]))
+    .addOption(new Option("--priority <p>", "priority").choices(priorities))
     .action(async (o: { to: string; type: string; body: string; subject?: string; task?: string; step?: string; priority?: string }, cmd: Command) => {
       const m = await client(cmd).post<{ id: string; to: string }>("/messages", {
         to: o.to,
