@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { Plus } from "lucide-react";
 import type { AgentSummary, EventDto, InstructionDetail } from "@/lib/services";
-import { useRefreshOn } from "@/lib/queries/refresh";
+import { useInstruction, useInstructionEvents } from "@/lib/queries/instructions";
 import { hrefs } from "@/lib/queries/links";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
@@ -23,8 +23,8 @@ import { NewTaskSheet, type InstructionOption } from "@/components/tasks/new-tas
 import { tierName } from "./tier";
 
 export function InstructionView({
-  instruction: i,
-  events,
+  instruction: initial,
+  events: initialEvents,
   agents,
   instructions,
   body,
@@ -40,7 +40,9 @@ export function InstructionView({
   const params = useSearchParams();
   const listRef = React.useRef<HTMLOListElement>(null);
   useListNavigation(listRef);
-  useRefreshOn((e) => e.instructionId === i.id || (e.entityKind === "message" && i.messages.length > 0));
+  // Live through React Query: the live hook invalidates keys.instruction(id) and keys.allEvents on every event of this instruction.
+  const i = useInstruction(initial.id, initial).data ?? initial;
+  const events = useInstructionEvents(initial.id, initialEvents).data ?? initialEvents;
   const [sheet, setSheet] = React.useState(params.get("assign") === "1");
   const colorOf = new Map(agents.map((a) => [a.name, a.color]));
   const refOf = new Map(i.tasks.map((t) => [t.id, t.ref]));
