@@ -136,7 +136,7 @@ describe("live mirror", () => {
     s.claimTask(be, { taskId: t4.id });
     await waitFor(() => exists("inst_20260103_004/tasks/in_progress/T1.yaml") && !exists("inst_20260103_004/tasks/pending/T1.yaml"), 2000, "the claimed task to move");
     const steps = s.getTask(be, t4.id).steps;
-    for (const st of steps) s.skipStep(be, { taskId: t4.id, position: st.position, note: "done elsewhere" });
+    for (const st of steps) s.updateStep(be, { taskId: t4.id, position: st.position, status: "skipped", note: "done elsewhere" });
     const output = s.submitOutput(be, { taskId: t4.id, format: "markdown", content: "# Login endpoint\n\nDone." });
     s.completeTask(be, { taskId: t4.id });
     await waitFor(() => exists("inst_20260103_004/tasks/completed/T1.yaml") && !exists("inst_20260103_004/tasks/in_progress/T1.yaml"), 2000, "the task in review to sit in completed/");

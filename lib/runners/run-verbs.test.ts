@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from "vitest";
 import { makeTestDb, people, agent, system } from "@/test/db";
-import { createInstruction, createTask, getTask, listInbox } from "@/lib/services";
+import { claimTask, createInstruction, createTask, getTask, listInbox } from "@/lib/services";
 import { appendRunOutput, cancelRun, createRun, finishRun, getRunLog, listRuns, retryRun, startRun } from "@/lib/services/runs";
 
 // The run verbs on their own (no processes): rules, events, and the query plans of the hot reads.
@@ -40,6 +40,7 @@ describe("run verbs", () => {
     const started = startRun(sys, { runId: run.id, command: ["agent", "<prompt>"] });
     if (!started.started) throw new Error("not started");
     expect(started.token).toMatch(/^adk_/);
+    claimTask(t.ctx(agent("backend-developer")), { taskId: task.id }); // the run's agent takes the task, as a real one does
     const lines = Array.from({ length: 30 }, (_, i) => ({ stream: "stdout" as const, text: `line ${i + 1}`, at: Date.now() }));
     expect(appendRunOutput(sys, { runId: run.id, lines: lines.slice(0, 20) })).toEqual({ stored: 20, lastSeq: 20 });
     expect(appendRunOutput(sys, { runId: run.id, lines: [...lines.slice(20), { stream: "stderr", text: "boom", at: Date.now() }] }).lastSeq).toBe(31);
@@ -80,6 +81,7 @@ describe("run verbs", () => {
     const task = newTask("Cancelled with a reason");
     const run = createRun(admin, { taskId: task.id, ...runner });
     expect(startRun(sys, { runId: run.id, command: ["agent"] }).started).toBe(true);
+    claimTask(t.ctx(agent("backend-developer")), { taskId: task.id });
     expect(cancelRun(admin, { runId: run.id, reason: "wrong branch" }).cancelRequested).toBe(true);
     // the supervisor stops the process and finishes the run without repeating the reason
     const done = finishRun(sys, { runId: run.id, outcome: "cancelled", signal: "SIGTERM" });

@@ -1,10 +1,8 @@
 import { sql } from "drizzle-orm";
 import { events } from "@/db/schema";
 import { actorId, type Actor } from "@/lib/auth/actor";
-import type { ServiceContext, Tx } from "./context";
-import { immediateTx, nowOf } from "./context";
+import type { Tx } from "./context";
 import { jsonText, prepared } from "./prepared";
-import { invalidateAuthCache } from "./access/auth-cache";
 
 const p = (name: string) => sql`${sql.placeholder(name)}`;
 const insertEvent = (tx: Tx) =>
@@ -54,27 +52,6 @@ export function appendEvent(tx: Tx, actor: Actor, at: number, e: EventInput): nu
   return row!.id;
 }
 
-/**
- * Runs a write verb: one synchronous IMMEDIATE transaction (the write lock is taken up front, so a
- * second process waits on the busy timeout instead of failing on a lock upgrade), then tells the
- * live stream. Never await inside `fn`.
- */
-export function writeTx<T>(ctx: ServiceContext, fn: (tx: Tx, at: number, emit: (e: EventInput) => number) => T): T {
-  const at = nowOf(ctx);
-  let lastEventId = 0;
-  const result = immediateTx(ctx.db, (tx) =>
-    fn(tx, at, (e) => {
-      // Tokens, people and sessions are what authenticate() remembers: forget it all on any change.
-      if (e.entityKind === "token" || e.entityKind === "user" || e.entityKind === "session") invalidateAuthCache();
-      lastEventId = appendEvent(tx, ctx.actor, at, e);
-      return lastEventId;
-    }),
-  );
-  if (lastEventId && ctx.onCommit) ctx.onCommit(lastEventId);
-  else if (lastEventId) notifyCommit(lastEventId);
-  return result;
-}
-
 const busKey = Symbol.for("agentdesk.commit-listeners");
 type G = typeof globalThis & { [busKey]?: Set<(id: number) => void> };
 
@@ -86,7 +63,8 @@ export function onCommitted(listener: (id: number) => void): () => void {
   return () => g[busKey]?.delete(listener);
 }
 
-function notifyCommit(id: number) {
+/** Tells this process's listeners that a commit appended events up to `id`. */
+export function notifyCommit(id: number) {
   const set = (globalThis as G)[busKey];
   if (set) for (const l of set) l(id);
 }

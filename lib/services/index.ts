@@ -12,8 +12,10 @@ export { changeInstructionPhase, ChangeInstructionPhaseInput } from "./instructi
 export { listInstructions, getInstruction, type InstructionDetail, type InstructionListItem } from "./instructions/queries";
 
 export { createTask, CreateTaskInput } from "./tasks/create-task";
-export { claimTask, heartbeatTask, ClaimTaskInput, HeartbeatInput } from "./tasks/claim-task";
-export { blockTask, unblockTask, BlockTaskInput, UnblockTaskInput } from "./tasks/block-task";
+export { claimTask, ClaimTaskInput } from "./tasks/claim-task";
+export { heartbeatTask, HeartbeatInput } from "./tasks/heartbeat-task";
+export { blockTask, BlockTaskInput } from "./tasks/block-task";
+export { unblockTask, UnblockTaskInput } from "./tasks/unblock-task";
 export { completeTask, CompleteTaskInput } from "./tasks/complete-task";
 export { cancelTask, CancelTaskInput } from "./tasks/cancel-task";
 export { reassignTask, ReassignTaskInput } from "./tasks/reassign-task";
@@ -21,10 +23,13 @@ export { moveTask, MoveTaskInput } from "./tasks/move-task";
 export { taskMoves } from "./tasks/transitions";
 export { listTasks, taskBoard, taskCard, taskCounts, taskTitles, getTask, taskOwner, type TaskDetail, type TaskListItem, type TaskCardData, type ListTasksQuery } from "./tasks/queries";
 
-export { updateStep, startStep, completeStep, skipStep, blockStep, stepMoves, UpdateStepInput } from "./steps/update-step";
+export { updateStep, UpdateStepInput } from "./steps/update-step";
+export { stepMoves, stepSystemMoves } from "./steps/transitions";
+export { outputMoves } from "./outputs/transitions";
 
 export { submitOutput, SubmitOutputInput } from "./outputs/submit-output";
-export { approveOutput, requestOutputChanges, ApproveOutputInput, RequestChangesInput } from "./outputs/review-output";
+export { approveOutput, ApproveOutputInput } from "./outputs/approve-output";
+export { requestOutputChanges, RequestChangesInput } from "./outputs/request-output-changes";
 export { listReviewQueue, getOutput, type OutputDetail, type ReviewQueueItem } from "./outputs/queries";
 
 export { sendMessage, SendMessageInput } from "./messages/send-message";

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import { actorId, type Actor } from "@/lib/auth/actor";
-import { getIdempotencyRecord, putIdempotencyRecord, sweepIdempotencyRecords } from "@/lib/services/http-support";
+import { getIdempotencyRecord, putIdempotencyRecord, sweepIdempotencyRecords } from "@/lib/services/idempotency/idempotency-records";
 import type { ApiEnv } from "../types";
 import { problem, problemResponse } from "../problem";
 

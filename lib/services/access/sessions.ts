@@ -3,7 +3,7 @@ import { apiTokens, sessions, users } from "@/db/schema";
 import { hashSecret, newSecret, SESSION_TTL_MS } from "@/lib/auth/secrets";
 import type { Actor, Role } from "@/lib/auth/actor";
 import type { ServiceContext } from "../context";
-import { writeTx } from "../events";
+import { writeTx } from "../write-tx";
 import { prepared } from "../prepared";
 import { remember, remembered } from "./auth-cache";
 

@@ -5,7 +5,7 @@ import { newId } from "@/lib/ids";
 import { hashSecret, newSecret } from "@/lib/auth/secrets";
 import { actorId } from "@/lib/auth/actor";
 import { nowOf, type ServiceContext } from "../context";
-import { writeTx } from "../events";
+import { writeTx } from "../write-tx";
 import { notFound, ServiceError } from "../errors";
 import { requirePerson } from "../policy";
 import { parseInput, singleLineText } from "../validate";

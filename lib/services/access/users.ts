@@ -5,7 +5,7 @@ import { newId } from "@/lib/ids";
 import { roles } from "@/lib/domain/vocabulary";
 import type { Role } from "@/lib/auth/actor";
 import type { ServiceContext, Tx } from "../context";
-import { writeTx } from "../events";
+import { writeTx } from "../write-tx";
 import { notFound, ServiceError } from "../errors";
 import { requirePerson } from "../policy";
 import { parseInput, singleLineText } from "../validate";

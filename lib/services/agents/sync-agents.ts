@@ -3,7 +3,7 @@ import { eq, notInArray } from "drizzle-orm";
 import { agents } from "@/db/schema";
 import type { AgentDefinition } from "@/lib/agents/definition";
 import type { ServiceContext } from "../context";
-import { writeTx } from "../events";
+import { writeTx } from "../write-tx";
 
 function leaseMinutesFrom(extra: Record<string, unknown>): number | null {
   const v = extra.lease_minutes ?? extra.leaseMinutes;

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { eq } from "drizzle-orm";
 import { instructions, instructionPhases } from "@/db/schema";
 import type { ServiceContext } from "../context";
-import { writeTx } from "../events";
+import { writeTx } from "../write-tx";
 import { instructionDto } from "../dto";
 import { notFound, ServiceError } from "../errors";
 import { requirePerson } from "../policy";

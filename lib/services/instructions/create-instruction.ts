@@ -5,7 +5,7 @@ import { DEFAULT_TIER, MAX_TIER, MIN_TIER } from "@/lib/domain/vocabulary";
 import { instructionId } from "@/lib/ids";
 import { actorId } from "@/lib/auth/actor";
 import type { ServiceContext, Tx } from "../context";
-import { writeTx } from "../events";
+import { writeTx } from "../write-tx";
 import { instructionDto } from "../dto";
 import { requirePerson } from "../policy";
 import { multiLineText, parseInput, prioritySchema, singleLineText } from "../validate";

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { instructions } from "@/db/schema";
 import { MAX_TIER, MIN_TIER } from "@/lib/domain/vocabulary";
 import type { ServiceContext } from "../context";
-import { writeTx } from "../events";
+import { writeTx } from "../write-tx";
 import { instructionDto } from "../dto";
 import { notFound, ServiceError } from "../errors";
 import { requirePerson } from "../policy";

@@ -5,13 +5,14 @@ import { newId } from "@/lib/ids";
 import { DEFAULT_MESSAGE_TYPE, DEFAULT_PRIORITY, isPeopleAlias, MESSAGE_TYPE_PATTERN } from "@/lib/domain/vocabulary";
 import { actorId, type Actor } from "@/lib/auth/actor";
 import type { ServiceContext, Tx } from "../context";
-import { writeTx } from "../events";
+import { writeTx } from "../write-tx";
+import type { EventInput } from "../events";
 import { messageDto } from "../dto";
 import { notFound, ServiceError } from "../errors";
 import { requireWriter } from "../policy";
 import { multiLineText, parseInput, prioritySchema, singleLineText } from "../validate";
 import { findTask, touchLease } from "../tasks/load";
-import { prepared } from "../prepared";
+import { jsonText, prepared } from "../prepared";
 
 // Sending is a hot agent verb: its statements are prepared once per connection (prepared.ts).
 const ph = (name: string) => sql`${sql.placeholder(name)}`;
@@ -36,6 +37,8 @@ const q = {
           taskId: ph("taskId"),
           stepPosition: ph("stepPosition"),
           createdAt: ph("createdAt"),
+          sourcePath: ph("sourcePath"),
+          original: ph("original"),
         })
         .returning()
         .prepare(),
@@ -79,14 +82,46 @@ export function loadVisibleMessage(tx: Tx, actor: Actor, id: string): MessageRow
   return m;
 }
 
-/** Inserts a message inside a caller's transaction (send, reply, reminders, review responses). */
-export function insertMessage(
-  tx: Tx,
-  ctx: ServiceContext,
-  at: number,
-  emit: Parameters<Parameters<typeof writeTx>[1]>[2],
-  input: z.output<typeof SendMessageInput>,
-): MessageRow {
+type Emit = (e: EventInput) => number;
+
+export interface MessageOptions {
+  /** Who the message is from when it is not the actor: the system's reminders and escalations (SYSTEM_SENDER). */
+  from?: { fromKind: MessageRow["fromKind"]; fromName: string };
+  /** Continues this thread without answering a message in it (a task's review conversation). */
+  threadId?: string | null;
+}
+
+/** The name AgentDesk itself signs its reminders and escalations with. */
+export const SYSTEM_SENDER = { fromKind: "system", fromName: "agentdesk" } as const satisfies MessageOptions["from"];
+
+/** A message row as stored: the one insert every message goes through, and its message.sent event. */
+export type NewMessage = Omit<MessageRow, "seq" | "readAt" | "answeredAt" | "archivedAt" | "sourcePath" | "original"> &
+  Partial<Pick<MessageRow, "sourcePath" | "original">>;
+
+/**
+ * Stores a message and records message.sent, inside the caller's transaction. Every message is
+ * created here: through insertMessage (send, reply, reminders, escalations, review responses) or,
+ * for the folder bridge, with what the file says (`event` adds to the event, e.g. its source).
+ */
+export function storeMessage(tx: Tx, emit: Emit, m: NewMessage, event: Record<string, unknown> = {}): MessageRow {
+  const row = q.insert(tx).get({ ...m, sourcePath: m.sourcePath ?? null, original: jsonText(m.original) })!;
+  emit({
+    verb: "message.sent",
+    entityKind: "message",
+    entityId: row.id,
+    instructionId: row.instructionId,
+    taskId: row.taskId,
+    after: { from: row.fromName, to: row.toInbox, type: row.type, threadId: row.threadId, inReplyTo: row.inReplyTo, stepPosition: row.stepPosition, ...event },
+  });
+  return row;
+}
+
+/**
+ * Checks and inserts a message inside a caller's transaction (send, reply, reminders, escalations,
+ * review responses). The sender is the actor unless `opts.from` says otherwise; only an agent
+ * writing about its own task touches that task's lease.
+ */
+export function insertMessage(tx: Tx, ctx: ServiceContext, at: number, emit: Emit, input: z.output<typeof SendMessageInput>, opts: MessageOptions = {}): MessageRow {
   // Any of the people's names (peopleAliases) is stored as the people's inbox.
   const to = isPeopleAlias(input.to) ? PEOPLE_INBOX : input.to;
   if (to !== PEOPLE_INBOX) {
@@ -133,11 +168,11 @@ export function insertMessage(
     if (!inst || hidden) throw notFound("Instruction", instructionId);
   }
   const id = newId("msg", at);
-  const row = q.insert(tx).get({
+  const row = storeMessage(tx, emit, {
     id,
-    threadId: threadId ?? id,
+    threadId: threadId ?? opts.threadId ?? id,
     inReplyTo: input.inReplyTo ?? null,
-    ...sender(ctx.actor),
+    ...(opts.from ?? sender(ctx.actor)),
     toInbox: to,
     type: input.type,
     priority: input.priority,
@@ -147,16 +182,8 @@ export function insertMessage(
     taskId,
     stepPosition: input.stepPosition ?? parent?.stepPosition ?? null,
     createdAt: at,
-  })!;
-  if (taskId) q.touchTask(tx).run({ at, id: taskId });
-  emit({
-    verb: "message.sent",
-    entityKind: "message",
-    entityId: id,
-    instructionId,
-    taskId,
-    after: { from: row.fromName, to: row.toInbox, type: row.type, threadId: row.threadId, inReplyTo: row.inReplyTo, stepPosition: row.stepPosition },
   });
+  if (taskId) q.touchTask(tx).run({ at, id: taskId });
   return row;
 }
 

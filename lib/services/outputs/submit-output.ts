@@ -5,8 +5,9 @@ import { newId } from "@/lib/ids";
 import { fileActions } from "@/lib/domain/vocabulary";
 import { actorId } from "@/lib/auth/actor";
 import type { ServiceContext, Tx } from "../context";
-import { writeTx } from "../events";
+import { writeTx } from "../write-tx";
 import { outputDto } from "../dto";
+import { supersedeOutputs } from "./transitions";
 import { ServiceError } from "../errors";
 import { multiLineText, parseInput, singleLineText } from "../validate";
 import { loadTask, touchLease } from "../tasks/load";
@@ -105,12 +106,7 @@ export interface OutputVersionValues {
  */
 export function appendOutputVersion(tx: Tx, at: number, v: OutputVersionValues): { row: OutputRow; superseded: { id: string }[] } {
   const last = tx.select({ v: outputs.version }).from(outputs).where(eq(outputs.taskId, v.taskId)).orderBy(desc(outputs.version)).limit(1).get();
-  const superseded = tx
-    .update(outputs)
-    .set({ status: "superseded" })
-    .where(and(eq(outputs.taskId, v.taskId), eq(outputs.status, "pending_review")))
-    .returning({ id: outputs.id })
-    .all();
+  const superseded = supersedeOutputs(tx, v.taskId);
   const row = tx
     .insert(outputs)
     .values({

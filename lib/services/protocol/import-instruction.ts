@@ -2,7 +2,7 @@ import { z } from "zod";
 import { eq } from "drizzle-orm";
 import { instructionPhases, instructions, type InstructionRow } from "@/db/schema";
 import type { ServiceContext } from "../context";
-import { writeTx } from "../events";
+import { writeTx } from "../write-tx";
 import { instructionDto } from "../dto";
 import { ServiceError } from "../errors";
 import { parseInput, prioritySchema } from "../validate";

@@ -4,7 +4,9 @@ import { instructions, messages, PEOPLE_INBOX, tasks, type MessageRow } from "@/
 import { newId } from "@/lib/ids";
 import { actorKinds } from "@/lib/domain/vocabulary";
 import type { ServiceContext, Tx } from "../context";
-import { writeTx } from "../events";
+import { writeTx } from "../write-tx";
+import type { EventInput } from "../events";
+import { storeMessage } from "../messages/send-message";
 import { messageDto } from "../dto";
 import { parseInput, prioritySchema } from "../validate";
 import { ensureAgentRow, MESSAGE_ID_PATTERN, PROTOCOL_AGENT_PATTERN, requireBridge, same, SourcePathInput, TASK_REF_PATTERN, type ImportOutcome } from "./shared";
@@ -83,9 +85,15 @@ export function importMessage(ctx: ServiceContext, raw: ImportMessageInput) {
     if (!before) {
       const free = input.id && !tx.select({ id: messages.id }).from(messages).where(eq(messages.id, input.id)).get();
       const id = free ? input.id! : newId("msg", at);
-      const row = tx
-        .insert(messages)
-        .values({
+      const record = (e: EventInput) => {
+        const eventId = emit(e);
+        eventIds.push(eventId);
+        return eventId;
+      };
+      const row = storeMessage(
+        tx,
+        record,
+        {
           id,
           threadId: usable?.threadId ?? input.threadId ?? id,
           inReplyTo: usable?.id ?? null,
@@ -102,20 +110,10 @@ export function importMessage(ctx: ServiceContext, raw: ImportMessageInput) {
           createdAt: input.createdAt,
           sourcePath: input.sourcePath,
           original: input.original,
-        })
-        .returning()
-        .get();
-      if (usable && !usable.answeredAt) tx.update(messages).set({ answeredAt: row.createdAt }).where(eq(messages.id, usable.id)).run();
-      eventIds.push(
-        emit({
-          verb: "message.sent",
-          entityKind: "message",
-          entityId: id,
-          instructionId,
-          taskId,
-          after: { from: row.fromName, to: row.toInbox, type: row.type, threadId: row.threadId, inReplyTo: row.inReplyTo, source: "folder", sourcePath: row.sourcePath },
-        }),
+        },
+        { source: "folder", sourcePath: input.sourcePath },
       );
+      if (usable && !usable.answeredAt) tx.update(messages).set({ answeredAt: row.createdAt }).where(eq(messages.id, usable.id)).run();
       return { outcome: "created" as ImportOutcome, message: messageDto(row), eventIds };
     }
 

@@ -5,7 +5,7 @@ import { newId } from "@/lib/ids";
 import { fileActions } from "@/lib/domain/vocabulary";
 import { appendOutputVersion } from "../outputs/submit-output";
 import type { ServiceContext } from "../context";
-import { writeTx } from "../events";
+import { writeTx } from "../write-tx";
 import { outputDto, taskDto } from "../dto";
 import { notFound } from "../errors";
 import { parseInput } from "../validate";

@@ -1,10 +1,13 @@
 import { z } from "zod";
 import { and, eq } from "drizzle-orm";
-import { agents, instructions, taskDependencies, taskSteps, tasks, taskStatuses, type TaskRow } from "@/db/schema";
+import { agents, instructions, taskDependencies, tasks, taskStatuses, type TaskRow } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import { taskAuthorities } from "@/lib/domain/vocabulary";
 import type { ServiceContext } from "../context";
-import { writeTx } from "../events";
+import { writeTx } from "../write-tx";
+import type { EventInput } from "../events";
+import { copyAgentSteps, followAgentSteps } from "../tasks/task-steps";
+import { transitionTask } from "../tasks/transitions";
 import { taskDto } from "../dto";
 import { notFound } from "../errors";
 import { parseInput, prioritySchema, priorityRank } from "../validate";
@@ -119,8 +122,7 @@ export function importTask(ctx: ServiceContext, raw: ImportTaskInput) {
       if (depIds?.length) tx.insert(taskDependencies).values(depIds.map((d) => ({ taskId: id, dependsOnTaskId: d }))).run();
       // Work still to do gets the agent's Response Approach, as a task created in the dashboard would.
       const open = input.status === "pending" || input.status === "in_progress" || input.status === "blocked";
-      const steps = open && agent.steps.length ? agent.steps : [];
-      if (steps.length) tx.insert(taskSteps).values(steps.map((s) => ({ taskId: id, position: s.position, title: s.title, guidance: s.guidance }))).run();
+      const steps = open ? copyAgentSteps(tx, id, agent) : [];
       eventIds.push(
         emit({
           verb: "task.created",
@@ -181,28 +183,49 @@ export function importTask(ctx: ServiceContext, raw: ImportTaskInput) {
     const patch: Partial<TaskRow> = {};
     for (const k of Object.keys(changes)) if (k !== "dependsOn") (patch as Record<string, unknown>)[k] = desired[k as keyof TaskRow];
     if (patch.status !== undefined && patch.status !== "in_progress" && patch.status !== "blocked") patch.leaseExpiresAt = null;
-    const row = tx
-      .update(tasks)
-      .set({ ...patch, updatedAt: at, version: before.version + 1 })
-      .where(eq(tasks.id, before.id))
-      .returning()
-      .get();
+    const { status: to, ...columns } = patch;
+    const shown = Object.keys(changes).filter((k) => k !== "original" && k !== "assignedAgent");
+    const fileEvent = {
+      verb: "task.updated_from_file",
+      before: Object.fromEntries(shown.map((k) => [k, changes[k].before])),
+      after: (r: TaskRow) => ({ ...Object.fromEntries(shown.map((k) => [k, changes[k].after])), originalChanged: "original" in changes, sourcePath: r.sourcePath }),
+    };
+    let row: TaskRow;
+    if (to !== undefined) {
+      // The file moved to another folder: the bridge follows it (a move of the machine's "folder" source).
+      const record = (e: EventInput) => {
+        const id = emit(e);
+        eventIds.push(id);
+        return id;
+      };
+      row = transitionTask(tx, before, to, { at, emit: record, ...fileEvent, set: columns, source: "folder" });
+    } else {
+      row = tx
+        .update(tasks)
+        .set({ ...columns, updatedAt: at, version: before.version + 1 })
+        .where(eq(tasks.id, before.id))
+        .returning()
+        .get();
+      eventIds.push(
+        emit({
+          verb: fileEvent.verb,
+          entityKind: "task",
+          entityId: before.id,
+          instructionId: before.instructionId,
+          taskId: before.id,
+          before: fileEvent.before,
+          after: fileEvent.after(row),
+        }),
+      );
+    }
     if (depsChanged && depIds) {
       tx.delete(taskDependencies).where(eq(taskDependencies.taskId, before.id)).run();
       if (depIds.length) tx.insert(taskDependencies).values(depIds.map((d) => ({ taskId: before.id, dependsOnTaskId: d }))).run();
     }
-    let stepsReplaced = false;
     if (patch.assignedAgent !== undefined) {
-      // Steps already walked are history; untouched ones follow the new agent, as reassignTask does.
-      const steps = tx.select().from(taskSteps).where(eq(taskSteps.taskId, before.id)).all();
-      if (steps.every((s) => s.status === "pending") && row.status !== "completed" && row.status !== "cancelled") {
-        const agent = tx.select().from(agents).where(eq(agents.name, row.assignedAgent)).get()!;
-        tx.delete(taskSteps).where(eq(taskSteps.taskId, before.id)).run();
-        if (agent.steps.length) {
-          tx.insert(taskSteps).values(agent.steps.map((s) => ({ taskId: before.id, position: s.position, title: s.title, guidance: s.guidance }))).run();
-        }
-        stepsReplaced = true;
-      }
+      // Untouched steps follow the new agent, as reassignTask does (steps already walked are history).
+      const agent = tx.select().from(agents).where(eq(agents.name, row.assignedAgent)).get()!;
+      const stepsReplaced = row.status !== "completed" && row.status !== "cancelled" && followAgentSteps(tx, before.id, agent);
       eventIds.push(
         emit({
           verb: "task.reassigned",
@@ -215,18 +238,6 @@ export function importTask(ctx: ServiceContext, raw: ImportTaskInput) {
         }),
       );
     }
-    const shown = Object.keys(changes).filter((k) => k !== "original" && k !== "assignedAgent");
-    eventIds.push(
-      emit({
-        verb: "task.updated_from_file",
-        entityKind: "task",
-        entityId: before.id,
-        instructionId: before.instructionId,
-        taskId: before.id,
-        before: Object.fromEntries(shown.map((k) => [k, changes[k].before])),
-        after: { ...Object.fromEntries(shown.map((k) => [k, changes[k].after])), originalChanged: "original" in changes, sourcePath: row.sourcePath },
-      }),
-    );
     return { outcome: "updated" as ImportOutcome, task: taskDto(row, at), unresolvedDependencies: unresolved, eventIds };
   });
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ServiceContext } from "../context";
-import { writeTx } from "../events";
+import { writeTx } from "../write-tx";
 import { parseInput } from "../validate";
 import { requireBridge, SourcePathInput } from "./shared";
 

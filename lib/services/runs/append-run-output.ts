@@ -2,7 +2,7 @@ import { z } from "zod";
 import { eq, sql } from "drizzle-orm";
 import { runLog, runLogStreams, runs } from "@/db/schema";
 import type { ServiceContext } from "../context";
-import { writeTx } from "../events";
+import { writeTx } from "../write-tx";
 import { parseInput } from "../validate";
 import { loadRun, requireSystem, RUN_ENTITY } from "./shared";
 

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { runs, tasks } from "@/db/schema";
 import { actorId } from "@/lib/auth/actor";
 import type { ServiceContext } from "../context";
-import { writeTx } from "../events";
+import { writeTx } from "../write-tx";
 import { ServiceError } from "../errors";
 import { requirePerson } from "../policy";
 import { parseInput } from "../validate";

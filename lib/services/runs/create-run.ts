@@ -1,15 +1,17 @@
 import { z } from "zod";
 import { and, eq, inArray } from "drizzle-orm";
-import { runs, tasks, runTriggers } from "@/db/schema";
+import { runs, runTriggers } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import { actorId } from "@/lib/auth/actor";
 import type { ServiceContext, Tx } from "../context";
-import { writeTx, type EventInput } from "../events";
+import { writeTx } from "../write-tx";
+import type { EventInput } from "../events";
 import { ServiceError } from "../errors";
 import { requirePerson } from "../policy";
 import { parseInput } from "../validate";
 import { loadTask } from "../tasks/load";
-import { releaseSteps } from "../tasks/release-steps";
+import { transitionSteps } from "../steps/transitions";
+import { transitionTask } from "../tasks/transitions";
 import { ACTIVE_RUN_STATUSES, loadRun, RUN_ENTITY, runDto, isActive } from "./shared";
 
 /** What the runner resolved for the agent (lib/runners): recorded for people to read, never executed from here. */
@@ -53,19 +55,14 @@ function queueRun(
   // A person asking for a run on a blocked task decides to try again: the task goes back to pending
   // so the agent can claim it (steps already done stay done; the blocked one waits for the claimer).
   if (task.status === "blocked") {
-    tx.update(tasks)
-      .set({ status: "pending", blockedReason: null, blockerType: null, leaseExpiresAt: null, leaseRemindedAt: null, updatedAt: at, version: task.version + 1 })
-      .where(eq(tasks.id, task.id))
-      .run();
-    const released = releaseSteps(tx, task.id, at);
-    emit({
+    const released = transitionSteps(tx, task.id, "release", at);
+    transitionTask(tx, task, "pending", {
+      at,
+      emit,
       verb: "task.requeued",
-      entityKind: "task",
-      entityId: task.id,
-      instructionId: task.instructionId,
-      taskId: task.id,
-      before: { status: "blocked", reason: task.blockedReason },
-      after: { status: "pending", reason: "a run was requested", releasedSteps: released },
+      set: { blockedReason: null, blockerType: null, leaseExpiresAt: null, leaseRemindedAt: null },
+      before: { reason: task.blockedReason },
+      after: { reason: "a run was requested", releasedSteps: released },
     });
   }
   const row = tx

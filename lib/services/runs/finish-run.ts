@@ -2,9 +2,10 @@ import { z } from "zod";
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import { apiTokens, events, PEOPLE_INBOX, runLog, runs, tasks, type RunRow, type RunStatus, type TaskRow } from "@/db/schema";
 import type { ServiceContext, Tx } from "../context";
-import { writeTx } from "../events";
+import { writeTx } from "../write-tx";
 import { parseInput } from "../validate";
 import { insertMessage, SendMessageInput } from "../messages/send-message";
+import { transitionTask } from "../tasks/transitions";
 import { loadRun, requireSystem, RUN_ENTITY, runDto } from "./shared";
 
 export const runOutcomes = ["exited", "cancelled", "timed_out", "spawn_failed", "lost"] as const;
@@ -84,9 +85,9 @@ function describe(tx: Tx, run: RunRow, input: z.output<typeof FinishRunInput>, s
 
 /**
  * The end of a run, whatever ended it: the status, the exit code, the per-run token revoked. If the
- * task is still with this agent and not handed over (pending or in progress), it is blocked with the
- * reason and the last lines of output, and the people's inbox gets an escalation (unless a person
- * cancelled the run themselves, or notify is false). Idempotent: a finished run is returned as is.
+ * task is still with this agent and not handed over, a task in progress is blocked with the reason
+ * and the last lines of output (a pending one, never claimed, stays pending), and the people's inbox
+ * gets an escalation (unless a person cancelled the run themselves, or notify is false). Idempotent: a finished run is returned as is.
  */
 export function finishRun(ctx: ServiceContext, raw: z.input<typeof FinishRunInput>) {
   requireSystem(ctx.actor);
@@ -130,20 +131,19 @@ export function finishRun(ctx: ServiceContext, raw: z.input<typeof FinishRunInpu
       let blockedReason = `Run ${run.id} ended before the task was handed in. ${reason}.`;
       if (tail.length) blockedReason += `\nLast output:\n${tail.join("\n")}`;
       if (blockedReason.length > MAX_REASON) blockedReason = `${blockedReason.slice(0, MAX_REASON - 1)}…`;
-      tx.update(tasks)
-        .set({ status: "blocked", blockedReason, blockerType: "other", leaseExpiresAt: null, leaseRemindedAt: null, updatedAt: at, version: task.version + 1 })
-        .where(eq(tasks.id, task.id))
-        .run();
-      emit({
-        verb: "task.blocked",
-        entityKind: "task",
-        entityId: task.id,
-        instructionId: task.instructionId,
-        taskId: task.id,
-        before: { status: task.status },
-        after: { status: "blocked", reason: blockedReason, blockerType: "other", runId: run.id },
-      });
-      taskBlocked = true;
+      // A run that ends before its agent claimed the task leaves it pending (pending → blocked is no
+      // move of the task machine: nobody held it, and unblocking would put it in progress unclaimed).
+      // The people hear of it all the same, and retry or reassign it from the queue.
+      if (task.status === "in_progress") {
+        transitionTask(tx, task, "blocked", {
+          at,
+          emit,
+          verb: "task.blocked",
+          set: { blockedReason, blockerType: "other", leaseExpiresAt: null, leaseRemindedAt: null },
+          after: { reason: blockedReason, blockerType: "other", runId: run.id },
+        });
+        taskBlocked = true;
+      }
       const byPerson = input.outcome === "cancelled" && run.cancelRequestedBy !== null;
       if (input.notify && !byPerson) {
         const msg = insertMessage(
@@ -157,7 +157,7 @@ export function finishRun(ctx: ServiceContext, raw: z.input<typeof FinishRunInpu
             priority: "high",
             subject: `Run ${status.replace("_", " ")}: ${task.title}`.slice(0, 300),
             body:
-              `The ${run.agentName} run \`${run.id}\` on task ${task.ref} ended before the task was handed in, so the task is now blocked.\n\n` +
+              `The ${run.agentName} run \`${run.id}\` on task ${task.ref} ended ${taskBlocked ? "before the task was handed in, so the task is now blocked" : "before its agent claimed the task, which stays pending"}.\n\n` +
               `**${reason}.**\n\n` +
               (tail.length ? "Last output:\n\n```\n" + tail.join("\n").replace(/```/g, "ʼʼʼ") + "\n```\n\n" : "") +
               "Open the task to read the whole log, then retry the run or reassign the task.",

@@ -5,7 +5,7 @@ import { newId } from "@/lib/ids";
 import { actorId } from "@/lib/auth/actor";
 import { hashSecret, newSecret } from "@/lib/auth/secrets";
 import type { ServiceContext } from "../context";
-import { writeTx } from "../events";
+import { writeTx } from "../write-tx";
 import { ServiceError } from "../errors";
 import { parseInput } from "../validate";
 import { loadRun, requireSystem, RUN_ENTITY, runDto, type RunDto } from "./shared";

@@ -1,44 +1,25 @@
 import { z } from "zod";
 import { and, eq, sql } from "drizzle-orm";
-import { stepStatuses, taskSteps, tasks, type StepStatus } from "@/db/schema";
+import { stepStatuses, taskSteps, tasks, type TaskRow } from "@/db/schema";
 import type { ServiceContext } from "../context";
-import { writeTx } from "../events";
+import { writeTx } from "../write-tx";
 import { stepDto, taskDto, progressOf } from "../dto";
 import { notFound, ServiceError } from "../errors";
 import { multiLineText, parseInput } from "../validate";
 import { loadTask, touchLease } from "../tasks/load";
 import { prepared } from "../prepared";
 import type { Tx } from "../context";
+import { transitionTask } from "../tasks/transitions";
+import { assertStepMove, transitionStep } from "./transitions";
 
 // Reporting a step is the most frequent agent write: its statements are prepared once (prepared.ts).
 const ph = (name: string) => sql`${sql.placeholder(name)}`;
 const stepKey = and(eq(taskSteps.taskId, sql.placeholder("taskId")), eq(taskSteps.position, sql.placeholder("position")));
 const q = {
   step: (tx: Tx) => prepared(tx, "steps.one", (d) => d.select().from(taskSteps).where(stepKey).prepare()),
-  write: (tx: Tx) =>
-    prepared(tx, "steps.write", (d) =>
-      d
-        .update(taskSteps)
-        .set({ status: ph("status"), note: ph("note"), startedAt: ph("startedAt"), endedAt: ph("endedAt"), updatedAt: ph("at"), version: ph("version") })
-        .where(stepKey)
-        .returning()
-        .prepare(),
-    ),
   touchTask: (tx: Tx) => prepared(tx, "tasks.touch", (d) => d.update(tasks).set({ updatedAt: ph("at") }).where(eq(tasks.id, sql.placeholder("id"))).returning().prepare()),
   progress: (tx: Tx) =>
     prepared(tx, "steps.progress", (d) => d.select({ status: taskSteps.status, position: taskSteps.position }).from(taskSteps).where(eq(taskSteps.taskId, sql.placeholder("taskId"))).prepare()),
-};
-
-/**
- * The step machine. A step may be reported done straight from pending (agents often report after
- * the fact); done and skipped are final. Blocking a step blocks its task; resuming it resumes the task.
- */
-export const stepMoves: Record<StepStatus, readonly StepStatus[]> = {
-  pending: ["in_progress", "done", "skipped", "blocked"],
-  in_progress: ["done", "skipped", "blocked"],
-  blocked: ["in_progress", "skipped"],
-  done: [],
-  skipped: [],
 };
 
 export const UpdateStepInput = z
@@ -74,61 +55,35 @@ export function updateStep(ctx: ServiceContext, raw: UpdateStepInput) {
         { details: { taskStatus: task.status } },
       );
     }
-    if (!stepMoves[step.status].includes(input.status)) {
-      throw new ServiceError(
-        "illegal_transition",
-        `Step ${step.position} (${step.title}) is ${step.status.replace("_", " ")} and cannot become ${input.status.replace("_", " ")}`,
-        { details: { from: step.status, to: input.status, allowed: stepMoves[step.status] } },
-      );
-    }
+    assertStepMove(step, input.status);
     if (input.expectedVersion !== undefined && input.expectedVersion !== step.version) {
       throw new ServiceError("version_conflict", `Step ${step.position} is at version ${step.version}, not ${input.expectedVersion}`);
     }
-    const ending = input.status === "done" || input.status === "skipped";
-    const row = q.write(tx).get({
-      status: input.status,
-      note: input.note ?? step.note,
-      startedAt: step.startedAt ?? at,
-      endedAt: ending ? at : null,
-      at,
-      version: step.version + 1,
-      taskId: task.id,
-      position: step.position,
-    })!;
-
-    let taskRow = task;
+    // The task moves with the step (blocked with it, resumed with it) before the step's event, which says where the task is.
+    let taskRow: TaskRow;
     if (input.status === "blocked" && task.status === "in_progress") {
-      taskRow = tx
-        .update(tasks)
-        .set({ status: "blocked", blockedReason: `Step ${step.position} (${step.title}): ${input.note}`, blockerType: "other", updatedAt: at, version: task.version + 1 })
-        .where(eq(tasks.id, task.id))
-        .returning()
-        .get();
+      const reason = `Step ${step.position} (${step.title}): ${input.note}`;
+      taskRow = transitionTask(tx, task, "blocked", {
+        at,
+        emit,
+        verb: "task.blocked",
+        set: { blockedReason: reason, blockerType: "other" },
+        after: { reason, blockerType: "other", step: step.position },
+      });
     } else if (resuming && task.status === "blocked") {
-      taskRow = tx
-        .update(tasks)
-        .set({ status: "in_progress", blockedReason: null, blockerType: null, updatedAt: at, version: task.version + 1 })
-        .where(eq(tasks.id, task.id))
-        .returning()
-        .get();
+      taskRow = transitionTask(tx, task, "in_progress", {
+        at,
+        emit,
+        verb: "task.unblocked",
+        set: { blockedReason: null, blockerType: null },
+        before: { reason: task.blockedReason },
+        after: { note: input.note ?? null, resumedSteps: [step.position] },
+      });
     } else {
       taskRow = q.touchTask(tx).get({ at, id: task.id })!;
     }
-    emit({
-      verb: `step.${input.status}`,
-      entityKind: "step",
-      entityId: `${task.id}#${step.position}`,
-      instructionId: task.instructionId,
-      taskId: task.id,
-      before: { status: step.status, note: step.note },
-      after: { status: input.status, note: input.note ?? null, position: step.position, title: step.title, taskStatus: taskRow.status },
-    });
+    const row = transitionStep(tx, step, input.status, { at, emit, task, taskStatus: taskRow.status, note: input.note });
     const steps = q.progress(tx).all({ taskId: task.id });
     return { step: stepDto(row), task: taskDto(taskRow, at), progress: progressOf(steps) };
   });
 }
-
-export const startStep = (ctx: ServiceContext, i: Omit<UpdateStepInput, "status">) => updateStep(ctx, { ...i, status: "in_progress" });
-export const completeStep = (ctx: ServiceContext, i: Omit<UpdateStepInput, "status">) => updateStep(ctx, { ...i, status: "done" });
-export const skipStep = (ctx: ServiceContext, i: Omit<UpdateStepInput, "status"> & { note: string }) => updateStep(ctx, { ...i, status: "skipped" });
-export const blockStep = (ctx: ServiceContext, i: Omit<UpdateStepInput, "status"> & { note: string }) => updateStep(ctx, { ...i, status: "blocked" });

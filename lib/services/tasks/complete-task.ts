@@ -1,13 +1,13 @@
 import { z } from "zod";
 import { and, eq, notInArray } from "drizzle-orm";
-import { outputs, taskSteps, tasks } from "@/db/schema";
+import { outputs, taskSteps } from "@/db/schema";
 import type { ServiceContext } from "../context";
-import { writeTx } from "../events";
+import { writeTx } from "../write-tx";
 import { taskDto } from "../dto";
 import { ServiceError } from "../errors";
 import { multiLineText, parseInput } from "../validate";
 import { loadTask, touchLease } from "./load";
-import { assertTaskMove } from "./transitions";
+import { assertTaskMove, transitionTask } from "./transitions";
 
 export const CompleteTaskInput = z.strictObject({
   taskId: z.string().min(1),
@@ -42,26 +42,12 @@ export function completeTask(ctx: ServiceContext, raw: z.input<typeof CompleteTa
       const out = tx.select({ id: outputs.id }).from(outputs).where(eq(outputs.taskId, task.id)).limit(1).get();
       if (!out) throw new ServiceError("output_required", `Task ${task.id} needs review: submit an output before completing it`);
     }
-    const row = tx
-      .update(tasks)
-      .set({
-        status: target,
-        completedAt: target === "completed" ? at : null,
-        leaseExpiresAt: null,
-        updatedAt: at,
-        version: task.version + 1,
-      })
-      .where(eq(tasks.id, task.id))
-      .returning()
-      .get();
-    emit({
+    const row = transitionTask(tx, task, target, {
+      at,
+      emit,
       verb: target === "completed" ? "task.completed" : "task.submitted_for_review",
-      entityKind: "task",
-      entityId: task.id,
-      instructionId: task.instructionId,
-      taskId: task.id,
-      before: { status: task.status },
-      after: { status: target, summary: input.summary ?? null },
+      set: { completedAt: target === "completed" ? at : null, leaseExpiresAt: null },
+      after: { summary: input.summary ?? null },
     });
     return taskDto(row, at);
   });

@@ -1,14 +1,15 @@
 import { z } from "zod";
 import { and, eq, inArray, or } from "drizzle-orm";
-import { agents, instructions, taskDependencies, taskSteps, tasks } from "@/db/schema";
+import { agents, instructions, taskDependencies, tasks } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import { taskAuthorities, taskTypes } from "@/lib/domain/vocabulary";
 import { actorId } from "@/lib/auth/actor";
 import type { ServiceContext } from "../context";
-import { writeTx } from "../events";
+import { writeTx } from "../write-tx";
 import { stepDto, taskDto } from "../dto";
 import { notFound, ServiceError } from "../errors";
 import { requirePerson } from "../policy";
+import { copyAgentSteps } from "./task-steps";
 import { multiLineText, parseInput, prioritySchema, priorityRank, singleLineText } from "../validate";
 
 const pathList = z
@@ -115,13 +116,7 @@ export function createTask(ctx: ServiceContext, raw: CreateTaskInput) {
     if (depIds.length) {
       tx.insert(taskDependencies).values(depIds.map((d) => ({ taskId: id, dependsOnTaskId: d }))).run();
     }
-    const steps = agent.steps.length
-      ? tx
-          .insert(taskSteps)
-          .values(agent.steps.map((s) => ({ taskId: id, position: s.position, title: s.title, guidance: s.guidance })))
-          .returning()
-          .all()
-      : [];
+    const steps = copyAgentSteps(tx, id, agent);
     if (instruction.phase === "routing" || instruction.phase === "planning") {
       tx.update(instructions).set({ phase: "executing", updatedAt: at, version: instruction.version + 1 }).where(eq(instructions.id, instruction.id)).run();
       emit({ verb: "instruction.phase_changed", entityKind: "instruction", entityId: instruction.id, instructionId: instruction.id, before: { phase: instruction.phase }, after: { phase: "executing" } });

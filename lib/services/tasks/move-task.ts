@@ -5,7 +5,8 @@ import type { ServiceContext } from "../context";
 import { notFound, ServiceError } from "../errors";
 import { requirePerson } from "../policy";
 import { multiLineText, parseInput } from "../validate";
-import { blockTask, unblockTask } from "./block-task";
+import { blockTask } from "./block-task";
+import { unblockTask } from "./unblock-task";
 import { cancelTask } from "./cancel-task";
 
 export const MoveTaskInput = z.strictObject({

@@ -1,14 +1,16 @@
 import { z } from "zod";
 import { eq } from "drizzle-orm";
-import { agents, taskSteps, tasks } from "@/db/schema";
+import { agents, tasks } from "@/db/schema";
 import type { ServiceContext } from "../context";
-import { writeTx } from "../events";
+import { writeTx } from "../write-tx";
 import { taskDto } from "../dto";
 import { ServiceError } from "../errors";
 import { requirePerson } from "../policy";
 import { parseInput } from "../validate";
 import { loadTask } from "./load";
-import { releaseSteps } from "./release-steps";
+import { transitionSteps } from "../steps/transitions";
+import { followAgentSteps } from "./task-steps";
+import { transitionTask } from "./transitions";
 
 export const ReassignTaskInput = z.strictObject({
   taskId: z.string().min(1),
@@ -35,34 +37,32 @@ export function reassignTask(ctx: ServiceContext, raw: z.input<typeof ReassignTa
     if (!agent || !agent.active) {
       throw new ServiceError("validation_failed", `No agent named ${input.agent}`, { fields: { agent: ["Unknown agent"] } });
     }
-    const steps = tx.select().from(taskSteps).where(eq(taskSteps.taskId, task.id)).all();
-    const untouched = steps.every((s) => s.status === "pending");
-    if (untouched) {
-      tx.delete(taskSteps).where(eq(taskSteps.taskId, task.id)).run();
-      if (agent.steps.length) {
-        tx.insert(taskSteps)
-          .values(agent.steps.map((s) => ({ taskId: task.id, position: s.position, title: s.title, guidance: s.guidance })))
-          .run();
-      }
+    const stepsReplaced = followAgentSteps(tx, task.id, agent);
+    const set = { assignedAgent: agent.name, leaseExpiresAt: null, blockedReason: null, blockerType: null };
+    const event = { verb: "task.reassigned", before: { assignedAgent: task.assignedAgent } };
+    let row;
+    if (task.status === "in_progress" || task.status === "blocked") {
+      // Nobody works on it until the new agent claims it: back to pending, steps under way or blocked too.
+      const released = transitionSteps(tx, task.id, "release", at);
+      row = transitionTask(tx, task, "pending", { at, emit, ...event, set, after: { assignedAgent: agent.name, stepsReplaced, releasedSteps: released } });
+    } else {
+      // Pending stays pending, in review stays in review (its output is still the one to review): no move.
+      row = tx
+        .update(tasks)
+        .set({ ...set, updatedAt: at, version: task.version + 1 })
+        .where(eq(tasks.id, task.id))
+        .returning()
+        .get();
+      emit({
+        verb: event.verb,
+        entityKind: "task",
+        entityId: task.id,
+        instructionId: task.instructionId,
+        taskId: task.id,
+        before: { ...event.before, status: task.status },
+        after: { assignedAgent: agent.name, status: task.status, stepsReplaced, releasedSteps: [] },
+      });
     }
-    const status = task.status === "in_review" ? "in_review" : "pending";
-    // Nobody works on it until the new agent claims it: steps under way or blocked go back to pending.
-    const released = !untouched && status === "pending" ? releaseSteps(tx, task.id, at) : [];
-    const row = tx
-      .update(tasks)
-      .set({ assignedAgent: agent.name, status, leaseExpiresAt: null, blockedReason: null, blockerType: null, updatedAt: at, version: task.version + 1 })
-      .where(eq(tasks.id, task.id))
-      .returning()
-      .get();
-    emit({
-      verb: "task.reassigned",
-      entityKind: "task",
-      entityId: task.id,
-      instructionId: task.instructionId,
-      taskId: task.id,
-      before: { assignedAgent: task.assignedAgent, status: task.status },
-      after: { assignedAgent: agent.name, status, stepsReplaced: untouched, releasedSteps: released },
-    });
     return taskDto(row, at);
   });
 }

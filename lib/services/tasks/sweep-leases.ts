@@ -1,9 +1,11 @@
 import { and, eq, isNotNull, isNull, lt } from "drizzle-orm";
-import { messages, tasks, PEOPLE_INBOX } from "@/db/schema";
-import { newId } from "@/lib/ids";
+import { tasks, PEOPLE_INBOX } from "@/db/schema";
 import type { ServiceContext } from "../context";
-import { writeTx } from "../events";
-import { releaseSteps } from "./release-steps";
+import { writeTx } from "../write-tx";
+import { parseInput } from "../validate";
+import { insertMessage, SendMessageInput, SYSTEM_SENDER } from "../messages/send-message";
+import { transitionSteps } from "../steps/transitions";
+import { transitionTask } from "./transitions";
 
 export interface SweepOptions {
   /** How long after the lease ran out the task is taken back (default 10 minutes). */
@@ -32,26 +34,23 @@ export function sweepLeases(ctx: ServiceContext, opts: SweepOptions = {}) {
       .limit(500)
       .all();
     for (const t of toRemind) {
-      const id = newId("msg", at);
-      tx.insert(messages)
-        .values({
-          id,
-          threadId: id,
-          fromKind: "system",
-          fromName: "agentdesk",
-          toInbox: t.assignedAgent,
+      const reminder = insertMessage(
+        tx,
+        ctx,
+        at,
+        emit,
+        parseInput(SendMessageInput, {
+          to: t.assignedAgent,
           type: "reminder",
           priority: "high",
           subject: `Still working on ${t.title}?`,
           body: `No sign of life on task ${t.id} since ${new Date(t.lastHeartbeatAt ?? t.claimedAt ?? at).toISOString()}. Send a heartbeat or a step update, or the task goes back to the queue in ${Math.round(graceMs / 60_000)} min.`,
-          instructionId: t.instructionId,
           taskId: t.id,
-          createdAt: at,
-        })
-        .run();
+        }),
+        { from: SYSTEM_SENDER },
+      );
       tx.update(tasks).set({ leaseRemindedAt: at }).where(eq(tasks.id, t.id)).run();
-      emit({ verb: "task.lease_expired", entityKind: "task", entityId: t.id, taskId: t.id, instructionId: t.instructionId, after: { leaseToken: t.leaseToken, reminder: id } });
-      emit({ verb: "message.sent", entityKind: "message", entityId: id, taskId: t.id, instructionId: t.instructionId, after: { from: "agentdesk", to: t.assignedAgent, type: "reminder", threadId: id } });
+      emit({ verb: "task.lease_expired", entityKind: "task", entityId: t.id, taskId: t.id, instructionId: t.instructionId, after: { leaseToken: t.leaseToken, reminder: reminder.id } });
     }
     const toRecover = tx
       .select()
@@ -61,23 +60,38 @@ export function sweepLeases(ctx: ServiceContext, opts: SweepOptions = {}) {
       .all();
     for (const t of toRecover) {
       if (mode === "requeue") {
-        tx.update(tasks)
-          .set({ status: "pending", leaseExpiresAt: null, leaseRemindedAt: null, updatedAt: at, version: t.version + 1 })
-          .where(and(eq(tasks.id, t.id), eq(tasks.status, "in_progress")))
-          .run();
-        const released = releaseSteps(tx, t.id, at);
-        emit({ verb: "task.requeued", entityKind: "task", entityId: t.id, taskId: t.id, instructionId: t.instructionId, before: { status: t.status, leaseToken: t.leaseToken }, after: { status: "pending", reason: "lease expired", releasedSteps: released } });
+        const released = transitionSteps(tx, t.id, "release", at);
+        transitionTask(tx, t, "pending", {
+          at,
+          emit,
+          verb: "task.requeued",
+          set: { leaseExpiresAt: null, leaseRemindedAt: null },
+          before: { leaseToken: t.leaseToken },
+          after: { reason: "lease expired", releasedSteps: released },
+        });
       } else {
-        const id = newId("msg", at);
-        tx.update(tasks)
-          .set({ status: "blocked", blockedReason: "The agent stopped responding (lease expired)", blockerType: "other", leaseExpiresAt: null, leaseRemindedAt: null, updatedAt: at, version: t.version + 1 })
-          .where(eq(tasks.id, t.id))
-          .run();
-        tx.insert(messages)
-          .values({ id, threadId: id, fromKind: "system", fromName: "agentdesk", toInbox: PEOPLE_INBOX, type: "escalation", priority: "high", subject: `${t.assignedAgent} stopped responding on ${t.title}`, body: `Task ${t.id} had no sign of life past its lease and grace period. Reassign it, or unblock it when the agent is back.`, instructionId: t.instructionId, taskId: t.id, createdAt: at })
-          .run();
-        emit({ verb: "task.escalated", entityKind: "task", entityId: t.id, taskId: t.id, instructionId: t.instructionId, before: { status: t.status }, after: { status: "blocked", reason: "lease expired", message: id } });
-        emit({ verb: "message.sent", entityKind: "message", entityId: id, taskId: t.id, instructionId: t.instructionId, after: { from: "agentdesk", to: PEOPLE_INBOX, type: "escalation", threadId: id } });
+        const escalation = insertMessage(
+          tx,
+          ctx,
+          at,
+          emit,
+          parseInput(SendMessageInput, {
+            to: PEOPLE_INBOX,
+            type: "escalation",
+            priority: "high",
+            subject: `${t.assignedAgent} stopped responding on ${t.title}`,
+            body: `Task ${t.id} had no sign of life past its lease and grace period. Reassign it, or unblock it when the agent is back.`,
+            taskId: t.id,
+          }),
+          { from: SYSTEM_SENDER },
+        );
+        transitionTask(tx, t, "blocked", {
+          at,
+          emit,
+          verb: "task.escalated",
+          set: { blockedReason: "The agent stopped responding (lease expired)", blockerType: "other", leaseExpiresAt: null, leaseRemindedAt: null },
+          after: { reason: "lease expired", message: escalation.id },
+        });
       }
     }
     return { reminded: toRemind.length, recovered: toRecover.length, mode };

@@ -27,7 +27,7 @@ import {
   unblockTask,
   updateStep,
 } from "@/lib/services";
-import { assertTaskReadable } from "@/lib/services/http-support";
+import { assertTaskReadable } from "@/lib/services/tasks/assert-task-readable";
 import { bodyFrom, jsonBody, jsonOk, optionalJsonBody, readErrors, writeErrors, type V1App } from "../route-kit";
 import { Event, Heartbeat, Output, Priority, StepParam, StepUpdate, Task, TaskDetail, TaskIdParam, TaskListItem, TaskStatus, page, qCursor, qInt, qLimit } from "../schemas";
 

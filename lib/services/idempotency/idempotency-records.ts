@@ -1,12 +1,10 @@
 import { and, eq, lt } from "drizzle-orm";
-import { idempotencyKeys, tasks } from "@/db/schema";
-import type { ServiceContext } from "./context";
-import { notFound } from "./errors";
-import { requireTaskAccess } from "./policy";
+import { idempotencyKeys } from "@/db/schema";
+import type { ServiceContext } from "../context";
 
 /**
- * Small queries the HTTP layer needs that are not domain verbs: the idempotency store and a cheap
- * "may this actor read this task" check. Kept here so lib/http never touches SQL.
+ * The idempotency store behind the HTTP API's Idempotency-Key header (lib/http/middleware/idempotency.ts):
+ * the first answer to a (caller, key) pair, replayed to a retry. Here so lib/http never touches SQL.
  */
 
 export interface IdempotencyRecord {
@@ -45,14 +43,4 @@ export function putIdempotencyRecord(db: ServiceContext["db"], actor: string, ke
 
 export function sweepIdempotencyRecords(db: ServiceContext["db"], now = Date.now()): number {
   return db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, now - IDEMPOTENCY_TTL_MS)).run().changes;
-}
-
-/**
- * Throws not_found unless the task exists and the actor may read it (an agent: only its own).
- * For reads that take a task id but are not getTask (a task's event timeline).
- */
-export function assertTaskReadable(ctx: ServiceContext, taskId: string): void {
-  const t = ctx.db.select({ id: tasks.id, assignedAgent: tasks.assignedAgent }).from(tasks).where(eq(tasks.id, taskId)).get();
-  if (!t) throw notFound("Task", taskId);
-  requireTaskAccess(ctx.actor, t, false);
 }

@@ -1,0 +1,48 @@
+import { z } from "zod";
+import { eq, sql } from "drizzle-orm";
+import { agents, tasks } from "@/db/schema";
+import { immediateTx, type ServiceContext, type Tx } from "../context";
+import { notFound, ServiceError } from "../errors";
+import { requireTaskAccess } from "../policy";
+import { parseInput } from "../validate";
+import { prepared } from "../prepared";
+import { writeLease } from "./load";
+import { DEFAULT_LEASE_MINUTES } from "./transitions";
+
+export const HeartbeatInput = z.strictObject({
+  taskId: z.string().min(1),
+  leaseToken: z.number().int().nonnegative().optional(),
+});
+
+const leaseOf = (tx: Tx) =>
+  prepared(tx, "tasks.leaseOf", (d) =>
+    d
+      .select({ id: tasks.id, assignedAgent: tasks.assignedAgent, status: tasks.status, leaseToken: tasks.leaseToken, leaseMinutes: agents.leaseMinutes })
+      .from(tasks)
+      .leftJoin(agents, eq(agents.name, tasks.assignedAgent))
+      .where(eq(tasks.id, sql.placeholder("id")))
+      .prepare(),
+  );
+
+/** Extends the lease. Not an event: heartbeats would drown the activity feed and the audit log. */
+export function heartbeatTask(ctx: ServiceContext, raw: z.input<typeof HeartbeatInput>) {
+  const { actor } = ctx;
+  if (actor.kind !== "agent") throw new ServiceError("forbidden", "Only the agent working on a task sends heartbeats");
+  const input = parseInput(HeartbeatInput, raw);
+  const at = ctx.now ? ctx.now() : Date.now();
+  return immediateTx(ctx.db, (tx) => {
+    // The few columns a lease needs and the agent's lease length, in one read (no full task row).
+    const task = leaseOf(tx).get({ id: input.taskId });
+    if (!task) throw notFound("Task", input.taskId);
+    requireTaskAccess(actor, task, true);
+    if (task.status !== "in_progress" && task.status !== "blocked") {
+      throw new ServiceError("illegal_transition", `Task ${task.id} is ${task.status}: there is no lease to extend`);
+    }
+    if (input.leaseToken !== undefined && input.leaseToken !== task.leaseToken) {
+      throw new ServiceError("lease_lost", `Lease ${input.leaseToken} on task ${task.id} is no longer valid`);
+    }
+    const expiresAt = at + (task.leaseMinutes ?? DEFAULT_LEASE_MINUTES) * 60_000;
+    writeLease(tx, task.id, at, expiresAt);
+    return { taskId: task.id, leaseToken: task.leaseToken, leaseExpiresAt: new Date(expiresAt).toISOString() };
+  });
+}
