@@ -1,4 +1,5 @@
 "use client";
+import { priorities as priorityList } from "@/lib/domain/vocabulary";
 import * as React from "react";
 import { useRouter } from "next/navigation";
 import { toast } from "sonner";
@@ -17,7 +18,8 @@ import { messageTypeLabel } from "@/components/ui/message-type-chip";
 import { inboxLabel, useInboxEnv } from "./inbox-context";
 
 const types = ["delegation", "consultation", "status_update", "reminder", "correction_request"];
-const priorities = ["low", "normal", "high", "critical"];
+// Lowest first, as the menu reads.
+const priorities = [...priorityList].reverse();
 
 /** A new message from the signed-in person to an agent (or to the people's inbox). */
 export function ComposeDialog({ inboxes }: { inboxes: string[] }) {

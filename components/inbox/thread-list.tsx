@@ -1,4 +1,5 @@
 "use client";
+import { PEOPLE_INBOX } from "@/lib/domain/vocabulary";
 import * as React from "react";
 import Link from "next/link";
 import { useParams, useSearchParams } from "next/navigation";
@@ -73,7 +74,7 @@ export function ThreadList({ initialPage, inboxes }: { initialPage: Page<Message
     <div className="flex h-full min-h-0 flex-col">
       <div className="grid gap-2 border-b p-3">
         <div className="flex items-center justify-between gap-2">
-          <h1 className="truncate text-sm font-semibold">{env.inbox === "hitl" ? "People's inbox" : `${inboxLabel(env.inbox)}'s inbox`}</h1>
+          <h1 className="truncate text-sm font-semibold">{env.inbox === PEOPLE_INBOX ? "People's inbox" : `${inboxLabel(env.inbox)}'s inbox`}</h1>
           <ComposeDialog inboxes={inboxes} />
         </div>
         <SearchBox initial={q} scopeAll={scopeAll} />
@@ -206,7 +207,7 @@ function Threads({ filters, initialPage }: { filters: InboxFilters; initialPage?
           description={
             filtered
               ? "Nothing matches these filters. Clear them to see the whole inbox."
-              : env.inbox === "hitl"
+              : env.inbox === PEOPLE_INBOX
                 ? "Agents write here when they need a person: escalations, questions, status updates."
                 : "Nothing in this agent's inbox. Messages from other agents and people land here."
           }

@@ -1,4 +1,5 @@
 "use client";
+import { instructionPhases } from "@/lib/domain/vocabulary";
 import * as React from "react";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
@@ -19,7 +20,7 @@ import { Button } from "@/components/ui/button";
 import { useListNavigation } from "@/components/ui/use-list-navigation";
 import { tierName } from "./tier";
 
-const phases = ["routing", "planning", "executing", "validating", "correcting", "blocked", "completed", "failed"] as const;
+const phases = instructionPhases;
 
 export function InstructionList({ initialPage, phase }: { initialPage: Page<InstructionListItem>; phase?: string }) {
   const router = useRouter();

@@ -1,4 +1,5 @@
 "use client";
+import { openTaskStatuses, taskStatuses } from "@/lib/domain/vocabulary";
 import Link from "next/link";
 import { AlertTriangle, Plus } from "lucide-react";
 import type { Overview } from "@/lib/services";
@@ -19,7 +20,7 @@ import { hrefs } from "@/lib/queries/links";
 /** Sign-ins and token housekeeping are audit noise in the feed. */
 const quiet = new Set(["session", "token", "user"]);
 
-const boardStatuses = ["pending", "in_progress", "blocked", "in_review", "completed", "cancelled"] as const;
+const boardStatuses = taskStatuses;
 
 /** The overview: counts, tasks by status, open instructions, stale leases, workload and recent activity. */
 export function OverviewView({ initial }: { initial: Overview }) {
@@ -189,7 +190,7 @@ export function OverviewView({ initial }: { initial: Overview }) {
                         <td className="px-3 py-1.5">
                           <AgentName name={a.name} color={a.color} href />
                         </td>
-                        {(["pending", "in_progress", "blocked", "in_review"] as const).map((s) => (
+                        {openTaskStatuses.map((s) => (
                           <td key={s} className={cn("px-2 py-1.5 text-right tabular-nums", a.load[s] ? "" : "text-muted-foreground/50")}>
                             {a.load[s]}
                           </td>

@@ -1,4 +1,5 @@
 "use client";
+import { priorities } from "@/lib/domain/vocabulary";
 import { Plus, X } from "lucide-react";
 import type { AgentSummary } from "@/lib/services";
 import { Button } from "@/components/ui/button";
@@ -11,7 +12,6 @@ export interface BoardFiltersValue {
   priority?: string;
 }
 
-const priorities = ["critical", "high", "normal", "low"] as const;
 
 /** The board's filters (kept in the URL by the board) and its primary action, New task. */
 export function BoardFilterBar({

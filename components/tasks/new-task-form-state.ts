@@ -1,7 +1,8 @@
+import { priorities } from "@/lib/domain/vocabulary";
 /** The new-task form's values, their defaults, and the server's field errors mapped onto them. */
 
 export const taskTypes = ["create", "modify", "analyze", "validate", "test"] as const;
-export const priorities = ["critical", "high", "normal", "low"] as const;
+export { priorities };
 
 export interface FormState {
   instructionId: string;

@@ -1,4 +1,5 @@
 "use client";
+import { PEOPLE_INBOX } from "@/lib/domain/vocabulary";
 import * as React from "react";
 import Link from "next/link";
 import { ChevronRight, CornerDownRight, FileOutput, MessagesSquare } from "lucide-react";
@@ -45,7 +46,7 @@ function threadLinks(step: Step, messages: Message[], agent: string) {
     return {
       threadId,
       href: hrefs.thread(first.to, threadId),
-      label: `${kind} thread with ${other === "hitl" ? "people" : other}`,
+      label: `${kind} thread with ${other === PEOPLE_INBOX ? "people" : other}`,
       count: Math.max(allInThread, ms.length),
     };
   });

@@ -1,4 +1,5 @@
 "use client";
+import { boardTaskStatuses } from "@/lib/domain/vocabulary";
 import * as React from "react";
 import Link from "next/link";
 import { AlertTriangle, ArrowRightLeft, GripVertical } from "lucide-react";
@@ -14,7 +15,7 @@ import { statusLabel } from "@/components/ui/status";
 import { Button } from "@/components/ui/button";
 import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuLabel, DropdownMenuSeparator, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
 
-export const boardColumns = ["pending", "in_progress", "blocked", "in_review", "completed"] as const;
+export const boardColumns = boardTaskStatuses;
 export type BoardStatus = (typeof boardColumns)[number];
 
 export function TaskCard({

@@ -56,7 +56,8 @@ export function normalisePriority(v: unknown): Priority | null {
 
 /* ---------------- instructions ---------------- */
 
-export const instructionPhases = ["routing", "planning", "executing", "validating", "completed", "correcting", "blocked", "failed"] as const;
+/** In the order of a life: under way first (as activeInstructionPhases), then the two final ones. */
+export const instructionPhases = ["routing", "planning", "executing", "validating", "correcting", "blocked", "completed", "failed"] as const;
 export type InstructionPhase = (typeof instructionPhases)[number];
 /** Phases in which an instruction is still under way. */
 export const activeInstructionPhases = ["routing", "planning", "executing", "validating", "correcting", "blocked"] as const satisfies readonly InstructionPhase[];

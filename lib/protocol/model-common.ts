@@ -1,7 +1,7 @@
 // The vocabulary every kind of protocol file shares: the document type, the scalar readers that
 // normalise loose values (names, refs, times, priorities), and the derive/apply result shapes.
 // Pure functions: no file system, no database.
-import type { Priority } from "@/lib/domain/vocabulary";
+import { normalisePriority, type Priority } from "@/lib/domain/vocabulary";
 import { INSTRUCTION_ID_PATTERN, PROTOCOL_AGENT_PATTERN, TASK_REF_PATTERN } from "@/lib/services/protocol";
 
 export type Doc = Record<string, unknown>;
@@ -46,10 +46,9 @@ export function timeOf(v: unknown): number | null {
 }
 export const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** A priority as a file writes it (any case, `medium`), canonical (lib/domain/vocabulary); null when it is none. */
 export function priorityOf(v: unknown): Priority | null {
-  const s = str(v)?.trim().toLowerCase();
-  if (s === "medium") return "normal";
-  return s === "critical" || s === "high" || s === "normal" || s === "low" ? s : null;
+  return normalisePriority(str(v));
 }
 
 /** A lower-case word such as a task or message type (`Code Review` → `code_review`). */

@@ -1,3 +1,5 @@
+import { PEOPLE_INBOX } from "@/lib/domain/vocabulary";
+
 /** Where things live in the app, in one place (pages link with these, so routes can move). */
 export const hrefs = {
   overview: () => "/",
@@ -16,9 +18,8 @@ export const hrefs = {
   agent: (name: string) => `/agents/${encodeURIComponent(name)}`,
   outputs: () => "/outputs",
   output: (id: string) => `/outputs/${encodeURIComponent(id)}`,
-  inbox: (name = "hitl") => `/inbox/${encodeURIComponent(name)}`,
+  inbox: (name: string = PEOPLE_INBOX) => `/inbox/${encodeURIComponent(name)}`,
   thread: (inbox: string, threadId: string) => `/inbox/${encodeURIComponent(inbox)}/${encodeURIComponent(threadId)}`,
 };
 
-/** The people's inbox (the protocol's `hitl`). */
-export const PEOPLE_INBOX = "hitl";
+export { PEOPLE_INBOX };

@@ -1,3 +1,4 @@
+import { PEOPLE_INBOX } from "@/lib/domain/vocabulary";
 import { redirect } from "next/navigation";
 import { hrefs } from "@/lib/queries/links";
 
@@ -9,5 +10,5 @@ export default async function InboxIndex({ searchParams }: { searchParams: Promi
   const thread = qs.get("thread");
   qs.delete("thread");
   const s = qs.toString();
-  redirect(`${thread ? hrefs.thread("hitl", thread) : hrefs.inbox()}${s ? `?${s}` : ""}`);
+  redirect(`${thread ? hrefs.thread(PEOPLE_INBOX, thread) : hrefs.inbox()}${s ? `?${s}` : ""}`);
 }

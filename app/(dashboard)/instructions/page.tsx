@@ -1,3 +1,4 @@
+import { instructionPhases } from "@/lib/domain/vocabulary";
 import Link from "next/link";
 import type { Metadata } from "next";
 import { Plus } from "lucide-react";
@@ -10,7 +11,7 @@ import { hrefs } from "@/lib/queries/links";
 
 export const metadata: Metadata = { title: "Instructions" };
 
-const phases = new Set(["routing", "planning", "executing", "validating", "correcting", "blocked", "completed", "failed"]);
+const phases: ReadonlySet<string> = new Set(instructionPhases);
 
 export default async function InstructionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const ctx = await getPageContext();

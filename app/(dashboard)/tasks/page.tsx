@@ -1,3 +1,4 @@
+import { priorities as priorityList } from "@/lib/domain/vocabulary";
 import type { Metadata } from "next";
 import { agentSummary, listAgents, listInstructions, taskBoard, taskCard, type ListTasksQuery } from "@/lib/services";
 import { getPageContext } from "@/lib/auth/page-context";
@@ -6,7 +7,7 @@ import { BOARD_COLUMN_PAGE } from "@/components/tasks/board-page-size";
 
 export const metadata: Metadata = { title: "Tasks" };
 
-const priorities = new Set(["critical", "high", "normal", "low"]);
+const priorities: ReadonlySet<string> = new Set(priorityList);
 const one = (v: string | string[] | undefined) => (typeof v === "string" && v.trim() ? v.trim() : undefined);
 
 export default async function TasksPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {

@@ -1,3 +1,4 @@
+import { openTaskStatuses } from "@/lib/domain/vocabulary";
 import Link from "next/link";
 import type { Metadata } from "next";
 import { headers } from "next/headers";
@@ -81,7 +82,7 @@ export default async function AgentPage({ params }: Props) {
             <span>
               <span className="font-medium text-foreground tabular-nums">{a.load.open}</span> open tasks
             </span>
-            {(["pending", "in_progress", "blocked", "in_review"] as const).map((s) =>
+            {openTaskStatuses.map((s) =>
               a.load[s] ? (
                 <span key={s} className="flex items-center gap-1">
                   <StatusDot status={s} /> {a.load[s]} {s.replace("_", " ")}
