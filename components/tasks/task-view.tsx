@@ -5,7 +5,7 @@ import { Check, Circle, FilePen, FilePlus2 } from "lucide-react";
 import type { AgentSummary, EventDto, TaskDetail } from "@/lib/services";
 import { useTask, useTaskEvents } from "@/lib/queries/tasks";
 import { hrefs } from "@/lib/queries/links";
-import { StatusBadge, StatusIcon } from "@/components/ui/status";
+import { StatusBadge } from "@/components/ui/status";
 import { AgentName } from "@/components/ui/agent-swatch";
 import { ProgressBar } from "@/components/ui/progress-bar";
 import { PriorityLabel } from "@/components/ui/priority-dot";
@@ -15,34 +15,13 @@ import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { ErrorState } from "@/components/ui/error-state";
 import { MessageTypeChip } from "@/components/ui/message-type-chip";
 import { useNow } from "@/components/ui/use-now";
-import { formatDuration } from "@/components/ui/format";
 import { cn } from "@/components/ui/cn";
 import { LiveMarkdown, type RenderedMarkdown } from "@/components/markdown/live-markdown";
 import { EventLine } from "./event-line";
 import { StepTracker } from "./step-tracker";
 import { RunPanel } from "@/components/runs/run-panel";
 import { TaskActions } from "./task-actions";
-
-function LeaseInfo({ lease, status }: { lease: TaskDetail["lease"]; status: string }) {
-  const now = useNow(1000);
-  if (!lease || status !== "in_progress") return null;
-  const left = now == null ? null : new Date(lease.expiresAt).getTime() - now;
-  const expired = left == null ? lease.expired : left <= 0;
-  return (
-    <>
-      <span aria-hidden>·</span>
-      <span className={cn(expired && "font-medium text-status-blocked")} data-testid="lease">
-        {expired ? "lease ran out: no heartbeat" : left == null ? "lease held" : `lease ${formatDuration(left)} left`}
-      </span>
-      {lease.lastHeartbeatAt && (
-        <>
-          <span aria-hidden>·</span>
-          <RelativeTime date={lease.lastHeartbeatAt} prefix="heartbeat " tickMs={5000} />
-        </>
-      )}
-    </>
-  );
-}
+import { DepList, Empty, LeaseInfo, SideSection } from "./task-side";
 
 export function TaskView({
   initialTask,
@@ -271,38 +250,6 @@ export function TaskView({
           </p>
         </aside>
       </div>
-    </div>
-  );
-}
-
-function SideSection({ title, children }: { title: string; children: React.ReactNode }) {
-  return (
-    <section className="grid min-w-0 gap-1.5">
-      <h2 className="text-[11px] font-semibold tracking-wide text-muted-foreground uppercase">{title}</h2>
-      {children}
-    </section>
-  );
-}
-
-function Empty({ children }: { children: React.ReactNode }) {
-  return <p className="text-xs text-muted-foreground">{children}</p>;
-}
-
-function DepList({ label, items }: { label: string; items: { id: string; ref: string; title: string; status: string }[] }) {
-  return (
-    <div className="grid gap-1">
-      <span className="text-[11px] text-muted-foreground">{label}</span>
-      <ul className="grid gap-0.5">
-        {items.map((d) => (
-          <li key={d.id}>
-            <Link href={hrefs.task(d.id)} className="flex items-center gap-1.5 rounded px-1 py-0.5 text-sm hover:bg-accent">
-              <StatusIcon status={d.status} className="size-3.5 animate-none" />
-              <Mono className="text-xs text-muted-foreground">{d.ref}</Mono>
-              <span className="truncate">{d.title}</span>
-            </Link>
-          </li>
-        ))}
-      </ul>
     </div>
   );
 }
