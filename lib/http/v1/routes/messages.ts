@@ -114,7 +114,21 @@ const threadRoute = createRoute({
   summary: "A whole thread, oldest first",
   request: { params: ThreadIdParam },
   responses: {
-    200: jsonOk(z.object({ threadId: z.string(), subject: z.string(), messages: z.array(Message) }).openapi("Thread"), "The thread"),
+    200: jsonOk(
+      z
+        .object({
+          threadId: z.string(),
+          subject: z.string(),
+          messages: z.array(
+            Message.extend({
+              replyTo: z.string().openapi({ description: "The inbox the caller's reply to this message lands in (agent name or hitl)" }),
+              replyType: z.string().openapi({ description: "The type the caller's reply to this message gets" }),
+            }).openapi("ThreadMessage"),
+          ),
+        })
+        .openapi("Thread"),
+      "The thread",
+    ),
     ...readErrors,
   },
 });
