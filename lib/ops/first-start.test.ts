@@ -28,7 +28,7 @@ function runEntry(entry: string, env: Record<string, string>, until?: (out: stri
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", path.join(repo, entry)], {
       cwd: repo,
-      env: { PATH: process.env.PATH ?? "", HOME: dir, LOG_LEVEL: "info", ...env } as NodeJS.ProcessEnv,
+      env: { PATH: process.env.PATH ?? "", HOME: dir, LOG_LEVEL: "info", NODE_ENV: "test", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
