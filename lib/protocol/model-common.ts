@@ -1,7 +1,7 @@
 // The vocabulary every kind of protocol file shares: the document type, the scalar readers that
 // normalise loose values (names, refs, times, priorities), and the derive/apply result shapes.
 // Pure functions: no file system, no database.
-import { normalisePriority, type Priority } from "@/lib/domain/vocabulary";
+import { isPriority, normalisePriority, type Priority } from "@/lib/domain/vocabulary";
 import { INSTRUCTION_ID_PATTERN, PROTOCOL_AGENT_PATTERN, TASK_REF_PATTERN } from "@/lib/services/protocol";
 
 export type Doc = Record<string, unknown>;
@@ -48,7 +48,10 @@ export const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** A priority as a file writes it (any case, `medium`), canonical (lib/domain/vocabulary); null when it is none. */
 export function priorityOf(v: unknown): Priority | null {
-  return normalisePriority(str(v));
+  // Checked again: normalisePriority reads its aliases from an object literal, where `constructor`
+  // or `__proto__` would come back as Object's own members.
+  const p = normalisePriority(str(v));
+  return isPriority(p) ? p : null;
 }
 
 /** A lower-case word such as a task or message type (`Code Review` → `code_review`). */
