@@ -40,6 +40,13 @@ describe("the browser's client layer", () => {
     expect(notInDocument(wrong, doc)).toEqual(["GET /task/{taskId}", "POST /threads/{threadId}"]);
   });
 
+  it("declares the query parameters the API takes for the agents list in short", () => {
+    const op = doc.paths[endpoints.agentSummaries.path]?.get as { parameters?: { name: string; in: string; schema?: { enum?: string[] } }[] } | undefined;
+    const view = op?.parameters?.find((p) => p.in === "query" && p.name === "view");
+    expect(view?.schema?.enum).toContain("summary");
+    expect(endpoints.agent.path).toBe("/agents/{agentName}");
+  });
+
   it("fills and encodes path parameters, and refuses a missing one", () => {
     expect(urlOf(endpoints.task.path, { taskId: "a/b c" })).toBe("/api/v1/tasks/a%2Fb%20c");
     expect(() => urlOf(endpoints.reply.path, {})).toThrow(/messageId/);

@@ -7,6 +7,7 @@
  */
 import type {
   AgentListItem,
+  AgentSummary,
   EventDto,
   InstructionDetail,
   InstructionDto,
@@ -99,6 +100,9 @@ export const endpoints = {
   counts: endpoint("get", "/counts", as<ShellCounts>()),
   overview: endpoint("get", "/overview", as<Overview>()),
   agents: endpoint("get", "/agents", as<{ items: (AgentListItem | PublicAgent)[] }>()),
+  /** The same list in short (`view=summary`): what the agents page and the palette show. */
+  agentSummaries: endpoint("get", "/agents", as<{ items: (AgentSummary | PublicAgent)[] }>(), undefined, as<{ view: "summary" }>()),
+  agent: endpoint("get", "/agents/{agentName}", as<AgentListItem | PublicAgent>()),
   events: endpoint("get", "/events", as<AuditPage>(), undefined, as<{ instructionId?: string; beforeId?: number; afterId?: number; limit?: number }>()),
 
   tasks: endpoint("get", "/tasks", as<Page<TaskListItem>>(), undefined, as<TaskListQuery>()),

@@ -56,6 +56,8 @@ export const keys = {
   output: (outputId: string) => ["output", outputId] as const,
 
   agents: ["agents"] as const,
+  /** GET /agents?view=summary: the agents page and the command palette. */
+  agentSummaries: ["agents", "summary"] as const,
   allAgentDetails: ["agent"] as const,
   agent: (name: string) => ["agent", name] as const,
 

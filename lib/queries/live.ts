@@ -1,7 +1,7 @@
 "use client";
 import { useEffect, useSyncExternalStore } from "react";
 import { useQueryClient, type QueryClient, type QueryKey } from "@tanstack/react-query";
-import { SSE_EVENTS, type LiveEvent } from "@/lib/domain/vocabulary";
+import { PEOPLE_INBOX, SSE_EVENTS, type LiveEvent } from "@/lib/domain/vocabulary";
 import { keys } from "./keys";
 
 /** One row of the change feed, as the server streams it (`event: change`, `data: {...}`): the server's LiveEvent. */
@@ -18,8 +18,14 @@ export function keysForEvent(e: ChangeEvent): QueryKey[] {
   if (e.instructionId) out.push(keys.instruction(e.instructionId), keys.instructions);
   switch (e.entityKind) {
     case "task":
-    case "step":
+      // A task's status is an agent's load (open / running / blocked / in review); a reassignment
+      // moves it between two agents the event does not name: every agent view.
       out.push(keys.tasks, keys.agents, keys.allAgentDetails);
+      break;
+    case "step":
+      // Steps change a task's progress, never an agent's load (a step that blocks the task also
+      // appends a task event).
+      out.push(keys.tasks);
       break;
     case "output":
       out.push(keys.outputs, keys.output(e.entityId), keys.counts, keys.tasks);
@@ -28,15 +34,19 @@ export function keysForEvent(e: ChangeEvent): QueryKey[] {
       out.push(keys.outputs, keys.allOutputDetails, keys.counts, keys.tasks, keys.inboxes, keys.allThreads);
       break;
     case "message":
-      out.push(e.inbox ? keys.inbox(e.inbox) : keys.inboxes, keys.allThreads, keys.message(e.entityId), keys.counts, keys.agents, keys.allAgentDetails);
+      out.push(e.inbox ? keys.inbox(e.inbox) : keys.inboxes, keys.allThreads, keys.message(e.entityId), keys.counts);
       // the inbox picker's unread counts live under the same prefix
       if (e.inbox) out.push(keys.inboxes);
+      // An agent's unread count: the agents list and that agent's page. A message sent to or marked
+      // in the people's inbox is no agent's; a file import may move one between inboxes: every agent.
+      if (!e.inbox || (e.verb !== "message.sent" && e.verb !== "message.marked")) out.push(keys.agents, keys.allAgentDetails);
+      else if (e.inbox !== PEOPLE_INBOX) out.push(keys.agents, keys.agent(e.inbox));
       break;
     case "instruction":
       out.push(keys.instructions, keys.instruction(e.entityId));
       break;
     case "agent":
-      out.push(keys.agents, keys.allAgentDetails);
+      out.push(keys.agents, keys.agent(e.entityId));
       break;
     default:
       break;

@@ -16,8 +16,8 @@ export function usePaletteData(term: string) {
     staleTime: 30_000,
   });
   const agents = useQuery({
-    queryKey: keys.agents,
-    queryFn: ({ signal }) => call(endpoints.agents, { signal }),
+    queryKey: keys.agentSummaries,
+    queryFn: ({ signal }) => call(endpoints.agentSummaries, { query: { view: "summary" }, signal }),
     staleTime: 60_000,
   });
   const search = useQuery({

@@ -76,6 +76,21 @@ describe("agents see only their own work", () => {
     expect(forPeople.unread).toBe(1);
   });
 
+  test("GET /agents?view=summary: the agents seen whole in short (load, unread, step count); public faces unchanged", async () => {
+    const people = await json(await s.request("/api/v1/agents?view=summary", { token: admin.token }));
+    const backend = people.items.find((a: { name: string }) => a.name === "backend-developer");
+    expect(backend).toMatchObject({ load: { in_progress: 1 }, unread: 1 });
+    expect(backend.stepCount).toBeGreaterThan(0);
+    for (const k of ["steps", "memory", "resources", "tools", "capabilities", "sourcePath"]) expect(backend, k).not.toHaveProperty(k);
+
+    const agent = await json(await s.request("/api/v1/agents?view=summary", { token: fe }));
+    for (const a of agent.items) {
+      if (a.name === "frontend-developer") expect(Object.keys(a)).toEqual(expect.arrayContaining(["load", "unread", "stepCount"]));
+      else expect(Object.keys(a).sort(), a.name).toEqual(["capabilities", "description", "name", "steps"]);
+    }
+    expect((await s.request("/api/v1/agents?view=everything", { token: admin.token })).status).toBe(422);
+  });
+
   test("no answer shows the server's absolute path of an agent definition", async () => {
     const answers = [
       await s.request("/api/v1/agents", { token: admin.token }),

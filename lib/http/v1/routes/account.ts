@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { getAgent, getAgentFor, getOverview, getShellCounts, listAgentsFor, listEvents } from "@/lib/services";
+import { agentSummary, getAgent, getAgentFor, getOverview, getShellCounts, listAgentsFor, listEvents } from "@/lib/services";
 import { jsonOk, readErrors, type V1App } from "../route-kit";
 import { ActorKind, Agent, AgentNameParam, AgentSeen, Event, Instruction, Role, Task, qInt, qLimit } from "../schemas";
 
@@ -39,14 +39,34 @@ const meRoute = createRoute({
   responses: { 200: jsonOk(Me, "The caller"), ...readErrors },
 });
 
+/** An agent in short (`view=summary`): what a list shows, without the definition's long parts. */
+const AgentSummary = z
+  .looseObject({
+    name: z.string(),
+    title: z.string().nullable(),
+    description: z.string(),
+    tier: z.string().nullable(),
+    domain: z.string().nullable(),
+    model: z.string().nullable(),
+    color: z.string().nullable(),
+    active: z.boolean(),
+    leaseMinutes: z.number().int(),
+    load: z.record(z.string(), z.number()),
+    unread: z.number().int(),
+    stepCount: z.number().int(),
+  })
+  .openapi("AgentSummary");
+
 const agentsRoute = createRoute({
   method: "get",
   path: "/agents",
   operationId: "listAgents",
   tags: ["Agents"],
   summary: "List agents with their load",
-  description: "People see every agent with its load and unread count. An agent sees itself that way, and only the public face of the others (name, description, capabilities, Response Approach).",
-  responses: { 200: jsonOk(z.object({ items: z.array(AgentSeen) }), "Agents"), ...readErrors },
+  description:
+    "People see every agent with its load and unread count. An agent sees itself that way, and only the public face of the others (name, description, capabilities, Response Approach). `view=summary` leaves out the definitions' long parts (Response Approach, memory, resources, tools) from the agents seen whole, with a `stepCount` instead; public faces stay as they are.",
+  request: { query: z.strictObject({ view: z.enum(["full", "summary"]).optional().openapi({ description: "full (default) or summary" }) }) },
+  responses: { 200: jsonOk(z.object({ items: z.array(z.union([AgentSeen, AgentSummary])) }), "Agents"), ...readErrors },
 });
 
 const agentRoute = createRoute({
@@ -138,7 +158,12 @@ export function registerAccountRoutes(app: V1App) {
       200,
     );
   });
-  app.openapi(agentsRoute, (c) => c.json({ items: listAgentsFor(c.get("ctx")) }, 200));
+  app.openapi(agentsRoute, (c) => {
+    const items = listAgentsFor(c.get("ctx"));
+    if (c.req.valid("query").view !== "summary") return c.json({ items }, 200);
+    // Only the agents seen whole carry a load: a public face is already short.
+    return c.json({ items: items.map((a) => ("load" in a ? agentSummary(a) : a)) }, 200);
+  });
   app.openapi(agentRoute, (c) => c.json(getAgentFor(c.get("ctx"), c.req.valid("param").agentName), 200));
   app.openapi(overviewRoute, (c) => c.json(getOverview(c.get("ctx")), 200));
   app.openapi(countsRoute, (c) => c.json(getShellCounts(c.get("ctx")), 200));

@@ -1,0 +1,110 @@
+"use client";
+import { openTaskStatuses } from "@/lib/domain/vocabulary";
+import Link from "next/link";
+import { Inbox } from "lucide-react";
+import type { AgentListItem, Page, TaskListItem } from "@/lib/services";
+import { useAgent } from "@/lib/queries/agents";
+import { hrefs } from "@/lib/queries/links";
+import { Button } from "@/components/ui/button";
+import { Card, CardHeader, CardTitle } from "@/components/ui/card";
+import { AgentSwatch } from "@/components/ui/agent-swatch";
+import { StatusDot } from "@/components/ui/status";
+import { EmptyState } from "@/components/ui/empty-state";
+import { ErrorState } from "@/components/ui/error-state";
+import { TaskList } from "@/components/tasks/task-list";
+import { ConnectPanel } from "./connect-panel";
+import { AgentDefinitionCard, AgentMemoryCard } from "./agent-definition";
+
+/**
+ * One agent: its load, tasks, Response Approach, how to connect it, and its definition. Seeded by
+ * the server render and live through React Query: keys.agent(name) (GET /agents/{name}: load,
+ * unread count, definition) and the task list's keys.tasks, both invalidated by the live hook.
+ */
+export function AgentView({ initial, tasks, serverOrigin }: { initial: AgentListItem; tasks: Page<TaskListItem>; serverOrigin: string }) {
+  const q = useAgent(initial.name, initial);
+  const a = q.data ?? initial;
+  return (
+    <>
+      <header className="flex flex-wrap items-start justify-between gap-3 pb-5">
+        <div className="min-w-0 flex-1">
+          <h1 className="flex items-center gap-2 text-lg font-semibold tracking-tight">
+            <AgentSwatch color={a.color} name={a.name} className="size-3.5" />
+            {a.name}
+            {!a.active && <span className="rounded border px-1.5 text-xs font-normal text-muted-foreground">inactive</span>}
+          </h1>
+          {a.title && <p className="text-sm text-muted-foreground">{a.title}</p>}
+          <p className="mt-1 max-w-3xl text-sm">{a.description}</p>
+          <div className="mt-2 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-muted-foreground">
+            <span>
+              <span className="font-medium text-foreground tabular-nums">{a.load.open}</span> open tasks
+            </span>
+            {openTaskStatuses.map((s) =>
+              a.load[s] ? (
+                <span key={s} className="flex items-center gap-1">
+                  <StatusDot status={s} /> {a.load[s]} {s.replace("_", " ")}
+                </span>
+              ) : null,
+            )}
+          </div>
+        </div>
+        <Button asChild variant="outline" size="sm">
+          <Link href={hrefs.inbox(a.name)}>
+            <Inbox /> Inbox{a.unread ? ` · ${a.unread} unread` : ""}
+          </Link>
+        </Button>
+      </header>
+      {q.isRefetchError && <ErrorState compact className="mb-5" title="Could not refresh this agent" error={q.error} onRetry={() => void q.refetch()} />}
+
+      <div className="grid gap-5 xl:grid-cols-[minmax(0,1fr)_24rem]">
+        <div className="grid min-w-0 content-start gap-5">
+          <Card>
+            <CardHeader>
+              <CardTitle>Tasks</CardTitle>
+              <span className="text-xs text-muted-foreground">most recently changed first</span>
+            </CardHeader>
+            <TaskList
+              filters={{ agent: a.name }}
+              initialPage={tasks}
+              empty={<EmptyState className="m-3" compact title="No tasks assigned" description="Assign one from an instruction, or with New task on the board." />}
+            />
+          </Card>
+
+          <Card>
+            <CardHeader>
+              <CardTitle>Response Approach</CardTitle>
+              <span className="text-xs text-muted-foreground">{a.steps.length} steps, copied onto each task it is assigned</span>
+            </CardHeader>
+            {a.steps.length === 0 ? (
+              <p className="px-4 py-3 text-sm text-muted-foreground">The definition has no numbered Response Approach list.</p>
+            ) : (
+              <ol className="divide-y">
+                {a.steps.map((s) => (
+                  <li key={s.position} className="grid grid-cols-[1.5rem_minmax(0,1fr)] gap-2 px-4 py-2">
+                    <span className="text-right text-xs text-muted-foreground tabular-nums">{s.position}</span>
+                    <span>
+                      <span className="block text-sm font-medium">{s.title}</span>
+                      {s.guidance && <span className="block text-xs text-muted-foreground">{s.guidance}</span>}
+                    </span>
+                  </li>
+                ))}
+              </ol>
+            )}
+          </Card>
+        </div>
+
+        <aside className="grid min-w-0 content-start gap-5 [&>*]:min-w-0">
+          <Card>
+            <CardHeader>
+              <CardTitle>Connect this agent</CardTitle>
+            </CardHeader>
+            <div className="px-4 py-3">
+              <ConnectPanel agent={a.name} serverOrigin={serverOrigin} />
+            </div>
+          </Card>
+          <AgentDefinitionCard agent={a} />
+          <AgentMemoryCard memory={a.memory} />
+        </aside>
+      </div>
+    </>
+  );
+}
