@@ -1,3 +1,4 @@
+import "server-only";
 // Front matter (a `---` fenced YAML block at the top of a markdown file), split and parsed with the
 // `yaml` package under the same limits as every other YAML the app reads (lib/protocol/yaml.ts).
 // This replaces gray-matter, which bundles js-yaml 3 (YAML 1.1) and would evaluate a `---js` block.

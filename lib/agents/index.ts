@@ -1,3 +1,4 @@
+import "server-only";
 // Server-side entry point (the loader reads the file system). Client code that only needs the
 // types or schemas should import "./definition" directly to keep node:fs out of the bundle.
 export {

@@ -1,3 +1,4 @@
+import "server-only";
 export type Role = "admin" | "reviewer" | "viewer";
 
 /** Who is acting. Every service call carries one; authorisation is decided from it. */

@@ -1,3 +1,4 @@
+import "server-only";
 import { randomBytes, scryptSync } from "node:crypto";
 import { SCRYPT } from "./secrets";
 

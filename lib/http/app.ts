@@ -1,3 +1,4 @@
+import "server-only";
 import { Hono } from "hono";
 import type { Db } from "@/db/client";
 import type { ApiEnv } from "./types";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ServiceError } from "@/lib/services";

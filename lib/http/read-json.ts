@@ -1,3 +1,4 @@
+import "server-only";
 import type { Context } from "hono";
 import { ServiceError } from "@/lib/services";
 import { HTTPException } from "hono/http-exception";

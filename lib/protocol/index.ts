@@ -1,3 +1,4 @@
+import "server-only";
 // The Agent_Memory folder bridge: import a tree, export the database as a tree, or mirror both ways
 // live. Every write goes through the service verbs of lib/services/protocol. See docs/folder-bridge.md.
 export { importTree, loadDoc, ImportSession, type ImportOptions, type ImportSummary, type Counts, type ItemKind, type Problem } from "./import";

@@ -1,3 +1,4 @@
+import "server-only";
 // When a file and the database both changed the same entity since the last sync: the rule that
 // decides, the fields it compares, and the record it leaves (the losing file kept beside it, a
 // bridge.conflict event, a warning).

@@ -1,3 +1,4 @@
+import "server-only";
 // Database → files: the events table is read after the last id seen (skipping the mirror's own),
 // and the tasks, messages, outputs, reviews and instructions those events touch are written
 // atomically where the protocol keeps them. A path holding changes the mirror has not read yet is

@@ -1,3 +1,4 @@
+import "server-only";
 // Files → database, step 2: the files that held still are read and imported through the bridge's
 // service verbs (instruction folders first, then tasks, outputs, messages). A file whose content is
 // what the mirror last read or wrote there is skipped (no echo).

@@ -1,3 +1,4 @@
+import "server-only";
 // What the live mirror remembers between ticks (and, through the state file, between runs): the
 // content hash of every path at its last sync, what is waiting to be read, the entities waiting to be
 // written, and the reports. Shared by the watching, importing and exporting halves of the mirror.

@@ -1,3 +1,4 @@
+import "server-only";
 // Files → database, step 1: noticing that a file changed. `fs.watch` (recursive) reports changes as
 // they happen; a periodic rescan catches what it missed. A noticed file waits in `pending` until its
 // size and mtime hold still (mirror-import.ts reads it then).

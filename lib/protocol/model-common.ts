@@ -1,3 +1,4 @@
+import "server-only";
 // The vocabulary every kind of protocol file shares: the document type, the scalar readers that
 // normalise loose values (names, refs, times, priorities), and the derive/apply result shapes.
 // Pure functions: no file system, no database.

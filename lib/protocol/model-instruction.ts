@@ -1,3 +1,4 @@
+import "server-only";
 // Instruction folders (`{inst_id}/instruction.yaml`, `status.yaml`, `workflow/plan.yaml`).
 import type { InstructionRow } from "@/db/schema";
 import { instructionPhases, type Priority } from "@/lib/domain/vocabulary";

@@ -1,3 +1,4 @@
+import "server-only";
 // Message files (`_communication/inbox/{agent}/*.yaml`): the envelope becomes columns, the rest the
 // body people read; written back with the ids that keep threads together across export and import.
 import type { MessageRow } from "@/db/schema";

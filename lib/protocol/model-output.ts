@@ -1,3 +1,4 @@
+import "server-only";
 // Result files (`outputs/partial/{task_id}_result.yaml`) and the review records written beside them.
 import type { OutputRow } from "@/db/schema";
 import { agentNameOf, isDoc, iso, pathList, refOf, text, timeOf, wordOf, type Derived, type Doc } from "./model-common";

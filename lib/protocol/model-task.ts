@@ -1,3 +1,4 @@
+import "server-only";
 // Task files (`tasks/{state}/{T1}.yaml`): read into AgentDesk's canonical task, and written back.
 import type { Priority, TaskStatus } from "@/lib/domain/vocabulary";
 import { UNASSIGNED_AGENT } from "@/lib/services/protocol";

@@ -1,3 +1,4 @@
+import "server-only";
 // Normalising at the edge: what the loose Agent_Memory files say, read into AgentDesk's one canonical
 // form (derive*), and the canonical form written back into a file's own document so that every field
 // AgentDesk does not model survives (apply*). Pure functions: no file system, no database.

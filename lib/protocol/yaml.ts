@@ -1,3 +1,4 @@
+import "server-only";
 import { parseDocument, stringify } from "yaml";
 
 /** A protocol file is a small document; bigger ones are refused before they are read. */

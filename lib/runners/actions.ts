@@ -1,3 +1,4 @@
+import "server-only";
 import { ServiceError, taskOwner, type ServiceContext } from "@/lib/services";
 import { requirePerson } from "@/lib/services/policy";
 import { createRun, getRun, retryRun, type RunDto } from "@/lib/services/runs";

@@ -1,3 +1,4 @@
+import "server-only";
 // Runners: the programs that do an agent's work, launched and watched by the server (docs/runners.md).
 export {
   DEFAULT_KILL_GRACE_MS,

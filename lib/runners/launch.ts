@@ -1,3 +1,4 @@
+import "server-only";
 // The steps of launching one run, each small enough to read on its own: a private folder, the prompt
 // and command line, the files the program reads (prompt, MCP config with the run's token), the
 // process in its own group, and its output cut into lines. The supervisor strings them together and

@@ -1,3 +1,4 @@
+import "server-only";
 import type { RunPromptContext } from "@/lib/services/runs";
 
 /**

@@ -1,3 +1,4 @@
+import "server-only";
 import type { ChildProcess } from "node:child_process";
 import type { Db } from "@/db/client";
 import type { RunRow } from "@/db/schema";

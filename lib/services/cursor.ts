@@ -1,3 +1,4 @@
+import "server-only";
 import { ServiceError } from "./errors";
 
 /** Keyset cursors: an opaque base64url of the last row's sort key, so pages stay stable under inserts. */

@@ -1,3 +1,4 @@
+import "server-only";
 import type { AgentRow, EventRow, InstructionRow, MessageRow, OutputRow, ReviewRow, TaskRow, TaskStepRow } from "@/db/schema";
 
 const iso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());

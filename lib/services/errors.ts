@@ -1,3 +1,4 @@
+import "server-only";
 import { errorCodes, type ServiceErrorCode } from "@/lib/domain/vocabulary";
 
 export type { ServiceErrorCode };

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, desc, eq, gt, lt, notInArray, type SQL } from "drizzle-orm";
 import { events, tasks } from "@/db/schema";
 import type { ServiceContext } from "./context";

@@ -1,3 +1,4 @@
+import "server-only";
 import { sql } from "drizzle-orm";
 import { events } from "@/db/schema";
 import { actorId, type Actor } from "@/lib/auth/actor";

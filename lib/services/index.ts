@@ -1,3 +1,4 @@
+import "server-only";
 // The service layer: the only code that changes the database. Pages, the HTTP API, MCP tools,
 // the CLI and the folder bridge all call these verbs.
 export type { ServiceContext } from "./context";

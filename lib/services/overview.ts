@@ -1,3 +1,4 @@
+import "server-only";
 import { and, desc, eq, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import { instructions, outputs, tasks, PEOPLE_INBOX } from "@/db/schema";
 import { activeInstructionPhases } from "@/lib/domain/vocabulary";

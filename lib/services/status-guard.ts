@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * How deep the running code is inside a status-change function (transitionTask, transitionStep,
  * transitionOutput and their bulk forms). Only those functions write a status column; the guard

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { priorities, priorityAliases, priorityRank } from "@/lib/domain/vocabulary";
 import { ServiceError, type FieldErrors } from "./errors";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { ServiceContext, Tx } from "./context";
 import { immediateTx, nowOf } from "./context";
 import { appendEvent, notifyCommit, type EventInput } from "./events";

@@ -1,3 +1,4 @@
+import "server-only";
 import { Hono, type Context } from "hono";
 import { WebStandardStreamableHTTPServerTransport, createMcpHandler, isLegacyRequest, type AuthInfo } from "@modelcontextprotocol/server";
 import type { ServiceContext } from "@/lib/services";

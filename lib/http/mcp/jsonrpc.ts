@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * The shape checks /api/mcp makes before a message reaches the SDK (#23). The SDK answers some
  * malformed messages with a dump of its zod issues (-32603 or -32602 with the issue list), some

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { McpServer, type CallToolResult } from "@modelcontextprotocol/server";
 import { getLogger } from "@/lib/log";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { authenticate } from "@/lib/services";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { MiddlewareHandler } from "hono";
 import { hashSecret } from "@/lib/auth/secrets";
 import type { ApiEnv } from "../types";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Context, MiddlewareHandler } from "hono";
 import { ServerResponse } from "node:http";
 import { bodyLimit } from "hono/body-limit";

@@ -1,3 +1,4 @@
+import "server-only";
 import { createHash } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import { actorId, type Actor } from "@/lib/auth/actor";

@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * A fixed-window counter per key, in memory (one process serves everything). Enough to stop
  * password guessing and a runaway agent loop; the window and limit are per limiter.

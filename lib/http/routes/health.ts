@@ -1,3 +1,4 @@
+import "server-only";
 import { Hono } from "hono";
 import type { ApiEnv } from "../types";
 import { problem, problemResponse } from "../problem";

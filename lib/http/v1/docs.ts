@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * The readable API page (GET /api/docs): server-rendered from the generated OpenAPI document, one
  * self-contained HTML page with inline styles and no scripts, so nothing is fetched at run time.

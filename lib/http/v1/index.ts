@@ -1,3 +1,4 @@
+import "server-only";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { Hono } from "hono";
 import type { ApiEnv } from "../types";

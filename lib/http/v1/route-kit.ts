@@ -1,3 +1,4 @@
+import "server-only";
 import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { ApiEnv } from "../types";
 import { allErrorCodes } from "@/lib/domain/vocabulary";

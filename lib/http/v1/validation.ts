@@ -1,3 +1,4 @@
+import "server-only";
 import type { Context, MiddlewareHandler } from "hono";
 import type { ZodError } from "zod";
 import type { ApiEnv } from "../types";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, gt, lt, sql } from "drizzle-orm";
 import { apiTokens, sessions, users } from "@/db/schema";
 import { hashSecret, newSecret, SESSION_TTL_MS } from "@/lib/auth/secrets";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { agents, apiTokens, users } from "@/db/schema";

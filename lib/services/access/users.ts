@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import { users } from "@/db/schema";

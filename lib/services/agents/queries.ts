@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { agents, inboxUnread, tasks } from "@/db/schema";
 import { openTaskStatuses as openStatuses } from "@/lib/domain/vocabulary";

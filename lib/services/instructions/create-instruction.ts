@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { and, desc, gte, lt } from "drizzle-orm";
 import { instructions } from "@/db/schema";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, desc, eq, lt, or, sql } from "drizzle-orm";
 import { instructions, messages, outputs, taskDependencies, tasks } from "@/db/schema";
 import type { ServiceContext } from "../context";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, desc, eq, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { agents, inboxUnread, messages, PEOPLE_INBOX } from "@/db/schema";
 import type { Priority } from "@/lib/domain/vocabulary";

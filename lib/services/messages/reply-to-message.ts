@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { PEOPLE_INBOX } from "@/db/schema";
 import { DEFAULT_REPLY_TYPE, MESSAGE_TYPE_PATTERN, replyTypes } from "@/lib/domain/vocabulary";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { and, eq, sql } from "drizzle-orm";
 import { agents, instructions, messages, PEOPLE_INBOX, tasks, type MessageRow } from "@/db/schema";

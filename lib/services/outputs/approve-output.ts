@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { reviews } from "@/db/schema";
 import { newId } from "@/lib/ids";

@@ -1,3 +1,4 @@
+import "server-only";
 import { eq } from "drizzle-orm";
 import { outputs, tasks } from "@/db/schema";
 import type { Tx } from "../context";

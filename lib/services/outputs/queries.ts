@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, desc, eq, gt, inArray, or, sql } from "drizzle-orm";
 import { outputs, reviews, tasks } from "@/db/schema";
 import type { ReviewDecision } from "@/lib/domain/vocabulary";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { and, desc, eq } from "drizzle-orm";
 import { messages, reviews } from "@/db/schema";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq } from "drizzle-orm";
 import { outputs, type OutputRow } from "@/db/schema";
 import type { Tx } from "../context";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { eq } from "drizzle-orm";
 import { instructionPhases, instructions, type InstructionRow } from "@/db/schema";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { and, eq, or, sql } from "drizzle-orm";
 import { instructions, messages, PEOPLE_INBOX, tasks, type MessageRow } from "@/db/schema";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { instructions, outputFormats, outputs, taskStatuses, tasks } from "@/db/schema";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { and, eq } from "drizzle-orm";
 import { agents, instructions, taskDependencies, tasks, taskStatuses, type TaskRow } from "@/db/schema";

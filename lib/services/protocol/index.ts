@@ -1,3 +1,4 @@
+import "server-only";
 // Service verbs and reads of the Agent_Memory folder bridge (lib/protocol). Like every verb: check the
 // actor, parse the input, one synchronous transaction that appends its events; unchanged input writes
 // nothing. Each write verb returns the ids of the events it appended, so a mirror can tell its own

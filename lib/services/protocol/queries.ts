@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import { instructions, messages, outputs, reviews, taskDependencies, tasks, type InstructionRow, type MessageRow, type OutputRow, type ReviewRow, type TaskRow } from "@/db/schema";
 import type { ServiceContext } from "../context";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { and, eq, inArray } from "drizzle-orm";
 import { runs, runTriggers } from "@/db/schema";

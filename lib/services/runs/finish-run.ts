@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import { apiTokens, events, PEOPLE_INBOX, runLog, runs, tasks, type RunRow, type RunStatus, type TaskRow } from "@/db/schema";

@@ -1,3 +1,4 @@
+import "server-only";
 // Runs: launches of an agent program on a task, supervised by lib/runners. The verbs write the
 // `runs` and `run_log` tables (and block the task / tell the people when a run ends badly).
 export { createRun, retryRun, CreateRunInput, RetryRunInput } from "./create-run";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, desc, eq, gt, inArray, lt, sql, type SQL } from "drizzle-orm";
 import { agents, outputs, runLog, runs, taskDependencies, tasks, type RunRow } from "@/db/schema";
 import type { ServiceContext } from "../context";

@@ -1,3 +1,4 @@
+import "server-only";
 import { eq } from "drizzle-orm";
 import { runs, type RunLogRow, type RunRow, type RunStatus } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";

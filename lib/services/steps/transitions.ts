@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { taskSteps, type StepStatus, type TaskRow, type TaskStepRow } from "@/db/schema";
 import type { Tx } from "../context";

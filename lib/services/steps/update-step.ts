@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { and, eq, sql } from "drizzle-orm";
 import { stepStatuses, taskSteps, tasks, type TaskRow } from "@/db/schema";

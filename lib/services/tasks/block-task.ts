@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { blockerTypes } from "@/lib/domain/vocabulary";
 import type { ServiceContext } from "../context";

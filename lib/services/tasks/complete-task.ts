@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { and, eq, notInArray } from "drizzle-orm";
 import { outputs, taskSteps } from "@/db/schema";

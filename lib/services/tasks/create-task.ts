@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { and, eq, inArray, or } from "drizzle-orm";
 import { agents, instructions, taskDependencies, tasks } from "@/db/schema";

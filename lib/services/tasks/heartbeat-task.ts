@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { eq, sql } from "drizzle-orm";
 import { agents, tasks } from "@/db/schema";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, ne, sql } from "drizzle-orm";
 import { agents, taskDependencies, tasks, type TaskRow } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";

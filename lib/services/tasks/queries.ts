@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { instructions, messages, outputs, reviews, taskDependencies, taskSteps, tasks, taskStatuses, type TaskStatus } from "@/db/schema";
 import { boardTaskStatuses, type Priority } from "@/lib/domain/vocabulary";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, isNotNull, isNull, lt } from "drizzle-orm";
 import { tasks, PEOPLE_INBOX } from "@/db/schema";
 import type { ServiceContext } from "../context";

@@ -1,3 +1,4 @@
+import "server-only";
 import { eq } from "drizzle-orm";
 import { taskSteps, type AgentRow, type TaskStepRow } from "@/db/schema";
 import type { Tx } from "../context";

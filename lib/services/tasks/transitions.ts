@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq } from "drizzle-orm";
 import { tasks, type TaskRow, type TaskStatus } from "@/db/schema";
 import type { Tx } from "../context";

@@ -1,3 +1,4 @@
+import "server-only";
 import { createRoute, z } from "@hono/zod-openapi";
 import { ApproveOutputInput, RequestChangesInput, approveOutput, getOutput, listReviewQueue, requestOutputChanges } from "@/lib/services";
 import { bodyFrom, jsonBody, jsonOk, optionalJsonBody, readErrors, writeErrors, type V1App } from "../route-kit";

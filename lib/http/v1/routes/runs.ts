@@ -1,3 +1,4 @@
+import "server-only";
 import { createRoute, z } from "@hono/zod-openapi";
 import { runLogStreams, runStatuses, runTriggers } from "@/lib/domain/vocabulary";
 import { notFound, taskOwner } from "@/lib/services";
