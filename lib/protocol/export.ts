@@ -19,7 +19,7 @@ import {
   type ProtocolReview,
   type ProtocolTask,
 } from "@/lib/services/protocol";
-import { PEOPLE_INBOX } from "@/db/schema";
+import { PEOPLE_INBOX } from "@/lib/domain/vocabulary";
 import { joinInside, readFileInside, removeFileInside, resolveRoot, safeRelative, safeSegment, UnsafePathError, writeFileAtomic } from "./fs-safe";
 import {
   applyInstruction,
