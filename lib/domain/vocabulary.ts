@@ -51,7 +51,8 @@ export const isPriority = (v: unknown): v is Priority => typeof v === "string" &
 export function normalisePriority(v: unknown): Priority | null {
   if (typeof v !== "string") return null;
   const s = v.trim().toLowerCase();
-  return priorityAliases[s] ?? (isPriority(s) ? s : null);
+  // Own keys only: "constructor" or "__proto__" must not find Object's members.
+  return (Object.hasOwn(priorityAliases, s) ? priorityAliases[s] : undefined) ?? (isPriority(s) ? s : null);
 }
 
 /* ---------------- instructions ---------------- */
