@@ -1,5 +1,6 @@
 import "server-only";
 import type { RunPromptContext } from "@/lib/services/runs";
+import { blockerTypes, PEOPLE_INBOX } from "@/lib/domain/vocabulary";
 
 /**
  * The task prompt a runner hands to the agent program. It carries the work (task, criteria, files,
@@ -134,7 +135,7 @@ export function buildTaskPrompt(c: RunPromptContext, opts: PromptOptions): strin
     `5. **submit_output** \`{"taskId": ${id}, "format": "markdown" | "code" | "yaml" | "json" | "text", "content": "…", "files": [{"path": "…", "action": "created" | "modified"}], "stepPosition": N}\` with your work product${reviewed ? " (required: this task is reviewed)" : ""}. Each submission is a new version.`,
     `6. **complete_task** \`{"taskId": ${id}, "summary": "…"}\` once every step is done or skipped.${reviewed ? " The task then waits in review for a person." : ""}`,
     "",
-    `If you are stuck (a dependency is missing, tests fail and you cannot fix them, the requirement is unclear): **block_task** \`{"taskId": ${id}, "reason": "what is wrong and what would unblock you", "blockerType": "missing_dependency" | "failed_test" | "unclear_requirement" | "other"}\` and **send_message** \`{"to": "hitl", "type": "escalation", "taskId": ${id}, …}\` to the people, then stop.`,
+    `If you are stuck (a dependency is missing, tests fail and you cannot fix them, the requirement is unclear): **block_task** \`{"taskId": ${id}, "reason": "what is wrong and what would unblock you", "blockerType": ${blockerTypes.map((b) => `"${b}"`).join(" | ")}}\` and **send_message** \`{"to": "${PEOPLE_INBOX}", "type": "escalation", "taskId": ${id}, …}\` to the people, then stop.`,
     "During long silent work, call **heartbeat** `{\"taskId\": …, \"leaseToken\": …}` every few minutes so your lease does not run out.",
     "",
     "Do not stop before you have called complete_task or block_task: a run that ends with the task unfinished is marked failed and the task is blocked for a person to look at.",
