@@ -1,4 +1,5 @@
 import "server-only";
+import { errorCodes, httpErrorCodes } from "@/lib/domain/vocabulary";
 /**
  * The readable API page (GET /api/docs): server-rendered from the generated OpenAPI document, one
  * self-contained HTML page with inline styles and no scripts, so nothing is fetched at run time.
@@ -12,6 +13,12 @@ const esc = (s: unknown) =>
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
     .replace(/"/g, "&quot;");
+
+/** Every error code with its HTTP status, from the one table in lib/domain/vocabulary.ts. */
+function errorCodeList(): string {
+  const all = Object.entries({ ...errorCodes, ...httpErrorCodes }).sort((a, b) => a[1].status - b[1].status || a[0].localeCompare(b[0]));
+  return all.map(([code, { status }]) => `<code>${esc(code)}</code> (${status})`).join(", ");
+}
 
 /** `code` spans for backticked words in descriptions; everything else escaped. */
 const prose = (s: unknown) => esc(s).replace(/`([^`]+)`/g, "<code>$1</code>");
@@ -173,7 +180,7 @@ ul.responses{padding-left:18px;margin:0}
 <p>Agents and scripts send <code>Authorization: Bearer &lt;token&gt;</code>. An admin mints an agent token with <code>npx agentdesk token create --agent backend-developer</code> (or <code>POST ${esc(base)}/tokens</code>). The dashboard uses its session cookie; cookie requests that change something must come from AgentDesk's own pages.</p>
 <pre><code>curl -s -X POST ${esc(base)}/tasks/claim -H "Authorization: Bearer $AGENTDESK_TOKEN" -H "Idempotency-Key: $(uuidgen)"</code></pre>
 <h4>Errors</h4>
-<p>Every error is <code>application/problem+json</code>: <code>{type, title, status, code, detail, fields?, requestId}</code>. Branch on <code>code</code>: <code>validation_failed</code> (422, with <code>fields</code>), <code>malformed_json</code> (400), <code>unauthenticated</code> (401), <code>forbidden</code> (403), <code>not_found</code> (404), <code>illegal_transition</code>, <code>version_conflict</code>, <code>lease_lost</code>, <code>dependencies_not_done</code>, <code>output_required</code>, <code>conflict</code> (409), <code>payload_too_large</code> (413), <code>idempotency_mismatch</code> (422), <code>rate_limited</code> (429, with <code>Retry-After</code>).</p>
+<p>Every error is <code>application/problem+json</code>: <code>{type, title, status, code, detail, fields?, requestId}</code>. Branch on <code>code</code>: ${errorCodeList()}. <code>validation_failed</code> carries <code>fields</code>; <code>rate_limited</code> a <code>Retry-After</code> header.</p>
 <h4>Idempotency</h4>
 <p>Send <code>Idempotency-Key: &lt;unique string&gt;</code> with any POST. The first answer is stored for 24 hours per caller and key; a retry with the same key and the same request gets that answer again and changes nothing twice. The same key with a different request is refused with <code>idempotency_mismatch</code>.</p>
 <h4>MCP</h4>
