@@ -145,11 +145,6 @@ export function setLogger(logger: Logger): void {
 
 type RequestIdEnv = { Variables: { requestId: string } };
 
-/** The logger for one request: every line it writes carries the request id. */
-export function requestLog(c: { get: (k: "requestId") => string | undefined }): Logger {
-  return getLogger().child({ requestId: c.get("requestId") });
-}
-
 /**
  * Who called, as the log names them: a person by their account id (a display name is free text the
  * person chose, often empty, and may read like someone else), an agent or the system by its name.

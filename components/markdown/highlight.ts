@@ -16,12 +16,6 @@ export function normaliseLanguage(lang: string | null | undefined): string {
   return name && (name === "text" || name in bundledLanguages) ? name : "text";
 }
 
-/** Guess a language from a file path's extension. */
-export function languageOfPath(path: string): string {
-  const ext = path.split(".").pop()?.toLowerCase() ?? "";
-  return normaliseLanguage(ext);
-}
-
 const MAX = 400_000;
 
 export async function highlight(code: string, lang?: string | null): Promise<string> {

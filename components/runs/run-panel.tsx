@@ -15,8 +15,6 @@ import { ErrorState } from "@/components/ui/error-state";
  * The task page's runs: the runner the agent gets, Run now / Cancel / Retry, every run with its
  * status, times and exit code, and the selected run's output, followed live and searchable.
  */
-export { RunStatusBadge } from "./run-row";
-
 export function RunPanel({ taskId, className }: { taskId: string; className?: string }) {
   const q = useTaskRuns(taskId);
   const runNow = useRunNow(taskId);

@@ -6,7 +6,7 @@ import { ErrorState } from "@/components/ui/error-state";
  * The error boundary every route segment uses (Next needs an error.tsx per segment; they all
  * re-export this). A server error shows its digest, which the server log has in full.
  */
-export function RouteError({ error, retry, what = "page" }: { error: unknown; retry: () => void; what?: string }) {
+export default function RouteError({ error, retry, what = "page" }: { error: unknown; retry: () => void; what?: string }) {
   useEffect(() => {
     console.error(error);
   }, [error]);
@@ -21,5 +21,3 @@ export function RouteError({ error, retry, what = "page" }: { error: unknown; re
     </div>
   );
 }
-
-export default RouteError;

@@ -12,15 +12,3 @@ export function CardHeader({ className, ...props }: React.ComponentProps<"div">)
 export function CardTitle({ className, ...props }: React.ComponentProps<"h2">) {
   return <h2 className={cn("text-sm font-semibold", className)} {...props} />;
 }
-
-export function CardDescription({ className, ...props }: React.ComponentProps<"p">) {
-  return <p className={cn("text-xs text-muted-foreground", className)} {...props} />;
-}
-
-export function CardContent({ className, ...props }: React.ComponentProps<"div">) {
-  return <div className={cn("px-4 py-3", className)} {...props} />;
-}
-
-export function CardFooter({ className, ...props }: React.ComponentProps<"div">) {
-  return <div className={cn("flex items-center gap-2 border-t px-4 py-2.5", className)} {...props} />;
-}

@@ -1,14 +1,10 @@
 "use client";
 import * as React from "react";
 import { DropdownMenu as Menu } from "radix-ui";
-import { Check } from "lucide-react";
 import { cn } from "./cn";
 
 export const DropdownMenu = Menu.Root;
 export const DropdownMenuTrigger = Menu.Trigger;
-export const DropdownMenuGroup = Menu.Group;
-export const DropdownMenuRadioGroup = Menu.RadioGroup;
-export const DropdownMenuSub = Menu.Sub;
 
 export function DropdownMenuContent({ className, sideOffset = 4, align = "start", ...props }: React.ComponentProps<typeof Menu.Content>) {
   return (
@@ -34,44 +30,10 @@ export function DropdownMenuItem({ className, destructive, ...props }: React.Com
   return <Menu.Item className={cn(itemClass, destructive && "text-status-failed", className)} {...props} />;
 }
 
-export function DropdownMenuCheckboxItem({ className, children, ...props }: React.ComponentProps<typeof Menu.CheckboxItem>) {
-  return (
-    <Menu.CheckboxItem className={cn(itemClass, "pl-7", className)} {...props}>
-      <Menu.ItemIndicator className="absolute left-2 inline-flex">
-        <Check />
-      </Menu.ItemIndicator>
-      {children}
-    </Menu.CheckboxItem>
-  );
-}
-
-export function DropdownMenuRadioItem({ className, children, ...props }: React.ComponentProps<typeof Menu.RadioItem>) {
-  return (
-    <Menu.RadioItem className={cn(itemClass, "pl-7", className)} {...props}>
-      <Menu.ItemIndicator className="absolute left-2 inline-flex">
-        <Check />
-      </Menu.ItemIndicator>
-      {children}
-    </Menu.RadioItem>
-  );
-}
-
 export function DropdownMenuLabel({ className, ...props }: React.ComponentProps<typeof Menu.Label>) {
   return <Menu.Label className={cn("px-2 py-1 text-xs font-medium text-muted-foreground", className)} {...props} />;
 }
 
 export function DropdownMenuSeparator({ className, ...props }: React.ComponentProps<typeof Menu.Separator>) {
   return <Menu.Separator className={cn("-mx-1 my-1 h-px bg-border", className)} {...props} />;
-}
-
-export function DropdownMenuSubTrigger({ className, ...props }: React.ComponentProps<typeof Menu.SubTrigger>) {
-  return <Menu.SubTrigger className={cn(itemClass, "data-[state=open]:bg-accent", className)} {...props} />;
-}
-
-export function DropdownMenuSubContent({ className, ...props }: React.ComponentProps<typeof Menu.SubContent>) {
-  return (
-    <Menu.Portal>
-      <Menu.SubContent className={cn("z-50 min-w-36 overflow-hidden rounded-md border bg-popover p-1 text-popover-foreground shadow-md", className)} {...props} />
-    </Menu.Portal>
-  );
 }

@@ -41,7 +41,3 @@ export function formatDuration(ms: number | null | undefined): string {
   const h = Math.floor((ms % DAY) / HOUR);
   return `${d}d ${h}h`;
 }
-
-export function pluralize(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
-}

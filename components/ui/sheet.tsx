@@ -6,8 +6,6 @@ import { cn } from "./cn";
 
 /** A side panel (a Radix dialog that slides in from the right). */
 export const Sheet = SheetPrimitive.Root;
-export const SheetTrigger = SheetPrimitive.Trigger;
-export const SheetClose = SheetPrimitive.Close;
 
 export function SheetContent({
   className,

@@ -19,5 +19,3 @@ export function Toaster() {
     />
   );
 }
-
-export { toast } from "sonner";

@@ -23,13 +23,10 @@ export type StepStatus = (typeof stepStatuses)[number];
 export const reportableStepStatuses = ["in_progress", "done", "skipped", "blocked"] as const satisfies readonly StepStatus[];
 
 export const taskTypes = ["create", "modify", "analyze", "validate", "test"] as const;
-export type TaskType = (typeof taskTypes)[number];
 
 export const taskAuthorities = ["autonomous", "review_required"] as const;
-export type TaskAuthority = (typeof taskAuthorities)[number];
 
 export const blockerTypes = ["missing_dependency", "failed_test", "unclear_requirement", "other"] as const;
-export type BlockerType = (typeof blockerTypes)[number];
 
 /* ---------------- priorities ---------------- */
 
@@ -156,7 +153,6 @@ export const replyTypes: Readonly<Record<string, string>> = {
 
 /** Who can send a message or act: a person, an agent, or AgentDesk itself. */
 export const actorKinds = ["person", "agent", "system"] as const;
-export type ActorKind = (typeof actorKinds)[number];
 
 /* ---------------- people ---------------- */
 
@@ -187,7 +183,6 @@ export const errorCodes = {
   unavailable: { status: 503, title: "Service unavailable" },
 } as const;
 export type ServiceErrorCode = keyof typeof errorCodes;
-export const serviceErrorCodes = Object.keys(errorCodes) as ServiceErrorCode[];
 
 export const httpErrorCodes = {
   malformed_json: { status: 400, title: "Malformed JSON" },
@@ -209,7 +204,6 @@ export const allErrorCodes: Readonly<Record<ErrorCode, { status: number; title: 
  * the stream's credential stops being valid.
  */
 export const SSE_EVENTS = { change: "change", ready: "ready", closed: "closed" } as const;
-export type SseEventName = (typeof SSE_EVENTS)[keyof typeof SSE_EVENTS];
 
 /**
  * The data of a `change` event: enough for a browser to know which queries to refetch, no content.

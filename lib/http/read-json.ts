@@ -1,6 +1,5 @@
 import "server-only";
 import type { Context } from "hono";
-import { ServiceError } from "@/lib/services";
 import { HTTPException } from "hono/http-exception";
 
 /**
@@ -19,11 +18,4 @@ export async function readJson(c: Context): Promise<unknown> {
   } catch {
     throw new SyntaxError("malformed");
   }
-}
-
-export function asServiceInput(v: unknown): Record<string, unknown> {
-  if (v === null || typeof v !== "object" || Array.isArray(v)) {
-    throw new ServiceError("validation_failed", "The body must be a JSON object", { fields: { _: ["Expected an object"] } });
-  }
-  return v as Record<string, unknown>;
 }

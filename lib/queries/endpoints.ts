@@ -143,8 +143,6 @@ export const endpoints = {
   search: endpoint("get", "/search", as<{ items: SearchHit[]; query: string | null }>(), undefined, as<{ q: string; inbox?: string; limit?: number }>()),
 } as const;
 
-export type Endpoints = typeof endpoints;
-
 type ResOf<E> = E extends Endpoint<Method, string, infer R> ? R : never;
 type BodyOf<E> = E extends Endpoint<Method, string, unknown, infer B> ? B : never;
 type QueryOf<E> = E extends Endpoint<Method, string, unknown, unknown, infer Q> ? Q : never;

@@ -3,20 +3,17 @@ import * as React from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
 import type { RunDto, RunLogLineDto } from "@/lib/services/runs";
-import type { RunnerStatus } from "@/lib/runners/actions";
-import { call, endpoints, type TaskRuns } from "./endpoints";
+import { call, endpoints } from "./endpoints";
 import { keys } from "./keys";
 import { useLiveEvent, type ChangeEvent } from "./live";
 
-export type { RunDto, RunLogLineDto, RunnerStatus };
+export type { RunDto, RunLogLineDto };
 
 /** Query keys of runs, under their own prefix; live invalidation is wired by useRunsLive below. */
 export const runKeys = {
   all: ["runs"] as const,
   task: (taskId: string) => ["runs", "task", taskId] as const,
 };
-
-export type { TaskRuns };
 
 export function useTaskRuns(taskId: string) {
   return useQuery({

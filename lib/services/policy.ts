@@ -38,7 +38,3 @@ export function requireInboxAccess(actor: Actor, inbox: string): void {
     throw new ServiceError("forbidden", `Agent ${actor.name} may not read the inbox of ${inbox}`);
   }
 }
-
-export function isAgent(actor: Actor): actor is Extract<Actor, { kind: "agent" }> {
-  return actor.kind === "agent";
-}

@@ -11,8 +11,6 @@ import { MAX_BODY_BYTES } from "../middleware/basics";
 import { MCP_TOOL_NAMES, createMcpServer } from "./tools";
 import { PARSE_ERROR, checkBody, errorBody } from "./jsonrpc";
 
-export { MCP_TOOL_NAMES, createMcpServer } from "./tools";
-
 const TOOLS: ReadonlySet<string> = new Set(MCP_TOOL_NAMES);
 
 /** The request's actor rides to the server factory in authInfo (the SDK passes it through as is). */

@@ -1,12 +1,6 @@
 import "server-only";
 import { z } from "@hono/zod-openapi";
-import {
-  ChangeInstructionPhaseInput,
-  CreateInstructionInput,
-  MoveTaskInput,
-  SubmitOutputInput,
-  UpdateStepInput,
-} from "@/lib/services";
+import { ChangeInstructionPhaseInput, MoveTaskInput, SubmitOutputInput } from "@/lib/services";
 import { actorKinds, allErrorCodes, outputStatuses, PEOPLE_INBOX, priorities, reviewDecisions, roles, stepStatuses, taskAuthorities } from "@/lib/domain/vocabulary";
 
 /**
@@ -21,8 +15,6 @@ export const Priority = z.enum(priorities);
 export const InstructionPhase = ChangeInstructionPhaseInput.shape.phase;
 export const OutputFormat = SubmitOutputInput.shape.format;
 export const OutputStatus = z.enum(outputStatuses);
-export const ReportableStepStatus = UpdateStepInput.shape.status;
-export const InstructionTier = CreateInstructionInput.shape.tier;
 export const Role = z.enum(roles);
 export const ActorKind = z.enum(actorKinds);
 export const TaskAuthority = z.enum(taskAuthorities);

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import { agents, inboxUnread, tasks } from "@/db/schema";
 import { openTaskStatuses as openStatuses } from "@/lib/domain/vocabulary";
 import type { ServiceContext } from "../context";
@@ -54,10 +54,6 @@ export function getAgent(ctx: ServiceContext, name: string) {
   if (!a) throw notFound("Agent", name);
   const all = listAgents(ctx, { includeInactive: true });
   return all.find((x) => x.name === a.name)!;
-}
-
-export function agentExists(ctx: ServiceContext, name: string): boolean {
-  return !!ctx.db.select({ n: agents.name }).from(agents).where(and(eq(agents.name, name))).get();
 }
 
 /** What any agent may know of another: who it is, what it can do, and the steps it works through. */

@@ -6,17 +6,15 @@ import "server-only";
 export { FOLDER_BRIDGE, UNASSIGNED_AGENT, PROTOCOL_AGENT_PATTERN, TASK_REF_PATTERN, INSTRUCTION_ID_PATTERN, MESSAGE_ID_PATTERN, taskFolderOf, type ImportOutcome } from "./shared";
 export { importInstruction, ImportInstructionInput, type InstructionOriginal } from "./import-instruction";
 export { importTask, ImportTaskInput } from "./import-task";
-export { importMessage, ImportMessageInput, BROADCAST_INBOX } from "./import-message";
+export { importMessage, ImportMessageInput } from "./import-message";
 export { importOutput, ImportOutputInput } from "./import-output";
-export { recordBridgeConflict, RecordBridgeConflictInput } from "./record-conflict";
+export { recordBridgeConflict } from "./record-conflict";
 export {
   protocolInstructions,
   protocolTasks,
-  protocolTaskByRef,
   protocolMessages,
   protocolLatestOutputs,
   protocolReviews,
-  protocolOutputTask,
   type ProtocolInstruction,
   type ProtocolTask,
   type ProtocolMessage,

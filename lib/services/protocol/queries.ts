@@ -52,12 +52,6 @@ export function protocolTasks(ctx: ServiceContext, q: { ids?: string[]; instruct
   return rows.map((r) => ({ ...r, dependsOn: (deps.get(r.id) ?? []).sort() }));
 }
 
-export function protocolTaskByRef(ctx: ServiceContext, instructionId: string, ref: string): ProtocolTask | null {
-  requireBridge(ctx.actor);
-  const row = ctx.db.select({ id: tasks.id }).from(tasks).where(and(eq(tasks.instructionId, instructionId), eq(tasks.ref, ref))).get();
-  return row ? (protocolTasks(ctx, { ids: [row.id] })[0] ?? null) : null;
-}
-
 /** Messages in insertion order, a page at a time (`afterSeq` from the last one of the previous page). */
 export function protocolMessages(ctx: ServiceContext, q: { ids?: string[]; afterSeq?: number; limit?: number } = {}): ProtocolMessage[] {
   requireBridge(ctx.actor);
@@ -102,9 +96,4 @@ export function protocolReviews(ctx: ServiceContext, q: { outputIds?: string[]; 
     .orderBy(asc(reviews.createdAt), asc(reviews.id))
     .all();
   return rows.map((r) => ({ ...r.r, taskRef: r.taskRef, instructionId: r.instructionId, outputVersion: r.outputVersion }));
-}
-
-export function protocolOutputTask(ctx: ServiceContext, outputId: string): { taskId: string } | null {
-  requireBridge(ctx.actor);
-  return ctx.db.select({ taskId: outputs.taskId }).from(outputs).where(eq(outputs.id, outputId)).get() ?? null;
 }

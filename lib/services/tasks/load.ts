@@ -67,5 +67,3 @@ export function touchLease(tx: Tx, actor: Actor, task: TaskRow, at: number, leas
 export function writeLease(tx: Tx, taskId: string, at: number, expiresAt: number): void {
   extendLease(tx).run({ expiresAt, at, id: taskId });
 }
-
-export const bumpVersion = sql`${tasks.version} + 1`;

@@ -1,5 +1,5 @@
 "use client";
-import { RouteError } from "@/components/shell/route-error";
+import RouteError from "@/components/shell/route-error";
 
 export default function SegmentError(props: { error: unknown; retry: () => void }) {
   return <RouteError {...props} what="thread" />;
