@@ -10,7 +10,7 @@ import { hrefs, PEOPLE_INBOX } from "@/lib/queries/links";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogClose, DialogTrigger } from "@/components/ui/dialog";
 import { Field, describedBy } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
-import { Select } from "@/components/ui/select";
+import { SelectField } from "@/components/forms/fields";
 import { Textarea } from "@/components/ui/textarea";
 import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/alert";
@@ -86,33 +86,9 @@ export function ComposeDialog({ inboxes }: { inboxes: string[] }) {
             </Alert>
           ) : null}
           <div className="grid grid-cols-[1.5fr_1fr_0.8fr] gap-2">
-            <Field id="compose-to" label="To" errors={errors.to}>
-              <Select id="compose-to" value={form.to} onChange={set("to")}>
-                {inboxes.map((i) => (
-                  <option key={i} value={i}>
-                    {i === PEOPLE_INBOX ? "People" : i}
-                  </option>
-                ))}
-              </Select>
-            </Field>
-            <Field id="compose-type" label="Type" errors={errors.type}>
-              <Select id="compose-type" value={form.type} onChange={set("type")}>
-                {types.map((t) => (
-                  <option key={t} value={t}>
-                    {messageTypeLabel(t)}
-                  </option>
-                ))}
-              </Select>
-            </Field>
-            <Field id="compose-priority" label="Priority" errors={errors.priority}>
-              <Select id="compose-priority" value={form.priority} onChange={set("priority")}>
-                {priorities.map((p) => (
-                  <option key={p} value={p}>
-                    {p}
-                  </option>
-                ))}
-              </Select>
-            </Field>
+            <SelectField id="compose-to" label="To" errors={errors.to} value={form.to} onChange={set("to")} options={inboxes.map((i) => ({ value: i, label: i === PEOPLE_INBOX ? "People" : i }))} />
+            <SelectField id="compose-type" label="Type" errors={errors.type} value={form.type} onChange={set("type")} options={types.map((t) => ({ value: t, label: messageTypeLabel(t) }))} />
+            <SelectField id="compose-priority" label="Priority" errors={errors.priority} value={form.priority} onChange={set("priority")} options={priorities} />
           </div>
           <Field id="compose-subject" label="Subject" errors={errors.subject}>
             <Input id="compose-subject" value={form.subject} onChange={set("subject")} maxLength={300} aria-invalid={!!errors.subject?.length} />

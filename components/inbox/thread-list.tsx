@@ -12,7 +12,7 @@ import { PriorityDot } from "@/components/ui/priority-dot";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorState } from "@/components/ui/error-state";
-import { LoadMore } from "@/components/ui/load-more";
+import { ListLoadMore } from "@/components/ui/load-more";
 import { Select } from "@/components/ui/select";
 import { Input } from "@/components/ui/input";
 import { Button } from "@/components/ui/button";
@@ -229,7 +229,7 @@ function Threads({ filters, initialPage }: { filters: InboxFilters; initialPage?
           <ThreadItem key={r.threadId} row={r} selected={r.threadId === selected} href={`${hrefs.thread(env.inbox, r.threadId)}${carried}`} />
         ))}
       </ul>
-      <LoadMore hasMore={list.hasMore} loading={list.isLoadingMore} onLoadMore={() => void list.loadMore()} error={list.loadMoreError} className="border-t" />
+      <ListLoadMore list={list} />
     </div>
   );
 }

@@ -9,12 +9,13 @@ import { useInstructionList } from "@/lib/queries/instructions";
 import { hrefs } from "@/lib/queries/links";
 import { StatusBadge } from "@/components/ui/status";
 import { PriorityDot } from "@/components/ui/priority-dot";
+import { NavRow } from "@/components/ui/nav-row";
 import { ProgressBar } from "@/components/ui/progress-bar";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { IdText } from "@/components/ui/mono";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorState } from "@/components/ui/error-state";
-import { LoadMore } from "@/components/ui/load-more";
+import { ListLoadMore } from "@/components/ui/load-more";
 import { Select } from "@/components/ui/select";
 import { Button } from "@/components/ui/button";
 import { useListNavigation } from "@/components/ui/use-list-navigation";
@@ -70,37 +71,31 @@ export function InstructionList({ initialPage, phase }: { initialPage: Page<Inst
         <div className="rounded-lg border bg-card">
           <ul ref={listRef} className="divide-y" data-testid="instruction-list">
             {list.items.map((i) => (
-              <li key={i.id}>
-                <Link
-                  href={hrefs.instruction(i.id)}
-                  data-nav-item
-                  className="grid grid-cols-[1rem_minmax(0,1fr)_7rem_8rem_5rem] items-center gap-3 px-3 py-2 hover:bg-accent focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-ring"
-                >
-                  <span className="flex justify-center">
-                    <PriorityDot priority={i.priority} />
+              <NavRow key={i.id} href={hrefs.instruction(i.id)} className="grid-cols-[1rem_minmax(0,1fr)_7rem_8rem_5rem] px-3">
+                <span className="flex justify-center">
+                  <PriorityDot priority={i.priority} />
+                </span>
+                <span className="min-w-0">
+                  <span className="block truncate text-sm font-medium">{i.title}</span>
+                  <span className="flex items-center gap-2 text-xs text-muted-foreground">
+                    <IdText id={i.id} />· {tierName(i.tier)}
                   </span>
-                  <span className="min-w-0">
-                    <span className="block truncate text-sm font-medium">{i.title}</span>
-                    <span className="flex items-center gap-2 text-xs text-muted-foreground">
-                      <IdText id={i.id} />· {tierName(i.tier)}
-                    </span>
-                  </span>
-                  <span>
-                    <StatusBadge status={i.phase} />
-                  </span>
-                  <span className="text-xs text-muted-foreground">
-                    {i.taskCounts.total ? (
-                      <ProgressBar done={i.taskCounts.completed} total={i.taskCounts.total} label ariaLabel="Tasks completed" />
-                    ) : (
-                      "no tasks"
-                    )}
-                  </span>
-                  <RelativeTime date={i.createdAt} className="text-right text-xs text-muted-foreground" />
-                </Link>
-              </li>
+                </span>
+                <span>
+                  <StatusBadge status={i.phase} />
+                </span>
+                <span className="text-xs text-muted-foreground">
+                  {i.taskCounts.total ? (
+                    <ProgressBar done={i.taskCounts.completed} total={i.taskCounts.total} label ariaLabel="Tasks completed" />
+                  ) : (
+                    "no tasks"
+                  )}
+                </span>
+                <RelativeTime date={i.createdAt} className="text-right text-xs text-muted-foreground" />
+              </NavRow>
             ))}
           </ul>
-          <LoadMore hasMore={list.hasMore} loading={list.isLoadingMore} onLoadMore={() => void list.loadMore()} error={list.loadMoreError} className="border-t" />
+          <ListLoadMore list={list} />
         </div>
       )}
     </div>

@@ -11,10 +11,12 @@ import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { StatusBadge, StatusIcon } from "@/components/ui/status";
 import { AgentName } from "@/components/ui/agent-swatch";
 import { ProgressBar } from "@/components/ui/progress-bar";
-import { PriorityDot, PriorityLabel } from "@/components/ui/priority-dot";
+import { PriorityLabel } from "@/components/ui/priority-dot";
+import { NavRow } from "@/components/ui/nav-row";
+import { TaskTitle } from "@/components/tasks/task-title";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Mono } from "@/components/ui/mono";
-import { MessageTypeChip } from "@/components/ui/message-type-chip";
+import { MessageLink } from "@/components/inbox/message-link";
 import { EmptyState } from "@/components/ui/empty-state";
 import { useListNavigation } from "@/components/ui/use-list-navigation";
 import { LiveMarkdown, type RenderedMarkdown } from "@/components/markdown/live-markdown";
@@ -101,31 +103,22 @@ export function InstructionView({
             ) : (
               <ol ref={listRef} className="divide-y" data-testid="instruction-tasks">
                 {i.tasks.map((t) => (
-                  <li key={t.id}>
-                    <Link
-                      href={hrefs.task(t.id)}
-                      data-nav-item
-                      className="grid grid-cols-[1rem_2.5rem_minmax(0,1fr)_9rem_8rem] items-center gap-3 px-4 py-2 hover:bg-accent focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-ring"
-                    >
-                      <StatusIcon status={t.status} label={t.status.replace("_", " ")} />
-                      <Mono className="text-xs text-muted-foreground">{t.ref}</Mono>
-                      <span className="min-w-0">
-                        <span className="flex items-center gap-1.5">
-                          <PriorityDot priority={t.priority} />
-                          <span className={`truncate text-sm ${t.status === "cancelled" ? "text-muted-foreground line-through" : ""}`}>{t.title}</span>
-                        </span>
-                        {t.dependsOn.length > 0 && (
-                          <span className="text-[11px] text-muted-foreground">after {t.dependsOn.map((d) => refOf.get(d) ?? d).join(", ")}</span>
-                        )}
-                      </span>
-                      <AgentName name={t.assignedAgent} color={colorOf.get(t.assignedAgent)} className="text-xs" />
-                      {t.progress.total > 0 ? (
-                        <ProgressBar done={t.progress.done} skipped={t.progress.skipped} total={t.progress.total} label tone={t.status === "blocked" ? "blocked" : t.status === "in_progress" ? "progress" : "done"} />
-                      ) : (
-                        <span className="text-xs text-muted-foreground">—</span>
+                  <NavRow key={t.id} href={hrefs.task(t.id)} className="grid-cols-[1rem_2.5rem_minmax(0,1fr)_9rem_8rem] px-4">
+                    <StatusIcon status={t.status} label={t.status.replace("_", " ")} />
+                    <Mono className="text-xs text-muted-foreground">{t.ref}</Mono>
+                    <span className="min-w-0">
+                      <TaskTitle title={t.title} priority={t.priority} status={t.status} />
+                      {t.dependsOn.length > 0 && (
+                        <span className="text-[11px] text-muted-foreground">after {t.dependsOn.map((d) => refOf.get(d) ?? d).join(", ")}</span>
                       )}
-                    </Link>
-                  </li>
+                    </span>
+                    <AgentName name={t.assignedAgent} color={colorOf.get(t.assignedAgent)} className="text-xs" />
+                    {t.progress.total > 0 ? (
+                      <ProgressBar done={t.progress.done} skipped={t.progress.skipped} total={t.progress.total} label tone={t.status === "blocked" ? "blocked" : t.status === "in_progress" ? "progress" : "done"} />
+                    ) : (
+                      <span className="text-xs text-muted-foreground">—</span>
+                    )}
+                  </NavRow>
                 ))}
               </ol>
             )}
@@ -167,61 +160,32 @@ export function InstructionView({
         </div>
 
         <aside className="grid min-w-0 content-start gap-5 [&>*]:min-w-0 [&_li]:min-w-0" aria-label="Outputs and messages">
-          <Card>
-            <CardHeader>
-              <CardTitle>Outputs</CardTitle>
-              <span className="text-xs text-muted-foreground">{i.outputs.length}</span>
-            </CardHeader>
-            {i.outputs.length === 0 ? (
-              <p className="px-4 py-3 text-xs text-muted-foreground">No outputs handed in yet.</p>
-            ) : (
-              <ul className="divide-y">
-                {i.outputs.map((o) => (
-                  <li key={o.id}>
-                    <Link href={hrefs.output(o.id)} className="grid gap-0.5 px-4 py-2 hover:bg-accent">
-                      <span className="truncate text-sm">
-                        {o.taskTitle} <span className="text-muted-foreground tabular-nums">v{o.version}</span>
-                      </span>
-                      <span className="flex items-center gap-2">
-                        <StatusBadge status={o.status} />
-                        <RelativeTime date={o.createdAt} className="text-xs text-muted-foreground" />
-                      </span>
-                    </Link>
-                  </li>
-                ))}
-              </ul>
-            )}
-          </Card>
-          <Card>
-            <CardHeader>
-              <CardTitle>Messages</CardTitle>
-              <span className="text-xs text-muted-foreground">{i.messages.length}</span>
-            </CardHeader>
-            {i.messages.length === 0 ? (
-              <p className="px-4 py-3 text-xs text-muted-foreground">No messages about this instruction.</p>
-            ) : (
-              <ul className="divide-y">
-                {i.messages
-                  .slice()
-                  .reverse()
-                  .slice(0, 30)
-                  .map((m) => (
-                    <li key={m.id}>
-                      <Link href={hrefs.thread(m.to, m.threadId)} className="grid gap-0.5 px-4 py-2 hover:bg-accent">
-                        <span className="flex items-center gap-1.5 text-xs text-muted-foreground">
-                          <MessageTypeChip type={m.type} />
-                          <span className="truncate">
-                            {m.from.name} → {m.to}
-                          </span>
-                          <RelativeTime date={m.createdAt} className="ml-auto" />
-                        </span>
-                        <span className="truncate text-sm">{m.subject}</span>
-                      </Link>
-                    </li>
-                  ))}
-              </ul>
-            )}
-          </Card>
+          <AsideList title="Outputs" count={i.outputs.length} empty="No outputs handed in yet.">
+            {i.outputs.map((o) => (
+              <li key={o.id}>
+                <Link href={hrefs.output(o.id)} className="grid gap-0.5 px-4 py-2 hover:bg-accent">
+                  <span className="truncate text-sm">
+                    {o.taskTitle} <span className="text-muted-foreground tabular-nums">v{o.version}</span>
+                  </span>
+                  <span className="flex items-center gap-2">
+                    <StatusBadge status={o.status} />
+                    <RelativeTime date={o.createdAt} className="text-xs text-muted-foreground" />
+                  </span>
+                </Link>
+              </li>
+            ))}
+          </AsideList>
+          <AsideList title="Messages" count={i.messages.length} empty="No messages about this instruction.">
+            {i.messages
+              .slice()
+              .reverse()
+              .slice(0, 30)
+              .map((m) => (
+                <li key={m.id}>
+                  <MessageLink message={m} className="px-4 py-2" extra={<RelativeTime date={m.createdAt} className="ml-auto" />} />
+                </li>
+              ))}
+          </AsideList>
         </aside>
       </div>
 
@@ -236,5 +200,18 @@ export function InstructionView({
         defaultInstructionId={i.id}
       />
     </div>
+  );
+}
+
+/** A counted list card in the aside (outputs, messages): the count in its header, a line when it is empty. */
+function AsideList({ title, count, empty, children }: { title: string; count: number; empty: string; children: React.ReactNode }) {
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>{title}</CardTitle>
+        <span className="text-xs text-muted-foreground">{count}</span>
+      </CardHeader>
+      {count === 0 ? <p className="px-4 py-3 text-xs text-muted-foreground">{empty}</p> : <ul className="divide-y">{children}</ul>}
+    </Card>
   );
 }

@@ -5,15 +5,13 @@ import { toast } from "sonner";
 import { isApiError } from "@/lib/queries/api";
 import { useCreateInstruction } from "@/lib/queries/instructions";
 import { hrefs } from "@/lib/queries/links";
-import { Field, describedBy } from "@/components/ui/field";
-import { Input } from "@/components/ui/input";
-import { Select } from "@/components/ui/select";
 import { Button } from "@/components/ui/button";
-import { Alert } from "@/components/ui/alert";
-import { MarkdownEditor } from "@/components/markdown/markdown-editor";
+import { FormError, MarkdownField, SelectField, TextField } from "@/components/forms/fields";
 import { priorities, tierNames } from "./tier";
 
 type Errors = Record<string, string[]>;
+
+const tierOptions = tierNames.map((n, i) => ({ value: i, label: `${i} · ${n}` }));
 
 export function NewInstructionForm() {
   const router = useRouter();
@@ -47,53 +45,22 @@ export function NewInstructionForm() {
 
   return (
     <form onSubmit={submit} noValidate className="grid max-w-3xl gap-4" aria-label="New instruction">
-      {formError && (
-        <Alert tone="error" role="alert">
-          {formError}
-        </Alert>
-      )}
-      <Field id="title" label="Title" required errors={errors.title}>
-        <Input
-          id="title"
-          value={title}
-          onChange={(e) => setTitle(e.target.value)}
-          maxLength={200}
-          placeholder="e.g. Add an orders API with payments"
-          autoFocus
-          aria-invalid={!!errors.title?.length || undefined}
-          aria-describedby={describedBy("title", errors.title)}
-        />
-      </Field>
-      <Field id="body" label="What you need" hint="Markdown. Context, constraints, what done looks like." errors={errors.body}>
-        <MarkdownEditor
-          id="body"
-          label="What you need"
-          value={body}
-          onChange={setBody}
-          rows={12}
-          invalid={!!errors.body?.length}
-          describedBy={describedBy("body", errors.body, "hint")}
-        />
-      </Field>
+      <FormError message={formError} />
+      <TextField
+        id="title"
+        label="Title"
+        required
+        errors={errors.title}
+        value={title}
+        onChange={(e) => setTitle(e.target.value)}
+        maxLength={200}
+        placeholder="e.g. Add an orders API with payments"
+        autoFocus
+      />
+      <MarkdownField id="body" label="What you need" hint="Markdown. Context, constraints, what done looks like." errors={errors.body} value={body} onChange={setBody} rows={12} />
       <div className="grid grid-cols-2 gap-4 sm:max-w-md">
-        <Field id="tier" label="Complexity" errors={errors.tier}>
-          <Select id="tier" value={tier} onChange={(e) => setTier(Number(e.target.value))} aria-describedby={describedBy("tier", errors.tier)}>
-            {tierNames.map((n, i) => (
-              <option key={n} value={i}>
-                {i} · {n}
-              </option>
-            ))}
-          </Select>
-        </Field>
-        <Field id="priority" label="Priority" errors={errors.priority}>
-          <Select id="priority" value={priority} onChange={(e) => setPriority(e.target.value)} aria-describedby={describedBy("priority", errors.priority)}>
-            {priorities.map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
-          </Select>
-        </Field>
+        <SelectField id="tier" label="Complexity" errors={errors.tier} value={tier} onChange={(e) => setTier(Number(e.target.value))} options={tierOptions} />
+        <SelectField id="priority" label="Priority" errors={errors.priority} value={priority} onChange={(e) => setPriority(e.target.value)} options={priorities} />
       </div>
       <div className="flex items-center gap-2 pt-1">
         <Button type="submit" variant="primary" disabled={create.isPending} aria-busy={create.isPending}>

@@ -1,7 +1,7 @@
 "use client";
 import { openTaskStatuses, taskStatuses } from "@/lib/domain/vocabulary";
 import Link from "next/link";
-import { AlertTriangle, Plus } from "lucide-react";
+import { AlertTriangle } from "lucide-react";
 import type { Overview } from "@/lib/services";
 import { useOverview } from "@/lib/queries/hooks";
 import { PageBody, PageHeader, Section } from "@/components/shell/page-header";
@@ -15,6 +15,7 @@ import { IdText } from "@/components/ui/mono";
 import { PriorityDot } from "@/components/ui/priority-dot";
 import { cn } from "@/components/ui/cn";
 import { EventLine } from "@/components/tasks/event-line";
+import { NewInstructionButton } from "@/components/instructions/new-instruction-button";
 import { hrefs } from "@/lib/queries/links";
 
 /** Sign-ins and token housekeeping are audit noise in the feed. */
@@ -42,13 +43,7 @@ export function OverviewView({ initial }: { initial: Overview }) {
       <PageHeader
         title="Overview"
         meta={<span>{openTasks.toLocaleString()} open tasks across {o.agents.length} agents</span>}
-        actions={
-          <Button asChild variant="primary" size="sm">
-            <Link href={hrefs.newInstruction()}>
-              <Plus /> New instruction
-            </Link>
-          </Button>
-        }
+        actions={<NewInstructionButton />}
       />
 
       <div className="grid grid-cols-2 gap-2 sm:grid-cols-3 lg:grid-cols-5" data-testid="overview-stats">

@@ -5,13 +5,14 @@ import { useParams, useRouter, useSearchParams } from "next/navigation";
 import { CheckSquare } from "lucide-react";
 import { useReviewQueue, type ReviewQueuePage as QueuePage } from "@/lib/queries/outputs";
 import { hrefs } from "@/lib/queries/links";
+import { cursorListState } from "@/lib/queries/hooks";
 import { AgentSwatch } from "@/components/ui/agent-swatch";
 import { StatusBadge } from "@/components/ui/status";
 import { PriorityDot } from "@/components/ui/priority-dot";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorState } from "@/components/ui/error-state";
-import { LoadMore } from "@/components/ui/load-more";
+import { ListLoadMore } from "@/components/ui/load-more";
 import { Select } from "@/components/ui/select";
 import { SkeletonRows } from "@/components/ui/skeleton";
 import { Mono } from "@/components/ui/mono";
@@ -58,17 +59,7 @@ function QueueItems({ status, initialPage }: { status: QueueStatus; initialPage?
   // useCursorList's shape plus the page's `total`.
   const q = useReviewQueue(status, initialPage);
   const items = React.useMemo(() => q.data?.pages.flatMap((p) => p.items) ?? [], [q.data]);
-  const list = {
-    items,
-    hasMore: !!q.hasNextPage,
-    loadMore: () => q.fetchNextPage(),
-    isLoadingMore: q.isFetchingNextPage,
-    isLoading: q.isLoading,
-    error: q.error,
-    loadMoreError: q.isFetchNextPageError ? q.error : null,
-    refetch: q.refetch,
-    total: q.data?.pages[0]?.total,
-  };
+  const list = { ...cursorListState(q, items), total: q.data?.pages[0]?.total };
   React.useEffect(() => setQueueOrder(list.items.map((i) => i.id)), [list.items, setQueueOrder]);
   const qs = statusQuery(status);
 
@@ -117,7 +108,7 @@ function QueueItems({ status, initialPage }: { status: QueueStatus; initialPage?
             </li>
           ))}
         </ul>
-        <LoadMore hasMore={list.hasMore} loading={list.isLoadingMore} onLoadMore={() => void list.loadMore()} error={list.loadMoreError} className="border-t" />
+        <ListLoadMore list={list} />
       </>
     );
   const total = list.total;

@@ -3,10 +3,8 @@ import * as React from "react";
 import { useRouter } from "next/navigation";
 import { isApiError } from "@/lib/queries/api";
 import { createFirstAdmin } from "@/lib/queries/auth";
-import { Field, describedBy } from "@/components/ui/field";
-import { Input } from "@/components/ui/input";
 import { Button } from "@/components/ui/button";
-import { Alert } from "@/components/ui/alert";
+import { FormError, TextField } from "@/components/forms/fields";
 
 type Errors = Record<string, string[]>;
 
@@ -40,18 +38,12 @@ export function SetupForm() {
   };
 
   const input = (k: keyof typeof v, label: string, props: React.ComponentProps<"input">, hint?: string) => (
-    <Field id={k} label={label} errors={errors[k]} hint={hint} required={k !== "name"}>
-      <Input id={k} name={k} value={v[k]} onChange={set(k)} aria-invalid={!!errors[k]?.length || undefined} aria-describedby={describedBy(k, errors[k], hint)} {...props} />
-    </Field>
+    <TextField id={k} label={label} errors={errors[k]} hint={hint} required={k !== "name"} name={k} value={v[k]} onChange={set(k)} {...props} />
   );
 
   return (
     <form onSubmit={submit} noValidate className="grid gap-4" aria-label="Create the first account">
-      {error && (
-        <Alert tone="error" role="alert">
-          {error}
-        </Alert>
-      )}
+      <FormError message={error} />
       {input("email", "Email", { type: "email", autoComplete: "username", autoFocus: true })}
       {input("name", "Name", { autoComplete: "name" })}
       {input("password", "Password", { type: "password", autoComplete: "new-password" }, "At least 10 characters.")}

@@ -4,10 +4,8 @@ import { useRouter } from "next/navigation";
 import { isApiError } from "@/lib/queries/api";
 import { signIn } from "@/lib/queries/auth";
 import { safeNext } from "@/lib/url/same-origin";
-import { Field, describedBy } from "@/components/ui/field";
-import { Input } from "@/components/ui/input";
 import { Button } from "@/components/ui/button";
-import { Alert } from "@/components/ui/alert";
+import { FormError, TextField } from "@/components/forms/fields";
 
 export function SignInForm({ next }: { next: string }) {
   const router = useRouter();
@@ -39,36 +37,18 @@ export function SignInForm({ next }: { next: string }) {
 
   return (
     <form onSubmit={submit} noValidate className="grid gap-4" aria-label="Sign in">
-      {error && (
-        <Alert tone="error" role="alert" data-testid="sign-in-error">
-          {error}
-        </Alert>
-      )}
-      <Field id="email" label="Email" errors={fields.email}>
-        <Input
-          id="email"
-          type="email"
-          name="email"
-          autoComplete="username"
-          autoFocus
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          aria-invalid={!!fields.email?.length || undefined}
-          aria-describedby={describedBy("email", fields.email)}
-        />
-      </Field>
-      <Field id="password" label="Password" errors={fields.password}>
-        <Input
-          id="password"
-          type="password"
-          name="password"
-          autoComplete="current-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          aria-invalid={!!fields.password?.length || undefined}
-          aria-describedby={describedBy("password", fields.password)}
-        />
-      </Field>
+      <FormError message={error} data-testid="sign-in-error" />
+      <TextField id="email" label="Email" errors={fields.email} type="email" name="email" autoComplete="username" autoFocus value={email} onChange={(e) => setEmail(e.target.value)} />
+      <TextField
+        id="password"
+        label="Password"
+        errors={fields.password}
+        type="password"
+        name="password"
+        autoComplete="current-password"
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+      />
       <Button type="submit" variant="primary" disabled={busy} aria-busy={busy} className="w-full">
         {busy ? "Signing in…" : "Sign in"}
       </Button>

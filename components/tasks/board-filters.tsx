@@ -31,47 +31,34 @@ export function BoardFilterBar({
 }) {
   const filtered = !!(filters.agent || filters.instruction || filters.priority);
   const instructionOptions = filters.instruction && !instructions.some((i) => i.id === filters.instruction) ? [{ id: filters.instruction, title: filters.instruction, phase: "" }, ...instructions] : instructions;
+  const filterSelects: { key: keyof BoardFiltersValue; label: string; all: string; className: string; options: { value: string; label: string }[] }[] = [
+    { key: "agent", label: "Agent", all: "All agents", className: "w-44", options: agents.map((a) => ({ value: a.name, label: a.name })) },
+    {
+      key: "instruction",
+      label: "Instruction",
+      all: "All instructions",
+      className: "w-60",
+      options: instructionOptions.map((i) => ({ value: i.id, label: i.title === i.id ? i.id : `${i.title} (${i.id})` })),
+    },
+    { key: "priority", label: "Priority", all: "Any priority", className: "w-32", options: priorities.map((p) => ({ value: p, label: p })) },
+  ];
   return (
     <div className="flex flex-wrap items-end gap-2" role="group" aria-label="Filters">
-      <div className="grid gap-1">
-        <label htmlFor="filter-agent" className="text-[11px] text-muted-foreground">
-          Agent
-        </label>
-        <Select id="filter-agent" value={filters.agent ?? ""} onChange={(e) => onFilter("agent", e.target.value)} className="w-44">
-          <option value="">All agents</option>
-          {agents.map((a) => (
-            <option key={a.name} value={a.name}>
-              {a.name}
-            </option>
-          ))}
-        </Select>
-      </div>
-      <div className="grid gap-1">
-        <label htmlFor="filter-instruction" className="text-[11px] text-muted-foreground">
-          Instruction
-        </label>
-        <Select id="filter-instruction" value={filters.instruction ?? ""} onChange={(e) => onFilter("instruction", e.target.value)} className="w-60">
-          <option value="">All instructions</option>
-          {instructionOptions.map((i) => (
-            <option key={i.id} value={i.id}>
-              {i.title === i.id ? i.id : `${i.title} (${i.id})`}
-            </option>
-          ))}
-        </Select>
-      </div>
-      <div className="grid gap-1">
-        <label htmlFor="filter-priority" className="text-[11px] text-muted-foreground">
-          Priority
-        </label>
-        <Select id="filter-priority" value={filters.priority ?? ""} onChange={(e) => onFilter("priority", e.target.value)} className="w-32">
-          <option value="">Any priority</option>
-          {priorities.map((p) => (
-            <option key={p} value={p}>
-              {p}
-            </option>
-          ))}
-        </Select>
-      </div>
+      {filterSelects.map(({ key, label, all, className, options }) => (
+        <div key={key} className="grid gap-1">
+          <label htmlFor={`filter-${key}`} className="text-[11px] text-muted-foreground">
+            {label}
+          </label>
+          <Select id={`filter-${key}`} value={filters[key] ?? ""} onChange={(e) => onFilter(key, e.target.value)} className={className}>
+            <option value="">{all}</option>
+            {options.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
+          </Select>
+        </div>
+      ))}
       {filtered && (
         <Button variant="ghost" size="sm" onClick={onClear}>
           <X /> Clear filters

@@ -9,12 +9,11 @@ import { hrefs } from "@/lib/queries/links";
 import { useCreateTask } from "@/lib/queries/tasks";
 import { Sheet, SheetBody, SheetContent, SheetDescription, SheetFooter, SheetHeader, SheetTitle } from "@/components/ui/sheet";
 import { Field, describedBy } from "@/components/ui/field";
-import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
 import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/alert";
 import { cleanList } from "@/components/ui/list-editor";
-import { MarkdownEditor } from "@/components/markdown/markdown-editor";
+import { MarkdownField, SelectField, TextField } from "@/components/forms/fields";
 import { AgentPicker } from "./agent-picker";
 import { DependencyPicker } from "./dependency-picker";
 import { emptyForm, groupFieldErrors, priorities, taskTypes, type Errors, type FormState } from "./new-task-form-state";
@@ -170,57 +169,29 @@ function NewTaskForm({
                 </Select>
               )}
             </Field>
-            <Field id="title" label="Title" required errors={errors.title}>
-              <Input
-                id="title"
-                value={f.title}
-                maxLength={200}
-                onChange={(e) => set("title", e.target.value)}
-                placeholder="e.g. Implement POST /api/orders"
-                aria-invalid={!!errors.title?.length || undefined}
-                aria-describedby={describedBy("title", errors.title)}
-              />
-            </Field>
-            <Field id="description" label="Description" hint="Markdown: what to do and why." errors={errors.description}>
-              <MarkdownEditor
-                id="description"
-                label="Description"
-                value={f.description}
-                onChange={(v) => set("description", v)}
-                rows={6}
-                invalid={!!errors.description?.length}
-                describedBy={describedBy("description", errors.description, "hint")}
-              />
-            </Field>
+            <TextField
+              id="title"
+              label="Title"
+              required
+              errors={errors.title}
+              value={f.title}
+              maxLength={200}
+              onChange={(e) => set("title", e.target.value)}
+              placeholder="e.g. Implement POST /api/orders"
+            />
+            <MarkdownField
+              id="description"
+              label="Description"
+              hint="Markdown: what to do and why."
+              errors={errors.description}
+              value={f.description}
+              onChange={(v) => set("description", v)}
+              rows={6}
+            />
             <div className="grid grid-cols-3 gap-3">
-              <Field id="type" label="Type" errors={errors.type}>
-                <Select id="type" value={f.type} onChange={(e) => set("type", e.target.value)} aria-describedby={describedBy("type", errors.type)}>
-                  {taskTypes.map((t) => (
-                    <option key={t} value={t}>
-                      {t}
-                    </option>
-                  ))}
-                </Select>
-              </Field>
-              <Field id="priority" label="Priority" errors={errors.priority}>
-                <Select id="priority" value={f.priority} onChange={(e) => set("priority", e.target.value)} aria-describedby={describedBy("priority", errors.priority)}>
-                  {priorities.map((p) => (
-                    <option key={p} value={p}>
-                      {p}
-                    </option>
-                  ))}
-                </Select>
-              </Field>
-              <Field id="deadline" label="Deadline" errors={errors.deadline}>
-                <Input
-                  id="deadline"
-                  type="datetime-local"
-                  value={f.deadline}
-                  onChange={(e) => set("deadline", e.target.value)}
-                  aria-invalid={!!errors.deadline?.length || undefined}
-                  aria-describedby={describedBy("deadline", errors.deadline)}
-                />
-              </Field>
+              <SelectField id="type" label="Type" errors={errors.type} value={f.type} onChange={(e) => set("type", e.target.value)} options={taskTypes} />
+              <SelectField id="priority" label="Priority" errors={errors.priority} value={f.priority} onChange={(e) => set("priority", e.target.value)} options={priorities} />
+              <TextField id="deadline" label="Deadline" errors={errors.deadline} type="datetime-local" value={f.deadline} onChange={(e) => set("deadline", e.target.value)} />
             </div>
 
             <AgentPicker agents={agents} value={f.assignedAgent} onChange={(v) => set("assignedAgent", v)} errors={errors.assignedAgent} />

@@ -5,6 +5,19 @@ import type { Errors } from "./new-task-form-state";
 
 type ScopeKey = "acceptanceCriteria" | "filesToModify" | "filesToCreate";
 
+/** How each list is labelled and prompted; the two file lists sit side by side under the criteria. */
+const scopeLists: Record<ScopeKey, { label: string; itemLabel: string; placeholder: string; addLabel: string; hint?: string; mono?: boolean }> = {
+  acceptanceCriteria: {
+    label: "Acceptance criteria",
+    itemLabel: "Acceptance criterion",
+    placeholder: "e.g. Returns 201 with the order id",
+    addLabel: "Add criterion",
+    hint: "One per row; Enter adds the next.",
+  },
+  filesToModify: { label: "Files to modify", itemLabel: "File to modify", placeholder: "src/payments/service.ts", addLabel: "Add file", mono: true },
+  filesToCreate: { label: "Files to create", itemLabel: "File to create", placeholder: "app/api/orders/route.ts", addLabel: "Add file", mono: true },
+};
+
 /** What "done" means for a task and the files it touches: three editable lists. */
 export function TaskScopeFields({
   acceptanceCriteria,
@@ -19,47 +32,31 @@ export function TaskScopeFields({
   onChange: (k: ScopeKey, v: string[]) => void;
   errors: Errors;
 }) {
-  return (
-    <>
-      <Field id="acceptanceCriteria" label="Acceptance criteria" hint="One per row; Enter adds the next." errors={errors.acceptanceCriteria}>
+  const values: Record<ScopeKey, string[]> = { acceptanceCriteria, filesToModify, filesToCreate };
+  const list = (k: ScopeKey) => {
+    const { label, itemLabel, placeholder, addLabel, hint, mono } = scopeLists[k];
+    return (
+      <Field id={k} label={label} hint={hint} errors={errors[k]}>
         <ListEditor
-          id="acceptanceCriteria"
-          label="Acceptance criterion"
-          values={acceptanceCriteria}
-          onChange={(v) => onChange("acceptanceCriteria", v)}
-          placeholder="e.g. Returns 201 with the order id"
-          addLabel="Add criterion"
-          invalid={!!errors.acceptanceCriteria?.length}
-          describedBy={describedBy("acceptanceCriteria", errors.acceptanceCriteria, "hint")}
+          id={k}
+          label={itemLabel}
+          values={values[k]}
+          onChange={(v) => onChange(k, v)}
+          placeholder={placeholder}
+          addLabel={addLabel}
+          mono={mono}
+          invalid={!!errors[k]?.length}
+          describedBy={describedBy(k, errors[k], hint)}
         />
       </Field>
+    );
+  };
+  return (
+    <>
+      {list("acceptanceCriteria")}
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field id="filesToModify" label="Files to modify" errors={errors.filesToModify}>
-          <ListEditor
-            id="filesToModify"
-            label="File to modify"
-            values={filesToModify}
-            onChange={(v) => onChange("filesToModify", v)}
-            placeholder="src/payments/service.ts"
-            addLabel="Add file"
-            mono
-            invalid={!!errors.filesToModify?.length}
-            describedBy={describedBy("filesToModify", errors.filesToModify)}
-          />
-        </Field>
-        <Field id="filesToCreate" label="Files to create" errors={errors.filesToCreate}>
-          <ListEditor
-            id="filesToCreate"
-            label="File to create"
-            values={filesToCreate}
-            onChange={(v) => onChange("filesToCreate", v)}
-            placeholder="app/api/orders/route.ts"
-            addLabel="Add file"
-            mono
-            invalid={!!errors.filesToCreate?.length}
-            describedBy={describedBy("filesToCreate", errors.filesToCreate)}
-          />
-        </Field>
+        {list("filesToModify")}
+        {list("filesToCreate")}
       </div>
     </>
   );

@@ -13,7 +13,7 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { Mono, IdText } from "@/components/ui/mono";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { ErrorState } from "@/components/ui/error-state";
-import { MessageTypeChip } from "@/components/ui/message-type-chip";
+import { MessageLink } from "@/components/inbox/message-link";
 import { useNow } from "@/components/ui/use-now";
 import { cn } from "@/components/ui/cn";
 import { LiveMarkdown, type RenderedMarkdown } from "@/components/markdown/live-markdown";
@@ -229,16 +229,7 @@ export function TaskView({
               <ul className="grid gap-1">
                 {task.messages.slice(-12).map((m) => (
                   <li key={m.id}>
-                    <Link href={hrefs.thread(m.to, m.threadId)} className="grid gap-0.5 rounded px-1 py-1 hover:bg-accent">
-                      <span className="flex items-center gap-1.5 text-xs text-muted-foreground">
-                        <MessageTypeChip type={m.type} />
-                        <span className="truncate">
-                          {m.from.name} → {m.to}
-                        </span>
-                        {m.stepPosition != null && <span className="shrink-0">· step {m.stepPosition}</span>}
-                      </span>
-                      <span className="truncate text-sm">{m.subject}</span>
-                    </Link>
+                    <MessageLink message={m} className="rounded px-1 py-1" extra={m.stepPosition != null && <span className="shrink-0">· step {m.stepPosition}</span>} />
                   </li>
                 ))}
               </ul>

@@ -34,3 +34,8 @@ export function LoadMore({
     </div>
   );
 }
+
+/** LoadMore under a useCursorList-shaped list, ruled off from its rows. */
+export function ListLoadMore({ list }: { list: { hasMore: boolean; isLoadingMore: boolean; loadMore: () => unknown; loadMoreError: unknown } }) {
+  return <LoadMore hasMore={list.hasMore} loading={list.isLoadingMore} onLoadMore={() => void list.loadMore()} error={list.loadMoreError} className="border-t" />;
+}

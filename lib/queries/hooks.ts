@@ -1,5 +1,5 @@
 "use client";
-import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery, type UseInfiniteQueryResult } from "@tanstack/react-query";
 import type { Overview } from "@/lib/services";
 import { call, endpoints, type ShellCounts } from "./endpoints";
 import { keys } from "./keys";
@@ -51,7 +51,11 @@ export function useCursorList<T>({
     getNextPageParam: (last) => last.nextCursor,
     initialData: initialPage ? { pages: [initialPage], pageParams: [null] } : undefined,
   });
-  const items = q.data?.pages.flatMap((p) => p.items) ?? [];
+  return cursorListState(q, q.data?.pages.flatMap((p) => p.items) ?? []);
+}
+
+/** useCursorList's answer from any infinite query over cursor pages; `items` comes in so a caller can memoise it. */
+export function cursorListState<TData, T>(q: UseInfiniteQueryResult<TData>, items: T[]) {
   return {
     items,
     hasMore: !!q.hasNextPage,

@@ -1,13 +1,10 @@
 import { instructionPhases } from "@/lib/domain/vocabulary";
-import Link from "next/link";
 import type { Metadata } from "next";
-import { Plus } from "lucide-react";
 import { listInstructions, type InstructionDto } from "@/lib/services";
 import { getPageContext } from "@/lib/auth/page-context";
 import { PageBody, PageHeader } from "@/components/shell/page-header";
-import { Button } from "@/components/ui/button";
 import { InstructionList } from "@/components/instructions/instruction-list";
-import { hrefs } from "@/lib/queries/links";
+import { NewInstructionButton } from "@/components/instructions/new-instruction-button";
 
 export const metadata: Metadata = { title: "Instructions" };
 
@@ -23,13 +20,7 @@ export default async function InstructionsPage({ searchParams }: { searchParams:
       <PageHeader
         title="Instructions"
         meta="What people asked for, newest first. Each one is split into tasks for the agents."
-        actions={
-          <Button asChild variant="primary" size="sm">
-            <Link href={hrefs.newInstruction()}>
-              <Plus /> New instruction
-            </Link>
-          </Button>
-        }
+        actions={<NewInstructionButton />}
       />
       <InstructionList key={phase ?? "all"} initialPage={page} phase={phase} />
     </PageBody>

@@ -1,20 +1,5 @@
-import Link from "next/link";
-import { EmptyState } from "@/components/ui/empty-state";
-import { Button } from "@/components/ui/button";
-import { PageBody } from "@/components/shell/page-header";
+import { RouteNotFound } from "@/components/shell/route-not-found";
 
 export default function AgentNotFound() {
-  return (
-    <PageBody>
-      <EmptyState
-        title="No such agent"
-        description="Agents come from the definition files in agents/; this name is not among them."
-        action={
-          <Button asChild size="sm" variant="outline">
-            <Link href="/agents">All agents</Link>
-          </Button>
-        }
-      />
-    </PageBody>
-  );
+  return <RouteNotFound title="No such agent" description="Agents come from the definition files in agents/; this name is not among them." back={{ href: "/agents", label: "All agents" }} />;
 }

@@ -1,22 +1,17 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
-import { notFound } from "next/navigation";
-import { getAgent, isServiceError, listTasks } from "@/lib/services";
+import { getAgent, listTasks } from "@/lib/services";
 import { getPageContext } from "@/lib/auth/page-context";
 import { PageBody } from "@/components/shell/page-header";
 import { SetBreadcrumbs } from "@/components/shell/breadcrumbs";
 import { AgentView } from "@/components/agents/agent-view";
+import { orNotFound } from "@/app/(dashboard)/page-data";
 
 type Props = { params: Promise<{ agentName: string }> };
 
 async function load(name: string) {
   const ctx = await getPageContext();
-  try {
-    return { ctx, agent: getAgent(ctx, name) };
-  } catch (err) {
-    if (isServiceError(err) && err.code === "not_found") notFound();
-    throw err;
-  }
+  return { ctx, agent: orNotFound(() => getAgent(ctx, name)) };
 }
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {

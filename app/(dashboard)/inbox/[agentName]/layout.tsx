@@ -1,21 +1,14 @@
-import { notFound } from "next/navigation";
-import { getAgent, isServiceError, listAgents, listInbox, listInboxes } from "@/lib/services";
+import { getAgent, listAgents, listInbox, listInboxes } from "@/lib/services";
 import { getPageContext } from "@/lib/auth/page-context";
 import { InboxShell } from "@/components/inbox/inbox-shell";
 import { PEOPLE_INBOX } from "@/lib/queries/links";
 import { routeParam } from "@/components/inbox/params";
+import { orNotFound } from "@/app/(dashboard)/page-data";
 
 export default async function InboxLayout({ params, children }: { params: Promise<{ agentName: string }>; children: React.ReactNode }) {
   const ctx = await getPageContext();
   const inbox = routeParam((await params).agentName);
-  if (inbox !== PEOPLE_INBOX) {
-    try {
-      getAgent(ctx, inbox);
-    } catch (err) {
-      if (isServiceError(err) && err.code === "not_found") notFound();
-      throw err;
-    }
-  }
+  if (inbox !== PEOPLE_INBOX) orNotFound(() => getAgent(ctx, inbox));
   const agents = listAgents(ctx, { includeInactive: true });
   const agentColors = Object.fromEntries(agents.map((a) => [a.name, a.color ?? null]));
   // The layout does not see the query string: it renders the unfiltered first page, and the list

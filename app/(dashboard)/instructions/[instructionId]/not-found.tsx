@@ -1,20 +1,5 @@
-import Link from "next/link";
-import { EmptyState } from "@/components/ui/empty-state";
-import { Button } from "@/components/ui/button";
-import { PageBody } from "@/components/shell/page-header";
+import { RouteNotFound } from "@/components/shell/route-not-found";
 
 export default function InstructionNotFound() {
-  return (
-    <PageBody>
-      <EmptyState
-        title="No such instruction"
-        description="It may have been mistyped, or you may not have access to it."
-        action={
-          <Button asChild size="sm" variant="outline">
-            <Link href="/instructions">All instructions</Link>
-          </Button>
-        }
-      />
-    </PageBody>
-  );
+  return <RouteNotFound title="No such instruction" description="It may have been mistyped, or you may not have access to it." back={{ href: "/instructions", label: "All instructions" }} />;
 }

@@ -1,32 +1,22 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
 import { Markdown } from "@/components/markdown/markdown";
-import { agentSummary, getInstruction, isServiceError, listAgents, listEvents, listInstructions } from "@/lib/services";
+import { agentSummary, getInstruction, listAgents, listEvents, listInstructions } from "@/lib/services";
 import { getPageContext } from "@/lib/auth/page-context";
 import { PageBody } from "@/components/shell/page-header";
 import { SetBreadcrumbs } from "@/components/shell/breadcrumbs";
 import { InstructionView } from "@/components/instructions/instruction-view";
+import { orNotFound, titleOr } from "@/app/(dashboard)/page-data";
 
 type Props = { params: Promise<{ instructionId: string }> };
 
 async function load(id: string) {
   const ctx = await getPageContext();
-  try {
-    return { ctx, instruction: getInstruction(ctx, id) };
-  } catch (err) {
-    if (isServiceError(err) && err.code === "not_found") notFound();
-    throw err;
-  }
+  return { ctx, instruction: orNotFound(() => getInstruction(ctx, id)) };
 }
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { instructionId } = await params;
-  try {
-    const { instruction } = await load(decodeURIComponent(instructionId));
-    return { title: instruction.title };
-  } catch {
-    return { title: "Instruction" };
-  }
+  return titleOr("Instruction", async () => (await load(decodeURIComponent(instructionId))).instruction.title);
 }
 
 export default async function InstructionPage({ params }: Props) {

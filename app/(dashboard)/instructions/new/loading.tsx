@@ -1,19 +1,15 @@
 import { PageBody } from "@/components/shell/page-header";
-import { Skeleton } from "@/components/ui/skeleton";
+import { RouteLoading, Skeletons } from "@/components/shell/route-loading";
 
 export default function Loading() {
   return (
     <PageBody>
-      <div role="status" aria-label="Loading" className="grid max-w-3xl gap-4">
-        <Skeleton className="h-6 w-48" />
-        <Skeleton className="h-4 w-80" />
-        <Skeleton className="h-8" />
-        <Skeleton className="h-64" />
+      <RouteLoading label="Loading" className="grid max-w-3xl gap-4">
+        <Skeletons items={["h-6 w-48", "h-4 w-80", "h-8", "h-64"]} />
         <div className="grid grid-cols-2 gap-4 sm:max-w-md">
-          <Skeleton className="h-8" />
-          <Skeleton className="h-8" />
+          <Skeletons items={["h-8", "h-8"]} />
         </div>
-      </div>
+      </RouteLoading>
     </PageBody>
   );
 }

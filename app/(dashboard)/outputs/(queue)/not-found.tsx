@@ -1,23 +1,16 @@
-import Link from "next/link";
 import { FileQuestion } from "lucide-react";
-import { EmptyState } from "@/components/ui/empty-state";
-import { Button } from "@/components/ui/button";
+import { RouteNotFound } from "@/components/shell/route-not-found";
 import { hrefs } from "@/lib/queries/links";
 
 export default function OutputNotFound() {
   return (
-    <div className="flex h-full min-h-[50vh] items-center justify-center p-6">
-      <EmptyState
-        icon={<FileQuestion />}
-        title="No such output"
-        description="The link may be mistyped, or the output was removed with its task."
-        action={
-          <Button asChild size="sm" variant="outline">
-            <Link href={hrefs.outputs()}>Back to the queue</Link>
-          </Button>
-        }
-        className="w-full max-w-md"
-      />
-    </div>
+    <RouteNotFound
+      layout="pane"
+      className="min-h-[50vh]"
+      icon={<FileQuestion />}
+      title="No such output"
+      description="The link may be mistyped, or the output was removed with its task."
+      back={{ href: hrefs.outputs(), label: "Back to the queue" }}
+    />
   );
 }

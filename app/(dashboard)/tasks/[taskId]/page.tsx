@@ -1,32 +1,22 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
 import { Markdown } from "@/components/markdown/markdown";
-import { agentSummary, getTask, isServiceError, listAgents, listEvents } from "@/lib/services";
+import { agentSummary, getTask, listAgents, listEvents } from "@/lib/services";
 import { getPageContext } from "@/lib/auth/page-context";
 import { PageBody } from "@/components/shell/page-header";
 import { SetBreadcrumbs } from "@/components/shell/breadcrumbs";
 import { TaskView } from "@/components/tasks/task-view";
+import { orNotFound, titleOr } from "@/app/(dashboard)/page-data";
 
 type Props = { params: Promise<{ taskId: string }> };
 
 async function load(taskId: string) {
   const ctx = await getPageContext();
-  try {
-    return { ctx, task: getTask(ctx, taskId) };
-  } catch (err) {
-    if (isServiceError(err) && (err.code === "not_found" || err.code === "forbidden")) notFound();
-    throw err;
-  }
+  return { ctx, task: orNotFound(() => getTask(ctx, taskId), ["not_found", "forbidden"]) };
 }
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { taskId } = await params;
-  try {
-    const { task } = await load(decodeURIComponent(taskId));
-    return { title: task.title };
-  } catch {
-    return { title: "Task" };
-  }
+  return titleOr("Task", async () => (await load(decodeURIComponent(taskId))).task.title);
 }
 
 export default async function TaskPage({ params }: Props) {

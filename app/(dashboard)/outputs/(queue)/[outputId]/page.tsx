@@ -1,36 +1,28 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
-import { getOutput, isServiceError, type ServiceContext } from "@/lib/services";
+import { getOutput } from "@/lib/services";
 import { getPageContext } from "@/lib/auth/page-context";
 import { OutputReview } from "@/components/review/output-review";
 import { RenderedOutput } from "@/components/review/rendered-output";
 import { routeParam } from "@/components/inbox/params";
 import { Markdown } from "@/components/markdown/markdown";
+import { orNotFound, titleOr } from "@/app/(dashboard)/page-data";
 
 type Params = Promise<{ outputId: string }>;
 
-function loadOutput(ctx: ServiceContext, outputId: string) {
-  try {
-    return getOutput(ctx, outputId);
-  } catch (err) {
-    if (isServiceError(err) && err.code === "not_found") notFound();
-    throw err;
-  }
-}
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const ctx = await getPageContext();
-  try {
-    const d = getOutput(ctx, routeParam((await params).outputId));
-    return { title: `Review · ${d.task.title} v${d.output.version}` };
-  } catch {
-    return { title: "Review" };
-  }
+  const { outputId } = await params;
+  return titleOr("Review", () => {
+    const d = getOutput(ctx, routeParam(outputId));
+    return `Review · ${d.task.title} v${d.output.version}`;
+  });
 }
 
 export default async function OutputPage({ params }: { params: Params }) {
   const ctx = await getPageContext();
-  const detail = loadOutput(ctx, routeParam((await params).outputId));
+  const { outputId } = await params;
+  const detail = orNotFound(() => getOutput(ctx, routeParam(outputId)));
   return (
     <OutputReview
       key={detail.output.id}
