@@ -1,51 +1,21 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { createInstruction, createTask } from "@/lib/services";
-import { json, startTestServer, type TestServer } from "@/test/server";
+import { json, type TestServer } from "@/test/server";
+import { repoRoot, runCli, type CliRun } from "@/test/cli";
+import { withTestServer } from "@/test/suite";
 
-const repo = path.resolve(import.meta.dirname, "..");
 let s: TestServer;
 let admin: ReturnType<TestServer["person"]>;
-
-beforeAll(async () => {
-  s = await startTestServer();
+withTestServer((server) => {
+  s = server;
   admin = s.person("admin");
 });
-afterAll(() => s.close());
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The real CLI as a child process: node --import tsx cli/main.ts ... */
-function cli(args: string[], opts: { env?: Record<string, string>; input?: string; viaBin?: boolean } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const entry = opts.viaBin ? [path.join(repo, "bin", "agentdesk.mjs")] : ["--import", "tsx", path.join(repo, "cli", "main.ts")];
-    const child = spawn(process.execPath, [...entry, ...args], {
-      cwd: repo,
-      env: {
-        NODE_ENV: "test",
-        LOG_LEVEL: "warn",
-        PATH: process.env.PATH ?? "",
-        HOME: process.env.HOME ?? "",
-        DATABASE_PATH: s.file,
-        AGENTDESK_URL: s.baseUrl,
-        ...opts.env,
-      },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(opts.input ?? "");
-  });
+/** The real CLI against the test server and its database. */
+function cli(args: string[], opts: { env?: Record<string, string>; input?: string; viaBin?: boolean } = {}): Promise<CliRun> {
+  return runCli(args, { DATABASE_PATH: s.file, AGENTDESK_URL: s.baseUrl, ...opts.env }, { input: opts.input ?? "", viaBin: opts.viaBin });
 }
 
 // Each CLI start costs a second or more of CPU here: independent runs go in parallel.
@@ -184,7 +154,7 @@ describe("agentdesk CLI", () => {
     expect(again.stdout).toMatch(/is up to date\.\n$/);
   });
 
-  test.skipIf(!fs.existsSync(path.join(repo, "lib", "demo", "seed.ts")))("seed --demo fills a fresh database and prints the demo accounts", slow, async () => {
+  test.skipIf(!fs.existsSync(path.join(repoRoot, "lib", "demo", "seed.ts")))("seed --demo fills a fresh database and prints the demo accounts", slow, async () => {
     const fresh = path.join(s.dir, "demo.db");
     const r = await cli(["seed", "--demo", "--json"], { env: { DATABASE_PATH: fresh } });
     expect(r.code, r.stderr).toBe(0);

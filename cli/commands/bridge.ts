@@ -42,39 +42,34 @@ export function registerBridgeCommands(program: Command, deps: BridgeCommandDeps
   const open = deps.openDb ?? defaultOpen;
   const json = (cmd: Command) => cmd.optsWithGlobals<Globals>().json === true;
 
+  /** A one-shot import or export: its summary as JSON or text, exit code 1 when a file was not handled. */
+  async function once<S extends { errors: unknown[] }>(cmd: Command, run: (p: typeof import("@/lib/protocol"), db: Db) => S, print: (s: S) => void, asJson: (s: S) => unknown = (s) => s) {
+    const [p, db] = await Promise.all([import("@/lib/protocol"), open()]);
+    try {
+      const s = run(p, db);
+      if (json(cmd)) out(JSON.stringify(asJson(s), null, 2));
+      else print(s);
+      if (s.errors.length) process.exitCode = 1;
+    } finally {
+      db.$client.close();
+    }
+  }
+
   program
     .command("import")
     .description("Import an Agent_Memory folder (instructions, tasks, results, messages); unchanged files change nothing")
     .argument("<dir>", "the Agent_Memory folder")
     .option("--merge-collisions", "merge a folder into an existing instruction of the same id created at another time (default: skip it)")
-    .action(async (dir: string, o: { mergeCollisions?: boolean }, cmd: Command) => {
-      const [{ importTree }, db] = await Promise.all([import("@/lib/protocol"), open()]);
-      try {
-        const s = importTree(db, dir, { onCollision: o.mergeCollisions ? "merge" : "skip" });
-        if (json(cmd)) out(JSON.stringify({ ...s, eventIds: undefined, events: s.eventIds.length }, null, 2));
-        else printImport(s);
-        // Partly imported: the good files are in, and the exit code says something was skipped.
-        if (s.errors.length) process.exitCode = 1;
-      } finally {
-        db.$client.close();
-      }
-    });
+    .action((dir: string, o: { mergeCollisions?: boolean }, cmd: Command) =>
+      // Partly imported: the good files are in, and the exit code says something was skipped.
+      once(cmd, (p, db) => p.importTree(db, dir, { onCollision: o.mergeCollisions ? "merge" : "skip" }), printImport, (s) => ({ ...s, eventIds: undefined, events: s.eventIds.length })),
+    );
 
   program
     .command("export")
     .description("Write the database out as an Agent_Memory folder (same layout and file names)")
     .argument("<dir>", "the folder to write (created if needed)")
-    .action(async (dir: string, _o: unknown, cmd: Command) => {
-      const [{ exportTree }, db] = await Promise.all([import("@/lib/protocol"), open()]);
-      try {
-        const s = exportTree(db, dir);
-        if (json(cmd)) out(JSON.stringify(s, null, 2));
-        else printExport(s);
-        if (s.errors.length) process.exitCode = 1;
-      } finally {
-        db.$client.close();
-      }
-    });
+    .action((dir: string, _o: unknown, cmd: Command) => once(cmd, (p, db) => p.exportTree(db, dir), printExport));
 
   program
     .command("sync")

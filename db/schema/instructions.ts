@@ -1,4 +1,5 @@
 import { sqliteTable, text, integer, index } from "drizzle-orm/sqlite-core";
+import { editableRowColumns } from "./columns";
 import { DEFAULT_PRIORITY, DEFAULT_TIER, instructionPhases, priorities } from "../../lib/domain/vocabulary";
 
 export { instructionPhases };
@@ -13,13 +14,7 @@ export const instructions = sqliteTable(
     tier: integer("tier").notNull().default(DEFAULT_TIER),
     priority: text("priority", { enum: priorities }).notNull().default(DEFAULT_PRIORITY),
     phase: text("phase", { enum: instructionPhases }).notNull().default("routing"),
-    createdBy: text("created_by").notNull(),
-    createdAt: integer("created_at").notNull(),
-    updatedAt: integer("updated_at").notNull(),
-    version: integer("version").notNull().default(1),
-    /** Where an imported instruction came from, and the document as it was (unmodelled fields kept). */
-    sourcePath: text("source_path"),
-    original: text("original", { mode: "json" }).$type<Record<string, unknown>>(),
+    ...editableRowColumns(),
   },
   (t) => [
     index("instructions_created_idx").on(t.createdAt, t.id),

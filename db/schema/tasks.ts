@@ -1,4 +1,5 @@
 import { sqliteTable, text, integer, index, primaryKey, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { editableRowColumns } from "./columns";
 import { agents } from "./agents";
 import { instructions } from "./instructions";
 import { DEFAULT_PRIORITY, priorities, priorityRank, stepStatuses, taskAuthorities, taskStatuses, type Priority, type StepStatus, type TaskStatus } from "../../lib/domain/vocabulary";
@@ -39,12 +40,7 @@ export const tasks = sqliteTable(
     leaseRemindedAt: integer("lease_reminded_at"),
     claimedAt: integer("claimed_at"),
     completedAt: integer("completed_at"),
-    createdBy: text("created_by").notNull(),
-    createdAt: integer("created_at").notNull(),
-    updatedAt: integer("updated_at").notNull(),
-    version: integer("version").notNull().default(1),
-    sourcePath: text("source_path"),
-    original: text("original", { mode: "json" }).$type<Record<string, unknown>>(),
+    ...editableRowColumns(),
   },
   (t) => [
     uniqueIndex("tasks_instruction_ref_idx").on(t.instructionId, t.ref),

@@ -1,16 +1,15 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createInstruction, createUser } from "@/lib/services";
 import { makeTestDb, system } from "@/test/db";
+import { runCli } from "@/test/cli";
 import { tempDir, writeFile } from "./test-support";
 
 /**
  * The real CLI as a child process (node --import tsx cli/main.ts): the exit code a shell sees is
  * the one the command decided, not one overwritten on the way out.
  */
-const repo = path.resolve(import.meta.dirname, "..", "..");
 let t: ReturnType<typeof makeTestDb>;
 let dir: string;
 beforeAll(() => {
@@ -22,21 +21,7 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(repo, "cli", "main.ts"), ...args], {
-      cwd: repo,
-      env: { NODE_ENV: "test", LOG_LEVEL: "warn", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_PATH: t.file },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => runCli(args, { DATABASE_PATH: t.file });
 
 const slow = { timeout: 90_000 };
 

@@ -70,24 +70,9 @@ export function deriveTask(doc: Doc, fileStem: string): Derived<TaskFields> {
 }
 
 /** What a task row looks like to the writer (ms timestamps, refs for dependencies). */
-export interface TaskRecord {
-  ref: string;
-  title: string;
-  description: string;
-  type: string;
-  assignedAgent: string;
+export interface TaskRecord extends Omit<TaskFields, "createdAt" | "createdBy"> {
   status: TaskStatus;
-  priority: Priority;
-  authority: "autonomous" | "review_required";
-  deadline: number | null;
-  acceptanceCriteria: string[];
-  filesToModify: string[];
-  filesToCreate: string[];
-  dependsOn: string[];
-  blockedReason: string | null;
-  blockerType: string | null;
   createdAt: number;
-  completedAt: number | null;
   createdBy: string;
 }
 

@@ -1,4 +1,5 @@
 import "server-only";
+import { and, eq, gt, lt, or, type Column, type SQL } from "drizzle-orm";
 import { ServiceError } from "./errors";
 
 /** Keyset cursors: an opaque base64url of the last row's sort key, so pages stay stable under inserts. */
@@ -15,6 +16,25 @@ export function decodeCursor(cursor: string | undefined | null, arity: number): 
     // fall through to the error below
   }
   throw new ServiceError("validation_failed", "The cursor is not valid: use the nextCursor of the previous page", { fields: { cursor: ["Invalid cursor"] } });
+}
+
+/**
+ * The keyset condition for the rows after a (time, id) cursor in a list ordered by time then id,
+ * newest first ("desc") or oldest first ("asc"); undefined without a cursor.
+ */
+export function afterCursor(cursor: string | undefined | null, time: Column, id: Column, order: "asc" | "desc"): SQL | undefined {
+  const c = decodeCursor(cursor, 2);
+  if (!c) return undefined;
+  const [at, key] = c as [number, string];
+  const past = order === "desc" ? lt : gt;
+  return or(past(time, at), and(eq(time, at), past(id, key)));
+}
+
+/** Cuts the `limit + 1` rows a list fetched into its page and the cursor to the next page (null on the last). */
+export function pageOf<T>(rows: T[], limit: number, key: (row: T) => readonly [number, string]): { page: T[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { page, nextCursor: rows.length > limit && last ? encodeCursor(key(last)) : null };
 }
 
 export function clampLimit(limit: number | undefined, fallback = 50, max = 200): number {

@@ -174,14 +174,14 @@ function shownDefinitionPath(p: string | null): string | null {
   return p.split(/[\\/]+/).filter(Boolean).slice(-2).join("/");
 }
 
+/** Who an agent is, in short: the first fields of every view of an agent seen whole. */
+export function agentIdentity(a: Pick<AgentRow, "name" | "title" | "description" | "tier" | "domain" | "model">) {
+  return { name: a.name, title: a.title, description: a.description, tier: a.tier, domain: a.domain, model: a.model };
+}
+
 export function agentDto(a: AgentRow) {
   return {
-    name: a.name,
-    title: a.title,
-    description: a.description,
-    tier: a.tier,
-    domain: a.domain,
-    model: a.model,
+    ...agentIdentity(a),
     color: a.color,
     capabilities: a.capabilities,
     tools: a.tools,

@@ -173,6 +173,11 @@ const descriptions: Record<(typeof MCP_TOOL_NAMES)[number], string> = {
   mark_read: "Mark a message in your inbox as read (read: false marks it unread again).",
 };
 
+type ToolName = (typeof MCP_TOOL_NAMES)[number];
+type ToolAnnotations = { readOnlyHint: boolean; destructiveHint?: boolean; idempotentHint?: boolean; openWorldHint: boolean };
+/** Each tool's title, hints and service call, by name; its description and input schema are in the tables above. */
+type ToolTable = { [K in ToolName]: { title: string; annotations: ToolAnnotations; call: (args: z.infer<z.ZodObject<(typeof toolInputShapes)[K]>>) => unknown } };
+
 function ok(value: unknown): CallToolResult {
   const structured = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : { result: value };
   return { content: [{ type: "text", text: JSON.stringify(value) }], structuredContent: structured };
@@ -225,68 +230,32 @@ export function createMcpServer(ctx: ServiceContext): McpServer {
   const rw = { readOnlyHint: false, destructiveHint: false, openWorldHint: false } as const;
   const ownInbox = ctx.actor.kind === "agent" ? ctx.actor.name : PEOPLE_INBOX;
 
-  server.registerTool(
-    "list_tasks",
-    { title: "List my tasks", description: descriptions.list_tasks, inputSchema: z.object(toolInputShapes.list_tasks), annotations: ro },
-    run((a) => listTasks(ctx, a)),
-  );
-  server.registerTool(
-    "claim_task",
-    { title: "Claim a task", description: descriptions.claim_task, inputSchema: z.object(toolInputShapes.claim_task), annotations: rw },
-    run((a) => {
-      const task = claimTask(ctx, a);
-      return task ? task : { task: null, message: "No task is ready for you right now (none pending, or their dependencies are not completed)." };
-    }),
-  );
-  server.registerTool(
-    "get_task",
-    { title: "Read a task", description: descriptions.get_task, inputSchema: z.object(toolInputShapes.get_task), annotations: ro },
-    run((a) => getTask(ctx, a.taskId)),
-  );
-  server.registerTool(
-    "heartbeat",
-    { title: "Extend the lease", description: descriptions.heartbeat, inputSchema: z.object(toolInputShapes.heartbeat), annotations: { ...rw, idempotentHint: true } },
-    run((a) => heartbeatTask(ctx, a)),
-  );
-  server.registerTool(
-    "update_step",
-    { title: "Report a step", description: descriptions.update_step, inputSchema: z.object(toolInputShapes.update_step), annotations: rw },
-    run((a) => updateStep(ctx, a)),
-  );
-  server.registerTool(
-    "submit_output",
-    { title: "Submit an output", description: descriptions.submit_output, inputSchema: z.object(toolInputShapes.submit_output), annotations: rw },
-    run((a) => submitOutput(ctx, a)),
-  );
-  server.registerTool(
-    "complete_task",
-    { title: "Complete a task", description: descriptions.complete_task, inputSchema: z.object(toolInputShapes.complete_task), annotations: rw },
-    run((a) => completeTask(ctx, a)),
-  );
-  server.registerTool(
-    "block_task",
-    { title: "Block a task", description: descriptions.block_task, inputSchema: z.object(toolInputShapes.block_task), annotations: rw },
-    run((a) => blockTask(ctx, a)),
-  );
-  server.registerTool(
-    "read_inbox",
-    { title: "Read my inbox", description: descriptions.read_inbox, inputSchema: z.object(toolInputShapes.read_inbox), annotations: ro },
-    run((a) => listInbox(ctx, { ...a, inbox: ownInbox })),
-  );
-  server.registerTool(
-    "send_message",
-    { title: "Send a message", description: descriptions.send_message, inputSchema: z.object(toolInputShapes.send_message), annotations: rw },
-    run((a) => sendMessage(ctx, a)),
-  );
-  server.registerTool(
-    "reply_to_message",
-    { title: "Reply to a message", description: descriptions.reply_to_message, inputSchema: z.object(toolInputShapes.reply_to_message), annotations: rw },
-    run((a) => replyToMessage(ctx, a)),
-  );
-  server.registerTool(
-    "mark_read",
-    { title: "Mark a message read", description: descriptions.mark_read, inputSchema: z.object(toolInputShapes.mark_read), annotations: { ...rw, idempotentHint: true } },
-    run((a) => markMessage(ctx, { messageId: a.messageId, read: a.read ?? true })),
-  );
+  const tools: ToolTable = {
+    list_tasks: { title: "List my tasks", annotations: ro, call: (a) => listTasks(ctx, a) },
+    claim_task: {
+      title: "Claim a task",
+      annotations: rw,
+      call: (a) => {
+        const task = claimTask(ctx, a);
+        return task ? task : { task: null, message: "No task is ready for you right now (none pending, or their dependencies are not completed)." };
+      },
+    },
+    get_task: { title: "Read a task", annotations: ro, call: (a) => getTask(ctx, a.taskId) },
+    heartbeat: { title: "Extend the lease", annotations: { ...rw, idempotentHint: true }, call: (a) => heartbeatTask(ctx, a) },
+    update_step: { title: "Report a step", annotations: rw, call: (a) => updateStep(ctx, a) },
+    submit_output: { title: "Submit an output", annotations: rw, call: (a) => submitOutput(ctx, a) },
+    complete_task: { title: "Complete a task", annotations: rw, call: (a) => completeTask(ctx, a) },
+    block_task: { title: "Block a task", annotations: rw, call: (a) => blockTask(ctx, a) },
+    read_inbox: { title: "Read my inbox", annotations: ro, call: (a) => listInbox(ctx, { ...a, inbox: ownInbox }) },
+    send_message: { title: "Send a message", annotations: rw, call: (a) => sendMessage(ctx, a) },
+    reply_to_message: { title: "Reply to a message", annotations: rw, call: (a) => replyToMessage(ctx, a) },
+    mark_read: { title: "Mark a message read", annotations: { ...rw, idempotentHint: true }, call: (a) => markMessage(ctx, { messageId: a.messageId, read: a.read ?? true }) },
+  };
+  // Registered in MCP_TOOL_NAMES order, which is the order tools/list answers in.
+  for (const name of MCP_TOOL_NAMES) {
+    const { title, annotations, call } = tools[name] as ToolTable[ToolName];
+    const inputSchema = z.object(toolInputShapes[name] as z.ZodRawShape);
+    server.registerTool(name, { title, description: descriptions[name], inputSchema, annotations }, run(call as (a: z.infer<typeof inputSchema>) => unknown));
+  }
   return server;
 }

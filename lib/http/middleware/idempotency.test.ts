@@ -1,14 +1,14 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { createInstruction, createTask } from "@/lib/services";
-import { countRows, json, startTestServer, type TestServer } from "@/test/server";
+import { countRows, json, type TestServer } from "@/test/server";
+import { withTestServer } from "@/test/suite";
 
 let s: TestServer;
 let token: string;
-beforeAll(async () => {
-  s = await startTestServer();
+withTestServer((server) => {
+  s = server;
   token = s.agentToken("backend-developer").token;
 });
-afterAll(() => s.close());
 
 const message = (body: string) => ({ to: "hitl", type: "status_update", subject: "Progress", body });
 

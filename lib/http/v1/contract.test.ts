@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { json, startTestServer, type TestServer } from "@/test/server";
+import { describe, expect, test } from "vitest";
+import { json, type TestServer } from "@/test/server";
+import { withTestServer } from "@/test/suite";
 
 let s: TestServer;
 let admin: ReturnType<TestServer["person"]>;
-beforeAll(async () => {
-  s = await startTestServer();
+withTestServer((server) => {
+  s = server;
   admin = s.person("admin");
 });
-afterAll(() => s.close());
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function ok<T = any>(res: Promise<Response> | Response, status = 200): Promise<T> {

@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { json, startTestServer, type TestServer } from "@/test/server";
+import { describe, expect, test } from "vitest";
+import { json, type TestServer } from "@/test/server";
+import { withTestServer } from "@/test/suite";
 
 let s: TestServer;
 let token: string;
-beforeAll(async () => {
-  s = await startTestServer();
+withTestServer((server) => {
+  s = server;
   token = s.agentToken("backend-developer").token;
 });
-afterAll(() => s.close());
 
 describe("the generated OpenAPI document and the docs page", () => {
   test("openapi.json is an OpenAPI 3.1 document of every route, from the zod schemas", async () => {

@@ -196,14 +196,19 @@ export const ReviewQueueItem = Output.extend({
   versions: z.number().int(),
 }).openapi("ReviewQueueItem");
 
+/** Who an agent is, in short: the first fields of every view of an agent seen whole. */
+export const agentIdentityShape = {
+  name: z.string(),
+  title: z.string().nullable(),
+  description: z.string(),
+  tier: z.string().nullable(),
+  domain: z.string().nullable(),
+  model: z.string().nullable(),
+};
+
 export const Agent = z
   .looseObject({
-    name: z.string(),
-    title: z.string().nullable(),
-    description: z.string(),
-    tier: z.string().nullable(),
-    domain: z.string().nullable(),
-    model: z.string().nullable(),
+    ...agentIdentityShape,
     color: z.string().nullable(),
     capabilities: z.array(z.string()),
     tools: z.array(z.string()),

@@ -1,8 +1,8 @@
 import "server-only";
-import { and, asc, desc, eq, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { instructions, messages, outputs, taskDependencies, tasks } from "@/db/schema";
 import type { ServiceContext } from "../context";
-import { clampLimit, decodeCursor, encodeCursor, type Page } from "../cursor";
+import { afterCursor, clampLimit, pageOf, type Page } from "../cursor";
 import { instructionDto, messageDto, outputDto, type InstructionDto } from "../dto";
 import { notFound, ServiceError } from "../errors";
 import { listTasks, type TaskListItem } from "../tasks/queries";
@@ -14,11 +14,8 @@ export function listInstructions(ctx: ServiceContext, q: { phase?: InstructionDt
   const limit = clampLimit(q.limit);
   const where = [];
   if (q.phase) where.push(eq(instructions.phase, q.phase));
-  const c = decodeCursor(q.cursor, 2);
-  if (c) {
-    const [at, id] = c as [number, string];
-    where.push(or(lt(instructions.createdAt, at), and(eq(instructions.createdAt, at), lt(instructions.id, id)))!);
-  }
+  const after = afterCursor(q.cursor, instructions.createdAt, instructions.id, "desc");
+  if (after) where.push(after);
   const rows = ctx.db
     .select({
       i: instructions,
@@ -33,13 +30,8 @@ export function listInstructions(ctx: ServiceContext, q: { phase?: InstructionDt
     .orderBy(desc(instructions.createdAt), desc(instructions.id))
     .limit(limit + 1)
     .all();
-  const more = rows.length > limit;
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return {
-    items: page.map((r) => ({ ...instructionDto(r.i), taskCounts: { total: r.total, completed: r.completed } })),
-    nextCursor: more && last ? encodeCursor([last.i.createdAt, last.i.id]) : null,
-  };
+  const { page, nextCursor } = pageOf(rows, limit, (r) => [r.i.createdAt, r.i.id]);
+  return { items: page.map((r) => ({ ...instructionDto(r.i), taskCounts: { total: r.total, completed: r.completed } })), nextCursor };
 }
 
 /** Tasks in dependency order: a task comes after every task it depends on (Kahn's order, ties by creation). */

@@ -3,7 +3,7 @@ import { and, asc, desc, eq, isNotNull, isNull, lt, or, sql, type SQL } from "dr
 import { agents, inboxUnread, messages, PEOPLE_INBOX } from "@/db/schema";
 import type { Priority } from "@/lib/domain/vocabulary";
 import type { ServiceContext } from "../context";
-import { clampLimit, decodeCursor, encodeCursor, type Page } from "../cursor";
+import { clampLimit, decodeCursor, pageOf, type Page } from "../cursor";
 import { messageDto, type MessageDto } from "../dto";
 import { notFound, ServiceError } from "../errors";
 import { requireInboxAccess } from "../policy";
@@ -54,12 +54,10 @@ export function listInbox(ctx: ServiceContext, q: ListInboxQuery): Page<MessageD
     id,
     limit: limit + 1,
   });
-  const more = rows.length > limit;
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
+  const { page, nextCursor } = pageOf(rows, limit, (r) => [r.createdAt, r.id]);
   return {
     items: page.map(messageDto),
-    nextCursor: more && last ? encodeCursor([last.createdAt, last.id]) : null,
+    nextCursor,
     unreadCount: unreadCount(ctx, q.inbox),
   };
 }

@@ -118,6 +118,21 @@ export function storeMessage(tx: Tx, emit: Emit, m: NewMessage, event: Record<st
 }
 
 /**
+ * Sends the people's inbox a high-priority escalation about a task, inside the caller's
+ * transaction: a run that ended early (finishRun), a lease that ran out (sweepLeases).
+ */
+export function escalateToPeople(
+  tx: Tx,
+  ctx: ServiceContext,
+  at: number,
+  emit: Emit,
+  m: { subject: string; body: string; taskId: string },
+  opts: MessageOptions = {},
+): MessageRow {
+  return insertMessage(tx, ctx, at, emit, parseInput(SendMessageInput, { to: PEOPLE_INBOX, type: "escalation", priority: "high", ...m }), opts);
+}
+
+/**
  * Checks and inserts a message inside a caller's transaction (send, reply, reminders, escalations,
  * review responses). The sender is the actor unless `opts.from` says otherwise; only an agent
  * writing about its own task touches that task's lease.

@@ -1,9 +1,9 @@
 import "server-only";
-import { and, asc, desc, eq, gt, inArray, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import { outputs, reviews, tasks } from "@/db/schema";
 import type { ReviewDecision } from "@/lib/domain/vocabulary";
 import type { ServiceContext } from "../context";
-import { clampLimit, decodeCursor, encodeCursor, type Page } from "../cursor";
+import { afterCursor, clampLimit, pageOf, type Page } from "../cursor";
 import { outputDto, reviewDto, type OutputDto } from "../dto";
 import { notFound } from "../errors";
 import { requireTaskAccess } from "../policy";
@@ -17,12 +17,9 @@ export type ReviewQueueItem = Omit<OutputDto, "content"> & {
 export function listReviewQueue(ctx: ServiceContext, q: { status?: "pending_review" | ReviewDecision; cursor?: string | null; limit?: number } = {}): Page<ReviewQueueItem> & { total: number } {
   const status = q.status ?? "pending_review";
   const limit = clampLimit(q.limit);
-  const c = decodeCursor(q.cursor, 2);
   const where = [eq(outputs.status, status)];
-  if (c) {
-    const [at, id] = c as [number, string];
-    where.push(or(gt(outputs.createdAt, at), and(eq(outputs.createdAt, at), gt(outputs.id, id)))!);
-  }
+  const after = afterCursor(q.cursor, outputs.createdAt, outputs.id, "asc");
+  if (after) where.push(after);
   if (ctx.actor.kind === "agent") where.push(eq(tasks.assignedAgent, ctx.actor.name));
   const rows = ctx.db
     .select({ o: outputs, t: { id: tasks.id, ref: tasks.ref, title: tasks.title, status: tasks.status, assignedAgent: tasks.assignedAgent, instructionId: tasks.instructionId, priority: tasks.priority } })
@@ -32,9 +29,7 @@ export function listReviewQueue(ctx: ServiceContext, q: { status?: "pending_revi
     .orderBy(asc(outputs.createdAt), asc(outputs.id))
     .limit(limit + 1)
     .all();
-  const more = rows.length > limit;
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
+  const { page, nextCursor } = pageOf(rows, limit, (r) => [r.o.createdAt, r.o.id]);
   // Counted over what the caller may see: an agent's total is of its own tasks' outputs only.
   const total =
     ctx.actor.kind === "agent"
@@ -48,7 +43,7 @@ export function listReviewQueue(ctx: ServiceContext, q: { status?: "pending_revi
   return {
     total,
     items: page.map(({ o, t }) => ({ ...(outputDto(o, { withContent: false }) as Omit<OutputDto, "content">), task: t, versions: o.version })),
-    nextCursor: more && last ? encodeCursor([last.o.createdAt, last.o.id]) : null,
+    nextCursor,
   };
 }
 

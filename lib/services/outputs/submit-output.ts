@@ -6,6 +6,7 @@ import { newId } from "@/lib/ids";
 import { fileActions } from "@/lib/domain/vocabulary";
 import { actorId } from "@/lib/auth/actor";
 import type { ServiceContext, Tx } from "../context";
+import type { EventInput } from "../events";
 import { writeTx } from "../write-tx";
 import { outputDto } from "../dto";
 import { supersedeOutputs } from "./transitions";
@@ -65,8 +66,7 @@ export function submitOutput(ctx: ServiceContext, raw: SubmitOutputInput) {
         .get();
       stepPosition = current?.p ?? null;
     }
-    const { row, superseded } = appendOutputVersion(tx, at, {
-      taskId: task.id,
+    const { row } = appendOutputVersion(tx, at, emit, task, {
       format: input.format,
       language: input.language ?? null,
       content: input.content,
@@ -74,22 +74,11 @@ export function submitOutput(ctx: ServiceContext, raw: SubmitOutputInput) {
       stepPosition,
       submittedBy: actorId(ctx.actor),
     });
-    const version = row.version;
-    tx.run(sql`UPDATE tasks SET updated_at = ${at} WHERE id = ${task.id}`);
-    emit({
-      verb: "output.submitted",
-      entityKind: "output",
-      entityId: row.id,
-      instructionId: task.instructionId,
-      taskId: task.id,
-      after: { version, format: row.format, files: row.files.length, stepPosition, superseded: superseded.map((s) => s.id) },
-    });
     return outputDto(row);
   });
 }
 
 export interface OutputVersionValues {
-  taskId: string;
   format: OutputRow["format"];
   language: string | null;
   content: string;
@@ -101,18 +90,26 @@ export interface OutputVersionValues {
 }
 
 /**
- * Adds the next version of a task's output inside the caller's transaction. A version still
- * waiting for review is superseded, so the review queue shows each task once, at its latest.
- * Used by submitOutput and by the folder bridge's import.
+ * Adds the next version of a task's output inside the caller's transaction and announces it
+ * (output.submitted). A version still waiting for review is superseded, so the review queue shows
+ * each task once, at its latest. The task's updated_at moves unless `touchTask` is false (the
+ * import's placeholder task was just written). Used by submitOutput and by the folder bridge's import.
  */
-export function appendOutputVersion(tx: Tx, at: number, v: OutputVersionValues): { row: OutputRow; superseded: { id: string }[] } {
-  const last = tx.select({ v: outputs.version }).from(outputs).where(eq(outputs.taskId, v.taskId)).orderBy(desc(outputs.version)).limit(1).get();
-  const superseded = supersedeOutputs(tx, v.taskId);
+export function appendOutputVersion(
+  tx: Tx,
+  at: number,
+  emit: (e: EventInput) => number,
+  task: { id: string; instructionId: string },
+  v: OutputVersionValues,
+  opts: { touchTask?: boolean; after?: Record<string, unknown> } = {},
+): { row: OutputRow; eventId: number } {
+  const last = tx.select({ v: outputs.version }).from(outputs).where(eq(outputs.taskId, task.id)).orderBy(desc(outputs.version)).limit(1).get();
+  const superseded = supersedeOutputs(tx, task.id);
   const row = tx
     .insert(outputs)
     .values({
       id: newId("out", at),
-      taskId: v.taskId,
+      taskId: task.id,
       version: (last?.v ?? 0) + 1,
       format: v.format,
       language: v.language,
@@ -126,5 +123,14 @@ export function appendOutputVersion(tx: Tx, at: number, v: OutputVersionValues):
     })
     .returning()
     .get();
-  return { row, superseded };
+  if (opts.touchTask !== false) tx.run(sql`UPDATE tasks SET updated_at = ${at} WHERE id = ${task.id}`);
+  const eventId = emit({
+    verb: "output.submitted",
+    entityKind: "output",
+    entityId: row.id,
+    instructionId: task.instructionId,
+    taskId: task.id,
+    after: { version: row.version, format: row.format, files: row.files.length, stepPosition: row.stepPosition, superseded: superseded.map((s) => s.id), ...opts.after },
+  });
+  return { row, eventId };
 }

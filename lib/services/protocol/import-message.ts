@@ -82,6 +82,18 @@ export function importMessage(ctx: ServiceContext, raw: ImportMessageInput) {
         : null;
     const parent = input.inReplyTo ? findParent(tx, input.inReplyTo) : undefined;
     const usable = parent && parent.id !== before?.id ? parent : undefined;
+    // What the file says of the message: stored as is on a new one, compared with the row on a known one.
+    const content = {
+      fromKind: input.fromKind,
+      fromName: input.fromName,
+      type: input.type,
+      priority: input.priority,
+      subject: input.subject,
+      body: input.body,
+      instructionId,
+      taskId,
+      stepPosition: taskId ? input.stepPosition : null,
+    };
 
     if (!before) {
       const free = input.id && !tx.select({ id: messages.id }).from(messages).where(eq(messages.id, input.id)).get();
@@ -98,16 +110,8 @@ export function importMessage(ctx: ServiceContext, raw: ImportMessageInput) {
           id,
           threadId: usable?.threadId ?? input.threadId ?? id,
           inReplyTo: usable?.id ?? null,
-          fromKind: input.fromKind,
-          fromName: input.fromName,
           toInbox: input.toInbox,
-          type: input.type,
-          priority: input.priority,
-          subject: input.subject,
-          body: input.body,
-          instructionId,
-          taskId,
-          stepPosition: taskId ? input.stepPosition : null,
+          ...content,
           createdAt: input.createdAt,
           sourcePath: input.sourcePath,
           original: input.original,
@@ -118,18 +122,7 @@ export function importMessage(ctx: ServiceContext, raw: ImportMessageInput) {
       return { outcome: "created" as ImportOutcome, message: messageDto(row), eventIds };
     }
 
-    const desired: Partial<MessageRow> = {
-      fromKind: input.fromKind,
-      fromName: input.fromName,
-      type: input.type,
-      priority: input.priority,
-      subject: input.subject,
-      body: input.body,
-      instructionId,
-      taskId,
-      stepPosition: taskId ? input.stepPosition : null,
-      original: input.original,
-    };
+    const desired: Partial<MessageRow> = { ...content, original: input.original };
     if (input.createdAtKnown) desired.createdAt = input.createdAt;
     if (usable) {
       desired.inReplyTo = usable.id;

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { instructions, outputFormats, outputs, taskStatuses, tasks } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import { fileActions } from "@/lib/domain/vocabulary";
@@ -86,28 +86,24 @@ export function importOutput(ctx: ServiceContext, raw: ImportOutputInput) {
     if (sameAs(latest) || sameAs(fromThisFile)) {
       return { outcome: "unchanged" as ImportOutcome, output: outputDto(latest ?? fromThisFile!), task: taskDto(task, at), placeholder, eventIds };
     }
-    const { row, superseded } = appendOutputVersion(tx, at, {
-      taskId: task.id,
-      format: input.format,
-      language: input.language,
-      content: input.content,
-      files: input.files,
-      submittedBy: input.submittedBy,
-      createdAt: latest ? Math.max(input.createdAt, latest.createdAt) : input.createdAt,
-      sourcePath: input.sourcePath,
-    });
-    const version = row.version;
-    if (!placeholder) tx.run(sql`UPDATE tasks SET updated_at = ${at} WHERE id = ${task.id}`);
-    eventIds.push(
-      emit({
-        verb: "output.submitted",
-        entityKind: "output",
-        entityId: row.id,
-        instructionId: task.instructionId,
-        taskId: task.id,
-        after: { version, format: row.format, files: row.files.length, stepPosition: null, superseded: superseded.map((s) => s.id), source: "folder", sourcePath: row.sourcePath },
-      }),
+    const { row, eventId } = appendOutputVersion(
+      tx,
+      at,
+      emit,
+      task,
+      {
+        format: input.format,
+        language: input.language,
+        content: input.content,
+        files: input.files,
+        submittedBy: input.submittedBy,
+        createdAt: latest ? Math.max(input.createdAt, latest.createdAt) : input.createdAt,
+        sourcePath: input.sourcePath,
+      },
+      { touchTask: !placeholder, after: { source: "folder", sourcePath: input.sourcePath } },
     );
+    eventIds.push(eventId);
+    const version = row.version;
     return { outcome: (version === 1 ? "created" : "updated") as ImportOutcome, output: outputDto(row), task: taskDto(task, at), placeholder, eventIds };
   });
 }

@@ -2,16 +2,16 @@ import "server-only";
 import { z } from "zod";
 import { and, eq } from "drizzle-orm";
 import { agents, instructions, taskDependencies, tasks, taskStatuses, type TaskRow } from "@/db/schema";
-import { newId } from "@/lib/ids";
 import { taskAuthorities } from "@/lib/domain/vocabulary";
 import type { ServiceContext } from "../context";
 import { writeTx } from "../write-tx";
 import type { EventInput } from "../events";
-import { copyAgentSteps, followAgentSteps } from "../tasks/task-steps";
+import { followAgentSteps } from "../tasks/task-steps";
 import { transitionTask } from "../tasks/transitions";
 import { taskDto } from "../dto";
 import { notFound } from "../errors";
-import { parseInput, prioritySchema, priorityRank } from "../validate";
+import { parseInput, prioritySchema } from "../validate";
+import { insertTask, taskContentColumns } from "../tasks/new-task";
 import { AgentNameInput, ensureAgentRow, requireBridge, same, SourcePathInput, TASK_REF_PATTERN, taskFolderOf, type ImportOutcome } from "./shared";
 
 const text = (max: number) => z.string().max(max);
@@ -90,25 +90,15 @@ export function importTask(ctx: ServiceContext, raw: ImportTaskInput) {
 
     if (!before) {
       const agent = tx.select().from(agents).where(eq(agents.name, input.assignedAgent)).get()!;
-      const id = newId("tsk", at);
-      const row = tx
-        .insert(tasks)
-        .values({
-          id,
+      // Work still to do gets the agent's Response Approach, as a task created in the dashboard would.
+      const open = input.status === "pending" || input.status === "in_progress" || input.status === "blocked";
+      const { row, steps } = insertTask(
+        tx,
+        at,
+        {
           instructionId: input.instructionId,
           ref: input.ref,
-          title: input.title,
-          description: input.description,
-          type: input.type,
-          assignedAgent: input.assignedAgent,
-          status: input.status,
-          priority: input.priority,
-          priorityRank: priorityRank[input.priority],
-          authority: input.authority,
-          deadline: input.deadline,
-          acceptanceCriteria: input.acceptanceCriteria,
-          filesToModify: input.filesToModify,
-          filesToCreate: input.filesToCreate,
+          ...taskContentColumns(input),
           blockedReason: blocked ? input.blockedReason : null,
           blockerType: blocked ? input.blockerType : null,
           completedAt: input.status === "completed" ? (input.completedAt ?? input.createdAt) : null,
@@ -117,13 +107,11 @@ export function importTask(ctx: ServiceContext, raw: ImportTaskInput) {
           updatedAt: Math.max(input.createdAt, input.completedAt ?? 0),
           sourcePath: input.sourcePath,
           original: input.original ?? null,
-        })
-        .returning()
-        .get();
-      if (depIds?.length) tx.insert(taskDependencies).values(depIds.map((d) => ({ taskId: id, dependsOnTaskId: d }))).run();
-      // Work still to do gets the agent's Response Approach, as a task created in the dashboard would.
-      const open = input.status === "pending" || input.status === "in_progress" || input.status === "blocked";
-      const steps = open ? copyAgentSteps(tx, id, agent) : [];
+        },
+        depIds ?? [],
+        open ? agent : null,
+      );
+      const id = row.id;
       eventIds.push(
         emit({
           verb: "task.created",
@@ -139,18 +127,7 @@ export function importTask(ctx: ServiceContext, raw: ImportTaskInput) {
 
     const status = taskFolderOf(before.status) === taskFolderOf(input.status) ? before.status : input.status;
     const desired: Partial<TaskRow> = {
-      title: input.title,
-      description: input.description,
-      type: input.type,
-      assignedAgent: input.assignedAgent,
-      status,
-      priority: input.priority,
-      priorityRank: priorityRank[input.priority],
-      authority: input.authority,
-      deadline: input.deadline,
-      acceptanceCriteria: input.acceptanceCriteria,
-      filesToModify: input.filesToModify,
-      filesToCreate: input.filesToCreate,
+      ...taskContentColumns({ ...input, status }),
       blockedReason: status === "blocked" ? input.blockedReason : null,
       blockerType: status === "blocked" ? input.blockerType : null,
     };

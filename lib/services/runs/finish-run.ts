@@ -1,11 +1,11 @@
 import "server-only";
 import { z } from "zod";
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
-import { apiTokens, events, PEOPLE_INBOX, runLog, runs, tasks, type RunRow, type RunStatus, type TaskRow } from "@/db/schema";
+import { apiTokens, events, runLog, runs, tasks, type RunRow, type RunStatus, type TaskRow } from "@/db/schema";
 import type { ServiceContext, Tx } from "../context";
 import { writeTx } from "../write-tx";
 import { parseInput } from "../validate";
-import { insertMessage, SendMessageInput } from "../messages/send-message";
+import { escalateToPeople } from "../messages/send-message";
 import { transitionTask } from "../tasks/transitions";
 import { loadRun, requireSystem, RUN_ENTITY, runDto } from "./shared";
 
@@ -147,24 +147,15 @@ export function finishRun(ctx: ServiceContext, raw: z.input<typeof FinishRunInpu
       }
       const byPerson = input.outcome === "cancelled" && run.cancelRequestedBy !== null;
       if (input.notify && !byPerson) {
-        const msg = insertMessage(
-          tx,
-          ctx,
-          at,
-          emit,
-          parseInput(SendMessageInput, {
-            to: PEOPLE_INBOX,
-            type: "escalation",
-            priority: "high",
-            subject: `Run ${status.replace("_", " ")}: ${task.title}`.slice(0, 300),
-            body:
-              `The ${run.agentName} run \`${run.id}\` on task ${task.ref} ended ${taskBlocked ? "before the task was handed in, so the task is now blocked" : "before its agent claimed the task, which stays pending"}.\n\n` +
-              `**${reason}.**\n\n` +
-              (tail.length ? "Last output:\n\n```\n" + tail.join("\n").replace(/```/g, "ʼʼʼ") + "\n```\n\n" : "") +
-              "Open the task to read the whole log, then retry the run or reassign the task.",
-            taskId: task.id,
-          }),
-        );
+        const msg = escalateToPeople(tx, ctx, at, emit, {
+          subject: `Run ${status.replace("_", " ")}: ${task.title}`.slice(0, 300),
+          body:
+            `The ${run.agentName} run \`${run.id}\` on task ${task.ref} ended ${taskBlocked ? "before the task was handed in, so the task is now blocked" : "before its agent claimed the task, which stays pending"}.\n\n` +
+            `**${reason}.**\n\n` +
+            (tail.length ? "Last output:\n\n```\n" + tail.join("\n").replace(/```/g, "ʼʼʼ") + "\n```\n\n" : "") +
+            "Open the task to read the whole log, then retry the run or reassign the task.",
+          taskId: task.id,
+        });
         messageId = msg.id;
       }
     }

@@ -1,8 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { and, eq, inArray, or } from "drizzle-orm";
-import { agents, instructions, taskDependencies, tasks } from "@/db/schema";
-import { newId } from "@/lib/ids";
+import { agents, instructions, tasks } from "@/db/schema";
 import { taskAuthorities, taskTypes } from "@/lib/domain/vocabulary";
 import { actorId } from "@/lib/auth/actor";
 import type { ServiceContext } from "../context";
@@ -10,8 +9,8 @@ import { writeTx } from "../write-tx";
 import { stepDto, taskDto } from "../dto";
 import { notFound, ServiceError } from "../errors";
 import { requirePerson } from "../policy";
-import { copyAgentSteps } from "./task-steps";
-import { multiLineText, parseInput, prioritySchema, priorityRank, singleLineText } from "../validate";
+import { multiLineText, parseInput, prioritySchema, singleLineText } from "../validate";
+import { insertTask, taskContentColumns } from "./new-task";
 
 const pathList = z
   .array(z.string().trim().min(1).max(500))
@@ -88,36 +87,22 @@ export function createTask(ctx: ServiceContext, raw: CreateTaskInput) {
       });
     }
 
-    const id = newId("tsk", at);
-    const row = tx
-      .insert(tasks)
-      .values({
-        id,
+    const depIds = [...new Set(deps.map((d) => d.id))];
+    const { row, steps } = insertTask(
+      tx,
+      at,
+      {
         instructionId: instruction.id,
         ref,
-        title: input.title,
-        description: input.description,
-        type: input.type,
-        assignedAgent: agent.name,
-        status: "pending",
-        priority: input.priority,
-        priorityRank: priorityRank[input.priority],
-        authority: input.authority,
-        deadline: input.deadline ? Date.parse(input.deadline) : null,
-        acceptanceCriteria: input.acceptanceCriteria,
-        filesToModify: input.filesToModify,
-        filesToCreate: input.filesToCreate,
+        ...taskContentColumns({ ...input, assignedAgent: agent.name, status: "pending", deadline: input.deadline ? Date.parse(input.deadline) : null }),
         createdBy: actorId(ctx.actor),
         createdAt: at,
         updatedAt: at,
-      })
-      .returning()
-      .get();
-    const depIds = [...new Set(deps.map((d) => d.id))];
-    if (depIds.length) {
-      tx.insert(taskDependencies).values(depIds.map((d) => ({ taskId: id, dependsOnTaskId: d }))).run();
-    }
-    const steps = copyAgentSteps(tx, id, agent);
+      },
+      depIds,
+      agent,
+    );
+    const id = row.id;
     if (instruction.phase === "routing" || instruction.phase === "planning") {
       tx.update(instructions).set({ phase: "executing", updatedAt: at, version: instruction.version + 1 }).where(eq(instructions.id, instruction.id)).run();
       emit({ verb: "instruction.phase_changed", entityKind: "instruction", entityId: instruction.id, instructionId: instruction.id, before: { phase: instruction.phase }, after: { phase: "executing" } });

@@ -1,10 +1,10 @@
 import "server-only";
-import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { instructions, messages, outputs, reviews, taskDependencies, taskSteps, tasks, taskStatuses, type TaskStatus } from "@/db/schema";
 import { boardTaskStatuses, type Priority } from "@/lib/domain/vocabulary";
 import type { ServiceContext } from "../context";
 import { nowOf } from "../context";
-import { clampLimit, decodeCursor, encodeCursor, type Page } from "../cursor";
+import { afterCursor, clampLimit, pageOf, type Page } from "../cursor";
 import { messageDto, outputDto, progressOf, reviewDto, stepDto, taskDto, type StepProgress, type TaskDto } from "../dto";
 import { notFound } from "../errors";
 import { requireTaskAccess } from "../policy";
@@ -58,11 +58,8 @@ export function listTasks(ctx: ServiceContext, q: ListTasksQuery = {}): Page<Tas
   if (q.status) where.push(eq(tasks.status, q.status));
   if (q.instructionId) where.push(eq(tasks.instructionId, q.instructionId));
   if (q.priority) where.push(eq(tasks.priority, q.priority));
-  const c = decodeCursor(q.cursor, 2);
-  if (c) {
-    const [u, id] = c as [number, string];
-    where.push(or(lt(tasks.updatedAt, u), and(eq(tasks.updatedAt, u), lt(tasks.id, id)))!);
-  }
+  const after = afterCursor(q.cursor, tasks.updatedAt, tasks.id, "desc");
+  if (after) where.push(after);
   const rows = ctx.db
     .select()
     .from(tasks)
@@ -70,10 +67,8 @@ export function listTasks(ctx: ServiceContext, q: ListTasksQuery = {}): Page<Tas
     .orderBy(desc(tasks.updatedAt), desc(tasks.id))
     .limit(limit + 1)
     .all();
-  const more = rows.length > limit;
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return { items: withProgress(ctx, page), nextCursor: more && last ? encodeCursor([last.updatedAt, last.id]) : null };
+  const { page, nextCursor } = pageOf(rows, limit, (r) => [r.updatedAt, r.id]);
+  return { items: withProgress(ctx, page), nextCursor };
 }
 
 /**

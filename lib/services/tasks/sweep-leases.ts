@@ -1,10 +1,10 @@
 import "server-only";
 import { and, eq, isNotNull, isNull, lt } from "drizzle-orm";
-import { tasks, PEOPLE_INBOX } from "@/db/schema";
+import { tasks } from "@/db/schema";
 import type { ServiceContext } from "../context";
 import { writeTx } from "../write-tx";
 import { parseInput } from "../validate";
-import { insertMessage, SendMessageInput, SYSTEM_SENDER } from "../messages/send-message";
+import { escalateToPeople, insertMessage, SendMessageInput, SYSTEM_SENDER } from "../messages/send-message";
 import { transitionSteps } from "../steps/transitions";
 import { transitionTask } from "./transitions";
 
@@ -71,19 +71,16 @@ export function sweepLeases(ctx: ServiceContext, opts: SweepOptions = {}) {
           after: { reason: "lease expired", releasedSteps: released },
         });
       } else {
-        const escalation = insertMessage(
+        const escalation = escalateToPeople(
           tx,
           ctx,
           at,
           emit,
-          parseInput(SendMessageInput, {
-            to: PEOPLE_INBOX,
-            type: "escalation",
-            priority: "high",
+          {
             subject: `${t.assignedAgent} stopped responding on ${t.title}`,
             body: `Task ${t.id} had no sign of life past its lease and grace period. Reassign it, or unblock it when the agent is back.`,
             taskId: t.id,
-          }),
+          },
           { from: SYSTEM_SENDER },
         );
         transitionTask(tx, t, "blocked", {

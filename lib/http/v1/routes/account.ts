@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { agentSummary, getAgent, getAgentFor, getOverview, getShellCounts, listAgentsFor, listEvents } from "@/lib/services";
+import { agentIdentity, agentSummary, getAgent, getAgentFor, getOverview, getShellCounts, listAgentsFor, listEvents } from "@/lib/services";
 import { jsonOk, readErrors, type V1App } from "../route-kit";
-import { ActorKind, Agent, AgentNameParam, AgentSeen, Event, Instruction, Role, Task, qInt, qLimit } from "../schemas";
+import { ActorKind, Agent, agentIdentityShape, AgentNameParam, AgentSeen, Event, Instruction, Role, Task, qInt, qLimit } from "../schemas";
 
 const Me = z
   .looseObject({
@@ -13,12 +13,7 @@ const Me = z
     tokenId: z.string().nullable().optional().openapi({ description: "agent: the token this request used" }),
     agent: z
       .looseObject({
-        name: z.string(),
-        title: z.string().nullable(),
-        description: z.string(),
-        tier: z.string().nullable(),
-        domain: z.string().nullable(),
-        model: z.string().nullable(),
+        ...agentIdentityShape,
         capabilities: z.array(z.string()),
         tools: z.array(z.string()),
         leaseMinutes: z.number().int(),
@@ -42,12 +37,7 @@ const meRoute = createRoute({
 /** An agent in short (`view=summary`): what a list shows, without the definition's long parts. */
 const AgentSummary = z
   .looseObject({
-    name: z.string(),
-    title: z.string().nullable(),
-    description: z.string(),
-    tier: z.string().nullable(),
-    domain: z.string().nullable(),
-    model: z.string().nullable(),
+    ...agentIdentityShape,
     color: z.string().nullable(),
     active: z.boolean(),
     leaseMinutes: z.number().int(),
@@ -143,12 +133,7 @@ export function registerAccountRoutes(app: V1App) {
         name: a.name,
         tokenId: actor.tokenId ?? null,
         agent: {
-          name: a.name,
-          title: a.title,
-          description: a.description,
-          tier: a.tier,
-          domain: a.domain,
-          model: a.model,
+          ...agentIdentity(a),
           capabilities: a.capabilities,
           tools: a.tools,
           leaseMinutes: a.leaseMinutes,

@@ -1,0 +1,15 @@
+import { integer, text } from "drizzle-orm/sqlite-core";
+
+/**
+ * The columns of a row people edit in the dashboard and the folder bridge mirrors (instructions,
+ * tasks): who made it and when, its optimistic-lock version, and, for an imported row, where it
+ * came from and the document as it was (unmodelled fields kept). Spread last into a table.
+ */
+export const editableRowColumns = () => ({
+  createdBy: text("created_by").notNull(),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+  version: integer("version").notNull().default(1),
+  sourcePath: text("source_path"),
+  original: text("original", { mode: "json" }).$type<Record<string, unknown>>(),
+});
