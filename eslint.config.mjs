@@ -46,14 +46,16 @@ const SERVER_ONLY = [
 ];
 
 const isTypeOnly = (node) =>
-  node.importKind === "type" ||
-  node.exportKind === "type" ||
-  (node.specifiers?.length > 0 && node.specifiers.every((s) => s.importKind === "type" || s.exportKind === "type"));
+  node.importKind === "type" || node.exportKind === "type" || (node.specifiers?.length > 0 && node.specifiers.every((s) => s.importKind === "type" || s.exportKind === "type"));
 
 const agentdesk = {
   rules: {
     "client-imports": {
-      meta: { type: "problem", schema: [], messages: { server: `A "use client" module imports {{source}}, which is server-only: import its types with \`import type\`, or reach it through lib/queries and the API (${DOC}).` } },
+      meta: {
+        type: "problem",
+        schema: [],
+        messages: { server: `A "use client" module imports {{source}}, which is server-only: import its types with \`import type\`, or reach it through lib/queries and the API (${DOC}).` },
+      },
       create(context) {
         let client = false;
         const check = (node) => {
@@ -146,7 +148,10 @@ export default defineConfig([
   {
     files: ["lib/auth/page-context.ts"],
     rules: restrict(
-      rule(["react", "react/*", "react-dom", "react-dom/*", ...reach.ui, ...reach.http, ...reach.runners, ...reach.protocol, ...reach.cli], "lib/auth imports no React, page, route, runner, bridge or CLI code"),
+      rule(
+        ["react", "react/*", "react-dom", "react-dom/*", ...reach.ui, ...reach.http, ...reach.runners, ...reach.protocol, ...reach.cli],
+        "lib/auth imports no React, page, route, runner, bridge or CLI code",
+      ),
       noSql("lib/auth"),
     ),
   },
@@ -154,16 +159,16 @@ export default defineConfig([
     files: ["lib/auth/**"],
     ignores: ["**/*.test.ts", "lib/auth/page-context.ts"],
     rules: restrict(
-      rule([...reach.framework, ...reach.ui, ...reach.http, ...reach.runners, ...reach.protocol, ...reach.cli], "lib/auth imports no Next.js (but page-context.ts), React, page, route, runner, bridge or CLI code"),
+      rule(
+        [...reach.framework, ...reach.ui, ...reach.http, ...reach.runners, ...reach.protocol, ...reach.cli],
+        "lib/auth imports no Next.js (but page-context.ts), React, page, route, runner, bridge or CLI code",
+      ),
       rule([...reach.services, ...reach.db, ...reach.sql], "Actors and secrets sit below the services, which import them; only page-context.ts calls the services", true),
     ),
   },
   // server.ts composes the process: database, API, pages, runners, bridge. It serves pages through Next, never imports them.
   {
     files: ["server.ts"],
-    rules: restrict(
-      rule(["react", "react/*", "react-dom", "react-dom/*", ...reach.ui], "server.ts hands pages to Next and never imports page, component or client code"),
-      noSql("server.ts"),
-    ),
+    rules: restrict(rule(["react", "react/*", "react-dom", "react-dom/*", ...reach.ui], "server.ts hands pages to Next and never imports page, component or client code"), noSql("server.ts")),
   },
 ]);

@@ -5,16 +5,7 @@ import type { KnipConfig } from "knip";
 // entries below are what they cannot see: processes started by path (the CLI through bin/, scripts,
 // benchmarks, test children) and each layer's published barrel (lib/<layer>/index.ts).
 const config: KnipConfig = {
-  entry: [
-    "cli/main.ts",
-    "bin/*.mjs",
-    "scripts/*.{ts,mjs}",
-    "bench/*.ts",
-    "bench/tools/*.{ts,mjs}",
-    "test/**/*.{ts,mjs}",
-    "lib/ops/measure-sync.ts",
-    "lib/*/index.ts",
-  ],
+  entry: ["cli/main.ts", "bin/*.mjs", "scripts/*.{ts,mjs}", "bench/*.ts", "bench/tools/*.{ts,mjs}", "test/**/*.{ts,mjs}", "lib/ops/measure-sync.ts", "lib/*/index.ts"],
   project: ["**/*.{ts,tsx,mjs,js,css}"],
   // A separate throw-away Next app the benchmarks build.
   ignore: ["bench/hello/**"],

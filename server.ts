@@ -44,7 +44,12 @@ async function main() {
 
   const { app: api, hub } = createApiApp(db);
   // Agent runs (lib/runners, docs/runners.md): started once the server listens, so agents can connect.
-  const runs = new RunSupervisor({ db, config: { file: defaultConfigPath() }, url: process.env.AGENTDESK_URL || `http://${hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname}:${port}`, log: logger });
+  const runs = new RunSupervisor({
+    db,
+    config: { file: defaultConfigPath() },
+    url: process.env.AGENTDESK_URL || `http://${hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname}:${port}`,
+    log: logger,
+  });
   const apiListener = getRequestListener(api.fetch);
   const nextApp = next({ dev, hostname: "localhost", port, turbopack: dev });
   const handle = nextApp.getRequestHandler();
@@ -91,14 +96,17 @@ async function main() {
   });
 
   // Leases: remind quiet agents and take their work back after the grace period.
-  const sweeper = setInterval(() => {
-    try {
-      const r = sweepLeases({ db, actor: systemActor("lease-sweeper") });
-      if (r.reminded || r.recovered) logger.info(r, "leases swept");
-    } catch (err) {
-      logger.error({ err }, "lease sweep failed");
-    }
-  }, Number(process.env.AGENTDESK_SWEEP_MS) || 30_000);
+  const sweeper = setInterval(
+    () => {
+      try {
+        const r = sweepLeases({ db, actor: systemActor("lease-sweeper") });
+        if (r.reminded || r.recovered) logger.info(r, "leases swept");
+      } catch (err) {
+        logger.error({ err }, "lease sweep failed");
+      }
+    },
+    Number(process.env.AGENTDESK_SWEEP_MS) || 30_000,
+  );
   sweeper.unref();
 
   // AGENTDESK_SYNC_DIR: mirror an Agent_Memory/ folder both ways while the server runs.

@@ -88,7 +88,8 @@ export interface ApiResult {
   notes: string[];
 }
 
-const BODY = "Progress: the handler is in place and validated; the index on (tenant, created_at) brings the list query under 2 ms. Next: tests for the error paths, then a security review of the token handling.";
+const BODY =
+  "Progress: the handler is in place and validated; the index on (tenant, created_at) brings the list query under 2 ms. Next: tests for the error paths, then a security review of the token handling.";
 
 type Who = "baseline" | "real";
 
@@ -122,8 +123,7 @@ function figures(rounds: Round[]): OpFigures {
 
 /** The request sequences of each operation, for one server (auth differs: x-agent vs bearer). */
 function operations(fx: ApiFixture, who: Who, serverIndex: number) {
-  const auth = (agent: string, token: string): Record<string, string> =>
-    who === "baseline" ? { "x-agent": agent } : { authorization: `Bearer ${token}` };
+  const auth = (agent: string, token: string): Record<string, string> => (who === "baseline" ? { "x-agent": agent } : { authorization: `Bearer ${token}` });
   const json = { "content-type": "application/json" };
   const mine = fx.workerTasks[serverIndex];
   let hb = 0;
@@ -264,17 +264,42 @@ export async function runApi(o: ApiOptions): Promise<ApiResult> {
       for (const who of ["baseline", "real"] as Who[]) {
         res[who] = figures(rounds[who]);
         res[who].paced = pacedRuns[who];
-        o.log(`api: ${name.padEnd(9)} ${who.padEnd(8)} ${String(res[who].rps).padStart(6)} req/s  p50 ${res[who].p50} ms  p99 ${res[who].p99} ms  cpu/req ${res[who].cpuMsPerRequest} ms  non2xx ${res[who].non2xx} ${JSON.stringify(res[who].statuses)} | at ${o.pacedRate}/s: p50 ${res[who].paced!.p50} ms p99 ${res[who].paced!.p99} ms`);
+        o.log(
+          `api: ${name.padEnd(9)} ${who.padEnd(8)} ${String(res[who].rps).padStart(6)} req/s  p50 ${res[who].p50} ms  p99 ${res[who].p99} ms  cpu/req ${res[who].cpuMsPerRequest} ms  non2xx ${res[who].non2xx} ${JSON.stringify(res[who].statuses)} | at ${o.pacedRate}/s: p50 ${res[who].paced!.p50} ms p99 ${res[who].paced!.p99} ms`,
+        );
         if (name === "claim" && res[who].statuses["204"]) notes.push(`claim on ${who}: ${res[who].statuses["204"]} answers were 204 (the pool ran dry): raise --claimable`);
       }
       const roundRatios = rounds.real.map((r, i) => round(r.r.requests.average / rounds.baseline[i].r.requests.average, 2));
       const ratio = round(median(roundRatios), 2);
       const cpuRatio = res.baseline.cpuMsPerRequest && res.real.cpuMsPerRequest ? round(res.baseline.cpuMsPerRequest / res.real.cpuMsPerRequest, 2) : null;
       o.log(`api: ${name.padEnd(9)} ratio ${ratio} (rounds ${roundRatios.join(", ")}), cpu ratio ${cpuRatio}`);
-      out.push({ op: name, description: servers.real.ops[name].description, baseline: res.baseline, real: res.real, ratio, roundRatios, cpuRatio, meetsTarget: ratio >= 0.5 && res.real.p99 < 25 && res.real.non2xx === 0, meetsTargetPaced: ratio >= 0.5 && (res.real.paced?.p99 ?? Infinity) < 25 && res.real.non2xx === 0 });
+      out.push({
+        op: name,
+        description: servers.real.ops[name].description,
+        baseline: res.baseline,
+        real: res.real,
+        ratio,
+        roundRatios,
+        cpuRatio,
+        meetsTarget: ratio >= 0.5 && res.real.p99 < 25 && res.real.non2xx === 0,
+        meetsTargetPaced: ratio >= 0.5 && (res.real.paced?.p99 ?? Infinity) < 25 && res.real.non2xx === 0,
+      });
     }
     const serverRssMiB = { baseline: baseline ? rssMiB(baseline.pid) : null, real: real ? rssMiB(real.pid) : null };
-    return { connections: o.connections, pacedRate: o.pacedRate, durationS: o.durationS, rounds: o.rounds, warmupS: o.warmupS, warmupPassS, opWarmupS: o.opWarmupS ?? o.warmupS, pacedS: o.pacedS ?? Math.max(2, o.durationS * 2), database: o.sourceDb, ops: out, serverRssMiB, notes };
+    return {
+      connections: o.connections,
+      pacedRate: o.pacedRate,
+      durationS: o.durationS,
+      rounds: o.rounds,
+      warmupS: o.warmupS,
+      warmupPassS,
+      opWarmupS: o.opWarmupS ?? o.warmupS,
+      pacedS: o.pacedS ?? Math.max(2, o.durationS * 2),
+      database: o.sourceDb,
+      ops: out,
+      serverRssMiB,
+      notes,
+    };
   } finally {
     await real?.stop();
     await baseline?.stop();

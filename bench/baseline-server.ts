@@ -27,34 +27,54 @@ const MSG_COLS = `"seq", "id", "thread_id", "in_reply_to", "from_kind", "from_na
 const q = {
   leaseMinutes: db.prepare(`select "lease_minutes" from "agents" where "agents"."name" = ?`),
   agentExists: db.prepare(`select "name" from "agents" where "agents"."name" = ?`),
-  claim: db.prepare(`update "tasks" set "status" = ?, "lease_token" = "tasks"."lease_token" + 1, "lease_expires_at" = ?, "last_heartbeat_at" = ?, "lease_reminded_at" = ?, "claimed_at" = ?, "updated_at" = ?, "version" = "tasks"."version" + 1 where "tasks"."id" = (SELECT t.id FROM tasks t WHERE t.assigned_agent = ? AND t.status = 'pending'
+  claim:
+    db.prepare(`update "tasks" set "status" = ?, "lease_token" = "tasks"."lease_token" + 1, "lease_expires_at" = ?, "last_heartbeat_at" = ?, "lease_reminded_at" = ?, "claimed_at" = ?, "updated_at" = ?, "version" = "tasks"."version" + 1 where "tasks"."id" = (SELECT t.id FROM tasks t WHERE t.assigned_agent = ? AND t.status = 'pending'
               AND NOT EXISTS (SELECT 1 FROM task_dependencies d JOIN tasks dt ON dt.id = d.depends_on_task_id
                               WHERE d.task_id = t.id AND dt.status <> 'completed')
               ORDER BY t.priority_rank, t.created_at, t.id LIMIT 1) AND "tasks"."status" = 'pending' AND NOT EXISTS (
   SELECT 1 FROM task_dependencies d JOIN tasks dt ON dt.id = d.depends_on_task_id
   WHERE d.task_id = "tasks"."id" AND dt.status <> 'completed') returning ${TASK_COLS}`),
-  event: db.prepare(`insert into "events" ("id", "at", "actor_kind", "actor_id", "verb", "entity_kind", "entity_id", "instruction_id", "task_id", "before", "after") values (null, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning "id"`),
+  event: db.prepare(
+    `insert into "events" ("id", "at", "actor_kind", "actor_id", "verb", "entity_kind", "entity_id", "instruction_id", "task_id", "before", "after") values (null, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning "id"`,
+  ),
   task: db.prepare(`select ${TASK_COLS} from "tasks" where "tasks"."id" = ?`),
-  leaseOf: db.prepare(`select "tasks"."id", "tasks"."assigned_agent", "tasks"."status", "tasks"."lease_token", "agents"."lease_minutes" from "tasks" left join "agents" on "agents"."name" = "tasks"."assigned_agent" where "tasks"."id" = ?`),
+  leaseOf: db.prepare(
+    `select "tasks"."id", "tasks"."assigned_agent", "tasks"."status", "tasks"."lease_token", "agents"."lease_minutes" from "tasks" left join "agents" on "agents"."name" = "tasks"."assigned_agent" where "tasks"."id" = ?`,
+  ),
   touchLease: db.prepare(`update "tasks" set "lease_expires_at" = ?, "last_heartbeat_at" = ?, "lease_reminded_at" = ? where "tasks"."id" = ?`),
   step: db.prepare(`select ${STEP_COLS} from "task_steps" where ("task_steps"."task_id" = ? and "task_steps"."position" = ?)`),
-  updateStep: db.prepare(`update "task_steps" set "status" = ?, "note" = ?, "started_at" = ?, "ended_at" = ?, "updated_at" = ?, "version" = ? where ("task_steps"."task_id" = ? and "task_steps"."position" = ?) returning ${STEP_COLS}`),
+  updateStep: db.prepare(
+    `update "task_steps" set "status" = ?, "note" = ?, "started_at" = ?, "ended_at" = ?, "updated_at" = ?, "version" = ? where ("task_steps"."task_id" = ? and "task_steps"."position" = ?) returning ${STEP_COLS}`,
+  ),
   touchTask: db.prepare(`update "tasks" set "updated_at" = ? where "tasks"."id" = ? returning ${TASK_COLS}`),
   stepStatuses: db.prepare(`select "status", "position" from "task_steps" where "task_steps"."task_id" = ?`),
   inbox: db.prepare(`select ${MSG_COLS} from "messages" where ("messages"."to_inbox" = ? and "messages"."archived_at" is null) order by "messages"."created_at" desc, "messages"."id" desc limit ?`),
   unread: db.prepare(`select "unread" from "inbox_unread" where "inbox_unread"."inbox" = ?`).pluck(),
-  insertMessage: db.prepare(`insert into "messages" ("seq", "id", "thread_id", "in_reply_to", "from_kind", "from_name", "to_inbox", "type", "priority", "subject", "body", "instruction_id", "task_id", "step_position", "created_at", "read_at", "answered_at", "archived_at", "source_path", "original") values (null, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, null, null, null, null) returning ${MSG_COLS}`),
+  insertMessage: db.prepare(
+    `insert into "messages" ("seq", "id", "thread_id", "in_reply_to", "from_kind", "from_name", "to_inbox", "type", "priority", "subject", "body", "instruction_id", "task_id", "step_position", "created_at", "read_at", "answered_at", "archived_at", "source_path", "original") values (null, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, null, null, null, null) returning ${MSG_COLS}`,
+  ),
   taskUpdatedAt: db.prepare(`update "tasks" set "updated_at" = ? where "tasks"."id" = ?`),
 };
 
 type Row = Record<string, unknown>;
-const leaseMs = (agent: string) => (((q.leaseMinutes.get(agent) as { lease_minutes: number | null } | undefined)?.lease_minutes ?? 30) * 60_000);
+const leaseMs = (agent: string) => ((q.leaseMinutes.get(agent) as { lease_minutes: number | null } | undefined)?.lease_minutes ?? 30) * 60_000;
 
 const claim = db.transaction((agent: string, at: number) => {
   const ms = leaseMs(agent);
   const row = q.claim.get("in_progress", at + ms, at, null, at, at, agent) as Row | undefined;
   if (!row) return null;
-  q.event.get(at, "agent", agent, "task.claimed", "task", row.id, row.instruction_id, row.id, JSON.stringify({ status: "pending" }), JSON.stringify({ status: "in_progress", leaseToken: row.lease_token, leaseExpiresAt: new Date(row.lease_expires_at as number).toISOString() }));
+  q.event.get(
+    at,
+    "agent",
+    agent,
+    "task.claimed",
+    "task",
+    row.id,
+    row.instruction_id,
+    row.id,
+    JSON.stringify({ status: "pending" }),
+    JSON.stringify({ status: "in_progress", leaseToken: row.lease_token, leaseExpiresAt: new Date(row.lease_expires_at as number).toISOString() }),
+  );
   return row;
 });
 
@@ -66,7 +86,13 @@ const heartbeat = db.transaction((agent: string, taskId: string, at: number) => 
   return { taskId, leaseToken: t.lease_token, leaseExpiresAt: new Date(expires).toISOString() };
 });
 
-const moves: Record<string, string[]> = { pending: ["in_progress", "done", "skipped", "blocked"], in_progress: ["done", "skipped", "blocked"], blocked: ["in_progress", "skipped"], done: [], skipped: [] };
+const moves: Record<string, string[]> = {
+  pending: ["in_progress", "done", "skipped", "blocked"],
+  in_progress: ["done", "skipped", "blocked"],
+  blocked: ["in_progress", "skipped"],
+  done: [],
+  skipped: [],
+};
 
 const step = db.transaction((agent: string, taskId: string, position: number, status: string, at: number) => {
   const t = q.task.get(taskId) as Row | undefined;
@@ -78,7 +104,18 @@ const step = db.transaction((agent: string, taskId: string, position: number, st
   const ending = status === "done" || status === "skipped";
   const row = q.updateStep.get(status, s.note, s.started_at ?? at, ending ? at : null, at, (s.version as number) + 1, taskId, position);
   const task = q.touchTask.get(at, taskId);
-  q.event.get(at, "agent", agent, `step.${status}`, "step", `${taskId}#${position}`, t.instruction_id, taskId, JSON.stringify({ status: s.status, note: s.note }), JSON.stringify({ status, note: null, position, title: s.title, taskStatus: t.status }));
+  q.event.get(
+    at,
+    "agent",
+    agent,
+    `step.${status}`,
+    "step",
+    `${taskId}#${position}`,
+    t.instruction_id,
+    taskId,
+    JSON.stringify({ status: s.status, note: s.note }),
+    JSON.stringify({ status, note: null, position, title: s.title, taskStatus: t.status }),
+  );
   const steps = q.stepStatuses.all(taskId);
   return { step: row, task, progress: steps };
 });
@@ -93,9 +130,35 @@ const send = db.transaction((agent: string, input: Row, at: number) => {
     instructionId = t.instruction_id;
   }
   const id = newId("msg", at);
-  const row = q.insertMessage.get(id, id, null, "agent", agent, input.to, input.type ?? "status_update", input.priority ?? "normal", input.subject ?? "", input.body, instructionId, input.taskId ?? null, null, at) as Row;
+  const row = q.insertMessage.get(
+    id,
+    id,
+    null,
+    "agent",
+    agent,
+    input.to,
+    input.type ?? "status_update",
+    input.priority ?? "normal",
+    input.subject ?? "",
+    input.body,
+    instructionId,
+    input.taskId ?? null,
+    null,
+    at,
+  ) as Row;
   if (input.taskId) q.taskUpdatedAt.run(at, input.taskId);
-  q.event.get(at, "agent", agent, "message.sent", "message", id, instructionId, input.taskId ?? null, null, JSON.stringify({ from: agent, to: input.to, type: row.type, threadId: id, inReplyTo: null, stepPosition: null }));
+  q.event.get(
+    at,
+    "agent",
+    agent,
+    "message.sent",
+    "message",
+    id,
+    instructionId,
+    input.taskId ?? null,
+    null,
+    JSON.stringify({ from: agent, to: input.to, type: row.type, threadId: id, inReplyTo: null, stepPosition: null }),
+  );
   return row;
 });
 

@@ -5,7 +5,22 @@ import { drizzle } from "drizzle-orm/better-sqlite3";
 import * as schema from "@/db/schema";
 import type { Db } from "@/db/client";
 import { openDatabase } from "@/db/client";
-import { getOverview, getTask, listEvents, listInbox, listInboxes, listReviewQueue, listTasks, searchMessages, taskBoard, getOutput, getThread, listAgents, getShellCounts, type ServiceContext } from "@/lib/services";
+import {
+  getOverview,
+  getTask,
+  listEvents,
+  listInbox,
+  listInboxes,
+  listReviewQueue,
+  listTasks,
+  searchMessages,
+  taskBoard,
+  getOutput,
+  getThread,
+  listAgents,
+  getShellCounts,
+  type ServiceContext,
+} from "@/lib/services";
 import { person, sampleIds } from "./queries";
 
 export function capturingDb(sqlite: Database.Database) {

@@ -65,7 +65,18 @@ function tailRank(u: number): number {
   return lo + 1;
 }
 
-const stepNotes = ["Read the spec", "Found the existing pattern", "Plan agreed", "Asked frontend about the shape", "Handler in place", "Added an index", "Tests green", "Security review requested", "p99 under target", "Documented with examples"];
+const stepNotes = [
+  "Read the spec",
+  "Found the existing pattern",
+  "Plan agreed",
+  "Asked frontend about the shape",
+  "Handler in place",
+  "Added an index",
+  "Tests green",
+  "Security review requested",
+  "p99 under target",
+  "Documented with examples",
+];
 
 /** Where the generated colleagues' definition files go: beside the database file. */
 export const agentsDirFor = (dbFile: string) => `${dbFile.replace(/\.db$/, "")}-agents`;
@@ -114,10 +125,16 @@ export function generate(file: string, scale: Scale, log = console.log) {
   const stepsByAgent = new Map(all.map((a) => [a.name, a.steps]));
 
   const insInst = sqlite.prepare(`INSERT INTO instructions (id, title, body, tier, priority, phase, created_by, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`);
-  const insTask = sqlite.prepare(`INSERT INTO tasks (id, instruction_id, ref, title, description, type, assigned_agent, status, priority, priority_rank, authority, acceptance_criteria, files_to_modify, files_to_create, lease_token, lease_expires_at, last_heartbeat_at, claimed_at, completed_at, created_by, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, 'create', ?, ?, ?, ?, 'review_required', ?, '[]', '[]', ?, ?, ?, ?, ?, 'bench', ?, ?, 1)`);
+  const insTask = sqlite.prepare(
+    `INSERT INTO tasks (id, instruction_id, ref, title, description, type, assigned_agent, status, priority, priority_rank, authority, acceptance_criteria, files_to_modify, files_to_create, lease_token, lease_expires_at, last_heartbeat_at, claimed_at, completed_at, created_by, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, 'create', ?, ?, ?, ?, 'review_required', ?, '[]', '[]', ?, ?, ?, ?, ?, 'bench', ?, ?, 1)`,
+  );
   const insStep = sqlite.prepare(`INSERT INTO task_steps (task_id, position, title, guidance, status, note, started_at, ended_at, updated_at, version) VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, 1)`);
-  const insOut = sqlite.prepare(`INSERT INTO outputs (id, task_id, version, format, language, content, files, status, step_position, submitted_by, created_at) VALUES (?, ?, ?, ?, ?, ?, '[]', ?, 5, ?, ?)`);
-  const insMsg = sqlite.prepare(`INSERT INTO messages (id, thread_id, in_reply_to, from_kind, from_name, to_inbox, type, priority, subject, body, instruction_id, task_id, created_at, read_at) VALUES (?, ?, ?, 'agent', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insOut = sqlite.prepare(
+    `INSERT INTO outputs (id, task_id, version, format, language, content, files, status, step_position, submitted_by, created_at) VALUES (?, ?, ?, ?, ?, ?, '[]', ?, 5, ?, ?)`,
+  );
+  const insMsg = sqlite.prepare(
+    `INSERT INTO messages (id, thread_id, in_reply_to, from_kind, from_name, to_inbox, type, priority, subject, body, instruction_id, task_id, created_at, read_at) VALUES (?, ?, ?, 'agent', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
   const insEvent = sqlite.prepare(`INSERT INTO events (at, actor_kind, actor_id, verb, entity_kind, entity_id, instruction_id, task_id, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const id = (prefix: string, n: number) => `${prefix}_${String(n).padStart(9, "0")}`;
 
@@ -129,7 +146,17 @@ export function generate(file: string, scale: Scale, log = console.log) {
       const day = `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, "0")}${String(d.getUTCDate()).padStart(2, "0")}`;
       const instId = `inst_${day}_${String(i % 1000).padStart(3, "0")}${i >= 1000 ? `_${Math.floor(i / 1000)}` : ""}`;
       instIds.push(instId);
-      insInst.run(instId, sentence(3, 8), markdown(), Math.floor(rand() * 5), pick(["critical", "high", "normal", "normal", "low"]), pick(["executing", "executing", "validating", "completed", "planning"]), "bench@agentdesk.local", at, at);
+      insInst.run(
+        instId,
+        sentence(3, 8),
+        markdown(),
+        Math.floor(rand() * 5),
+        pick(["critical", "high", "normal", "normal", "low"]),
+        pick(["executing", "executing", "validating", "completed", "planning"]),
+        "bench@agentdesk.local",
+        at,
+        at,
+      );
       insEvent.run(at, "person", "bench@agentdesk.local", "instruction.created", "instruction", instId, instId, null, "{}");
     }
   })();
@@ -149,13 +176,49 @@ export function generate(file: string, scale: Scale, log = console.log) {
         const at = t0 + Math.floor((i / size.tasks) * span);
         const tid = id("tsk", i);
         const leased = status === "in_progress" || status === "blocked";
-        insTask.run(tid, inst, `T${i}`, sentence(3, 9), markdown(), agent, status, priority, ranks[priority], JSON.stringify([sentence(4, 8), sentence(4, 8)]), leased ? 1 : 0, leased ? at + 1800_000 : null, leased ? at : null, leased ? at : null, status === "completed" ? at + 3600_000 : null, at, at + 60_000);
+        insTask.run(
+          tid,
+          inst,
+          `T${i}`,
+          sentence(3, 9),
+          markdown(),
+          agent,
+          status,
+          priority,
+          ranks[priority],
+          JSON.stringify([sentence(4, 8), sentence(4, 8)]),
+          leased ? 1 : 0,
+          leased ? at + 1800_000 : null,
+          leased ? at : null,
+          leased ? at : null,
+          status === "completed" ? at + 3600_000 : null,
+          at,
+          at + 60_000,
+        );
         const steps = stepsByAgent.get(agent) ?? [];
         const reached = status === "pending" ? 0 : status === "completed" || status === "in_review" ? steps.length : 1 + Math.floor(rand() * steps.length);
         for (const st of steps) {
-          const stStatus = st.position < reached ? "done" : st.position === reached && status !== "completed" && status !== "in_review" ? (status === "blocked" ? "blocked" : "in_progress") : st.position <= reached ? "done" : "pending";
+          const stStatus =
+            st.position < reached
+              ? "done"
+              : st.position === reached && status !== "completed" && status !== "in_review"
+                ? status === "blocked"
+                  ? "blocked"
+                  : "in_progress"
+                : st.position <= reached
+                  ? "done"
+                  : "pending";
           const began = stStatus === "pending" ? null : at + st.position * 60_000;
-          insStep.run(tid, st.position, st.title, stStatus, stStatus === "pending" ? null : stepNotes[(st.position - 1) % stepNotes.length], began, stStatus === "done" ? began! + 120_000 : null, began);
+          insStep.run(
+            tid,
+            st.position,
+            st.title,
+            stStatus,
+            stStatus === "pending" ? null : stepNotes[(st.position - 1) % stepNotes.length],
+            began,
+            stStatus === "done" ? began! + 120_000 : null,
+            began,
+          );
           if (stStatus !== "pending") insEvent.run(began, "agent", agent, `step.${stStatus}`, "step", `${tid}#${st.position}`, inst, tid, JSON.stringify({ status: stStatus, position: st.position }));
         }
         insEvent.run(at, "person", "bench@agentdesk.local", "task.created", "task", tid, inst, tid, "{}");
@@ -174,7 +237,17 @@ export function generate(file: string, scale: Scale, log = console.log) {
         const latest = v === versions;
         const st = latest ? (t.status === "in_review" ? "pending_review" : t.status === "completed" ? "approved" : "pending_review") : "changes_requested";
         const format = pick(["markdown", "yaml", "json", "code"]);
-        insOut.run(id("out", n), t.id, v + (i >= taskIds.length ? Math.floor(i / taskIds.length) * 3 : 0), format, format === "code" ? "typescript" : null, markdown(), st, t.agent, t0 + Math.floor(rand() * span));
+        insOut.run(
+          id("out", n),
+          t.id,
+          v + (i >= taskIds.length ? Math.floor(i / taskIds.length) * 3 : 0),
+          format,
+          format === "code" ? "typescript" : null,
+          markdown(),
+          st,
+          t.agent,
+          t0 + Math.floor(rand() * span),
+        );
       }
     }
   })();
@@ -198,7 +271,21 @@ export function generate(file: string, scale: Scale, log = console.log) {
           const mid = id("msg", m);
           const [from, to] = k % 2 === 0 ? [a, b] : [b === "hitl" ? "backend-developer" : b, a];
           at += 60_000 + Math.floor(rand() * 3_600_000);
-          insMsg.run(mid, threadId, prev, from, to, k === 0 ? pick(messageTypes) : "reply", pick(["critical", "high", "normal", "normal", "normal", "low"]), k === 0 ? subject : `Re: ${subject}`, markdown(), t.inst, t.id, at, rand() < 0.7 ? at + 60_000 : null);
+          insMsg.run(
+            mid,
+            threadId,
+            prev,
+            from,
+            to,
+            k === 0 ? pick(messageTypes) : "reply",
+            pick(["critical", "high", "normal", "normal", "normal", "low"]),
+            k === 0 ? subject : `Re: ${subject}`,
+            markdown(),
+            t.inst,
+            t.id,
+            at,
+            rand() < 0.7 ? at + 60_000 : null,
+          );
           if (m % 10 === 0) insEvent.run(at, "agent", from, "message.sent", "message", mid, t.inst, t.id, JSON.stringify({ to }));
           prev = mid;
         }

@@ -94,9 +94,15 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
   db.$client.transaction(() => {
     for (let i = 0; i < probesNeeded; i++) {
       const id = `tsk_probe_${String(i).padStart(6, "0")}`;
-      db.$client.prepare(`INSERT INTO tasks (id, instruction_id, ref, title, description, type, assigned_agent, status, priority, priority_rank, authority, acceptance_criteria, files_to_modify, files_to_create, lease_token, lease_expires_at, last_heartbeat_at, claimed_at, created_by, created_at, updated_at, version)
-        SELECT ?, instruction_id, ?, 'Probe task', '', type, assigned_agent, 'in_progress', priority, priority_rank, authority, '[]', '[]', '[]', 1, lease_expires_at, last_heartbeat_at, claimed_at, 'bench', created_at, updated_at, 1 FROM tasks WHERE id = ?`).run(id, `P${i}`, fx.workerTasks[0][0]);
-      db.$client.prepare(`INSERT INTO task_steps (task_id, position, title, guidance, status, version) SELECT ?, position, title, guidance, 'pending', 1 FROM task_steps WHERE task_id = ?`).run(id, fx.workerTasks[0][0]);
+      db.$client
+        .prepare(
+          `INSERT INTO tasks (id, instruction_id, ref, title, description, type, assigned_agent, status, priority, priority_rank, authority, acceptance_criteria, files_to_modify, files_to_create, lease_token, lease_expires_at, last_heartbeat_at, claimed_at, created_by, created_at, updated_at, version)
+        SELECT ?, instruction_id, ?, 'Probe task', '', type, assigned_agent, 'in_progress', priority, priority_rank, authority, '[]', '[]', '[]', 1, lease_expires_at, last_heartbeat_at, claimed_at, 'bench', created_at, updated_at, 1 FROM tasks WHERE id = ?`,
+        )
+        .run(id, `P${i}`, fx.workerTasks[0][0]);
+      db.$client
+        .prepare(`INSERT INTO task_steps (task_id, position, title, guidance, status, version) SELECT ?, position, title, guidance, 'pending', 1 FROM task_steps WHERE task_id = ?`)
+        .run(id, fx.workerTasks[0][0]);
       probeTasks.push(id);
     }
   })();
@@ -217,14 +223,19 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
       clients.send({ type: "report" });
     });
     const heapSamples = fs.existsSync(heapFile)
-      ? fs.readFileSync(heapFile, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { at: number; gc: boolean; heapUsed: number })
+      ? fs
+          .readFileSync(heapFile, "utf8")
+          .trim()
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { at: number; gc: boolean; heapUsed: number })
       : [];
     fs.rmSync(heapFile, { force: true });
     const heap =
       heapSamples.length >= 2 && heapSamples.every((h) => h.gc)
         ? {
             samples: heapSamples.map((h) => [round((h.at - t0) / 1000, 0), round(h.heapUsed / 2 ** 20, 1)] as [number, number]),
-            growthMiBPerMin: round(((heapSamples[heapSamples.length - 1].heapUsed - heapSamples[0].heapUsed) / 2 ** 20 / ((heapSamples[heapSamples.length - 1].at - heapSamples[0].at) / 60_000)), 2),
+            growthMiBPerMin: round((heapSamples[heapSamples.length - 1].heapUsed - heapSamples[0].heapUsed) / 2 ** 20 / ((heapSamples[heapSamples.length - 1].at - heapSamples[0].at) / 60_000), 2),
           }
         : null;
     const lat = report.latencies.sort((a, b) => a - b);
@@ -257,7 +268,9 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
       meetsTarget: false,
     };
     result.meetsTarget = liveMeetsTarget(result);
-    o.log(`live: delivery p50 ${delivery.p50} ms p99 ${delivery.p99} ms over ${lat.length}/${probes * o.streams}; RSS ${rssOut.startMiB} → ${rssOut.endMiB} MiB (max ${rssOut.maxMiB}, ${rssOut.slopeMiBPerMin} MiB/min after the first third); heap after full GC ${heap ? `${heap.samples.map(([t, m]) => `${t} s: ${m}`).join(", ")} MiB (${heap.growthMiBPerMin} MiB/min)` : "not measured"}`);
+    o.log(
+      `live: delivery p50 ${delivery.p50} ms p99 ${delivery.p99} ms over ${lat.length}/${probes * o.streams}; RSS ${rssOut.startMiB} → ${rssOut.endMiB} MiB (max ${rssOut.maxMiB}, ${rssOut.slopeMiBPerMin} MiB/min after the first third); heap after full GC ${heap ? `${heap.samples.map(([t, m]) => `${t} s: ${m}`).join(", ")} MiB (${heap.growthMiBPerMin} MiB/min)` : "not measured"}`,
+    );
     return result;
   } finally {
     if (clients.exitCode === null) clients.kill("SIGTERM");
@@ -265,5 +278,3 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
     removeDatabase(copy);
   }
 }
-
-

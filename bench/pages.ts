@@ -45,11 +45,24 @@ export interface PagesResult {
   buildS?: number;
 }
 
-const BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage"];
+const BROWSER_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-dev-shm-usage",
+];
 
 function otherBuildRunning(): boolean {
   try {
-    return execSync("pgrep -f 'next[ ]build'", { stdio: ["ignore", "pipe", "ignore"] }).toString().trim().length > 0;
+    return (
+      execSync("pgrep -f 'next[ ]build'", { stdio: ["ignore", "pipe", "ignore"] })
+        .toString()
+        .trim().length > 0
+    );
   } catch {
     return false;
   }
@@ -211,11 +224,13 @@ function pickIds(file: string) {
   const db = new Database(file, { readonly: true });
   try {
     const task = db
-      .prepare(`SELECT task_id AS id FROM messages WHERE task_id IN (SELECT id FROM tasks WHERE assigned_agent = 'backend-developer' AND status = 'in_progress' ORDER BY updated_at DESC LIMIT 300) GROUP BY task_id ORDER BY count(*) DESC LIMIT 1`)
+      .prepare(
+        `SELECT task_id AS id FROM messages WHERE task_id IN (SELECT id FROM tasks WHERE assigned_agent = 'backend-developer' AND status = 'in_progress' ORDER BY updated_at DESC LIMIT 300) GROUP BY task_id ORDER BY count(*) DESC LIMIT 1`,
+      )
       .get() as { id: string } | undefined;
-    const thread = db.prepare(`SELECT thread_id AS id FROM messages WHERE to_inbox = 'hitl' AND seq > (SELECT max(seq) - 50000 FROM messages) GROUP BY thread_id ORDER BY count(*) DESC LIMIT 1`).get() as
-      | { id: string }
-      | undefined;
+    const thread = db
+      .prepare(`SELECT thread_id AS id FROM messages WHERE to_inbox = 'hitl' AND seq > (SELECT max(seq) - 50000 FROM messages) GROUP BY thread_id ORDER BY count(*) DESC LIMIT 1`)
+      .get() as { id: string } | undefined;
     const output = db.prepare(`SELECT id FROM outputs WHERE version = 3 AND status = 'pending_review' ORDER BY id LIMIT 1`).get() as { id: string } | undefined;
     return { taskId: task?.id, threadId: thread?.id, outputId: output?.id };
   } finally {
@@ -335,7 +350,9 @@ export async function runPages(o: PagesOptions): Promise<PagesResult> {
       const load = { cold: round(b.cold), warmP50: round(quantile(b.warm, 0.5)), n: b.warm.length };
       const note = b.finalUrl.includes("/sign-in") ? "redirected to sign-in (session not accepted)" : r.note;
       routes.push({ name: r.name, path: r.path, status: t.status, missing: false, ttfb, load, js, meetsTarget: ttfb.p50 < 150 && js.beyondBaselineKB <= 120, note });
-      o.log(`pages: ${r.name.padEnd(22)} TTFB p50 ${ttfb.p50} ms p95 ${ttfb.p95} ms, whole ${ttfb.completeP50} ms ${ttfb.htmlKB} kB | load cold ${load.cold} ms${load.n ? ` warm ${load.warmP50} ms` : ""} | JS ${js.gzipKB} kB gz (+${js.beyondBaselineKB})`);
+      o.log(
+        `pages: ${r.name.padEnd(22)} TTFB p50 ${ttfb.p50} ms p95 ${ttfb.p95} ms, whole ${ttfb.completeP50} ms ${ttfb.htmlKB} kB | load cold ${load.cold} ms${load.n ? ` warm ${load.warmP50} ms` : ""} | JS ${js.gzipKB} kB gz (+${js.beyondBaselineKB})`,
+      );
     }
     return { database: o.db, build: { id: buildId, builtAt }, baseline, routes, notes, buildS };
   } finally {
@@ -343,4 +360,3 @@ export async function runPages(o: PagesOptions): Promise<PagesResult> {
     await browser.close();
   }
 }
-

@@ -45,7 +45,11 @@ export function timeIt(name: string, n: number, fn: () => unknown): QueryTiming 
 /** Ids worth opening: a busy task, an output, a long thread, taken from the data itself. */
 export function sampleIds(db: Db) {
   const c = db.$client;
-  const task = c.prepare(`SELECT task_id AS id FROM messages WHERE task_id IN (SELECT id FROM tasks WHERE assigned_agent = 'backend-developer' AND status = 'in_progress' LIMIT 200) GROUP BY task_id ORDER BY count(*) DESC LIMIT 1`).get() as { id: string } | undefined;
+  const task = c
+    .prepare(
+      `SELECT task_id AS id FROM messages WHERE task_id IN (SELECT id FROM tasks WHERE assigned_agent = 'backend-developer' AND status = 'in_progress' LIMIT 200) GROUP BY task_id ORDER BY count(*) DESC LIMIT 1`,
+    )
+    .get() as { id: string } | undefined;
   const output = c.prepare(`SELECT o.id FROM outputs o WHERE o.version > 1 ORDER BY o.id LIMIT 1`).get() as { id: string } | undefined;
   const thread = c.prepare(`SELECT thread_id AS id FROM messages WHERE to_inbox = 'hitl' ORDER BY seq LIMIT 1`).get() as { id: string } | undefined;
   return { taskId: task?.id ?? "tsk_000000000", outputId: output?.id ?? "out_000000000", threadId: thread?.id ?? "msg_000000000" };

@@ -20,9 +20,18 @@ export function renderFigures(r: BenchResults): string {
       `Load average at start ${m.loadAtStart.join(" / ")} (1/5/15 min)${m.calm.waitedS ? `, after waiting ${Math.round(m.calm.waitedS / 60)} min for it to calm down` : ""}${m.calm.belowThree ? "" : " — **the machine was busy with other work; figures are noisier and lower than on an idle machine**"}.`,
   );
   if (r.durationS) {
-    out.push(`This run took ${minSec(r.durationS.total)}${r.durationS.preparing ? `: ${minSec(r.durationS.total - r.durationS.preparing)} measuring, ${minSec(r.durationS.preparing)} generating the dataset, building or waiting for a calm machine` : ", all of it measuring"}${r.sectionStartedAt && Object.keys(r.sectionStartedAt).some((k) => r.sectionStartedAt![k] < r.startedAt) ? " (the parts measured earlier not included)" : ""}.`);
+    out.push(
+      `This run took ${minSec(r.durationS.total)}${r.durationS.preparing ? `: ${minSec(r.durationS.total - r.durationS.preparing)} measuring, ${minSec(r.durationS.preparing)} generating the dataset, building or waiting for a calm machine` : ", all of it measuring"}${r.sectionStartedAt && Object.keys(r.sectionStartedAt).some((k) => r.sectionStartedAt![k] < r.startedAt) ? " (the parts measured earlier not included)" : ""}.`,
+    );
   }
-  out.push(`Load average when each part started: ${Object.entries(r.loadBySection).map(([k, v]) => `${k} ${v[0]}${r.sectionStartedAt?.[k] ? ` (${r.sectionStartedAt[k].slice(11, 16)} UTC${r.sectionStartedAt[k].slice(0, 10) !== r.startedAt.slice(0, 10) ? ` on ${r.sectionStartedAt[k].slice(0, 10)}` : ""})` : ""}`).join(", ")}.`);
+  out.push(
+    `Load average when each part started: ${Object.entries(r.loadBySection)
+      .map(
+        ([k, v]) =>
+          `${k} ${v[0]}${r.sectionStartedAt?.[k] ? ` (${r.sectionStartedAt[k].slice(11, 16)} UTC${r.sectionStartedAt[k].slice(0, 10) !== r.startedAt.slice(0, 10) ? ` on ${r.sectionStartedAt[k].slice(0, 10)}` : ""})` : ""}`,
+      )
+      .join(", ")}.`,
+  );
   const c = r.dataset.counts;
   out.push(
     `Dataset \`${r.dataset.file}\` (${n(r.dataset.bytes / 1024 / 1024, 0)} MiB): ${n(c.agents, 0)} agents, ${n(c.instructions, 0)} instructions, ${n(c.tasks, 0)} tasks, ${n(c.task_steps, 0)} steps, ${n(c.outputs, 0)} outputs, ${n(c.messages, 0)} messages, ${n(c.events, 0)} events.`,
@@ -69,7 +78,9 @@ export function renderFigures(r: BenchResults): string {
     const l = r.live;
     out.push(`#### Live updates (${l.streams} event streams, ${l.soakS} s soak, ${l.agents} simulated agents${l.probeWarmupS ? `; probes from ${l.probeWarmupS} s on` : ""})`);
     out.push("");
-    out.push("| streams open | agent writes/s | probe deliveries | delivery p50 / p95 / p99 ms (p99 < 1000) | events per stream | server RSS start → end (max), MiB | RSS slope after the first third | heap after a full GC at ⅓, ⅔, end of the soak, MiB (growth < 1 MiB/min) | server CPU | met |");
+    out.push(
+      "| streams open | agent writes/s | probe deliveries | delivery p50 / p95 / p99 ms (p99 < 1000) | events per stream | server RSS start → end (max), MiB | RSS slope after the first third | heap after a full GC at ⅓, ⅔, end of the soak, MiB (growth < 1 MiB/min) | server CPU | met |",
+    );
     out.push("|---:|---:|---:|---:|---:|---:|---:|---:|---:|:-:|");
     const notJudged = memoryJudged(l) ? "" : " (not judged: soak under 5 min)";
     const heap = l.heap ? `${l.heap.samples.map(([, m]) => n(m, 1)).join(", ")} (${n(l.heap.growthMiBPerMin, 2)} MiB/min)${notJudged}` : "–";
@@ -77,7 +88,12 @@ export function renderFigures(r: BenchResults): string {
       `| ${l.opened}/${l.streams} | ${n(l.writesPerSecond)} | ${n(l.deliveries, 0)}/${n(l.expectedDeliveries, 0)} | ${n(l.delivery.p50)} / ${n(l.delivery.p95)} / ${n(l.delivery.p99)} | ${n(l.eventsPerStream.min, 0)}–${n(l.eventsPerStream.max, 0)} | ${n(l.rss.startMiB, 0)} → ${n(l.rss.endMiB, 0)} (${n(l.rss.maxMiB, 0)}) | ${n(l.rss.slopeMiBPerMin, 2)} MiB/min${l.heap ? "" : notJudged} | ${heap} | ${n(l.serverCpuPercent, 0)} % | ${yes(liveMeetsTarget(l))} |`,
     );
     out.push("");
-    out.push(`RSS samples (s, MiB): ${l.rss.samples.filter((_, i, a) => a.length <= 25 || i % Math.ceil(a.length / 25) === 0 || i === a.length - 1).map(([t, v]) => `${t}: ${v}`).join(", ")}.`);
+    out.push(
+      `RSS samples (s, MiB): ${l.rss.samples
+        .filter((_, i, a) => a.length <= 25 || i % Math.ceil(a.length / 25) === 0 || i === a.length - 1)
+        .map(([t, v]) => `${t}: ${v}`)
+        .join(", ")}.`,
+    );
     if (l.streamErrors || l.agentErrors) out.push(`Errors: ${l.streamErrors} stream, ${l.agentErrors} agent requests.`);
     out.push("");
   }

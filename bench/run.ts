@@ -54,7 +54,12 @@ const log = (s: string) => console.log(`[${((Date.now() - started.getTime()) / 1
 async function waitCalm(minutes: number) {
   const t0 = Date.now();
   while (os.loadavg()[0] >= 3 && Date.now() - t0 < minutes * 60_000) {
-    log(`waiting for the machine to calm down: load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")} (other work is running)`);
+    log(
+      `waiting for the machine to calm down: load average ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(" ")} (other work is running)`,
+    );
     await sleep(30_000);
   }
   return { waitedS: Math.round((Date.now() - t0) / 1000), belowThree: os.loadavg()[0] < 3 };
@@ -84,7 +89,8 @@ async function main() {
   const calm = await waitCalm(Number(opt("--wait-calm") ?? (quick ? 0 : 20)));
   // --merge: keep the sections of bench/results/latest.json that this run does not measure (to
   // re-measure one part after a change without repeating the others). The report says when each ran.
-  const previous: Partial<BenchResults> = flag("--merge") && fs.existsSync(path.join("bench", "results", "latest.json")) ? JSON.parse(fs.readFileSync(path.join("bench", "results", "latest.json"), "utf8")) : {};
+  const previous: Partial<BenchResults> =
+    flag("--merge") && fs.existsSync(path.join("bench", "results", "latest.json")) ? JSON.parse(fs.readFileSync(path.join("bench", "results", "latest.json"), "utf8")) : {};
   if (flag("--merge") && previous.scale && previous.scale !== scale) throw new Error(`--merge: latest.json is of the ${previous.scale} dataset, this run of ${scale}`);
   const results: BenchResults = {
     ...(flag("--merge") ? { api: previous.api, search: previous.search, live: previous.live, pages: previous.pages, queries: previous.queries } : {}),

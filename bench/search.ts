@@ -88,7 +88,9 @@ export function runSearch(o: { db: string; repeats: number; naive: boolean; log:
       };
       if (o.naive && !k.inbox) res.naiveMs = round(naive(people, k.queries[0]));
       out.push(res);
-      o.log(`search: ${k.kind.padEnd(32)} p50 ${res.p50} ms  p95 ${res.p95} ms  (matches ${Math.min(...matches)}–${Math.max(...matches)}, ${res.order.join("/")})${res.naiveMs !== undefined ? `  before: ${res.naiveMs} ms` : ""}`);
+      o.log(
+        `search: ${k.kind.padEnd(32)} p50 ${res.p50} ms  p95 ${res.p95} ms  (matches ${Math.min(...matches)}–${Math.max(...matches)}, ${res.order.join("/")})${res.naiveMs !== undefined ? `  before: ${res.naiveMs} ms` : ""}`,
+      );
     }
     return { database: o.db, messages, kinds: out };
   } finally {

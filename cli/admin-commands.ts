@@ -26,11 +26,7 @@ async function withDb<T>(fn: (env: Awaited<ReturnType<typeof loadEnv>>) => Promi
 }
 
 async function loadEnv(opts: { migrate?: boolean }) {
-  const [{ openDatabase, defaultDatabasePath }, services, { systemActor }] = await Promise.all([
-    import("@/db/client"),
-    import("@/lib/services"),
-    import("@/lib/auth/actor"),
-  ]);
+  const [{ openDatabase, defaultDatabasePath }, services, { systemActor }] = await Promise.all([import("@/db/client"), import("@/lib/services"), import("@/lib/auth/actor")]);
   const file = defaultDatabasePath();
   const db = openDatabase(file, { migrate: opts.migrate ?? true });
   return { db, file, services, ctx: { db, actor: systemActor("cli") } };
@@ -158,7 +154,13 @@ export function registerAdminCommands(program: Command) {
         if (rows.length === 0) return out("No tokens.");
         out(
           table(
-            rows.map((r) => ({ ...r, owner: r.agent ? `agent ${r.agent}` : `user ${r.userId}`, state: r.revokedAt ? "revoked" : "active", created: shortDate(r.createdAt), used: shortDate(r.lastUsedAt) })),
+            rows.map((r) => ({
+              ...r,
+              owner: r.agent ? `agent ${r.agent}` : `user ${r.userId}`,
+              state: r.revokedAt ? "revoked" : "active",
+              created: shortDate(r.createdAt),
+              used: shortDate(r.lastUsedAt),
+            })),
             [
               ["id", "id"],
               ["owner", "owner"],

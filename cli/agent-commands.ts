@@ -151,7 +151,12 @@ export function registerAgentCommands(program: Command) {
         }
       }
       const language = o.language ?? (o.format === "code" && o.file ? LANGUAGES[path.extname(o.file).toLowerCase()] : undefined);
-      const files = o.files ? o.files.split(",").map((f) => f.trim()).filter(Boolean) : undefined;
+      const files = o.files
+        ? o.files
+            .split(",")
+            .map((f) => f.trim())
+            .filter(Boolean)
+        : undefined;
       const r = await client(cmd).post<{ id: string; version: number; status: string }>(`/tasks/${encodeURIComponent(taskId)}/outputs`, {
         format: o.format,
         content,

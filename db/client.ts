@@ -16,9 +16,7 @@ export interface OpenOptions {
 }
 
 export function defaultDatabasePath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.DATABASE_PATH && env.DATABASE_PATH.trim() !== ""
-    ? path.resolve(env.DATABASE_PATH)
-    : path.join(process.cwd(), "data", "agentdesk.db");
+  return env.DATABASE_PATH && env.DATABASE_PATH.trim() !== "" ? path.resolve(env.DATABASE_PATH) : path.join(process.cwd(), "data", "agentdesk.db");
 }
 
 /** The data folder or the database file cannot be used; the message names the path and why. */

@@ -23,7 +23,22 @@ it("applies every migration to an empty database with the settings every process
   const db = openDatabase(file);
   const sqlite = db.$client;
   expect(tables(sqlite)).toEqual(
-    expect.arrayContaining(["agents", "api_tokens", "events", "idempotency_keys", "instructions", "messages", "messages_fts", "outputs", "reviews", "sessions", "task_dependencies", "task_steps", "tasks", "users"]),
+    expect.arrayContaining([
+      "agents",
+      "api_tokens",
+      "events",
+      "idempotency_keys",
+      "instructions",
+      "messages",
+      "messages_fts",
+      "outputs",
+      "reviews",
+      "sessions",
+      "task_dependencies",
+      "task_steps",
+      "tasks",
+      "users",
+    ]),
   );
   expect(sqlite.pragma("journal_mode", { simple: true })).toBe("wal");
   expect(sqlite.pragma("foreign_keys", { simple: true })).toBe(1);

@@ -21,17 +21,13 @@ export function applyMigrations(sqlite: Database.Database): { applied: number } 
   const migrations = readMigrationFiles({ migrationsFolder: migrationsFolder() });
   sqlite.exec(`CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (
     id INTEGER PRIMARY KEY AUTOINCREMENT, hash text NOT NULL, created_at numeric)`);
-  const done = new Set(
-    (sqlite.prepare(`SELECT hash FROM "__drizzle_migrations"`).all() as { hash: string }[]).map((r) => r.hash),
-  );
+  const done = new Set((sqlite.prepare(`SELECT hash FROM "__drizzle_migrations"`).all() as { hash: string }[]).map((r) => r.hash));
   if (migrations.every((m) => done.has(m.hash))) return { applied: 0 };
 
   let applied = 0;
   sqlite.exec("BEGIN IMMEDIATE");
   try {
-    const now = new Set(
-      (sqlite.prepare(`SELECT hash FROM "__drizzle_migrations"`).all() as { hash: string }[]).map((r) => r.hash),
-    );
+    const now = new Set((sqlite.prepare(`SELECT hash FROM "__drizzle_migrations"`).all() as { hash: string }[]).map((r) => r.hash));
     const record = sqlite.prepare(`INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)`);
     for (const m of migrations) {
       if (now.has(m.hash)) continue;

@@ -106,7 +106,20 @@ test("every page answers on the seeded database with no console errors", async (
   const output = s.listReviewQueue({ db, actor: system }).items[0];
   const inst = s.listInstructions({ db, actor: system }).items[0];
   await signIn(page);
-  for (const path of ["/", "/instructions", `/instructions/${inst.id}`, "/instructions/new", "/tasks", `/tasks/${task.id}`, "/outputs", `/outputs/${output.id}`, "/inbox", "/inbox/backend-developer", "/agents", "/agents/backend-developer"]) {
+  for (const path of [
+    "/",
+    "/instructions",
+    `/instructions/${inst.id}`,
+    "/instructions/new",
+    "/tasks",
+    `/tasks/${task.id}`,
+    "/outputs",
+    `/outputs/${output.id}`,
+    "/inbox",
+    "/inbox/backend-developer",
+    "/agents",
+    "/agents/backend-developer",
+  ]) {
     const res = await page.goto(path);
     expect(res?.status(), path).toBe(200);
     await page.waitForLoadState("load");

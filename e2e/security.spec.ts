@@ -108,7 +108,14 @@ test.describe("hostile text from agents never runs in a person's browser", () =>
       },
     ]);
     const inst = s.createInstruction(admin, { title: `${marker} ${payloads[1]}`, body: payloads.join("\n\n"), tier: 1 });
-    const task = s.createTask(admin, { instructionId: inst.id, title: `${marker} ${payloads[0]}`, description: payloads.join("\n\n"), assignedAgent: "backend-developer", acceptanceCriteria: payloads, filesToModify: [payloads[1]] });
+    const task = s.createTask(admin, {
+      instructionId: inst.id,
+      title: `${marker} ${payloads[0]}`,
+      description: payloads.join("\n\n"),
+      assignedAgent: "backend-developer",
+      acceptanceCriteria: payloads,
+      filesToModify: [payloads[1]],
+    });
     const token = agentToken("backend-developer");
     const api = agentApi(request, token);
     expect((await api.post("/api/v1/tasks/claim", { taskId: task.id })).status()).toBe(200);

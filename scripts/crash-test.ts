@@ -114,7 +114,14 @@ async function main() {
     for (const c of checks) record(c);
     const fresh = refusals.slice(seenRefusals);
     seenRefusals = refusals.length;
-    record({ name: `kill ${k}: no refused request`, ok: fresh.length === 0, detail: fresh.slice(0, 3).map((r) => `${r.status} ${r.path} ${r.body}`).join(" | ") });
+    record({
+      name: `kill ${k}: no refused request`,
+      ok: fresh.length === 0,
+      detail: fresh
+        .slice(0, 3)
+        .map((r) => `${r.status} ${r.path} ${r.body}`)
+        .join(" | "),
+    });
     say(
       `kill ${String(k).padStart(2)}/${kills} after ${String(runFor).padStart(4)} ms${duringStart ? " (+ one during start-up)" : "                        "}` +
         ` +${String(acks.length - acksBefore).padStart(4)} acks (${acks.length} total), restart ${restartMs} ms, ${checks.filter((c) => c.ok).length}/${checks.length} checks ok [${elapsed()}]`,
@@ -134,7 +141,14 @@ async function main() {
   record({ name: "SIGTERM: WAL checkpointed", ok: wal === 0, detail: `${wal} bytes left in the WAL` });
   record({ name: "SIGTERM: pid file removed", ok: !fs.existsSync(`${file}.server.pid`) });
   for (const c of verifyDatabase(file, acks, { label: "final" })) record(c);
-  record({ name: "final: no refused request", ok: refusals.length === 0, detail: refusals.slice(0, 3).map((r) => `${r.status} ${r.path} ${r.body}`).join(" | ") });
+  record({
+    name: "final: no refused request",
+    ok: refusals.length === 0,
+    detail: refusals
+      .slice(0, 3)
+      .map((r) => `${r.status} ${r.path} ${r.body}`)
+      .join(" | "),
+  });
 
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed;

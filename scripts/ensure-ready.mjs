@@ -18,8 +18,7 @@ function run(cmd, args) {
 
 const lock = path.join(root, "package-lock.json");
 const installed = path.join(root, "node_modules", ".package-lock.json");
-const needsInstall =
-  !fs.existsSync(installed) || (fs.existsSync(lock) && fs.statSync(lock).mtimeMs > fs.statSync(installed).mtimeMs + 1000);
+const needsInstall = !fs.existsSync(installed) || (fs.existsSync(lock) && fs.statSync(lock).mtimeMs > fs.statSync(installed).mtimeMs + 1000);
 if (needsInstall) run("npm", [fs.existsSync(lock) ? "ci" : "install"]);
 
 // What the production build depends on. A content hash, not mtimes: a fresh clone or a

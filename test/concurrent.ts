@@ -57,7 +57,9 @@ export async function sendAtOnce(requests: PlannedRequest[], clients: number): P
   const shares: number[][] = Array.from({ length: clients }, () => []);
   requests.forEach((_, i) => shares[i % clients].push(i));
   const children = shares.map((share) =>
-    node("test/api-client-worker.mjs", [JSON.stringify(share.map((i) => ({ url: requests[i].server + requests[i].path, method: requests[i].method, token: requests[i].token, body: requests[i].body })))]),
+    node("test/api-client-worker.mjs", [
+      JSON.stringify(share.map((i) => ({ url: requests[i].server + requests[i].path, method: requests[i].method, token: requests[i].token, body: requests[i].body }))),
+    ]),
   );
   await Promise.all(children.map((c) => firstLine(c, "API client")));
   const outputs = children.map(

@@ -51,7 +51,10 @@ export function extractCommands(file: string, text: string): Printed[] {
   const add = (i: number, raw: string, mention: boolean) => {
     const m = CMD.exec(raw.trim());
     if (!m) return;
-    const command = m[1].replace(/\s+#.*$/, "").replace(/\\n$/, "").trim();
+    const command = m[1]
+      .replace(/\s+#.*$/, "")
+      .replace(/\\n$/, "")
+      .trim();
     if (mention && /^[a-z-]+$/.test(command) && !NO_ARGS.has(command)) return;
     found.push({ where: `${file}:${i + 1}`, command });
   };
@@ -131,7 +134,12 @@ export function alternatives(command: string): string[] {
   if (!c.includes(" | ")) return [c];
   const [first, ...rest] = c.split(" | ");
   const words = first.split(" ");
-  const base = words.slice(0, words.findIndex((w) => w.startsWith("-"))).join(" ");
+  const base = words
+    .slice(
+      0,
+      words.findIndex((w) => w.startsWith("-")),
+    )
+    .join(" ");
   return [first, ...rest.map((r) => `${base} ${r}`)];
 }
 

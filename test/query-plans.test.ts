@@ -99,26 +99,62 @@ const pagedTasks = /from "tasks".*order by "tasks"\."updated_at" desc/;
 describe("query plans of the hot lists (no full scans, keyset pages read in index order)", () => {
   it("board columns: listTasks by status, by agent and status, by agent alone; taskBoard's counts", () => {
     for (const status of ["pending", "in_progress", "blocked", "in_review", "completed"] as const) {
-      expectIndexed(plansOf(person, (ctx) => s.listTasks(ctx, { status })), { paged: pagedTasks });
-      expectIndexed(plansOf(person, (ctx) => s.listTasks(ctx, { status, agent: ids.busyAgent })), { paged: pagedTasks });
-      expectIndexed(plansOf(person, (ctx) => s.listTasks(ctx, { status, agent: ids.rareAgent })), { paged: pagedTasks });
+      expectIndexed(
+        plansOf(person, (ctx) => s.listTasks(ctx, { status })),
+        { paged: pagedTasks },
+      );
+      expectIndexed(
+        plansOf(person, (ctx) => s.listTasks(ctx, { status, agent: ids.busyAgent })),
+        { paged: pagedTasks },
+      );
+      expectIndexed(
+        plansOf(person, (ctx) => s.listTasks(ctx, { status, agent: ids.rareAgent })),
+        { paged: pagedTasks },
+      );
     }
-    expectIndexed(plansOf(agent(ids.busyAgent), (ctx) => s.listTasks(ctx, {})), { paged: pagedTasks });
-    expectIndexed(plansOf(person, (ctx) => s.listTasks(ctx, { agent: ids.rareAgent })), { paged: pagedTasks });
+    expectIndexed(
+      plansOf(agent(ids.busyAgent), (ctx) => s.listTasks(ctx, {})),
+      { paged: pagedTasks },
+    );
+    expectIndexed(
+      plansOf(person, (ctx) => s.listTasks(ctx, { agent: ids.rareAgent })),
+      { paged: pagedTasks },
+    );
     const page = s.listTasks({ db: base, actor: person }, { status: "completed", limit: 5 });
-    expectIndexed(plansOf(person, (ctx) => s.listTasks(ctx, { status: "completed", cursor: page.nextCursor, limit: 5 })), { paged: pagedTasks });
-    expectIndexed(plansOf(person, (ctx) => s.taskBoard(ctx, {})), { paged: pagedTasks });
-    expectIndexed(plansOf(person, (ctx) => s.taskBoard(ctx, { agent: ids.busyAgent })), { paged: pagedTasks });
+    expectIndexed(
+      plansOf(person, (ctx) => s.listTasks(ctx, { status: "completed", cursor: page.nextCursor, limit: 5 })),
+      { paged: pagedTasks },
+    );
+    expectIndexed(
+      plansOf(person, (ctx) => s.taskBoard(ctx, {})),
+      { paged: pagedTasks },
+    );
+    expectIndexed(
+      plansOf(person, (ctx) => s.taskBoard(ctx, { agent: ids.busyAgent })),
+      { paged: pagedTasks },
+    );
   });
 
   it("inbox pages (first, next, unread only, by type) and unread counts", () => {
     const paged = /from "messages".*order by "messages"\."created_at" desc/;
     for (const inbox of ["hitl", ids.busyAgent]) {
-      expectIndexed(plansOf(person, (ctx) => s.listInbox(ctx, { inbox })), { paged });
-      expectIndexed(plansOf(person, (ctx) => s.listInbox(ctx, { inbox, unread: true })), { paged });
-      expectIndexed(plansOf(person, (ctx) => s.listInbox(ctx, { inbox, type: "consultation" })), { paged });
+      expectIndexed(
+        plansOf(person, (ctx) => s.listInbox(ctx, { inbox })),
+        { paged },
+      );
+      expectIndexed(
+        plansOf(person, (ctx) => s.listInbox(ctx, { inbox, unread: true })),
+        { paged },
+      );
+      expectIndexed(
+        plansOf(person, (ctx) => s.listInbox(ctx, { inbox, type: "consultation" })),
+        { paged },
+      );
       const first = s.listInbox({ db: base, actor: person }, { inbox, limit: 5 });
-      expectIndexed(plansOf(person, (ctx) => s.listInbox(ctx, { inbox, cursor: first.nextCursor, limit: 5 })), { paged });
+      expectIndexed(
+        plansOf(person, (ctx) => s.listInbox(ctx, { inbox, cursor: first.nextCursor, limit: 5 })),
+        { paged },
+      );
     }
     // The unread count is one row of inbox_unread, found by its key (kept by triggers; counting the
     // partial index cost 1.3 ms for 33,000 unread, and reading every message of the inbox before that).
@@ -131,18 +167,36 @@ describe("query plans of the hot lists (no full scans, keyset pages read in inde
 
   it("outputs queue: listReviewQueue, first and next page", () => {
     const paged = /from "outputs".*order by "outputs"\."created_at" asc/;
-    expectIndexed(plansOf(person, (ctx) => s.listReviewQueue(ctx, {})), { paged });
+    expectIndexed(
+      plansOf(person, (ctx) => s.listReviewQueue(ctx, {})),
+      { paged },
+    );
     const first = s.listReviewQueue({ db: base, actor: person }, { limit: 3 });
-    expectIndexed(plansOf(person, (ctx) => s.listReviewQueue(ctx, { cursor: first.nextCursor, limit: 3 })), { paged });
+    expectIndexed(
+      plansOf(person, (ctx) => s.listReviewQueue(ctx, { cursor: first.nextCursor, limit: 3 })),
+      { paged },
+    );
     expectIndexed(plansOf(person, (ctx) => s.getOutput(ctx, ids.outputId)));
   });
 
   it("timeline and activity: listEvents by task, newest first and after an id", () => {
     const paged = /from "events"/;
-    expectIndexed(plansOf(person, (ctx) => s.listEvents(ctx, { taskId: ids.taskId })), { paged });
-    expectIndexed(plansOf(person, (ctx) => s.listEvents(ctx, { taskId: ids.taskId, beforeId: 1_000_000 })), { paged });
-    expectIndexed(plansOf(person, (ctx) => s.listEvents(ctx, { limit: 25 })), { paged });
-    expectIndexed(plansOf(person, (ctx) => s.listEvents(ctx, { afterId: 10 })), { paged });
+    expectIndexed(
+      plansOf(person, (ctx) => s.listEvents(ctx, { taskId: ids.taskId })),
+      { paged },
+    );
+    expectIndexed(
+      plansOf(person, (ctx) => s.listEvents(ctx, { taskId: ids.taskId, beforeId: 1_000_000 })),
+      { paged },
+    );
+    expectIndexed(
+      plansOf(person, (ctx) => s.listEvents(ctx, { limit: 25 })),
+      { paged },
+    );
+    expectIndexed(
+      plansOf(person, (ctx) => s.listEvents(ctx, { afterId: 10 })),
+      { paged },
+    );
   });
 
   it("getTask: the task, its steps, dependencies, outputs, messages and reviews", () => {

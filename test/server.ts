@@ -61,8 +61,7 @@ export async function startTestServer(): Promise<TestServer> {
   const docs = docsRoutes();
   // The node-server env (incoming socket) goes through, as in server.ts: the first-run page checks
   // the caller's address.
-  const fetchApi = (req: Request, env?: unknown) =>
-    !docsMounted && new URL(req.url).pathname === "/api/docs" ? docs.fetch(new Request(new URL("/", req.url), req)) : app.fetch(req, env as never);
+  const fetchApi = (req: Request, env?: unknown) => (!docsMounted && new URL(req.url).pathname === "/api/docs" ? docs.fetch(new Request(new URL("/", req.url), req)) : app.fetch(req, env as never));
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: fetchApi, port: 0, hostname: "127.0.0.1" }, () => resolve(s as Server)) as Server;
   });

@@ -28,7 +28,11 @@ export default async function SetupPage() {
     );
   }
   return (
-    <AuthCard title="Set up AgentDesk" description="Create the first account. It is an admin: it can add people and issue agent tokens." footer="This page works only from the machine AgentDesk runs on, and only once.">
+    <AuthCard
+      title="Set up AgentDesk"
+      description="Create the first account. It is an admin: it can add people and issue agent tokens."
+      footer="This page works only from the machine AgentDesk runs on, and only once."
+    >
       <SetupForm />
     </AuthCard>
   );

@@ -35,7 +35,14 @@ export async function paced(base: string, specs: RequestSpec[], o: { rate: numbe
     const req = setupRequest ? (setupRequest({ ...rest }, c.ctx) ?? rest) : rest;
     const body = req.body === undefined ? undefined : Buffer.from(req.body);
     const r = http.request(
-      { host: url.hostname, port: url.port, agent, method: req.method ?? "GET", path: req.path ?? "/", headers: { ...(req.headers ?? {}), ...(body ? { "content-length": String(body.length) } : {}) } },
+      {
+        host: url.hostname,
+        port: url.port,
+        agent,
+        method: req.method ?? "GET",
+        path: req.path ?? "/",
+        headers: { ...(req.headers ?? {}), ...(body ? { "content-length": String(body.length) } : {}) },
+      },
       (res) => {
         res.resume();
         res.on("end", () => {

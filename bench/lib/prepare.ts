@@ -57,16 +57,36 @@ export function prepareApiFixture(db: Db, opts: { claimable: number; workerTasks
   const workerTasks: string[][] = Array.from({ length: opts.servers }, () => []);
   c.transaction(() => {
     for (const name of [CLAIMER, WORKER]) {
-      c.prepare(`INSERT OR IGNORE INTO agents (${cols.join(", ")}) SELECT ${cols.map((k) => (k === "name" ? "?" : k === "source_path" ? "NULL" : k)).join(", ")} FROM agents WHERE name = ?`).run(name, READER);
+      c.prepare(`INSERT OR IGNORE INTO agents (${cols.join(", ")}) SELECT ${cols.map((k) => (k === "name" ? "?" : k === "source_path" ? "NULL" : k)).join(", ")} FROM agents WHERE name = ?`).run(
+        name,
+        READER,
+      );
     }
-    c.prepare(`INSERT OR IGNORE INTO instructions (id, title, body, tier, priority, phase, created_by, created_at, updated_at, version) VALUES (?, 'Bench work', '', 1, 'normal', 'executing', 'bench', ?, ?, 1)`).run(BENCH_INSTRUCTION, now, now);
+    c.prepare(
+      `INSERT OR IGNORE INTO instructions (id, title, body, tier, priority, phase, created_by, created_at, updated_at, version) VALUES (?, 'Bench work', '', 1, 'normal', 'executing', 'bench', ?, ?, 1)`,
+    ).run(BENCH_INSTRUCTION, now, now);
     const start = (c.prepare(`SELECT count(*) AS n FROM tasks WHERE instruction_id = ?`).get(BENCH_INSTRUCTION) as { n: number }).n;
     let n = start;
     const add = (agent: string, status: "pending" | "in_progress", i: number, withSteps: boolean) => {
       const id = `tsk_bench_${String(n).padStart(7, "0")}`;
       const p = priorities[i % priorities.length];
       const leased = status === "in_progress";
-      insTask.run(id, BENCH_INSTRUCTION, `B${n}`, `Bench task ${n}`, agent, status, p, ranks[p], leased ? 1 : 0, leased ? now + 3_600_000 : null, leased ? now : null, leased ? now : null, now + i, now + i);
+      insTask.run(
+        id,
+        BENCH_INSTRUCTION,
+        `B${n}`,
+        `Bench task ${n}`,
+        agent,
+        status,
+        p,
+        ranks[p],
+        leased ? 1 : 0,
+        leased ? now + 3_600_000 : null,
+        leased ? now : null,
+        leased ? now : null,
+        now + i,
+        now + i,
+      );
       if (withSteps) for (const s of steps) insStep.run(id, s.position, s.title, s.guidance);
       n++;
       return id;

@@ -107,7 +107,12 @@ let ticksPerSecond: number | null = null;
 function clockTicks(): number {
   if (ticksPerSecond === null) {
     try {
-      ticksPerSecond = Number(execSync("getconf CLK_TCK", { stdio: ["ignore", "pipe", "ignore"] }).toString().trim()) || 100;
+      ticksPerSecond =
+        Number(
+          execSync("getconf CLK_TCK", { stdio: ["ignore", "pipe", "ignore"] })
+            .toString()
+            .trim(),
+        ) || 100;
     } catch {
       ticksPerSecond = 100;
     }
@@ -119,7 +124,9 @@ export function machine() {
   const load = os.loadavg();
   let chromium: string | null = null;
   try {
-    chromium = execSync("/usr/bin/chromium --version", { stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+    chromium = execSync("/usr/bin/chromium --version", { stdio: ["ignore", "pipe", "ignore"] })
+      .toString()
+      .trim();
   } catch {
     chromium = null;
   }

@@ -39,7 +39,15 @@ export function summarise(file: string, top = 30, skipMs = 0) {
     const where = m ? m[1] : url.includes(repoRoot) ? url.slice(url.indexOf(repoRoot) + repoRoot.length) : url || `(${n.callFrame.functionName || "native"})`;
     const fn = `${n.callFrame.functionName || "(anonymous)"} ${where}:${n.callFrame.lineNumber + 1}`;
     fnTime.set(fn, (fnTime.get(fn) ?? 0) + t);
-    const pkg = m ? m[1] : url.includes(repoRoot) ? url.slice(url.indexOf(repoRoot) + repoRoot.length).split("/").slice(0, 2).join("/") : n.callFrame.functionName || "(native)";
+    const pkg = m
+      ? m[1]
+      : url.includes(repoRoot)
+        ? url
+            .slice(url.indexOf(repoRoot) + repoRoot.length)
+            .split("/")
+            .slice(0, 2)
+            .join("/")
+        : n.callFrame.functionName || "(native)";
     pkgTime.set(pkg, (pkgTime.get(pkg) ?? 0) + t);
   }
   const fmt = (m: Map<string, number>) =>

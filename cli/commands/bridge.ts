@@ -62,7 +62,12 @@ export function registerBridgeCommands(program: Command, deps: BridgeCommandDeps
     .option("--merge-collisions", "merge a folder into an existing instruction of the same id created at another time (default: skip it)")
     .action((dir: string, o: { mergeCollisions?: boolean }, cmd: Command) =>
       // Partly imported: the good files are in, and the exit code says something was skipped.
-      once(cmd, (p, db) => p.importTree(db, dir, { onCollision: o.mergeCollisions ? "merge" : "skip" }), printImport, (s) => ({ ...s, eventIds: undefined, events: s.eventIds.length })),
+      once(
+        cmd,
+        (p, db) => p.importTree(db, dir, { onCollision: o.mergeCollisions ? "merge" : "skip" }),
+        printImport,
+        (s) => ({ ...s, eventIds: undefined, events: s.eventIds.length }),
+      ),
     );
 
   program

@@ -36,9 +36,7 @@ export function registerOpsCommands(program: Command): void {
       const { backupDatabase } = await ops();
       const source = await databaseOf(cmd);
       const r = await refusalsAsCliErrors(() => backupDatabase(source, file));
-      process.stdout.write(
-        `Backup written to ${r.file} (${mb(r.bytes)}, integrity ok, ${r.tasks} tasks, ${r.messages} messages, ${r.events} events) in ${r.durationMs} ms\n`,
-      );
+      process.stdout.write(`Backup written to ${r.file} (${mb(r.bytes)}, integrity ok, ${r.tasks} tasks, ${r.messages} messages, ${r.events} events) in ${r.durationMs} ms\n`);
     });
 
   program

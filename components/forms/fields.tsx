@@ -51,15 +51,7 @@ export function SelectField<T extends string | number>({
 }
 
 /** A labelled Markdown editor (write and preview tabs); its hint doubles as the editor's description. */
-export function MarkdownField({
-  id,
-  label,
-  errors,
-  hint,
-  value,
-  onChange,
-  rows,
-}: FieldRow & { value: string; onChange: (v: string) => void; rows?: number }) {
+export function MarkdownField({ id, label, errors, hint, value, onChange, rows }: FieldRow & { value: string; onChange: (v: string) => void; rows?: number }) {
   return (
     <Field id={id} label={label} hint={hint} errors={errors}>
       <MarkdownEditor id={id} label={label} value={value} onChange={onChange} rows={rows} invalid={!!errors?.length} describedBy={describedBy(id, errors, hint)} />

@@ -69,5 +69,3 @@ export function filtersOf(sp: URLSearchParams | { get(name: string): string | nu
 }
 
 export const isDefaultFilters = (f: InboxFilters) => !f.unread && !f.archived && !f.type;
-
-

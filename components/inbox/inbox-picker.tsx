@@ -10,7 +10,6 @@ import { cn } from "@/components/ui/cn";
 import { inboxLabel, useInboxEnv } from "./inbox-context";
 import { useInboxes, type InboxEntry } from "@/lib/queries/messages";
 
-
 function UnreadCount({ inbox, count }: { inbox: string; count: number }) {
   return (
     <>

@@ -97,9 +97,7 @@ export function MessageCard({
           )}
         </p>
       )}
-      <div className="px-3 py-2.5">
-        {m.body.trim() ? <LiveMarkdown text={m.body} rendered={rendered} /> : <p className="text-sm text-muted-foreground italic">(no text)</p>}
-      </div>
+      <div className="px-3 py-2.5">{m.body.trim() ? <LiveMarkdown text={m.body} rendered={rendered} /> : <p className="text-sm text-muted-foreground italic">(no text)</p>}</div>
     </article>
   );
 }

@@ -110,7 +110,9 @@ export function ReplyBox({
           </p>
         ) : (
           <p id="reply-hint" className="text-xs text-muted-foreground">
-            {disabled ? disabledReason : (
+            {disabled ? (
+              disabledReason
+            ) : (
               <>
                 Markdown. <Kbd>Ctrl</Kbd> <Kbd>Enter</Kbd> sends, <Kbd>r</Kbd> comes back here.
               </>

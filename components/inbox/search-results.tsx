@@ -17,11 +17,7 @@ import { splitSnippet } from "./snippet";
 
 /** A snippet with its hits as <mark>: split on the control characters, never parsed as HTML. */
 export function Highlighted({ snippet, className }: { snippet: string; className?: string }) {
-  return (
-    <span className={className}>
-      {splitSnippet(snippet).map((p, i) => (p.hit ? <mark key={i}>{p.text}</mark> : <React.Fragment key={i}>{p.text}</React.Fragment>))}
-    </span>
-  );
+  return <span className={className}>{splitSnippet(snippet).map((p, i) => (p.hit ? <mark key={i}>{p.text}</mark> : <React.Fragment key={i}>{p.text}</React.Fragment>))}</span>;
 }
 
 export function SearchResults({ q, scopeAll }: { q: string; scopeAll: boolean }) {

@@ -85,11 +85,7 @@ export function InstructionList({ initialPage, phase }: { initialPage: Page<Inst
                   <StatusBadge status={i.phase} />
                 </span>
                 <span className="text-xs text-muted-foreground">
-                  {i.taskCounts.total ? (
-                    <ProgressBar done={i.taskCounts.completed} total={i.taskCounts.total} label ariaLabel="Tasks completed" />
-                  ) : (
-                    "no tasks"
-                  )}
+                  {i.taskCounts.total ? <ProgressBar done={i.taskCounts.completed} total={i.taskCounts.total} label ariaLabel="Tasks completed" /> : "no tasks"}
                 </span>
                 <RelativeTime date={i.createdAt} className="text-right text-xs text-muted-foreground" />
               </NavRow>

@@ -108,13 +108,17 @@ export function InstructionView({
                     <Mono className="text-xs text-muted-foreground">{t.ref}</Mono>
                     <span className="min-w-0">
                       <TaskTitle title={t.title} priority={t.priority} status={t.status} />
-                      {t.dependsOn.length > 0 && (
-                        <span className="text-[11px] text-muted-foreground">after {t.dependsOn.map((d) => refOf.get(d) ?? d).join(", ")}</span>
-                      )}
+                      {t.dependsOn.length > 0 && <span className="text-[11px] text-muted-foreground">after {t.dependsOn.map((d) => refOf.get(d) ?? d).join(", ")}</span>}
                     </span>
                     <AgentName name={t.assignedAgent} color={colorOf.get(t.assignedAgent)} className="text-xs" />
                     {t.progress.total > 0 ? (
-                      <ProgressBar done={t.progress.done} skipped={t.progress.skipped} total={t.progress.total} label tone={t.status === "blocked" ? "blocked" : t.status === "in_progress" ? "progress" : "done"} />
+                      <ProgressBar
+                        done={t.progress.done}
+                        skipped={t.progress.skipped}
+                        total={t.progress.total}
+                        label
+                        tone={t.status === "blocked" ? "blocked" : t.status === "in_progress" ? "progress" : "done"}
+                      />
                     ) : (
                       <span className="text-xs text-muted-foreground">—</span>
                     )}

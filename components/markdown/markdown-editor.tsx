@@ -44,9 +44,7 @@ export function MarkdownEditor({
         />
       </TabsContent>
       <TabsContent value="preview">
-        <div className="min-h-24 rounded-md border px-3 py-2">
-          {value.trim() ? <OnDemandMarkdown text={value} /> : <p className="text-sm text-muted-foreground">Nothing to preview.</p>}
-        </div>
+        <div className="min-h-24 rounded-md border px-3 py-2">{value.trim() ? <OnDemandMarkdown text={value} /> : <p className="text-sm text-muted-foreground">Nothing to preview.</p>}</div>
       </TabsContent>
     </Tabs>
   );

@@ -6,7 +6,9 @@ const html = (text: string, compact?: boolean) => renderToStaticMarkup(<Markdown
 
 describe("Markdown (server rendering, with the tree cache)", () => {
   it("renders GFM and drops what could run: raw HTML shown as nothing, javascript: links emptied, images as links", () => {
-    const out = html('# Title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>alert(1)</script><img src=x onerror=alert(1)>\n\n[go](javascript:alert(1)) [ok](https://example.com) ![pic](https://tracker.example/p.png)');
+    const out = html(
+      "# Title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>alert(1)</script><img src=x onerror=alert(1)>\n\n[go](javascript:alert(1)) [ok](https://example.com) ![pic](https://tracker.example/p.png)",
+    );
     expect(out).toContain("<h1>Title</h1>");
     expect(out).toContain("<table>");
     expect(out).not.toMatch(/<script|onerror|javascript:/i);

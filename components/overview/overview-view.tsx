@@ -42,17 +42,17 @@ export function OverviewView({ initial }: { initial: Overview }) {
     <PageBody>
       <PageHeader
         title="Overview"
-        meta={<span>{openTasks.toLocaleString()} open tasks across {o.agents.length} agents</span>}
+        meta={
+          <span>
+            {openTasks.toLocaleString()} open tasks across {o.agents.length} agents
+          </span>
+        }
         actions={<NewInstructionButton />}
       />
 
       <div className="grid grid-cols-2 gap-2 sm:grid-cols-3 lg:grid-cols-5" data-testid="overview-stats">
         {stats.map((s) => (
-          <Link
-            key={s.label}
-            href={s.href}
-            className="group rounded-lg border bg-card px-3 py-2.5 transition-colors hover:bg-accent focus-visible:outline-2 focus-visible:outline-ring"
-          >
+          <Link key={s.label} href={s.href} className="group rounded-lg border bg-card px-3 py-2.5 transition-colors hover:bg-accent focus-visible:outline-2 focus-visible:outline-ring">
             <div className={cn("text-xl font-semibold tabular-nums", s.value ? s.tone : "text-muted-foreground")}>{s.value.toLocaleString()}</div>
             <div className="text-xs text-muted-foreground group-hover:text-foreground">{s.label}</div>
           </Link>
@@ -109,7 +109,10 @@ export function OverviewView({ initial }: { initial: Overview }) {
                 <ul className="divide-y">
                   {o.openInstructions.items.map((i) => (
                     <li key={i.id}>
-                      <Link href={hrefs.instruction(i.id)} className="flex items-center gap-3 px-3 py-2 hover:bg-accent focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-ring">
+                      <Link
+                        href={hrefs.instruction(i.id)}
+                        className="flex items-center gap-3 px-3 py-2 hover:bg-accent focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-ring"
+                      >
                         <span className="flex w-2 justify-center">
                           <PriorityDot priority={i.priority} />
                         </span>
@@ -140,8 +143,7 @@ export function OverviewView({ initial }: { initial: Overview }) {
                         <span className="min-w-0 flex-1">
                           <span className="block truncate text-sm">{t.title}</span>
                           <span className="text-xs text-muted-foreground">
-                            {t.assignedAgent} · no heartbeat{" "}
-                            {t.lease?.lastHeartbeatAt ? <RelativeTime date={t.lease.lastHeartbeatAt} prefix="since " /> : "yet"}
+                            {t.assignedAgent} · no heartbeat {t.lease?.lastHeartbeatAt ? <RelativeTime date={t.lease.lastHeartbeatAt} prefix="since " /> : "yet"}
                           </span>
                         </span>
                         <span className="text-xs text-status-blocked">
@@ -171,12 +173,24 @@ export function OverviewView({ initial }: { initial: Overview }) {
                 <table className="w-full table-fixed text-sm">
                   <thead>
                     <tr className="border-b text-left text-[11px] text-muted-foreground">
-                      <th scope="col" className="w-[38%] px-3 py-1.5 font-medium">Agent</th>
-                      <th scope="col" className="px-2 py-1.5 text-right font-medium">pending</th>
-                      <th scope="col" className="px-2 py-1.5 text-right font-medium">in progress</th>
-                      <th scope="col" className="px-2 py-1.5 text-right font-medium">blocked</th>
-                      <th scope="col" className="px-2 py-1.5 text-right font-medium">in review</th>
-                      <th scope="col" className="px-3 py-1.5 text-right font-medium">unread</th>
+                      <th scope="col" className="w-[38%] px-3 py-1.5 font-medium">
+                        Agent
+                      </th>
+                      <th scope="col" className="px-2 py-1.5 text-right font-medium">
+                        pending
+                      </th>
+                      <th scope="col" className="px-2 py-1.5 text-right font-medium">
+                        in progress
+                      </th>
+                      <th scope="col" className="px-2 py-1.5 text-right font-medium">
+                        blocked
+                      </th>
+                      <th scope="col" className="px-2 py-1.5 text-right font-medium">
+                        in review
+                      </th>
+                      <th scope="col" className="px-3 py-1.5 text-right font-medium">
+                        unread
+                      </th>
                     </tr>
                   </thead>
                   <tbody className="divide-y">
@@ -214,9 +228,11 @@ export function OverviewView({ initial }: { initial: Overview }) {
           ) : (
             <Card className="px-3 py-1">
               <ul className="divide-y" data-testid="activity-feed">
-                {o.activity.filter((e) => !quiet.has(e.entityKind)).map((e) => (
-                  <EventLine key={e.id} event={e} showTask />
-                ))}
+                {o.activity
+                  .filter((e) => !quiet.has(e.entityKind))
+                  .map((e) => (
+                    <EventLine key={e.id} event={e} showTask />
+                  ))}
               </ul>
             </Card>
           )}

@@ -2,9 +2,7 @@ import { diffLines } from "diff";
 
 /** One row of a line diff, as rendered: a gutter sign, the old and new line numbers, the text. */
 export type DiffRow =
-  | { kind: "add"; oldNo: null; newNo: number; text: string }
-  | { kind: "del"; oldNo: number; newNo: null; text: string }
-  | { kind: "ctx"; oldNo: number; newNo: number; text: string };
+  { kind: "add"; oldNo: null; newNo: number; text: string } | { kind: "del"; oldNo: number; newNo: null; text: string } | { kind: "ctx"; oldNo: number; newNo: number; text: string };
 
 /** A run of unchanged lines folded away, with what it hides (so it can be unfolded). */
 export type DiffBlock = DiffRow | { kind: "fold"; id: number; rows: DiffRow[] };

@@ -22,17 +22,7 @@ export function defaultPair(versions: { version: number }[], current: number): [
 }
 
 /** A line diff between any two versions: green added lines, red removed ones, +/- gutters. */
-export function OutputDiff({
-  versions,
-  from,
-  to,
-  onChange,
-}: {
-  versions: OutputDto[];
-  from: number;
-  to: number;
-  onChange: (from: number, to: number) => void;
-}) {
+export function OutputDiff({ versions, from, to, onChange }: { versions: OutputDto[]; from: number; to: number; onChange: (from: number, to: number) => void }) {
   const a = versions.find((v) => v.version === from);
   const b = versions.find((v) => v.version === to);
   const diff = React.useMemo(() => {

@@ -33,7 +33,6 @@ import { OutputHistory } from "./output-history";
 import { NotReviewableReason } from "./not-reviewable-reason";
 import { useReviewEnv } from "./review-context";
 
-
 /**
  * One output under review: the content (rendered on the server, passed in), a diff between any two
  * versions, files touched, the version history with its reviews, and the two decisions. Decisions
@@ -141,7 +140,7 @@ export function OutputReview({
   const from = has(fromParam) ? fromParam : defFrom;
   const to = has(toParam) ? toParam : defTo;
 
-  const why = reviewable ? (canReview ? null : "Viewers can read outputs but not review them.") : <NotReviewableReason output={output} reviews={reviews} latest={latest} qs={qs} />;
+  const why = reviewable ? canReview ? null : "Viewers can read outputs but not review them." : <NotReviewableReason output={output} reviews={reviews} latest={latest} qs={qs} />;
 
   return (
     <PageBody className="max-w-5xl" data-testid="output-review" data-output-id={id} data-status={output.status}>
@@ -186,8 +185,7 @@ export function OutputReview({
               <MessageSquareWarning /> Request changes <Kbd>r</Kbd>
             </Button>
             <Button variant="primary" size="sm" disabled={!canAct} onClick={() => approve.mutate()} aria-keyshortcuts="a" aria-describedby={why ? "review-why" : undefined}>
-              <Check /> {approve.isPending ? "Approving…" : "Approve"}{" "}
-              <Kbd className="border-primary-foreground/30 bg-primary-foreground/15 text-primary-foreground">a</Kbd>
+              <Check /> {approve.isPending ? "Approving…" : "Approve"} <Kbd className="border-primary-foreground/30 bg-primary-foreground/15 text-primary-foreground">a</Kbd>
             </Button>
           </>
         }

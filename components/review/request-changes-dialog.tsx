@@ -54,9 +54,7 @@ export function RequestChangesDialog({
         >
           <DialogHeader>
             <DialogTitle>Request changes on v{version}</DialogTitle>
-            <DialogDescription id="request-changes-description">
-              Your comment goes to {agent}&apos;s inbox as a review response, and the task goes back to in progress.
-            </DialogDescription>
+            <DialogDescription id="request-changes-description">Your comment goes to {agent}&apos;s inbox as a review response, and the task goes back to in progress.</DialogDescription>
           </DialogHeader>
           <Field id="review-comment" label="What needs to change" required errors={errors} hint="Markdown works. Be specific: the agent works from this.">
             <Textarea

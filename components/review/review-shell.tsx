@@ -11,15 +11,7 @@ import { ReviewQueue } from "./review-queue";
  * The queue lives in the layout, so it keeps its place while the reviewer moves through items. On
  * narrow screens the two take turns.
  */
-export function ReviewShell({
-  initialPage,
-  agentColors,
-  children,
-}: {
-  initialPage: Page<ReviewQueueItem> & { total: number };
-  agentColors: Record<string, string | null>;
-  children: React.ReactNode;
-}) {
+export function ReviewShell({ initialPage, agentColors, children }: { initialPage: Page<ReviewQueueItem> & { total: number }; agentColors: Record<string, string | null>; children: React.ReactNode }) {
   const params = useParams<{ outputId?: string }>();
   const open = !!params.outputId;
   return (

@@ -10,7 +10,6 @@ import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import { ErrorState } from "@/components/ui/error-state";
 
-
 /**
  * The task page's runs: the runner the agent gets, Run now / Cancel / Retry, every run with its
  * status, times and exit code, and the selected run's output, followed live and searchable.
@@ -28,9 +27,12 @@ export function RunPanel({ taskId, className }: { taskId: string; className?: st
   const selectedId = selected?.id;
   useRunsLive(
     taskId,
-    React.useCallback((runId: string) => {
-      if (runId === selectedId) refresh();
-    }, [selectedId, refresh]),
+    React.useCallback(
+      (runId: string) => {
+        if (runId === selectedId) refresh();
+      },
+      [selectedId, refresh],
+    ),
   );
 
   const runner = q.data?.runner;
@@ -61,7 +63,14 @@ export function RunPanel({ taskId, className }: { taskId: string; className?: st
         )}
         <div className="ml-auto flex items-center gap-2">
           {current && (
-            <Button size="sm" variant="outline" className="text-status-failed" onClick={() => cancel.mutate(current.id)} disabled={cancel.isPending || current.cancelRequested} data-testid="cancel-run">
+            <Button
+              size="sm"
+              variant="outline"
+              className="text-status-failed"
+              onClick={() => cancel.mutate(current.id)}
+              disabled={cancel.isPending || current.cancelRequested}
+              data-testid="cancel-run"
+            >
               <Square /> Cancel run
             </Button>
           )}
@@ -93,9 +102,7 @@ export function RunPanel({ taskId, className }: { taskId: string; className?: st
       ) : q.error && !q.data ? (
         <ErrorState compact error={q.error} onRetry={() => void q.refetch()} className="m-3" />
       ) : items.length === 0 ? (
-        <p className="px-4 py-3 text-sm text-muted-foreground">
-          {runner?.configured ? "No run yet. Run now starts the agent on this task." : "No run yet."}
-        </p>
+        <p className="px-4 py-3 text-sm text-muted-foreground">{runner?.configured ? "No run yet. Run now starts the agent on this task." : "No run yet."}</p>
       ) : (
         <>
           <ol className="divide-y" aria-label="Runs" data-testid="run-list">

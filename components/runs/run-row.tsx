@@ -38,7 +38,6 @@ export function RunStatusBadge({ run }: { run: RunDto }) {
   );
 }
 
-
 /** One run in the task's run list: status, times, and its actions (cancel, retry). */
 export function RunRow({
   run,
@@ -61,7 +60,12 @@ export function RunRow({
   const duration = run.startedAt ? (run.endedAt ? Date.parse(run.endedAt) : (now ?? Date.parse(run.startedAt))) - Date.parse(run.startedAt) : null;
   return (
     <li className={cn("flex flex-wrap items-center gap-x-3 gap-y-1 px-4 py-2 text-sm", selected && "bg-accent/50")} data-testid="run-row" data-run-status={run.status}>
-      <button type="button" onClick={onSelect} aria-pressed={selected} className="flex min-w-0 flex-1 flex-wrap items-center gap-x-3 gap-y-1 rounded text-left focus-visible:outline-2 focus-visible:outline-ring">
+      <button
+        type="button"
+        onClick={onSelect}
+        aria-pressed={selected}
+        className="flex min-w-0 flex-1 flex-wrap items-center gap-x-3 gap-y-1 rounded text-left focus-visible:outline-2 focus-visible:outline-ring"
+      >
         <RunStatusBadge run={run} />
         <Mono className="text-xs text-muted-foreground">{run.id}</Mono>
         <span className="text-xs text-muted-foreground">{run.trigger === "auto" ? "on assignment" : run.trigger === "retry" ? "retry" : `by ${run.requestedBy}`}</span>
@@ -80,7 +84,11 @@ export function RunRow({
             {run.exitCode != null ? `exit ${run.exitCode}` : run.signal}
           </Mono>
         ) : null}
-        {run.reason && !active(run) && <span className="w-full truncate text-xs text-muted-foreground" title={run.reason}>{run.reason}</span>}
+        {run.reason && !active(run) && (
+          <span className="w-full truncate text-xs text-muted-foreground" title={run.reason}>
+            {run.reason}
+          </span>
+        )}
       </button>
       {active(run) ? (
         run.status === "queued" && (

@@ -14,10 +14,7 @@ export function AppShell({ user, counts, children }: { user: ShellUser; counts: 
   return (
     <BreadcrumbProvider>
       <CommandPaletteProvider>
-        <a
-          href="#main"
-          className="sr-only z-50 rounded-md bg-background px-3 py-2 text-sm focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:outline-2 focus:outline-ring"
-        >
+        <a href="#main" className="sr-only z-50 rounded-md bg-background px-3 py-2 text-sm focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:outline-2 focus:outline-ring">
           Skip to content
         </a>
         <div className="flex h-dvh overflow-hidden">

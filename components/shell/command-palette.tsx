@@ -13,10 +13,32 @@ import { hrefs } from "@/lib/queries/links";
 import { isTypingTarget } from "@/components/ui/use-list-navigation";
 
 /* Loose shapes: the palette reads only a few fields of what the API returns. */
-interface TaskLite { id: string; ref?: string; title: string; status: string; assignedAgent?: string }
-interface InstructionLite { id: string; title: string; phase?: string }
-interface AgentLite { name: string; description?: string; color?: string | null }
-interface MessageLite { id: string; threadId: string; to: string; subject: string; type?: string; snippet?: string; from?: { name: string } }
+interface TaskLite {
+  id: string;
+  ref?: string;
+  title: string;
+  status: string;
+  assignedAgent?: string;
+}
+interface InstructionLite {
+  id: string;
+  title: string;
+  phase?: string;
+}
+interface AgentLite {
+  name: string;
+  description?: string;
+  color?: string | null;
+}
+interface MessageLite {
+  id: string;
+  threadId: string;
+  to: string;
+  subject: string;
+  type?: string;
+  snippet?: string;
+  from?: { name: string };
+}
 
 function items<T>(x: unknown, key?: string): T[] {
   if (Array.isArray(x)) return x as T[];
@@ -117,8 +139,10 @@ function Palette({ onDone }: { onDone: () => void }) {
   const hitMessages = [...items<MessageLite>(found, "messages"), ...items<MessageLite>(found, "items")].filter((m) => m && typeof m.threadId === "string");
   const idLike = /^(tsk_|inst_|out_|msg_)/i.test(q.trim()) ? q.trim() : null;
 
-  const item = "flex cursor-default items-center gap-2.5 rounded-md px-2.5 py-1.5 text-sm aria-selected:bg-accent aria-selected:text-accent-foreground [&_svg]:size-4 [&_svg]:shrink-0 [&_svg]:text-muted-foreground";
-  const group = "px-1.5 py-1 [&_[cmdk-group-heading]]:px-2.5 [&_[cmdk-group-heading]]:py-1 [&_[cmdk-group-heading]]:text-[11px] [&_[cmdk-group-heading]]:font-medium [&_[cmdk-group-heading]]:text-muted-foreground";
+  const item =
+    "flex cursor-default items-center gap-2.5 rounded-md px-2.5 py-1.5 text-sm aria-selected:bg-accent aria-selected:text-accent-foreground [&_svg]:size-4 [&_svg]:shrink-0 [&_svg]:text-muted-foreground";
+  const group =
+    "px-1.5 py-1 [&_[cmdk-group-heading]]:px-2.5 [&_[cmdk-group-heading]]:py-1 [&_[cmdk-group-heading]]:text-[11px] [&_[cmdk-group-heading]]:font-medium [&_[cmdk-group-heading]]:text-muted-foreground";
 
   return (
     <Command label="Command palette" loop className="flex max-h-[min(32rem,70vh)] w-full min-w-0 flex-col">
@@ -142,15 +166,7 @@ function Palette({ onDone }: { onDone: () => void }) {
               keywords={[idLike]}
               className={item}
               onSelect={() =>
-                go(
-                  idLike.startsWith("inst_")
-                    ? hrefs.instruction(idLike)
-                    : idLike.startsWith("out_")
-                      ? hrefs.output(idLike)
-                      : idLike.startsWith("tsk_")
-                        ? hrefs.task(idLike)
-                        : hrefs.inbox(),
-                )
+                go(idLike.startsWith("inst_") ? hrefs.instruction(idLike) : idLike.startsWith("out_") ? hrefs.output(idLike) : idLike.startsWith("tsk_") ? hrefs.task(idLike) : hrefs.inbox())
               }
             >
               <Search /> Open <span className="font-mono text-xs">{idLike}</span>

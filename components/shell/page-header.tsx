@@ -2,17 +2,7 @@ import * as React from "react";
 import { cn } from "@/components/ui/cn";
 
 /** Page title row: title (+ meta underneath) on the left, the page's one primary action on the right. */
-export function PageHeader({
-  title,
-  meta,
-  actions,
-  className,
-}: {
-  title: React.ReactNode;
-  meta?: React.ReactNode;
-  actions?: React.ReactNode;
-  className?: string;
-}) {
+export function PageHeader({ title, meta, actions, className }: { title: React.ReactNode; meta?: React.ReactNode; actions?: React.ReactNode; className?: string }) {
   return (
     <div className={cn("flex flex-wrap items-start justify-between gap-x-4 gap-y-2 pb-4", className)}>
       <div className="min-w-0 flex-1">

@@ -27,7 +27,9 @@ export function Sidebar({ user, counts: initialCounts, live }: { user: ShellUser
   return (
     <aside className="flex w-52 shrink-0 flex-col border-r bg-sidebar text-sidebar-foreground" aria-label="Sidebar">
       <div className="flex h-11 items-center gap-2 px-4">
-        <span aria-hidden className="grid size-5 place-items-center rounded bg-primary text-[10px] font-bold text-primary-foreground">A</span>
+        <span aria-hidden className="grid size-5 place-items-center rounded bg-primary text-[10px] font-bold text-primary-foreground">
+          A
+        </span>
         <Link href="/" className="text-sm font-semibold tracking-tight">
           AgentDesk
         </Link>

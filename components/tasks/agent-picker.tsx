@@ -8,7 +8,10 @@ export function AgentPicker({ agents, value, onChange, errors }: { agents: Agent
   return (
     <fieldset className="grid gap-1.5" aria-describedby={errors?.length ? "assignedAgent-error" : undefined}>
       <legend className="mb-1.5 text-xs font-medium">
-        Agent<span className="ml-0.5 text-status-failed" aria-hidden>*</span>
+        Agent
+        <span className="ml-0.5 text-status-failed" aria-hidden>
+          *
+        </span>
       </legend>
       {agents.length === 0 ? (
         <p className="text-sm text-muted-foreground">No agents are defined yet: add a definition file to the agents/ folder.</p>
@@ -24,22 +27,12 @@ export function AgentPicker({ agents, value, onChange, errors }: { agents: Agent
                   checked && "bg-accent",
                 )}
               >
-                <input
-                  type="radio"
-                  name="assignedAgent"
-                  id={`agent-${a.name}`}
-                  value={a.name}
-                  checked={checked}
-                  onChange={() => onChange(a.name)}
-                  className="mt-1 accent-[var(--status-progress)]"
-                />
+                <input type="radio" name="assignedAgent" id={`agent-${a.name}`} value={a.name} checked={checked} onChange={() => onChange(a.name)} className="mt-1 accent-[var(--status-progress)]" />
                 <span className="min-w-0 flex-1">
                   <span className="flex items-center gap-1.5 text-sm font-medium">
                     <AgentSwatch color={a.color} name={a.name} />
                     {a.name}
-                    <span className="ml-auto text-xs font-normal text-muted-foreground tabular-nums">
-                      {a.load.open ? `${a.load.open} open · ${a.load.in_progress} running` : "free"}
-                    </span>
+                    <span className="ml-auto text-xs font-normal text-muted-foreground tabular-nums">{a.load.open ? `${a.load.open} open · ${a.load.in_progress} running` : "free"}</span>
                   </span>
                   <span className="mt-0.5 line-clamp-2 block text-xs text-muted-foreground">{a.description || "No description."}</span>
                   <span className="mt-0.5 block text-[11px] text-muted-foreground">{a.stepCount} steps in its Response Approach</span>

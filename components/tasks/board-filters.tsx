@@ -12,7 +12,6 @@ export interface BoardFiltersValue {
   priority?: string;
 }
 
-
 /** The board's filters (kept in the URL by the board) and its primary action, New task. */
 export function BoardFilterBar({
   filters,
@@ -30,7 +29,8 @@ export function BoardFilterBar({
   onNewTask: () => void;
 }) {
   const filtered = !!(filters.agent || filters.instruction || filters.priority);
-  const instructionOptions = filters.instruction && !instructions.some((i) => i.id === filters.instruction) ? [{ id: filters.instruction, title: filters.instruction, phase: "" }, ...instructions] : instructions;
+  const instructionOptions =
+    filters.instruction && !instructions.some((i) => i.id === filters.instruction) ? [{ id: filters.instruction, title: filters.instruction, phase: "" }, ...instructions] : instructions;
   const filterSelects: { key: keyof BoardFiltersValue; label: string; all: string; className: string; options: { value: string; label: string }[] }[] = [
     { key: "agent", label: "Agent", all: "All agents", className: "w-44", options: agents.map((a) => ({ value: a.name, label: a.name })) },
     {

@@ -137,20 +137,9 @@ export function TaskBoard({
         </div>
       )}
 
-      <MoveReasonDialog
-        key={board.reasonFor ? `${board.reasonFor.task.id}-${board.reasonFor.to}` : "none"}
-        target={board.reasonFor}
-        onCancel={board.cancelReason}
-        onConfirm={board.confirmReason}
-      />
+      <MoveReasonDialog key={board.reasonFor ? `${board.reasonFor.task.id}-${board.reasonFor.to}` : "none"} target={board.reasonFor} onCancel={board.cancelReason} onConfirm={board.confirmReason} />
 
-      <NewTaskSheet
-        open={sheetOpen}
-        onOpenChange={setSheetOpen}
-        agents={agents}
-        instructions={instructions}
-        defaultInstructionId={params.get("instructionId") ?? filters.instruction ?? undefined}
-      />
+      <NewTaskSheet open={sheetOpen} onOpenChange={setSheetOpen} agents={agents} instructions={instructions} defaultInstructionId={params.get("instructionId") ?? filters.instruction ?? undefined} />
     </div>
   );
 }

@@ -28,11 +28,7 @@ export function DependencyPicker({ instructionId, value, onChange, errors }: { i
             {depTasks.map((t) => (
               <li key={t.id}>
                 <label className="flex cursor-pointer items-center gap-2 rounded px-2 py-1 text-sm hover:bg-accent">
-                  <input
-                    type="checkbox"
-                    checked={value.includes(t.id)}
-                    onChange={(e) => onChange(e.target.checked ? [...value, t.id] : value.filter((d) => d !== t.id))}
-                  />
+                  <input type="checkbox" checked={value.includes(t.id)} onChange={(e) => onChange(e.target.checked ? [...value, t.id] : value.filter((d) => d !== t.id))} />
                   <StatusIcon status={t.status} className="size-3.5 animate-none" />
                   <Mono className="w-10 shrink-0 text-xs text-muted-foreground">{t.ref}</Mono>
                   <span className="truncate">{t.title}</span>

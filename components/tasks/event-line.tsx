@@ -27,7 +27,14 @@ export function describeEvent(e: EventDto): EventDescription {
   const [kind, action] = e.verb.split(".");
   switch (e.verb) {
     case "task.created":
-      return { status: "pending", text: <>created the task {str(after.title) ? <q>{str(after.title)}</q> : null} for {str(after.assignedAgent) ?? "an agent"}</> };
+      return {
+        status: "pending",
+        text: (
+          <>
+            created the task {str(after.title) ? <q>{str(after.title)}</q> : null} for {str(after.assignedAgent) ?? "an agent"}
+          </>
+        ),
+      };
     case "task.claimed":
       return { status: "in_progress", text: "claimed the task and started" };
     case "task.blocked":
@@ -37,7 +44,14 @@ export function describeEvent(e: EventDto): EventDescription {
     case "task.cancelled":
       return { status: "cancelled", text: "cancelled the task", note: str(after.reason) };
     case "task.reassigned":
-      return { status: "pending", text: <>reassigned the task from {str(before.assignedAgent)} to {str(after.assignedAgent)}</> };
+      return {
+        status: "pending",
+        text: (
+          <>
+            reassigned the task from {str(before.assignedAgent)} to {str(after.assignedAgent)}
+          </>
+        ),
+      };
     case "task.completed":
       return { status: "completed", text: "completed the task", note: str(after.summary) };
     case "task.submitted_for_review":
@@ -53,19 +67,41 @@ export function describeEvent(e: EventDto): EventDescription {
     case "message.updated_from_file":
       return { status: "pending", text: `updated the ${kind} from its file in Agent_Memory` };
     case "output.submitted":
-      return { status: "pending_review", text: <>submitted output v{str(after.version) ?? "?"}{str(after.stepPosition) ? <> at step {str(after.stepPosition)}</> : null}</> };
+      return {
+        status: "pending_review",
+        text: (
+          <>
+            submitted output v{str(after.version) ?? "?"}
+            {str(after.stepPosition) ? <> at step {str(after.stepPosition)}</> : null}
+          </>
+        ),
+      };
     case "output.approved":
       return { status: "approved", text: <>approved output v{str(after.version) ?? "?"}</> };
     case "output.changes_requested":
       return { status: "changes_requested", text: <>requested changes on output v{str(after.version) ?? "?"}</> };
     case "message.sent":
-      return { status: "pending", text: <>sent a {(str(after.type) ?? "message").replace(/_/g, " ")} to {str(after.to) ?? "an inbox"}</> };
+      return {
+        status: "pending",
+        text: (
+          <>
+            sent a {(str(after.type) ?? "message").replace(/_/g, " ")} to {str(after.to) ?? "an inbox"}
+          </>
+        ),
+      };
     case "message.marked":
       return { status: "pending", text: <>marked a message {after.archived ? "archived" : after.read ? "read" : "unread"}</> };
     case "instruction.created":
       return { status: "routing", text: <>created the instruction {str(after.title) ? <q>{str(after.title)}</q> : null}</> };
     case "instruction.phase_changed":
-      return { status: str(after.phase) ?? "pending", text: <>moved the instruction from {str(before.phase)} to {str(after.phase)}</> };
+      return {
+        status: str(after.phase) ?? "pending",
+        text: (
+          <>
+            moved the instruction from {str(before.phase)} to {str(after.phase)}
+          </>
+        ),
+      };
     case "instruction.updated":
       return { status: "pending", text: "edited the instruction" };
     case "run.queued":
@@ -73,7 +109,15 @@ export function describeEvent(e: EventDto): EventDescription {
     case "run.started":
       return { status: "in_progress", text: "started a run of the agent" };
     case "run.finished":
-      return { status: after.status === "succeeded" ? "done" : after.status === "cancelled" ? "cancelled" : "failed", text: <>run finished: {str(after.status) ?? "ended"}{str(after.exitCode) ? <> (exit {str(after.exitCode)})</> : null}</> };
+      return {
+        status: after.status === "succeeded" ? "done" : after.status === "cancelled" ? "cancelled" : "failed",
+        text: (
+          <>
+            run finished: {str(after.status) ?? "ended"}
+            {str(after.exitCode) ? <> (exit {str(after.exitCode)})</> : null}
+          </>
+        ),
+      };
     case "run.cancel_requested":
       return { status: "cancelled", text: "asked the run to stop" };
     case "bridge.conflict":

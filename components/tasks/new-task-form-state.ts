@@ -48,4 +48,3 @@ export function groupFieldErrors(fields: Record<string, string[]>): { byField: E
   }
   return { byField, other };
 }
-

@@ -133,109 +133,95 @@ function NewTaskForm({
   };
 
   return (
-        <form onSubmit={submit} noValidate className="flex min-h-0 flex-1 flex-col" aria-label="New task">
-          <SheetBody className="grid content-start gap-4">
-            {formError && (
-              <Alert tone="error" role="alert">
-                <div className="grid gap-0.5">
-                  {formError.map((m, i) => (
-                    <p key={i}>{m}</p>
-                  ))}
-                </div>
-              </Alert>
-            )}
-            <Field id="instructionId" label="Instruction" required errors={errors.instructionId}>
-              {usable.length === 0 ? (
-                <p className="text-sm text-muted-foreground">
-                  No open instruction to add a task to.{" "}
-                  <Link className="underline" href={hrefs.newInstruction()}>
-                    Create one first
-                  </Link>
-                  .
-                </p>
-              ) : (
-                <Select
-                  id="instructionId"
-                  value={f.instructionId}
-                  onChange={(e) => setF((s) => ({ ...s, instructionId: e.target.value, dependsOn: [] }))}
-                  aria-invalid={!!errors.instructionId?.length || undefined}
-                  aria-describedby={describedBy("instructionId", errors.instructionId)}
-                >
-                  {usable.map((i) => (
-                    <option key={i.id} value={i.id}>
-                      {i.id} · {i.title}
-                    </option>
-                  ))}
-                </Select>
-              )}
-            </Field>
-            <TextField
-              id="title"
-              label="Title"
-              required
-              errors={errors.title}
-              value={f.title}
-              maxLength={200}
-              onChange={(e) => set("title", e.target.value)}
-              placeholder="e.g. Implement POST /api/orders"
-            />
-            <MarkdownField
-              id="description"
-              label="Description"
-              hint="Markdown: what to do and why."
-              errors={errors.description}
-              value={f.description}
-              onChange={(v) => set("description", v)}
-              rows={6}
-            />
-            <div className="grid grid-cols-3 gap-3">
-              <SelectField id="type" label="Type" errors={errors.type} value={f.type} onChange={(e) => set("type", e.target.value)} options={taskTypes} />
-              <SelectField id="priority" label="Priority" errors={errors.priority} value={f.priority} onChange={(e) => set("priority", e.target.value)} options={priorities} />
-              <TextField id="deadline" label="Deadline" errors={errors.deadline} type="datetime-local" value={f.deadline} onChange={(e) => set("deadline", e.target.value)} />
+    <form onSubmit={submit} noValidate className="flex min-h-0 flex-1 flex-col" aria-label="New task">
+      <SheetBody className="grid content-start gap-4">
+        {formError && (
+          <Alert tone="error" role="alert">
+            <div className="grid gap-0.5">
+              {formError.map((m, i) => (
+                <p key={i}>{m}</p>
+              ))}
             </div>
+          </Alert>
+        )}
+        <Field id="instructionId" label="Instruction" required errors={errors.instructionId}>
+          {usable.length === 0 ? (
+            <p className="text-sm text-muted-foreground">
+              No open instruction to add a task to.{" "}
+              <Link className="underline" href={hrefs.newInstruction()}>
+                Create one first
+              </Link>
+              .
+            </p>
+          ) : (
+            <Select
+              id="instructionId"
+              value={f.instructionId}
+              onChange={(e) => setF((s) => ({ ...s, instructionId: e.target.value, dependsOn: [] }))}
+              aria-invalid={!!errors.instructionId?.length || undefined}
+              aria-describedby={describedBy("instructionId", errors.instructionId)}
+            >
+              {usable.map((i) => (
+                <option key={i.id} value={i.id}>
+                  {i.id} · {i.title}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
+        <TextField
+          id="title"
+          label="Title"
+          required
+          errors={errors.title}
+          value={f.title}
+          maxLength={200}
+          onChange={(e) => set("title", e.target.value)}
+          placeholder="e.g. Implement POST /api/orders"
+        />
+        <MarkdownField id="description" label="Description" hint="Markdown: what to do and why." errors={errors.description} value={f.description} onChange={(v) => set("description", v)} rows={6} />
+        <div className="grid grid-cols-3 gap-3">
+          <SelectField id="type" label="Type" errors={errors.type} value={f.type} onChange={(e) => set("type", e.target.value)} options={taskTypes} />
+          <SelectField id="priority" label="Priority" errors={errors.priority} value={f.priority} onChange={(e) => set("priority", e.target.value)} options={priorities} />
+          <TextField id="deadline" label="Deadline" errors={errors.deadline} type="datetime-local" value={f.deadline} onChange={(e) => set("deadline", e.target.value)} />
+        </div>
 
-            <AgentPicker agents={agents} value={f.assignedAgent} onChange={(v) => set("assignedAgent", v)} errors={errors.assignedAgent} />
+        <AgentPicker agents={agents} value={f.assignedAgent} onChange={(v) => set("assignedAgent", v)} errors={errors.assignedAgent} />
 
-            <fieldset className="grid gap-1.5">
-              <legend id="authority-label" className="mb-1.5 text-xs font-medium">
-                Authority
-              </legend>
-              <div className="flex gap-4 text-sm">
-                {(
-                  [
-                    ["review_required", "Review required", "a person approves its output"],
-                    ["autonomous", "Autonomous", "completes without review"],
-                  ] as const
-                ).map(([v, label, hint]) => (
-                  <label key={v} className="flex items-start gap-2">
-                    <input type="radio" name="authority" value={v} checked={f.authority === v} onChange={() => set("authority", v)} className="mt-1" />
-                    <span>
-                      {label}
-                      <span className="block text-xs text-muted-foreground">{hint}</span>
-                    </span>
-                  </label>
-                ))}
-              </div>
-            </fieldset>
+        <fieldset className="grid gap-1.5">
+          <legend id="authority-label" className="mb-1.5 text-xs font-medium">
+            Authority
+          </legend>
+          <div className="flex gap-4 text-sm">
+            {(
+              [
+                ["review_required", "Review required", "a person approves its output"],
+                ["autonomous", "Autonomous", "completes without review"],
+              ] as const
+            ).map(([v, label, hint]) => (
+              <label key={v} className="flex items-start gap-2">
+                <input type="radio" name="authority" value={v} checked={f.authority === v} onChange={() => set("authority", v)} className="mt-1" />
+                <span>
+                  {label}
+                  <span className="block text-xs text-muted-foreground">{hint}</span>
+                </span>
+              </label>
+            ))}
+          </div>
+        </fieldset>
 
-            <TaskScopeFields
-              acceptanceCriteria={f.acceptanceCriteria}
-              filesToModify={f.filesToModify}
-              filesToCreate={f.filesToCreate}
-              onChange={(k, v) => set(k, v)}
-              errors={errors}
-            />
+        <TaskScopeFields acceptanceCriteria={f.acceptanceCriteria} filesToModify={f.filesToModify} filesToCreate={f.filesToCreate} onChange={(k, v) => set(k, v)} errors={errors} />
 
-            <DependencyPicker instructionId={f.instructionId} value={f.dependsOn} onChange={(v) => set("dependsOn", v)} errors={errors.dependsOn} />
-          </SheetBody>
-          <SheetFooter>
-            <Button variant="ghost" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" variant="primary" disabled={create.isPending || usable.length === 0} aria-busy={create.isPending}>
-              {create.isPending ? "Assigning…" : "Assign task"}
-            </Button>
-          </SheetFooter>
-        </form>
+        <DependencyPicker instructionId={f.instructionId} value={f.dependsOn} onChange={(v) => set("dependsOn", v)} errors={errors.dependsOn} />
+      </SheetBody>
+      <SheetFooter>
+        <Button variant="ghost" onClick={onClose}>
+          Cancel
+        </Button>
+        <Button type="submit" variant="primary" disabled={create.isPending || usable.length === 0} aria-busy={create.isPending}>
+          {create.isPending ? "Assigning…" : "Assign task"}
+        </Button>
+      </SheetFooter>
+    </form>
   );
 }

@@ -66,9 +66,7 @@ export function TaskCard({
         </Link>
         <PriorityDot priority={task.priority} className="relative mt-1.5" />
       </div>
-      {task.status === "blocked" && task.blockedReason && (
-        <p className="relative mt-1 line-clamp-2 pl-3 text-xs text-status-blocked">{task.blockedReason}</p>
-      )}
+      {task.status === "blocked" && task.blockedReason && <p className="relative mt-1 line-clamp-2 pl-3 text-xs text-status-blocked">{task.blockedReason}</p>}
       <div className="mt-2 flex items-center gap-2 pl-3">
         <span className="flex min-w-0 items-center gap-1.5 text-xs text-muted-foreground">
           <AgentSwatch color={agentColor} name={task.assignedAgent} />

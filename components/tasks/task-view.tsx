@@ -61,9 +61,7 @@ export function TaskView({
           <span data-testid="task-status">
             <StatusBadge status={task.status} />
           </span>
-          {p.total > 0 && (
-            <ProgressBar done={p.done} skipped={p.skipped} total={p.total} label className="w-40" tone={task.status === "blocked" ? "blocked" : done ? "done" : "progress"} />
-          )}
+          {p.total > 0 && <ProgressBar done={p.done} skipped={p.skipped} total={p.total} label className="w-40" tone={task.status === "blocked" ? "blocked" : done ? "done" : "progress"} />}
         </div>
         <div className="flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-muted-foreground">
           <Link href={hrefs.instruction(task.instructionId)} className="hover:text-foreground hover:underline">
@@ -87,8 +85,7 @@ export function TaskView({
         </div>
         {task.status === "blocked" && task.blockedReason && (
           <p className="rounded-md border border-status-blocked/40 bg-status-blocked/10 px-3 py-2 text-sm text-status-blocked" data-testid="blocked-reason">
-            <span className="font-medium">Blocked{task.blockerType && task.blockerType !== "other" ? ` (${task.blockerType.replace(/_/g, " ")})` : ""}:</span>{" "}
-            {task.blockedReason}
+            <span className="font-medium">Blocked{task.blockerType && task.blockerType !== "other" ? ` (${task.blockerType.replace(/_/g, " ")})` : ""}:</span> {task.blockedReason}
           </p>
         )}
         {q.error && <p className="text-xs text-status-blocked">Live refresh failed; showing the last data we had. It will retry on the next change.</p>}
@@ -147,11 +144,7 @@ export function TaskView({
               <ul className="grid gap-1.5" aria-label="Acceptance criteria">
                 {task.acceptanceCriteria.map((c, i) => (
                   <li key={i} className="flex gap-2 text-sm">
-                    {done ? (
-                      <Check aria-label="met" className="mt-0.5 size-3.5 shrink-0 text-status-done" />
-                    ) : (
-                      <Circle aria-label="open" className="mt-0.5 size-3.5 shrink-0 text-muted-foreground" />
-                    )}
+                    {done ? <Check aria-label="met" className="mt-0.5 size-3.5 shrink-0 text-status-done" /> : <Circle aria-label="open" className="mt-0.5 size-3.5 shrink-0 text-muted-foreground" />}
                     <span>{c}</span>
                   </li>
                 ))}

@@ -34,7 +34,10 @@ const fallback = ["bg-sky-500", "bg-emerald-500", "bg-amber-500", "bg-violet-500
 
 /** The Tailwind background class for an agent colour; unknown or missing colours get a stable one from the name. */
 export function agentColorClass(color: string | null | undefined, name = ""): string {
-  const key = (color ?? "").trim().toLowerCase().replace(/[\s-]+/g, "_");
+  const key = (color ?? "")
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, "_");
   if (key && swatchClass[key]) return swatchClass[key];
   let h = 0;
   for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
@@ -47,17 +50,7 @@ export function AgentSwatch({ color, name, className }: { color?: string | null;
 }
 
 /** Swatch + name (monospace-free, truncates). Links to the agent page when `href` is true or a string. */
-export function AgentName({
-  name,
-  color,
-  href,
-  className,
-}: {
-  name: string;
-  color?: string | null;
-  href?: boolean | string;
-  className?: string;
-}) {
+export function AgentName({ name, color, href, className }: { name: string; color?: string | null; href?: boolean | string; className?: string }) {
   const inner = (
     <>
       <AgentSwatch color={color} name={name} />

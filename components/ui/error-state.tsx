@@ -27,7 +27,10 @@ export function ErrorState({
           ? error
           : null;
   return (
-    <div role="alert" className={cn("flex flex-col items-center justify-center gap-2 rounded-lg border border-status-failed/30 bg-status-failed/5 text-center", compact ? "px-4 py-4" : "px-6 py-10", className)}>
+    <div
+      role="alert"
+      className={cn("flex flex-col items-center justify-center gap-2 rounded-lg border border-status-failed/30 bg-status-failed/5 text-center", compact ? "px-4 py-4" : "px-6 py-10", className)}
+    >
       <AlertTriangle className="size-5 text-status-failed" aria-hidden />
       <p className="text-sm font-medium">{title}</p>
       {detail && <p className="max-w-md text-xs break-words text-muted-foreground">{detail}</p>}

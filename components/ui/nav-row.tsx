@@ -9,11 +9,7 @@ import { cn } from "./cn";
 export function NavRow({ href, className, children }: { href: string; className: string; children: React.ReactNode }) {
   return (
     <li>
-      <Link
-        href={href}
-        data-nav-item
-        className={cn("grid items-center gap-3 py-2 hover:bg-accent focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-ring", className)}
-      >
+      <Link href={href} data-nav-item className={cn("grid items-center gap-3 py-2 hover:bg-accent focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-ring", className)}>
         {children}
       </Link>
     </li>

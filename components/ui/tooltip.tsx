@@ -7,17 +7,7 @@ import { cn } from "./cn";
 export const TooltipProvider = TooltipPrimitive.Provider;
 
 /** `<Tooltip content="…"><button/></Tooltip>`: the child must accept a ref and props (asChild). */
-export function Tooltip({
-  content,
-  children,
-  side = "top",
-  className,
-}: {
-  content: React.ReactNode;
-  children: React.ReactNode;
-  side?: "top" | "right" | "bottom" | "left";
-  className?: string;
-}) {
+export function Tooltip({ content, children, side = "top", className }: { content: React.ReactNode; children: React.ReactNode; side?: "top" | "right" | "bottom" | "left"; className?: string }) {
   if (content == null || content === "") return <>{children}</>;
   return (
     <TooltipPrimitive.Root>
@@ -26,10 +16,7 @@ export function Tooltip({
         <TooltipPrimitive.Content
           side={side}
           sideOffset={4}
-          className={cn(
-            "z-50 max-w-xs rounded-md bg-foreground px-2 py-1 text-xs text-background shadow-md data-[state=delayed-open]:animate-in data-[state=delayed-open]:fade-in-0",
-            className,
-          )}
+          className={cn("z-50 max-w-xs rounded-md bg-foreground px-2 py-1 text-xs text-background shadow-md data-[state=delayed-open]:animate-in data-[state=delayed-open]:fade-in-0", className)}
         >
           {content}
         </TooltipPrimitive.Content>

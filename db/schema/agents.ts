@@ -15,15 +15,9 @@ export const agents = sqliteTable("agents", {
   color: text("color"),
   capabilities: text("capabilities", { mode: "json" }).$type<string[]>().notNull().default([]),
   tools: text("tools", { mode: "json" }).$type<string[]>().notNull().default([]),
-  steps: text("steps", { mode: "json" })
-    .$type<{ position: number; title: string; guidance: string }[]>()
-    .notNull()
-    .default([]),
+  steps: text("steps", { mode: "json" }).$type<{ position: number; title: string; guidance: string }[]>().notNull().default([]),
   stepsSource: text("steps_source"),
-  memory: text("memory", { mode: "json" })
-    .$type<{ reads: { path: string; note?: string }[]; writes: { path: string; note?: string }[] }>()
-    .notNull()
-    .default({ reads: [], writes: [] }),
+  memory: text("memory", { mode: "json" }).$type<{ reads: { path: string; note?: string }[]; writes: { path: string; note?: string }[] }>().notNull().default({ reads: [], writes: [] }),
   resources: text("resources", { mode: "json" }).$type<string[]>().notNull().default([]),
   extra: text("extra", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
   body: text("body").notNull().default(""),

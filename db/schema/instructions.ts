@@ -16,10 +16,7 @@ export const instructions = sqliteTable(
     phase: text("phase", { enum: instructionPhases }).notNull().default("routing"),
     ...editableRowColumns(),
   },
-  (t) => [
-    index("instructions_created_idx").on(t.createdAt, t.id),
-    index("instructions_phase_idx").on(t.phase, t.createdAt),
-  ],
+  (t) => [index("instructions_created_idx").on(t.createdAt, t.id), index("instructions_phase_idx").on(t.phase, t.createdAt)],
 );
 
 export type InstructionRow = typeof instructions.$inferSelect;

@@ -42,7 +42,9 @@ export const messages = sqliteTable(
     index("messages_task_idx").on(t.taskId, t.createdAt),
     index("messages_instruction_idx").on(t.instructionId, t.createdAt),
     // The folder bridge finds an imported message by the file it came from.
-    index("messages_source_idx").on(t.sourcePath).where(sql`source_path IS NOT NULL`),
+    index("messages_source_idx")
+      .on(t.sourcePath)
+      .where(sql`source_path IS NOT NULL`),
   ],
 );
 

@@ -15,10 +15,7 @@ export const outputs = sqliteTable(
     format: text("format", { enum: outputFormats }).notNull(),
     language: text("language"),
     content: text("content").notNull(),
-    files: text("files", { mode: "json" })
-      .$type<{ path: string; action?: string; additions?: number; deletions?: number }[]>()
-      .notNull()
-      .default([]),
+    files: text("files", { mode: "json" }).$type<{ path: string; action?: string; additions?: number; deletions?: number }[]>().notNull().default([]),
     status: text("status", { enum: outputStatuses }).notNull().default("pending_review"),
     stepPosition: integer("step_position"),
     submittedBy: text("submitted_by").notNull(),

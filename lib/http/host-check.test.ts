@@ -46,8 +46,7 @@ function raw(path: string, opts: { method?: string; host: string; headers?: Reco
   });
 }
 
-const firstRun = (host: string) =>
-  raw("/api/auth/first-run", { host, headers: { origin: `http://${host}` }, body: { email: "first@example.com", name: "First", password: "a long enough password" } });
+const firstRun = (host: string) => raw("/api/auth/first-run", { host, headers: { origin: `http://${host}` }, body: { email: "first@example.com", name: "First", password: "a long enough password" } });
 
 describe("first run answers only to a loopback or configured host name", () => {
   it("refuses Host: evil.example with a matching Origin from a loopback socket, and creates nobody", async () => {

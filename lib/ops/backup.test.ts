@@ -84,10 +84,14 @@ describe("backup and restore", () => {
     expect((await api!.exited).code).toBe(0);
 
     // No pid file now, but a CLI or the folder bridge may still hold the database.
-    const holder = spawn(process.execPath, ["-e", `const D=require("better-sqlite3");const d=new D(${JSON.stringify(file)});d.prepare("SELECT 1").get();console.log("open");setTimeout(()=>{},30000)`], {
-      cwd: process.cwd(),
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const holder = spawn(
+      process.execPath,
+      ["-e", `const D=require("better-sqlite3");const d=new D(${JSON.stringify(file)});d.prepare("SELECT 1").get();console.log("open");setTimeout(()=>{},30000)`],
+      {
+        cwd: process.cwd(),
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     await new Promise<void>((resolve) => holder.stdout.once("data", () => resolve()));
     try {
       await expect(restoreDatabase(backupFile(), file)).rejects.toMatchObject({ code: "in_use", message: expect.stringMatching(/has .* open/) });

@@ -114,8 +114,6 @@ describe("npm run seed first", () => {
     fs.writeFileSync(path.join(dir, "file"), "x");
     const bad = await runEntry("scripts/seed.ts", { DATABASE_PATH: path.join(dir, "file", "sub", "agentdesk.db") });
     expect(bad.code).toBe(1);
-    expect(bad.stderr.trim().split("\n")).toEqual([
-      `The demo could not be loaded: Cannot create the data folder ${path.join(dir, "file", "sub")}: ${path.join(dir, "file")} is a file, not a folder`,
-    ]);
+    expect(bad.stderr.trim().split("\n")).toEqual([`The demo could not be loaded: Cannot create the data folder ${path.join(dir, "file", "sub")}: ${path.join(dir, "file")} is a file, not a folder`]);
   });
 });

@@ -68,10 +68,7 @@ describe("structured logs", () => {
 
   it("redacts secret fields wherever a caller puts them", () => {
     const { lines } = capture();
-    getLogger().info(
-      { authorization: "Bearer a", headers: { authorization: "Bearer b", cookie: "c", "set-cookie": "d" }, user: { password: "e", token: "f" }, token: "g" },
-      "with secrets",
-    );
+    getLogger().info({ authorization: "Bearer a", headers: { authorization: "Bearer b", cookie: "c", "set-cookie": "d" }, user: { password: "e", token: "f" }, token: "g" }, "with secrets");
     const s = JSON.stringify(lines[0]);
     for (const secret of ["Bearer a", "Bearer b", '"c"', '"d"', '"e"', '"f"', '"g"']) expect(s).not.toContain(secret);
     expect(s).toContain("[redacted]");
@@ -126,8 +123,16 @@ describe("batched stdout", () => {
     ["the event loop running dry", ""],
   ])("loses no line when the process ends by %s", (_how, ending) => {
     const script = `import { getLogger } from "./lib/log.ts"; for (let i = 0; i < 5000; i++) getLogger().info({ i }, "line"); ${ending}`;
-    const out = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: process.cwd(), env: { ...process.env, LOG_LEVEL: "info" }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-    const lines = out.split("\n").filter(Boolean).map((l) => JSON.parse(l) as { i: number });
+    const out = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: process.cwd(),
+      env: { ...process.env, LOG_LEVEL: "info" },
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const lines = out
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { i: number });
     expect(lines.length).toBe(5000);
     expect(lines.map((l) => l.i)).toEqual(Array.from({ length: 5000 }, (_, i) => i));
   });

@@ -56,8 +56,7 @@ for (let r = 0; r < rounds; r++) {
 }
 const normal = median(results.NORMAL);
 const full = median(results.FULL);
-const line = (mode: Mode, v: number) =>
-  `${mode.padEnd(6)} ${String(v).padStart(7)} commits/s  ${String(Math.round(1e6 / v)).padStart(6)} us/commit   rounds: ${results[mode].join(", ")}`;
+const line = (mode: Mode, v: number) => `${mode.padEnd(6)} ${String(v).padStart(7)} commits/s  ${String(Math.round(1e6 / v)).padStart(6)} us/commit   rounds: ${results[mode].join(", ")}`;
 process.stdout.write(
   `synchronous in WAL mode, one-row commits, ${dir} (${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}, SQLite ${
     (new Database(":memory:").prepare("SELECT sqlite_version() AS v").get() as { v: string }).v

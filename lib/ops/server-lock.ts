@@ -89,11 +89,7 @@ export function acquireLock(dbFile: string, role: LockInfo["role"]): HeldLock {
       throw new LockError(`A restore (pid ${other.pid}) is replacing ${dbFile}; start the server once it has finished.`, other);
     }
     if (role === "restore") {
-      throw new LockError(
-        `A server (pid ${other.pid}, since ${other.startedAt || "unknown"}) is using ${dbFile}. Stop it first. ` +
-          `If no server is running, delete ${file}.`,
-        other,
-      );
+      throw new LockError(`A server (pid ${other.pid}, since ${other.startedAt || "unknown"}) is using ${dbFile}. Stop it first. ` + `If no server is running, delete ${file}.`, other);
     }
     return { owned: false, other, release: () => {} };
   }

@@ -254,7 +254,14 @@ export function exportTree(db: Db, dir: string, opts: { actor?: Actor } = {}): E
     written: 0,
     unchanged: 0,
     removed: 0,
-    byKind: { instruction: { written: 0, unchanged: 0 }, document: { written: 0, unchanged: 0 }, task: { written: 0, unchanged: 0 }, message: { written: 0, unchanged: 0 }, output: { written: 0, unchanged: 0 }, review: { written: 0, unchanged: 0 } },
+    byKind: {
+      instruction: { written: 0, unchanged: 0 },
+      document: { written: 0, unchanged: 0 },
+      task: { written: 0, unchanged: 0 },
+      message: { written: 0, unchanged: 0 },
+      output: { written: 0, unchanged: 0 },
+      review: { written: 0, unchanged: 0 },
+    },
     errors: [],
     durationMs: 0,
   };

@@ -47,7 +47,10 @@ function snapshot(db: Db) {
             m.thread_id, m.in_reply_to
        FROM messages m LEFT JOIN tasks t ON t.id = m.task_id ORDER BY m.created_at, m.to_inbox, m.subject`,
   );
-  const outputs = all(db, "SELECT t.instruction_id, t.ref, o.version, o.format, o.language, o.content, o.files, o.submitted_by FROM outputs o JOIN tasks t ON t.id = o.task_id ORDER BY t.instruction_id, t.ref, o.version");
+  const outputs = all(
+    db,
+    "SELECT t.instruction_id, t.ref, o.version, o.format, o.language, o.content, o.files, o.submitted_by FROM outputs o JOIN tasks t ON t.id = o.task_id ORDER BY t.instruction_id, t.ref, o.version",
+  );
   return { instructions, tasks, messages, outputs };
 }
 
@@ -66,7 +69,15 @@ describe("importing the protocol's examples", () => {
 
     // Instructions: one per folder; title and body from raw_input; tier from status (else plan); phase from current_phase or phase.
     const inst = s.getInstruction(t.ctx(people.admin), "inst_20260103_005");
-    expect(inst).toMatchObject({ title: "Fix the login timeout bug in auth.py", body: "Fix the login timeout bug in auth.py", priority: "normal", phase: "routing", createdBy: "trigger", createdAt: "2026-01-03T10:00:00.000Z", sourcePath: "inst_20260103_005/instruction.yaml" });
+    expect(inst).toMatchObject({
+      title: "Fix the login timeout bug in auth.py",
+      body: "Fix the login timeout bug in auth.py",
+      priority: "normal",
+      phase: "routing",
+      createdBy: "trigger",
+      createdAt: "2026-01-03T10:00:00.000Z",
+      sourcePath: "inst_20260103_005/instruction.yaml",
+    });
     expect(get(t.db, "SELECT phase, source_path FROM instructions WHERE id = 'inst_20240115_001'")).toEqual({ phase: "blocked", source_path: "inst_20240115_001/status.yaml" });
     expect(get(t.db, "SELECT tier, created_at FROM instructions WHERE id = 'inst_20260103_001'")).toEqual({ tier: 3, created_at: Date.parse("2026-01-03T15:00:00Z") });
     // Plans, decisions, reviews, corrections, episodic logs and final outputs live in the instruction's original, as written.
@@ -82,7 +93,13 @@ describe("importing the protocol's examples", () => {
 
     // Tasks: the folder is the status; specification fields; unknown agents become inactive rows.
     const t1 = get(t.db, "SELECT * FROM tasks WHERE instruction_id = 'inst_20260103_004' AND ref = 'T1'")!;
-    expect(t1).toMatchObject({ title: "Implement login endpoint with JWT authentication", type: "create", assigned_agent: "backend-developer", status: "pending", source_path: "inst_20260103_004/tasks/pending/T1.yaml" });
+    expect(t1).toMatchObject({
+      title: "Implement login endpoint with JWT authentication",
+      type: "create",
+      assigned_agent: "backend-developer",
+      status: "pending",
+      source_path: "inst_20260103_004/tasks/pending/T1.yaml",
+    });
     expect(JSON.parse(t1.files_to_modify as string)).toEqual(["src/api/routes/auth.py", "src/middleware/jwt.py", "src/config/auth_config.py"]);
     expect(JSON.parse(t1.files_to_create as string)).toEqual(["tests/test_auth_endpoint.py"]);
     expect(JSON.parse(t1.acceptance_criteria as string)).toHaveLength(6);
@@ -91,12 +108,24 @@ describe("importing the protocol's examples", () => {
     expect(get(t.db, "SELECT assigned_agent, status FROM tasks WHERE instruction_id = 'inst_20260103_001'")).toEqual({ assigned_agent: "architect", status: "pending" });
     expect(get(t.db, "SELECT active FROM agents WHERE name = 'architect'")).toEqual({ active: 0 });
     // A result without a task file: the task is made from the result (completed, by qa_lead → qa-lead).
-    expect(get(t.db, "SELECT ref, status, assigned_agent, source_path FROM tasks WHERE instruction_id = 'inst_20260102_001'")).toEqual({ ref: "T3", status: "completed", assigned_agent: "qa-lead", source_path: null });
+    expect(get(t.db, "SELECT ref, status, assigned_agent, source_path FROM tasks WHERE instruction_id = 'inst_20260102_001'")).toEqual({
+      ref: "T3",
+      status: "completed",
+      assigned_agent: "qa-lead",
+      source_path: null,
+    });
     expect(r.warnings).toEqual([{ path: "inst_20260102_001/outputs/partial/T3_result.yaml", reason: "no task file for T3: the task was created from the result" }]);
 
     // Outputs: a YAML version whose content is the file's text.
     const out = get(t.db, "SELECT * FROM outputs")!;
-    expect(out).toMatchObject({ version: 1, format: "yaml", status: "pending_review", submitted_by: "qa-lead", source_path: "inst_20260102_001/outputs/partial/T3_result.yaml", created_at: Date.parse("2026-01-02T11:30:00Z") });
+    expect(out).toMatchObject({
+      version: 1,
+      format: "yaml",
+      status: "pending_review",
+      submitted_by: "qa-lead",
+      source_path: "inst_20260102_001/outputs/partial/T3_result.yaml",
+      created_at: Date.parse("2026-01-02T11:30:00Z"),
+    });
     expect(out.content).toBe(fs.readFileSync(path.join(EXAMPLES, "inst_20260102_001/outputs/partial/T3_result.yaml"), "utf8"));
     expect(JSON.parse(out.files as string).map((f: { path: string }) => f.path)).toEqual(["tests/unit/auth/login.test.js", "tests/integration/auth/api.test.js", "tests/e2e/login-flow.spec.js"]);
 
@@ -110,7 +139,21 @@ describe("importing the protocol's examples", () => {
     expect(by("backend-developer/consultation_20260103_140000.yaml")).toMatchObject({ to_inbox: "backend-developer", type: "consultation", priority: "normal", from_name: "qa-lead" });
     expect(by("hitl/blocked_inst_20260103_001.yaml")).toMatchObject({ to_inbox: "hitl", type: "escalation", priority: "high", instruction_id: "inst_20260103_001" });
     expect(by("architect/review_20260103_144500.yaml")).toMatchObject({ type: "review_request", instruction_id: null });
-    expect(new Set(msgs.map((m) => m.type))).toEqual(new Set(["broadcast", "review_request", "consultation", "delegation", "review_response", "escalation", "phase_start", "consultation_response", "review", "validation_result", "execution_phase_start"]));
+    expect(new Set(msgs.map((m) => m.type))).toEqual(
+      new Set([
+        "broadcast",
+        "review_request",
+        "consultation",
+        "delegation",
+        "review_response",
+        "escalation",
+        "phase_start",
+        "consultation_response",
+        "review",
+        "validation_result",
+        "execution_phase_start",
+      ]),
+    );
     const consultation = s.getMessage(t.ctx(people.admin), by("consultation_20260103_140000.yaml").id as string);
     expect(consultation.subject).toBe("Creating integration tests for POST /api/orders endpoint. Need clarification on expected behavior:");
     expect(consultation.body).toMatch(/^\*\*Question\*\*\n\nCreating integration tests/);
@@ -139,7 +182,15 @@ describe("importing the protocol's examples", () => {
     const first = importTree(t.db, EXAMPLES);
     // Things born in AgentDesk go out too: an instruction, a task, a thread.
     const inst = s.createInstruction(t.ctx(people.admin), { title: "Harden login", body: "Lock accounts after **5** failures", tier: 2, priority: "high" });
-    const task = s.createTask(t.ctx(people.admin), { instructionId: inst.id, title: "Add lockout", assignedAgent: "backend-developer", acceptanceCriteria: ["Locks after 5"], filesToModify: ["src/auth.py"], priority: "high", authority: "autonomous" });
+    const task = s.createTask(t.ctx(people.admin), {
+      instructionId: inst.id,
+      title: "Add lockout",
+      assignedAgent: "backend-developer",
+      acceptanceCriteria: ["Locks after 5"],
+      filesToModify: ["src/auth.py"],
+      priority: "high",
+      authority: "autonomous",
+    });
     s.createTask(t.ctx(people.admin), { instructionId: inst.id, title: "Test lockout", assignedAgent: "frontend-developer", dependsOn: [task.ref] });
     const q = s.sendMessage(t.ctx(agent("backend-developer")), { to: "hitl", type: "consultation", subject: "Lockout window", body: "15 or 30 minutes?", taskId: task.id });
     s.replyToMessage(t.ctx(people.reviewer), { messageId: q.id, body: "15 minutes." });
@@ -148,26 +199,33 @@ describe("importing the protocol's examples", () => {
     const e = exportTree(t.db, out);
     expect(e.errors).toEqual([]);
     const files = listFiles(out);
-    expect(files).toEqual(expect.arrayContaining([
-      "_communication/broadcast/new_instruction_20260103_100000.yaml",
-      "_communication/inbox/backend-developer/consultation_20260103_140000.yaml",
-      "inst_20260103_001/tasks/pending/T1.yaml",
-      "inst_20260103_001/workflow/plan.yaml",
-      "inst_20260103_001/decisions/2026-01-03T14:30:00Z_planner.yaml",
-      "inst_20260102_001/outputs/partial/T3_result.yaml",
-      "inst_20260102_001/tasks/completed/T3.yaml",
-      `${inst.id}/instruction.yaml`,
-      `${inst.id}/status.yaml`,
-      `${inst.id}/tasks/pending/T1.yaml`,
-      `${inst.id}/tasks/pending/T2.yaml`,
-    ]));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "_communication/broadcast/new_instruction_20260103_100000.yaml",
+        "_communication/inbox/backend-developer/consultation_20260103_140000.yaml",
+        "inst_20260103_001/tasks/pending/T1.yaml",
+        "inst_20260103_001/workflow/plan.yaml",
+        "inst_20260103_001/decisions/2026-01-03T14:30:00Z_planner.yaml",
+        "inst_20260102_001/outputs/partial/T3_result.yaml",
+        "inst_20260102_001/tasks/completed/T3.yaml",
+        `${inst.id}/instruction.yaml`,
+        `${inst.id}/status.yaml`,
+        `${inst.id}/tasks/pending/T1.yaml`,
+        `${inst.id}/tasks/pending/T2.yaml`,
+      ]),
+    );
     expect(files.filter((f) => f.startsWith("_communication/inbox/hitl/"))).toHaveLength(2);
     expect(files.filter((f) => f.startsWith("_communication/inbox/backend-developer/consultation_response_"))).toHaveLength(1);
     // Unmodelled fields survive, and the plan is given back byte for byte.
     const plan = fs.readFileSync(path.join(out, "inst_20260103_001/workflow/plan.yaml"), "utf8");
     expect(plan).toBe(fs.readFileSync(path.join(EXAMPLES, "inst_20260103_001/workflow/plan.yaml"), "utf8"));
     const t1 = parseYaml(fs.readFileSync(path.join(out, "inst_20260103_001/tasks/pending/T1.yaml"), "utf8"));
-    expect(t1.ok && (t1.value as Record<string, unknown>)).toMatchObject({ id: "T1", complexity: "moderate", notes: expect.stringContaining("prerequisite task"), specification: { tools_needed: ["Read", "Write"] } });
+    expect(t1.ok && (t1.value as Record<string, unknown>)).toMatchObject({
+      id: "T1",
+      complexity: "moderate",
+      notes: expect.stringContaining("prerequisite task"),
+      specification: { tools_needed: ["Read", "Write"] },
+    });
     const consultation = parseYaml(fs.readFileSync(path.join(out, "_communication/inbox/backend-developer/consultation_20260103_140000.yaml"), "utf8"));
     expect(consultation.ok && (consultation.value as Record<string, unknown>)).toMatchObject({ priority: "medium", expected_response_time: "1h", context: expect.any(String) });
 
@@ -220,16 +278,38 @@ describe("normalising loose files", () => {
     writeFile(root, "inst_20260105_001/instruction.yaml", "id: inst_20260105_001\ncreated_at: 2026-01-05T08:00:00Z\nintent: add_feature\npriority: high\n");
     writeFile(root, "inst_20260105_001/status.yaml", "instruction_id: inst_20260105_001\nphase: executing\ntier: 2\n");
     writeFile(root, "inst_20260105_001/tasks/completed/T1.yaml", "id: T1\ndescription: Schema\nassigned_agent: backend_developer\n");
-    writeFile(root, "inst_20260105_001/tasks/blocked/task_002.yaml", "task_id: task_002\ndescription: |\n  API on top of the schema\n  with pagination\ndependencies: [T1, T9]\nassigned_agent: null\nblocked_reason: Needs the pagination decision\nblocker_type: unclear_requirement\n");
-    writeFile(root, "_communication/inbox/tech-lead/consultation_20260105_090000.yaml", "type: consultation\nfrom: backend_developer\nto: tech_lead\ninstruction_id: inst_20260105_001\ntask_id: task_002\npriority: medium\ntimestamp: 2026-01-05T09:00:00Z\nquestion: Cursor or offset?\n");
-    writeFile(root, "_communication/inbox/backend-developer/consultation_response_20260105_093000.yaml", "type: consultation_response\nfrom: tech_lead\nto: backend-developer\nin_reply_to: consultation_20260105_090000.yaml\ntimestamp: 2026-01-05T09:30:00Z\nresponse: Cursor.\n");
-    writeFile(root, "_communication/inbox/backend-developer/followup_20260105_094000.yaml", "type: status_update\nfrom: tech-lead\nthread_id: thread-pagination\ntimestamp: 2026-01-05T09:40:00Z\nmessage: Also document it.\n");
+    writeFile(
+      root,
+      "inst_20260105_001/tasks/blocked/task_002.yaml",
+      "task_id: task_002\ndescription: |\n  API on top of the schema\n  with pagination\ndependencies: [T1, T9]\nassigned_agent: null\nblocked_reason: Needs the pagination decision\nblocker_type: unclear_requirement\n",
+    );
+    writeFile(
+      root,
+      "_communication/inbox/tech-lead/consultation_20260105_090000.yaml",
+      "type: consultation\nfrom: backend_developer\nto: tech_lead\ninstruction_id: inst_20260105_001\ntask_id: task_002\npriority: medium\ntimestamp: 2026-01-05T09:00:00Z\nquestion: Cursor or offset?\n",
+    );
+    writeFile(
+      root,
+      "_communication/inbox/backend-developer/consultation_response_20260105_093000.yaml",
+      "type: consultation_response\nfrom: tech_lead\nto: backend-developer\nin_reply_to: consultation_20260105_090000.yaml\ntimestamp: 2026-01-05T09:30:00Z\nresponse: Cursor.\n",
+    );
+    writeFile(
+      root,
+      "_communication/inbox/backend-developer/followup_20260105_094000.yaml",
+      "type: status_update\nfrom: tech-lead\nthread_id: thread-pagination\ntimestamp: 2026-01-05T09:40:00Z\nmessage: Also document it.\n",
+    );
     const r = importTree(t.db, root);
     expect(r.errors).toEqual([]);
     expect(r.warnings).toEqual([{ path: "inst_20260105_001/tasks/blocked/task_002.yaml", reason: "dependency T9 is not a task of inst_20260105_001: kept in the file, not linked" }]);
     expect(get(t.db, "SELECT title, priority, phase, tier FROM instructions")).toEqual({ title: "Add feature", priority: "high", phase: "executing", tier: 2 });
     const t2 = get(t.db, "SELECT * FROM tasks WHERE ref = 'task_002'")!;
-    expect(t2).toMatchObject({ title: "API on top of the schema", status: "blocked", assigned_agent: "unassigned", blocked_reason: "Needs the pagination decision", blocker_type: "unclear_requirement" });
+    expect(t2).toMatchObject({
+      title: "API on top of the schema",
+      status: "blocked",
+      assigned_agent: "unassigned",
+      blocked_reason: "Needs the pagination decision",
+      blocker_type: "unclear_requirement",
+    });
     expect(all(t.db, "SELECT d.ref FROM task_dependencies td JOIN tasks d ON d.id = td.depends_on_task_id WHERE td.task_id = ?", t2.id)).toEqual([{ ref: "T1" }]);
     expect(get(t.db, "SELECT status, assigned_agent, completed_at IS NOT NULL AS done FROM tasks WHERE ref = 'T1'")).toEqual({ status: "completed", assigned_agent: "backend-developer", done: 1 });
     const msgs = all(t.db, "SELECT id, thread_id, in_reply_to, from_name, to_inbox, priority, task_id FROM messages ORDER BY created_at");
@@ -256,13 +336,18 @@ describe("normalising loose files", () => {
     const r = importTree(t.db, root);
     expect(r.byKind.task).toMatchObject({ updated: 1 });
     expect(get(t.db, "SELECT status, source_path FROM tasks")).toEqual({ status: "in_progress", source_path: "inst_20260105_002/tasks/in_progress/T1.yaml" });
-    expect(get(t.db, "SELECT verb, before, after FROM events WHERE verb = 'task.updated_from_file'")).toMatchObject({ before: expect.stringContaining('"status":"pending"'), after: expect.stringContaining('"status":"in_progress"') });
+    expect(get(t.db, "SELECT verb, before, after FROM events WHERE verb = 'task.updated_from_file'")).toMatchObject({
+      before: expect.stringContaining('"status":"pending"'),
+      after: expect.stringContaining('"status":"in_progress"'),
+    });
     // The same task in two folders: the newer file wins, the other is reported.
     writeFile(root, "inst_20260105_002/tasks/completed/T1.yaml", "id: T1\ndescription: Done it\nassigned_agent: backend-developer\n");
     const later = new Date(Date.now() + 5000);
     fs.utimesSync(path.join(root, "inst_20260105_002/tasks/completed/T1.yaml"), later, later);
     const dup = importTree(t.db, root);
-    expect(dup.errors).toEqual([{ path: "inst_20260105_002/tasks/in_progress/T1.yaml", reason: "task T1 is also in inst_20260105_002/tasks/completed/T1.yaml (the newer file): this copy is ignored" }]);
+    expect(dup.errors).toEqual([
+      { path: "inst_20260105_002/tasks/in_progress/T1.yaml", reason: "task T1 is also in inst_20260105_002/tasks/completed/T1.yaml (the newer file): this copy is ignored" },
+    ]);
     expect(get(t.db, "SELECT status FROM tasks")).toEqual({ status: "completed" });
   });
 

@@ -67,7 +67,19 @@ export class ImportSession {
     readonly opts: ImportOptions = {},
   ) {
     this.ctx = { db, actor: opts.actor ?? FOLDER_BRIDGE, now: opts.now };
-    this.summary = { root, imported: 0, updated: 0, unchanged: 0, skipped: 0, byKind: { instruction: zero(), document: zero(), task: zero(), output: zero(), message: zero() }, errors: [], warnings: [], ignored: [], eventIds: [], durationMs: 0 };
+    this.summary = {
+      root,
+      imported: 0,
+      updated: 0,
+      unchanged: 0,
+      skipped: 0,
+      byKind: { instruction: zero(), document: zero(), task: zero(), output: zero(), message: zero() },
+      errors: [],
+      warnings: [],
+      ignored: [],
+      eventIds: [],
+      durationMs: 0,
+    };
   }
 
   count(kind: ItemKind, outcome: ImportOutcome | "skipped") {

@@ -40,18 +40,14 @@ export function instructionStateConflicts(database: ProtocolInstruction, file: I
   return fields;
 }
 
-const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+const stamp = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
 
 /** Keeps the losing file as `<name>.conflict-<time>.yaml` and records the conflict (the database won). */
-export function recordConflict(
-  s: MirrorState,
-  kind: "task" | "instruction",
-  entityId: string,
-  task: ProtocolTask | null,
-  rel: string,
-  loserText: string | null,
-  fields: ConflictFields,
-) {
+export function recordConflict(s: MirrorState, kind: "task" | "instruction", entityId: string, task: ProtocolTask | null, rel: string, loserText: string | null, fields: ConflictFields) {
   let keptAs: string | null = null;
   if (loserText !== null) {
     const segs = rel.split("/");

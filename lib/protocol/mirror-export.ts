@@ -7,7 +7,20 @@ import fs from "node:fs";
 import path from "node:path";
 import { listEvents } from "@/lib/services";
 import { protocolInstructions, protocolLatestOutputs, protocolMessages, protocolReviews, protocolTasks, type ProtocolMessage } from "@/lib/services/protocol";
-import { currentText, instructionFiles, messageFile, messageFolder, messageSourceName, otherTaskPaths, outputFile, reviewFile, taskFile, taskFileName, type LinkIndex, type PlannedFile } from "./export";
+import {
+  currentText,
+  instructionFiles,
+  messageFile,
+  messageFolder,
+  messageSourceName,
+  otherTaskPaths,
+  outputFile,
+  reviewFile,
+  taskFile,
+  taskFileName,
+  type LinkIndex,
+  type PlannedFile,
+} from "./export";
 import { removeFileInside, safeRelative, sha256, writeFileAtomic } from "./fs-safe";
 import { noneDirty, type MirrorState } from "./mirror-state";
 import { deriveTask, messageFileName, TASK_FOLDERS } from "./model";

@@ -90,14 +90,23 @@ describe("live mirror", () => {
       "type: consultation\nfrom: qa_lead\nto: backend-developer\ninstruction_id: inst_20260103_004\ntask_id: T1\npriority: medium\ntimestamp: 2026-01-04T09:00:00Z\nquestion: Which status code for a locked account?\n",
     );
     const m = await waitFor(
-      () => one<{ id: string; to_inbox: string; from_name: string; priority: string; task_id: string; body: string }>("SELECT * FROM messages WHERE source_path LIKE '%consultation_20260104_090000.yaml'"),
+      () =>
+        one<{ id: string; to_inbox: string; from_name: string; priority: string; task_id: string; body: string }>("SELECT * FROM messages WHERE source_path LIKE '%consultation_20260104_090000.yaml'"),
       2000,
       "the message to be in the inbox",
     );
     expect(m).toMatchObject({ to_inbox: "backend-developer", from_name: "qa-lead", priority: "normal", task_id: task("inst_20260103_004", "T1")!.id, body: "Which status code for a locked account?" });
 
-    writeFile(root, "inst_20260103_004/outputs/partial/T1_result.yaml", "task_id: T1\nexecuted_by: backend_developer\nstatus: completed\nfiles_created:\n  - tests/test_auth_endpoint.py\nsummary: Login endpoint done\n");
-    const out = await waitFor(() => one<{ version: number; format: string; files: string; submitted_by: string }>("SELECT * FROM outputs WHERE task_id = ?", task("inst_20260103_004", "T1")!.id), 2000, "the output");
+    writeFile(
+      root,
+      "inst_20260103_004/outputs/partial/T1_result.yaml",
+      "task_id: T1\nexecuted_by: backend_developer\nstatus: completed\nfiles_created:\n  - tests/test_auth_endpoint.py\nsummary: Login endpoint done\n",
+    );
+    const out = await waitFor(
+      () => one<{ version: number; format: string; files: string; submitted_by: string }>("SELECT * FROM outputs WHERE task_id = ?", task("inst_20260103_004", "T1")!.id),
+      2000,
+      "the output",
+    );
     expect(out).toMatchObject({ version: 1, format: "yaml", submitted_by: "backend-developer" });
     expect(JSON.parse(out.files)).toEqual([{ path: "tests/test_auth_endpoint.py", action: "created" }]);
 
@@ -115,8 +124,20 @@ describe("live mirror", () => {
     await settle(300);
     const consultation = one<{ id: string }>("SELECT id FROM messages WHERE type = 'consultation'")!;
     const reply = s.replyToMessage(t.ctx(agent("backend-developer")), { messageId: consultation.id, body: "201 Created, 400 for invalid input." });
-    const replyRel = await waitFor(() => listFiles(root).find((f) => f.startsWith("_communication/inbox/qa-lead/consultation_response_") && f !== "_communication/inbox/qa-lead/consultation_response_20260103_143000.yaml"), 2000, "the reply file");
-    expect(readDoc(replyRel)).toMatchObject({ type: "consultation_response", from: "backend-developer", to: "qa-lead", message: "201 Created, 400 for invalid input.", message_id: reply.id, in_reply_to: consultation.id, thread_id: consultation.id });
+    const replyRel = await waitFor(
+      () => listFiles(root).find((f) => f.startsWith("_communication/inbox/qa-lead/consultation_response_") && f !== "_communication/inbox/qa-lead/consultation_response_20260103_143000.yaml"),
+      2000,
+      "the reply file",
+    );
+    expect(readDoc(replyRel)).toMatchObject({
+      type: "consultation_response",
+      from: "backend-developer",
+      to: "qa-lead",
+      message: "201 Created, 400 for invalid input.",
+      message_id: reply.id,
+      in_reply_to: consultation.id,
+      thread_id: consultation.id,
+    });
 
     // A task assigned in the dashboard: the file says so.
     const t1 = task("inst_20260103_001", "T1")!;
@@ -125,7 +146,13 @@ describe("live mirror", () => {
     expect(readDoc("inst_20260103_001/tasks/pending/T1.yaml").notes).toContain("prerequisite task");
 
     // A task created in the dashboard: a new file in pending/, with the protocol's fields.
-    const created = s.createTask(t.ctx(people.admin), { instructionId: "inst_20260103_005", title: "Reproduce the timeout", description: "Write a failing test first", assignedAgent: "backend-developer", acceptanceCriteria: ["A failing test"] });
+    const created = s.createTask(t.ctx(people.admin), {
+      instructionId: "inst_20260103_005",
+      title: "Reproduce the timeout",
+      description: "Write a failing test first",
+      assignedAgent: "backend-developer",
+      acceptanceCriteria: ["A failing test"],
+    });
     const createdDoc = await waitFor(() => exists(`inst_20260103_005/tasks/pending/${created.ref}.yaml`) && readDoc(`inst_20260103_005/tasks/pending/${created.ref}.yaml`), 2000, "the new task file");
     expect(createdDoc).toMatchObject({ id: created.ref, title: "Reproduce the timeout", assigned_agent: "backend-developer", specification: { acceptance_criteria: ["A failing test"] } });
     await waitFor(() => readDoc("inst_20260103_005/status.yaml").current_phase === "executing", 2000, "the phase in status.yaml");
@@ -147,7 +174,11 @@ describe("live mirror", () => {
     await waitFor(() => exists("inst_20260103_004/tasks/in_progress/T1.yaml") && !exists("inst_20260103_004/tasks/completed/T1.yaml"), 2000, "the task back in progress");
     const review = await waitFor(() => listFiles(root).find((f) => f.startsWith("inst_20260103_004/reviews/") && f.endsWith("_output_review_T1_v1.yaml")), 2000, "the review file");
     expect(readDoc(review)).toMatchObject({ type: "output_review", decision: "changes_requested", comment: "Add the lockout case", reviewer: "rex@example.com" });
-    await waitFor(() => listFiles(root).some((f) => f.startsWith("_communication/inbox/backend-developer/review_response_") && f !== "_communication/inbox/backend-developer/review_response_20260103_120000.yaml"), 2000, "the review response in the inbox");
+    await waitFor(
+      () => listFiles(root).some((f) => f.startsWith("_communication/inbox/backend-developer/review_response_") && f !== "_communication/inbox/backend-developer/review_response_20260103_120000.yaml"),
+      2000,
+      "the review response in the inbox",
+    );
 
     // And quiet afterwards: no echo of what the mirror wrote.
     await settle();

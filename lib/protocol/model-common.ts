@@ -15,8 +15,7 @@ export type TaskFolder = (typeof TASK_FOLDERS)[number];
 
 /* ---------------- scalars ---------------- */
 
-export const str = (v: unknown): string | null =>
-  typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : null;
+export const str = (v: unknown): string | null => (typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : null);
 
 /** A non-empty trimmed string, or null. */
 export const text = (v: unknown): string | null => {
@@ -28,7 +27,12 @@ export function firstLine(s: string, max: number): string {
   const line =
     s
       .split("\n")
-      .map((l) => l.replace(/^[\s#>*\-•]+/, "").replace(/\*\*/g, "").trim())
+      .map((l) =>
+        l
+          .replace(/^[\s#>*\-•]+/, "")
+          .replace(/\*\*/g, "")
+          .trim(),
+      )
       .find((l) => l !== "") ?? "";
   return line.length > max ? `${line.slice(0, max - 1).trimEnd()}…` : line;
 }
@@ -57,7 +61,10 @@ export function priorityOf(v: unknown): Priority | null {
 
 /** A lower-case word such as a task or message type (`Code Review` → `code_review`). */
 export function wordOf(v: unknown): string | null {
-  const s = str(v)?.trim().toLowerCase().replace(/[\s-]+/g, "_");
+  const s = str(v)
+    ?.trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, "_");
   return s && /^[a-z][a-z0-9_]{0,39}$/.test(s) ? s : null;
 }
 
@@ -67,7 +74,10 @@ export type NameResult = { ok: true; name: string | null } | { ok: false; reason
 export function agentNameOf(v: unknown, what: string): NameResult {
   if (v === null || v === undefined || (typeof v === "string" && v.trim() === "")) return { ok: true, name: null };
   if (typeof v !== "string") return { ok: false, reason: `${what} is not a name` };
-  const name = v.trim().toLowerCase().replace(/[\s_]+/g, "-");
+  const name = v
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, "-");
   if (!PROTOCOL_AGENT_PATTERN.test(name)) return { ok: false, reason: `${what} ${JSON.stringify(v.slice(0, 80))} is not a usable agent name` };
   return { ok: true, name };
 }
@@ -117,4 +127,3 @@ export interface Applied {
   /** Fields added for the round trip only (timestamps, ids): worth writing, not worth a rewrite. */
   soft: string[];
 }
-

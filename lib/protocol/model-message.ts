@@ -4,7 +4,25 @@ import "server-only";
 import type { MessageRow } from "@/db/schema";
 import { isPeopleAlias, messageTypes, PEOPLE_INBOX, type Priority } from "@/lib/domain/vocabulary";
 import { MESSAGE_ID_PATTERN } from "@/lib/services/protocol";
-import { agentNameOf, BRIDGE_NAME, BROADCAST, firstLine, humanise, isDoc, isInstructionId, iso, priorityOf, refOf, text, timeOf, wordOf, type Applied, type Derived, type Doc, type NameResult } from "./model-common";
+import {
+  agentNameOf,
+  BRIDGE_NAME,
+  BROADCAST,
+  firstLine,
+  humanise,
+  isDoc,
+  isInstructionId,
+  iso,
+  priorityOf,
+  refOf,
+  text,
+  timeOf,
+  wordOf,
+  type Applied,
+  type Derived,
+  type Doc,
+  type NameResult,
+} from "./model-common";
 import { toYaml } from "./yaml";
 
 const EVERYONE = new Set(["broadcast", "all", "all_agents", "all-agents", "everyone", "*"]);
@@ -34,22 +52,7 @@ export function inboxOf(v: unknown, what: string): NameResult {
 }
 
 /** Envelope keys: they become columns; everything else is the body. */
-const ENVELOPE = new Set([
-  "type",
-  "from",
-  "to",
-  "instruction_id",
-  "task_id",
-  "priority",
-  "urgency",
-  "timestamp",
-  "subject",
-  "message_id",
-  "thread_id",
-  "in_reply_to",
-  "step_position",
-  "status",
-]);
+const ENVELOPE = new Set(["type", "from", "to", "instruction_id", "task_id", "priority", "urgency", "timestamp", "subject", "message_id", "thread_id", "in_reply_to", "step_position", "status"]);
 
 /**
  * The body people read: a message with one text field is that text; otherwise every non-envelope

@@ -24,7 +24,6 @@ export interface TaskFields {
   createdBy: string | null;
 }
 
-
 const specOf = (doc: Doc): Doc => (isDoc(doc.specification) ? doc.specification : {});
 const specList = (doc: Doc, key: string): unknown => (Array.isArray(specOf(doc)[key]) ? specOf(doc)[key] : doc[key]);
 

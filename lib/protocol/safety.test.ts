@@ -37,7 +37,7 @@ describe("hostile names and files", () => {
     writeFile(root, "_communication/inbox/backend-developer/note_20260105_100000.yaml", "type: status_update\nfrom: ../../etc/passwd\nmessage: hi\n");
     writeFile(root, "inst_20260105_001/outputs/partial/T9_result.yaml", "task_id: ../../../outside/secret\nsummary: x\n");
     const r = importTree(t.db, root);
-    expect(reasonOf(r, "inst_20260105_001/tasks/pending/T1.yaml")).toBe('task id "../../etc/passwd" is not usable (letters, digits, \'_\', \'.\', \'-\')');
+    expect(reasonOf(r, "inst_20260105_001/tasks/pending/T1.yaml")).toBe("task id \"../../etc/passwd\" is not usable (letters, digits, '_', '.', '-')");
     expect(reasonOf(r, "inst_20260105_001/tasks/pending/T2.yaml")).toBe('assigned_agent "../../etc/passwd" is not a usable agent name');
     expect(reasonOf(r, "_communication/inbox/backend-developer/note_20260105_100000.yaml")).toBe('from "../../etc/passwd" is not a usable agent name');
     expect(reasonOf(r, "inst_20260105_001/outputs/partial/T9_result.yaml")).toMatch(/^task id "..\/..\/..\/outside\/secret" is not usable/);
@@ -52,11 +52,9 @@ describe("hostile names and files", () => {
     t.db.$client.prepare("UPDATE messages SET to_inbox = '../../../outside', source_path = '_communication/inbox/x/../../../../outside/pwned.yaml' WHERE id = ?").run(msg.id);
     t.db.$client.prepare("UPDATE instructions SET original = ? WHERE id = ?").run(JSON.stringify({ documents: { "../../outside/pwned.yaml": "x: 1\n", "/tmp/pwned.yaml": "x: 1\n" } }), inst);
     const e = exportTree(t.db, root);
-    expect(e.errors.map((x) => x.reason)).toEqual(expect.arrayContaining([
-      'document path ".." is not a name',
-      'task "../../../outside/pwned" has no usable file name',
-      'inbox "../../../outside" is not a folder name',
-    ]));
+    expect(e.errors.map((x) => x.reason)).toEqual(
+      expect.arrayContaining(['document path ".." is not a name', 'task "../../../outside/pwned" has no usable file name', 'inbox "../../../outside" is not a folder name']),
+    );
     expect(outsideFiles()).toEqual(["secret.yaml"]);
     expect(listFiles(root).some((f) => f.includes("pwned"))).toBe(false);
   });
@@ -70,7 +68,15 @@ describe("hostile names and files", () => {
   });
 
   it("refuses a YAML alias bomb, deep nesting and __proto__, and reports the rest of the tree as imported", () => {
-    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...["b", "c", "d", "e", "f", "g", "h"].map((k, i) => `${k}: &${k} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(", ")}]`)].join("\n");
+    const bomb = [
+      "a: &a [x, x, x, x, x, x, x, x, x, x]",
+      ...["b", "c", "d", "e", "f", "g", "h"].map(
+        (k, i) =>
+          `${k}: &${k} [${Array(10)
+            .fill(`*${String.fromCharCode(97 + i)}`)
+            .join(", ")}]`,
+      ),
+    ].join("\n");
     writeFile(root, "_communication/inbox/backend-developer/bomb_20260105_100000.yaml", `type: status_update\nfrom: qa-lead\n${bomb}\n`);
     writeFile(root, "_communication/inbox/backend-developer/deep_20260105_100000.yaml", `type: status_update\nfrom: qa-lead\nx: ${"[".repeat(100)}${"]".repeat(100)}\n`);
     writeFile(root, "_communication/inbox/backend-developer/proto_20260105_100000.yaml", "type: status_update\nfrom: qa-lead\n__proto__: {admin: true}\n");

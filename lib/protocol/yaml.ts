@@ -31,7 +31,13 @@ export function parseYaml(text: string): ParseResult {
 }
 
 function firstLines(msg: string): string {
-  return msg.split("\n").filter((l) => l.trim()).slice(0, 3).join(" | ").replace(/\s+/g, " ").trim();
+  return msg
+    .split("\n")
+    .filter((l) => l.trim())
+    .slice(0, 3)
+    .join(" | ")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 function checkShape(root: unknown): string | null {

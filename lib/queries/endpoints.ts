@@ -48,7 +48,13 @@ export interface Endpoint<M extends Method = Method, P extends string = string, 
   readonly query: Phantom<Q>;
 }
 
-function endpoint<M extends Method, P extends string, Res, Body = never, Q extends Query = Query>(method: M, path: P, _res: Phantom<Res>, _body?: Phantom<Body>, _query?: Phantom<Q>): Endpoint<M, P, Res, Body, Q> {
+function endpoint<M extends Method, P extends string, Res, Body = never, Q extends Query = Query>(
+  method: M,
+  path: P,
+  _res: Phantom<Res>,
+  _body?: Phantom<Body>,
+  _query?: Phantom<Q>,
+): Endpoint<M, P, Res, Body, Q> {
   return { method, path, res: {}, body: {}, query: {} };
 }
 

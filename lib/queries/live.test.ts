@@ -3,7 +3,16 @@ import { PEOPLE_INBOX } from "@/lib/domain/vocabulary";
 import { keys } from "./keys";
 import { keysForEvent, type ChangeEvent } from "./live";
 
-const event = (e: Partial<ChangeEvent>): ChangeEvent => ({ id: 1, verb: "x", entityKind: "task", entityId: "e", taskId: null, instructionId: null, actor: { kind: "agent", id: "backend-developer" }, ...e });
+const event = (e: Partial<ChangeEvent>): ChangeEvent => ({
+  id: 1,
+  verb: "x",
+  entityKind: "task",
+  entityId: "e",
+  taskId: null,
+  instructionId: null,
+  actor: { kind: "agent", id: "backend-developer" },
+  ...e,
+});
 const has = (ks: readonly unknown[][], k: readonly unknown[]) => ks.some((x) => JSON.stringify(x) === JSON.stringify(k));
 
 describe("the keys a live event invalidates (agent views)", () => {

@@ -131,9 +131,7 @@ export function useInboxList(inbox: string, filters: InboxListFilters, initialPa
   return useCursorList<MessageDto>({
     queryKey: keys.inboxList(inbox, filters),
     fetchPage: (cursor, signal) =>
-      inbox === PEOPLE_INBOX
-        ? call(endpoints.peopleInbox, { query: { ...query, cursor }, signal })
-        : call(endpoints.agentInbox, { params: { agentName: inbox }, query: { ...query, cursor }, signal }),
+      inbox === PEOPLE_INBOX ? call(endpoints.peopleInbox, { query: { ...query, cursor }, signal }) : call(endpoints.agentInbox, { params: { agentName: inbox }, query: { ...query, cursor }, signal }),
     initialPage,
   });
 }

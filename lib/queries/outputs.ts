@@ -30,7 +30,11 @@ type Decision = "approved" | "changes_requested";
 
 /** Shows a decision everywhere at once (the output, the awaiting queue, the badge); returns the rollback. */
 function applyOptimistic(qc: QueryClient, outputId: string, me: string, decision: Decision, text: string) {
-  const saved: [QueryKey, unknown][] = [[keys.output(outputId), qc.getQueryData(keys.output(outputId))], [keys.counts, qc.getQueryData(keys.counts)], ...qc.getQueriesData({ queryKey: keys.reviewQueues })];
+  const saved: [QueryKey, unknown][] = [
+    [keys.output(outputId), qc.getQueryData(keys.output(outputId))],
+    [keys.counts, qc.getQueryData(keys.counts)],
+    ...qc.getQueriesData({ queryKey: keys.reviewQueues }),
+  ];
   const now = new Date().toISOString();
   const review: ReviewDto = { id: `pending-${Date.now()}`, outputId, reviewer: me, decision, comment: text, messageId: null, createdAt: now };
   qc.setQueryData<OutputDetail>(keys.output(outputId), (d) =>
@@ -81,10 +85,26 @@ function useDecision<R, V>(outputId: string, taskId: string, me: string, decisio
 
 /** POST /outputs/{id}/approve, shown at once and rolled back if the server refuses. */
 export function useApproveOutput(outputId: string, taskId: string, me: string, h: DecisionHandlers<{ task: { status: string } }, void>) {
-  return useDecision(outputId, taskId, me, "approved", () => call(endpoints.approveOutput, { params: { outputId }, body: {} }), () => "", h);
+  return useDecision(
+    outputId,
+    taskId,
+    me,
+    "approved",
+    () => call(endpoints.approveOutput, { params: { outputId }, body: {} }),
+    () => "",
+    h,
+  );
 }
 
 /** POST /outputs/{id}/request-changes with the comment, shown at once and rolled back if refused. */
 export function useRequestChanges(outputId: string, taskId: string, me: string, h: DecisionHandlers<unknown, string>) {
-  return useDecision(outputId, taskId, me, "changes_requested", (comment: string) => call(endpoints.requestChanges, { params: { outputId }, body: { comment } }), (c) => c, h);
+  return useDecision(
+    outputId,
+    taskId,
+    me,
+    "changes_requested",
+    (comment: string) => call(endpoints.requestChanges, { params: { outputId }, body: { comment } }),
+    (c) => c,
+    h,
+  );
 }

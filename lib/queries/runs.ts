@@ -61,15 +61,27 @@ function useRunMutation<T>(taskId: string, fn: (arg: T) => Promise<RunDto>, done
 }
 
 export function useRunNow(taskId: string) {
-  return useRunMutation(taskId, () => call(endpoints.runNow, { params: { taskId }, body: {} }), (r) => (r.queuePosition && r.queuePosition > 1 ? `Run queued (#${r.queuePosition})` : "Run queued"));
+  return useRunMutation(
+    taskId,
+    () => call(endpoints.runNow, { params: { taskId }, body: {} }),
+    (r) => (r.queuePosition && r.queuePosition > 1 ? `Run queued (#${r.queuePosition})` : "Run queued"),
+  );
 }
 
 export function useCancelRun(taskId: string) {
-  return useRunMutation(taskId, (runId: string) => call(endpoints.cancelRun, { params: { runId }, body: {} }), (r) => (r.status === "cancelled" ? "Run cancelled" : "Stopping the run…"));
+  return useRunMutation(
+    taskId,
+    (runId: string) => call(endpoints.cancelRun, { params: { runId }, body: {} }),
+    (r) => (r.status === "cancelled" ? "Run cancelled" : "Stopping the run…"),
+  );
 }
 
 export function useRetryRun(taskId: string) {
-  return useRunMutation(taskId, (runId: string) => call(endpoints.retryRun, { params: { runId }, body: {} }), () => "Retry queued");
+  return useRunMutation(
+    taskId,
+    (runId: string) => call(endpoints.retryRun, { params: { runId }, body: {} }),
+    () => "Retry queued",
+  );
 }
 
 const KEEP_LINES = 5000;

@@ -73,7 +73,19 @@ describe("presets", () => {
     expect(JSON.parse(mcpConfigJson(input.url, "adk_new"))).toEqual({
       mcpServers: { agentdesk: { type: "http", url: "http://localhost:3000/api/mcp", headers: { Authorization: "Bearer adk_new" } } },
     });
-    expect(previewCommand(r.runner)).toEqual(["claude", "-p", "<prompt>", "--append-system-prompt", "<definition body>", "--mcp-config", "{mcpConfig}", "--allowedTools", "mcp__agentdesk__*", "--model", "sonnet"]);
+    expect(previewCommand(r.runner)).toEqual([
+      "claude",
+      "-p",
+      "<prompt>",
+      "--append-system-prompt",
+      "<definition body>",
+      "--mcp-config",
+      "{mcpConfig}",
+      "--allowedTools",
+      "mcp__agentdesk__*",
+      "--model",
+      "sonnet",
+    ]);
   });
 
   test("command: placeholders, prompt on stdin when asked", () => {

@@ -37,7 +37,12 @@ export const RunnerSpec = z.strictObject({
   /** Runs of this agent at the same time (default 1). */
   concurrency: z.number().int().min(1).max(100).optional(),
   /** Kill the run after this long (default 30 minutes). */
-  timeoutMs: z.number().int().min(1000).max(7 * 24 * 3_600_000).optional(),
+  timeoutMs: z
+    .number()
+    .int()
+    .min(1000)
+    .max(7 * 24 * 3_600_000)
+    .optional(),
   /** Queue a run when a task is created for, or reassigned to, this agent (default false). */
   autoStart: z.boolean().optional(),
   /** command preset: also write the prompt to the process's stdin (default false). */

@@ -89,7 +89,5 @@ export function feedStdin(proc: ChildProcess, stdin: string | null) {
 
 /** Resolves once both output streams closed (everything the program wrote has been read). */
 export function streamsClosed(proc: ChildProcess): Promise<unknown> {
-  return Promise.all(
-    [proc.stdout, proc.stderr].map((s) => (s ? new Promise<void>((r) => (s.readableEnded || s.destroyed ? r() : s.once("close", () => r()))) : Promise.resolve())),
-  );
+  return Promise.all([proc.stdout, proc.stderr].map((s) => (s ? new Promise<void>((r) => (s.readableEnded || s.destroyed ? r() : s.once("close", () => r()))) : Promise.resolve())));
 }

@@ -16,7 +16,7 @@ export function cleanLine(raw: string): string {
   // A bare carriage return redraws the line (progress bars): keep what was drawn last.
   const cr = s.lastIndexOf("\r");
   if (cr >= 0) s = s.slice(cr + 1);
-    return s.replace(ANSI, "").replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "");
+  return s.replace(ANSI, "").replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "");
 }
 
 /**

@@ -136,7 +136,7 @@ export function buildTaskPrompt(c: RunPromptContext, opts: PromptOptions): strin
     `6. **complete_task** \`{"taskId": ${id}, "summary": "…"}\` once every step is done or skipped.${reviewed ? " The task then waits in review for a person." : ""}`,
     "",
     `If you are stuck (a dependency is missing, tests fail and you cannot fix them, the requirement is unclear): **block_task** \`{"taskId": ${id}, "reason": "what is wrong and what would unblock you", "blockerType": ${blockerTypes.map((b) => `"${b}"`).join(" | ")}}\` and **send_message** \`{"to": "${PEOPLE_INBOX}", "type": "escalation", "taskId": ${id}, …}\` to the people, then stop.`,
-    "During long silent work, call **heartbeat** `{\"taskId\": …, \"leaseToken\": …}` every few minutes so your lease does not run out.",
+    'During long silent work, call **heartbeat** `{"taskId": …, "leaseToken": …}` every few minutes so your lease does not run out.',
     "",
     "Do not stop before you have called complete_task or block_task: a run that ends with the task unfinished is marked failed and the task is blocked for a person to look at.",
   );

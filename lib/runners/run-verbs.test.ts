@@ -118,8 +118,7 @@ describe("run verbs", () => {
   });
 
   test("the hot reads walk an index", () => {
-    const plan = (sql: string, ...args: unknown[]) =>
-      (t.db.$client.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail).join(" | ");
+    const plan = (sql: string, ...args: unknown[]) => (t.db.$client.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail).join(" | ");
     expect(plan("SELECT * FROM run_log WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT 500", "run_x", 10)).toMatch(/USING PRIMARY KEY|sqlite_autoindex_run_log/);
     expect(plan("SELECT * FROM run_log WHERE run_id = ? ORDER BY seq DESC LIMIT 500", "run_x")).not.toMatch(/TEMP B-TREE/);
     expect(plan("SELECT * FROM runs WHERE status = 'queued' ORDER BY created_at, id")).toMatch(/runs_status_idx/);

@@ -204,7 +204,10 @@ describe("run supervisor", () => {
     expect(mine.map((l) => JSON.parse(l).msg)).toEqual(expect.arrayContaining(["run started", "run ended"]));
     for (const line of logLines) {
       const keys = topLevelKeys(line.trim());
-      expect(keys.filter((k, i) => keys.indexOf(k) !== i), line).toEqual([]);
+      expect(
+        keys.filter((k, i) => keys.indexOf(k) !== i),
+        line,
+      ).toEqual([]);
     }
 
     // Retry: a new run linked to the failed one; the task goes back to pending for the agent to claim

@@ -5,19 +5,7 @@ import type { RunRow } from "@/db/schema";
 import { systemActor } from "@/lib/auth/actor";
 import { getLogger, type Logger } from "@/lib/log";
 import { lastEventId, listEvents, onCommitted, type ServiceContext } from "@/lib/services";
-import {
-  activeRunsOfTask,
-  agentRunnerDefinition,
-  appendRunOutput,
-  cancelRun,
-  createRun,
-  finishRun,
-  queuedRuns,
-  runningRuns,
-  runPromptContext,
-  runRow,
-  startRun,
-} from "@/lib/services/runs";
+import { activeRunsOfTask, agentRunnerDefinition, appendRunOutput, cancelRun, createRun, finishRun, queuedRuns, runningRuns, runPromptContext, runRow, startRun } from "@/lib/services/runs";
 import { globalSettings, loadRunnerConfig, resolveRunner, type RunnerConfig, type RunnerResolution, type ResolvedRunner } from "./config";
 import { captureOutput, feedStdin, makeRunFolder, prepareLaunch, removeRunFolder, spawnRunner, streamsClosed, writeRunFiles, type PreparedRun } from "./launch";
 import type { LineSplitter, OutputLine } from "./output";
@@ -203,8 +191,7 @@ export class RunSupervisor {
             // The person's reason goes with the stop, to the log and the run's end.
             const reason = (e.after as { reason?: unknown } | null)?.reason;
             this.stop(e.entityId, "cancelled", typeof reason === "string" && reason.trim() ? reason.trim() : undefined);
-          }
-          else if (e.verb === "task.created" && e.taskId) this.autoStart(e.taskId);
+          } else if (e.verb === "task.created" && e.taskId) this.autoStart(e.taskId);
           else if (e.verb === "task.reassigned" && e.taskId) {
             this.dropRunsOfTask(e.taskId, "the task was reassigned", (r) => r.agentName !== (e.after as { assignedAgent?: string } | null)?.assignedAgent);
             this.autoStart(e.taskId);

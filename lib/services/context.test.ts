@@ -50,7 +50,7 @@ describe("immediateTx (one transaction object and native wrapper per connection)
       // And immediateTx called inside becomes a savepoint as well.
       immediateTx(t!.db, (again) => again.run(sql`INSERT INTO _tx_probe (v) VALUES (5)`));
     });
-    expect((c.prepare("SELECT v FROM _tx_probe ORDER BY v").pluck().all() as number[])).toEqual([1, 3, 5]);
+    expect(c.prepare("SELECT v FROM _tx_probe ORDER BY v").pluck().all() as number[]).toEqual([1, 3, 5]);
     expect(new Set(seen).size).toBe(1);
   });
 

@@ -171,7 +171,11 @@ export type EventDto = ReturnType<typeof eventDto>;
  */
 function shownDefinitionPath(p: string | null): string | null {
   if (p == null || !(p.startsWith("/") || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith("\\"))) return p;
-  return p.split(/[\\/]+/).filter(Boolean).slice(-2).join("/");
+  return p
+    .split(/[\\/]+/)
+    .filter(Boolean)
+    .slice(-2)
+    .join("/");
 }
 
 /** Who an agent is, in short: the first fields of every view of an agent seen whole. */

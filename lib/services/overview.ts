@@ -37,7 +37,12 @@ export function getOverview(ctx: ServiceContext) {
     .orderBy(tasks.leaseExpiresAt, tasks.id)
     .limit(20)
     .all();
-  const awaiting = ctx.db.select({ n: sql<number>`count(*)` }).from(outputs).where(eq(outputs.status, "pending_review")).get()?.n ?? 0;
+  const awaiting =
+    ctx.db
+      .select({ n: sql<number>`count(*)` })
+      .from(outputs)
+      .where(eq(outputs.status, "pending_review"))
+      .get()?.n ?? 0;
   return {
     openInstructions: { count: openCount, items: open.map(instructionDto) },
     taskCounts: taskCounts(ctx),
@@ -54,6 +59,11 @@ export type Overview = ReturnType<typeof getOverview>;
 /** The sidebar's badges, cheap enough to refresh on every change. */
 export function getShellCounts(ctx: ServiceContext) {
   if (ctx.actor.kind === "agent") requirePerson(ctx.actor);
-  const awaiting = ctx.db.select({ n: sql<number>`count(*)` }).from(outputs).where(eq(outputs.status, "pending_review")).get()?.n ?? 0;
+  const awaiting =
+    ctx.db
+      .select({ n: sql<number>`count(*)` })
+      .from(outputs)
+      .where(eq(outputs.status, "pending_review"))
+      .get()?.n ?? 0;
   return { awaitingReview: awaiting, unread: unreadCount(ctx, PEOPLE_INBOX) };
 }

@@ -24,10 +24,7 @@ const GUARD = /status written outside the state machine/;
 beforeAll(() => {
   t.db.$client.function("status_guard", { deterministic: false }, () => (insideStatusChange() ? 1 : 0));
   for (const table of ["tasks", "task_steps", "outputs"]) {
-    t.db.$client.exec(
-      `CREATE TEMP TRIGGER guard_${table} BEFORE UPDATE OF status ON ${table} WHEN status_guard() = 0 ` +
-        `BEGIN SELECT RAISE(ABORT, 'status written outside the state machine'); END`,
-    );
+    t.db.$client.exec(`CREATE TEMP TRIGGER guard_${table} BEFORE UPDATE OF status ON ${table} WHEN status_guard() = 0 ` + `BEGIN SELECT RAISE(ABORT, 'status written outside the state machine'); END`);
   }
 });
 afterAll(() => t.cleanup());
@@ -51,8 +48,7 @@ describe("every status write goes through its state machine", () => {
 
   it("walks every verb that changes a status", () => {
     const inst = s.createInstruction(rex, { title: "The walk", tier: 2 });
-    const newTask = (title: string, extra: Partial<s.CreateTaskInput> = {}) =>
-      s.createTask(rex, { instructionId: inst.id, title, assignedAgent: "backend-developer", ...extra });
+    const newTask = (title: string, extra: Partial<s.CreateTaskInput> = {}) => s.createTask(rex, { instructionId: inst.id, title, assignedAgent: "backend-developer", ...extra });
     const allSteps = (taskId: string, status: "done" | "skipped" = "done") => {
       for (let p = 1; p <= 10; p++) s.updateStep(be, { taskId, position: p, status, note: `step ${p}` });
     };
@@ -143,7 +139,13 @@ describe("every status write goes through its state machine", () => {
     importTask(bridge, { ...base, ref: "T1", assignedAgent: "frontend-developer", status: "blocked", blockedReason: "stuck" });
     importTask(bridge, { ...base, ref: "T1", assignedAgent: "frontend-developer", status: "completed" });
     importTask(bridge, { ...base, ref: "T1", assignedAgent: "frontend-developer", status: "pending" });
-    const out = { instructionId: "inst_20260105_001", format: "yaml" as const, submittedBy: "backend-developer", createdAt: at, placeholder: { title: "Result", assignedAgent: "backend-developer", status: "in_progress" as const } };
+    const out = {
+      instructionId: "inst_20260105_001",
+      format: "yaml" as const,
+      submittedBy: "backend-developer",
+      createdAt: at,
+      placeholder: { title: "Result", assignedAgent: "backend-developer", status: "in_progress" as const },
+    };
     importOutput(bridge, { ...out, taskRef: "T2", sourcePath: "outputs/partial/T2_result.yaml", content: "a: 1" });
     importOutput(bridge, { ...out, taskRef: "T2", sourcePath: "outputs/partial/T2_result.yaml", content: "a: 2" });
     importMessage(bridge, { sourcePath: "_communication/inbox/hitl/q.yaml", fromKind: "agent", fromName: "backend-developer", toInbox: "hitl", type: "consultation", createdAt: at, original: {} });

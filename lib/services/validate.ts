@@ -40,10 +40,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
 export { priorityRank };
 
 /** The protocol writes `medium` for the middle priority (priorityAliases): one canonical form is stored. */
-export const prioritySchema = z.preprocess(
-  (v) => (typeof v === "string" && Object.hasOwn(priorityAliases, v) ? priorityAliases[v] : v),
-  z.enum(priorities),
-);
+export const prioritySchema = z.preprocess((v) => (typeof v === "string" && Object.hasOwn(priorityAliases, v) ? priorityAliases[v] : v), z.enum(priorities));
 
 // Text that people read in lists and headings: one line, shown as written.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -74,4 +71,3 @@ export function multiLineText(max: number, required?: string) {
   const base = z.string();
   return (required ? base.min(1, required) : base).max(max, `${max} characters at most`).refine((s) => !s.includes("\u0000"), "NUL characters are not allowed");
 }
-

@@ -17,11 +17,7 @@ export default async function InstructionsPage({ searchParams }: { searchParams:
   const page = listInstructions(ctx, { phase, limit: 50 });
   return (
     <PageBody>
-      <PageHeader
-        title="Instructions"
-        meta="What people asked for, newest first. Each one is split into tasks for the agents."
-        actions={<NewInstructionButton />}
-      />
+      <PageHeader title="Instructions" meta="What people asked for, newest first. Each one is split into tasks for the agents." actions={<NewInstructionButton />} />
       <InstructionList key={phase ?? "all"} initialPage={page} phase={phase} />
     </PageBody>
   );

@@ -80,8 +80,7 @@ export function mcpRoutes(): Hono<ApiEnv> {
     const authInfo: AuthInfo = { token: "", clientId: actorId(ctx.actor), scopes: [], extra: { [CTX_KEY]: ctx } };
     return modern.fetch(c.req.raw, { parsedBody: body, authInfo });
   });
-  const notAllowed = (method: string) =>
-    problem(405, "method_not_allowed", `${method} is not supported on /api/mcp: this server is stateless, send JSON-RPC with POST`);
+  const notAllowed = (method: string) => problem(405, "method_not_allowed", `${method} is not supported on /api/mcp: this server is stateless, send JSON-RPC with POST`);
   r.get("/", (c) => problemResponse(c, notAllowed("GET"), { allow: "POST" }));
   r.delete("/", (c) => problemResponse(c, notAllowed("DELETE"), { allow: "POST" }));
   return r;

@@ -61,8 +61,7 @@ export function checkMessage(msg: unknown, tools: ReadonlySet<string>): RpcProbl
     if (typeof name !== "string") return badParams(id, "the tool name (params.name) must be a string");
     // A Set, not an object: "__proto__", "constructor" and "toString" are not tools.
     if (!tools.has(name)) return { status: 200, id, code: INVALID_PARAMS, message: `Unknown tool: ${shown(name)}` };
-    if (Object.hasOwn(params, "arguments") && params.arguments !== undefined && !isObject(params.arguments))
-      return badParams(id, "arguments must be an object");
+    if (Object.hasOwn(params, "arguments") && params.arguments !== undefined && !isObject(params.arguments)) return badParams(id, "arguments must be an object");
   }
   return null;
 }

@@ -35,7 +35,13 @@ async function post(body: unknown, headers: Record<string, string> = {}): Promis
     headers: { accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18", ...headers },
   });
   const text = await res.text();
-  const data = text.startsWith("event:") || text.startsWith("data:") ? text.split("\n").find((l) => l.startsWith("data: "))?.slice(6) : text;
+  const data =
+    text.startsWith("event:") || text.startsWith("data:")
+      ? text
+          .split("\n")
+          .find((l) => l.startsWith("data: "))
+          ?.slice(6)
+      : text;
   return { status: res.status, answer: data ? JSON.parse(data) : null, text };
 }
 
@@ -102,7 +108,13 @@ describe("malformed JSON-RPC shapes", () => {
   });
 
   test("a batch with a malformed member names the member", async () => {
-    const r = await post([{ jsonrpc: "2.0", id: 1, method: "tools/list" }, { jsonrpc: "2.0", id: 2 }], { "mcp-protocol-version": "2025-03-26" });
+    const r = await post(
+      [
+        { jsonrpc: "2.0", id: 1, method: "tools/list" },
+        { jsonrpc: "2.0", id: 2 },
+      ],
+      { "mcp-protocol-version": "2025-03-26" },
+    );
     expect(r.status).toBe(400);
     expectError(r.answer, -32600, /batch member 2: .*method/i);
   });

@@ -113,8 +113,7 @@ describe("2026-07-28 on the wire", () => {
     "io.modelcontextprotocol/clientCapabilities": {},
     "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1.0.0" },
   };
-  const post = (token: string, body: unknown, headers: Record<string, string>) =>
-    s.request("/api/mcp", { token, body, headers: { accept: "application/json, text/event-stream", ...headers } });
+  const post = (token: string, body: unknown, headers: Record<string, string>) => s.request("/api/mcp", { token, body, headers: { accept: "application/json, text/event-stream", ...headers } });
 
   test("server/discover offers 2026-07-28; a tools/call at 2026-07-28 answers at that version", async () => {
     const { token } = s.agentToken("backend-developer");

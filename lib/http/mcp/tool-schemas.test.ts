@@ -1,16 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { z } from "zod";
-import {
-  BlockTaskInput,
-  ClaimTaskInput,
-  CompleteTaskInput,
-  HeartbeatInput,
-  MarkMessageInput,
-  ReplyToMessageInput,
-  SendMessageInput,
-  SubmitOutputInput,
-  UpdateStepInput,
-} from "@/lib/services";
+import { BlockTaskInput, ClaimTaskInput, CompleteTaskInput, HeartbeatInput, MarkMessageInput, ReplyToMessageInput, SendMessageInput, SubmitOutputInput, UpdateStepInput } from "@/lib/services";
 import { MCP_TOOL_NAMES, toolInputShapes } from "./tools";
 
 // The MCP tools take the service verbs' own fields (as REST's bodies do): same types, bounds and

@@ -162,12 +162,10 @@ const descriptions: Record<(typeof MCP_TOOL_NAMES)[number], string> = {
     "Hand in your work product for a task you hold, for a person to review: a markdown report, code (with language), YAML, JSON or plain text, and the files you touched. Each submission is a new version; an earlier version still waiting for review is superseded. A task that needs review cannot be completed without an output.",
   complete_task:
     "Say you have finished a task. Every step must be done or skipped first. A task that needs review goes to in_review: a person approves it, or requests changes, which arrive in your inbox as a review_response while the task returns to in_progress. An autonomous task is completed at once.",
-  block_task:
-    `Mark a task you hold as blocked when you cannot go on (missing dependency, failing test, unclear requirement), with the reason; people see it on the board. To ask for help, also send_message to "${PEOPLE_INBOX}" with type escalation.`,
+  block_task: `Mark a task you hold as blocked when you cannot go on (missing dependency, failing test, unclear requirement), with the reason; people see it on the board. To ask for help, also send_message to "${PEOPLE_INBOX}" with type escalation.`,
   read_inbox:
     "Read your inbox, newest first: messages from other agents and from people (consultations, review requests and responses, delegations, ...). Each has an id (for reply_to_message and mark_read), threadId, from, type, subject, body and the task and step it concerns. unreadCount says how many are unread.",
-  send_message:
-    `Send a message to another agent's inbox (by name) or to the people ("${PEOPLE_INBOX}"). Choose the type: consultation to ask a question, review_request to ask for a review, escalation when a person must decide, status_update to inform. Name the taskId (and stepPosition) it concerns. To answer a message you received, use reply_to_message.`,
+  send_message: `Send a message to another agent's inbox (by name) or to the people ("${PEOPLE_INBOX}"). Choose the type: consultation to ask a question, review_request to ask for a review, escalation when a person must decide, status_update to inform. Name the taskId (and stepPosition) it concerns. To answer a message you received, use reply_to_message.`,
   reply_to_message:
     "Reply to a message in its thread. The reply goes to the original sender; its type defaults to the matching response (consultation → consultation_response, review_request → review_response), and the original is marked answered.",
   mark_read: "Mark a message in your inbox as read (read: false marks it unread again).",
@@ -221,10 +219,7 @@ function codedSdkErrors(server: McpServer) {
 /** One MCP server for one request (stateless): every tool acts as the request's actor. */
 export function createMcpServer(ctx: ServiceContext): McpServer {
   // listChanged: false: the tools never change, so 2026-07-28 clients have no list to subscribe to.
-  const server = new McpServer(
-    { name: "agentdesk", version: "1.0.0" },
-    { capabilities: { tools: { listChanged: false } }, instructions: SERVER_INSTRUCTIONS },
-  );
+  const server = new McpServer({ name: "agentdesk", version: "1.0.0" }, { capabilities: { tools: { listChanged: false } }, instructions: SERVER_INSTRUCTIONS });
   codedSdkErrors(server);
   const ro = { readOnlyHint: true, openWorldHint: false } as const;
   const rw = { readOnlyHint: false, destructiveHint: false, openWorldHint: false } as const;

@@ -30,11 +30,9 @@ export const requireActor: MiddlewareHandler<ApiEnv> = async (c, next) => {
   const sessionId = bearer ? null : (getCookie(c, SESSION_COOKIE) ?? null);
   const actor = authenticate(c.get("db"), { bearer, sessionId });
   if (!actor) {
-    return problemResponse(
-      c,
-      problem(401, "unauthenticated", bearer ? "The token is not valid (unknown, expired or revoked)" : "Sign in, or send an agent token as Authorization: Bearer <token>"),
-      { "www-authenticate": "Bearer" },
-    );
+    return problemResponse(c, problem(401, "unauthenticated", bearer ? "The token is not valid (unknown, expired or revoked)" : "Sign in, or send an agent token as Authorization: Bearer <token>"), {
+      "www-authenticate": "Bearer",
+    });
   }
   if (!bearer && unsafe.has(c.req.method) && !sameOrigin(c.req.header("origin"), c.req.header("referer"), c.req.header("host"))) {
     return problemResponse(c, problem(403, "csrf", "A state-changing request with a session cookie must come from AgentDesk's own pages"));

@@ -51,9 +51,7 @@ describe("Idempotency-Key on POST", () => {
 
   test("concurrent retries with one key run the request once", async () => {
     const before = countRows(s.db);
-    const answers = await Promise.all(
-      Array.from({ length: 8 }, () => s.request("/api/v1/messages", { token, body: message("burst"), headers: { "Idempotency-Key": "k-burst" } })),
-    );
+    const answers = await Promise.all(Array.from({ length: 8 }, () => s.request("/api/v1/messages", { token, body: message("burst"), headers: { "Idempotency-Key": "k-burst" } })));
     const bodies = await Promise.all(answers.map((r) => json(r)));
     expect(answers.every((r) => r.status === 201)).toBe(true);
     expect(new Set(bodies.map((b) => b.id)).size).toBe(1);

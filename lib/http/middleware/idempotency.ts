@@ -48,10 +48,7 @@ export const idempotency: MiddlewareHandler<ApiEnv> = async (c, next) => {
     const stored = getIdempotencyRecord(db, actor, key);
     if (!stored) return null;
     if (stored.requestHash !== requestHash) {
-      return problemResponse(
-        c,
-        problem(422, "idempotency_mismatch", "This Idempotency-Key was already used for a different request; use a new key for a new request"),
-      );
+      return problemResponse(c, problem(422, "idempotency_mismatch", "This Idempotency-Key was already used for a different request; use a new key for a new request"));
     }
     const headers: Record<string, string> = { "idempotent-replayed": "true" };
     if (stored.body !== "") headers["content-type"] = stored.status >= 400 ? "application/problem+json" : "application/json";

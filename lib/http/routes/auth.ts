@@ -3,16 +3,7 @@ import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { getConnInfo } from "@hono/node-server/conninfo";
-import {
-  countUsers,
-  createUser,
-  endAllSessions,
-  endSession,
-  findUserByEmail,
-  PasswordRule,
-  startSession,
-  authenticate,
-} from "@/lib/services";
+import { countUsers, createUser, endAllSessions, endSession, findUserByEmail, PasswordRule, startSession, authenticate } from "@/lib/services";
 import { hashPassword, verifyPassword, SESSION_COOKIE, SESSION_TTL_MS } from "@/lib/auth/secrets";
 import { systemActor } from "@/lib/auth/actor";
 import type { ApiEnv } from "../types";

@@ -1,16 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase } from "@/db/client";
-import {
-  cancelTask,
-  createInstruction,
-  createTask,
-  deleteUser,
-  endSession,
-  markMessage,
-  reassignTask,
-  revokeToken,
-  sendMessage,
-} from "@/lib/services";
+import { cancelTask, createInstruction, createTask, deleteUser, endSession, markMessage, reassignTask, revokeToken, sendMessage } from "@/lib/services";
 import { recordBridgeConflict } from "@/lib/services/protocol";
 import { SESSION_COOKIE } from "@/lib/auth/secrets";
 import { agent, system } from "@/test/db";

@@ -26,11 +26,9 @@ export function eventRoutes(hub: LiveHub) {
     const release = hub.reserve(streamOwnerKey(actor), max);
     if (!release) {
       const who = actor.kind === "agent" ? "this token" : "this account";
-      return problemResponse(
-        c,
-        problem(429, "rate_limited", `Too many open event streams for ${who}: ${max} open event streams at most (AGENTDESK_MAX_EVENT_STREAMS). Close one first.`),
-        { "retry-after": "5" },
-      );
+      return problemResponse(c, problem(429, "rate_limited", `Too many open event streams for ${who}: ${max} open event streams at most (AGENTDESK_MAX_EVENT_STREAMS). Close one first.`), {
+        "retry-after": "5",
+      });
     }
     // The credential the request was authenticated with (requireActor's reading of the same headers).
     const m = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "");
@@ -91,7 +89,10 @@ export function eventRoutes(hub: LiveHub) {
           if (!queue.length && !closed) await stream.write(": ping\n\n");
         }
         if (revoked) {
-          await stream.writeSSE({ event: SSE_EVENTS.closed, data: JSON.stringify({ code: "unauthenticated", detail: "The credential of this stream is no longer valid (revoked, expired or signed out)" }) });
+          await stream.writeSSE({
+            event: SSE_EVENTS.closed,
+            data: JSON.stringify({ code: "unauthenticated", detail: "The credential of this stream is no longer valid (revoked, expired or signed out)" }),
+          });
         }
       } finally {
         unsubscribe();

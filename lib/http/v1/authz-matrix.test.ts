@@ -68,7 +68,11 @@ const elsewhere = new Set(["POST /tasks/{taskId}/runs", "POST /runs/{runId}/canc
 describe("authorisation matrix over HTTP", () => {
   it("covers every mutating route of the OpenAPI document", () => {
     const doc = v1OpenApiDocument() as unknown as { paths: Record<string, Record<string, unknown>> };
-    const ops = Object.entries(doc.paths).flatMap(([p, m]) => Object.keys(m).filter((k) => k !== "get").map((k) => `${k.toUpperCase()} ${p}`));
+    const ops = Object.entries(doc.paths).flatMap(([p, m]) =>
+      Object.keys(m)
+        .filter((k) => k !== "get")
+        .map((k) => `${k.toUpperCase()} ${p}`),
+    );
     expect(ops.filter((o) => !routes[o] && !elsewhere.has(o))).toEqual([]);
   });
 
@@ -80,11 +84,7 @@ describe("authorisation matrix over HTTP", () => {
         const f = fixture();
         const people = { admin: srv.person("admin"), reviewer: srv.person("reviewer"), viewer: srv.person("viewer") };
         const auth =
-          w === "owner-agent"
-            ? { token: srv.agentToken("backend-developer").token }
-            : w === "other-agent"
-              ? { token: srv.agentToken("frontend-developer").token }
-              : { cookie: people[w].cookie };
+          w === "owner-agent" ? { token: srv.agentToken("backend-developer").token } : w === "other-agent" ? { token: srv.agentToken("frontend-developer").token } : { cookie: people[w].cookie };
         const res = await srv.request(r.path(f), { method: op.split(" ")[0], body: r.body ? r.body(f) : {}, ...auth });
         if (allowed) expect(res.status, await res.clone().text()).toBeLessThan(300);
         else if (r.allow.length === 0) expect([403, 404, 409]).toContain(res.status);

@@ -39,10 +39,7 @@ describe("REST v1 contract, as people and agents use it", () => {
   test("tasks for people: create, board, list filters, reassign, illegal move, cancel, timeline", async () => {
     const t = admin.token;
     const inst = await ok(s.request("/api/v1/instructions", { token: t, body: { title: "Board", body: "", tier: 1, priority: "normal" } }), 201);
-    const task = await ok(
-      s.request("/api/v1/tasks", { token: t, body: { instructionId: inst.id, title: "Design schema", assignedAgent: "backend-developer", ref: "T1", priority: "high" } }),
-      201,
-    );
+    const task = await ok(s.request("/api/v1/tasks", { token: t, body: { instructionId: inst.id, title: "Design schema", assignedAgent: "backend-developer", ref: "T1", priority: "high" } }), 201);
     expect(task).toMatchObject({ ref: "T1", status: "pending", assignedAgent: "backend-developer", priority: "high" });
     const board = await ok(s.request(`/api/v1/tasks/board?instructionId=${inst.id}`, { token: t }));
     expect(board.columns.map((c: { status: string }) => c.status)).toEqual(["pending", "in_progress", "blocked", "in_review", "completed"]);
@@ -111,7 +108,10 @@ describe("REST v1 contract, as people and agents use it", () => {
 
   test("messages: to the people, answered by a person, marked, searched", async () => {
     const agent = s.agentToken("backend-developer").token;
-    const sent = await ok(s.request("/api/v1/messages", { token: agent, body: { to: "hitl", type: "escalation", subject: "Need a decision", body: "Use Postgres or SQLite for the ledger?", priority: "high" } }), 201);
+    const sent = await ok(
+      s.request("/api/v1/messages", { token: agent, body: { to: "hitl", type: "escalation", subject: "Need a decision", body: "Use Postgres or SQLite for the ledger?", priority: "high" } }),
+      201,
+    );
     expect(sent).toMatchObject({ to: "hitl", from: { kind: "agent", name: "backend-developer" } });
 
     const reviewer = s.person("reviewer");

@@ -110,7 +110,7 @@ ${
     ? `<h4>Parameters</h4><table><thead><tr><th>name</th><th>in</th><th>type</th><th></th><th>notes</th></tr></thead><tbody>${params
         .map((p) => {
           const s = (p.schema ?? {}) as Json;
-          const notes = [p.description ?? s.description ? prose(p.description ?? s.description) : "", esc(constraints(s))].filter(Boolean).join(" — ");
+          const notes = [(p.description ?? s.description) ? prose(p.description ?? s.description) : "", esc(constraints(s))].filter(Boolean).join(" — ");
           return `<tr><td><code>${esc(p.name)}</code></td><td>${esc(p.in)}</td><td><code>${esc(typeOf(s))}</code></td><td>${p.required ? "required" : ""}</td><td>${notes}</td></tr>`;
         })
         .join("")}</tbody></table>`
@@ -186,6 +186,13 @@ ul.responses{padding-left:18px;margin:0}
 <h4>MCP</h4>
 <p>Agents that speak MCP connect to <code>/api/mcp</code> (Streamable HTTP, stateless) with the same bearer token: <code>claude mcp add --transport http agentdesk http://localhost:3000/api/mcp --header "Authorization: Bearer $AGENTDESK_TOKEN"</code>.</p>
 </section>
-${tags.map((t) => `<h2 id="tag-${esc(t)}">${esc(t)}</h2>${byTag(t).map((o) => renderOperation(doc, base, o)).join("\n")}`).join("\n")}
+${tags
+  .map(
+    (t) =>
+      `<h2 id="tag-${esc(t)}">${esc(t)}</h2>${byTag(t)
+        .map((o) => renderOperation(doc, base, o))
+        .join("\n")}`,
+  )
+  .join("\n")}
 </main></div></body></html>`;
 }

@@ -79,9 +79,7 @@ describe("the generated OpenAPI document and the docs page", () => {
     expect(stepBody.additionalProperties).toBe(false);
     expect(stepBody.required).toEqual(["status"]);
     expect(stepBody.properties.status.enum).toEqual(["in_progress", "done", "skipped", "blocked"]);
-    expect(step.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(
-      expect.arrayContaining(["path:taskId", "path:position", "header:Idempotency-Key"]),
-    );
+    expect(step.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(expect.arrayContaining(["path:taskId", "path:position", "header:Idempotency-Key"]));
     expect(step.responses["409"].content["application/problem+json"].schema.$ref).toBe("#/components/schemas/Problem");
     const createTask = doc.paths["/tasks"].post.requestBody.content["application/json"].schema;
     expect(createTask.required).toEqual(expect.arrayContaining(["instructionId", "title", "assignedAgent"]));

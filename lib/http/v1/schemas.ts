@@ -263,19 +263,26 @@ export const Token = z
 
 export const NewToken = Token.extend({ token: z.string().openapi({ description: "The secret, shown this once: only its hash is kept" }) }).openapi("NewToken");
 
-export const User = z
-  .looseObject({ id: z.string(), email: z.string(), name: z.string(), role: Role, createdAt: DateTime, disabled: z.boolean() })
-  .openapi("User");
+export const User = z.looseObject({ id: z.string(), email: z.string(), name: z.string(), role: Role, createdAt: DateTime, disabled: z.boolean() }).openapi("User");
 
 export const page = <T extends z.ZodType>(item: T, name: string) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable().openapi({ description: "Pass as ?cursor= for the next page; null at the end" }) }).openapi(name);
 
 // Path parameters, named as in the paths.
-const idParam = (name: string, example: string) => z.string().min(1).max(200).openapi({ param: { name, in: "path" }, example });
+const idParam = (name: string, example: string) =>
+  z
+    .string()
+    .min(1)
+    .max(200)
+    .openapi({ param: { name, in: "path" }, example });
 export const TaskIdParam = z.object({ taskId: idParam("taskId", "tsk_01jd3k5m8q0000000000000000") });
 export const StepParam = z.object({
   taskId: idParam("taskId", "tsk_01jd3k5m8q0000000000000000"),
-  position: z.coerce.number().int().positive().openapi({ param: { name: "position", in: "path" }, example: 1 }),
+  position: z.coerce
+    .number()
+    .int()
+    .positive()
+    .openapi({ param: { name: "position", in: "path" }, example: 1 }),
 });
 export const MessageIdParam = z.object({ messageId: idParam("messageId", "msg_01jd3k5m8q0000000000000000") });
 export const OutputIdParam = z.object({ outputId: idParam("outputId", "out_01jd3k5m8q0000000000000000") });
@@ -288,5 +295,8 @@ export const UserIdParam = z.object({ userId: idParam("userId", "usr_01jd3k5m8q0
 // Query helpers: everything arrives as text.
 export const qLimit = z.coerce.number().int().min(1).max(500).optional().openapi({ description: "Page size" });
 export const qCursor = z.string().max(500).optional().openapi({ description: "nextCursor of the previous page" });
-export const qBool = z.stringbool().optional().openapi({ type: "string", enum: ["true", "false"] });
+export const qBool = z
+  .stringbool()
+  .optional()
+  .openapi({ type: "string", enum: ["true", "false"] });
 export const qInt = z.coerce.number().int().nonnegative().optional();

@@ -86,4 +86,3 @@ export function remember(db: ServiceContext["db"], key: string, entry: Omit<Cach
   if (m.size >= 10_000) m.clear();
   m.set(key, { ...entry, epoch: authState().epoch });
 }
-

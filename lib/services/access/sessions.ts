@@ -16,8 +16,12 @@ export function startSession(ctx: ServiceContext, userId: string): { sessionId: 
   return writeTx(ctx, (tx, at, emit) => {
     const sessionId = newSecret("ads");
     const expiresAt = at + SESSION_TTL_MS;
-    tx.delete(sessions).where(and(eq(sessions.userId, userId), lt(sessions.expiresAt, at))).run();
-    tx.insert(sessions).values({ idHash: hashSecret(sessionId), userId, createdAt: at, expiresAt, lastSeenAt: at }).run();
+    tx.delete(sessions)
+      .where(and(eq(sessions.userId, userId), lt(sessions.expiresAt, at)))
+      .run();
+    tx.insert(sessions)
+      .values({ idHash: hashSecret(sessionId), userId, createdAt: at, expiresAt, lastSeenAt: at })
+      .run();
     emit({ verb: "session.started", entityKind: "session", entityId: userId, after: { expiresAt: new Date(expiresAt).toISOString() } });
     return { sessionId, expiresAt };
   });
@@ -25,7 +29,11 @@ export function startSession(ctx: ServiceContext, userId: string): { sessionId: 
 
 export function endSession(ctx: ServiceContext, sessionId: string): void {
   writeTx(ctx, (tx, _at, emit) => {
-    const gone = tx.delete(sessions).where(eq(sessions.idHash, hashSecret(sessionId))).returning({ userId: sessions.userId }).get();
+    const gone = tx
+      .delete(sessions)
+      .where(eq(sessions.idHash, hashSecret(sessionId)))
+      .returning({ userId: sessions.userId })
+      .get();
     if (gone) emit({ verb: "session.ended", entityKind: "session", entityId: gone.userId });
   });
 }

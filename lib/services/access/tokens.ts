@@ -89,7 +89,12 @@ export function revokeToken(ctx: ServiceContext, tokenId: string) {
     const own = ctx.actor.kind === "person" && t.userId === ctx.actor.id;
     if (!own) requirePerson(ctx.actor, "admin");
     if (t.revokedAt) return tokenDto(t);
-    const row = tx.update(apiTokens).set({ revokedAt: at }).where(and(eq(apiTokens.id, tokenId), isNull(apiTokens.revokedAt))).returning().get();
+    const row = tx
+      .update(apiTokens)
+      .set({ revokedAt: at })
+      .where(and(eq(apiTokens.id, tokenId), isNull(apiTokens.revokedAt)))
+      .returning()
+      .get();
     emit({ verb: "token.revoked", entityKind: "token", entityId: tokenId, before: { revoked: false }, after: { revoked: true, agent: t.agentName } });
     return tokenDto(row ?? t);
   });

@@ -12,7 +12,10 @@ import { requirePerson } from "../policy";
 import { parseInput, singleLineText } from "../validate";
 
 export const CreateUserInput = z.strictObject({
-  email: z.email("A valid email address is required").max(254).transform((e) => e.toLowerCase()),
+  email: z
+    .email("A valid email address is required")
+    .max(254)
+    .transform((e) => e.toLowerCase()),
   name: singleLineText(100).default(""),
   role: z.enum(roles),
   /** Already hashed by the caller (hashing is async; transactions are not). */
@@ -26,7 +29,12 @@ export function userDto(u: typeof users.$inferSelect) {
 }
 
 export function countUsers(ctx: Pick<ServiceContext, "db">): number {
-  return ctx.db.select({ n: sql<number>`count(*)` }).from(users).get()?.n ?? 0;
+  return (
+    ctx.db
+      .select({ n: sql<number>`count(*)` })
+      .from(users)
+      .get()?.n ?? 0
+  );
 }
 
 /**
@@ -39,7 +47,11 @@ export function createUser(ctx: ServiceContext, raw: z.input<typeof CreateUserIn
   const input = parseInput(CreateUserInput, raw);
   return writeTx(ctx, (tx, at, emit) => {
     if (opts.firstRun) {
-      const n = tx.select({ n: sql<number>`count(*)` }).from(users).get()?.n ?? 0;
+      const n =
+        tx
+          .select({ n: sql<number>`count(*)` })
+          .from(users)
+          .get()?.n ?? 0;
       if (n > 0) throw new ServiceError("forbidden", "First-run set-up is over: an account already exists");
     }
     if (tx.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get()) {
@@ -62,11 +74,12 @@ export function createUser(ctx: ServiceContext, raw: z.input<typeof CreateUserIn
  */
 function keepAnAdmin(tx: Tx, user: typeof users.$inferSelect, what: "delete" | "demote"): void {
   if (user.role !== "admin" || user.disabledAt != null) return;
-  const others = tx
-    .select({ n: sql<number>`count(*)` })
-    .from(users)
-    .where(and(eq(users.role, "admin"), isNull(users.disabledAt), ne(users.id, user.id)))
-    .get()?.n ?? 0;
+  const others =
+    tx
+      .select({ n: sql<number>`count(*)` })
+      .from(users)
+      .where(and(eq(users.role, "admin"), isNull(users.disabledAt), ne(users.id, user.id)))
+      .get()?.n ?? 0;
   if (others === 0) {
     throw new ServiceError("conflict", `${user.email} is the last admin: make another person admin before you ${what === "delete" ? "delete" : "demote"} this account`, {
       details: { reason: "last_admin" },

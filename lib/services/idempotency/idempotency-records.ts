@@ -26,7 +26,9 @@ export function getIdempotencyRecord(db: ServiceContext["db"], actor: string, ke
     .get();
   if (!row) return null;
   if (row.createdAt <= now - IDEMPOTENCY_TTL_MS) {
-    db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.actor, actor), eq(idempotencyKeys.key, key))).run();
+    db.delete(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.actor, actor), eq(idempotencyKeys.key, key)))
+      .run();
     return null;
   }
   return row;
@@ -34,14 +36,13 @@ export function getIdempotencyRecord(db: ServiceContext["db"], actor: string, ke
 
 /** Stores the first answer; a concurrent first answer already stored wins (returns false). */
 export function putIdempotencyRecord(db: ServiceContext["db"], actor: string, key: string, rec: IdempotencyRecord): boolean {
-  const res = db
-    .insert(idempotencyKeys)
-    .values({ actor, key, requestHash: rec.requestHash, status: rec.status, body: rec.body, createdAt: rec.createdAt })
-    .onConflictDoNothing()
-    .run();
+  const res = db.insert(idempotencyKeys).values({ actor, key, requestHash: rec.requestHash, status: rec.status, body: rec.body, createdAt: rec.createdAt }).onConflictDoNothing().run();
   return res.changes > 0;
 }
 
 export function sweepIdempotencyRecords(db: ServiceContext["db"], now = Date.now()): number {
-  return db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, now - IDEMPOTENCY_TTL_MS)).run().changes;
+  return db
+    .delete(idempotencyKeys)
+    .where(lt(idempotencyKeys.createdAt, now - IDEMPOTENCY_TTL_MS))
+    .run().changes;
 }

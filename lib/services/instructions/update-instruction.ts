@@ -28,9 +28,7 @@ export function updateInstruction(ctx: ServiceContext, raw: z.input<typeof Updat
     if (expectedVersion !== undefined && expectedVersion !== before.version) {
       throw new ServiceError("version_conflict", `Instruction ${id} is at version ${before.version}, not ${expectedVersion}`);
     }
-    const changed = Object.fromEntries(
-      Object.entries(patch).filter(([k, v]) => v !== undefined && v !== before[k as keyof typeof before]),
-    );
+    const changed = Object.fromEntries(Object.entries(patch).filter(([k, v]) => v !== undefined && v !== before[k as keyof typeof before]));
     if (Object.keys(changed).length === 0) return instructionDto(before);
     const row = tx
       .update(instructions)

@@ -65,7 +65,11 @@ export function listInbox(ctx: ServiceContext, q: ListInboxQuery): Page<MessageD
 export function unreadCount(ctx: ServiceContext, inbox: string): number {
   // Kept by triggers on messages (db/schema/messages.ts, migration 0008): one row read by its key.
   const r = prepared(ctx.db, "messages.unreadCount", (d) =>
-    d.select({ n: inboxUnread.unread }).from(inboxUnread).where(eq(inboxUnread.inbox, ph("inbox"))).prepare(),
+    d
+      .select({ n: inboxUnread.unread })
+      .from(inboxUnread)
+      .where(eq(inboxUnread.inbox, ph("inbox")))
+      .prepare(),
   ).get({ inbox });
   return r?.n ?? 0;
 }
@@ -80,7 +84,13 @@ export function listInboxes(ctx: ServiceContext) {
   if (ctx.actor.kind === "agent") names = [ctx.actor.name];
   else {
     const all = ctx.db.select({ name: agents.name, active: agents.active }).from(agents).orderBy(asc(agents.name)).all();
-    const hasMail = (inbox: string) => !!ctx.db.select({ one: sql`1` }).from(messages).where(eq(messages.toInbox, inbox)).limit(1).get();
+    const hasMail = (inbox: string) =>
+      !!ctx.db
+        .select({ one: sql`1` })
+        .from(messages)
+        .where(eq(messages.toInbox, inbox))
+        .limit(1)
+        .get();
     names = [PEOPLE_INBOX, ...all.filter((a) => a.active || hasMail(a.name)).map((a) => a.name)];
     if (hasMail("broadcast")) names.push("broadcast");
   }
@@ -190,9 +200,7 @@ function expandLongPrefixes(ctx: ServiceContext, fts: string): string | null {
       out.push(part);
       continue;
     }
-    const terms = ctx.db
-      .all<{ term: string }>(sql`SELECT term FROM messages_fts_vocab WHERE term >= ${p} AND term < ${`${p}\u{10FFFF}`} LIMIT ${MAX_EXPANSION + 1}`)
-      .map((r) => r.term);
+    const terms = ctx.db.all<{ term: string }>(sql`SELECT term FROM messages_fts_vocab WHERE term >= ${p} AND term < ${`${p}\u{10FFFF}`} LIMIT ${MAX_EXPANSION + 1}`).map((r) => r.term);
     if (terms.length === 0) return null;
     out.push(terms.length > MAX_EXPANSION ? part : `(${terms.map((term) => `"${term}"`).join(" OR ")})`);
   }
@@ -270,7 +278,10 @@ export function searchMessages(ctx: ServiceContext, q: { q: string; inbox?: stri
   const rows = ctx.db.all<Record<string, unknown>>(sql`
     SELECT m.*, snippet(messages_fts, -1, ${HIT_START}, ${HIT_END}, '…', 16) AS snip
     FROM messages_fts JOIN messages m ON m.seq = messages_fts.rowid
-    WHERE messages_fts MATCH ${words} AND messages_fts.rowid IN (${sql.join(page.map((seq) => sql`${seq}`), sql`, `)})`);
+    WHERE messages_fts MATCH ${words} AND messages_fts.rowid IN (${sql.join(
+      page.map((seq) => sql`${seq}`),
+      sql`, `,
+    )})`);
   const bySeq = new Map(rows.map((r) => [r.seq as number, r]));
   return {
     query: fts,

@@ -13,10 +13,7 @@ import { insertMessage, loadVisibleMessage } from "./send-message";
 export const ReplyToMessageInput = z.strictObject({
   messageId: z.string().min(1),
   body: multiLineText(200_000, "A reply needs a body"),
-  type: z
-    .string()
-    .regex(MESSAGE_TYPE_PATTERN)
-    .optional(),
+  type: z.string().regex(MESSAGE_TYPE_PATTERN).optional(),
   priority: prioritySchema.optional(),
   leaseToken: z.number().int().nonnegative().optional(),
 });

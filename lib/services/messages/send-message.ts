@@ -18,7 +18,14 @@ import { jsonText, prepared } from "../prepared";
 // Sending is a hot agent verb: its statements are prepared once per connection (prepared.ts).
 const ph = (name: string) => sql`${sql.placeholder(name)}`;
 const q = {
-  agent: (tx: Tx) => prepared(tx, "agents.exists", (d) => d.select({ name: agents.name }).from(agents).where(eq(agents.name, sql.placeholder("name"))).prepare()),
+  agent: (tx: Tx) =>
+    prepared(tx, "agents.exists", (d) =>
+      d
+        .select({ name: agents.name })
+        .from(agents)
+        .where(eq(agents.name, sql.placeholder("name")))
+        .prepare(),
+    ),
   insert: (tx: Tx) =>
     prepared(tx, "messages.insert", (d) =>
       d
@@ -44,16 +51,19 @@ const q = {
         .returning()
         .prepare(),
     ),
-  touchTask: (tx: Tx) => prepared(tx, "tasks.touchUpdatedAt", (d) => d.update(tasks).set({ updatedAt: ph("at") }).where(eq(tasks.id, sql.placeholder("id"))).prepare()),
+  touchTask: (tx: Tx) =>
+    prepared(tx, "tasks.touchUpdatedAt", (d) =>
+      d
+        .update(tasks)
+        .set({ updatedAt: ph("at") })
+        .where(eq(tasks.id, sql.placeholder("id")))
+        .prepare(),
+    ),
 };
 
 export const SendMessageInput = z.strictObject({
   to: z.string().trim().min(1).max(64),
-  type: z
-    .string()
-    .trim()
-    .regex(MESSAGE_TYPE_PATTERN, "A message type is a lower-case word such as consultation")
-    .default(DEFAULT_MESSAGE_TYPE),
+  type: z.string().trim().regex(MESSAGE_TYPE_PATTERN, "A message type is a lower-case word such as consultation").default(DEFAULT_MESSAGE_TYPE),
   subject: singleLineText(300).optional(),
   body: multiLineText(200_000, "A message needs a body"),
   priority: prioritySchema.default(DEFAULT_PRIORITY),
@@ -96,8 +106,7 @@ export interface MessageOptions {
 export const SYSTEM_SENDER = { fromKind: "system", fromName: "agentdesk" } as const satisfies MessageOptions["from"];
 
 /** A message row as stored: the one insert every message goes through, and its message.sent event. */
-export type NewMessage = Omit<MessageRow, "seq" | "readAt" | "answeredAt" | "archivedAt" | "sourcePath" | "original"> &
-  Partial<Pick<MessageRow, "sourcePath" | "original">>;
+export type NewMessage = Omit<MessageRow, "seq" | "readAt" | "answeredAt" | "archivedAt" | "sourcePath" | "original"> & Partial<Pick<MessageRow, "sourcePath" | "original">>;
 
 /**
  * Stores a message and records message.sent, inside the caller's transaction. Every message is
@@ -121,14 +130,7 @@ export function storeMessage(tx: Tx, emit: Emit, m: NewMessage, event: Record<st
  * Sends the people's inbox a high-priority escalation about a task, inside the caller's
  * transaction: a run that ended early (finishRun), a lease that ran out (sweepLeases).
  */
-export function escalateToPeople(
-  tx: Tx,
-  ctx: ServiceContext,
-  at: number,
-  emit: Emit,
-  m: { subject: string; body: string; taskId: string },
-  opts: MessageOptions = {},
-): MessageRow {
+export function escalateToPeople(tx: Tx, ctx: ServiceContext, at: number, emit: Emit, m: { subject: string; body: string; taskId: string }, opts: MessageOptions = {}): MessageRow {
   return insertMessage(tx, ctx, at, emit, parseInput(SendMessageInput, { to: PEOPLE_INBOX, type: "escalation", priority: "high", ...m }), opts);
 }
 
@@ -208,4 +210,3 @@ export function sendMessage(ctx: ServiceContext, raw: SendMessageInput) {
   const input = parseInput(SendMessageInput, raw);
   return writeTx(ctx, (tx, at, emit) => messageDto(insertMessage(tx, ctx, at, emit, input)));
 }
-

@@ -15,7 +15,10 @@ const fe = () => t.ctx(agent("frontend-developer"));
 function both(db: Database.Database) {
   const kept = Object.fromEntries((db.prepare("SELECT inbox, unread FROM inbox_unread WHERE unread <> 0").all() as { inbox: string; unread: number }[]).map((r) => [r.inbox, r.unread]));
   const counted = Object.fromEntries(
-    (db.prepare("SELECT to_inbox AS inbox, count(*) AS n FROM messages WHERE read_at IS NULL AND archived_at IS NULL GROUP BY to_inbox").all() as { inbox: string; n: number }[]).map((r) => [r.inbox, r.n]),
+    (db.prepare("SELECT to_inbox AS inbox, count(*) AS n FROM messages WHERE read_at IS NULL AND archived_at IS NULL GROUP BY to_inbox").all() as { inbox: string; n: number }[]).map((r) => [
+      r.inbox,
+      r.n,
+    ]),
   );
   return { kept, counted };
 }
@@ -59,7 +62,7 @@ describe("unread counts kept per inbox", () => {
     for (let i = 0; i < 6; i++) s.sendMessage(be(), { to: i % 2 ? "frontend-developer" : "human", type: "status_update", body: `note ${i}` });
     const other = new Database(t.file);
     try {
-      const ids = (other.prepare("SELECT id FROM messages ORDER BY seq").pluck().all() as string[]);
+      const ids = other.prepare("SELECT id FROM messages ORDER BY seq").pluck().all() as string[];
       other.prepare("UPDATE messages SET read_at = ? WHERE id = ?").run(Date.now(), ids[0]);
       other.prepare("UPDATE messages SET archived_at = ? WHERE id = ?").run(Date.now(), ids[1]);
       other.prepare("UPDATE messages SET read_at = ?, archived_at = ? WHERE id = ?").run(Date.now(), Date.now(), ids[2]);

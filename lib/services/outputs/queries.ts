@@ -22,7 +22,10 @@ export function listReviewQueue(ctx: ServiceContext, q: { status?: "pending_revi
   if (after) where.push(after);
   if (ctx.actor.kind === "agent") where.push(eq(tasks.assignedAgent, ctx.actor.name));
   const rows = ctx.db
-    .select({ o: outputs, t: { id: tasks.id, ref: tasks.ref, title: tasks.title, status: tasks.status, assignedAgent: tasks.assignedAgent, instructionId: tasks.instructionId, priority: tasks.priority } })
+    .select({
+      o: outputs,
+      t: { id: tasks.id, ref: tasks.ref, title: tasks.title, status: tasks.status, assignedAgent: tasks.assignedAgent, instructionId: tasks.instructionId, priority: tasks.priority },
+    })
     .from(outputs)
     .innerJoin(tasks, eq(tasks.id, outputs.taskId))
     .where(and(...where))
@@ -39,7 +42,11 @@ export function listReviewQueue(ctx: ServiceContext, q: { status?: "pending_revi
           .innerJoin(tasks, eq(tasks.id, outputs.taskId))
           .where(and(eq(outputs.status, status), eq(tasks.assignedAgent, ctx.actor.name)))
           .get()?.n ?? 0)
-      : (ctx.db.select({ n: sql<number>`count(*)` }).from(outputs).where(eq(outputs.status, status)).get()?.n ?? 0);
+      : (ctx.db
+          .select({ n: sql<number>`count(*)` })
+          .from(outputs)
+          .where(eq(outputs.status, status))
+          .get()?.n ?? 0);
   return {
     total,
     items: page.map(({ o, t }) => ({ ...(outputDto(o, { withContent: false }) as Omit<OutputDto, "content">), task: t, versions: o.version })),
@@ -59,7 +66,12 @@ export function getOutput(ctx: ServiceContext, outputId: string) {
   const revs = ctx.db
     .select()
     .from(reviews)
-    .where(inArray(reviews.outputId, versions.map((v) => v.id)))
+    .where(
+      inArray(
+        reviews.outputId,
+        versions.map((v) => v.id),
+      ),
+    )
     .orderBy(desc(reviews.createdAt))
     .all();
   return {

@@ -54,7 +54,11 @@ export function submitOutput(ctx: ServiceContext, raw: SubmitOutputInput) {
     touchLease(tx, ctx.actor, task, at, input.leaseToken);
     let stepPosition = input.stepPosition ?? null;
     if (stepPosition !== null) {
-      const step = tx.select({ p: taskSteps.position }).from(taskSteps).where(and(eq(taskSteps.taskId, task.id), eq(taskSteps.position, stepPosition))).get();
+      const step = tx
+        .select({ p: taskSteps.position })
+        .from(taskSteps)
+        .where(and(eq(taskSteps.taskId, task.id), eq(taskSteps.position, stepPosition)))
+        .get();
       if (!step) throw new ServiceError("validation_failed", `Task ${task.id} has no step ${stepPosition}`, { fields: { stepPosition: ["No such step"] } });
     } else {
       const current = tx

@@ -30,7 +30,11 @@ export const ImportMessageInput = z.strictObject({
   taskRef: z.string().regex(TASK_REF_PATTERN).nullable().default(null),
   /** A message id, or the file name of the message answered (`consultation_20260103_140000.yaml`). */
   inReplyTo: z.string().max(300).nullable().default(null),
-  threadId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/).nullable().default(null),
+  threadId: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/)
+    .nullable()
+    .default(null),
   stepPosition: z.number().int().positive().nullable().default(null),
   createdAt: z.number().int().nonnegative(),
   createdAtKnown: z.boolean().default(false),
@@ -72,13 +76,14 @@ export function importMessage(ctx: ServiceContext, raw: ImportMessageInput) {
     }
     before ??= tx.select().from(messages).where(eq(messages.sourcePath, input.sourcePath)).get();
 
-    const instructionId =
-      input.instructionId && tx.select({ id: instructions.id }).from(instructions).where(eq(instructions.id, input.instructionId)).get()
-        ? input.instructionId
-        : null;
+    const instructionId = input.instructionId && tx.select({ id: instructions.id }).from(instructions).where(eq(instructions.id, input.instructionId)).get() ? input.instructionId : null;
     const taskId =
       instructionId && input.taskRef
-        ? (tx.select({ id: tasks.id }).from(tasks).where(and(eq(tasks.instructionId, instructionId), eq(tasks.ref, input.taskRef))).get()?.id ?? null)
+        ? (tx
+            .select({ id: tasks.id })
+            .from(tasks)
+            .where(and(eq(tasks.instructionId, instructionId), eq(tasks.ref, input.taskRef)))
+            .get()?.id ?? null)
         : null;
     const parent = input.inReplyTo ? findParent(tx, input.inReplyTo) : undefined;
     const usable = parent && parent.id !== before?.id ? parent : undefined;

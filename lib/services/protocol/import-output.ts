@@ -47,7 +47,11 @@ export function importOutput(ctx: ServiceContext, raw: ImportOutputInput) {
     if (!tx.select({ id: instructions.id }).from(instructions).where(eq(instructions.id, input.instructionId)).get()) {
       throw notFound("Instruction", input.instructionId);
     }
-    let task = tx.select().from(tasks).where(and(eq(tasks.instructionId, input.instructionId), eq(tasks.ref, input.taskRef))).get();
+    let task = tx
+      .select()
+      .from(tasks)
+      .where(and(eq(tasks.instructionId, input.instructionId), eq(tasks.ref, input.taskRef)))
+      .get();
     let placeholder = false;
     if (!task) {
       ensureAgentRow(tx, emit, at, input.placeholder.assignedAgent, eventIds);

@@ -22,7 +22,10 @@ export const ImportTaskInput = z.strictObject({
   ref: z.string().regex(TASK_REF_PATTERN, "A task id is letters, digits, '_', '.', '-' (e.g. T3)"),
   title: z.string().trim().min(1).max(200),
   description: text(1_000_000).default(""),
-  type: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/).default("create"),
+  type: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,39}$/)
+    .default("create"),
   assignedAgent: AgentNameInput,
   status: z.enum(taskStatuses),
   priority: prioritySchema.default("normal"),
@@ -119,7 +122,17 @@ export function importTask(ctx: ServiceContext, raw: ImportTaskInput) {
           entityId: id,
           instructionId: input.instructionId,
           taskId: id,
-          after: { title: row.title, ref: row.ref, assignedAgent: row.assignedAgent, status: row.status, priority: row.priority, steps: steps.length, dependsOn: depIds ?? [], source: "folder", sourcePath: row.sourcePath },
+          after: {
+            title: row.title,
+            ref: row.ref,
+            assignedAgent: row.assignedAgent,
+            status: row.status,
+            priority: row.priority,
+            steps: steps.length,
+            dependsOn: depIds ?? [],
+            source: "folder",
+            sourcePath: row.sourcePath,
+          },
         }),
       );
       return { outcome: "created" as ImportOutcome, task: taskDto(row, at), unresolvedDependencies: unresolved, eventIds };
@@ -198,7 +211,10 @@ export function importTask(ctx: ServiceContext, raw: ImportTaskInput) {
     }
     if (depsChanged && depIds) {
       tx.delete(taskDependencies).where(eq(taskDependencies.taskId, before.id)).run();
-      if (depIds.length) tx.insert(taskDependencies).values(depIds.map((d) => ({ taskId: before.id, dependsOnTaskId: d }))).run();
+      if (depIds.length)
+        tx.insert(taskDependencies)
+          .values(depIds.map((d) => ({ taskId: before.id, dependsOnTaskId: d })))
+          .run();
     }
     if (patch.assignedAgent !== undefined) {
       // Untouched steps follow the new agent, as reassignTask does (steps already walked are history).

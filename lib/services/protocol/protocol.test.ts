@@ -14,17 +14,30 @@ const INST = "inst_20260105_001";
 const at = Date.parse("2026-01-05T09:00:00Z");
 const events = (verb: string) => (t.db.$client.prepare("SELECT count(*) AS n FROM events WHERE verb = ?").get(verb) as { n: number }).n;
 const lastEvent = () =>
-  t.db.$client.prepare("SELECT verb, entity_kind AS kind, entity_id AS entity, after FROM events ORDER BY events.id DESC LIMIT 1").get() as { verb: string; kind: string; entity: string; after: string };
+  t.db.$client.prepare("SELECT verb, entity_kind AS kind, entity_id AS entity, after FROM events ORDER BY events.id DESC LIMIT 1").get() as {
+    verb: string;
+    kind: string;
+    entity: string;
+    after: string;
+  };
 const instruction = () => importInstruction(bridge(), { id: INST, title: "From files", createdBy: "hitl", createdAt: at, createdAtKnown: true, sourcePath: INST });
 const task = (extra: Partial<ImportTaskInput> = {}) =>
-  importTask(bridge(), { instructionId: INST, ref: "T1", title: "Filed", assignedAgent: "backend-developer", status: "pending", createdAt: at, createdBy: "hitl", sourcePath: `${INST}/tasks/pending/T1.yaml`, ...extra });
+  importTask(bridge(), {
+    instructionId: INST,
+    ref: "T1",
+    title: "Filed",
+    assignedAgent: "backend-developer",
+    status: "pending",
+    createdAt: at,
+    createdBy: "hitl",
+    sourcePath: `${INST}/tasks/pending/T1.yaml`,
+    ...extra,
+  });
 
 describe("who imports", () => {
   it("only the bridge (a system actor) or an admin", () => {
     for (const actor of [people.reviewer, people.viewer, agent("backend-developer")]) {
-      expect(() => importInstruction(t.ctx(actor), { id: INST, title: "x", createdBy: "hitl", createdAt: at, sourcePath: null })).toThrowError(
-        expect.objectContaining({ code: "forbidden" }),
-      );
+      expect(() => importInstruction(t.ctx(actor), { id: INST, title: "x", createdBy: "hitl", createdAt: at, sourcePath: null })).toThrowError(expect.objectContaining({ code: "forbidden" }));
     }
     expect(importInstruction(t.ctx(people.admin), { id: INST, title: "x", createdBy: "hitl", createdAt: at, sourcePath: null }).outcome).toBe("created");
   });

@@ -39,7 +39,10 @@ export function appendRunOutput(ctx: ServiceContext, raw: z.input<typeof AppendR
     const first = run.logLines + 1;
     const rows = input.lines.map((l, i) => ({ runId: run.id, seq: first + i, stream: l.stream, text: l.text, at: l.at }));
     // 5 bound values per row; SQLite allows 32766 per statement.
-    for (let i = 0; i < rows.length; i += 1000) tx.insert(runLog).values(rows.slice(i, i + 1000)).run();
+    for (let i = 0; i < rows.length; i += 1000)
+      tx.insert(runLog)
+        .values(rows.slice(i, i + 1000))
+        .run();
     const lastSeq = run.logLines + rows.length;
     tx.update(runs)
       .set({ logLines: lastSeq, droppedLines: sql`${runs.droppedLines} + ${input.dropped}` })

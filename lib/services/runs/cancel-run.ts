@@ -31,13 +31,16 @@ export function cancelRun(ctx: ServiceContext, raw: z.input<typeof CancelRunInpu
     const who = actorId(ctx.actor);
     if (run.status === "queued") {
       const reason = `Cancelled by ${who} before it started${input.reason ? `: ${input.reason}` : ""}`;
-      const row = tx
-        .update(runs)
-        .set({ status: "cancelled", endedAt: at, reason, cancelRequestedAt: at, cancelRequestedBy: who })
-        .where(eq(runs.id, run.id))
-        .returning()
-        .get();
-      emit({ verb: "run.finished", entityKind: RUN_ENTITY, entityId: run.id, instructionId: task.instructionId, taskId: run.taskId, before: { status: "queued" }, after: { status: "cancelled", reason } });
+      const row = tx.update(runs).set({ status: "cancelled", endedAt: at, reason, cancelRequestedAt: at, cancelRequestedBy: who }).where(eq(runs.id, run.id)).returning().get();
+      emit({
+        verb: "run.finished",
+        entityKind: RUN_ENTITY,
+        entityId: run.id,
+        instructionId: task.instructionId,
+        taskId: run.taskId,
+        before: { status: "queued" },
+        after: { status: "cancelled", reason },
+      });
       return runDto(row);
     }
     if (run.status !== "running") throw new ServiceError("illegal_transition", `Run ${run.id} is already ${run.status.replace("_", " ")}`);

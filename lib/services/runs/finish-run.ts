@@ -107,12 +107,7 @@ export function finishRun(ctx: ServiceContext, raw: z.input<typeof FinishRunInpu
             : "failed";
     const reason = describe(tx, run, input, status, task.status);
 
-    const row = tx
-      .update(runs)
-      .set({ status, endedAt: at, exitCode: input.exitCode, signal: input.signal, reason })
-      .where(eq(runs.id, run.id))
-      .returning()
-      .get();
+    const row = tx.update(runs).set({ status, endedAt: at, exitCode: input.exitCode, signal: input.signal, reason }).where(eq(runs.id, run.id)).returning().get();
 
     if (run.tokenId) {
       const revoked = tx

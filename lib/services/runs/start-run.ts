@@ -41,7 +41,15 @@ export function startRun(ctx: ServiceContext, raw: z.input<typeof StartRunInput>
           : null;
     if (why) {
       const row = tx.update(runs).set({ status: "cancelled", endedAt: at, reason: why }).where(eq(runs.id, run.id)).returning().get();
-      emit({ verb: "run.finished", entityKind: RUN_ENTITY, entityId: run.id, instructionId: task.instructionId, taskId: task.id, before: { status: "queued" }, after: { status: "cancelled", reason: why } });
+      emit({
+        verb: "run.finished",
+        entityKind: RUN_ENTITY,
+        entityId: run.id,
+        instructionId: task.instructionId,
+        taskId: task.id,
+        before: { status: "queued" },
+        after: { status: "cancelled", reason: why },
+      });
       return { started: false, run: runDto(row) };
     }
     const token = newSecret("adk");

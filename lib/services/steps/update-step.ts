@@ -18,9 +18,23 @@ const ph = (name: string) => sql`${sql.placeholder(name)}`;
 const stepKey = and(eq(taskSteps.taskId, sql.placeholder("taskId")), eq(taskSteps.position, sql.placeholder("position")));
 const q = {
   step: (tx: Tx) => prepared(tx, "steps.one", (d) => d.select().from(taskSteps).where(stepKey).prepare()),
-  touchTask: (tx: Tx) => prepared(tx, "tasks.touch", (d) => d.update(tasks).set({ updatedAt: ph("at") }).where(eq(tasks.id, sql.placeholder("id"))).returning().prepare()),
+  touchTask: (tx: Tx) =>
+    prepared(tx, "tasks.touch", (d) =>
+      d
+        .update(tasks)
+        .set({ updatedAt: ph("at") })
+        .where(eq(tasks.id, sql.placeholder("id")))
+        .returning()
+        .prepare(),
+    ),
   progress: (tx: Tx) =>
-    prepared(tx, "steps.progress", (d) => d.select({ status: taskSteps.status, position: taskSteps.position }).from(taskSteps).where(eq(taskSteps.taskId, sql.placeholder("taskId"))).prepare()),
+    prepared(tx, "steps.progress", (d) =>
+      d
+        .select({ status: taskSteps.status, position: taskSteps.position })
+        .from(taskSteps)
+        .where(eq(taskSteps.taskId, sql.placeholder("taskId")))
+        .prepare(),
+    ),
 };
 
 export const UpdateStepInput = z
@@ -50,9 +64,7 @@ export function updateStep(ctx: ServiceContext, raw: UpdateStepInput) {
     if (task.status !== "in_progress" && !(task.status === "blocked" && (resuming || input.status === "skipped"))) {
       throw new ServiceError(
         "illegal_transition",
-        task.status === "pending"
-          ? `Task ${task.id} has not been claimed yet: claim it before reporting steps`
-          : `Task ${task.id} is ${task.status.replace("_", " ")}: its steps cannot change`,
+        task.status === "pending" ? `Task ${task.id} has not been claimed yet: claim it before reporting steps` : `Task ${task.id} is ${task.status.replace("_", " ")}: its steps cannot change`,
         { details: { taskStatus: task.status } },
       );
     }

@@ -33,11 +33,9 @@ export function completeTask(ctx: ServiceContext, raw: z.input<typeof CompleteTa
       .where(and(eq(taskSteps.taskId, task.id), notInArray(taskSteps.status, ["done", "skipped"])))
       .all();
     if (open.length) {
-      throw new ServiceError(
-        "illegal_transition",
-        `Task ${task.id} still has open steps: ${open.map((s) => `${s.position} ${s.title}`).join(", ")}. Finish or skip them first`,
-        { details: { openSteps: open.map((s) => s.position) } },
-      );
+      throw new ServiceError("illegal_transition", `Task ${task.id} still has open steps: ${open.map((s) => `${s.position} ${s.title}`).join(", ")}. Finish or skip them first`, {
+        details: { openSteps: open.map((s) => s.position) },
+      });
     }
     if (target === "in_review") {
       const out = tx.select({ id: outputs.id }).from(outputs).where(eq(outputs.taskId, task.id)).limit(1).get();

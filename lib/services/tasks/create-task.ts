@@ -12,10 +12,7 @@ import { requirePerson } from "../policy";
 import { multiLineText, parseInput, prioritySchema, singleLineText } from "../validate";
 import { insertTask, taskContentColumns } from "./new-task";
 
-const pathList = z
-  .array(z.string().trim().min(1).max(500))
-  .max(200)
-  .default([]);
+const pathList = z.array(z.string().trim().min(1).max(500)).max(200).default([]);
 
 export const CreateTaskInput = z.strictObject({
   instructionId: z.string().min(1),
@@ -28,7 +25,10 @@ export const CreateTaskInput = z.strictObject({
   description: multiLineText(100_000).default(""),
   type: z.enum(taskTypes).default("create"),
   assignedAgent: z.string().min(1, "Choose an agent"),
-  acceptanceCriteria: z.array(multiLineText(2000).pipe(z.string().trim().min(1))).max(100).default([]),
+  acceptanceCriteria: z
+    .array(multiLineText(2000).pipe(z.string().trim().min(1)))
+    .max(100)
+    .default([]),
   filesToModify: pathList,
   filesToCreate: pathList,
   /** Ids (or refs such as T1) of tasks in the same instruction that must complete first. */
@@ -56,11 +56,7 @@ export function createTask(ctx: ServiceContext, raw: CreateTaskInput) {
       });
     }
 
-    const siblings = tx
-      .select({ id: tasks.id, ref: tasks.ref })
-      .from(tasks)
-      .where(eq(tasks.instructionId, instruction.id))
-      .all();
+    const siblings = tx.select({ id: tasks.id, ref: tasks.ref }).from(tasks).where(eq(tasks.instructionId, instruction.id)).all();
     let ref = input.ref;
     if (ref && siblings.some((s) => s.ref === ref)) {
       throw new ServiceError("conflict", `Instruction ${instruction.id} already has a task ${ref}`, { fields: { ref: ["Already used"] } });
@@ -104,8 +100,18 @@ export function createTask(ctx: ServiceContext, raw: CreateTaskInput) {
     );
     const id = row.id;
     if (instruction.phase === "routing" || instruction.phase === "planning") {
-      tx.update(instructions).set({ phase: "executing", updatedAt: at, version: instruction.version + 1 }).where(eq(instructions.id, instruction.id)).run();
-      emit({ verb: "instruction.phase_changed", entityKind: "instruction", entityId: instruction.id, instructionId: instruction.id, before: { phase: instruction.phase }, after: { phase: "executing" } });
+      tx.update(instructions)
+        .set({ phase: "executing", updatedAt: at, version: instruction.version + 1 })
+        .where(eq(instructions.id, instruction.id))
+        .run();
+      emit({
+        verb: "instruction.phase_changed",
+        entityKind: "instruction",
+        entityId: instruction.id,
+        instructionId: instruction.id,
+        before: { phase: instruction.phase },
+        after: { phase: "executing" },
+      });
     }
     emit({
       verb: "task.created",

@@ -9,8 +9,22 @@ import { DEFAULT_LEASE_MINUTES } from "./transitions";
 import { prepared } from "../prepared";
 
 // The reads and writes every agent verb makes, prepared once per connection (prepared.ts).
-const selectTask = (tx: Tx) => prepared(tx, "tasks.byId", (d) => d.select().from(tasks).where(eq(tasks.id, sql.placeholder("id"))).prepare());
-const selectLease = (tx: Tx) => prepared(tx, "agents.leaseMinutes", (d) => d.select({ m: agents.leaseMinutes }).from(agents).where(eq(agents.name, sql.placeholder("name"))).prepare());
+const selectTask = (tx: Tx) =>
+  prepared(tx, "tasks.byId", (d) =>
+    d
+      .select()
+      .from(tasks)
+      .where(eq(tasks.id, sql.placeholder("id")))
+      .prepare(),
+  );
+const selectLease = (tx: Tx) =>
+  prepared(tx, "agents.leaseMinutes", (d) =>
+    d
+      .select({ m: agents.leaseMinutes })
+      .from(agents)
+      .where(eq(agents.name, sql.placeholder("name")))
+      .prepare(),
+  );
 const extendLease = (tx: Tx) =>
   prepared(tx, "tasks.extendLease", (d) =>
     d

@@ -5,10 +5,7 @@ import type { Tx } from "../context";
 import { priorityRank } from "../validate";
 import { copyAgentSteps } from "./task-steps";
 
-type TaskContent = Pick<
-  TaskRow,
-  "title" | "description" | "type" | "assignedAgent" | "status" | "priority" | "authority" | "deadline" | "acceptanceCriteria" | "filesToModify" | "filesToCreate"
->;
+type TaskContent = Pick<TaskRow, "title" | "description" | "type" | "assignedAgent" | "status" | "priority" | "authority" | "deadline" | "acceptanceCriteria" | "filesToModify" | "filesToCreate">;
 
 /**
  * A task's content columns, from a dashboard/API create or a task file: what a person or file says
@@ -47,6 +44,9 @@ export function insertTask(
     .values({ id: newId("tsk", at), ...values })
     .returning()
     .get();
-  if (dependsOn.length) tx.insert(taskDependencies).values(dependsOn.map((d) => ({ taskId: row.id, dependsOnTaskId: d }))).run();
+  if (dependsOn.length)
+    tx.insert(taskDependencies)
+      .values(dependsOn.map((d) => ({ taskId: row.id, dependsOnTaskId: d })))
+      .run();
   return { row, steps: stepsFrom ? copyAgentSteps(tx, row.id, stepsFrom) : [] };
 }

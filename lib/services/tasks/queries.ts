@@ -34,7 +34,12 @@ function withProgress(ctx: ServiceContext, rows: (typeof tasks.$inferSelect)[]):
       current: sql<number | null>`min(CASE WHEN ${taskSteps.status} IN ('in_progress', 'blocked') THEN ${taskSteps.position} END)`,
     })
     .from(taskSteps)
-    .where(inArray(taskSteps.taskId, rows.map((r) => r.id)))
+    .where(
+      inArray(
+        taskSteps.taskId,
+        rows.map((r) => r.id),
+      ),
+    )
     .groupBy(taskSteps.taskId)
     .all();
   const byTask = new Map(agg.map((a) => [a.taskId, a]));
@@ -156,7 +161,17 @@ export function getTask(ctx: ServiceContext, taskId: string) {
     .all()
     .filter((m) => canSeeMessage(ctx.actor, m));
   const revs = outs.length
-    ? ctx.db.select().from(reviews).where(inArray(reviews.outputId, outs.map((o) => o.id))).orderBy(asc(reviews.createdAt)).all()
+    ? ctx.db
+        .select()
+        .from(reviews)
+        .where(
+          inArray(
+            reviews.outputId,
+            outs.map((o) => o.id),
+          ),
+        )
+        .orderBy(asc(reviews.createdAt))
+        .all()
     : [];
   return {
     ...taskDto(t, now),

@@ -70,9 +70,7 @@ describe("creating and assigning", () => {
   it("a viewer and an agent may not assign work", () => {
     const inst = s.createInstruction(rex(), { title: "Orders" });
     for (const actor of [people.viewer, agent("backend-developer")]) {
-      expect(() => s.createTask(t.ctx(actor), { instructionId: inst.id, title: "x", assignedAgent: "backend-developer" })).toThrowError(
-        expect.objectContaining({ code: "forbidden" }),
-      );
+      expect(() => s.createTask(t.ctx(actor), { instructionId: inst.id, title: "x", assignedAgent: "backend-developer" })).toThrowError(expect.objectContaining({ code: "forbidden" }));
     }
   });
 });

@@ -25,9 +25,7 @@ export function assertTaskMove(taskId: string, from: TaskStatus, to: TaskStatus,
     const allowed = taskMoves[from];
     throw new ServiceError(
       "illegal_transition",
-      why ??
-        `Task ${taskId} is ${from.replace("_", " ")} and cannot become ${to.replace("_", " ")}` +
-          (allowed.length ? ` (from ${from} it can go to: ${allowed.join(", ")})` : ` (${from} is final)`),
+      why ?? `Task ${taskId} is ${from.replace("_", " ")} and cannot become ${to.replace("_", " ")}` + (allowed.length ? ` (from ${from} it can go to: ${allowed.join(", ")})` : ` (${from} is final)`),
       { details: { from, to, allowed } },
     );
   }

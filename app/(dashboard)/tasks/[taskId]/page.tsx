@@ -26,13 +26,7 @@ export default async function TaskPage({ params }: Props) {
   const agents = listAgents(ctx).map(agentSummary);
   return (
     <PageBody>
-      <SetBreadcrumbs
-        items={[
-          { label: "Tasks", href: "/tasks" },
-          { label: task.instructionId, href: `/instructions/${encodeURIComponent(task.instructionId)}`, mono: true },
-          { label: task.title },
-        ]}
-      />
+      <SetBreadcrumbs items={[{ label: "Tasks", href: "/tasks" }, { label: task.instructionId, href: `/instructions/${encodeURIComponent(task.instructionId)}`, mono: true }, { label: task.title }]} />
       <TaskView initialTask={task} initialEvents={events} agents={agents} description={{ text: task.description, node: <Markdown>{task.description}</Markdown> }} />
     </PageBody>
   );

@@ -113,10 +113,7 @@ const eventsRoute = createRoute({
   description: "Newest first, or oldest first after `afterId` (to catch up). Page with beforeId=nextBeforeId or afterId=nextAfterId.",
   request: { query: z.strictObject({ afterId: qInt, beforeId: qInt, instructionId: z.string().max(64).optional(), limit: qLimit }) },
   responses: {
-    200: jsonOk(
-      z.object({ items: z.array(Event), nextBeforeId: z.number().int().nullable().optional(), nextAfterId: z.number().int().nullable().optional() }).openapi("AuditPage"),
-      "Events",
-    ),
+    200: jsonOk(z.object({ items: z.array(Event), nextBeforeId: z.number().int().nullable().optional(), nextAfterId: z.number().int().nullable().optional() }).openapi("AuditPage"), "Events"),
     ...readErrors,
   },
 });
@@ -158,9 +155,6 @@ export function registerAccountRoutes(app: V1App) {
     const items = listEvents(c.get("ctx"), { ...q, limit });
     const full = items.length === limit;
     const last = items[items.length - 1];
-    return c.json(
-      q.afterId !== undefined ? { items, nextAfterId: full && last ? last.id : null } : { items, nextBeforeId: full && last ? last.id : null },
-      200,
-    );
+    return c.json(q.afterId !== undefined ? { items, nextAfterId: full && last ? last.id : null } : { items, nextBeforeId: full && last ? last.id : null }, 200);
   });
 }

@@ -1,17 +1,6 @@
 import "server-only";
 import { createRoute, z } from "@hono/zod-openapi";
-import {
-  CreateTokenInput,
-  CreateUserInput,
-  PasswordRule,
-  ServiceError,
-  createToken,
-  createUser,
-  deleteUser,
-  listTokens,
-  listUsers,
-  revokeToken,
-} from "@/lib/services";
+import { CreateTokenInput, CreateUserInput, PasswordRule, ServiceError, createToken, createUser, deleteUser, listTokens, listUsers, revokeToken } from "@/lib/services";
 import { hashPassword } from "@/lib/auth/secrets";
 import { bodyFrom, jsonBody, jsonOk, optionalJsonBody, readErrors, writeErrors, type V1App } from "../route-kit";
 import { NewToken, Token, TokenIdParam, User, UserIdParam } from "../schemas";
@@ -35,8 +24,7 @@ const createTokenRoute = createRoute({
   operationId: "createToken",
   tags,
   summary: "Mint a token",
-  description:
-    "For an agent (`agent`, admin only) or for a person's scripts (`userId`; a person may mint one for themselves). The secret is in the answer this once; keep it.",
+  description: "For an agent (`agent`, admin only) or for a person's scripts (`userId`; a person may mint one for themselves). The secret is in the answer this once; keep it.",
   request: { body: jsonBody(bodyFrom(CreateTokenInput.shape)) },
   responses: { 201: jsonOk(NewToken, "The token, with its secret"), ...writeErrors },
 });

@@ -1,18 +1,6 @@
 import "server-only";
 import { createRoute, z } from "@hono/zod-openapi";
-import {
-  ReplyToMessageInput,
-  SendMessageInput,
-  getAgent,
-  getMessage,
-  getThread,
-  listInbox,
-  listInboxes,
-  markMessage,
-  replyToMessage,
-  searchMessages,
-  sendMessage,
-} from "@/lib/services";
+import { ReplyToMessageInput, SendMessageInput, getAgent, getMessage, getThread, listInbox, listInboxes, markMessage, replyToMessage, searchMessages, sendMessage } from "@/lib/services";
 import type { ServiceContext } from "@/lib/services";
 import { PEOPLE_INBOX, peopleAliases } from "@/lib/domain/vocabulary";
 import { bodyFrom, jsonBody, jsonOk, optionalJsonBody, readErrors, writeErrors, type V1App } from "../route-kit";
@@ -20,9 +8,7 @@ import { AgentNameParam, Message, MessageIdParam, ThreadIdParam, qBool, qCursor,
 
 const tags = ["Messages"];
 
-const InboxPage = z
-  .object({ items: z.array(Message), nextCursor: z.string().nullable(), unreadCount: z.number().int() })
-  .openapi("InboxPage");
+const InboxPage = z.object({ items: z.array(Message), nextCursor: z.string().nullable(), unreadCount: z.number().int() }).openapi("InboxPage");
 
 const inboxQuery = z.strictObject({
   unread: qBool.openapi({ description: "Only unread messages" }),
@@ -69,8 +55,7 @@ const sendRoute = createRoute({
   operationId: "sendMessage",
   tags: ["Agent work", ...tags],
   summary: "Send a message",
-  description:
-    `To an agent's inbox by name, or to the people (\`${PEOPLE_INBOX}\`, or one of ${peopleAliases.filter((a) => a !== PEOPLE_INBOX).join(", ")}). Types used by the protocol: consultation, review_request, escalation, status_update, delegation... Name the task (and step) it concerns so it shows on the task page.`,
+  description: `To an agent's inbox by name, or to the people (\`${PEOPLE_INBOX}\`, or one of ${peopleAliases.filter((a) => a !== PEOPLE_INBOX).join(", ")}). Types used by the protocol: consultation, review_request, escalation, status_update, delegation... Name the task (and step) it concerns so it shows on the task page.`,
   request: { body: jsonBody(bodyFrom(SendMessageInput.shape)) },
   responses: { 201: jsonOk(Message, "The message"), ...writeErrors },
 });

@@ -53,7 +53,13 @@ export const RunnerStatusSchema = z
 
 export const RunLogLine = z.object({ seq: z.number().int(), stream: z.enum(runLogStreams), text: z.string(), at: DateTime }).openapi("RunLogLine");
 
-const RunIdParam = z.object({ runId: z.string().min(1).max(200).openapi({ param: { name: "runId", in: "path" }, example: "run_01jd3k5m8q0000000000000000" }) });
+const RunIdParam = z.object({
+  runId: z
+    .string()
+    .min(1)
+    .max(200)
+    .openapi({ param: { name: "runId", in: "path" }, example: "run_01jd3k5m8q0000000000000000" }),
+});
 
 const listRoute = createRoute({
   method: "get",

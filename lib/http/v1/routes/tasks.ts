@@ -253,4 +253,3 @@ export function registerTaskRoutes(app: V1App) {
     return c.json({ items, nextBeforeId: items.length === limit ? items[items.length - 1].id : null }, 200);
   });
 }
-

@@ -10,7 +10,6 @@ import { orNotFound, titleOr } from "@/app/(dashboard)/page-data";
 
 type Params = Promise<{ agentName: string; threadId: string }>;
 
-
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const ctx = await getPageContext();
   const { threadId } = await params;

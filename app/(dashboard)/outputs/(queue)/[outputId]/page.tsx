@@ -9,7 +9,6 @@ import { orNotFound, titleOr } from "@/app/(dashboard)/page-data";
 
 type Params = Promise<{ outputId: string }>;
 
-
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const ctx = await getPageContext();
   const { outputId } = await params;
