@@ -176,21 +176,11 @@ export function OverviewView({ initial }: { initial: Overview }) {
                       <th scope="col" className="w-[38%] px-3 py-1.5 font-medium">
                         Agent
                       </th>
-                      <th scope="col" className="px-2 py-1.5 text-right font-medium">
-                        pending
-                      </th>
-                      <th scope="col" className="px-2 py-1.5 text-right font-medium">
-                        in progress
-                      </th>
-                      <th scope="col" className="px-2 py-1.5 text-right font-medium">
-                        blocked
-                      </th>
-                      <th scope="col" className="px-2 py-1.5 text-right font-medium">
-                        in review
-                      </th>
-                      <th scope="col" className="px-3 py-1.5 text-right font-medium">
-                        unread
-                      </th>
+                      {["pending", "in progress", "blocked", "in review", "unread"].map((label, i, all) => (
+                        <th key={label} scope="col" className={cn(i === all.length - 1 ? "px-3" : "px-2", "py-1.5 text-right font-medium")}>
+                          {label}
+                        </th>
+                      ))}
                     </tr>
                   </thead>
                   <tbody className="divide-y">

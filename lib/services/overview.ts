@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, inArray, isNotNull, lt, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, lt, sql, type SQL } from "drizzle-orm";
 import { instructions, outputs, tasks, PEOPLE_INBOX } from "@/db/schema";
 import { activeInstructionPhases } from "@/lib/domain/vocabulary";
 import type { ServiceContext } from "./context";
@@ -10,6 +10,17 @@ import { listAgents } from "./agents/queries";
 import { unreadCount } from "./messages/queries";
 import { taskCounts } from "./tasks/queries";
 import { listEvents } from "./events-queries";
+
+/** `count(*)` of the rows of `table` matching `where`. */
+function countWhere(ctx: ServiceContext, table: typeof instructions | typeof outputs, where: SQL | undefined): number {
+  return (
+    ctx.db
+      .select({ n: sql<number>`count(*)` })
+      .from(table)
+      .where(where)
+      .get()?.n ?? 0
+  );
+}
 
 /** Everything the overview page shows, each part a bounded, indexed query. */
 export function getOverview(ctx: ServiceContext) {
@@ -22,12 +33,7 @@ export function getOverview(ctx: ServiceContext) {
     .orderBy(desc(instructions.createdAt))
     .limit(8)
     .all();
-  const openCount =
-    ctx.db
-      .select({ n: sql<number>`count(*)` })
-      .from(instructions)
-      .where(inArray(instructions.phase, [...activeInstructionPhases]))
-      .get()?.n ?? 0;
+  const openCount = countWhere(ctx, instructions, inArray(instructions.phase, [...activeInstructionPhases]));
   // Only work in progress has a running lease (a blocked task waits for a person): one walk of the
   // (status, lease_expires_at) index.
   const stale = ctx.db
@@ -37,12 +43,7 @@ export function getOverview(ctx: ServiceContext) {
     .orderBy(tasks.leaseExpiresAt, tasks.id)
     .limit(20)
     .all();
-  const awaiting =
-    ctx.db
-      .select({ n: sql<number>`count(*)` })
-      .from(outputs)
-      .where(eq(outputs.status, "pending_review"))
-      .get()?.n ?? 0;
+  const awaiting = countWhere(ctx, outputs, eq(outputs.status, "pending_review"));
   return {
     openInstructions: { count: openCount, items: open.map(instructionDto) },
     taskCounts: taskCounts(ctx),
@@ -59,11 +60,6 @@ export type Overview = ReturnType<typeof getOverview>;
 /** The sidebar's badges, cheap enough to refresh on every change. */
 export function getShellCounts(ctx: ServiceContext) {
   if (ctx.actor.kind === "agent") requirePerson(ctx.actor);
-  const awaiting =
-    ctx.db
-      .select({ n: sql<number>`count(*)` })
-      .from(outputs)
-      .where(eq(outputs.status, "pending_review"))
-      .get()?.n ?? 0;
+  const awaiting = countWhere(ctx, outputs, eq(outputs.status, "pending_review"));
   return { awaitingReview: awaiting, unread: unreadCount(ctx, PEOPLE_INBOX) };
 }

@@ -7,7 +7,7 @@ import { writeTx } from "../write-tx";
 import { parseInput } from "../validate";
 import { escalateToPeople } from "../messages/send-message";
 import { transitionTask } from "../tasks/transitions";
-import { loadRun, requireSystem, RUN_ENTITY, runDto } from "./shared";
+import { loadRun, requireSystem, runFinishedEvent, runDto } from "./shared";
 
 export const runOutcomes = ["exited", "cancelled", "timed_out", "spawn_failed", "lost"] as const;
 
@@ -155,15 +155,7 @@ export function finishRun(ctx: ServiceContext, raw: z.input<typeof FinishRunInpu
       }
     }
 
-    emit({
-      verb: "run.finished",
-      entityKind: RUN_ENTITY,
-      entityId: run.id,
-      instructionId: task.instructionId,
-      taskId: task.id,
-      before: { status: run.status },
-      after: { status, exitCode: input.exitCode, signal: input.signal, reason, taskBlocked },
-    });
+    emit(runFinishedEvent(run, task, { status: run.status }, { status, exitCode: input.exitCode, signal: input.signal, reason, taskBlocked }));
     return { run: runDto(row), taskBlocked, messageId };
   });
 }

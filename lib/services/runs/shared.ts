@@ -14,6 +14,11 @@ import { notFound, ServiceError } from "../errors";
 export const RUN_ENTITY: EventInput["entityKind"] = "run";
 
 export const ACTIVE_RUN_STATUSES = activeRunStatuses;
+
+/** The `run.finished` event, whichever way a run ends (finished, failed, cancelled before it started). */
+export function runFinishedEvent(run: Pick<RunRow, "id">, task: { id: string; instructionId: string }, before: Record<string, unknown>, after: Record<string, unknown>): EventInput {
+  return { verb: "run.finished", entityKind: RUN_ENTITY, entityId: run.id, instructionId: task.instructionId, taskId: task.id, before, after };
+}
 export const isActive = (s: RunStatus) => s === "queued" || s === "running";
 
 const iso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());

@@ -9,7 +9,7 @@ import type { ServiceContext } from "../context";
 import { writeTx } from "../write-tx";
 import { ServiceError } from "../errors";
 import { parseInput } from "../validate";
-import { loadRun, requireSystem, RUN_ENTITY, runDto, type RunDto } from "./shared";
+import { loadRun, requireSystem, RUN_ENTITY, runFinishedEvent, runDto, type RunDto } from "./shared";
 
 export const StartRunInput = z.strictObject({
   runId: z.string().min(1),
@@ -41,15 +41,7 @@ export function startRun(ctx: ServiceContext, raw: z.input<typeof StartRunInput>
           : null;
     if (why) {
       const row = tx.update(runs).set({ status: "cancelled", endedAt: at, reason: why }).where(eq(runs.id, run.id)).returning().get();
-      emit({
-        verb: "run.finished",
-        entityKind: RUN_ENTITY,
-        entityId: run.id,
-        instructionId: task.instructionId,
-        taskId: task.id,
-        before: { status: "queued" },
-        after: { status: "cancelled", reason: why },
-      });
+      emit(runFinishedEvent(run, task, { status: "queued" }, { status: "cancelled", reason: why }));
       return { started: false, run: runDto(row) };
     }
     const token = newSecret("adk");
