@@ -61,6 +61,11 @@ export async function run(argv: string[]): Promise<number> {
       process.stderr.write(`${err.code}: ${err.message}\n`);
       return 1;
     }
+    // db/client.ts's DataPathError (by name: the CLI does not load the database layer up front).
+    if ((err as Error)?.name === "DataPathError") {
+      process.stderr.write(`data_path: ${(err as Error).message}\n`);
+      return 1;
+    }
     process.stderr.write(`internal: ${(err as Error)?.stack ?? String(err)}\n`);
     return 1;
   }

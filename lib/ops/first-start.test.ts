@@ -24,9 +24,9 @@ interface Exit {
 }
 
 /** Runs a TypeScript entry point the way npm scripts do, until it exits or `until` sees its output. */
-function runEntry(entry: string, env: Record<string, string>, until?: (out: string) => boolean): Promise<Exit & { stoppedEarly: boolean }> {
+function runEntry(entry: string, env: Record<string, string>, until?: (out: string) => boolean, args: string[] = []): Promise<Exit & { stoppedEarly: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(repo, entry)], {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(repo, entry), ...args], {
       cwd: repo,
       env: { PATH: process.env.PATH ?? "", HOME: dir, LOG_LEVEL: "info", NODE_ENV: "test", ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -115,5 +115,14 @@ describe("npm run seed first", () => {
     const bad = await runEntry("scripts/seed.ts", { DATABASE_PATH: path.join(dir, "file", "sub", "agentdesk.db") });
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim().split("\n")).toEqual([`The demo could not be loaded: Cannot create the data folder ${path.join(dir, "file", "sub")}: ${path.join(dir, "file")} is a file, not a folder`]);
+  });
+});
+
+describe("the CLI's admin commands", () => {
+  it("name the path and the reason in one line, exit 1, when a file is in the way", { timeout: 90_000 }, async () => {
+    fs.writeFileSync(path.join(dir, "file"), "x");
+    const r = await runEntry("cli/main.ts", { DATABASE_PATH: path.join(dir, "file", "sub", "agentdesk.db") }, undefined, ["migrate"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n")).toEqual([`data_path: Cannot create the data folder ${path.join(dir, "file", "sub")}: ${path.join(dir, "file")} is a file, not a folder`]);
   });
 });
