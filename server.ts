@@ -13,6 +13,7 @@ import { installGracefulShutdown } from "@/lib/ops/shutdown";
 import { startCheckpointer } from "@/lib/ops/checkpointer";
 import { acquireLock, LockError, releaseLock } from "@/lib/ops/server-lock";
 import { startMirrorFromEnv } from "@/lib/protocol";
+import { isLoopback } from "@/lib/auth/allowed-host";
 
 /**
  * One process: /api/* goes to the Hono app (the agents' hot path stays off Next's request
@@ -76,7 +77,7 @@ async function main() {
   server.listen(port, hostname, () => {
     runs.start();
     const exposed = hostname === "0.0.0.0" || hostname === "::";
-    const loopback = exposed || hostname === "localhost" || hostname === "::1" || hostname.startsWith("127.");
+    const loopback = exposed || isLoopback(hostname);
     const url = `http://${loopback ? "localhost" : hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
     logger.info({ url, host: hostname, database, mode: dev ? "development" : "production" }, "AgentDesk is listening");
     const reach = exposed ? `  Listening on every network interface (HOST=${hostname}).\n` : "";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { browserHostAllowed, hostAllowed } from "./allowed-host";
+import { browserHostAllowed, hostAllowed, isLoopback } from "./allowed-host";
 
 describe("hostAllowed: the Host names a browser may reach AgentDesk by (DNS rebinding)", () => {
   const none = {};
@@ -43,5 +43,12 @@ describe("hostAllowed: the Host names a browser may reach AgentDesk by (DNS rebi
     expect(browserHostAllowed("", {})).toBe(false);
     expect(browserHostAllowed("evil.example", {})).toBe(false);
     expect(browserHostAllowed("localhost:3000", {})).toBe(true);
+  });
+});
+
+describe("isLoopback: one rule for Host names, socket addresses and the server's HOST", () => {
+  it("accepts loopback names and addresses, and nothing else", () => {
+    for (const name of ["localhost", "app.localhost", "127.0.0.1", "127.1.2.3", "::1", "[::1]", "::ffff:127.0.0.1"]) expect(isLoopback(name), name).toBe(true);
+    for (const name of ["0.0.0.0", "::", "10.0.0.1", "::ffff:10.0.0.1", "evil.example", "localhost.evil.example", "128.0.0.1", "1127.0.0.1"]) expect(isLoopback(name), name).toBe(false);
   });
 });

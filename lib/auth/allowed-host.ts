@@ -24,10 +24,14 @@ export function hostName(host: string | undefined | null): string | null {
   }
 }
 
-function isLoopback(name: string): boolean {
+/**
+ * A loopback name or address: localhost, *.localhost, 127.0.0.0/8, ::1 (bracketed or not) and the
+ * IPv4-mapped form of 127.x. One rule for Host names, socket addresses and the server's own HOST.
+ */
+export function isLoopback(name: string): boolean {
   if (name === "localhost" || name.endsWith(".localhost")) return true;
-  if (name === "[::1]") return true;
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+  if (name === "[::1]" || name === "::1") return true;
+  return /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
 }
 
 let cachedFor: string | null = null;

@@ -6,6 +6,7 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { countUsers, createUser, endAllSessions, endSession, findUserByEmail, PasswordRule, startSession, authenticate } from "@/lib/services";
 import { hashPassword, verifyPassword, SESSION_COOKIE, SESSION_TTL_MS } from "@/lib/auth/secrets";
 import { systemActor } from "@/lib/auth/actor";
+import { isLoopback } from "@/lib/auth/allowed-host";
 import type { ApiEnv } from "../types";
 import { problem, problemResponse } from "../problem";
 import { refuseForeignHost, sameOrigin } from "../middleware/actor";
@@ -23,7 +24,8 @@ const failures = new RateLimiter(Number.MAX_SAFE_INTEGER, 15 * 60_000);
 // A hash to verify against when the email is unknown, so both paths take the same time.
 const decoyHash = hashPassword("decoy password that never matches");
 
-const isLoopback = (ip: string) => ip === "127.0.0.1" || ip === "::1" || ip === "::ffff:127.0.0.1" || ip === "local";
+// "local": the in-process address @hono/node-server reports for requests made without a socket (tests).
+const isLoopbackSocket = (ip: string) => ip === "local" || isLoopback(ip);
 
 function remoteAddress(c: Parameters<typeof getConnInfo>[0]): string | undefined {
   try {
@@ -105,7 +107,7 @@ authRoutes.get("/session", (c) => {
  */
 authRoutes.post("/first-run", async (c) => {
   const ip = remoteAddress(c) ?? "";
-  if (!isLoopback(ip)) return problemResponse(c, problem(403, "forbidden", "First-run set-up is only allowed from this machine (loopback)"));
+  if (!isLoopbackSocket(ip)) return problemResponse(c, problem(403, "forbidden", "First-run set-up is only allowed from this machine (loopback)"));
   const db = c.get("db");
   if (countUsers({ db }) > 0) return problemResponse(c, problem(403, "forbidden", "First-run set-up is over: an account already exists. Sign in instead."));
   const input = FirstRunInput.safeParse(await readJson(c));
