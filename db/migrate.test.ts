@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import Database from "better-sqlite3";
 import { openDatabase } from "./client";
 import { applyMigrations } from "./migrate";
+import { readMigrationFiles } from "drizzle-orm/migrator";
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -96,8 +97,10 @@ it("0008 counts the unread messages already there (a database from before it get
   sqlite.exec("DROP TRIGGER messages_unread_ai; DROP TRIGGER messages_unread_ad; DROP TRIGGER messages_unread_au; DROP TABLE inbox_unread;");
   const journal = JSON.parse(fs.readFileSync(path.join(__dirname, "migrations", "meta", "_journal.json"), "utf8")) as { entries: { tag: string; when: number }[] };
   const since = journal.entries.find((e) => e.tag === "0008_inbox_unread")!.when;
-  const later = journal.entries.filter((e) => e.when >= since).length;
-  sqlite.prepare(`DELETE FROM "__drizzle_migrations" WHERE created_at >= ?`).run(since);
+  // 0008 and 0009 only: the later ones change other tables and are tested on their own.
+  const until = journal.entries.find((e) => e.tag.startsWith("0010_"))!.when;
+  const later = journal.entries.filter((e) => e.when >= since && e.when < until).length;
+  sqlite.prepare(`DELETE FROM "__drizzle_migrations" WHERE created_at >= ? AND created_at < ?`).run(since, until);
   expect(applyMigrations(sqlite)).toEqual({ applied: later });
   expect(sqlite.prepare("SELECT inbox, unread FROM inbox_unread ORDER BY inbox").all()).toEqual([
     { inbox: "backend-developer", unread: 1 },
@@ -106,5 +109,37 @@ it("0008 counts the unread messages already there (a database from before it get
   // And the triggers are back: a new unread message counts.
   insert.run("msg_new", "msg_new", "frontend-developer", null, null);
   expect(sqlite.prepare("SELECT unread FROM inbox_unread WHERE inbox = 'frontend-developer'").pluck().get()).toBe(1);
+  sqlite.close();
+});
+
+it("0010 rebuilds runs (task_id may be null) without losing a run's log, its task or a token's link", () => {
+  const file = tmp();
+  const sqlite = new Database(file);
+  sqlite.pragma("foreign_keys = ON");
+  // The database as it was before 0010: every earlier migration applied and recorded.
+  const all = readMigrationFiles({ migrationsFolder: path.join(__dirname, "migrations") });
+  const journal = JSON.parse(fs.readFileSync(path.join(__dirname, "migrations", "meta", "_journal.json"), "utf8")) as { entries: { tag: string }[] };
+  const at = journal.entries.findIndex((e) => e.tag.startsWith("0010_"));
+  sqlite.exec(`CREATE TABLE "__drizzle_migrations" (id INTEGER PRIMARY KEY AUTOINCREMENT, hash text NOT NULL, created_at numeric)`);
+  for (const m of all.slice(0, at)) {
+    for (const s of m.sql) if (s.trim()) sqlite.exec(s);
+    sqlite.prepare(`INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)`).run(m.hash, m.folderMillis);
+  }
+  sqlite.exec(`INSERT INTO agents (name, synced_at, created_at) VALUES ('a', 1, 1)`);
+  sqlite.exec(`INSERT INTO instructions (id, title, created_by, created_at, updated_at) VALUES ('ins_1', 'i', 'x', 1, 1)`);
+  sqlite.exec(`INSERT INTO tasks (id, instruction_id, ref, title, assigned_agent, created_by, created_at, updated_at) VALUES ('tsk_1', 'ins_1', 'T1', 't', 'a', 'x', 1, 1)`);
+  sqlite.exec(`INSERT INTO runs (id, task_id, agent_name, preset, requested_by, created_at, log_lines) VALUES ('run_1', 'tsk_1', 'a', 'command', 'x', 1, 2)`);
+  sqlite.exec(`INSERT INTO run_log (run_id, seq, stream, text, at) VALUES ('run_1', 1, 'stdout', 'one', 1), ('run_1', 2, 'stdout', 'two', 2)`);
+
+  expect(applyMigrations(sqlite).applied).toBe(all.length - at);
+  expect(sqlite.prepare("SELECT text FROM run_log WHERE run_id = 'run_1' ORDER BY seq").pluck().all()).toEqual(["one", "two"]);
+  expect(sqlite.prepare("SELECT task_id, log_lines, input_tokens, session_id FROM runs").get()).toEqual({ task_id: "tsk_1", log_lines: 2, input_tokens: 0, session_id: null });
+  expect(sqlite.prepare("SELECT round FROM tasks").pluck().get()).toBe(1);
+  expect(sqlite.pragma("foreign_keys", { simple: true })).toBe(1);
+  // A run without a task is now possible; deleting the task still takes its runs and their logs.
+  sqlite.exec(`INSERT INTO runs (id, task_id, agent_name, preset, requested_by, created_at) VALUES ('run_2', NULL, 'a', 'command', 'x', 2)`);
+  sqlite.exec(`DELETE FROM tasks WHERE id = 'tsk_1'`);
+  expect(sqlite.prepare("SELECT id FROM runs").pluck().all()).toEqual(["run_2"]);
+  expect(sqlite.prepare("SELECT count(*) FROM run_log").pluck().get()).toBe(0);
   sqlite.close();
 });

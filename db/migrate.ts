@@ -25,6 +25,12 @@ export function applyMigrations(sqlite: Database.Database): { applied: number } 
   if (migrations.every((m) => done.has(m.hash))) return { applied: 0 };
 
   let applied = 0;
+  // A migration may rebuild a table (create, copy, drop, rename: the way SQLite changes a column).
+  // With foreign keys on, dropping the old table would delete what references it (run_log rows of
+  // runs, ON DELETE CASCADE); the pragma only takes effect outside a transaction, and the keys are
+  // checked before the commit instead.
+  const foreignKeys = sqlite.pragma("foreign_keys", { simple: true }) as number;
+  if (foreignKeys) sqlite.pragma("foreign_keys = OFF");
   sqlite.exec("BEGIN IMMEDIATE");
   try {
     const now = new Set((sqlite.prepare(`SELECT hash FROM "__drizzle_migrations"`).all() as { hash: string }[]).map((r) => r.hash));
@@ -35,10 +41,14 @@ export function applyMigrations(sqlite: Database.Database): { applied: number } 
       record.run(m.hash, m.folderMillis);
       applied++;
     }
+    const broken = sqlite.pragma("foreign_key_check") as { table: string; rowid: number; parent: string }[];
+    if (broken.length) throw new Error(`Migration left ${broken.length} broken foreign keys (first: ${broken[0].table} row ${broken[0].rowid} → ${broken[0].parent})`);
     sqlite.exec("COMMIT");
   } catch (err) {
     if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
     throw err;
+  } finally {
+    if (foreignKeys) sqlite.pragma("foreign_keys = ON");
   }
   return { applied };
 }

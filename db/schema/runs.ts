@@ -1,7 +1,7 @@
-import { sqliteTable, text, integer, index, primaryKey } from "drizzle-orm/sqlite-core";
+import { sqliteTable, text, integer, index, primaryKey, real, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { agents } from "./agents";
 import { tasks } from "./tasks";
-import { runLogStreams, runStatuses, runTriggers, type RunLogStream, type RunStatus, type RunTrigger } from "../../lib/domain/vocabulary";
+import { runLogStreams, runStatuses, runTriggers, wakeKinds, wakeStatuses, type RunLogStream, type RunStatus, type RunTrigger } from "../../lib/domain/vocabulary";
 import { apiTokens } from "./people";
 
 export { runLogStreams, runStatuses, runTriggers, type RunLogStream, type RunStatus, type RunTrigger };
@@ -14,9 +14,8 @@ export const runs = sqliteTable(
   "runs",
   {
     id: text("id").primaryKey(),
-    taskId: text("task_id")
-      .notNull()
-      .references(() => tasks.id, { onDelete: "cascade" }),
+    /** Null for a run without a task: an agent woken to answer messages (docs/runners.md, "Wakes"). */
+    taskId: text("task_id").references(() => tasks.id, { onDelete: "cascade" }),
     agentName: text("agent_name")
       .notNull()
       .references(() => agents.name),
@@ -43,12 +42,87 @@ export const runs = sqliteTable(
     logLines: integer("log_lines").notNull().default(0),
     /** Lines the process printed beyond the stored limit. */
     droppedLines: integer("dropped_lines").notNull().default(0),
+    /** The task's review round when the run was queued. */
+    round: integer("round"),
+    /** What woke the agent, in words (the wakes this run took, one per line). */
+    wakeReason: text("wake_reason"),
+    /** The session this run was asked to continue (claude-code: the previous run's session_id). */
+    resumeSessionId: text("resume_session_id"),
+    /** The agent program's own session id (Claude Code's stream-json session_id). */
+    sessionId: text("session_id"),
+    /** Tokens and cost reported by the program (Claude Code's stream-json usage and total_cost_usd). */
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+    cacheReadTokens: integer("cache_read_tokens").notNull().default(0),
+    cacheCreationTokens: integer("cache_creation_tokens").notNull().default(0),
+    costUsd: real("cost_usd"),
   },
   (t) => [
     index("runs_task_idx").on(t.taskId, t.createdAt),
     // The queue (status = 'queued', oldest first) and the running counts.
     index("runs_status_idx").on(t.status, t.createdAt, t.id),
     index("runs_agent_status_idx").on(t.agentName, t.status),
+    index("runs_agent_created_idx").on(t.agentName, t.createdAt),
+  ],
+);
+
+/**
+ * A run's tokens and cost by the step that was in progress when the model spent them (position 0:
+ * no step was in progress). Summed per task, per agent and per day for the pages.
+ */
+export const runUsage = sqliteTable(
+  "run_usage",
+  {
+    runId: text("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    taskId: text("task_id"),
+    round: integer("round"),
+    agentName: text("agent_name").notNull(),
+    /** UTC day of the run's start, YYYY-MM-DD. */
+    day: text("day").notNull(),
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+    cacheReadTokens: integer("cache_read_tokens").notNull().default(0),
+    cacheCreationTokens: integer("cache_creation_tokens").notNull().default(0),
+    costUsd: real("cost_usd").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.position] }), index("run_usage_task_idx").on(t.taskId), index("run_usage_agent_day_idx").on(t.agentName, t.day), index("run_usage_day_idx").on(t.day)],
+);
+
+/**
+ * Something that should wake an agent (docs/runners.md, "Wakes"): recorded when it happens, taken
+ * by the next run of that agent (on that task, or without a task for messages), or stopped by the
+ * loop guard.
+ */
+export const wakes = sqliteTable(
+  "wakes",
+  {
+    id: text("id").primaryKey(),
+    agentName: text("agent_name")
+      .notNull()
+      .references(() => agents.name),
+    taskId: text("task_id").references(() => tasks.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: wakeKinds }).notNull(),
+    status: text("status", { enum: wakeStatuses }).notNull().default("pending"),
+    /** What happened, in words, as the prompt and the timeline say it. */
+    reason: text("reason").notNull(),
+    /** Who caused it (a person's email, an agent's name, system). */
+    causedBy: text("caused_by").notNull(),
+    /** For the loop guard: the agent whose message woke this one. */
+    fromAgent: text("from_agent"),
+    messageId: text("message_id"),
+    sourceEventId: integer("source_event_id"),
+    runId: text("run_id"),
+    createdAt: integer("created_at").notNull(),
+    settledAt: integer("settled_at"),
+  },
+  (t) => [
+    index("wakes_status_idx").on(t.status, t.createdAt),
+    index("wakes_task_idx").on(t.taskId, t.createdAt),
+    index("wakes_pair_idx").on(t.fromAgent, t.agentName, t.createdAt),
+    uniqueIndex("wakes_source_idx").on(t.sourceEventId, t.agentName, t.taskId),
   ],
 );
 
@@ -70,3 +144,5 @@ export const runLog = sqliteTable(
 
 export type RunRow = typeof runs.$inferSelect;
 export type RunLogRow = typeof runLog.$inferSelect;
+export type RunUsageRow = typeof runUsage.$inferSelect;
+export type WakeRow = typeof wakes.$inferSelect;

@@ -40,6 +40,8 @@ export const tasks = sqliteTable(
     leaseRemindedAt: integer("lease_reminded_at"),
     claimedAt: integer("claimed_at"),
     completedAt: integer("completed_at"),
+    /** The review round: 1 until a reviewer requests changes, then one more per request (task_step_rounds keeps the earlier ones). */
+    round: integer("round").notNull().default(1),
     ...editableRowColumns(),
   },
   (t) => [
@@ -88,5 +90,27 @@ export const taskSteps = sqliteTable(
   (t) => [primaryKey({ columns: [t.taskId, t.position] })],
 );
 
+/**
+ * The steps of a finished review round, as they stood when a reviewer requested changes: task_steps
+ * holds the current round, this table the earlier ones (read-only history for the step tracker).
+ */
+export const taskStepRounds = sqliteTable(
+  "task_step_rounds",
+  {
+    taskId: text("task_id")
+      .notNull()
+      .references(() => tasks.id, { onDelete: "cascade" }),
+    round: integer("round").notNull(),
+    position: integer("position").notNull(),
+    title: text("title").notNull(),
+    status: text("status", { enum: stepStatuses }).notNull(),
+    note: text("note"),
+    startedAt: integer("started_at"),
+    endedAt: integer("ended_at"),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.round, t.position] })],
+);
+
 export type TaskRow = typeof tasks.$inferSelect;
 export type TaskStepRow = typeof taskSteps.$inferSelect;
+export type TaskStepRoundRow = typeof taskStepRounds.$inferSelect;

@@ -86,8 +86,20 @@ export const runStatuses = ["queued", "running", "succeeded", "failed", "cancell
 export type RunStatus = (typeof runStatuses)[number];
 export const activeRunStatuses = ["queued", "running"] as const satisfies readonly RunStatus[];
 
-export const runTriggers = ["manual", "auto", "retry"] as const;
+/** Who asked for a run: a person (manual), assignment (auto), a retry, or a wake (lib/runners/wakes.ts). */
+export const runTriggers = ["manual", "auto", "retry", "wake"] as const;
 export type RunTrigger = (typeof runTriggers)[number];
+
+/**
+ * Why an agent is woken (docs/runners.md, "Wakes"): a reviewer requested changes on its output; a
+ * thread tied to its task was answered; a message asking for action reached it; the last
+ * unfinished dependency of its task completed.
+ */
+export const wakeKinds = ["changes_requested", "answer", "message", "dependency"] as const;
+export type WakeKind = (typeof wakeKinds)[number];
+/** pending: waiting for a run; consumed: a run took it; suppressed: the loop guard stopped it; dropped: nothing left to do. */
+export const wakeStatuses = ["pending", "consumed", "suppressed", "dropped"] as const;
+export type WakeStatus = (typeof wakeStatuses)[number];
 
 export const runLogStreams = ["stdout", "stderr", "system"] as const;
 export type RunLogStream = (typeof runLogStreams)[number];

@@ -58,6 +58,7 @@ export function requestRun(ctx: ServiceContext, taskId: string): RunDto {
 
 export function requestRetry(ctx: ServiceContext, runId: string): RunDto {
   const prev = getRun(ctx, runId);
+  if (!prev.taskId) throw new ServiceError("conflict", `Run ${runId} had no task: it answered messages, and is not retried`);
   const { sup, preset, command } = runnable(ctx, prev.taskId);
   const run = retryRun(ctx, { runId, preset, command });
   sup.wake();

@@ -45,6 +45,12 @@ export const RunnerSpec = z.strictObject({
     .optional(),
   /** Queue a run when a task is created for, or reassigned to, this agent (default false). */
   autoStart: z.boolean().optional(),
+  /**
+   * Queue a run when something should wake the agent: changes requested on its output, an answer on
+   * a thread of its task, a message asking it to act, its task's last dependency completed
+   * (default: as autoStart).
+   */
+  autoResume: z.boolean().optional(),
   /** command preset: also write the prompt to the process's stdin (default false). */
   stdin: z.boolean().optional(),
 });
@@ -62,6 +68,17 @@ export const RunnerConfigFile = z.strictObject({
   maxLogLines: z.number().int().min(100).max(1_000_000).optional(),
   /** Honour `runner:` in agent definitions (default true). */
   definitionRunners: z.boolean().optional(),
+  /** Wakes (docs/runners.md): the coalescing window and the loop guard's limits. */
+  wakes: z
+    .strictObject({
+      /** Events within this window make one run (default 2000 ms). */
+      delayMs: z.number().int().min(0).max(600_000).optional(),
+      /** At most this many wakes of one task per hour (default 6). */
+      maxPerTaskPerHour: z.number().int().min(1).max(1000).optional(),
+      /** At most this many wakes of one agent by another per hour (default 4). */
+      maxPerPairPerHour: z.number().int().min(1).max(1000).optional(),
+    })
+    .optional(),
   /** Applied under every agent's runner (file or definition). */
   defaults: RunnerSpec.omit({ preset: true, command: true, enabled: true }).optional(),
   agents: z.record(z.string(), RunnerSpec).optional(),
@@ -89,6 +106,7 @@ export interface ResolvedRunner {
   concurrency: number;
   timeoutMs: number;
   autoStart: boolean;
+  autoResume: boolean;
   stdin: boolean;
 }
 
@@ -196,6 +214,7 @@ export function resolveRunner(config: RunnerConfig, agent: string, definitionRun
       concurrency: spec.concurrency ?? d.concurrency ?? 1,
       timeoutMs: spec.timeoutMs ?? d.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       autoStart: spec.autoStart ?? d.autoStart ?? false,
+      autoResume: spec.autoResume ?? d.autoResume ?? spec.autoStart ?? d.autoStart ?? false,
       stdin: spec.stdin ?? d.stdin ?? false,
     },
   };
@@ -206,7 +225,12 @@ export interface GlobalRunnerSettings {
   maxConcurrentRuns: number;
   killGraceMs: number;
   maxLogLines: number;
+  wakes: { delayMs: number; perTaskPerHour: number; perPairPerHour: number };
 }
+
+export const DEFAULT_WAKE_DELAY_MS = 2000;
+export const DEFAULT_WAKES_PER_TASK_PER_HOUR = 6;
+export const DEFAULT_WAKES_PER_PAIR_PER_HOUR = 4;
 
 export function globalSettings(config: RunnerConfig): GlobalRunnerSettings {
   const v = config.value;
@@ -215,5 +239,10 @@ export function globalSettings(config: RunnerConfig): GlobalRunnerSettings {
     maxConcurrentRuns: v.maxConcurrentRuns ?? DEFAULT_MAX_CONCURRENT_RUNS,
     killGraceMs: v.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
     maxLogLines: v.maxLogLines ?? DEFAULT_MAX_LOG_LINES,
+    wakes: {
+      delayMs: v.wakes?.delayMs ?? DEFAULT_WAKE_DELAY_MS,
+      perTaskPerHour: v.wakes?.maxPerTaskPerHour ?? DEFAULT_WAKES_PER_TASK_PER_HOUR,
+      perPairPerHour: v.wakes?.maxPerPairPerHour ?? DEFAULT_WAKES_PER_PAIR_PER_HOUR,
+    },
   };
 }

@@ -17,7 +17,7 @@ export {
   type RunnerConfig,
   type RunnerResolution,
 } from "./config";
-export { buildTaskPrompt, buildSystemPrompt, MAX_PROMPT_CHARS } from "./prompt";
+export { buildTaskPrompt, buildMessagesPrompt, definitionPrompt, MAX_PROMPT_CHARS } from "./prompt";
 export { buildLaunch, mcpConfigJson, previewCommand, MCP_SERVER_NAME, type LaunchSpec } from "./presets";
 export { RunSupervisor, getRunSupervisor, startRunSupervisor, type SupervisorOptions } from "./supervisor";
 export { requestRetry, requestRun, runnerStatus, type RunnerStatus } from "./actions";

@@ -9,11 +9,12 @@ import os from "node:os";
 import path from "node:path";
 import type { RunRow } from "@/db/schema";
 import type { ServiceContext } from "@/lib/services";
-import { MAX_LOG_LINE_CHARS, runPromptContext } from "@/lib/services/runs";
+import { lastSessionOf, MAX_LOG_LINE_CHARS, previousRunOf, runAgent, runPromptContext, wakeMessages } from "@/lib/services/runs";
+import { wakesOfRun } from "@/lib/services/wakes";
 import type { ResolvedRunner } from "./config";
 import { LineSplitter, type OutputLine } from "./output";
-import { buildLaunch, childEnvironment, mcpConfigJson, type LaunchSpec } from "./presets";
-import { buildSystemPrompt, buildTaskPrompt } from "./prompt";
+import { buildLaunch, childEnvironment, mcpConfigJson, type LaunchInput, type LaunchSpec } from "./presets";
+import { buildMessagesPrompt, buildTaskPrompt, definitionPrompt } from "./prompt";
 
 export interface PreparedRun {
   /** The run's private folder (removed when the run ends). */
@@ -22,6 +23,9 @@ export interface PreparedRun {
   mcpConfigFile: string;
   prompt: string;
   spec: LaunchSpec;
+  /** The same launch without --resume (when the session to continue cannot be resumed). */
+  fresh: LaunchSpec | null;
+  resumeSessionId: string | null;
 }
 
 /** A private folder for the run's prompt and MCP config, under `tmpDir` (default the OS temp dir). */
@@ -39,19 +43,36 @@ export function removeRunFolder(dir: string) {
 export function prepareLaunch(ctx: ServiceContext, run: RunRow, runner: ResolvedRunner, url: string, dir: string): PreparedRun {
   const promptFile = path.join(dir, "prompt.md");
   const mcpConfigFile = path.join(dir, "mcp.json");
-  const context = runPromptContext(ctx, run.taskId);
-  const prompt = buildTaskPrompt(context, { runId: run.id });
-  const spec = buildLaunch(runner, {
+  const wakes = wakesOfRun(ctx, run.id);
+  const agent = runAgent(ctx, run.agentName);
+  let prompt: string;
+  let resume: { runId: string; sessionId: string } | null = null;
+  if (run.taskId) {
+    const context = runPromptContext(ctx, run.taskId);
+    prompt = buildTaskPrompt(context, { runId: run.id, wakes });
+    // The same task's earlier session goes on, so the agent keeps its context (claude-code only).
+    if (runner.preset === "claude-code") resume = lastSessionOf(ctx, run.taskId, run.agentName, runner.preset);
+  } else {
+    prompt = buildMessagesPrompt({ agent: run.agentName, runId: run.id, wakes, messages: wakeMessages(ctx, wakes) });
+  }
+  const input: LaunchInput = {
     runId: run.id,
-    taskId: run.taskId,
+    taskId: run.taskId ?? "",
     agent: run.agentName,
     url,
     prompt,
-    systemPrompt: runner.preset === "claude-code" ? buildSystemPrompt(context) : "",
+    systemPrompt: runner.preset === "claude-code" ? definitionPrompt(agent?.body) : "",
     promptFile,
     mcpConfigFile,
-  });
-  return { dir, promptFile, mcpConfigFile, prompt, spec };
+    resumeSessionId: resume?.sessionId ?? null,
+    previousRunId: previousRunOf(ctx, run),
+    wakeReason: run.wakeReason,
+    model: agent?.model && agent.model !== "inherit" ? agent.model : null,
+  };
+  const spec = buildLaunch(runner, input);
+  // Should the session turn out not to be resumable, the run starts fresh with this instead.
+  const fresh = resume ? buildLaunch(runner, { ...input, resumeSessionId: null }) : null;
+  return { dir, promptFile, mcpConfigFile, prompt, spec, fresh, resumeSessionId: resume?.sessionId ?? null };
 }
 
 /** The prompt and the MCP config (which carries the run's token), readable by this user only. */

@@ -17,6 +17,7 @@ export const MCP_SERVER_NAME = "agentdesk";
 
 export interface LaunchInput {
   runId: string;
+  /** "" for a run without a task (an agent answering messages). */
   taskId: string;
   agent: string;
   /** AgentDesk's base URL as the process should reach it (no trailing slash). */
@@ -25,6 +26,14 @@ export interface LaunchInput {
   systemPrompt: string;
   promptFile: string;
   mcpConfigFile: string;
+  /** claude-code: the session to continue (`--resume`). */
+  resumeSessionId?: string | null;
+  /** The run before this one on the task (the command preset gets it in AGENTDESK_PREVIOUS_RUN_ID). */
+  previousRunId?: string | null;
+  /** What woke the agent, one wake per line (AGENTDESK_WAKE_REASON). */
+  wakeReason?: string | null;
+  /** The definition's `model:` (claude-code: `--model`, unless the runner's args name one). */
+  model?: string | null;
 }
 
 export interface LaunchSpec {
@@ -57,11 +66,18 @@ export function buildLaunch(runner: ResolvedRunner, input: LaunchInput): LaunchS
     AGENTDESK_AGENT: input.agent,
     AGENTDESK_PROMPT_FILE: input.promptFile,
     AGENTDESK_MCP_CONFIG: input.mcpConfigFile,
+    ...(input.previousRunId ? { AGENTDESK_PREVIOUS_RUN_ID: input.previousRunId } : {}),
+    ...(input.wakeReason ? { AGENTDESK_WAKE_REASON: input.wakeReason } : {}),
   };
   if (runner.preset === "claude-code") {
     const head = [...runner.command, "-p"];
     const system = input.systemPrompt ? ["--append-system-prompt"] : [];
-    const tail = ["--mcp-config", input.mcpConfigFile, "--allowedTools", `mcp__${MCP_SERVER_NAME}__*`, ...runner.args];
+    const has = (flag: string) => runner.args.some((a) => a === flag || a.startsWith(`${flag}=`));
+    // The transcript and the cost come from stream-json; --verbose is what makes -p print it.
+    const stream = has("--output-format") ? [] : ["--output-format", "stream-json", "--verbose"];
+    const model = input.model && !has("--model") ? ["--model", input.model] : [];
+    const resume = input.resumeSessionId ? ["--resume", input.resumeSessionId] : [];
+    const tail = [...resume, ...stream, ...model, "--mcp-config", input.mcpConfigFile, "--allowedTools", `mcp__${MCP_SERVER_NAME}__*`, ...runner.args];
     return {
       argv: [...head, input.prompt, ...system, ...(input.systemPrompt ? [input.systemPrompt] : []), ...tail],
       display: [...head, elide("prompt", input.prompt), ...system, ...(input.systemPrompt ? [elide("definition body", input.systemPrompt)] : []), ...tail],

@@ -25,8 +25,18 @@ function fence(content: string, lang = ""): string {
   return `${f}${lang}\n${content}\n${f}`;
 }
 
+/** A wake as the prompt tells it (lib/services/wakes). */
+export interface PromptWake {
+  kind: string;
+  reason: string;
+  causedBy: string;
+  messageId: string | null;
+}
+
 export interface PromptOptions {
   runId: string;
+  /** What woke the agent for this run (trigger "wake"), oldest first. */
+  wakes?: PromptWake[];
   /** Characters of each dependency's output kept (default 8000; set where the context was read). */
   maxChars?: number;
 }
@@ -66,6 +76,26 @@ export function buildTaskPrompt(c: RunPromptContext, opts: PromptOptions): strin
     `- Run: \`${opts.runId}\``,
     "",
   );
+
+  const wakes = opts.wakes ?? [];
+  if (wakes.length) {
+    add("## Why you are running now", "", "AgentDesk woke you because:", "");
+    for (const w of wakes) add(`- Wake: ${w.kind} — ${w.reason}${w.messageId ? ` (message \`${w.messageId}\`)` : ""}`);
+    add("");
+    const answers = task.messages.filter((m) => wakes.some((w) => w.messageId === m.id));
+    if (answers.length) {
+      add("The messages that woke you (read the whole thread with read_inbox if you need more):", "");
+      for (const m of answers) add(`### \`${m.id}\` from ${m.from.name} (${m.type}): ${m.subject || "(no subject)"}`, "", fence(cut(m.body, 8000)), "");
+    }
+  }
+  if (task.round > 1) {
+    add(
+      `## Round ${task.round}`,
+      "",
+      `This is round ${task.round} of the task: a reviewer sent the previous version back. The steps start again for this round: report each one again (in_progress, then done with a note on what you changed), and mark \`skipped\` with a note the ones this revision does not touch. Round ${task.round - 1}'s notes stay on the task page.`,
+      "",
+    );
+  }
 
   if (task.description.trim()) add("## Description", "", cut(task.description, MAX_SECTION), "");
 
@@ -113,6 +143,15 @@ export function buildTaskPrompt(c: RunPromptContext, opts: PromptOptions): strin
       fence(cut(review.comment || "(no comment)", 8000)),
       "",
     );
+    // Comments on earlier versions still bind the work: a later round must not undo what an earlier review asked for.
+    const earlier = task.reviews.filter((r) => r.decision === "changes_requested" && r.id !== review.id);
+    if (earlier.length) {
+      add("Earlier review comments (already addressed in later versions; keep them addressed):", "");
+      for (const r of earlier) {
+        const v = task.outputs.find((o) => o.id === r.outputId)?.version;
+        add(`- on v${v ?? "?"} by ${r.reviewer}:`, "", fence(cut(r.comment || "(no comment)", 4000)), "");
+      }
+    }
   }
 
   add("## Your steps (Response Approach)", "");
@@ -149,7 +188,49 @@ export function buildTaskPrompt(c: RunPromptContext, opts: PromptOptions): strin
 }
 
 /** The agent's definition body, for the system prompt (claude-code: --append-system-prompt). */
-export function buildSystemPrompt(c: RunPromptContext): string {
-  const body = c.agent?.body?.trim() ?? "";
-  return body.length > MAX_SECTION * 2 ? body.slice(0, MAX_SECTION * 2) : body;
+export function definitionPrompt(body: string | null | undefined): string {
+  const b = body?.trim() ?? "";
+  return b.length > MAX_SECTION * 2 ? b.slice(0, MAX_SECTION * 2) : b;
+}
+
+export interface MessagesPromptInput {
+  agent: string;
+  runId: string;
+  wakes: PromptWake[];
+  messages: { id: string; from: { kind: string; name: string }; type: string; subject: string; body: string; taskId: string | null; threadId: string; createdAt: string }[];
+}
+
+/**
+ * The prompt of a run without a task: an agent woken because messages ask it to act (a
+ * consultation, a delegation, a review request). It answers each one with reply_to_message.
+ */
+export function buildMessagesPrompt(c: MessagesPromptInput): string {
+  const lines: string[] = [];
+  const add = (...l: string[]) => lines.push(...l);
+  add(
+    `# Messages for ${c.agent}`,
+    "",
+    `You are the AgentDesk agent \`${c.agent}\`. Messages in your AgentDesk inbox ask you to act. There is no task of yours to claim in this run: answer the messages.`,
+    "",
+    `- Run: \`${c.runId}\``,
+    "",
+    "## Why you are running now",
+    "",
+  );
+  for (const w of c.wakes) add(`- Wake: ${w.kind} — ${w.reason}${w.messageId ? ` (message \`${w.messageId}\`)` : ""}`);
+  add("", "## Answer these messages", "");
+  for (const m of c.messages) {
+    add(`### Message \`${m.id}\` from ${m.from.name} (${m.type}${m.taskId ? `, task \`${m.taskId}\`` : ""}): ${m.subject || "(no subject)"}`, "", fence(cut(m.body, 8000)), "");
+  }
+  add(
+    "## How to answer: the AgentDesk MCP tools (server `agentdesk`)",
+    "",
+    '1. For each message above: **reply_to_message** `{"messageId": "<its id>", "body": "your answer"}`. The reply goes to whoever asked, in the same thread; be specific, they act on it.',
+    '2. **mark_read** `{"messageId": "<its id>"}` once answered.',
+    "3. If you cannot answer (you would need a task of your own, or a person's decision), say so in the reply and why.",
+    "",
+    "Stop when every message above has an answer.",
+  );
+  const text = lines.join("\n");
+  return text.length > MAX_PROMPT_CHARS ? `${text.slice(0, MAX_PROMPT_CHARS - 200)}\n\n[… prompt truncated; read the rest with read_inbox]` : text;
 }

@@ -114,7 +114,7 @@ describe("run verbs", () => {
   test("queue positions are FIFO across all queued runs", () => {
     const a = createRun(admin, { taskId: newTask("Q1").id, ...runner });
     const b = createRun(admin, { taskId: newTask("Q2").id, ...runner });
-    expect(listRuns(admin, { taskId: a.taskId }).items[0].queuePosition).toBeLessThan(listRuns(admin, { taskId: b.taskId }).items[0].queuePosition!);
+    expect(listRuns(admin, { taskId: a.taskId! }).items[0].queuePosition).toBeLessThan(listRuns(admin, { taskId: b.taskId! }).items[0].queuePosition!);
   });
 
   test("the hot reads walk an index", () => {

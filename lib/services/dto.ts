@@ -86,6 +86,8 @@ export function taskDto(t: TaskRow, now: number = Date.now()) {
           },
     claimedAt: iso(t.claimedAt),
     completedAt: iso(t.completedAt),
+    /** The review round: 1, then one more each time a reviewer requests changes. */
+    round: t.round,
     createdBy: t.createdBy,
     createdAt: iso(t.createdAt)!,
     updatedAt: iso(t.updatedAt)!,

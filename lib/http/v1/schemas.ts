@@ -38,6 +38,10 @@ export const Problem = z
   })
   .openapi("Problem");
 
+export const UsageTotals = z
+  .object({ inputTokens: z.number().int(), outputTokens: z.number().int(), cacheReadTokens: z.number().int(), cacheCreationTokens: z.number().int(), costUsd: z.number() })
+  .openapi("UsageTotals");
+
 export const Progress = z.object({ total: z.number().int(), done: z.number().int(), skipped: z.number().int(), current: z.number().int().nullable() }).openapi("Progress");
 
 export const Task = z
@@ -64,6 +68,7 @@ export const Task = z
       .openapi({ description: "Present while an agent holds the task. Send `token` as leaseToken with writes to detect a lost lease." }),
     claimedAt: NullableDateTime,
     completedAt: NullableDateTime,
+    round: z.number().int().openapi({ description: "The review round: 1, then one more each time a reviewer requests changes" }),
     createdBy: z.string(),
     createdAt: DateTime,
     updatedAt: DateTime,
@@ -149,6 +154,17 @@ export const TaskDetail = TaskListItem.extend({
   outputs: z.array(Output),
   messages: z.array(Message),
   reviews: z.array(Review),
+  rounds: z
+    .array(
+      z.object({
+        round: z.number().int(),
+        steps: z.array(z.object({ position: z.number().int(), title: z.string(), status: StepStatus, note: z.string().nullable(), startedAt: NullableDateTime, endedAt: NullableDateTime })),
+      }),
+    )
+    .openapi({ description: "The earlier review rounds' steps as they stood when changes were requested (the current round is `steps`)" }),
+  usage: UsageTotals.extend({
+    byStep: z.array(UsageTotals.extend({ round: z.number().int().nullable(), position: z.number().int().openapi({ description: "0: no step was in progress" }) })),
+  }).openapi({ description: "Tokens and cost of the task's runs (claude-code), by round and step" }),
 }).openapi("TaskDetail");
 
 export const StepUpdate = z.object({ step: Step, task: Task, progress: Progress }).openapi("StepUpdate");

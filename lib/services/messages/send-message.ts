@@ -127,10 +127,11 @@ export function storeMessage(tx: Tx, emit: Emit, m: NewMessage, event: Record<st
 }
 
 /**
- * Sends the people's inbox a high-priority escalation about a task, inside the caller's
- * transaction: a run that ended early (finishRun), a lease that ran out (sweepLeases).
+ * Sends the people's inbox a high-priority escalation (about a task, usually), inside the caller's
+ * transaction: a run that ended early (finishRun), a lease that ran out (sweepLeases), the wakes'
+ * loop guard (recordWake).
  */
-export function escalateToPeople(tx: Tx, ctx: ServiceContext, at: number, emit: Emit, m: { subject: string; body: string; taskId: string }, opts: MessageOptions = {}): MessageRow {
+export function escalateToPeople(tx: Tx, ctx: ServiceContext, at: number, emit: Emit, m: { subject: string; body: string; taskId?: string }, opts: MessageOptions = {}): MessageRow {
   return insertMessage(tx, ctx, at, emit, parseInput(SendMessageInput, { to: PEOPLE_INBOX, type: "escalation", priority: "high", ...m }), opts);
 }
 

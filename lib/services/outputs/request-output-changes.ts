@@ -9,8 +9,8 @@ import { writeTx } from "../write-tx";
 import { outputDto, reviewDto, taskDto } from "../dto";
 import { requirePerson } from "../policy";
 import { multiLineText, parseInput } from "../validate";
-import { leaseMinutesOf } from "../tasks/load";
 import { transitionTask } from "../tasks/transitions";
+import { openRound } from "../steps/rounds";
 import { insertMessage, SendMessageInput } from "../messages/send-message";
 import { loadReviewable } from "./load-reviewable";
 import { transitionOutput } from "./transitions";
@@ -21,8 +21,11 @@ export const RequestChangesInput = z.strictObject({
 });
 
 /**
- * Sends a version back. The comment reaches the agent's inbox as a review_response, and a task
- * waiting in review goes back to in progress with a fresh lease, so the agent picks it up again.
+ * Sends a version back. The comment reaches the agent's inbox as a review_response; the task goes
+ * from review back to pending and opens its next round (round 1's steps are kept, the steps start
+ * again), so the agent claims it anew: a runner with autoResume wakes it (lib/runners/wakes.ts).
+ * Only a version of a task in review can be sent back: a decision taken while the agent is still
+ * at work would leave the task in review with nothing to review once it completes.
  */
 export function requestOutputChanges(ctx: ServiceContext, raw: z.input<typeof RequestChangesInput>) {
   requirePerson(ctx.actor);
@@ -58,16 +61,16 @@ export function requestOutputChanges(ctx: ServiceContext, raw: z.input<typeof Re
       .values({ id: newId("rev", at), outputId: output.id, reviewer: actorId(ctx.actor), decision: "changes_requested", comment: input.comment, messageId: message.id, createdAt: at })
       .returning()
       .get();
-    const taskRow =
-      task.status === "in_review"
-        ? transitionTask(tx, task, "in_progress", {
-            at,
-            emit,
-            verb: "task.changes_requested",
-            set: { leaseExpiresAt: at + leaseMinutesOf(tx, task.assignedAgent) * 60_000 },
-            after: { outputId: output.id, reviewId: review.id, messageId: message.id },
-          })
-        : task;
+    const archived = openRound(tx, task.id, task.round, at);
+    const taskRow = transitionTask(tx, task, "pending", {
+      at,
+      emit,
+      verb: "task.changes_requested",
+      set: { round: task.round + 1, leaseExpiresAt: null, leaseRemindedAt: null, completedAt: null },
+      before: { round: task.round },
+      after: { round: task.round + 1, outputId: output.id, version: output.version, reviewId: review.id, messageId: message.id, reviewer: actorId(ctx.actor), archivedSteps: archived },
+      why: `Task ${task.id} is ${task.status.replace("_", " ")}: changes can be requested once its agent has handed it in for review`,
+    });
     const updated = transitionOutput(tx, output, "changes_requested", {
       emit,
       instructionId: task.instructionId,

@@ -26,8 +26,8 @@ export function cancelRun(ctx: ServiceContext, raw: z.input<typeof CancelRunInpu
   const input = parseInput(CancelRunInput, raw);
   return writeTx(ctx, (tx, at, emit) => {
     const run = loadRun(tx, input.runId);
-    loadTask(tx, ctx.actor, run.taskId, true);
-    const task = tx.select({ instructionId: tasks.instructionId }).from(tasks).where(eq(tasks.id, run.taskId)).get()!;
+    if (run.taskId) loadTask(tx, ctx.actor, run.taskId, true);
+    const task = run.taskId ? tx.select({ instructionId: tasks.instructionId }).from(tasks).where(eq(tasks.id, run.taskId)).get()! : { instructionId: null };
     const who = actorId(ctx.actor);
     if (run.status === "queued") {
       const reason = `Cancelled by ${who} before it started${input.reason ? `: ${input.reason}` : ""}`;

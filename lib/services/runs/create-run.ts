@@ -1,19 +1,19 @@
 import "server-only";
 import { z } from "zod";
-import { and, eq, inArray } from "drizzle-orm";
-import { runs, runTriggers } from "@/db/schema";
+import { and, eq, inArray, isNull } from "drizzle-orm";
+import { agents, runs, runTriggers } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import { actorId } from "@/lib/auth/actor";
 import type { ServiceContext, Tx } from "../context";
 import { writeTx } from "../write-tx";
 import type { EventInput } from "../events";
-import { ServiceError } from "../errors";
+import { notFound, ServiceError } from "../errors";
 import { requirePerson } from "../policy";
 import { parseInput } from "../validate";
 import { loadTask } from "../tasks/load";
 import { transitionSteps } from "../steps/transitions";
 import { transitionTask } from "../tasks/transitions";
-import { ACTIVE_RUN_STATUSES, loadRun, RUN_ENTITY, runDto, isActive } from "./shared";
+import { ACTIVE_RUN_STATUSES, loadRun, RUN_ENTITY, runDto, isActive, requireSystem } from "./shared";
 
 /** What the runner resolved for the agent (lib/runners): recorded for people to read, never executed from here. */
 const runnerFields = {
@@ -25,6 +25,15 @@ export const CreateRunInput = z.strictObject({
   taskId: z.string().min(1),
   ...runnerFields,
   trigger: z.enum(runTriggers).default("manual"),
+  /** Why the agent is woken (trigger "wake"): the wakes, one per line. */
+  wakeReason: z.string().max(8000).optional(),
+});
+
+/** A run without a task (system only): an agent woken to answer the messages that ask it to act. */
+export const CreateAgentRunInput = z.strictObject({
+  agent: z.string().min(1),
+  ...runnerFields,
+  wakeReason: z.string().max(8000),
 });
 
 export const RetryRunInput = z.strictObject({
@@ -37,7 +46,7 @@ function queueRun(
   ctx: ServiceContext,
   at: number,
   emit: (e: EventInput) => number,
-  input: { taskId: string; preset: string; command: string[]; trigger: (typeof runTriggers)[number]; retryOf?: string },
+  input: { taskId: string; preset: string; command: string[]; trigger: (typeof runTriggers)[number]; retryOf?: string; wakeReason?: string },
 ) {
   const task = loadTask(tx, ctx.actor, input.taskId, true);
   if (task.status === "in_review" || task.status === "completed" || task.status === "cancelled") {
@@ -79,6 +88,8 @@ function queueRun(
       command: input.command,
       requestedBy: actorId(ctx.actor),
       createdAt: at,
+      round: task.round,
+      wakeReason: input.wakeReason ?? null,
     })
     .returning()
     .get();
@@ -88,9 +99,44 @@ function queueRun(
     entityId: row.id,
     instructionId: task.instructionId,
     taskId: task.id,
-    after: { agent: row.agentName, trigger: row.trigger, preset: row.preset, retryOf: row.retryOf },
+    after: { agent: row.agentName, trigger: row.trigger, preset: row.preset, retryOf: row.retryOf, round: row.round, wakeReason: row.wakeReason },
   });
   return runDto(row);
+}
+
+/** Queues a run of an agent without a task (the supervisor, for a message wake). One active such run per agent. */
+export function createAgentRun(ctx: ServiceContext, raw: z.input<typeof CreateAgentRunInput>) {
+  requireSystem(ctx.actor);
+  const input = parseInput(CreateAgentRunInput, raw);
+  return writeTx(ctx, (tx, at, emit) => {
+    const agent = tx.select({ name: agents.name, active: agents.active }).from(agents).where(eq(agents.name, input.agent)).get();
+    if (!agent) throw notFound("Agent", input.agent);
+    if (!agent.active) throw new ServiceError("conflict", `Agent ${agent.name} is inactive: its definition is gone`);
+    const active = tx
+      .select({ id: runs.id, status: runs.status })
+      .from(runs)
+      .where(and(eq(runs.agentName, agent.name), isNull(runs.taskId), inArray(runs.status, [...ACTIVE_RUN_STATUSES])))
+      .get();
+    if (active) throw new ServiceError("conflict", `Run ${active.id} of ${agent.name} is already ${active.status}`, { details: { runId: active.id } });
+    const row = tx
+      .insert(runs)
+      .values({
+        id: newId("run", at),
+        taskId: null,
+        agentName: agent.name,
+        status: "queued",
+        trigger: "wake",
+        preset: input.preset,
+        command: input.command,
+        requestedBy: actorId(ctx.actor),
+        createdAt: at,
+        wakeReason: input.wakeReason,
+      })
+      .returning()
+      .get();
+    emit({ verb: "run.queued", entityKind: RUN_ENTITY, entityId: row.id, after: { agent: row.agentName, trigger: row.trigger, preset: row.preset, wakeReason: row.wakeReason } });
+    return runDto(row);
+  });
 }
 
 /**
@@ -109,6 +155,7 @@ export function retryRun(ctx: ServiceContext, raw: z.input<typeof RetryRunInput>
   const input = parseInput(RetryRunInput, raw);
   return writeTx(ctx, (tx, at, emit) => {
     const prev = loadRun(tx, input.runId);
+    if (!prev.taskId) throw new ServiceError("conflict", `Run ${prev.id} had no task: it answered messages, and is not retried`);
     loadTask(tx, ctx.actor, prev.taskId, true);
     if (isActive(prev.status)) throw new ServiceError("conflict", `Run ${prev.id} is still ${prev.status}: only a finished run can be retried`);
     return queueRun(tx, ctx, at, emit, { taskId: prev.taskId, preset: input.preset, command: input.command, trigger: "retry", retryOf: prev.id });

@@ -1,13 +1,15 @@
 import "server-only";
 import { z } from "zod";
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
-import { apiTokens, events, runLog, runs, tasks, type RunRow, type RunStatus, type TaskRow } from "@/db/schema";
+import { apiTokens, events, runLog, runs, runUsage, taskSteps, tasks, type RunRow, type RunStatus, type TaskRow } from "@/db/schema";
 import type { ServiceContext, Tx } from "../context";
 import { writeTx } from "../write-tx";
 import { parseInput } from "../validate";
 import { escalateToPeople } from "../messages/send-message";
 import { transitionTask } from "../tasks/transitions";
 import { loadRun, requireSystem, runFinishedEvent, runDto } from "./shared";
+
+const tokenCount = z.number().int().nonnegative().max(1e12);
 
 export const runOutcomes = ["exited", "cancelled", "timed_out", "spawn_failed", "lost"] as const;
 
@@ -25,6 +27,24 @@ export const FinishRunInput = z.strictObject({
   detail: z.string().max(2000).optional(),
   /** Whether the people's inbox hears about a run that leaves its task unfinished (default true). */
   notify: z.boolean().default(true),
+  /** The program's own session id (claude-code: stream-json session_id). */
+  sessionId: z.string().max(200).optional(),
+  /** Readable words for the blocked reason and the escalation instead of the raw last lines (a claude-code transcript's last text). */
+  excerpt: z.string().max(4000).optional(),
+  /** Tokens and cost the program reported, with each model message's share and time (to attribute it to the step in progress). */
+  usage: z
+    .strictObject({
+      inputTokens: tokenCount,
+      outputTokens: tokenCount,
+      cacheReadTokens: tokenCount,
+      cacheCreationTokens: tokenCount,
+      costUsd: z.number().nonnegative().max(1e6).nullable(),
+      messages: z
+        .array(z.strictObject({ at: z.number().int().nonnegative(), inputTokens: tokenCount, outputTokens: tokenCount, cacheReadTokens: tokenCount, cacheCreationTokens: tokenCount }))
+        .max(100_000)
+        .default([]),
+    })
+    .optional(),
 });
 
 const TAIL_LINES = 12;
@@ -63,7 +83,7 @@ function cancelReason(tx: Tx, run: RunRow): string | null {
   return typeof reason === "string" && reason.trim() ? reason.trim() : null;
 }
 
-function describe(tx: Tx, run: RunRow, input: z.output<typeof FinishRunInput>, status: RunStatus, taskStatus: TaskRow["status"]): string {
+function describe(tx: Tx, run: RunRow, input: z.output<typeof FinishRunInput>, status: RunStatus, taskStatus: TaskRow["status"] | null): string {
   const detail = input.detail ? `: ${input.detail}` : "";
   switch (input.outcome) {
     case "cancelled": {
@@ -79,7 +99,7 @@ function describe(tx: Tx, run: RunRow, input: z.output<typeof FinishRunInput>, s
       return `The server stopped while the run was going${detail}`;
     case "exited":
       if (input.exitCode === null) return `Killed by ${input.signal ?? "a signal"}${detail}`;
-      if (status === "failed" && input.exitCode === 0) return `Exited with code 0 while the task was still ${taskStatus.replace("_", " ")}${detail}`;
+      if (status === "failed" && input.exitCode === 0 && taskStatus) return `Exited with code 0 while the task was still ${taskStatus.replace("_", " ")}${detail}`;
       return `Exited with code ${input.exitCode}${detail}`;
   }
 }
@@ -96,18 +116,37 @@ export function finishRun(ctx: ServiceContext, raw: z.input<typeof FinishRunInpu
   return writeTx(ctx, (tx, at, emit) => {
     const run = loadRun(tx, input.runId);
     if (run.status !== "running" && run.status !== "queued") return { run: runDto(run), taskBlocked: false, messageId: null as string | null };
-    const task = tx.select().from(tasks).where(eq(tasks.id, run.taskId)).get()!;
+    // A run without a task (answering messages) succeeds when its program exits 0.
+    const task = run.taskId ? tx.select().from(tasks).where(eq(tasks.id, run.taskId)).get()! : null;
     const status: RunStatus =
       input.outcome === "cancelled"
         ? "cancelled"
         : input.outcome === "timed_out"
           ? "timed_out"
-          : input.outcome === "exited" && input.exitCode === 0 && handedOver(task.status)
+          : input.outcome === "exited" && input.exitCode === 0 && (!task || handedOver(task.status))
             ? "succeeded"
             : "failed";
-    const reason = describe(tx, run, input, status, task.status);
-
-    const row = tx.update(runs).set({ status, endedAt: at, exitCode: input.exitCode, signal: input.signal, reason }).where(eq(runs.id, run.id)).returning().get();
+    const reason = describe(tx, run, input, status, task?.status ?? null);
+    const u = input.usage;
+    const row = tx
+      .update(runs)
+      .set({
+        status,
+        endedAt: at,
+        exitCode: input.exitCode,
+        signal: input.signal,
+        reason,
+        ...(input.sessionId ? { sessionId: input.sessionId } : {}),
+        ...(u ? { inputTokens: u.inputTokens, outputTokens: u.outputTokens, cacheReadTokens: u.cacheReadTokens, cacheCreationTokens: u.cacheCreationTokens, costUsd: u.costUsd } : {}),
+      })
+      .where(eq(runs.id, run.id))
+      .returning()
+      .get();
+    if (u) recordUsage(tx, row, u);
+    if (!task) {
+      emit(runFinishedEvent(run, null, { status: run.status }, { status, exitCode: input.exitCode, signal: input.signal, reason, taskBlocked: false }));
+      return { run: runDto(row), taskBlocked: false, messageId: null as string | null };
+    }
 
     if (run.tokenId) {
       const revoked = tx
@@ -123,7 +162,7 @@ export function finishRun(ctx: ServiceContext, raw: z.input<typeof FinishRunInpu
     let messageId: string | null = null;
     const stillOurs = task.assignedAgent === run.agentName;
     if (run.status === "running" && stillOurs && (task.status === "pending" || task.status === "in_progress")) {
-      const tail = lastLines(tx, run.id);
+      const tail = input.excerpt ? input.excerpt.split("\n") : lastLines(tx, run.id);
       let blockedReason = `Run ${run.id} ended before the task was handed in. ${reason}.`;
       if (tail.length) blockedReason += `\nLast output:\n${tail.join("\n")}`;
       if (blockedReason.length > MAX_REASON) blockedReason = `${blockedReason.slice(0, MAX_REASON - 1)}…`;
@@ -158,4 +197,57 @@ export function finishRun(ctx: ServiceContext, raw: z.input<typeof FinishRunInpu
     emit(runFinishedEvent(run, task, { status: run.status }, { status, exitCode: input.exitCode, signal: input.signal, reason, taskBlocked }));
     return { run: runDto(row), taskBlocked, messageId };
   });
+}
+
+type Usage = NonNullable<z.output<typeof FinishRunInput>["usage"]>;
+
+/** Relative prices of the token kinds (Anthropic's list prices: output 5×, cache writes 1.25×, cache reads 0.1× an input token), to share a run's cost between its messages. */
+const weight = (m: Usage["messages"][number]) => m.inputTokens + 5 * m.outputTokens + 1.25 * m.cacheCreationTokens + 0.1 * m.cacheReadTokens;
+
+/**
+ * run_usage: the run's tokens and cost by the step that was in progress when each model message
+ * arrived (position 0 when none was). The cost, reported once for the whole run, is shared between
+ * the messages in proportion to their tokens weighted by price; tokens the messages do not account
+ * for (the run's totals are larger) go to position 0.
+ */
+function recordUsage(tx: Tx, run: RunRow, u: Usage) {
+  const steps = run.taskId ? tx.select({ position: taskSteps.position, startedAt: taskSteps.startedAt, endedAt: taskSteps.endedAt }).from(taskSteps).where(eq(taskSteps.taskId, run.taskId)).all() : [];
+  const stepAt = (t: number) => {
+    let best: { position: number; startedAt: number } | null = null;
+    for (const s of steps)
+      if (s.startedAt != null && s.startedAt <= t && (s.endedAt == null || s.endedAt >= t) && (!best || s.startedAt >= best.startedAt)) best = { position: s.position, startedAt: s.startedAt };
+    return best?.position ?? 0;
+  };
+  const rows = new Map<number, { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number; w: number }>();
+  const add = (position: number, m: Omit<Usage["messages"][number], "at">, w: number) => {
+    const r = rows.get(position) ?? { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0, w: 0 };
+    r.inputTokens += m.inputTokens;
+    r.outputTokens += m.outputTokens;
+    r.cacheReadTokens += m.cacheReadTokens;
+    r.cacheCreationTokens += m.cacheCreationTokens;
+    r.w += w;
+    rows.set(position, r);
+  };
+  const seen = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 };
+  for (const m of u.messages) {
+    add(stepAt(m.at), m, weight({ ...m }));
+    for (const k of Object.keys(seen) as (keyof typeof seen)[]) seen[k] += m[k];
+  }
+  const rest = {
+    inputTokens: Math.max(0, u.inputTokens - seen.inputTokens),
+    outputTokens: Math.max(0, u.outputTokens - seen.outputTokens),
+    cacheReadTokens: Math.max(0, u.cacheReadTokens - seen.cacheReadTokens),
+    cacheCreationTokens: Math.max(0, u.cacheCreationTokens - seen.cacheCreationTokens),
+  };
+  if (rest.inputTokens + rest.outputTokens + rest.cacheReadTokens + rest.cacheCreationTokens > 0) add(0, rest, weight({ at: 0, ...rest }));
+  const totalW = [...rows.values()].reduce((a, r) => a + r.w, 0);
+  const day = new Date(run.startedAt ?? run.createdAt).toISOString().slice(0, 10);
+  for (const [position, r] of rows) {
+    const costUsd = u.costUsd && totalW > 0 ? (u.costUsd * r.w) / totalW : 0;
+    const { w: _w, ...tokens } = r;
+    tx.insert(runUsage)
+      .values({ runId: run.id, position, taskId: run.taskId, round: run.round, agentName: run.agentName, day, ...tokens, costUsd })
+      .onConflictDoUpdate({ target: [runUsage.runId, runUsage.position], set: { ...tokens, costUsd } })
+      .run();
+  }
 }

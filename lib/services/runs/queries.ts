@@ -1,6 +1,7 @@
 import "server-only";
-import { and, asc, desc, eq, gt, inArray, lt, sql, type SQL } from "drizzle-orm";
-import { agents, outputs, runLog, runs, taskDependencies, tasks, type RunRow } from "@/db/schema";
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, sql, type SQL } from "drizzle-orm";
+import { agents, messages, outputs, runLog, runs, taskDependencies, tasks, type RunRow } from "@/db/schema";
+import { messageDto } from "../dto";
 import type { ServiceContext } from "../context";
 import { clampLimit } from "../cursor";
 import { notFound } from "../errors";
@@ -14,6 +15,19 @@ function readableTask(ctx: ServiceContext, taskId: string) {
   if (!t) throw notFound("Task", taskId);
   requireTaskAccess(ctx.actor, t, false);
   return t;
+}
+
+/**
+ * A run is readable where its task is; a run without a task (an agent answering messages) by
+ * people and by that agent only. Anything else is "not found", as for a task out of reach.
+ */
+function readableRun(ctx: ServiceContext, run: { id: string; taskId: string | null; agentName: string }) {
+  try {
+    if (run.taskId) readableTask(ctx, run.taskId);
+    else if (ctx.actor.kind === "agent" && ctx.actor.name !== run.agentName) throw notFound("Run", run.id);
+  } catch {
+    throw notFound("Run", run.id);
+  }
 }
 
 /** Every queued run id, in the order they will be considered (FIFO). */
@@ -43,11 +57,7 @@ export function listRuns(ctx: ServiceContext, q: { taskId: string; limit?: numbe
 export function getRun(ctx: ServiceContext, runId: string): RunDto {
   const r = ctx.db.select().from(runs).where(eq(runs.id, runId)).get();
   if (!r) throw notFound("Run", runId);
-  try {
-    readableTask(ctx, r.taskId);
-  } catch {
-    throw notFound("Run", runId);
-  }
+  readableRun(ctx, r);
   return withPositions(ctx, [r])[0];
 }
 
@@ -81,13 +91,9 @@ const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
  * first. `q` narrows to matching lines in either mode.
  */
 export function getRunLog(ctx: ServiceContext, runId: string, query: RunLogQuery = {}): RunLogPage {
-  const run = ctx.db.select({ id: runs.id, taskId: runs.taskId, status: runs.status, logLines: runs.logLines }).from(runs).where(eq(runs.id, runId)).get();
+  const run = ctx.db.select({ id: runs.id, taskId: runs.taskId, agentName: runs.agentName, status: runs.status, logLines: runs.logLines }).from(runs).where(eq(runs.id, runId)).get();
   if (!run) throw notFound("Run", runId);
-  try {
-    readableTask(ctx, run.taskId);
-  } catch {
-    throw notFound("Run", runId);
-  }
+  readableRun(ctx, run);
   const limit = clampLimit(query.limit, 500, 2000);
   const where: SQL[] = [eq(runLog.runId, run.id)];
   const needle = query.q?.trim();
@@ -121,7 +127,70 @@ export function getRunLog(ctx: ServiceContext, runId: string, query: RunLogQuery
   return { runId: run.id, status: run.status, items: rows.map(runLogLineDto), lastSeq: run.logLines, hasMore, hasEarlier };
 }
 
+/** An agent's runs, newest first (with the runs without a task it did to answer messages): people, and the agent itself. */
+export function listAgentRuns(ctx: ServiceContext, q: { agent: string; limit?: number }): { items: RunDto[] } {
+  if (ctx.actor.kind === "agent" && ctx.actor.name !== q.agent) return { items: [] };
+  const rows = ctx.db
+    .select()
+    .from(runs)
+    .where(eq(runs.agentName, q.agent))
+    .orderBy(desc(runs.createdAt), desc(runs.id))
+    .limit(clampLimit(q.limit, 20, 100))
+    .all();
+  return { items: withPositions(ctx, rows) };
+}
+
 /* ---------- for the run supervisor (system) ---------- */
+
+/**
+ * The session a new run of this task should continue: the newest earlier run of the same agent and
+ * preset on the task that reported one (claude-code's session_id), with that run's id.
+ */
+export function lastSessionOf(ctx: Pick<ServiceContext, "db">, taskId: string, agent: string, preset: string): { runId: string; sessionId: string } | null {
+  const r = ctx.db
+    .select({ runId: runs.id, sessionId: runs.sessionId })
+    .from(runs)
+    .where(and(eq(runs.taskId, taskId), eq(runs.agentName, agent), eq(runs.preset, preset), isNotNull(runs.sessionId)))
+    .orderBy(desc(runs.createdAt), desc(runs.id))
+    .limit(1)
+    .get();
+  return r?.sessionId ? { runId: r.runId, sessionId: r.sessionId } : null;
+}
+
+/** The run before this one on the same task (any agent): the command preset gets its id. */
+export function previousRunOf(ctx: Pick<ServiceContext, "db">, run: Pick<RunRow, "id" | "taskId" | "agentName" | "createdAt">): string | null {
+  const where = run.taskId ? eq(runs.taskId, run.taskId) : and(isNull(runs.taskId), eq(runs.agentName, run.agentName));
+  const r = ctx.db
+    .select({ id: runs.id })
+    .from(runs)
+    .where(and(where, sql`(${runs.createdAt}, ${runs.id}) < (${run.createdAt}, ${run.id})`))
+    .orderBy(desc(runs.createdAt), desc(runs.id))
+    .limit(1)
+    .get();
+  return r?.id ?? null;
+}
+
+/** The agent a run is for: its definition body (system prompt) and model. */
+export function runAgent(ctx: Pick<ServiceContext, "db">, agent: string): { body: string; model: string | null } | null {
+  return ctx.db.select({ body: agents.body, model: agents.model }).from(agents).where(eq(agents.name, agent)).get() ?? null;
+}
+
+/** The messages named by a run's wakes (a run without a task answers them), oldest first. */
+export function wakeMessages(ctx: Pick<ServiceContext, "db">, wakes: { messageId: string | null }[]) {
+  const ids = [...new Set(wakes.map((w) => w.messageId).filter((id): id is string => !!id))];
+  if (!ids.length) return [];
+  return ctx.db.select().from(messages).where(inArray(messages.id, ids)).orderBy(asc(messages.createdAt)).all().map(messageDto);
+}
+
+/** The stored lines of a run, oldest first (the supervisor reads a finished run's stream for its session and usage). */
+export function runLogLines(ctx: Pick<ServiceContext, "db">, runId: string, stream: "stdout" | "stderr" = "stdout"): { seq: number; stream: string; text: string; at: number }[] {
+  return ctx.db
+    .select({ seq: runLog.seq, stream: runLog.stream, text: runLog.text, at: runLog.at })
+    .from(runLog)
+    .where(and(eq(runLog.runId, runId), eq(runLog.stream, stream)))
+    .orderBy(asc(runLog.seq))
+    .all();
+}
 
 /** Queued runs, FIFO. */
 export function queuedRuns(ctx: Pick<ServiceContext, "db">, limit = 500): RunRow[] {

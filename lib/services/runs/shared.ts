@@ -16,8 +16,8 @@ export const RUN_ENTITY: EventInput["entityKind"] = "run";
 export const ACTIVE_RUN_STATUSES = activeRunStatuses;
 
 /** The `run.finished` event, whichever way a run ends (finished, failed, cancelled before it started). */
-export function runFinishedEvent(run: Pick<RunRow, "id">, task: { id: string; instructionId: string }, before: Record<string, unknown>, after: Record<string, unknown>): EventInput {
-  return { verb: "run.finished", entityKind: RUN_ENTITY, entityId: run.id, instructionId: task.instructionId, taskId: task.id, before, after };
+export function runFinishedEvent(run: Pick<RunRow, "id">, task: { id: string; instructionId: string } | null, before: Record<string, unknown>, after: Record<string, unknown>): EventInput {
+  return { verb: "run.finished", entityKind: RUN_ENTITY, entityId: run.id, instructionId: task?.instructionId ?? null, taskId: task?.id ?? null, before, after };
 }
 export const isActive = (s: RunStatus) => s === "queued" || s === "running";
 
@@ -46,6 +46,14 @@ export function runDto(r: RunRow, extra: { queuePosition?: number | null } = {})
     cancelRequestedBy: r.cancelRequestedBy,
     logLines: r.logLines,
     droppedLines: r.droppedLines,
+    /** The task's review round when the run was queued (null for a run without a task). */
+    round: r.round,
+    /** What woke the agent (trigger "wake"), one wake per line. */
+    wakeReason: r.wakeReason,
+    /** The session the run was asked to continue, and the program's own session id once known. */
+    resumeSessionId: r.resumeSessionId,
+    sessionId: r.sessionId,
+    usage: { inputTokens: r.inputTokens, outputTokens: r.outputTokens, cacheReadTokens: r.cacheReadTokens, cacheCreationTokens: r.cacheCreationTokens, costUsd: r.costUsd },
     /** 1 = next to start, among every queued run (FIFO); null unless queued. */
     queuePosition: r.status === "queued" ? (extra.queuePosition ?? null) : null,
   };

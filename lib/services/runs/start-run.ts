@@ -16,6 +16,8 @@ export const StartRunInput = z.strictObject({
   /** argv as it will be launched, prompt elided, no secrets. */
   command: z.array(z.string().max(2000)).max(200),
   preset: z.string().min(1).max(40).optional(),
+  /** The session the program is asked to continue (claude-code --resume). */
+  resumeSessionId: z.string().max(200).optional(),
 });
 
 export type StartRunResult = { started: true; run: RunDto; token: string } | { started: false; run: RunDto };
@@ -32,9 +34,11 @@ export function startRun(ctx: ServiceContext, raw: z.input<typeof StartRunInput>
   return writeTx(ctx, (tx, at, emit): StartRunResult => {
     const run = loadRun(tx, input.runId);
     if (run.status !== "queued") throw new ServiceError("illegal_transition", `Run ${run.id} is ${run.status}, not queued`);
-    const task = tx.select().from(tasks).where(eq(tasks.id, run.taskId)).get()!;
-    const why =
-      task.assignedAgent !== run.agentName
+    // A run without a task answers messages: nothing about a task can make it moot.
+    const task = run.taskId ? tx.select().from(tasks).where(eq(tasks.id, run.taskId)).get()! : null;
+    const why = !task
+      ? null
+      : task.assignedAgent !== run.agentName
         ? `Task ${task.id} was reassigned to ${task.assignedAgent}`
         : task.status !== "pending" && task.status !== "in_progress"
           ? `Task ${task.id} is ${task.status.replace("_", " ")}: nothing to run`
@@ -52,7 +56,7 @@ export function startRun(ctx: ServiceContext, raw: z.input<typeof StartRunInput>
     emit({ verb: "token.created", entityKind: "token", entityId: tokenId, after: { agent: run.agentName, userId: null, label: `run:${run.id}` } });
     const row = tx
       .update(runs)
-      .set({ status: "running", startedAt: at, tokenId, command: input.command, ...(input.preset ? { preset: input.preset } : {}) })
+      .set({ status: "running", startedAt: at, tokenId, command: input.command, resumeSessionId: input.resumeSessionId ?? null, ...(input.preset ? { preset: input.preset } : {}) })
       .where(eq(runs.id, run.id))
       .returning()
       .get();
@@ -60,10 +64,10 @@ export function startRun(ctx: ServiceContext, raw: z.input<typeof StartRunInput>
       verb: "run.started",
       entityKind: RUN_ENTITY,
       entityId: run.id,
-      instructionId: task.instructionId,
-      taskId: task.id,
+      instructionId: task?.instructionId ?? null,
+      taskId: task?.id ?? null,
       before: { status: "queued" },
-      after: { status: "running", agent: run.agentName },
+      after: { status: "running", agent: run.agentName, resumeSessionId: input.resumeSessionId ?? null },
     });
     return { started: true, run: runDto(row), token };
   });

@@ -1,5 +1,8 @@
 import "server-only";
 import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { pastRounds } from "../steps/rounds";
+import type { TaskStepRoundRow } from "@/db/schema";
+import { taskUsage } from "../runs/usage";
 import { instructions, messages, outputs, reviews, taskDependencies, taskSteps, tasks, taskStatuses, type TaskStatus } from "@/db/schema";
 import { boardTaskStatuses, type Priority } from "@/lib/domain/vocabulary";
 import type { ServiceContext } from "../context";
@@ -187,8 +190,22 @@ export function getTask(ctx: ServiceContext, taskId: string) {
     outputs: outs.map((o) => outputDto(o, { withContent: false })),
     messages: msgs.map(messageDto),
     reviews: revs.map(reviewDto),
+    rounds: roundsOf(ctx, t.id),
+    usage: taskUsage(ctx, t.id),
   };
 }
+
+/** The earlier review rounds' steps (the current round is `steps`), oldest round first. */
+function roundsOf(ctx: ServiceContext, taskId: string) {
+  const out: { round: number; steps: { position: number; title: string; status: TaskStepRoundRow["status"]; note: string | null; startedAt: string | null; endedAt: string | null }[] }[] = [];
+  for (const s of pastRounds(ctx.db, taskId)) {
+    let r = out.at(-1);
+    if (!r || r.round !== s.round) out.push((r = { round: s.round, steps: [] }));
+    r.steps.push({ position: s.position, title: s.title, status: s.status, note: s.note, startedAt: isoOrNull(s.startedAt), endedAt: isoOrNull(s.endedAt) });
+  }
+  return out;
+}
+const isoOrNull = (ms: number | null) => (ms == null ? null : new Date(ms).toISOString());
 export type TaskDetail = ReturnType<typeof getTask>;
 
 /** The agent a task is assigned to (the live stream's visibility filter), or null. */

@@ -15,7 +15,7 @@ export const RunStatus = z.enum(runStatuses);
 export const Run = z
   .looseObject({
     id: z.string().openapi({ example: "run_01jd3k5m8q0000000000000000" }),
-    taskId: z.string(),
+    taskId: z.string().nullable().openapi({ description: "null for a run without a task: an agent woken to answer messages" }),
     agent: z.string(),
     status: RunStatus,
     trigger: z.enum(runTriggers),
@@ -34,6 +34,17 @@ export const Run = z
     logLines: z.number().int(),
     droppedLines: z.number().int(),
     queuePosition: z.number().int().nullable().openapi({ description: "Queued runs: 1 = next to start (FIFO across all agents)" }),
+    round: z.number().int().nullable().openapi({ description: "The task's review round when the run was queued" }),
+    wakeReason: z.string().nullable().openapi({ description: "trigger wake: what woke the agent, one wake per line" }),
+    resumeSessionId: z.string().nullable().openapi({ description: "claude-code: the session this run was asked to continue" }),
+    sessionId: z.string().nullable().openapi({ description: "claude-code: the session id the program reported (stream-json)" }),
+    usage: z.object({
+      inputTokens: z.number().int(),
+      outputTokens: z.number().int(),
+      cacheReadTokens: z.number().int(),
+      cacheCreationTokens: z.number().int(),
+      costUsd: z.number().nullable().openapi({ description: "as the program reported it (Claude Code's total_cost_usd); null when it did not" }),
+    }),
   })
   .openapi("Run");
 
