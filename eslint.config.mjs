@@ -95,8 +95,10 @@ export default defineConfig([
     rules: restrict(noDb("Pages, components, client code, routes and the CLI"), noSql("They")),
   },
   // The vocabulary is the bottom of the house: it imports nothing of the app.
+  // One exemption: the transcript parser's test feeds it through the runners' real LineSplitter.
   {
     files: ["lib/domain/**"],
+    ignores: ["lib/domain/transcript.test.ts"],
     rules: restrict(rule(["@/*", "../*", "node:*", ...reach.framework], "lib/domain is plain words and rules: it imports nothing of the app, no framework, no Node")),
   },
   // The schema and migrations sit on the vocabulary and nothing else of the app.

@@ -7,6 +7,8 @@ import { Mono } from "@/components/ui/mono";
 import { Input } from "@/components/ui/input";
 import { ErrorState } from "@/components/ui/error-state";
 import { cn } from "@/components/ui/cn";
+import { isStreamJson } from "@/lib/domain/transcript";
+import { RunTranscript } from "./run-transcript";
 
 function escapeRe(s: string) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -30,13 +32,22 @@ function Highlighted({ text, re, currentRef }: { text: string; re: RegExp | null
   );
 }
 
-/** A run's log, followed live, with search across the lines held and "load earlier". */
-export function RunLog({ run, log }: { run: RunDto; log: ReturnType<typeof useRunLog> }) {
+type View = "transcript" | "raw";
+
+/**
+ * A run's log, followed live, with search across the lines held and "load earlier". A Claude Code
+ * run (stream-json) reads as a transcript by default, its raw lines one click away; the command
+ * preset's output is always lines.
+ */
+export function RunLog({ run, log, taskId }: { run: RunDto; log: ReturnType<typeof useRunLog>; taskId?: string }) {
+  const [view, setView] = React.useState<View>("transcript");
+  const streamJson = React.useMemo(() => run.preset !== "command" && isStreamJson(log.lines), [run.preset, log.lines]);
+  const transcript = streamJson && view === "transcript";
   const [query, setQuery] = React.useState("");
   const [current, setCurrent] = React.useState(0);
   const [follow, setFollow] = React.useState(true);
   const box = React.useRef<HTMLDivElement>(null);
-  const needle = query.trim();
+  const needle = transcript ? "" : query.trim();
   const re = React.useMemo(() => (needle ? new RegExp(`(${escapeRe(needle)})`, "i") : null), [needle]);
   const splitRe = React.useMemo(() => (needle ? new RegExp(`(${escapeRe(needle)})`, "gi") : null), [needle]);
   const matches = React.useMemo(() => (re ? log.lines.filter((l) => re.test(l.text)).map((l) => l.seq) : []), [re, log.lines]);
@@ -48,7 +59,7 @@ export function RunLog({ run, log }: { run: RunDto; log: ReturnType<typeof useRu
   React.useLayoutEffect(() => {
     const el = box.current;
     if (el && follow && currentSeq === null) el.scrollTop = el.scrollHeight;
-  }, [log.lines, follow, currentSeq]);
+  }, [log.lines, follow, currentSeq, transcript]);
 
   React.useEffect(() => {
     if (currentSeq === null) return;
@@ -72,41 +83,67 @@ export function RunLog({ run, log }: { run: RunDto; log: ReturnType<typeof useRu
           {total} {total === 1 ? "line" : "lines"}
           {run.droppedLines > 0 && ` (+${run.droppedLines} not kept)`}
         </span>
+        {streamJson && (
+          <div role="group" aria-label="Show the output as" className="inline-flex h-7 items-center gap-0.5 rounded-md bg-muted p-0.5 text-muted-foreground" data-testid="run-log-view">
+            {(["transcript", "raw"] as const).map((v) => (
+              <button
+                key={v}
+                type="button"
+                aria-pressed={view === v}
+                onClick={() => {
+                  setView(v);
+                  setFollow(true);
+                }}
+                className={cn(
+                  "inline-flex h-6 items-center rounded-[5px] px-2 text-xs font-medium whitespace-nowrap transition-colors hover:text-foreground focus-visible:outline-2 focus-visible:outline-ring",
+                  view === v && "bg-background text-foreground shadow-xs",
+                )}
+                data-testid={`run-log-view-${v}`}
+              >
+                {v === "transcript" ? "Transcript" : "Raw lines"}
+              </button>
+            ))}
+          </div>
+        )}
         <div className="ml-auto flex items-center gap-1">
-          <label className="relative">
-            <span className="sr-only">Search the output</span>
-            <Search aria-hidden className="pointer-events-none absolute top-1/2 left-2 size-3.5 -translate-y-1/2 text-muted-foreground" />
-            <Input
-              type="search"
-              value={query}
-              onChange={(e) => {
-                setQuery(e.target.value);
-                setCurrent(0);
-                // Clearing the search goes back to following the newest lines.
-                if (!e.target.value.trim()) setFollow(true);
-              }}
-              onKeyDown={(e) => {
-                if (e.key === "Enter") {
-                  e.preventDefault();
-                  step(e.shiftKey ? -1 : 1);
-                }
-              }}
-              placeholder="Search output"
-              className="h-7 w-48 pl-7 text-xs"
-              data-testid="run-log-search"
-            />
-          </label>
-          {needle && (
-            <span className="min-w-16 text-center text-xs text-muted-foreground tabular-nums" aria-live="polite" data-testid="run-log-matches">
-              {matches.length ? `${Math.min(current, matches.length - 1) + 1}/${matches.length}` : "no match"}
-            </span>
+          {!transcript && (
+            <>
+              <label className="relative">
+                <span className="sr-only">Search the output</span>
+                <Search aria-hidden className="pointer-events-none absolute top-1/2 left-2 size-3.5 -translate-y-1/2 text-muted-foreground" />
+                <Input
+                  type="search"
+                  value={query}
+                  onChange={(e) => {
+                    setQuery(e.target.value);
+                    setCurrent(0);
+                    // Clearing the search goes back to following the newest lines.
+                    if (!e.target.value.trim()) setFollow(true);
+                  }}
+                  onKeyDown={(e) => {
+                    if (e.key === "Enter") {
+                      e.preventDefault();
+                      step(e.shiftKey ? -1 : 1);
+                    }
+                  }}
+                  placeholder="Search output"
+                  className="h-7 w-48 pl-7 text-xs"
+                  data-testid="run-log-search"
+                />
+              </label>
+              {needle && (
+                <span className="min-w-16 text-center text-xs text-muted-foreground tabular-nums" aria-live="polite" data-testid="run-log-matches">
+                  {matches.length ? `${Math.min(current, matches.length - 1) + 1}/${matches.length}` : "no match"}
+                </span>
+              )}
+              <Button size="icon-sm" variant="ghost" onClick={() => step(-1)} disabled={!matches.length} aria-label="Previous match">
+                <ChevronUp />
+              </Button>
+              <Button size="icon-sm" variant="ghost" onClick={() => step(1)} disabled={!matches.length} aria-label="Next match">
+                <ChevronDown />
+              </Button>
+            </>
           )}
-          <Button size="icon-sm" variant="ghost" onClick={() => step(-1)} disabled={!matches.length} aria-label="Previous match">
-            <ChevronUp />
-          </Button>
-          <Button size="icon-sm" variant="ghost" onClick={() => step(1)} disabled={!matches.length} aria-label="Next match">
-            <ChevronDown />
-          </Button>
           {!follow && (
             <Button
               size="xs"
@@ -140,6 +177,8 @@ export function RunLog({ run, log }: { run: RunDto; log: ReturnType<typeof useRu
           <ErrorState compact error={log.error} onRetry={log.refresh} />
         ) : log.lines.length === 0 ? (
           <p className="px-1 py-1 text-muted-foreground">{log.loading ? "Loading…" : run.status === "queued" ? "Waiting for a free slot…" : "No output yet."}</p>
+        ) : transcript ? (
+          <RunTranscript lines={log.lines} taskId={taskId ?? run.taskId ?? undefined} className="px-1 py-1" />
         ) : (
           log.lines.map((l) => <LogLine key={l.seq} line={l} re={splitRe} current={l.seq === currentSeq} />)
         )}

@@ -36,6 +36,7 @@ export function RunPanel({ taskId, className }: { taskId: string; className?: st
   );
 
   const runner = q.data?.runner;
+  const showRound = items.some((r) => (r.round ?? 1) > 1);
   const current = items.find(active);
   // The task page already holds the task (same query key): its status decides whether there is work to run.
   const taskStatus = useTask(taskId).data?.status;
@@ -116,10 +117,11 @@ export function RunPanel({ taskId, className }: { taskId: string; className?: st
                 onRetry={() => retry.mutate(r.id, { onSuccess: (n) => setPicked(n.id) })}
                 busy={cancel.isPending || retry.isPending}
                 canRetry={canRun}
+                showRound={showRound}
               />
             ))}
           </ol>
-          {selected && <RunLog run={selected} log={log} />}
+          {selected && <RunLog run={selected} log={log} taskId={taskId} />}
         </>
       )}
     </Card>

@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Mono } from "@/components/ui/mono";
 import { useNow } from "@/components/ui/use-now";
-import { formatDuration } from "@/components/ui/format";
+import { formatDuration, formatTokenCount, formatUsd, totalTokens, usageSummary } from "@/components/ui/format";
 import { cn } from "@/components/ui/cn";
 
 type RunStatus = RunDto["status"];
@@ -38,7 +38,101 @@ export function RunStatusBadge({ run }: { run: RunDto }) {
   );
 }
 
-/** One run in the task's run list: status, times, and its actions (cancel, retry). */
+/** A session id in short: its first 8 characters (the full id on hover and in a copy). */
+const shortSession = (id: string) => (id.length > 12 ? `${id.slice(0, 8)}…` : id);
+
+function SessionId({ id }: { id: string }) {
+  return (
+    <Mono title={id} className="select-all">
+      {shortSession(id)}
+    </Mono>
+  );
+}
+
+/**
+ * Which program session the run had: its own, the one it continued (resumeSessionId), or a fresh one
+ * because the session it was asked to continue could not be resumed. Nothing for runs without one.
+ */
+export function RunSession({ run, className }: { run: RunDto; className?: string }) {
+  const { resumeSessionId: resume, sessionId: own } = run;
+  if (!resume && !own) return null;
+  let body: React.ReactNode;
+  let state: "new" | "continued" | "continuing" | "fresh";
+  if (resume && own && own !== resume) {
+    state = "fresh";
+    body = (
+      <>
+        fresh session <SessionId id={own} /> (could not resume <SessionId id={resume} />)
+      </>
+    );
+  } else if (resume) {
+    state = own ? "continued" : "continuing";
+    body = (
+      <>
+        {own ? "continued" : "continues"} session <SessionId id={resume} />
+      </>
+    );
+  } else {
+    state = "new";
+    body = (
+      <>
+        session <SessionId id={own!} />
+      </>
+    );
+  }
+  return (
+    <span className={cn("text-xs text-muted-foreground", state === "fresh" && "text-status-blocked", className)} data-testid="run-session" data-session-state={state}>
+      {body}
+    </span>
+  );
+}
+
+/** The run's tokens and cost as the program reported them: "$0.0123 · 12.3k tokens". Nothing when it reported none. */
+export function RunCost({ run, className }: { run: RunDto; className?: string }) {
+  const u = run.usage;
+  const tokens = totalTokens(u);
+  if (u.costUsd == null && tokens === 0) return null;
+  const parts = [u.costUsd != null ? formatUsd(u.costUsd) : null, tokens ? `${formatTokenCount(tokens)} tokens` : null].filter(Boolean);
+  return (
+    <span className={cn("text-xs text-muted-foreground tabular-nums", className)} title={usageSummary(u)} data-testid="run-cost">
+      {parts.join(" · ")}
+      <span className="sr-only"> ({usageSummary(u)})</span>
+    </span>
+  );
+}
+
+/** "round 2": the task's review round when the run was queued. */
+export function RunRound({ run }: { run: RunDto }) {
+  if (run.round == null) return null;
+  return (
+    <Badge tone="outline" className="font-normal" data-testid="run-round" data-round={run.round}>
+      round {run.round}
+    </Badge>
+  );
+}
+
+/** Who asked for the run: a person, the assignment, a retry, or a wake (a "woken" badge). */
+export function RunTrigger({ run }: { run: RunDto }) {
+  if (run.trigger === "wake")
+    return (
+      <Badge tone="review" data-testid="run-wake" title={run.wakeReason ?? undefined}>
+        woken
+      </Badge>
+    );
+  return <span className="text-xs text-muted-foreground">{run.trigger === "auto" ? "on assignment" : run.trigger === "retry" ? "retry" : `by ${run.requestedBy}`}</span>;
+}
+
+/** The wake reason, one wake per line (trigger "wake"). */
+export function RunWakeReason({ run, className }: { run: RunDto; className?: string }) {
+  if (run.trigger !== "wake" || !run.wakeReason?.trim()) return null;
+  return (
+    <span className={cn("line-clamp-3 w-full text-xs whitespace-pre-line text-status-review", className)} title={run.wakeReason} data-testid="run-wake-reason">
+      {run.wakeReason.trim()}
+    </span>
+  );
+}
+
+/** One run in the task's run list: status, trigger, round, times, session, cost, and its actions (cancel, retry). */
 export function RunRow({
   run,
   selected,
@@ -47,6 +141,7 @@ export function RunRow({
   onRetry,
   busy,
   canRetry,
+  showRound = true,
 }: {
   run: RunDto;
   selected: boolean;
@@ -55,6 +150,8 @@ export function RunRow({
   onRetry: () => void;
   busy: boolean;
   canRetry: boolean;
+  /** False while every run of the task is in round 1: "round 1" on each would be noise. */
+  showRound?: boolean;
 }) {
   const now = useNow(1000);
   const duration = run.startedAt ? (run.endedAt ? Date.parse(run.endedAt) : (now ?? Date.parse(run.startedAt))) - Date.parse(run.startedAt) : null;
@@ -67,8 +164,9 @@ export function RunRow({
         className="flex min-w-0 flex-1 flex-wrap items-center gap-x-3 gap-y-1 rounded text-left focus-visible:outline-2 focus-visible:outline-ring"
       >
         <RunStatusBadge run={run} />
+        {showRound && <RunRound run={run} />}
         <Mono className="text-xs text-muted-foreground">{run.id}</Mono>
-        <span className="text-xs text-muted-foreground">{run.trigger === "auto" ? "on assignment" : run.trigger === "retry" ? "retry" : `by ${run.requestedBy}`}</span>
+        <RunTrigger run={run} />
         <span className="text-xs text-muted-foreground">
           {run.startedAt ? <RelativeTime date={run.startedAt} prefix="started " tickMs={10_000} /> : <RelativeTime date={run.createdAt} prefix="queued " tickMs={10_000} />}
           {run.endedAt && (
@@ -84,6 +182,9 @@ export function RunRow({
             {run.exitCode != null ? `exit ${run.exitCode}` : run.signal}
           </Mono>
         ) : null}
+        <RunSession run={run} />
+        <RunCost run={run} />
+        <RunWakeReason run={run} />
         {run.reason && !active(run) && (
           <span className="w-full truncate text-xs text-muted-foreground" title={run.reason}>
             {run.reason}

@@ -1,9 +1,7 @@
 "use client";
 import * as React from "react";
 import type { RunLogLineDto } from "@/lib/queries/runs";
-// lib/runners/transcript.ts is pure (no Node, no server-only, no app import): safe in the browser.
-// eslint-disable-next-line agentdesk/client-imports -- the one client-safe module of lib/runners
-import { parseTranscript, runUsage, type TranscriptEntry } from "@/lib/runners/transcript";
+import { parseTranscript, runUsage, type TranscriptEntry } from "@/lib/domain/transcript";
 import { cn } from "@/components/ui/cn";
 import { InitLine, OrphanResult, RawLine, ResultFooter, TextBlock, ThinkingBlock, ToolCallRow, formatCost, usageText } from "./transcript-parts";
 

@@ -3,7 +3,7 @@
 // or a tool wrote is rendered as plain text: React escapes it, nothing is read as HTML or markdown.
 import * as React from "react";
 import { Check, CircleAlert, CircleDashed, Wrench } from "lucide-react";
-import type { InitEntry, LineEntry, ResultEntry, TextEntry, ThinkingEntry, TokenUsage, ToolCallEntry, ToolResultEntry } from "@/lib/runners/transcript";
+import type { InitEntry, LineEntry, ResultEntry, TextEntry, ThinkingEntry, TokenUsage, ToolCallEntry, ToolResultEntry } from "@/lib/domain/transcript";
 import { Badge } from "@/components/ui/badge";
 import { StatusBadge } from "@/components/ui/status";
 import { Mono } from "@/components/ui/mono";

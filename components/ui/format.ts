@@ -41,3 +41,34 @@ export function formatDuration(ms: number | null | undefined): string {
   const h = Math.floor((ms % DAY) / HOUR);
   return `${d}d ${h}h`;
 }
+
+/** Tokens in short: "950", "12.3k", "1.2M". */
+export function formatTokenCount(n: number): string {
+  if (!Number.isFinite(n)) return "";
+  const abs = Math.abs(n);
+  const short = (v: number, unit: string) => `${v >= 100 ? Math.round(v) : Number(v.toFixed(1))}${unit}`;
+  if (abs < 1000) return String(Math.round(n));
+  if (abs < 1_000_000) return short(n / 1000, "k");
+  if (abs < 1_000_000_000) return short(n / 1_000_000, "M");
+  return short(n / 1_000_000_000, "B");
+}
+
+/** A cost in dollars: "$0.0123" under a dollar (to the hundredth of a cent), "$12.34" above, "$1,234" from a thousand. */
+export function formatUsd(usd: number): string {
+  if (!Number.isFinite(usd)) return "";
+  if (Math.abs(usd) < 1) return `$${usd.toFixed(4)}`;
+  if (Math.abs(usd) < 1000) return `$${usd.toFixed(2)}`;
+  return `$${Math.round(usd).toLocaleString("en-US")}`;
+}
+
+/** Every token of a usage: input, output and both cache kinds. */
+export const totalTokens = (u: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number }) =>
+  u.inputTokens + u.outputTokens + u.cacheReadTokens + u.cacheCreationTokens;
+
+/** "12.3k in · 4.1k out · 200k cache read · 8k cache write" (zero cache counts left out). */
+export function usageSummary(u: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number }): string {
+  const parts = [`${formatTokenCount(u.inputTokens)} in`, `${formatTokenCount(u.outputTokens)} out`];
+  if (u.cacheReadTokens) parts.push(`${formatTokenCount(u.cacheReadTokens)} cache read`);
+  if (u.cacheCreationTokens) parts.push(`${formatTokenCount(u.cacheCreationTokens)} cache write`);
+  return parts.join(" · ");
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { LineSplitter, type OutputLine } from "./output";
+import { LineSplitter, type OutputLine } from "@/lib/runners/output";
 import {
   LOG_LINE_SPLIT_CHARS,
   isStreamJson,
