@@ -72,10 +72,14 @@ describe("every status write goes through its state machine", () => {
     for (let p = 1; p <= 10; p++) if (p !== 2) s.updateStep(be, { taskId: a.id, position: p, status: "done" });
     s.completeTask(be, { taskId: a.id });
     const v2 = s.getTask(rex, a.id).outputs.at(-1)!;
+    // changes requested: back to pending in round 2 (steps archived and reset), claimed, walked, a new version, approved
     s.requestOutputChanges(rex, { outputId: v2.id, comment: "More" });
+    s.claimTask(be, { taskId: a.id });
+    allSteps(a.id);
     s.submitOutput(be, { taskId: a.id, format: "markdown", content: "v3" });
     s.completeTask(be, { taskId: a.id });
     s.approveOutput(rex, { outputId: s.getTask(rex, a.id).outputs.at(-1)!.id });
+    expect(s.getTask(rex, a.id)).toMatchObject({ status: "completed", round: 2 });
 
     // autonomous completion; cancel; reassign (in progress → pending, pending, in review)
     const b = newTask("B", { authority: "autonomous" });

@@ -17,7 +17,7 @@ export const ApproveOutputInput = z.strictObject({
   comment: multiLineText(20_000).optional(),
 });
 
-/** Approves a version; when the task was waiting for this review it is completed. */
+/** Approves the latest version of a task in review (loadReviewable): the task is completed. */
 export function approveOutput(ctx: ServiceContext, raw: z.input<typeof ApproveOutputInput>) {
   requirePerson(ctx.actor);
   const input = parseInput(ApproveOutputInput, raw);
@@ -28,10 +28,7 @@ export function approveOutput(ctx: ServiceContext, raw: z.input<typeof ApproveOu
       .values({ id: newId("rev", at), outputId: output.id, reviewer: actorId(ctx.actor), decision: "approved", comment: input.comment ?? "", createdAt: at })
       .returning()
       .get();
-    const taskRow =
-      task.status === "in_review"
-        ? transitionTask(tx, task, "completed", { at, emit, verb: "task.completed", set: { completedAt: at, leaseExpiresAt: null }, after: { outputId: output.id, reviewId: review.id } })
-        : task;
+    const taskRow = transitionTask(tx, task, "completed", { at, emit, verb: "task.completed", set: { completedAt: at }, after: { outputId: output.id, version: output.version, reviewId: review.id } });
     const updated = transitionOutput(tx, output, "approved", {
       emit,
       instructionId: task.instructionId,

@@ -45,14 +45,76 @@ it("approving completes a task in review", () => {
   expect(s.getTask(rex(), task.id).completedAt).not.toBeNull();
 });
 
-it("requesting changes puts the comment in the agent's inbox and sends the task back to in progress", () => {
+it("requesting changes puts the comment in the agent's inbox and sends the task back to pending in its next round", () => {
   const { task, v1 } = readyForReview();
   expect(() => s.requestOutputChanges(rex(), { outputId: v1.id, comment: "  " })).toThrowError(expect.objectContaining({ code: "validation_failed" }));
   const r = s.requestOutputChanges(rex(), { outputId: v1.id, comment: "Handle the empty cart" });
-  expect(r.task.status).toBe("in_progress");
+  expect(r.task).toMatchObject({ status: "pending", round: 2, lease: null });
+  expect(r.output.status).toBe("changes_requested");
   const inbox = s.listInbox(backend(), { inbox: "backend-developer" });
   expect(inbox.items[0]).toMatchObject({ type: "review_response", body: "Handle the empty cart", taskId: task.id, from: { kind: "person", name: "rex@example.com" } });
   expect(inbox.unreadCount).toBe(1);
+  // Round 1's steps are kept; the steps start again.
+  expect(s.getTask(rex(), task.id).steps.every((st) => st.status === "pending")).toBe(true);
+  expect(t.db.$client.prepare("SELECT count(*) AS n FROM task_step_rounds WHERE task_id = ? AND round = 1 AND status = 'done'").get(task.id)).toEqual({ n: 10 });
+});
+
+/** The agent claims the task again and reports every step, leaving it in progress. */
+function workRoundAgain(taskId: string) {
+  s.claimTask(backend(), { taskId });
+  for (let p = 1; p <= 10; p++) s.updateStep(backend(), { taskId, position: p, status: "done" });
+}
+
+it("after changes are requested, completing needs a new version: the one sent back is not something to review", () => {
+  const { task, v1 } = readyForReview();
+  s.requestOutputChanges(rex(), { outputId: v1.id, comment: "Handle the empty cart" });
+  workRoundAgain(task.id);
+  const before = s.getTask(rex(), task.id);
+  expect(() => s.completeTask(backend(), { taskId: task.id })).toThrowError(
+    expect.objectContaining({ code: "output_required", message: expect.stringMatching(/round 2: changes were requested on v1, so submit a new version/) }),
+  );
+  expect(s.getTask(rex(), task.id)).toMatchObject({ status: "in_progress", version: before.version });
+  const v2 = s.submitOutput(backend(), { taskId: task.id, format: "code", language: "ts", content: "export const a = 2;\n" });
+  expect(s.completeTask(backend(), { taskId: task.id }).status).toBe("in_review");
+  const r = s.approveOutput(rex(), { outputId: v2.id });
+  expect(r.task).toMatchObject({ status: "completed", round: 2 });
+});
+
+it("a version cannot be reviewed before its task is handed in: no decision leaves a task in review with nothing to review", () => {
+  const inst = s.createInstruction(rex(), { title: "Early" });
+  const task = s.createTask(rex(), { instructionId: inst.id, title: "Early review", assignedAgent: "backend-developer" });
+  s.claimTask(backend(), { taskId: task.id });
+  const v1 = s.submitOutput(backend(), { taskId: task.id, format: "text", content: "draft" });
+  const events = () => s.listEvents(rex(), { taskId: task.id }).length;
+  const before = events();
+  expect(() => s.approveOutput(rex(), { outputId: v1.id })).toThrowError(
+    expect.objectContaining({ code: "illegal_transition", message: expect.stringMatching(/in progress: v1 can be approved once its agent completes/) }),
+  );
+  expect(() => s.requestOutputChanges(rex(), { outputId: v1.id, comment: "No" })).toThrowError(
+    expect.objectContaining({ code: "illegal_transition", message: expect.stringMatching(/in progress: v1 can be sent back/) }),
+  );
+  expect(events()).toBe(before);
+  expect(s.getOutput(rex(), v1.id).output.status).toBe("pending_review");
+  // Handed in, it is reviewable, and approving completes it.
+  for (let p = 1; p <= 10; p++) s.updateStep(backend(), { taskId: task.id, position: p, status: "done" });
+  s.completeTask(backend(), { taskId: task.id });
+  expect(s.approveOutput(rex(), { outputId: v1.id }).task.status).toBe("completed");
+});
+
+it("a new version handed in during review supersedes the waiting one; the task stays in review at its latest", () => {
+  const { task, v1 } = readyForReview();
+  const v2 = s.submitOutput(backend(), { taskId: task.id, format: "code", language: "ts", content: "export const a = 3;\n" });
+  expect(s.getTask(rex(), task.id).status).toBe("in_review");
+  expect(() => s.requestOutputChanges(rex(), { outputId: v1.id, comment: "Old" })).toThrowError(expect.objectContaining({ code: "illegal_transition", message: expect.stringMatching(/superseded/) }));
+  expect(s.approveOutput(rex(), { outputId: v2.id }).task.status).toBe("completed");
+});
+
+it("a cancelled task's waiting version can no longer be reviewed", () => {
+  const { task, v1 } = readyForReview();
+  s.cancelTask(rex(), { taskId: task.id });
+  expect(() => s.approveOutput(rex(), { outputId: v1.id })).toThrowError(
+    expect.objectContaining({ code: "illegal_transition", message: expect.stringMatching(/cancelled: its outputs can no longer be reviewed/) }),
+  );
 });
 
 it("viewers and agents cannot review; people cannot hand in outputs", () => {

@@ -13,12 +13,17 @@ export const CancelTaskInput = z.strictObject({
   reason: multiLineText(5000).optional(),
 });
 
+/**
+ * A person stops the task, from any status that is not final. Nobody works on it any more: the
+ * lease ends and steps under way are released (transitionTask). A version still waiting for review
+ * stays as it was, and can no longer be reviewed (docs/task-rules.md).
+ */
 export function cancelTask(ctx: ServiceContext, raw: z.input<typeof CancelTaskInput>) {
   requirePerson(ctx.actor);
   const input = parseInput(CancelTaskInput, raw);
   return writeTx(ctx, (tx, at, emit) => {
     const task = loadTask(tx, ctx.actor, input.taskId, true);
-    const row = transitionTask(tx, task, "cancelled", { at, emit, verb: "task.cancelled", set: { leaseExpiresAt: null }, after: { reason: input.reason ?? null } });
+    const row = transitionTask(tx, task, "cancelled", { at, emit, verb: "task.cancelled", after: { reason: input.reason ?? null } });
     return taskDto(row, at);
   });
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { and, eq, notInArray } from "drizzle-orm";
+import { and, desc, eq, notInArray } from "drizzle-orm";
 import { outputs, taskSteps } from "@/db/schema";
 import type { ServiceContext } from "../context";
 import { writeTx } from "../write-tx";
@@ -17,8 +17,12 @@ export const CompleteTaskInput = z.strictObject({
 });
 
 /**
- * The agent says it is done. A task that needs review goes to in_review (and must have an output
- * to review); an autonomous one is completed. Steps still open are refused: skip them with a reason.
+ * The agent says it is done. A task that needs review goes to in_review, and only with a version
+ * waiting for review: its latest output must be pending_review, which means handed in during the
+ * current round (requesting changes settles the round's version, and a version cannot be reviewed
+ * before the task is in review), so a task never sits in review with nothing to review
+ * (docs/task-rules.md). An autonomous one is completed. Steps still open are refused: skip them
+ * with a reason.
  */
 export function completeTask(ctx: ServiceContext, raw: z.input<typeof CompleteTaskInput>) {
   const input = parseInput(CompleteTaskInput, raw);
@@ -38,14 +42,23 @@ export function completeTask(ctx: ServiceContext, raw: z.input<typeof CompleteTa
       });
     }
     if (target === "in_review") {
-      const out = tx.select({ id: outputs.id }).from(outputs).where(eq(outputs.taskId, task.id)).limit(1).get();
-      if (!out) throw new ServiceError("output_required", `Task ${task.id} needs review: submit an output before completing it`);
+      const latest = tx.select({ version: outputs.version, status: outputs.status }).from(outputs).where(eq(outputs.taskId, task.id)).orderBy(desc(outputs.version)).limit(1).get();
+      if (!latest) throw new ServiceError("output_required", `Task ${task.id} needs review: submit an output before completing it`);
+      if (latest.status !== "pending_review") {
+        throw new ServiceError(
+          "output_required",
+          latest.status === "changes_requested"
+            ? `Task ${task.id} is in review round ${task.round}: changes were requested on v${latest.version}, so submit a new version before completing it`
+            : `Task ${task.id} needs review: its latest output (v${latest.version}) is ${latest.status.replace("_", " ")}, so submit a new version before completing it`,
+          { details: { round: task.round, latestVersion: latest.version, latestStatus: latest.status } },
+        );
+      }
     }
     const row = transitionTask(tx, task, target, {
       at,
       emit,
       verb: target === "completed" ? "task.completed" : "task.submitted_for_review",
-      set: { completedAt: target === "completed" ? at : null, leaseExpiresAt: null },
+      set: { completedAt: target === "completed" ? at : null },
       after: { summary: input.summary ?? null },
     });
     return taskDto(row, at);

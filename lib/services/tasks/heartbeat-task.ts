@@ -7,8 +7,7 @@ import { notFound, ServiceError } from "../errors";
 import { requireTaskAccess } from "../policy";
 import { parseInput } from "../validate";
 import { prepared } from "../prepared";
-import { writeLease } from "./load";
-import { DEFAULT_LEASE_MINUTES } from "./transitions";
+import { DEFAULT_LEASE_MINUTES, writeLease } from "./load";
 
 export const HeartbeatInput = z.strictObject({
   taskId: z.string().min(1),
@@ -25,7 +24,11 @@ const leaseOf = (tx: Tx) =>
       .prepare(),
   );
 
-/** Extends the lease. Not an event: heartbeats would drown the activity feed and the audit log. */
+/**
+ * Extends the lease. Not an event: heartbeats would drown the activity feed and the audit log. Only
+ * a task in progress holds a lease: a blocked task's lease is paused (a fresh one starts when it is
+ * unblocked), so there is nothing to extend.
+ */
 export function heartbeatTask(ctx: ServiceContext, raw: z.input<typeof HeartbeatInput>) {
   const { actor } = ctx;
   if (actor.kind !== "agent") throw new ServiceError("forbidden", "Only the agent working on a task sends heartbeats");
@@ -36,8 +39,14 @@ export function heartbeatTask(ctx: ServiceContext, raw: z.input<typeof Heartbeat
     const task = leaseOf(tx).get({ id: input.taskId });
     if (!task) throw notFound("Task", input.taskId);
     requireTaskAccess(actor, task, true);
-    if (task.status !== "in_progress" && task.status !== "blocked") {
-      throw new ServiceError("illegal_transition", `Task ${task.id} is ${task.status}: there is no lease to extend`);
+    if (task.status !== "in_progress") {
+      throw new ServiceError(
+        "illegal_transition",
+        task.status === "blocked"
+          ? `Task ${task.id} is blocked: its lease is paused until it is unblocked, so there is no lease to extend`
+          : `Task ${task.id} is ${task.status.replace("_", " ")}: there is no lease to extend`,
+        { details: { taskStatus: task.status } },
+      );
     }
     if (input.leaseToken !== undefined && input.leaseToken !== task.leaseToken) {
       throw new ServiceError("lease_lost", `Lease ${input.leaseToken} on task ${task.id} is no longer valid`);

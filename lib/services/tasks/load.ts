@@ -5,8 +5,10 @@ import type { Actor } from "@/lib/auth/actor";
 import type { Tx } from "../context";
 import { notFound, ServiceError } from "../errors";
 import { requireTaskAccess } from "../policy";
-import { DEFAULT_LEASE_MINUTES } from "./transitions";
 import { prepared } from "../prepared";
+
+/** A lease's length when the agent's definition names none (lease_minutes). */
+export const DEFAULT_LEASE_MINUTES = 30;
 
 // The reads and writes every agent verb makes, prepared once per connection (prepared.ts).
 const selectTask = (tx: Tx) =>
@@ -64,14 +66,16 @@ export function leaseMinutesOf(tx: Tx, agentName: string): number {
 /**
  * Every write an agent makes on its task counts as a heartbeat (a model-driven agent does not beat
  * on a timer). A write carrying a lease token older than the task's current one comes from an
- * agent whose lease was taken over: refused, so a zombie cannot overwrite its successor.
+ * agent whose lease was taken over: refused, so a zombie cannot overwrite its successor. Only a
+ * task in progress holds a lease (docs/task-rules.md): on a blocked task the lease is paused, and
+ * starts afresh when the task moves back to in progress (transitionTask).
  */
 export function touchLease(tx: Tx, actor: Actor, task: TaskRow, at: number, leaseToken?: number): Partial<TaskRow> {
   if (actor.kind !== "agent") return {};
   if (leaseToken !== undefined && leaseToken !== task.leaseToken) {
     throw new ServiceError("lease_lost", `Lease ${leaseToken} on task ${task.id} is no longer valid (current lease ${task.leaseToken})`);
   }
-  if (task.status !== "in_progress" && task.status !== "blocked") return {};
+  if (task.status !== "in_progress") return {};
   const patch = { leaseExpiresAt: at + leaseMinutesOf(tx, task.assignedAgent) * 60_000, lastHeartbeatAt: at, leaseRemindedAt: null };
   extendLease(tx).run({ expiresAt: patch.leaseExpiresAt, at, id: task.id });
   return patch;

@@ -18,7 +18,8 @@ export const MoveTaskInput = z.strictObject({
 
 /**
  * A person dragging a card on the board. Only moves a person may make are carried out, by the verb
- * that owns them; every other move is refused with the reason, so the board can explain itself.
+ * that owns them (cancel, block, unblock), so the board cannot bypass a rule of those verbs; every
+ * other move is refused with the reason, so the board can explain itself (docs/task-rules.md).
  */
 export function moveTask(ctx: ServiceContext, raw: z.input<typeof MoveTaskInput>) {
   requirePerson(ctx.actor);
@@ -42,7 +43,8 @@ export function moveTask(ctx: ServiceContext, raw: z.input<typeof MoveTaskInput>
   if (to === "in_progress" && from === "pending") refuse("A pending task starts when its agent claims it; it cannot be started from the board");
   if (to === "completed" && from === "in_review") refuse("A task in review completes when its output is approved: open it in the review queue");
   if (to === "completed") refuse(`Only the agent can finish a task that is ${from.replace("_", " ")}; a person completes it by approving its output`);
-  if (to === "in_review") refuse("A task goes to review when its agent completes it with an output");
-  if (to === "pending") refuse("A task returns to pending only when it is reassigned or its lease runs out");
+  if (from === "in_review") refuse("A task in review goes back to its agent when a reviewer requests changes on its output: open it in the review queue");
+  if (to === "in_review") refuse("A task goes to review when its agent completes it with a new version of its output");
+  if (to === "pending") refuse("A task returns to pending when it is reassigned, its lease runs out, or changes are requested on its output");
   return refuse(`A task cannot move from ${from} to ${to}`);
 }

@@ -5,17 +5,24 @@ import type { Tx } from "../context";
 import type { EventInput } from "../events";
 import { ServiceError } from "../errors";
 import { writingStatus } from "../status-guard";
+import { transitionSteps } from "../steps/transitions";
+import { leaseMinutesOf } from "./load";
+
+export { DEFAULT_LEASE_MINUTES } from "./load";
 
 /**
  * The task state machine. pending → in_progress → (blocked ↔ in_progress) → in_review → completed,
  * plus cancelled from any state that is not final. A lease that runs out sends in_progress back to
- * pending; changes requested on an output send in_review back to in_progress.
+ * pending; changes requested on an output send in_review back to pending and open the next review
+ * round (the steps are tracked again: openRound in steps/rounds.ts), so the agent claims it anew.
+ * The rules around it (what each verb may do from each status, and the invariants they keep) are
+ * in docs/task-rules.md.
  */
 export const taskMoves: Record<TaskStatus, readonly TaskStatus[]> = {
   pending: ["in_progress", "cancelled"],
   in_progress: ["blocked", "in_review", "completed", "pending", "cancelled"],
   blocked: ["in_progress", "pending", "cancelled"],
-  in_review: ["completed", "in_progress", "cancelled"],
+  in_review: ["completed", "pending", "cancelled"],
   completed: [],
   cancelled: [],
 };
@@ -62,6 +69,15 @@ export interface TaskMove {
  * The one place a task's status changes: checks the move against the machine, writes it (with
  * the extra columns, updatedAt and a version bump, only if the task is still in the status it was
  * read in) and records the event. Returns the new row.
+ *
+ * What belongs to a status moves with it, whoever asks for the move (docs/task-rules.md), unless the
+ * verb sets the column itself:
+ * - the lease belongs to in_progress: entering it starts a fresh lease, leaving it ends the lease
+ *   (and its reminder);
+ * - the reason belongs to blocked: leaving blocked clears it;
+ * - steps under way or blocked belong to a task being worked on: when the task goes back to the
+ *   queue, waits (blocked) or is cancelled, they are released to pending (notes kept) and the event
+ *   records them (releasedSteps).
  */
 export function transitionTask(tx: Tx, task: TaskRow, to: TaskStatus, m: TaskMove): TaskRow {
   if (m.source === "folder") {
@@ -69,19 +85,42 @@ export function transitionTask(tx: Tx, task: TaskRow, to: TaskStatus, m: TaskMov
   } else {
     assertTaskMove(task.id, task.status, to, m.why);
   }
+  const set: TaskColumns = { ...followingColumns(tx, task, to, m.at), ...m.set };
+  const released = releasesSteps(to) ? transitionSteps(tx, task.id, "release", m.at) : [];
+  const after = released.length ? (row: TaskRow) => ({ releasedSteps: released, ...(typeof m.after === "function" ? m.after(row) : m.after) }) : m.after;
   return recordTaskMove(
     task,
     to,
     () =>
       tx
         .update(tasks)
-        .set({ ...m.set, status: to, updatedAt: m.at, version: task.version + 1 })
+        .set({ ...set, status: to, updatedAt: m.at, version: task.version + 1 })
         .where(and(eq(tasks.id, task.id), eq(tasks.status, task.status)))
         .returning()
         .get(),
-    m,
+    { ...m, after },
   );
 }
+
+/** The columns that belong to a status (see transitionTask), as they must be once the task is `to`. */
+function followingColumns(tx: Tx, task: TaskRow, to: TaskStatus, at: number): TaskColumns {
+  const set: TaskColumns = {};
+  if (to === "in_progress" && task.status !== "in_progress") {
+    set.leaseExpiresAt = at + leaseMinutesOf(tx, task.assignedAgent) * 60_000;
+    set.leaseRemindedAt = null;
+  } else if (to !== "in_progress") {
+    set.leaseExpiresAt = null;
+    set.leaseRemindedAt = null;
+  }
+  if (to !== "blocked" && task.status === "blocked") {
+    set.blockedReason = null;
+    set.blockerType = null;
+  }
+  return set;
+}
+
+/** Moves after which nobody works on the task's steps: those under way or blocked go back to pending. */
+const releasesSteps = (to: TaskStatus) => to === "pending" || to === "blocked" || to === "cancelled";
 
 /**
  * The claim, the hot path: its prepared UPDATE ... WHERE status = 'pending' ... RETURNING is both
@@ -113,5 +152,3 @@ function emitMove(row: TaskRow, from: TaskStatus, to: TaskStatus, m: Pick<TaskMo
     after: { status: to, ...after },
   });
 }
-
-export const DEFAULT_LEASE_MINUTES = 30;
