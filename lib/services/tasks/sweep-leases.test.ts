@@ -39,27 +39,36 @@ it("a dead agent's task is reminded, then returns to pending, and the zombie's l
   expect(s.updateStep(be, { taskId: task.id, position: 1, status: "done", leaseToken: second.lease!.token }).step.status).toBe("done");
 });
 
-it("with escalation the task is blocked and the people are told", () => {
+it("with escalation the task is blocked, its lease ended and its step under way released, and the people are told", () => {
   let now = 1_800_000_000_000;
   const clock = () => now;
   const rex = t.ctx(people.reviewer, clock);
   const inst = s.createInstruction(rex, { title: "Lease" });
   const task = s.createTask(rex, { instructionId: inst.id, title: "T", assignedAgent: "backend-developer" });
   s.claimTask(t.ctx(agent("backend-developer"), clock));
+  s.updateStep(t.ctx(agent("backend-developer"), clock), { taskId: task.id, position: 1, status: "in_progress" });
   now += 31 * 60_000;
   s.sweepLeases(t.ctx(system, clock), { onExpiry: "escalate" });
   now += 11 * 60_000;
   expect(s.sweepLeases(t.ctx(system, clock), { onExpiry: "escalate" }).recovered).toBe(1);
-  expect(s.getTask(rex, task.id).status).toBe("blocked");
+  // Blocked, its lease ended and the step under way released: nobody works on it until a person acts.
+  const escalated = assertConsistent(rex, task.id);
+  expect(escalated).toMatchObject({ status: "blocked", lease: null, blockedReason: expect.stringMatching(/stopped responding/) });
+  expect(escalated.steps[0].status).toBe("pending");
+  expect(s.listEvents(rex, { taskId: task.id }).find((e) => e.verb === "task.escalated")!.after).toMatchObject({ releasedSteps: [1] });
   expect(s.listInbox(rex, { inbox: "hitl" }).items[0]).toMatchObject({ type: "escalation", taskId: task.id });
 });
 
-/** Every task's status agrees with its steps: nothing under way or blocked on a task nobody holds. */
+/**
+ * Every task's status agrees with its steps and its lease (docs/task-rules.md): nothing under way or
+ * blocked on a task nobody holds, no step under way on a blocked task, a lease only in progress.
+ */
 function assertConsistent(rex: s.ServiceContext, taskId: string) {
   const task = s.getTask(rex, taskId);
   const open = task.steps.filter((st) => st.status === "in_progress" || st.status === "blocked").map((st) => st.status);
   if (task.status === "pending") expect(open).toEqual([]);
-  if (task.status === "in_progress") expect(open).not.toContain("blocked");
+  if (task.status === "blocked") expect(open).not.toContain("in_progress");
+  expect(task.lease !== null).toBe(task.status === "in_progress");
   return task;
 }
 

@@ -176,6 +176,71 @@ describe("task transitions", () => {
     expect(s.moveTask(rex(), { taskId: task.id, to: "in_progress" }).status).toBe("in_progress");
   });
 
+  it("the board cannot move a task in review except to cancel it: review decisions are the way out", () => {
+    const task = taskIn("in_review");
+    expect(() => s.moveTask(rex(), { taskId: task.id, to: "in_progress" })).toThrowError(/requests changes on its output/);
+    expect(() => s.moveTask(rex(), { taskId: task.id, to: "pending" })).toThrowError(/requests changes on its output/);
+    expect(() => s.moveTask(rex(), { taskId: task.id, to: "blocked", reason: "x" })).toThrowError(/Only a task in progress can be blocked/);
+    expect(() => s.moveTask(rex(), { taskId: task.id, to: "completed" })).toThrowError(/completes when its output is approved/);
+    expect(s.getTask(rex(), task.id).status).toBe("in_review");
+    expect(s.moveTask(rex(), { taskId: task.id, to: "cancelled" }).status).toBe("cancelled");
+  });
+
+  it("a lease belongs to a task in progress: blocking pauses it, unblocking starts a fresh one, a heartbeat on a blocked task is refused", () => {
+    let now = 1_000_000;
+    const clock = () => now;
+    const task = newTask();
+    s.claimTask(backend(clock), { taskId: task.id });
+    s.updateStep(backend(clock), { taskId: task.id, position: 1, status: "in_progress" });
+    const blocked = s.blockTask(backend(clock), { taskId: task.id, reason: "Which schema?" });
+    expect(blocked).toMatchObject({ status: "blocked", lease: null, blockedReason: "Which schema?" });
+    // Nobody works on a step of a blocked task: the one under way is released (its note and start time kept).
+    expect(s.getTask(rex(), task.id).steps[0]).toMatchObject({ status: "pending" });
+    expect(s.listEvents(rex(), { taskId: task.id }).find((e) => e.verb === "task.blocked")!.after).toMatchObject({ releasedSteps: [1] });
+    expect(() => s.heartbeatTask(backend(clock), { taskId: task.id })).toThrowError(expect.objectContaining({ code: "illegal_transition", message: expect.stringMatching(/lease is paused/) }));
+    now += 60 * 60_000;
+    const resumed = s.unblockTask(rex(), { taskId: task.id });
+    expect(resumed).toMatchObject({ status: "in_progress", blockedReason: null });
+    expect(s.getTask(t.ctx(people.reviewer, clock), task.id).lease!.expired).toBe(false);
+  });
+
+  it("resuming a blocked step resumes the task with a fresh lease; blocking one step releases another under way", () => {
+    const task = taskIn("in_progress");
+    s.updateStep(backend(), { taskId: task.id, position: 1, status: "in_progress" });
+    const r = s.updateStep(backend(), { taskId: task.id, position: 2, status: "blocked", note: "Need the API spec" });
+    expect(r.task).toMatchObject({ status: "blocked", lease: null });
+    expect(
+      s
+        .getTask(rex(), task.id)
+        .steps.slice(0, 2)
+        .map((st) => st.status),
+    ).toEqual(["pending", "blocked"]);
+    const back = s.updateStep(backend(), { taskId: task.id, position: 2, status: "in_progress" });
+    expect(back.task.status).toBe("in_progress");
+    expect(back.task.lease).not.toBeNull();
+  });
+
+  it("cancelling ends the lease and the blocked reason and releases the steps", () => {
+    const task = taskIn("in_progress");
+    s.updateStep(backend(), { taskId: task.id, position: 1, status: "in_progress" });
+    s.updateStep(backend(), { taskId: task.id, position: 2, status: "blocked", note: "Need the API spec" });
+    const cancelled = s.cancelTask(rex(), { taskId: task.id, reason: "Not needed" });
+    expect(cancelled).toMatchObject({ status: "cancelled", lease: null, blockedReason: null });
+    expect(
+      s
+        .getTask(rex(), task.id)
+        .steps.slice(0, 2)
+        .map((st) => st.status),
+    ).toEqual(["pending", "pending"]);
+  });
+
+  it("a heartbeat extends only a lease that exists", () => {
+    for (const status of ["pending", "blocked", "in_review", "completed", "cancelled"] as const) {
+      const task = taskIn(status);
+      expect(() => s.heartbeatTask(backend(), { taskId: task.id })).toThrowError(expect.objectContaining({ code: "illegal_transition", message: expect.stringMatching(/no lease to extend/) }));
+    }
+  });
+
   it("reassigning pending work replaces its steps with the new agent's", () => {
     const task = newTask();
     const moved = s.reassignTask(rex(), { taskId: task.id, agent: "frontend-developer" });
