@@ -345,7 +345,7 @@ export function parseTranscript(lines: readonly TranscriptLine[], opts: ParseOpt
         durationMs: num(j.duration_ms),
         durationApiMs: num(j.duration_api_ms),
         numTurns: num(j.num_turns),
-        costUsd: num(j.total_cost_usd) ?? num(j.cost_usd),
+        costUsd: runCostOf(j),
         usage: usageOf(j.usage),
         sessionId: str(j.session_id),
       });
@@ -446,8 +446,22 @@ export function runUsage(lines: readonly TranscriptLine[], opts: ParseOptions = 
   const sum: TokenUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 };
   for (const m of perMessage) for (const k of Object.keys(sum) as (keyof TokenUsage)[]) sum[k] += m.usage[k];
   const total = (result && usageOf(result.usage)) ?? sum;
-  const costUsd = result ? (num(result.total_cost_usd) ?? num(result.cost_usd)) : undefined;
+  const costUsd = result ? runCostOf(result) : undefined;
   return { sessionId, ...total, costUsd, perMessage };
+}
+
+/**
+ * The cost of this run from a result line. A resumed session's total_cost_usd counts the whole
+ * session, earlier runs included (measured with Claude Code 2.1.332: 2.31, then 5.57 = 2.31 + 3.26);
+ * model_usage_since_last_result has this run's share per model, so it wins when present.
+ */
+function runCostOf(result: Record<string, unknown>): number | undefined {
+  const since = result.model_usage_since_last_result;
+  if (since && typeof since === "object" && !Array.isArray(since)) {
+    const costs = Object.values(since as Record<string, unknown>).map((m) => (m && typeof m === "object" ? num((m as Record<string, unknown>).costUSD) : undefined));
+    if (costs.length && costs.every((c) => c !== undefined)) return costs.reduce((a, c) => a! + c!, 0);
+  }
+  return num(result.total_cost_usd) ?? num(result.cost_usd);
 }
 
 /** The Claude Code session id (from init, else from any line carrying one). */

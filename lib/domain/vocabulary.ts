@@ -163,6 +163,9 @@ export const replyTypes: Readonly<Record<string, string>> = {
   escalation: "escalation_response",
 };
 
+/** Message types that ask the recipient to act: an agent with a runner is woken to answer them (docs/runners.md, "Wakes"). */
+export const actionMessageTypes = ["delegation", "consultation", "review_request"] as const satisfies readonly MessageType[];
+
 /** Who can send a message or act: a person, an agent, or AgentDesk itself. */
 export const actorKinds = ["person", "agent", "system"] as const;
 

@@ -6,7 +6,7 @@ import { makeTestDb, people } from "@/test/db";
 import { claimTask, completeTask, createInstruction, createTask, submitOutput, updateStep } from "@/lib/services";
 import { runPromptContext } from "@/lib/services/runs";
 import { MCP_TOOL_NAMES } from "@/lib/http/mcp/tools";
-import { loadRunnerConfig, resolveRunner, runnerConfigFrom } from "./config";
+import { globalSettings, loadRunnerConfig, resolveRunner, runnerConfigFrom } from "./config";
 import { buildLaunch, childEnvironment, mcpConfigJson, previewCommand } from "./presets";
 import { buildTaskPrompt, MAX_PROMPT_CHARS } from "./prompt";
 import { cleanLine, LineSplitter, type OutputLine } from "./output";
@@ -64,7 +64,22 @@ describe("presets", () => {
     const r = resolveRunner(cfg, "be", undefined);
     if (!r.ok) throw new Error(r.reason);
     const spec = buildLaunch(r.runner, input);
-    expect(spec.argv).toEqual(["claude", "-p", "Do it", "--append-system-prompt", "You are be", "--mcp-config", "/tmp/m.json", "--allowedTools", "mcp__agentdesk__*", "--model", "sonnet"]);
+    expect(spec.argv).toEqual([
+      "claude",
+      "-p",
+      "Do it",
+      "--append-system-prompt",
+      "You are be",
+      "--output-format",
+      "stream-json",
+      "--verbose",
+      "--mcp-config",
+      "/tmp/m.json",
+      "--allowedTools",
+      "mcp__agentdesk__*",
+      "--model",
+      "sonnet",
+    ]);
     expect(spec.display).toContain("<prompt: 5 chars>");
     expect(spec.env).toMatchObject({ AGENTDESK_URL: input.url, AGENTDESK_TASK_ID: "tsk_1", AGENTDESK_RUN_ID: "run_1", AGENTDESK_PROMPT_FILE: "/tmp/p.md" });
     const env = childEnvironment({ PATH: "/bin", DATABASE_PATH: "/secret.db", AGENTDESK_TOKEN: "old" }, spec, "adk_new");
@@ -79,6 +94,9 @@ describe("presets", () => {
       "<prompt>",
       "--append-system-prompt",
       "<definition body>",
+      "--output-format",
+      "stream-json",
+      "--verbose",
       "--mcp-config",
       "{mcpConfig}",
       "--allowedTools",
@@ -86,6 +104,48 @@ describe("presets", () => {
       "--model",
       "sonnet",
     ]);
+  });
+
+  test("claude-code: a session to continue is resumed, the definition's model is passed unless the args name one, stream-json unless the args choose a format", () => {
+    const plain = resolveRunner(runnerConfigFrom({ agents: { be: { preset: "claude-code" } } }), "be", undefined);
+    if (!plain.ok) throw new Error(plain.reason);
+    const spec = buildLaunch(plain.runner, { ...input, resumeSessionId: "5f0c9a3e-0000-4000-8000-000000000001", model: "sonnet" });
+    const at = (flag: string) => spec.argv[spec.argv.indexOf(flag) + 1];
+    expect(at("--resume")).toBe("5f0c9a3e-0000-4000-8000-000000000001");
+    expect(at("--model")).toBe("sonnet");
+    expect(at("--output-format")).toBe("stream-json");
+    expect(spec.argv).toContain("--verbose");
+    expect(spec.argv[2]).toBe("Do it"); // the prompt right after -p, never a flag in between
+
+    const own = resolveRunner(runnerConfigFrom({ agents: { be: { preset: "claude-code", args: ["--model=opus", "--output-format", "json"] } } }), "be", undefined);
+    if (!own.ok) throw new Error(own.reason);
+    const mine = buildLaunch(own.runner, { ...input, model: "sonnet" });
+    expect(mine.argv.filter((a) => a.startsWith("--model"))).toEqual(["--model=opus"]);
+    expect(mine.argv.filter((a) => a === "--output-format")).toHaveLength(1);
+    expect(mine.argv).not.toContain("--resume");
+  });
+
+  test("command: the previous run and the wake reach the program's environment", () => {
+    const r = resolveRunner(runnerConfigFrom({ agents: { be: { command: ["agent"] } } }), "be", undefined);
+    if (!r.ok) throw new Error(r.reason);
+    const spec = buildLaunch(r.runner, { ...input, previousRunId: "run_0", wakeReason: "changes requested by rex@example.com on v1" });
+    expect(spec.env).toMatchObject({ AGENTDESK_PREVIOUS_RUN_ID: "run_0", AGENTDESK_WAKE_REASON: "changes requested by rex@example.com on v1" });
+    expect(buildLaunch(r.runner, input).env.AGENTDESK_PREVIOUS_RUN_ID).toBeUndefined();
+  });
+
+  test("autoResume follows autoStart unless set; the wakes' limits have defaults", () => {
+    const cfg = runnerConfigFrom({
+      wakes: { maxPerPairPerHour: 2 },
+      agents: { a: { command: ["x"], autoStart: true }, b: { command: ["x"], autoStart: true, autoResume: false }, c: { command: ["x"], autoResume: true } },
+    });
+    const res = (n: string) => {
+      const r = resolveRunner(cfg, n, undefined);
+      if (!r.ok) throw new Error(r.reason);
+      return r.runner.autoResume;
+    };
+    expect([res("a"), res("b"), res("c")]).toEqual([true, false, true]);
+    expect(globalSettings(cfg).wakes).toEqual({ delayMs: 2000, perTaskPerHour: 6, perPairPerHour: 2 });
+    expect(runnerConfigFrom({ wakes: { delayMs: -1 } }).error).toMatch(/wakes.delayMs/);
   });
 
   test("command: placeholders, prompt on stdin when asked", () => {

@@ -218,7 +218,10 @@ export function buildMessagesPrompt(c: MessagesPromptInput): string {
     "",
   );
   for (const w of c.wakes) add(`- Wake: ${w.kind} — ${w.reason}${w.messageId ? ` (message \`${w.messageId}\`)` : ""}`);
-  add("", "## Answer these messages", "");
+  // One line per message first (the list to work through), then each one in full.
+  add("", "## Answer these messages:", "");
+  for (const m of c.messages) add(`- \`${m.id}\` from ${m.from.name} (${m.type.replace(/_/g, " ")}): ${m.subject || "(no subject)"}`);
+  add("");
   for (const m of c.messages) {
     add(`### Message \`${m.id}\` from ${m.from.name} (${m.type}${m.taskId ? `, task \`${m.taskId}\`` : ""}): ${m.subject || "(no subject)"}`, "", fence(cut(m.body, 8000)), "");
   }

@@ -5,11 +5,29 @@ import type { RunRow } from "@/db/schema";
 import { systemActor } from "@/lib/auth/actor";
 import { getLogger, type Logger } from "@/lib/log";
 import { lastEventId, listEvents, onCommitted, type ServiceContext } from "@/lib/services";
-import { activeRunsOfTask, agentRunnerDefinition, appendRunOutput, cancelRun, createRun, finishRun, queuedRuns, runningRuns, runPromptContext, runRow, startRun } from "@/lib/services/runs";
+import {
+  activeRunsOfTask,
+  agentRunnerDefinition,
+  appendRunOutput,
+  cancelRun,
+  createRun,
+  finishRun,
+  queuedRuns,
+  runLogLines,
+  runningRuns,
+  runPromptContext,
+  runRow,
+  startRun,
+} from "@/lib/services/runs";
+import { hasUnfinishedDependencies } from "@/lib/services/wakes";
+import { isStreamJson, readableExcerpt, runUsage, sessionIdOf } from "@/lib/domain/transcript";
+import { WakeDispatcher } from "./wakes";
 import { globalSettings, loadRunnerConfig, resolveRunner, type RunnerConfig, type RunnerResolution, type ResolvedRunner } from "./config";
 import { captureOutput, feedStdin, makeRunFolder, prepareLaunch, removeRunFolder, spawnRunner, streamsClosed, writeRunFiles, type PreparedRun } from "./launch";
 import type { LineSplitter, OutputLine } from "./output";
 import { previewCommand, type LaunchSpec } from "./presets";
+
+type FinishUsage = NonNullable<Parameters<typeof finishRun>[1]["usage"]>;
 
 export interface SupervisorOptions {
   db: Db;
@@ -28,6 +46,10 @@ export interface SupervisorOptions {
 
 interface Child {
   run: RunRow;
+  /** What was launched (its `fresh` twin starts over when the session to continue cannot be resumed). */
+  prepared: PreparedRun;
+  /** The program printed its session (stream-json init): the resume worked, or there was none to try. */
+  sawSession: boolean;
   runner: ResolvedRunner;
   proc: ChildProcess;
   pid: number | undefined;
@@ -88,12 +110,28 @@ export class RunSupervisor {
   private again = false;
   private stopped = true;
   private exitHook = () => this.killAllNow();
+  private wakes: WakeDispatcher;
+  private wakeTimer: NodeJS.Timeout | null = null;
 
   constructor(opts: SupervisorOptions) {
     this.opts = opts;
     this.db = opts.db;
     this.log = opts.log ?? getLogger();
     this.ctx = { db: opts.db, actor: systemActor("run-supervisor") };
+    this.wakes = new WakeDispatcher({
+      ctx: this.ctx,
+      log: this.log,
+      resolve: (agent) => this.resolve(agent),
+      settings: () => globalSettings(this.config()).wakes,
+      later: (ms) => {
+        if (this.wakeTimer || this.stopped) return;
+        this.wakeTimer = setTimeout(() => {
+          this.wakeTimer = null;
+          this.wake();
+        }, ms);
+        this.wakeTimer.unref();
+      },
+    });
   }
 
   config(): RunnerConfig {
@@ -171,6 +209,7 @@ export class RunSupervisor {
       do {
         this.again = false;
         this.watchEvents();
+        this.wakes.dispatch();
         this.pump();
       } while (this.again && !this.stopped);
     } catch (err) {
@@ -196,6 +235,7 @@ export class RunSupervisor {
             this.dropRunsOfTask(e.taskId, "the task was reassigned", (r) => r.agentName !== (e.after as { assignedAgent?: string } | null)?.assignedAgent);
             this.autoStart(e.taskId);
           } else if (e.verb === "task.cancelled" && e.taskId) this.dropRunsOfTask(e.taskId, "the task was cancelled", () => true);
+          this.wakes.observe(e);
         } catch (err) {
           this.log.error({ err, eventId: e.id, verb: e.verb }, "run supervisor could not handle an event");
         }
@@ -211,6 +251,8 @@ export class RunSupervisor {
   private autoStart(taskId: string) {
     const ctxTask = runPromptContext(this.ctx, taskId, { maxOutputChars: 0 }).task;
     if (ctxTask.status !== "pending") return;
+    // A task waiting for others is started when its last dependency completes (a dependency wake).
+    if (hasUnfinishedDependencies(this.ctx, taskId)) return;
     const r = this.resolve(ctxTask.assignedAgent);
     if (!r.ok || !r.runner.autoStart) return;
     if (activeRunsOfTask(this.ctx, taskId).length) return;
@@ -258,7 +300,7 @@ export class RunSupervisor {
       return false;
     }
 
-    const started = startRun(this.ctx, { runId: run.id, command: prepared.spec.display, preset: runner.preset });
+    const started = startRun(this.ctx, { runId: run.id, command: prepared.spec.display, preset: runner.preset, ...(prepared.resumeSessionId ? { resumeSessionId: prepared.resumeSessionId } : {}) });
     if (!started.started) {
       removeRunFolder(dir);
       return false;
@@ -272,9 +314,9 @@ export class RunSupervisor {
       this.spawnFailed(run, prepared.spec, dir, err as Error);
       return true;
     }
-    const c = this.track(run, runner, proc, dir);
+    const c = this.track(run, runner, proc, dir, prepared);
     this.followOutput(c, prepared.spec, maxLogLines);
-    this.followEnd(c, prepared.spec);
+    this.followEnd(c, prepared.spec, started.token, maxLogLines);
     this.log.info({ runId: run.id, taskId: run.taskId, agent: run.agentName, childPid: proc.pid, preset: runner.preset }, "run started");
     return true;
   }
@@ -287,11 +329,13 @@ export class RunSupervisor {
   }
 
   /** The child as the supervisor follows it: output flushed every flushMs, stopped at the runner's timeout. */
-  private track(run: RunRow, runner: ResolvedRunner, proc: ChildProcess, dir: string): Child {
+  private track(run: RunRow, runner: ResolvedRunner, proc: ChildProcess, dir: string, prepared: PreparedRun): Child {
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => (resolveDone = r));
     const c: Child = {
       run: { ...run, status: "running" },
+      prepared,
+      sawSession: false,
       runner,
       proc,
       pid: proc.pid,
@@ -319,6 +363,8 @@ export class RunSupervisor {
   /** Output lines are kept up to maxLogLines (then counted as dropped); the command line is the first. */
   private followOutput(c: Child, spec: LaunchSpec, maxLogLines: number) {
     c.splitters = captureOutput(c.proc, (line) => {
+      // The init line (not an error result, which names the session it could not find).
+      if (!c.sawSession && line.stream === "stdout" && line.text.includes('"subtype":"init"') && line.text.includes('"session_id"')) c.sawSession = true;
       if (c.stored + c.pending.length >= maxLogLines) c.dropped++;
       else c.pending.push(line);
     });
@@ -327,11 +373,33 @@ export class RunSupervisor {
   }
 
   /** When the program exits (or never started), its group is killed, its output read to the end, and the run finalised. */
-  private followEnd(c: Child, spec: LaunchSpec) {
+  private followEnd(c: Child, spec: LaunchSpec, token: string, maxLogLines: number) {
     const proc = c.proc;
     const closed = streamsClosed(proc);
     const onEnd = (code: number | null, signal: NodeJS.Signals | null) => {
       if (c.exited) return;
+      // The session to continue could not be resumed (the program failed before it printed a
+      // session): the same run starts over with a fresh session, and says so.
+      if (code !== 0 && !c.ending && !c.sawSession && c.prepared.fresh && spec !== c.prepared.fresh && !this.stopped) {
+        const fresh = c.prepared.fresh;
+        systemLine(c, `session ${c.prepared.resumeSessionId} could not be resumed (exit code ${code ?? signal}): starting a fresh session`);
+        void Promise.race([closed, new Promise<void>((r) => setTimeout(r, 2000).unref())]).then(() => {
+          for (const s of c.splitters) s.end();
+          try {
+            c.proc = spawnRunner(fresh, token);
+            c.pid = c.proc.pid;
+          } catch (err) {
+            c.spawnError = err as Error;
+            c.exited = true;
+            this.finalize(c, null, null);
+            c.resolveDone();
+            return;
+          }
+          this.followOutput(c, fresh, maxLogLines);
+          this.followEnd(c, fresh, token, maxLogLines);
+        });
+        return;
+      }
       c.exited = true;
       clearTimeout(c.timeoutTimer);
       if (c.killTimer) clearTimeout(c.killTimer);
@@ -395,12 +463,49 @@ export class RunSupervisor {
         exitCode: code,
         signal,
         detail: outcome === "spawn_failed" ? c.spawnError?.message : c.ending?.detail,
+        ...this.readStream(c.run.id),
       });
       this.log.info({ runId: c.run.id, status: r.run.status, exitCode: code, signal, taskBlocked: r.taskBlocked }, "run ended");
     } catch (err) {
       this.log.error({ err, runId: c.run.id }, "could not finish a run");
     }
     this.wake();
+  }
+
+  /**
+   * What a stream-json log (claude-code) says about the run once it is over: the session id (the
+   * next run of the task continues it), tokens and cost with each message's time (finishRun
+   * attributes them to the step in progress), and readable words for a blocked reason.
+   */
+  private readStream(runId: string): { sessionId?: string; usage?: FinishUsage; excerpt?: string } {
+    try {
+      const lines = runLogLines(this.ctx, runId);
+      if (!isStreamJson(lines)) return {};
+      const u = runUsage(lines);
+      const sessionId = sessionIdOf(lines);
+      const excerpt = readableExcerpt(lines, 1500);
+      return {
+        ...(sessionId ? { sessionId } : {}),
+        ...(excerpt ? { excerpt } : {}),
+        usage: {
+          inputTokens: u.inputTokens,
+          outputTokens: u.outputTokens,
+          cacheReadTokens: u.cacheReadTokens,
+          cacheCreationTokens: u.cacheCreationTokens,
+          costUsd: u.costUsd ?? null,
+          messages: u.perMessage.map((m) => ({
+            at: m.at,
+            inputTokens: m.usage.inputTokens,
+            outputTokens: m.usage.outputTokens,
+            cacheReadTokens: m.usage.cacheReadTokens,
+            cacheCreationTokens: m.usage.cacheCreationTokens,
+          })),
+        },
+      };
+    } catch (err) {
+      this.log.warn({ err, runId }, "could not read the run's stream for its session and usage");
+      return {};
+    }
   }
 
   private signalGroup(c: Child, sig: NodeJS.Signals) {
@@ -448,6 +553,8 @@ export class RunSupervisor {
     this.unlisten = null;
     if (this.poll) clearInterval(this.poll);
     this.poll = null;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
     const waits: Promise<void>[] = [];
     for (const c of [...this.children.values()]) {
       if (!c.exited && !c.ending) {

@@ -20,6 +20,7 @@ export {
   lastSessionOf,
   previousRunOf,
   runLogLines,
+  listAgentRunsActive,
   runAgent,
   wakeMessages,
   type RunLogPage,

@@ -210,6 +210,15 @@ export function activeRunsOfTask(ctx: Pick<ServiceContext, "db">, taskId: string
     .all();
 }
 
+/** Queued or running runs of an agent without a task (answering messages). */
+export function listAgentRunsActive(ctx: Pick<ServiceContext, "db">, agent: string): RunRow[] {
+  return ctx.db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.agentName, agent), isNull(runs.taskId), inArray(runs.status, [...ACTIVE_RUN_STATUSES])))
+    .all();
+}
+
 export function runRow(ctx: Pick<ServiceContext, "db">, runId: string): RunRow | null {
   return ctx.db.select().from(runs).where(eq(runs.id, runId)).get() ?? null;
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import { and, asc, count, eq, gte, inArray, isNull, sql } from "drizzle-orm";
-import { wakes, type WakeRow } from "@/db/schema";
+import { runs, wakes, type WakeRow } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import { wakeKinds, type WakeStatus } from "@/lib/domain/vocabulary";
 import { z } from "zod";
@@ -131,6 +131,8 @@ export const SettleWakesInput = z.strictObject({
   runId: z.string().min(1).nullable().default(null),
   /** Why they were dropped (recorded on the event). */
   why: z.string().max(500).optional(),
+  /** The wakes join a run already queued: their reasons are added to its wake_reason. */
+  appendReason: z.boolean().default(false),
 });
 
 /** Pending wakes taken by a run (consumed) or left with nothing to do (dropped: the task is done, the agent has no runner). */
@@ -144,6 +146,13 @@ export function settleWakes(ctx: ServiceContext, raw: z.input<typeof SettleWakes
       .where(and(inArray(wakes.id, input.ids), eq(wakes.status, "pending")))
       .returning()
       .all();
+    if (input.appendReason && input.runId && rows.length) {
+      const more = rows.map((w) => w.reason).join("\n");
+      tx.update(runs)
+        .set({ wakeReason: sql`coalesce(${runs.wakeReason} || char(10), '') || ${more}` })
+        .where(eq(runs.id, input.runId))
+        .run();
+    }
     if (input.status === "dropped") {
       for (const w of rows) {
         emit({
