@@ -12,6 +12,7 @@ import { registerMessageRoutes } from "./routes/messages";
 import { registerOutputRoutes } from "./routes/outputs";
 import { registerRunRoutes } from "./routes/runs";
 import { registerTaskRoutes } from "./routes/tasks";
+import { registerUsageRoutes } from "./routes/usage";
 import { prepareJsonBody, validationHook } from "./validation";
 import { IDEMPOTENCY_KEY_PARAMETER } from "./route-kit";
 
@@ -50,6 +51,7 @@ function registerAll(app: OpenAPIHono<ApiEnv>) {
   registerInstructionRoutes(app);
   registerOutputRoutes(app);
   registerRunRoutes(app);
+  registerUsageRoutes(app);
   registerAdminRoutes(app);
 }
 
