@@ -14,9 +14,10 @@ import { ErrorState } from "@/components/ui/error-state";
 import { TaskList } from "@/components/tasks/task-list";
 import { ConnectPanel } from "./connect-panel";
 import { AgentDefinitionCard, AgentMemoryCard } from "./agent-definition";
+import { AgentCostCard, AgentRunsCard } from "./agent-usage";
 
 /**
- * One agent: its load, tasks, Response Approach, how to connect it, and its definition. Seeded by
+ * One agent: its load, tasks, runs, cost, Response Approach, how to connect it, and its definition. Seeded by
  * the server render and live through React Query: keys.agent(name) (GET /agents/{name}: load,
  * unread count, definition) and the task list's keys.tasks, both invalidated by the live hook.
  */
@@ -69,6 +70,8 @@ export function AgentView({ initial, tasks, serverOrigin }: { initial: AgentList
             />
           </Card>
 
+          <AgentRunsCard agent={a.name} />
+
           <Card>
             <CardHeader>
               <CardTitle>Response Approach</CardTitle>
@@ -93,6 +96,7 @@ export function AgentView({ initial, tasks, serverOrigin }: { initial: AgentList
         </div>
 
         <aside className="grid min-w-0 content-start gap-5 [&>*]:min-w-0">
+          <AgentCostCard agent={a.name} />
           <Card>
             <CardHeader>
               <CardTitle>Connect this agent</CardTitle>

@@ -17,13 +17,14 @@ import { cn } from "@/components/ui/cn";
 import { EventLine } from "@/components/tasks/event-line";
 import { NewInstructionButton } from "@/components/instructions/new-instruction-button";
 import { hrefs } from "@/lib/queries/links";
+import { CostCard } from "./cost-card";
 
 /** Sign-ins and token housekeeping are audit noise in the feed. */
 const quiet = new Set(["session", "token", "user"]);
 
 const boardStatuses = taskStatuses;
 
-/** The overview: counts, tasks by status, open instructions, stale leases, workload and recent activity. */
+/** The overview: counts, tasks by status, open instructions, stale leases, workload, cost and recent activity. */
 export function OverviewView({ initial }: { initial: Overview }) {
   // Live: keys.overview is invalidated by every event (lib/queries/live.ts), so this refetches GET /overview.
   const o = useOverview(initial).data ?? initial;
@@ -212,21 +213,25 @@ export function OverviewView({ initial }: { initial: Overview }) {
           </Section>
         </div>
 
-        <Section title="Recent activity" id="activity">
-          {o.activity.length === 0 ? (
-            <EmptyState compact title="Nothing has happened yet" description="Changes by people and agents appear here as they happen." />
-          ) : (
-            <Card className="px-3 py-1">
-              <ul className="divide-y" data-testid="activity-feed">
-                {o.activity
-                  .filter((e) => !quiet.has(e.entityKind))
-                  .map((e) => (
-                    <EventLine key={e.id} event={e} showTask />
-                  ))}
-              </ul>
-            </Card>
-          )}
-        </Section>
+        <div className="grid content-start gap-6">
+          <CostCard colors={Object.fromEntries(o.agents.map((a) => [a.name, a.color]))} />
+
+          <Section title="Recent activity" id="activity">
+            {o.activity.length === 0 ? (
+              <EmptyState compact title="Nothing has happened yet" description="Changes by people and agents appear here as they happen." />
+            ) : (
+              <Card className="px-3 py-1">
+                <ul className="divide-y" data-testid="activity-feed">
+                  {o.activity
+                    .filter((e) => !quiet.has(e.entityKind))
+                    .map((e) => (
+                      <EventLine key={e.id} event={e} showTask />
+                    ))}
+                </ul>
+              </Card>
+            )}
+          </Section>
+        </div>
       </div>
     </PageBody>
   );

@@ -11,6 +11,18 @@ type Rec = Record<string, unknown>;
 const rec = (v: unknown): Rec => (v && typeof v === "object" ? (v as Rec) : {});
 const str = (v: unknown): string | null => (typeof v === "string" && v.trim() ? v : typeof v === "number" ? String(v) : null);
 
+/** Why an agent was woken, in words (wakeKinds in lib/domain/vocabulary.ts). */
+const wakeWords: Record<string, string> = {
+  changes_requested: "changes requested",
+  answer: "a thread was answered",
+  message: "a message asks it to act",
+  dependency: "a dependency completed",
+};
+const wakeKind = (v: unknown) => {
+  const k = str(v);
+  return k ? (wakeWords[k] ?? k.replace(/_/g, " ")) : "woken";
+};
+
 export interface EventDescription {
   /** A status whose icon and colour represent the event. */
   status: string;
@@ -56,6 +68,48 @@ export function describeEvent(e: EventDto): EventDescription {
       return { status: "completed", text: "completed the task", note: str(after.summary) };
     case "task.submitted_for_review":
       return { status: "in_review", text: "handed the task in for review", note: str(after.summary) };
+    case "task.changes_requested":
+      return {
+        status: "changes_requested",
+        text: (
+          <>
+            requested changes{str(after.version) ? <> on output v{str(after.version)}</> : null}
+            {str(after.round) ? <>: round {str(after.round)} opened</> : null}
+          </>
+        ),
+      };
+    case "task.woken":
+      return {
+        status: "in_progress",
+        text: (
+          <>
+            woke {str(after.agent) ?? "the agent"}: {wakeKind(after.kind)}
+            {str(after.causedBy) ? <> by {str(after.causedBy)}</> : null}
+          </>
+        ),
+        note: str(after.reason),
+      };
+    case "task.wake_suppressed":
+      return {
+        status: "blocked",
+        text: (
+          <>
+            held a wake of {str(after.agent) ?? "the agent"} by the loop guard{str(after.guard) ? <>: {str(after.guard)}</> : null}
+          </>
+        ),
+        note: str(after.reason),
+      };
+    case "task.wake_dropped":
+      return {
+        status: "cancelled",
+        text: (
+          <>
+            dropped a wake of {str(after.agent) ?? "the agent"}
+            {str(after.why) ? <>: {str(after.why)}</> : ": nothing left to do"}
+          </>
+        ),
+        note: str(after.reason),
+      };
     case "task.lease_expired":
       return { status: "blocked", text: "lease ran out: no heartbeat from the agent" };
     case "task.requeued":
@@ -105,7 +159,17 @@ export function describeEvent(e: EventDto): EventDescription {
     case "instruction.updated":
       return { status: "pending", text: "edited the instruction" };
     case "run.queued":
-      return { status: "pending", text: "queued a run of the agent" };
+      return {
+        status: "pending",
+        text: (
+          <>
+            queued a run of {str(after.agent) ?? "the agent"}
+            {after.trigger === "wake" ? ", woken" : after.trigger === "retry" ? " (retry)" : null}
+            {typeof after.round === "number" && after.round > 1 ? <> · round {after.round}</> : null}
+          </>
+        ),
+        note: after.trigger === "wake" ? str(after.wakeReason) : null,
+      };
     case "run.started":
       return { status: "in_progress", text: "started a run of the agent" };
     case "run.finished":

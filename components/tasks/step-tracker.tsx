@@ -6,7 +6,7 @@ import { ChevronRight, CornerDownRight, FileOutput, MessagesSquare } from "lucid
 import type { EventDto, TaskDetail } from "@/lib/services";
 import { hrefs } from "@/lib/queries/links";
 import { StatusIcon, statusLabel, statusTextClass, statusTone } from "@/components/ui/status";
-import { formatDuration } from "@/components/ui/format";
+import { formatDuration, formatTokenCount, formatUsd, totalTokens, usageSummary } from "@/components/ui/format";
 import { useNow } from "@/components/ui/use-now";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { cn } from "@/components/ui/cn";
@@ -15,6 +15,31 @@ import { describeEvent } from "./event-line";
 type Step = TaskDetail["steps"][number];
 type Message = TaskDetail["messages"][number];
 type Output = TaskDetail["outputs"][number];
+type PastRound = TaskDetail["rounds"][number];
+type StepUsage = TaskDetail["usage"]["byStep"][number];
+
+/** "9 done, 1 skipped": a round's steps counted by status, in the order work goes. */
+export function roundSummary(steps: { status: string }[]): string {
+  const order = ["done", "skipped", "in_progress", "blocked", "pending"];
+  const counts = new Map<string, number>();
+  for (const s of steps) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
+  const keys = [...counts.keys()].sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99));
+  return keys.map((k) => `${counts.get(k)} ${statusLabel(k).toLowerCase()}`).join(", ");
+}
+
+/** A step's cost in the current round: a small chip, tokens on hover. */
+function StepCost({ usage, position }: { usage: StepUsage | undefined; position: number }) {
+  if (!usage || (usage.costUsd === 0 && totalTokens(usage) === 0)) return null;
+  return (
+    <span
+      className="rounded border px-1 text-[10.5px] leading-4 text-muted-foreground tabular-nums"
+      title={`${usageSummary(usage)}${usage.costUsd ? ` · ${formatUsd(usage.costUsd)}` : ""}`}
+      data-testid={`step-${position}-cost`}
+    >
+      {usage.costUsd ? formatUsd(usage.costUsd) : `${formatTokenCount(totalTokens(usage))} tok`}
+    </span>
+  );
+}
 
 /** Duration of a step: fixed once ended, ticking while it runs. */
 function StepDuration({ step }: { step: Step }) {
@@ -52,7 +77,82 @@ function threadLinks(step: Step, messages: Message[], agent: string) {
   });
 }
 
+/**
+ * The task's steps. In a later review round, the current round first (header "Round N") with its
+ * steps live as ever, then each earlier round folded, as its steps stood when changes were requested.
+ */
 export function StepTracker({ task, events }: { task: TaskDetail; events: EventDto[] | undefined }) {
+  const usage = React.useMemo(() => {
+    const m = new Map<number, StepUsage>();
+    for (const u of task.usage.byStep) if (u.position > 0 && (u.round ?? task.round) === task.round) m.set(u.position, u);
+    return m;
+  }, [task.usage.byStep, task.round]);
+  if (task.rounds.length === 0) return <CurrentSteps task={task} events={events} usage={usage} />;
+  const earlier = [...task.rounds].sort((a, b) => b.round - a.round);
+  return (
+    <div className="grid">
+      <section data-testid="step-round-current" data-round={task.round} aria-labelledby={`round-${task.round}-title`}>
+        <h3 id={`round-${task.round}-title`} className="flex items-center gap-2 border-b bg-muted/30 px-4 py-1.5 text-xs font-semibold">
+          Round {task.round}
+          <span className="font-normal text-muted-foreground">current · {roundSummary(task.steps)}</span>
+        </h3>
+        <CurrentSteps task={task} events={events} usage={usage} />
+      </section>
+      {earlier.map((r) => (
+        <PastRoundSteps key={r.round} round={r} />
+      ))}
+    </div>
+  );
+}
+
+/** An earlier round, folded: "Round 1 · 10 steps · 9 done, 1 skipped", each step with its note and times. */
+function PastRoundSteps({ round }: { round: PastRound }) {
+  return (
+    <details className="group border-t" data-testid={`step-round-${round.round}`} data-round={round.round}>
+      <summary className="flex cursor-pointer list-none items-center gap-2 px-4 py-2 text-xs select-none hover:bg-accent/60 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-ring [&::-webkit-details-marker]:hidden">
+        <ChevronRight aria-hidden className="size-3 text-muted-foreground transition-transform group-open:rotate-90" />
+        <span className="font-semibold">Round {round.round}</span>
+        <span className="text-muted-foreground">
+          · {round.steps.length} {round.steps.length === 1 ? "step" : "steps"}
+          {round.steps.length > 0 && ` · ${roundSummary(round.steps)}`}
+        </span>
+      </summary>
+      <ol className="divide-y border-t border-dashed bg-muted/20" aria-label={`Steps of round ${round.round}`}>
+        {round.steps.map((step) => {
+          const tone = statusTone(step.status);
+          const ms = step.startedAt && step.endedAt ? new Date(step.endedAt).getTime() - new Date(step.startedAt).getTime() : null;
+          return (
+            <li
+              key={step.position}
+              className="grid grid-cols-[1rem_1.5rem_minmax(0,1fr)_auto] items-start gap-x-2 px-4 py-1.5"
+              data-testid={`step-round-${round.round}-${step.position}`}
+              data-status={step.status}
+            >
+              <StatusIcon status={step.status} className="mt-0.5 animate-none" />
+              <span className="mt-px text-right text-xs text-muted-foreground tabular-nums">{step.position}</span>
+              <span className="min-w-0">
+                <span className={cn("block text-sm", tone === "cancelled" && "text-muted-foreground line-through")}>
+                  {step.title}
+                  <span className="sr-only">, {statusLabel(step.status)}</span>
+                </span>
+                {step.note && <span className="mt-0.5 block text-xs whitespace-pre-wrap text-muted-foreground">“{step.note}”</span>}
+                {(step.startedAt || step.endedAt) && (
+                  <span className="mt-0.5 flex flex-wrap gap-x-3 text-[11px] text-muted-foreground">
+                    {step.startedAt && <RelativeTime date={step.startedAt} prefix="started " />}
+                    {step.endedAt && <RelativeTime date={step.endedAt} prefix="ended " />}
+                  </span>
+                )}
+              </span>
+              <span className="mt-px text-xs text-muted-foreground tabular-nums">{ms != null && ms >= 0 ? formatDuration(ms) : null}</span>
+            </li>
+          );
+        })}
+      </ol>
+    </details>
+  );
+}
+
+function CurrentSteps({ task, events, usage }: { task: TaskDetail; events: EventDto[] | undefined; usage: Map<number, StepUsage> }) {
   const [open, setOpen] = React.useState<Set<number>>(new Set());
   const listRef = React.useRef<HTMLOListElement>(null);
   // Rows flash when they change after the first render (a live update): derived state from the
@@ -93,10 +193,11 @@ export function StepTracker({ task, events }: { task: TaskDetail; events: EventD
         return (
           <li
             key={`${step.position}`}
+            id={`step-${step.position}`}
             data-testid={`step-${step.position}`}
             data-status={step.status}
             aria-current={isCurrent ? "step" : undefined}
-            className={cn("relative transition-colors duration-500", isCurrent && "bg-highlight")}
+            className={cn("relative scroll-mt-16 transition-colors duration-500 target:outline-2 target:-outline-offset-2 target:outline-ring/60", isCurrent && "bg-highlight")}
           >
             {flash.has(step.position) && <span key={`flash-${step.version}-${step.status}`} aria-hidden className="pointer-events-none absolute inset-0 animate-row-flash" />}
             {isCurrent && <span aria-hidden className={cn("absolute inset-y-0 left-0 w-0.5", tone === "blocked" ? "bg-status-blocked" : "bg-status-progress")} />}
@@ -120,7 +221,8 @@ export function StepTracker({ task, events }: { task: TaskDetail; events: EventD
                   </span>
                 )}
               </span>
-              <span className="mt-px text-xs text-muted-foreground tabular-nums">
+              <span className="mt-px flex items-center gap-2 text-xs text-muted-foreground tabular-nums">
+                <StepCost usage={usage.get(step.position)} position={step.position} />
                 <StepDuration step={step} />
               </span>
               <ChevronRight aria-hidden className={cn("mt-1 size-3 text-muted-foreground transition-transform", expanded && "rotate-90")} />

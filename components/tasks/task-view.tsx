@@ -22,6 +22,7 @@ import { StepTracker } from "./step-tracker";
 import { RunPanel } from "@/components/runs/run-panel";
 import { TaskActions } from "./task-actions";
 import { DepList, Empty, LeaseInfo, SideSection } from "./task-side";
+import { TaskCost } from "./task-cost";
 
 export function TaskView({
   initialTask,
@@ -213,6 +214,10 @@ export function TaskView({
                 ))}
               </ul>
             )}
+          </SideSection>
+
+          <SideSection title="Cost">
+            <TaskCost task={task} />
           </SideSection>
 
           <SideSection title={`Messages · ${task.messages.length}`}>

@@ -24,7 +24,7 @@ import type {
   TaskDto,
   TaskListItem,
 } from "@/lib/services";
-import type { RunDto, RunLogPage } from "@/lib/services/runs";
+import type { RunDto, RunLogPage, agentUsage, usageOverview } from "@/lib/services/runs";
 import type { RunnerStatus } from "@/lib/runners/actions";
 import { apiFetch, type Query } from "./api";
 
@@ -91,6 +91,10 @@ export interface TaskRuns {
   items: RunDto[];
   runner: RunnerStatus;
 }
+/** GET /usage: every agent's tokens and cost over the last `days` days (usageOverview). */
+export type UsageOverview = ReturnType<typeof usageOverview> & { days: number };
+/** GET /agents/{name}/usage: the agent's totals since its first run, and its last `days` days (agentUsage). */
+export type AgentUsage = ReturnType<typeof agentUsage> & { agent: string; days: number };
 export type MarkAction = "read" | "unread" | "archive" | "unarchive";
 export interface AuditPage {
   items: EventDto[];
@@ -126,6 +130,10 @@ export const endpoints = {
   cancelRun: endpoint("post", "/runs/{runId}/cancel", as<RunDto>(), as<Record<string, never>>()),
   retryRun: endpoint("post", "/runs/{runId}/retry", as<RunDto>(), as<Record<string, never>>()),
   runLog: endpoint("get", "/runs/{runId}/log", as<RunLogPage>(), undefined, as<{ after?: number; before?: number; limit?: number }>()),
+  agentRuns: endpoint("get", "/agents/{agentName}/runs", as<{ items: RunDto[] }>(), undefined, as<{ limit?: number }>()),
+
+  usage: endpoint("get", "/usage", as<UsageOverview>(), undefined, as<{ days?: number }>()),
+  agentUsage: endpoint("get", "/agents/{agentName}/usage", as<AgentUsage>(), undefined, as<{ days?: number }>()),
 
   instructions: endpoint("get", "/instructions", as<Page<InstructionListItem>>(), undefined, as<Paged & { phase?: string }>()),
   createInstruction: endpoint("post", "/instructions", as<InstructionDto>(), as<{ title: string; body: string; tier: number; priority: string }>()),

@@ -61,6 +61,15 @@ export const keys = {
   allAgentDetails: ["agent"] as const,
   agent: (name: string) => ["agent", name] as const,
 
+  /** An agent's runs (GET /agents/{name}/runs), under the runs prefix; every run event refetches them. */
+  allAgentRuns: ["runs", "agent"] as const,
+  agentRuns: (name: string) => ["runs", "agent", name] as const,
+
+  /** Tokens and cost (GET /usage, GET /agents/{name}/usage): refetched when a run finishes. */
+  usage: ["usage"] as const,
+  usageOverview: (days: number) => ["usage", "overview", { days }] as const,
+  agentUsage: (name: string, days: number) => ["usage", "agent", name, { days }] as const,
+
   search: (q: string) => ["search", q] as const,
   /** Message search within one inbox (`null`: all inboxes). */
   inboxSearch: (q: string, inbox: string | null) => ["search", q, { inbox }] as const,

@@ -48,6 +48,12 @@ export function keysForEvent(e: ChangeEvent): QueryKey[] {
     case "agent":
       out.push(keys.agents, keys.agent(e.entityId));
       break;
+    case "run":
+      // Queued, started, finished, cancel requested: the agents' run lists (the task's own is
+      // useRunsLive's); a finished run has written its tokens and cost.
+      out.push(keys.allAgentRuns);
+      if (e.verb === "run.finished") out.push(keys.usage);
+      break;
     default:
       break;
   }

@@ -23,6 +23,15 @@ export function useTaskRuns(taskId: string) {
   });
 }
 
+/** An agent's runs, newest first, with those without a task (answering messages). Live through keys.allAgentRuns. */
+export function useAgentRuns(agentName: string, limit = 20) {
+  return useQuery({
+    queryKey: keys.agentRuns(agentName),
+    queryFn: ({ signal }) => call(endpoints.agentRuns, { params: { agentName }, query: { limit }, signal }),
+    staleTime: 5_000,
+  });
+}
+
 /**
  * Refetches the task's runs when a run event of this task arrives (queued, started, finished,
  * cancel requested), and calls `onOutput` for `run.output` events (which name the run only).
