@@ -4,7 +4,7 @@ import type { UsageTotals } from "@/lib/services/runs";
 import { formatTokenCount, formatUsd, totalTokens, usageSummary } from "@/components/ui/format";
 import { cn } from "@/components/ui/cn";
 
-export type DayUsage = UsageTotals & { day: string };
+type DayUsage = UsageTotals & { day: string };
 
 const DAY_MS = 86_400_000;
 
@@ -16,7 +16,7 @@ export function dayRange(days: number, now = Date.now()): string[] {
 }
 
 /** "Nov 26" for a UTC day "2026-11-26" (the same on the server and in every time zone). */
-export const dayLabel = (day: string) => new Date(`${day}T00:00:00Z`).toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
+const dayLabel = (day: string) => new Date(`${day}T00:00:00Z`).toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
 
 const zero: UsageTotals = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0, costUsd: 0 };
 

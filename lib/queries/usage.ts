@@ -1,9 +1,7 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
-import { call, endpoints, type AgentUsage, type UsageOverview } from "./endpoints";
+import { call, endpoints } from "./endpoints";
 import { keys } from "./keys";
-
-export type { AgentUsage, UsageOverview };
 
 /** The overview's cost card: every agent's tokens and cost over the last `days` days. Live through keys.usage (run.finished). */
 export function useUsageOverview(days = 14) {
