@@ -69,12 +69,13 @@ export function describeEvent(e: EventDto): EventDescription {
     case "task.submitted_for_review":
       return { status: "in_review", text: "handed the task in for review", note: str(after.summary) };
     case "task.changes_requested":
+      // The output's own event says "requested changes on output vN": this one is the task's new round.
       return {
         status: "changes_requested",
         text: (
           <>
-            requested changes{str(after.version) ? <> on output v{str(after.version)}</> : null}
-            {str(after.round) ? <>: round {str(after.round)} opened</> : null}
+            {str(after.round) ? <>opened round {str(after.round)}</> : "sent the task back"}
+            {str(after.version) ? <>: changes requested on output v{str(after.version)}</> : null}
           </>
         ),
       };

@@ -164,7 +164,7 @@ describe("the timeline's words for rounds and wakes", () => {
   const text = (e: EventDto) => html(<>{describeEvent(e).text}</>);
 
   it("reads a round opened, a wake, a wake held by the loop guard and a dropped one", () => {
-    expect(text(ev("task.changes_requested", { round: 2, version: 1, reviewer: "rex@example.com" }))).toBe("requested changes on output v1: round 2 opened");
+    expect(text(ev("task.changes_requested", { round: 2, version: 1, reviewer: "rex@example.com" }))).toBe("opened round 2: changes requested on output v1");
     const woken = ev("task.woken", { agent: "backend-developer", kind: "changes_requested", reason: "Rex asked for tests", causedBy: "rex@example.com" });
     expect(text(woken)).toBe("woke backend-developer: changes requested by rex@example.com");
     expect(describeEvent(woken).note).toBe("Rex asked for tests");
