@@ -52,6 +52,8 @@ describe("every status write goes through its state machine", () => {
     const allSteps = (taskId: string, status: "done" | "skipped" = "done") => {
       for (let p = 1; p <= 10; p++) s.updateStep(be, { taskId, position: p, status, note: `step ${p}` });
     };
+    // A task nobody finishes keeps the instruction open: once all its tasks are completed, its phase follows them to completed.
+    newTask("Keeps the instruction open", { priority: "low" });
 
     // claim (next and by id), heartbeat, steps (start, done, block → task blocked, resume → task unblocked, skip)
     const a = newTask("A", { priority: "critical" });

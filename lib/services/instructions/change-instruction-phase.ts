@@ -15,7 +15,7 @@ export const ChangeInstructionPhaseInput = z.strictObject({
 });
 
 /** Phases follow the protocol's flow; completed and failed are final. */
-const phaseMoves: Record<(typeof instructionPhases)[number], readonly (typeof instructionPhases)[number][]> = {
+export const phaseMoves: Record<(typeof instructionPhases)[number], readonly (typeof instructionPhases)[number][]> = {
   routing: ["planning", "executing", "blocked", "failed"],
   planning: ["executing", "blocked", "failed"],
   executing: ["validating", "completed", "blocked", "failed", "correcting"],

@@ -143,11 +143,6 @@ export function finishRun(ctx: ServiceContext, raw: z.input<typeof FinishRunInpu
       .returning()
       .get();
     if (u) recordUsage(tx, row, u);
-    if (!task) {
-      emit(runFinishedEvent(run, null, { status: run.status }, { status, exitCode: input.exitCode, signal: input.signal, reason, taskBlocked: false }));
-      return { run: runDto(row), taskBlocked: false, messageId: null as string | null };
-    }
-
     if (run.tokenId) {
       const revoked = tx
         .update(apiTokens)
@@ -156,6 +151,12 @@ export function finishRun(ctx: ServiceContext, raw: z.input<typeof FinishRunInpu
         .returning({ id: apiTokens.id })
         .get();
       if (revoked) emit({ verb: "token.revoked", entityKind: "token", entityId: run.tokenId, before: { revoked: false }, after: { revoked: true, agent: run.agentName, label: `run:${run.id}` } });
+    }
+
+    // A run without a task (answering messages) ends here: no task to block.
+    if (!task) {
+      emit(runFinishedEvent(run, null, { status: run.status }, { status, exitCode: input.exitCode, signal: input.signal, reason, taskBlocked: false }));
+      return { run: runDto(row), taskBlocked: false, messageId: null as string | null };
     }
 
     let taskBlocked = false;

@@ -5,6 +5,7 @@ import type { Tx } from "../context";
 import type { EventInput } from "../events";
 import { ServiceError } from "../errors";
 import { writingStatus } from "../status-guard";
+import { followInstructionPhase } from "../instructions/follow-phase";
 import { transitionSteps } from "../steps/transitions";
 import { leaseMinutesOf } from "./load";
 
@@ -88,7 +89,7 @@ export function transitionTask(tx: Tx, task: TaskRow, to: TaskStatus, m: TaskMov
   const set: TaskColumns = { ...followingColumns(tx, task, to, m.at), ...m.set };
   const released = releasesSteps(to) ? transitionSteps(tx, task.id, "release", m.at) : [];
   const after = released.length ? (row: TaskRow) => ({ releasedSteps: released, ...(typeof m.after === "function" ? m.after(row) : m.after) }) : m.after;
-  return recordTaskMove(
+  const row = recordTaskMove(
     task,
     to,
     () =>
@@ -100,6 +101,9 @@ export function transitionTask(tx: Tx, task: TaskRow, to: TaskStatus, m: TaskMov
         .get(),
     { ...m, after },
   );
+  // The instruction's phase follows its tasks into review, completion, a revision or a cancel.
+  if (to === "in_review" || to === "completed" || to === "cancelled" || (to === "pending" && task.status === "in_review")) followInstructionPhase(tx, row.instructionId, m.at, m.emit);
+  return row;
 }
 
 /** The columns that belong to a status (see transitionTask), as they must be once the task is `to`. */
