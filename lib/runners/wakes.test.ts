@@ -150,3 +150,19 @@ function getGuard(messageId: string): boolean {
   const m = t.db.$client.prepare("SELECT subject FROM messages WHERE id = ?").get(messageId) as { subject: string } | undefined;
   return !!m && m.subject.startsWith("Loop guard:");
 }
+
+describe("answers to AgentDesk's own messages", () => {
+  test("a person answering the escalation of a run that ended early answers the task's agent, and wakes it", async () => {
+    const { finishRun, startRun, createRun } = await import("@/lib/services/runs");
+    const task = createTask(admin, { instructionId: inst.id, title: "Run died", assignedAgent: "backend-developer" });
+    const run = createRun(admin, { taskId: task.id, preset: "command", command: ["agent"] });
+    startRun(sys, { runId: run.id, command: ["agent"] });
+    claimTask(be, { taskId: task.id });
+    const { messageId } = finishRun(sys, { runId: run.id, outcome: "exited", exitCode: 1 });
+    expect(getTask(admin, task.id).status).toBe("blocked");
+    const reply = replyToMessage(admin, { messageId: messageId!, body: "The database was down; it is back. Go on." });
+    expect(reply.to).toBe("backend-developer");
+    observe();
+    expect(pendingWakes(sys).filter((x) => x.taskId === task.id)).toMatchObject([{ kind: "answer", agentName: "backend-developer", causedBy: "ada@example.com" }]);
+  });
+});

@@ -1,6 +1,6 @@
 import "server-only";
-import { and, asc, desc, eq, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
-import { agents, inboxUnread, messages, PEOPLE_INBOX } from "@/db/schema";
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { agents, inboxUnread, messages, PEOPLE_INBOX, tasks } from "@/db/schema";
 import type { Priority } from "@/lib/domain/vocabulary";
 import type { ServiceContext } from "../context";
 import { clampLimit, decodeCursor, pageOf, type Page } from "../cursor";
@@ -115,11 +115,22 @@ export function getThread(ctx: ServiceContext, threadId: string) {
     .filter((m) => canSeeMessage(ctx.actor, m));
   if (rows.length === 0) throw notFound("Thread", threadId);
   // Each message carries where the caller's reply to it would land (the rule of replyToMessage).
+  const taskIds = [...new Set(rows.filter((m) => m.fromKind === "system" && m.taskId).map((m) => m.taskId!))];
+  const agentOf = new Map(
+    taskIds.length
+      ? ctx.db
+          .select({ id: tasks.id, agent: tasks.assignedAgent })
+          .from(tasks)
+          .where(inArray(tasks.id, taskIds))
+          .all()
+          .map((t) => [t.id, t.agent] as const)
+      : [],
+  );
   return {
     threadId,
     subject: rows[0].subject,
     messages: rows.map((m) => {
-      const reply = replyAddress(ctx.actor, m);
+      const reply = replyAddress(ctx.actor, m, m.taskId ? (agentOf.get(m.taskId) ?? null) : null);
       return { ...messageDto(m), replyTo: reply.to, replyType: reply.type };
     }),
   };

@@ -16,4 +16,10 @@ describe("replyAddress: where a reply lands (the thread DTO sends it to the dash
     expect(replyAddress(agent("qa"), { fromKind: "person", fromName: "ada@x.dev", toInbox: "qa", type: "consultation" }).to).toBe("hitl");
     expect(replyAddress(agent("qa"), { fromKind: "agent", fromName: "qa", toInbox: "backend-developer", type: "odd_type" })).toEqual({ to: "backend-developer", type: "reply" });
   });
+  it("a person answering AgentDesk's own message about a task answers that task's agent; without a task it stays with the people", () => {
+    const failed = { fromKind: "system", fromName: "agentdesk", toInbox: "hitl", type: "escalation" };
+    expect(replyAddress(person, failed, "backend-developer")).toEqual({ to: "backend-developer", type: "escalation_response" });
+    expect(replyAddress(person, failed, null).to).toBe("hitl");
+    expect(replyAddress(agent("qa"), failed, "backend-developer").to).toBe("hitl");
+  });
 });

@@ -9,6 +9,7 @@ import { messageDto } from "../dto";
 import { requireWriter } from "../policy";
 import { multiLineText, parseInput, prioritySchema } from "../validate";
 import { insertMessage, loadVisibleMessage } from "./send-message";
+import { findTask } from "../tasks/load";
 
 export const ReplyToMessageInput = z.strictObject({
   messageId: z.string().min(1),
@@ -24,10 +25,13 @@ const replyType = new Map<string, string>(Object.entries(replyTypes));
 /**
  * Where `actor`'s reply to `parent` lands, and its type. The reply goes to whoever sent the message:
  * a person's message came from the people's inbox, so a reply to it lands there; a reply to an agent
- * lands in that agent's inbox. A follow-up on one's own message goes to its recipient instead.
+ * lands in that agent's inbox. A follow-up on one's own message goes to its recipient instead. A
+ * person answering AgentDesk's own message about a task (a run that ended early, a lease that ran
+ * out) answers the agent of that task (`taskAgent`), so the answer can wake it.
  * getThread sends this with every message, so the dashboard shows the recipient the server will use.
  */
-export function replyAddress(actor: Actor, parent: { fromKind: string; fromName: string; toInbox: string; type: string }): { to: string; type: string } {
+export function replyAddress(actor: Actor, parent: { fromKind: string; fromName: string; toInbox: string; type: string }, taskAgent: string | null = null): { to: string; type: string } {
+  if (parent.fromKind === "system" && taskAgent && actor.kind === "person") return { to: taskAgent, type: replyType.get(parent.type) ?? DEFAULT_REPLY_TYPE };
   const sender = parent.fromKind === "agent" ? parent.fromName : PEOPLE_INBOX;
   // Following up on one's own message continues the conversation with its recipient.
   const own = actor.kind === "agent" ? parent.fromKind === "agent" && parent.fromName === actor.name : parent.fromKind !== "agent" && actor.kind === "person";
@@ -40,7 +44,7 @@ export function replyToMessage(ctx: ServiceContext, raw: z.input<typeof ReplyToM
   const input = parseInput(ReplyToMessageInput, raw);
   return writeTx(ctx, (tx, at, emit) => {
     const parent = loadVisibleMessage(tx, ctx.actor, input.messageId);
-    const address = replyAddress(ctx.actor, parent);
+    const address = replyAddress(ctx.actor, parent, parent.fromKind === "system" && parent.taskId ? (findTask(tx, parent.taskId)?.assignedAgent ?? null) : null);
     const subject = parent.subject && !/^re:/i.test(parent.subject) ? `Re: ${parent.subject}` : parent.subject;
     const row = insertMessage(tx, ctx, at, emit, {
       to: address.to,

@@ -24,14 +24,17 @@ export function messageForWake(ctx: Pick<ServiceContext, "db">, messageId: strin
   const task = m.taskId
     ? (ctx.db.select({ id: tasks.id, status: tasks.status, assignedAgent: tasks.assignedAgent, title: tasks.title }).from(tasks).where(eq(tasks.id, m.taskId)).get() ?? null)
     : null;
-  // Did the recipient write earlier in this thread (it asked, and this is the answer it waits for)?
+  // Did the recipient write earlier in this thread (it asked, and this is the answer it waits for),
+  // or did AgentDesk start it about the recipient's task (a run that ended early: the answer is for its agent)?
   const asked = ctx.db
     .select({ id: messages.id })
     .from(messages)
     .where(and(eq(messages.threadId, m.threadId), eq(messages.fromName, m.toInbox), ne(messages.id, m.id)))
     .limit(1)
     .get();
-  return { ...m, task, recipientAsked: !!asked };
+  const root = asked ? null : ctx.db.select({ fromKind: messages.fromKind }).from(messages).where(eq(messages.id, m.threadId)).get();
+  const aboutItsTask = root?.fromKind === "system" && task?.assignedAgent === m.toInbox;
+  return { ...m, task, recipientAsked: !!asked || aboutItsTask };
 }
 
 /** A task's status, agent and round (null when it is gone). */
