@@ -10,6 +10,8 @@ const config: KnipConfig = {
   // A separate throw-away Next app the benchmarks build.
   ignore: ["bench/hello/**"],
   ignoreExportsUsedInFile: true,
+  // Run by path, not imported: the real Claude Code CLI the runner tests launch (node_modules/.bin/claude).
+  ignoreDependencies: ["@anthropic-ai/claude-code"],
   compilers: {
     // Tailwind 4 is wired from CSS: `@import "tailwindcss"` and `@plugin "@tailwindcss/typography"`.
     css: (text: string) => [...text.matchAll(/@(?:import|plugin)\s+["']([^"']+)["']/g)].map(([, name]) => `import "${name}";`).join("\n"),

@@ -134,7 +134,6 @@ export interface LineEntry extends EntryBase {
 }
 
 export type TranscriptEntry = InitEntry | TextEntry | ThinkingEntry | ToolCallEntry | ToolResultEntry | ResultEntry | LineEntry;
-export type TranscriptEntryKind = TranscriptEntry["kind"];
 
 /* ---------------- reading lines ---------------- */
 

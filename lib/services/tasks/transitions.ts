@@ -9,7 +9,6 @@ import { followInstructionPhase } from "../instructions/follow-phase";
 import { transitionSteps } from "../steps/transitions";
 import { leaseMinutesOf } from "./load";
 
-export { DEFAULT_LEASE_MINUTES } from "./load";
 
 /**
  * The task state machine. pending → in_progress → (blocked ↔ in_progress) → in_review → completed,
