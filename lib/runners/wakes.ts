@@ -64,6 +64,10 @@ export class WakeDispatcher {
   }
 
   private onMessage(e: EventDto) {
+    // Most messages (status updates, notes to the people) wake nobody: decided from the event alone.
+    const said = (e.after ?? {}) as { to?: string; type?: string; inReplyTo?: string | null };
+    if (said.to === PEOPLE_INBOX || (!said.inReplyTo && !isAction(said.type ?? ""))) return;
+    if (said.to && !this.wakeable(said.to)) return;
     const m = messageForWake(this.host.ctx, e.entityId);
     if (!m || m.toInbox === PEOPLE_INBOX) return;
     const from = m.fromKind === "agent" ? m.fromName : e.actor.id;
