@@ -27,4 +27,4 @@ export {
   type RunPromptContext,
 } from "./queries";
 export { type RunDto, type RunLogLineDto } from "./shared";
-export { agentUsage, usageOverview, type UsageTotals } from "./usage";
+export { agentUsage, usageOverview, requireUsageReader, type UsageTotals } from "./usage";

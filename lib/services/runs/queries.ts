@@ -8,6 +8,7 @@ import { notFound } from "../errors";
 import { requireTaskAccess } from "../policy";
 import { getTask } from "../tasks/queries";
 import { systemActor } from "@/lib/auth/actor";
+import { requireUsageReader } from "./usage";
 import { ACTIVE_RUN_STATUSES, runDto, runLogLineDto, type RunDto, type RunLogLineDto } from "./shared";
 
 function readableTask(ctx: ServiceContext, taskId: string) {
@@ -129,7 +130,7 @@ export function getRunLog(ctx: ServiceContext, runId: string, query: RunLogQuery
 
 /** An agent's runs, newest first (with the runs without a task it did to answer messages): people, and the agent itself. */
 export function listAgentRuns(ctx: ServiceContext, q: { agent: string; limit?: number }): { items: RunDto[] } {
-  if (ctx.actor.kind === "agent" && ctx.actor.name !== q.agent) return { items: [] };
+  requireUsageReader(ctx.actor, q.agent);
   const rows = ctx.db
     .select()
     .from(runs)

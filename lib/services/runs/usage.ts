@@ -2,6 +2,8 @@ import "server-only";
 import { and, desc, eq, gte, sql } from "drizzle-orm";
 import { runUsage } from "@/db/schema";
 import type { ServiceContext } from "../context";
+import type { Actor } from "@/lib/auth/actor";
+import { ServiceError } from "../errors";
 
 /** Tokens and cost summed (run_usage, filled when a run ends: finishRun). */
 const sums = {
@@ -12,6 +14,13 @@ const sums = {
   costUsd: sql<number>`coalesce(sum(${runUsage.costUsd}), 0)`.mapWith(Number),
 };
 export type UsageTotals = { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number; costUsd: number };
+
+/** Usage is the people's view of what the agents cost: an agent reads only its own (agent null: everyone's). */
+export function requireUsageReader(actor: Actor, agent: string | null): void {
+  if (actor.kind !== "agent") return;
+  if (agent === null) throw new ServiceError("forbidden", "Only people may read the usage of every agent");
+  if (actor.name !== agent) throw new ServiceError("forbidden", `Agent ${actor.name} may not read the usage or runs of ${agent}`);
+}
 
 /** A task's tokens and cost: the total, and by round and step (position 0: no step was in progress). */
 export function taskUsage(ctx: Pick<ServiceContext, "db">, taskId: string) {
@@ -27,7 +36,8 @@ export function taskUsage(ctx: Pick<ServiceContext, "db">, taskId: string) {
 }
 
 /** An agent's tokens and cost: the total and the last `days` days, day by day (UTC). */
-export function agentUsage(ctx: Pick<ServiceContext, "db">, agent: string, days = 14, now = Date.now()) {
+export function agentUsage(ctx: Pick<ServiceContext, "db" | "actor">, agent: string, days = 14, now = Date.now()) {
+  requireUsageReader(ctx.actor, agent);
   const since = new Date(now - (days - 1) * 86_400_000).toISOString().slice(0, 10);
   const total = ctx.db.select(sums).from(runUsage).where(eq(runUsage.agentName, agent)).get()!;
   const byDay = ctx.db
@@ -41,7 +51,8 @@ export function agentUsage(ctx: Pick<ServiceContext, "db">, agent: string, days 
 }
 
 /** Every agent's tokens and cost over the last `days` days: by day, and by agent (most expensive first). */
-export function usageOverview(ctx: Pick<ServiceContext, "db">, days = 14, now = Date.now()) {
+export function usageOverview(ctx: Pick<ServiceContext, "db" | "actor">, days = 14, now = Date.now()) {
+  requireUsageReader(ctx.actor, null);
   const since = new Date(now - (days - 1) * 86_400_000).toISOString().slice(0, 10);
   const byDay = ctx.db
     .select({ day: runUsage.day, ...sums })

@@ -1,8 +1,7 @@
 import "server-only";
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Actor } from "@/lib/auth/actor";
-import { getAgent, ServiceError, type ServiceContext } from "@/lib/services";
-import { agentUsage, listAgentRuns, usageOverview } from "@/lib/services/runs";
+import { getAgent, type ServiceContext } from "@/lib/services";
+import { agentUsage, listAgentRuns, requireUsageReader, usageOverview } from "@/lib/services/runs";
 import { jsonOk, readErrors, type V1App } from "../route-kit";
 import { AgentNameParam, UsageTotals } from "../schemas";
 import { Run } from "./runs";
@@ -73,23 +72,15 @@ const agentRunsRoute = createRoute({
   responses: { 200: jsonOk(z.object({ items: z.array(Run) }).openapi("AgentRunList"), "The runs"), ...readErrors },
 });
 
-/** Usage is the people's view of what the agents cost: an agent reads only its own. */
-function requireReader(actor: Actor, agent: string | null): void {
-  if (actor.kind !== "agent") return;
-  if (agent === null) throw new ServiceError("forbidden", "Only people may read the usage of every agent");
-  if (actor.name !== agent) throw new ServiceError("forbidden", `Agent ${actor.name} may not read the usage or runs of ${agent}`);
-}
-
 /** The agent, checked: the caller may read it (403), and it exists (404). */
 function readableAgent(ctx: ServiceContext, name: string): string {
-  requireReader(ctx.actor, name);
+  requireUsageReader(ctx.actor, name);
   return getAgent(ctx, name).name;
 }
 
 export function registerUsageRoutes(app: V1App) {
   app.openapi(overviewRoute, (c) => {
     const ctx = c.get("ctx");
-    requireReader(ctx.actor, null);
     const days = c.req.valid("query").days ?? 14;
     return c.json({ days, ...usageOverview(ctx, days) }, 200);
   });
