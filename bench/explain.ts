@@ -1,27 +1,11 @@
-// Every SQL statement a set of service calls runs, with its query plan: `npx tsx bench/explain.ts --scale medium`.
+// Every SQL statement the hot reads of bench/queries.ts run, with its query plan: `npx tsx bench/explain.ts --scale medium`.
 import path from "node:path";
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import * as schema from "@/db/schema";
 import type { Db } from "@/db/client";
 import { openDatabase } from "@/db/client";
-import {
-  getOverview,
-  getTask,
-  listEvents,
-  listInbox,
-  listInboxes,
-  listReviewQueue,
-  listTasks,
-  searchMessages,
-  taskBoard,
-  getOutput,
-  getThread,
-  listAgents,
-  getShellCounts,
-  type ServiceContext,
-} from "@/lib/services";
-import { person, sampleIds } from "./queries";
+import { benchAgent, person, sampleIds, serviceReads } from "./queries";
 
 export function capturingDb(sqlite: Database.Database) {
   const seen: { sql: string; params: unknown[] }[] = [];
@@ -39,25 +23,9 @@ if (process.argv[1]?.endsWith("bench/explain.ts")) {
   const file = path.join("bench", "data", `${args[args.indexOf("--scale") + 1] ?? "small"}.db`);
   const base = openDatabase(path.resolve(file));
   const ids = sampleIds(base);
-  const calls: [string, (ctx: ServiceContext, a: ServiceContext) => unknown][] = [
-    ["getOverview", (c) => getOverview(c)],
-    ["getShellCounts", (c) => getShellCounts(c)],
-    ["taskBoard", (c) => taskBoard(c, {})],
-    ["taskBoard agent", (c) => taskBoard(c, { agent: "backend-developer" })],
-    ["listTasks agent", (_c, a) => listTasks(a, {})],
-    ["getTask", (c) => getTask(c, ids.taskId)],
-    ["listEvents task", (c) => listEvents(c, { taskId: ids.taskId })],
-    ["listInbox", (_c, a) => listInbox(a, { inbox: "backend-developer" })],
-    ["listInboxes", (c) => listInboxes(c)],
-    ["getThread", (c) => getThread(c, ids.threadId)],
-    ["listReviewQueue", (c) => listReviewQueue(c, {})],
-    ["getOutput", (c) => getOutput(c, ids.outputId)],
-    ["listAgents", (c) => listAgents(c)],
-    ["search", (c) => searchMessages(c, { q: "token" })],
-  ];
-  for (const [name, fn] of calls) {
+  for (const [name, fn] of serviceReads(ids)) {
     const { db, seen } = capturingDb(base.$client);
-    fn({ db, actor: person }, { db, actor: { kind: "agent", name: "backend-developer" } });
+    fn({ db, actor: person }, { db, actor: benchAgent });
     console.log(`\n## ${name}`);
     for (const q of seen) {
       const t = performance.now();

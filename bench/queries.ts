@@ -57,30 +57,38 @@ export function sampleIds(db: Db) {
 
 export const person: Actor = { kind: "person", id: "usr_bench", email: "bench@agentdesk.local", name: "Bench", role: "admin" };
 
+/** A hot read of the pages and the API, called as a person (`ctx`) or as an agent (`agent`). */
+type ServiceRead = [name: string, call: (ctx: ServiceContext, agent: ServiceContext) => unknown];
+
+/** The hot reads: what serviceTimings times and bench/explain.ts explains, statement by statement. */
+export function serviceReads(ids: ReturnType<typeof sampleIds>): ServiceRead[] {
+  return [
+    ["getOverview", (c) => getOverview(c)],
+    ["getShellCounts", (c) => getShellCounts(c)],
+    ["taskBoard (all)", (c) => taskBoard(c, {})],
+    ["taskBoard (agent=backend-developer)", (c) => taskBoard(c, { agent: "backend-developer" })],
+    ["listTasks (status=completed)", (c) => listTasks(c, { status: "completed" })],
+    ["listTasks (agent)", (_c, a) => listTasks(a, {})],
+    ["getTask", (c) => getTask(c, ids.taskId)],
+    ["listEvents (task timeline)", (c) => listEvents(c, { taskId: ids.taskId, limit: 50 })],
+    ["listEvents (activity)", (c) => listEvents(c, { limit: 25 })],
+    ["listInbox (hitl)", (c) => listInbox(c, { inbox: "hitl" })],
+    ["listInbox (agent, page of 50)", (_c, a) => listInbox(a, { inbox: "backend-developer", limit: 50 })],
+    ["listInboxes", (c) => listInboxes(c)],
+    ["getThread", (c) => getThread(c, ids.threadId)],
+    ["listReviewQueue", (c) => listReviewQueue(c, {})],
+    ["getOutput", (c) => getOutput(c, ids.outputId)],
+    ["listAgents", (c) => listAgents(c)],
+    ["searchMessages (common word)", (c) => searchMessages(c, { q: "token" })],
+  ];
+}
+
+export const benchAgent: Actor = { kind: "agent", name: "backend-developer" };
+
 export function serviceTimings(db: Db, n = 20): QueryTiming[] {
   const ctx: ServiceContext = { db, actor: person };
-  const agentCtx: ServiceContext = { db, actor: { kind: "agent", name: "backend-developer" } };
-  const ids = sampleIds(db);
-  const out: QueryTiming[] = [];
-  const t = (name: string, fn: () => unknown) => out.push(timeIt(name, n, fn));
-  t("getOverview", () => getOverview(ctx));
-  t("getShellCounts", () => getShellCounts(ctx));
-  t("taskBoard (all)", () => taskBoard(ctx, {}));
-  t("taskBoard (agent=backend-developer)", () => taskBoard(ctx, { agent: "backend-developer" }));
-  t("listTasks (status=completed)", () => listTasks(ctx, { status: "completed" }));
-  t("listTasks (agent)", () => listTasks(agentCtx, {}));
-  t("getTask", () => getTask(ctx, ids.taskId));
-  t("listEvents (task timeline)", () => listEvents(ctx, { taskId: ids.taskId, limit: 50 }));
-  t("listEvents (activity)", () => listEvents(ctx, { limit: 25 }));
-  t("listInbox (hitl)", () => listInbox(ctx, { inbox: "hitl" }));
-  t("listInbox (agent, page of 50)", () => listInbox(agentCtx, { inbox: "backend-developer", limit: 50 }));
-  t("listInboxes", () => listInboxes(ctx));
-  t("getThread", () => getThread(ctx, ids.threadId));
-  t("listReviewQueue", () => listReviewQueue(ctx, {}));
-  t("getOutput", () => getOutput(ctx, ids.outputId));
-  t("listAgents", () => listAgents(ctx));
-  t("searchMessages (common word)", () => searchMessages(ctx, { q: "token" }));
-  return out;
+  const agentCtx: ServiceContext = { db, actor: benchAgent };
+  return serviceReads(sampleIds(db)).map(([name, call]) => timeIt(name, n, () => call(ctx, agentCtx)));
 }
 
 if (process.argv[1]?.endsWith("bench/queries.ts")) {

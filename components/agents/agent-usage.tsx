@@ -6,8 +6,7 @@ import { useAgentUsage } from "@/lib/queries/usage";
 import { useAgentRuns, type RunDto } from "@/lib/queries/runs";
 import { hrefs } from "@/lib/queries/links";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
-import { Skeleton } from "@/components/ui/skeleton";
-import { ErrorState } from "@/components/ui/error-state";
+import { CardQuery } from "@/components/ui/card-query";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Mono } from "@/components/ui/mono";
 import { formatDuration, formatTokenCount, formatUsd, totalTokens, usageSummary } from "@/components/ui/format";
@@ -15,15 +14,6 @@ import { RunCost, RunRound, RunSession, RunStatusBadge, RunTrigger, RunWakeReaso
 import { CostByDay } from "@/components/usage/cost-by-day";
 
 const DAYS = 14;
-
-function Loading() {
-  return (
-    <div className="grid gap-2 px-4 py-3" role="status" aria-label="Loading">
-      <Skeleton className="h-6 w-24" />
-      <Skeleton className="h-16 w-full" />
-    </div>
-  );
-}
 
 /** The agent's cost: the last 14 days day by day (a small bar chart), and its total since its first run. */
 export function AgentCostCard({ agent }: { agent: string }) {
@@ -39,17 +29,18 @@ export function AgentCostCard({ agent }: { agent: string }) {
           </span>
         )}
       </CardHeader>
-      {q.isLoading ? (
-        <Loading />
-      ) : q.error && !u ? (
-        <ErrorState compact error={q.error} onRetry={() => void q.refetch()} className="m-3" />
-      ) : !u || (u.costUsd === 0 && totalTokens(u) === 0) ? (
-        <p className="px-4 py-3 text-sm text-muted-foreground">No runs have reported cost yet. Claude Code runs report their tokens and cost when they end.</p>
-      ) : (
-        <div className="px-4 py-3">
-          <CostByDay byDay={u.byDay} days={u.days} label={`Cost of ${agent} by day`} />
-        </div>
-      )}
+      <CardQuery
+        query={q}
+        skeleton={["h-6 w-24", "h-16 w-full"]}
+        isEmpty={(d) => d.costUsd === 0 && totalTokens(d) === 0}
+        empty="No runs have reported cost yet. Claude Code runs report their tokens and cost when they end."
+      >
+        {(d) => (
+          <div className="px-4 py-3">
+            <CostByDay byDay={d.byDay} days={d.days} label={`Cost of ${agent} by day`} />
+          </div>
+        )}
+      </CardQuery>
     </Card>
   );
 }
@@ -72,25 +63,16 @@ function RunSubject({ run }: { run: RunDto }) {
 /** The agent's recent runs, on tasks or answering messages, each with its trigger, round, session and cost. */
 export function AgentRunsCard({ agent }: { agent: string }) {
   const q = useAgentRuns(agent);
-  const items = q.data?.items ?? [];
   return (
     <Card data-testid="agent-runs">
       <CardHeader>
         <CardTitle>Runs</CardTitle>
         <span className="text-xs text-muted-foreground">newest first, with the runs that answered messages</span>
       </CardHeader>
-      {q.isLoading ? (
-        <div className="grid gap-2 px-4 py-3" role="status" aria-label="Loading">
-          <Skeleton className="h-5 w-2/3" />
-          <Skeleton className="h-5 w-1/2" />
-        </div>
-      ) : q.error && !q.data ? (
-        <ErrorState compact error={q.error} onRetry={() => void q.refetch()} className="m-3" />
-      ) : items.length === 0 ? (
-        <p className="px-4 py-3 text-sm text-muted-foreground">No runs yet. Runs start from a task&apos;s Run now, on assignment when the runner says so, or when something wakes the agent.</p>
-      ) : (
+      <CardQuery query={q} isEmpty={(d) => d.items.length === 0} empty="No runs yet. Runs start from a task's Run now, on assignment when the runner says so, or when something wakes the agent.">
+        {(d) => (
         <ol className="divide-y" aria-label={`Runs of ${agent}`}>
-          {items.map((r) => (
+          {d.items.map((r) => (
             <li key={r.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 px-4 py-2 text-sm" data-testid="agent-run" data-run-status={r.status} data-task={r.taskId ?? ""}>
               <RunStatusBadge run={r} />
               <RunRound run={r} />
@@ -106,7 +88,8 @@ export function AgentRunsCard({ agent }: { agent: string }) {
             </li>
           ))}
         </ol>
-      )}
+        )}
+      </CardQuery>
     </Card>
   );
 }

@@ -9,6 +9,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { AgentName } from "@/components/ui/agent-swatch";
 import { formatTokenCount, formatUsd, totalTokens, usageSummary } from "@/components/ui/format";
 import { CostByDay } from "@/components/usage/cost-by-day";
+import { ColumnHeads } from "@/components/ui/column-heads";
 
 const DAYS = 14;
 
@@ -36,22 +37,15 @@ export function CostCard({ colors }: { colors: Record<string, string | null | un
           <CostByDay byDay={u.byDay} days={u.days} label="Cost of every agent by day" />
           <table className="w-full table-fixed text-sm" data-testid="cost-by-agent">
             <caption className="sr-only">Cost by agent, last {u.days} days</caption>
-            <thead>
-              <tr className="border-b text-left text-[11px] text-muted-foreground">
-                <th scope="col" className="w-[45%] py-1.5 font-medium">
-                  Agent
-                </th>
-                <th scope="col" className="py-1.5 font-medium">
-                  <span className="sr-only">Share</span>
-                </th>
-                <th scope="col" className="w-20 py-1.5 text-right font-medium">
-                  Tokens
-                </th>
-                <th scope="col" className="w-20 py-1.5 text-right font-medium">
-                  Cost
-                </th>
-              </tr>
-            </thead>
+            <ColumnHeads
+              className="py-1.5"
+              columns={[
+                { label: "Agent", className: "w-[45%]" },
+                { label: <span className="sr-only">Share</span> },
+                { label: "Tokens", className: "w-20 text-right" },
+                { label: "Cost", className: "w-20 text-right" },
+              ]}
+            />
             <tbody className="divide-y">
               {u.byAgent.map((a) => {
                 const share = u.costUsd > 0 ? a.costUsd / u.costUsd : 0;

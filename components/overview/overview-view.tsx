@@ -14,6 +14,7 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { IdText } from "@/components/ui/mono";
 import { PriorityDot } from "@/components/ui/priority-dot";
 import { cn } from "@/components/ui/cn";
+import { ColumnHeads } from "@/components/ui/column-heads";
 import { EventLine } from "@/components/tasks/event-line";
 import { NewInstructionButton } from "@/components/instructions/new-instruction-button";
 import { hrefs } from "@/lib/queries/links";
@@ -172,18 +173,13 @@ export function OverviewView({ initial }: { initial: Overview }) {
             ) : (
               <Card>
                 <table className="w-full table-fixed text-sm">
-                  <thead>
-                    <tr className="border-b text-left text-[11px] text-muted-foreground">
-                      <th scope="col" className="w-[38%] px-3 py-1.5 font-medium">
-                        Agent
-                      </th>
-                      {["pending", "in progress", "blocked", "in review", "unread"].map((label, i, all) => (
-                        <th key={label} scope="col" className={cn(i === all.length - 1 ? "px-3" : "px-2", "py-1.5 text-right font-medium")}>
-                          {label}
-                        </th>
-                      ))}
-                    </tr>
-                  </thead>
+                  <ColumnHeads
+                    className="py-1.5"
+                    columns={[
+                      { label: "Agent", className: "w-[38%] px-3" },
+                      ...["pending", "in progress", "blocked", "in review", "unread"].map((label, i, all) => ({ label, className: cn(i === all.length - 1 ? "px-3" : "px-2", "text-right") })),
+                    ]}
+                  />
                   <tbody className="divide-y">
                     {o.agents.map((a) => (
                       <tr key={a.name} className="hover:bg-accent/50">

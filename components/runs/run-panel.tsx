@@ -7,8 +7,7 @@ import { useCancelRun, useRetryRun, useRunLog, useRunNow, useRunsLive, useTaskRu
 import { useTask } from "@/lib/queries/tasks";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
-import { Skeleton } from "@/components/ui/skeleton";
-import { ErrorState } from "@/components/ui/error-state";
+import { CardQuery } from "@/components/ui/card-query";
 
 /**
  * The task page's runs: the runner the agent gets, Run now / Cancel / Retry, every run with its
@@ -95,35 +94,28 @@ export function RunPanel({ taskId, className }: { taskId: string; className?: st
         </p>
       )}
 
-      {q.isLoading ? (
-        <div className="grid gap-2 px-4 py-3">
-          <Skeleton className="h-5 w-2/3" />
-          <Skeleton className="h-5 w-1/2" />
-        </div>
-      ) : q.error && !q.data ? (
-        <ErrorState compact error={q.error} onRetry={() => void q.refetch()} className="m-3" />
-      ) : items.length === 0 ? (
-        <p className="px-4 py-3 text-sm text-muted-foreground">{runner?.configured ? "No run yet. Run now starts the agent on this task." : "No run yet."}</p>
-      ) : (
-        <>
-          <ol className="divide-y" aria-label="Runs" data-testid="run-list">
-            {items.map((r) => (
-              <RunRow
-                key={r.id}
-                run={r}
-                selected={r.id === selected?.id}
-                onSelect={() => setPicked(r.id)}
-                onCancel={() => cancel.mutate(r.id)}
-                onRetry={() => retry.mutate(r.id, { onSuccess: (n) => setPicked(n.id) })}
-                busy={cancel.isPending || retry.isPending}
-                canRetry={canRun}
-                showRound={showRound}
-              />
-            ))}
-          </ol>
-          {selected && <RunLog run={selected} log={log} taskId={taskId} />}
-        </>
-      )}
+      <CardQuery query={q} isEmpty={(d) => d.items.length === 0} empty={runner?.configured ? "No run yet. Run now starts the agent on this task." : "No run yet."}>
+        {() => (
+          <>
+            <ol className="divide-y" aria-label="Runs" data-testid="run-list">
+              {items.map((r) => (
+                <RunRow
+                  key={r.id}
+                  run={r}
+                  selected={r.id === selected?.id}
+                  onSelect={() => setPicked(r.id)}
+                  onCancel={() => cancel.mutate(r.id)}
+                  onRetry={() => retry.mutate(r.id, { onSuccess: (n) => setPicked(n.id) })}
+                  busy={cancel.isPending || retry.isPending}
+                  canRetry={canRun}
+                  showRound={showRound}
+                />
+              ))}
+            </ol>
+            {selected && <RunLog run={selected} log={log} taskId={taskId} />}
+          </>
+        )}
+      </CardQuery>
     </Card>
   );
 }

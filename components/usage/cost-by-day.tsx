@@ -3,6 +3,7 @@ import * as React from "react";
 import type { UsageTotals } from "@/lib/services/runs";
 import { formatTokenCount, formatUsd, totalTokens, usageSummary } from "@/components/ui/format";
 import { cn } from "@/components/ui/cn";
+import { ColumnHeads } from "@/components/ui/column-heads";
 
 type DayUsage = UsageTotals & { day: string };
 
@@ -72,19 +73,7 @@ export function CostByDay({ byDay, days, label, className }: { byDay: DayUsage[]
         <summary className="w-fit cursor-pointer rounded text-muted-foreground select-none hover:text-foreground focus-visible:outline-2 focus-visible:outline-ring">Show as table</summary>
         <table className="mt-1 w-full text-xs tabular-nums" data-testid="cost-by-day-table">
           <caption className="sr-only">{label}, day by day</caption>
-          <thead>
-            <tr className="border-b text-left text-[11px] text-muted-foreground">
-              <th scope="col" className="py-1 font-medium">
-                Day (UTC)
-              </th>
-              <th scope="col" className="py-1 text-right font-medium">
-                Cost
-              </th>
-              <th scope="col" className="py-1 text-right font-medium">
-                Tokens
-              </th>
-            </tr>
-          </thead>
+          <ColumnHeads className="py-1" columns={[{ label: "Day (UTC)" }, { label: "Cost", className: "text-right" }, { label: "Tokens", className: "text-right" }]} />
           <tbody className="divide-y">
             {[...columns].reverse().map((d) => (
               <tr key={d.day} className={cn(d.costUsd === 0 && totalTokens(d) === 0 && "text-muted-foreground/60")}>

@@ -13,3 +13,15 @@ export const editableRowColumns = () => ({
   sourcePath: text("source_path"),
   original: text("original", { mode: "json" }).$type<Record<string, unknown>>(),
 });
+
+/**
+ * The tokens an agent program reported (Claude Code's stream-json usage), as a run keeps them in
+ * total (runs) and by step (run_usage). The cost beside them differs: null on a run that reported
+ * none, 0 in run_usage, so each table declares its own.
+ */
+export const tokenColumns = () => ({
+  inputTokens: integer("input_tokens").notNull().default(0),
+  outputTokens: integer("output_tokens").notNull().default(0),
+  cacheReadTokens: integer("cache_read_tokens").notNull().default(0),
+  cacheCreationTokens: integer("cache_creation_tokens").notNull().default(0),
+});

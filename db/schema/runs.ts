@@ -3,6 +3,7 @@ import { agents } from "./agents";
 import { tasks } from "./tasks";
 import { runLogStreams, runStatuses, runTriggers, wakeKinds, wakeStatuses, type RunLogStream, type RunStatus, type RunTrigger } from "../../lib/domain/vocabulary";
 import { apiTokens } from "./people";
+import { tokenColumns } from "./columns";
 
 export { runLogStreams, runStatuses, runTriggers, type RunLogStream, type RunStatus, type RunTrigger };
 
@@ -51,10 +52,7 @@ export const runs = sqliteTable(
     /** The agent program's own session id (Claude Code's stream-json session_id). */
     sessionId: text("session_id"),
     /** Tokens and cost reported by the program (Claude Code's stream-json usage and total_cost_usd). */
-    inputTokens: integer("input_tokens").notNull().default(0),
-    outputTokens: integer("output_tokens").notNull().default(0),
-    cacheReadTokens: integer("cache_read_tokens").notNull().default(0),
-    cacheCreationTokens: integer("cache_creation_tokens").notNull().default(0),
+    ...tokenColumns(),
     costUsd: real("cost_usd"),
   },
   (t) => [
@@ -66,6 +64,12 @@ export const runs = sqliteTable(
   ],
 );
 
+/** The run a row of run_usage or run_log belongs to: it goes with the run. */
+const runIdColumn = () =>
+  text("run_id")
+    .notNull()
+    .references(() => runs.id, { onDelete: "cascade" });
+
 /**
  * A run's tokens and cost by the step that was in progress when the model spent them (position 0:
  * no step was in progress). Summed per task, per agent and per day for the pages.
@@ -73,19 +77,14 @@ export const runs = sqliteTable(
 export const runUsage = sqliteTable(
   "run_usage",
   {
-    runId: text("run_id")
-      .notNull()
-      .references(() => runs.id, { onDelete: "cascade" }),
+    runId: runIdColumn(),
     position: integer("position").notNull(),
     taskId: text("task_id"),
     round: integer("round"),
     agentName: text("agent_name").notNull(),
     /** UTC day of the run's start, YYYY-MM-DD. */
     day: text("day").notNull(),
-    inputTokens: integer("input_tokens").notNull().default(0),
-    outputTokens: integer("output_tokens").notNull().default(0),
-    cacheReadTokens: integer("cache_read_tokens").notNull().default(0),
-    cacheCreationTokens: integer("cache_creation_tokens").notNull().default(0),
+    ...tokenColumns(),
     costUsd: real("cost_usd").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.runId, t.position] }), index("run_usage_task_idx").on(t.taskId), index("run_usage_agent_day_idx").on(t.agentName, t.day), index("run_usage_day_idx").on(t.day)],
@@ -130,9 +129,7 @@ export const wakes = sqliteTable(
 export const runLog = sqliteTable(
   "run_log",
   {
-    runId: text("run_id")
-      .notNull()
-      .references(() => runs.id, { onDelete: "cascade" }),
+    runId: runIdColumn(),
     seq: integer("seq").notNull(),
     stream: text("stream", { enum: runLogStreams }).notNull(),
     text: text("text").notNull(),

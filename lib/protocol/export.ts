@@ -1,7 +1,7 @@
 import "server-only";
 import type { Db } from "@/db/client";
 import type { Actor } from "@/lib/auth/actor";
-import type { ServiceContext } from "@/lib/services";
+import { taskFields, type ServiceContext } from "@/lib/services";
 import {
   FOLDER_BRIDGE,
   INSTRUCTION_ID_PATTERN,
@@ -98,13 +98,7 @@ export function taskFileName(t: Pick<ProtocolTask, "ref" | "sourcePath" | "instr
 export function taskRecord(t: ProtocolTask) {
   return {
     ref: t.ref,
-    title: t.title,
-    description: t.description,
-    type: t.type,
-    assignedAgent: t.assignedAgent,
-    status: t.status,
-    priority: t.priority,
-    authority: t.authority,
+    ...taskFields(t),
     deadline: t.deadline,
     acceptanceCriteria: t.acceptanceCriteria,
     filesToModify: t.filesToModify,

@@ -57,11 +57,9 @@ export function progressOf(steps: Pick<TaskStepRow, "status" | "position">[]): S
   return { total: steps.length, done, skipped, current };
 }
 
-export function taskDto(t: TaskRow, now: number = Date.now()) {
+/** A task's own fields, as they are: the same in the API's view of a task and in the bridge's task file. */
+export function taskFields(t: Pick<TaskRow, "title" | "description" | "type" | "assignedAgent" | "status" | "priority" | "authority">) {
   return {
-    id: t.id,
-    ref: t.ref,
-    instructionId: t.instructionId,
     title: t.title,
     description: t.description,
     type: t.type,
@@ -69,6 +67,15 @@ export function taskDto(t: TaskRow, now: number = Date.now()) {
     status: t.status,
     priority: t.priority,
     authority: t.authority,
+  };
+}
+
+export function taskDto(t: TaskRow, now: number = Date.now()) {
+  return {
+    id: t.id,
+    ref: t.ref,
+    instructionId: t.instructionId,
+    ...taskFields(t),
     deadline: iso(t.deadline),
     acceptanceCriteria: t.acceptanceCriteria,
     filesToModify: t.filesToModify,
