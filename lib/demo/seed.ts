@@ -17,12 +17,12 @@ const MIN = 60_000;
 /** The demo's task in progress holds its lease this long from the moment of seeding. */
 export const DEMO_LEASE_MS = 24 * 60 * MIN;
 /** How long the story takes, in minutes: it ends a few minutes before the moment of seeding. */
-const STORY_MINUTES = 122;
+const STORY_MINUTES = 124;
 
 /**
  * A living demo, made through the service verbs (so every row has its events): three instructions,
- * backend-developer tasks at different steps (one blocked, one awaiting review with two output
- * versions), consultation and review threads among the three agents and a person.
+ * backend-developer tasks at different steps (one blocked, one awaiting review in its second round
+ * with two output versions), consultation and review threads among the three agents and a person.
  *
  * Every time is relative to the moment of seeding: the story ends just before it, the task in
  * progress has just sent a heartbeat and holds a lease of DEMO_LEASE_MS, and the blocked task waits
@@ -149,7 +149,7 @@ export function seedDemo(db: Db, opts: { now?: number } = {}): { users: { email:
   step(5, "done", "Handler, service verb and schema in place", 3);
   step(6, "in_progress", "Adding an index on orders(customer_id, created_at)", 2);
 
-  // 2. Awaiting review, with two versions: v1 sent back, v2 waiting.
+  // 2. Awaiting review in round 2, with two versions: v1 sent back, v2 waiting.
   tick(2);
   const keys = s.createTask(at(rex), {
     instructionId: auth.id,
@@ -204,7 +204,24 @@ export function seedDemo(db: Db, opts: { now?: number } = {}): { users: { email:
   const v1 = s.getTask(at(rex), keys.id).outputs[0];
   tick(10);
   s.requestOutputChanges(at(rex), { outputId: v1.id, comment: "Please describe what happens when a third rotation starts inside the window, and add the revoke check security asked for." });
-  tick(15);
+  // Round 2: the task is back in the queue with its steps reset (round 1's are kept); the agent
+  // claims it again, works through the steps, hands in v2 and completes it into review.
+  tick(5);
+  s.claimTask(at(backend), { taskId: keys.id });
+  const round2 = (steps: [number, "done" | "skipped", string?][]) => {
+    for (const [position, status, note] of steps) {
+      tick(1);
+      s.updateStep(at(backend), { taskId: keys.id, position, status, note });
+    }
+  };
+  round2([
+    [1, "done", "Review comment: the third rotation inside the window, and the revoke check"],
+    [2, "done"],
+    [3, "done", "Plan: a third rotation revokes the oldest key at once"],
+    [4, "skipped", "No change to the API contract"],
+    [5, "done", "Third-rotation rule and revoke check implemented"],
+  ]);
+  tick(2);
   s.submitOutput(at(backend), {
     taskId: keys.id,
     format: "markdown",
@@ -212,6 +229,13 @@ export function seedDemo(db: Db, opts: { now?: number } = {}): { users: { email:
       "## Dual keys\n\nDuring a rotation both keys are accepted for 24 hours.\n\n- Keys stored as SHA-256\n- `rotated_at` marks the window start\n- A third rotation inside the window revokes the oldest key at once\n- Every lookup checks `revoked_at`\n",
     files: [{ path: "lib/auth/api-keys.ts", action: "modified", additions: 41, deletions: 6 }],
   });
+  round2([
+    [6, "done"],
+    [7, "done", "Tests for a third rotation and a revoked key"],
+    [8, "done", "The revoke check is the change security asked for in round 1"],
+    [9, "skipped", "No load path changed"],
+    [10, "done", "Documented the rotation window"],
+  ]);
   tick(1);
   s.completeTask(at(backend), { taskId: keys.id, summary: "Addressed review: third rotation and revoke check" });
 

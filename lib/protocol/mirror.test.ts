@@ -169,9 +169,12 @@ describe("live mirror", () => {
     await waitFor(() => exists("inst_20260103_004/tasks/completed/T1.yaml") && !exists("inst_20260103_004/tasks/in_progress/T1.yaml"), 2000, "the task in review to sit in completed/");
     await waitFor(() => readDoc("inst_20260103_004/outputs/partial/T1_result.yaml").content === "# Login endpoint\n\nDone.", 2000, "the result file");
 
-    // Changes requested in the review queue: a review file, the comment in the agent's inbox, the task back in progress.
+    // Changes requested in the review queue: a review file, the comment in the agent's inbox, the task
+    // back in the queue (round 2: pending until its agent claims it again, so it sits in pending/).
     s.requestOutputChanges(t.ctx(people.reviewer), { outputId: output.id, comment: "Add the lockout case" });
-    await waitFor(() => exists("inst_20260103_004/tasks/in_progress/T1.yaml") && !exists("inst_20260103_004/tasks/completed/T1.yaml"), 2000, "the task back in progress");
+    expect(s.getTask(be, t4.id)).toMatchObject({ status: "pending", round: 2 });
+    await waitFor(() => exists("inst_20260103_004/tasks/pending/T1.yaml") && !exists("inst_20260103_004/tasks/completed/T1.yaml"), 2000, "the task back in pending/");
+    expect(exists("inst_20260103_004/tasks/in_progress/T1.yaml")).toBe(false);
     const review = await waitFor(() => listFiles(root).find((f) => f.startsWith("inst_20260103_004/reviews/") && f.endsWith("_output_review_T1_v1.yaml")), 2000, "the review file");
     expect(readDoc(review)).toMatchObject({ type: "output_review", decision: "changes_requested", comment: "Add the lockout case", reviewer: "rex@example.com" });
     await waitFor(
@@ -179,6 +182,9 @@ describe("live mirror", () => {
       2000,
       "the review response in the inbox",
     );
+    // The agent claims round 2: the file follows the task to in_progress/.
+    s.claimTask(be, { taskId: t4.id });
+    await waitFor(() => exists("inst_20260103_004/tasks/in_progress/T1.yaml") && !exists("inst_20260103_004/tasks/pending/T1.yaml"), 2000, "the claimed round 2 to move");
 
     // And quiet afterwards: no echo of what the mirror wrote.
     await settle();

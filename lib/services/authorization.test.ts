@@ -15,11 +15,21 @@ afterAll(() => t.cleanup());
 const rex = () => t.ctx(people.reviewer);
 const be = () => t.ctx(agent("backend-developer"));
 
-function fixture() {
+/**
+ * A task claimed by backend-developer with v1 handed in. `inReview`: the agent also walks every step
+ * and completes the task, so v1 waits in review (a review decision is only taken on the latest
+ * version of a task in review, docs/task-rules.md rule 1); otherwise the task stays in progress.
+ */
+function fixture(inReview = false) {
   const inst = s.createInstruction(rex(), { title: "Matrix" });
   const task = s.createTask(rex(), { instructionId: inst.id, title: "T", assignedAgent: "backend-developer" });
   s.claimTask(be(), { taskId: task.id });
+  if (inReview) for (const step of task.steps) s.updateStep(be(), { taskId: task.id, position: step.position, status: "done" });
   const output = s.submitOutput(be(), { taskId: task.id, format: "text", content: "v1" });
+  if (inReview) {
+    s.completeTask(be(), { taskId: task.id });
+    expect(s.getTask(rex(), task.id).status).toBe("in_review");
+  }
   const toPeople = s.sendMessage(be(), { to: "hitl", body: "question", taskId: task.id });
   const toBackend = s.sendMessage(t.ctx(agent("frontend-developer")), { to: "backend-developer", body: "hi" });
   return { inst, task, output, toPeople, toBackend };
@@ -47,6 +57,8 @@ const verbs: Record<string, (ctx: s.ServiceContext, f: F) => unknown> = {
   createUser: (c) => s.createUser(c, { email: `u${Math.random()}@x.dev`, role: "viewer", passwordHash: "scrypt$1$1$1$aaaaaaaaaaaaaaaa$bbbbbbbbbbbbbbbb" }),
   claimTask: (c) => s.claimTask(c),
 };
+/** The verbs whose fixture is a task in review, the only status they act on. */
+const onTaskInReview = new Set(["approveOutput", "requestOutputChanges"]);
 
 type Who = "admin" | "reviewer" | "viewer" | "backend-developer" | "frontend-developer";
 const actors: Record<Who, Actor> = {
@@ -84,7 +96,7 @@ describe("authorisation matrix", () => {
     for (const who of Object.keys(actors) as Who[]) {
       const allowed = allow[verb].includes(who);
       it(`${who} ${allowed ? "may" : "may not"} ${verb}`, () => {
-        const f = fixture();
+        const f = fixture(onTaskInReview.has(verb));
         const attempt = () => run(t.ctx(actors[who]), f);
         if (allowed) {
           expect(attempt).not.toThrow();

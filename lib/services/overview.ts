@@ -1,6 +1,6 @@
 import "server-only";
 import { and, desc, eq, inArray, isNotNull, lt, sql, type SQL } from "drizzle-orm";
-import { instructions, outputs, tasks, PEOPLE_INBOX } from "@/db/schema";
+import { instructions, tasks, PEOPLE_INBOX } from "@/db/schema";
 import { activeInstructionPhases } from "@/lib/domain/vocabulary";
 import type { ServiceContext } from "./context";
 import { nowOf } from "./context";
@@ -10,9 +10,10 @@ import { listAgents } from "./agents/queries";
 import { unreadCount } from "./messages/queries";
 import { taskCounts } from "./tasks/queries";
 import { listEvents } from "./events-queries";
+import { countAwaitingReview } from "./outputs/queries";
 
 /** `count(*)` of the rows of `table` matching `where`. */
-function countWhere(ctx: ServiceContext, table: typeof instructions | typeof outputs, where: SQL | undefined): number {
+function countWhere(ctx: ServiceContext, table: typeof instructions, where: SQL | undefined): number {
   return (
     ctx.db
       .select({ n: sql<number>`count(*)` })
@@ -43,7 +44,8 @@ export function getOverview(ctx: ServiceContext) {
     .orderBy(tasks.leaseExpiresAt, tasks.id)
     .limit(20)
     .all();
-  const awaiting = countWhere(ctx, outputs, eq(outputs.status, "pending_review"));
+  // The review queue's count: what a person can decide on now.
+  const awaiting = countAwaitingReview(ctx);
   return {
     openInstructions: { count: openCount, items: open.map(instructionDto) },
     taskCounts: taskCounts(ctx),
@@ -60,6 +62,7 @@ export type Overview = ReturnType<typeof getOverview>;
 /** The sidebar's badges, cheap enough to refresh on every change. */
 export function getShellCounts(ctx: ServiceContext) {
   if (ctx.actor.kind === "agent") requirePerson(ctx.actor);
-  const awaiting = countWhere(ctx, outputs, eq(outputs.status, "pending_review"));
+  // The review queue's count: what a person can decide on now.
+  const awaiting = countAwaitingReview(ctx);
   return { awaitingReview: awaiting, unread: unreadCount(ctx, PEOPLE_INBOX) };
 }

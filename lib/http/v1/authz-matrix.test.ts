@@ -17,14 +17,24 @@ afterAll(async () => srv.close());
 type Who = "admin" | "reviewer" | "viewer" | "owner-agent" | "other-agent";
 const who: Who[] = ["admin", "reviewer", "viewer", "owner-agent", "other-agent"];
 
-function fixture() {
+/**
+ * `inReview`: the agent also walks every step of the task and completes it, so v1 waits in review
+ * (a review decision is only taken on the latest version of a task in review, docs/task-rules.md
+ * rule 1); otherwise the task stays in progress with v1 handed in.
+ */
+function fixture(inReview = false) {
   const sys = { db: srv.db, actor: system };
   const be = { db: srv.db, actor: { kind: "agent" as const, name: "backend-developer" } };
   const inst = s.createInstruction(sys, { title: "Matrix" });
   const task = s.createTask(sys, { instructionId: inst.id, title: "T", assignedAgent: "backend-developer" });
   const spare = s.createTask(sys, { instructionId: inst.id, title: "Spare", assignedAgent: "backend-developer" });
   s.claimTask(be, { taskId: task.id });
+  if (inReview) for (const step of task.steps) s.updateStep(be, { taskId: task.id, position: step.position, status: "done" });
   const output = s.submitOutput(be, { taskId: task.id, format: "text", content: "v1" });
+  if (inReview) {
+    s.completeTask(be, { taskId: task.id });
+    expect(s.getTask(sys, task.id).status).toBe("in_review");
+  }
   const toBackend = s.sendMessage({ db: srv.db, actor: { kind: "agent", name: "frontend-developer" } }, { to: "backend-developer", body: "hi" });
   const token = s.createToken(sys, { agent: "security-specialist", label: "m" });
   const victim = s.createUser(sys, { email: `victim${Math.random()}@x.dev`, role: "viewer", passwordHash: "scrypt$1$1$1$aaaaaaaaaaaaaaaa$bbbbbbbbbbbbbbbb" });
@@ -32,8 +42,8 @@ function fixture() {
 }
 type F = ReturnType<typeof fixture>;
 
-// method path → how to call it on a fixture, and who may.
-const routes: Record<string, { path: (f: F) => string; body?: (f: F) => unknown; allow: Who[] }> = {
+// method path → how to call it on a fixture, and who may; `inReview`: on a fixture whose task is in review.
+const routes: Record<string, { path: (f: F) => string; body?: (f: F) => unknown; allow: Who[]; inReview?: true }> = {
   "POST /tasks": { path: () => "/api/v1/tasks", body: (f) => ({ instructionId: f.inst.id, title: "x", assignedAgent: "backend-developer" }), allow: ["admin", "reviewer"] },
   "POST /tasks/claim": { path: () => "/api/v1/tasks/claim", body: (f) => ({ taskId: f.spare.id }), allow: ["owner-agent"] },
   "POST /tasks/{taskId}/heartbeat": { path: (f) => `/api/v1/tasks/${f.task.id}/heartbeat`, allow: ["owner-agent"] },
@@ -55,8 +65,8 @@ const routes: Record<string, { path: (f: F) => string; body?: (f: F) => unknown;
   "POST /instructions": { path: () => "/api/v1/instructions", body: () => ({ title: "new", body: "", tier: 1, priority: "normal" }), allow: ["admin", "reviewer"] },
   "PATCH /instructions/{instructionId}": { path: (f) => `/api/v1/instructions/${f.inst.id}`, body: () => ({ title: "renamed" }), allow: ["admin", "reviewer"] },
   "POST /instructions/{instructionId}/phase": { path: (f) => `/api/v1/instructions/${f.inst.id}/phase`, body: () => ({ phase: "validating" }), allow: ["admin", "reviewer"] },
-  "POST /outputs/{outputId}/approve": { path: (f) => `/api/v1/outputs/${f.output.id}/approve`, allow: ["admin", "reviewer"] },
-  "POST /outputs/{outputId}/request-changes": { path: (f) => `/api/v1/outputs/${f.output.id}/request-changes`, body: () => ({ comment: "again" }), allow: ["admin", "reviewer"] },
+  "POST /outputs/{outputId}/approve": { path: (f) => `/api/v1/outputs/${f.output.id}/approve`, allow: ["admin", "reviewer"], inReview: true },
+  "POST /outputs/{outputId}/request-changes": { path: (f) => `/api/v1/outputs/${f.output.id}/request-changes`, body: () => ({ comment: "again" }), allow: ["admin", "reviewer"], inReview: true },
   "POST /tokens": { path: () => "/api/v1/tokens", body: () => ({ agent: "backend-developer" }), allow: ["admin"] },
   "POST /tokens/{tokenId}/revoke": { path: (f) => `/api/v1/tokens/${f.token.id}/revoke`, allow: ["admin"] },
   "POST /users": { path: () => "/api/v1/users", body: () => ({ email: `n${Math.random()}@x.dev`, role: "viewer", password: "a long enough password" }), allow: ["admin"] },
@@ -81,7 +91,7 @@ describe("authorisation matrix over HTTP", () => {
       // complete and unblock are legal for nobody on this fixture's state: they check the refusal is authorisation or state, not a crash.
       const allowed = r.allow.includes(w);
       it(`${w} ${allowed ? "may" : "may not"} ${op}`, async () => {
-        const f = fixture();
+        const f = fixture(r.inReview);
         const people = { admin: srv.person("admin"), reviewer: srv.person("reviewer"), viewer: srv.person("viewer") };
         const auth =
           w === "owner-agent" ? { token: srv.agentToken("backend-developer").token } : w === "other-agent" ? { token: srv.agentToken("frontend-developer").token } : { cookie: people[w].cookie };

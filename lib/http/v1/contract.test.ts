@@ -90,15 +90,40 @@ describe("REST v1 contract, as people and agents use it", () => {
     const queue = await ok(s.request("/api/v1/outputs", { token: t }));
     expect(queue.items.map((o: { id: string }) => o.id)).toContain(v1.id);
     const changes = await ok(s.request(`/api/v1/outputs/${v1.id}/request-changes`, { token: t, body: { comment: "Check the rate limit too" } }));
-    expect(changes.task.status).toBe("in_progress");
+    // Changes requested open round 2: the task goes back to pending, its steps archived and reset.
+    expect(changes).toMatchObject({ output: { status: "changes_requested" }, task: { status: "pending", round: 2 }, review: { decision: "changes_requested" } });
+    const round2 = await ok(s.request(`/api/v1/tasks/${task.id}`, { token: t }));
+    expect(round2).toMatchObject({ status: "pending", round: 2 });
+    expect(round2.steps).toHaveLength(stepCount);
+    expect(round2.steps.every((x: { status: string }) => x.status === "pending")).toBe(true);
+    expect(round2.rounds).toEqual([{ round: 1, steps: expect.any(Array) }]);
+    expect(round2.rounds[0].steps.map((x: { status: string }) => x.status)).toEqual(Array(stepCount).fill("done"));
+    // v1 has been decided: it left the queue, and nothing of this task waits for review.
+    expect((await ok(s.request("/api/v1/outputs", { token: t }))).items.map((o: { taskId: string }) => o.taskId)).not.toContain(task.id);
 
     const inbox = await ok(s.request("/api/v1/inbox?unread=true&type=review_response", { token: agent }));
     expect(inbox.items[0]).toMatchObject({ id: changes.messageId, body: "Check the rate limit too", taskId: task.id });
     expect(inbox.unreadCount).toBeGreaterThanOrEqual(1);
     expect((await ok(s.request(`/api/v1/messages/${changes.messageId}/read`, { token: agent, method: "POST" }))).readAt).not.toBeNull();
 
-    const v2 = await ok(s.request(`/api/v1/tasks/${task.id}/outputs`, { token: agent, body: { format: "yaml", content: "findings: [rate-limit]" } }), 201);
-    await ok(s.request(`/api/v1/tasks/${task.id}/complete`, { token: agent, method: "POST" }));
+    // A pending task takes no output and no heartbeat until it is claimed again (the old lease is gone).
+    expect((await s.request(`/api/v1/tasks/${task.id}/outputs`, { token: agent, body: { format: "yaml", content: "findings: [rate-limit]" } })).status).toBe(409);
+    expect((await s.request(`/api/v1/tasks/${task.id}/heartbeat`, { token: agent, body: { leaseToken } })).status).toBe(409);
+    const reclaimed = await ok(s.request("/api/v1/tasks/claim", { token: agent, body: { taskId: task.id } }));
+    expect(reclaimed).toMatchObject({ id: task.id, status: "in_progress", round: 2 });
+    const leaseToken2 = reclaimed.lease.token;
+    expect(leaseToken2).not.toBe(leaseToken);
+    for (let p = 1; p <= stepCount; p++) {
+      await ok(s.request(`/api/v1/tasks/${task.id}/steps/${p}`, { token: agent, body: { status: "done", note: `Round 2, step ${p} done`, leaseToken: leaseToken2 } }));
+    }
+    const v2 = await ok(s.request(`/api/v1/tasks/${task.id}/outputs`, { token: agent, body: { format: "yaml", content: "findings: [rate-limit]", leaseToken: leaseToken2 } }), 201);
+    expect(v2).toMatchObject({ version: 2, status: "pending_review" });
+    // v2 waits, but the task is still in progress: no decision until the agent completes it.
+    const early = await s.request(`/api/v1/outputs/${v2.id}/approve`, { token: t, body: { comment: "Too soon" } });
+    expect(early.status).toBe(409);
+    expect((await json<{ code: string }>(early)).code).toBe("illegal_transition");
+    expect((await ok(s.request(`/api/v1/tasks/${task.id}/complete`, { token: agent, body: { leaseToken: leaseToken2 } }))).status).toBe("in_review");
+    expect((await ok(s.request("/api/v1/outputs", { token: t }))).items.map((o: { id: string }) => o.id)).toContain(v2.id);
     const approved = await ok(s.request(`/api/v1/outputs/${v2.id}/approve`, { token: t, body: { comment: "Good" } }));
     expect(approved).toMatchObject({ output: { status: "approved" }, task: { status: "completed" }, review: { decision: "approved" } });
     const detail = await ok(s.request(`/api/v1/outputs/${v2.id}`, { token: t }));

@@ -125,3 +125,62 @@ it("viewers and agents cannot review; people cannot hand in outputs", () => {
   expect(() => s.submitOutput(rex(), { taskId: task.id, format: "text", content: "x" })).toThrowError(expect.objectContaining({ code: "forbidden" }));
   expect(() => s.submitOutput(backend(), { taskId: task.id, format: "code", content: "x" })).toThrowError(/language/);
 });
+
+it("the review queue and its counts hold only what a person can decide now: the latest version of a task in review", () => {
+  const queue = (ctx = rex()) => s.listReviewQueue(ctx);
+  const ids = (ctx = rex()) => queue(ctx).items.map((i) => i.id);
+  const counts = () => [queue().total, s.getOverview(t.ctx(people.admin)).awaitingReview, s.getShellCounts(rex()).awaitingReview];
+  const inst = s.createInstruction(rex(), { title: "Queue" });
+  const newTask = (title: string, authority: "review_required" | "autonomous" = "review_required") =>
+    s.createTask(rex(), { instructionId: inst.id, title, assignedAgent: "backend-developer", authority });
+
+  // Handed in while the task is in progress, blocked, or cancelled: nothing to decide yet, or ever.
+  const working = newTask("Still working");
+  s.claimTask(backend(), { taskId: working.id });
+  const draft = s.submitOutput(backend(), { taskId: working.id, format: "text", content: "draft" });
+  const blocked = newTask("Blocked");
+  s.claimTask(backend(), { taskId: blocked.id });
+  s.submitOutput(backend(), { taskId: blocked.id, format: "text", content: "draft" });
+  s.blockTask(backend(), { taskId: blocked.id, reason: "Waiting for the schema" });
+  const dropped = newTask("Dropped");
+  s.claimTask(backend(), { taskId: dropped.id });
+  s.submitOutput(backend(), { taskId: dropped.id, format: "text", content: "draft" });
+  s.cancelTask(rex(), { taskId: dropped.id });
+  // An autonomous task completes without a review: its version waits for nobody.
+  const auto = newTask("On its own", "autonomous");
+  s.claimTask(backend(), { taskId: auto.id });
+  for (let p = 1; p <= 10; p++) s.updateStep(backend(), { taskId: auto.id, position: p, status: "done" });
+  s.submitOutput(backend(), { taskId: auto.id, format: "text", content: "done" });
+  expect(s.completeTask(backend(), { taskId: auto.id }).status).toBe("completed");
+  expect(ids()).toEqual([]);
+  expect(counts()).toEqual([0, 0, 0]);
+
+  // Completed into review: listed and counted, for people and for its own agent only.
+  const { task, v1 } = readyForReview();
+  expect(ids()).toEqual([v1.id]);
+  expect(queue().items[0].task).toMatchObject({ id: task.id, status: "in_review" });
+  expect(counts()).toEqual([1, 1, 1]);
+  expect(ids(backend())).toEqual([v1.id]);
+  expect(queue(t.ctx(agent("frontend-developer")))).toMatchObject({ items: [], total: 0 });
+
+  // The draft of the task in progress joins once its agent completes the task.
+  for (let p = 1; p <= 10; p++) s.updateStep(backend(), { taskId: working.id, position: p, status: "done" });
+  s.completeTask(backend(), { taskId: working.id });
+  expect(ids()).toEqual([draft.id, v1.id]);
+  expect(counts()).toEqual([2, 2, 2]);
+  s.approveOutput(rex(), { outputId: draft.id });
+
+  // Sent back: round 2 is pending, then in progress with v2 handed in: out of the queue until completed.
+  s.requestOutputChanges(rex(), { outputId: v1.id, comment: "Handle the empty cart" });
+  expect(ids()).toEqual([]);
+  workRoundAgain(task.id);
+  const v2 = s.submitOutput(backend(), { taskId: task.id, format: "text", content: "v2" });
+  expect(ids()).toEqual([]);
+  expect(counts()).toEqual([0, 0, 0]);
+  s.completeTask(backend(), { taskId: task.id });
+  expect(ids()).toEqual([v2.id]);
+  expect(counts()).toEqual([1, 1, 1]);
+  // The decided versions keep their own lists.
+  expect(s.listReviewQueue(rex(), { status: "changes_requested" }).items.map((i) => i.id)).toEqual([v1.id]);
+  expect(s.listReviewQueue(rex(), { status: "approved" }).items.map((i) => i.id)).toEqual([draft.id]);
+});

@@ -1,5 +1,6 @@
 import "server-only";
-import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, notExists, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
 import { outputs, reviews, tasks } from "@/db/schema";
 import type { ReviewDecision } from "@/lib/domain/vocabulary";
 import type { ServiceContext } from "../context";
@@ -13,14 +14,44 @@ export type ReviewQueueItem = Omit<OutputDto, "content"> & {
   versions: number;
 };
 
-/** The review queue: outputs awaiting a person, oldest first (the (status, created_at, id) index). */
+const newer = alias(outputs, "newer");
+
+/**
+ * What a person can decide on now (docs/task-rules.md rule 1): a version waiting for review, of a
+ * task in review (its agent has completed it), and the task's latest version. A version handed in
+ * while the task is still in progress, blocked or pending, or of a cancelled task, waits for nobody.
+ * Conditions on `outputs` joined with `tasks`.
+ */
+function awaitingDecision(ctx: ServiceContext): SQL[] {
+  return [
+    eq(outputs.status, "pending_review"),
+    eq(tasks.status, "in_review"),
+    notExists(
+      ctx.db
+        .select({ one: sql`1` })
+        .from(newer)
+        .where(and(eq(newer.taskId, outputs.taskId), gt(newer.version, outputs.version))),
+    ),
+  ];
+}
+
+/**
+ * The review queue, oldest first (the (status, created_at, id) index): by default the versions a
+ * person can decide on now (`awaitingDecision`); with a decision's status, the versions so decided.
+ */
 export function listReviewQueue(ctx: ServiceContext, q: { status?: "pending_review" | ReviewDecision; cursor?: string | null; limit?: number } = {}): Page<ReviewQueueItem> & { total: number } {
   const status = q.status ?? "pending_review";
   const limit = clampLimit(q.limit);
-  const where = [eq(outputs.status, status)];
+  // Waiting for review: only what can be decided now. Decided versions: all of them.
+  const of = (): SQL[] => {
+    const w = status === "pending_review" ? awaitingDecision(ctx) : [eq(outputs.status, status)];
+    // Counted and listed over what the caller may see: an agent's are of its own tasks only.
+    if (ctx.actor.kind === "agent") w.push(eq(tasks.assignedAgent, ctx.actor.name));
+    return w;
+  };
+  const where = of();
   const after = afterCursor(q.cursor, outputs.createdAt, outputs.id, "asc");
   if (after) where.push(after);
-  if (ctx.actor.kind === "agent") where.push(eq(tasks.assignedAgent, ctx.actor.name));
   const rows = ctx.db
     .select({
       o: outputs,
@@ -33,25 +64,30 @@ export function listReviewQueue(ctx: ServiceContext, q: { status?: "pending_revi
     .limit(limit + 1)
     .all();
   const { page, nextCursor } = pageOf(rows, limit, (r) => [r.o.createdAt, r.o.id]);
-  // Counted over what the caller may see: an agent's total is of its own tasks' outputs only.
   const total =
-    ctx.actor.kind === "agent"
-      ? (ctx.db
-          .select({ n: sql<number>`count(*)` })
-          .from(outputs)
-          .innerJoin(tasks, eq(tasks.id, outputs.taskId))
-          .where(and(eq(outputs.status, status), eq(tasks.assignedAgent, ctx.actor.name)))
-          .get()?.n ?? 0)
-      : (ctx.db
-          .select({ n: sql<number>`count(*)` })
-          .from(outputs)
-          .where(eq(outputs.status, status))
-          .get()?.n ?? 0);
+    ctx.db
+      .select({ n: sql<number>`count(*)` })
+      .from(outputs)
+      .innerJoin(tasks, eq(tasks.id, outputs.taskId))
+      .where(and(...of()))
+      .get()?.n ?? 0;
   return {
     total,
     items: page.map(({ o, t }) => ({ ...(outputDto(o, { withContent: false }) as Omit<OutputDto, "content">), task: t, versions: o.version })),
     nextCursor,
   };
+}
+
+/** How many versions wait for a person's decision: the review queue's total (the overview's and the sidebar's count). */
+export function countAwaitingReview(ctx: ServiceContext): number {
+  return (
+    ctx.db
+      .select({ n: sql<number>`count(*)` })
+      .from(outputs)
+      .innerJoin(tasks, eq(tasks.id, outputs.taskId))
+      .where(and(...awaitingDecision(ctx)))
+      .get()?.n ?? 0
+  );
 }
 
 /** One output with every version of its task (for the version picker and diff) and its reviews. */
