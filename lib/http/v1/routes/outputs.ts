@@ -12,7 +12,8 @@ const queueRoute = createRoute({
   operationId: "listReviewQueue",
   tags,
   summary: "The review queue",
-  description: "Outputs in a review status (default pending_review), oldest first. An agent sees only outputs of its own tasks.",
+  description:
+    "Outputs in a review status, oldest first. The default (pending_review) is the review queue: the latest version of each task in review, the versions a person can decide now. An agent sees only outputs of its own tasks.",
   request: { query: z.strictObject({ status: OutputStatus.exclude(["superseded"]).optional(), cursor: qCursor, limit: qLimit }) },
   responses: {
     200: jsonOk(z.object({ items: z.array(ReviewQueueItem), nextCursor: z.string().nullable(), total: z.number().int() }).openapi("ReviewQueuePage"), "A page of outputs"),
