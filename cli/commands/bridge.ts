@@ -1,11 +1,12 @@
 import type { Command } from "commander";
 import type { Db } from "@/db/client";
-import type { ExportSummary, ImportSummary, MirrorReport } from "@/lib/protocol";
+import type { AgentDefinitionsSync, ExportSummary, ImportSummary, MirrorReport } from "@/lib/protocol";
 
 /**
  * `agentdesk import DIR`, `agentdesk export DIR`, `agentdesk sync DIR`: the Agent_Memory folder
  * bridge on the database file (DATABASE_PATH). The database and the bridge are loaded only when one
- * of these runs. See docs/folder-bridge.md.
+ * of these runs. import and sync first load the agent definitions (AGENTS_DIR, else ./agents, as the
+ * server does) so imported tasks get their agent's steps; --no-agents skips that. See docs/folder-bridge.md.
  */
 
 type Globals = { json?: boolean };
@@ -15,6 +16,8 @@ const err = (s: string) => process.stderr.write(s.endsWith("\n") ? s : `${s}\n`)
 export interface BridgeCommandDeps {
   /** Opens the database (default: openDatabase(defaultDatabasePath()) from db/client.ts). */
   openDb?: () => Promise<Db> | Db;
+  /** The agents folders (default: agentDirsFromEnv(), AGENTS_DIR else ./agents). */
+  agentDirs?: () => string[];
 }
 
 async function defaultOpen(): Promise<Db> {
@@ -32,6 +35,19 @@ function printImport(s: ImportSummary) {
   for (const w of s.warnings) err(`warning ${w.path}: ${w.reason}`);
 }
 
+/** The agents loaded before an import or a mirror: one line on stdout, problems on stderr. */
+function printAgents(a: AgentDefinitionsSync | null) {
+  if (!a) return;
+  for (const p of a.problems) err(`agent definition ${p}`);
+  if (!a.synced) {
+    err(`warning: no agent definition found in ${a.dirs.join(", ")} (set AGENTS_DIR): tasks get their agent's steps once the definitions are synced (when the server starts)`);
+    return;
+  }
+  const s = a.synced;
+  const given = s.stepsGiven ? `; ${s.stepsGiven} pending task${s.stepsGiven === 1 ? "" : "s"} given their steps` : "";
+  out(`Agents from ${a.dirs.join(", ")}: ${a.loaded} loaded (${s.added} added, ${s.updated} updated, ${s.unchanged} unchanged, ${s.deactivated} deactivated${given})`);
+}
+
 function printExport(s: ExportSummary) {
   out(`Exported to ${s.root}: ${s.written} written, ${s.unchanged} unchanged, ${s.removed} stale task files removed (${s.durationMs} ms)`);
   for (const [kind, c] of Object.entries(s.byKind)) if (c.written + c.unchanged) out(`  ${kind.padEnd(12)} ${c.written} written, ${c.unchanged} unchanged`);
@@ -40,6 +56,7 @@ function printExport(s: ExportSummary) {
 
 export function registerBridgeCommands(program: Command, deps: BridgeCommandDeps = {}): void {
   const open = deps.openDb ?? defaultOpen;
+  const syncDefinitions = (p: typeof import("@/lib/protocol"), db: Db, wanted: boolean | undefined) => (wanted === false ? null : p.syncAgentDefinitions(db, deps.agentDirs?.()));
   const json = (cmd: Command) => cmd.optsWithGlobals<Globals>().json === true;
 
   /** A one-shot import or export: its summary as JSON or text, exit code 1 when a file was not handled. */
@@ -60,12 +77,19 @@ export function registerBridgeCommands(program: Command, deps: BridgeCommandDeps
     .description("Import an Agent_Memory folder (instructions, tasks, results, messages); unchanged files change nothing")
     .argument("<dir>", "the Agent_Memory folder")
     .option("--merge-collisions", "merge a folder into an existing instruction of the same id created at another time (default: skip it)")
-    .action((dir: string, o: { mergeCollisions?: boolean }, cmd: Command) =>
+    .option("--no-agents", "do not load the agent definitions (AGENTS_DIR, default ./agents) first")
+    .action((dir: string, o: { mergeCollisions?: boolean; agents?: boolean }, cmd: Command) =>
       // Partly imported: the good files are in, and the exit code says something was skipped.
       once(
         cmd,
-        (p, db) => p.importTree(db, dir, { onCollision: o.mergeCollisions ? "merge" : "skip" }),
-        printImport,
+        (p, db) => {
+          const agents = syncDefinitions(p, db, o.agents);
+          return { ...p.importTree(db, dir, { onCollision: o.mergeCollisions ? "merge" : "skip" }), agents };
+        },
+        (s) => {
+          printAgents(s.agents);
+          printImport(s);
+        },
         (s) => ({ ...s, eventIds: undefined, events: s.eventIds.length }),
       ),
     );
@@ -81,9 +105,15 @@ export function registerBridgeCommands(program: Command, deps: BridgeCommandDeps
     .description("Mirror an Agent_Memory folder and the database both ways until interrupted (Ctrl-C)")
     .argument("<dir>", "the Agent_Memory folder (created if needed)")
     .option("--poll <ms>", "how often the database change feed is read", "300")
-    .action(async (dir: string, o: { poll: string }, cmd: Command) => {
-      const [{ startMirror }, db] = await Promise.all([import("@/lib/protocol"), open()]);
+    .option("--no-agents", "do not load the agent definitions (AGENTS_DIR, default ./agents) first")
+    .action(async (dir: string, o: { poll: string; agents?: boolean }, cmd: Command) => {
+      const [p, db] = await Promise.all([import("@/lib/protocol"), open()]);
+      const { startMirror } = p;
       const asJson = json(cmd);
+      const agents = syncDefinitions(p, db, o.agents);
+      if (asJson) {
+        if (agents) err(JSON.stringify({ level: "info", message: "agents synced", agents }));
+      } else printAgents(agents);
       const onReport = (r: MirrorReport) => {
         if (asJson) err(JSON.stringify(r));
         else err(`${r.level}${r.path ? ` ${r.path}` : ""}: ${r.message}`);

@@ -24,6 +24,16 @@ export type AgentStep = z.infer<typeof AgentStep>;
 export const StepsSource = z.string().regex(/^[a-z0-9_]+$/).nullable();
 export type StepsSource = z.infer<typeof StepsSource>;
 
+// One of several alternative procedures of a definition: a `###` sub-heading of the Response
+// Approach (or Workflow...) section with its own numbered list, one per kind of request
+// ("### Bug fix", "### New endpoint"). A task follows one of them, never all in a row.
+export const AgentWorkflow = z.object({
+  // The sub-heading as written (bold and a trailing ":" removed), unique within the definition.
+  name: z.string().min(1),
+  steps: z.array(AgentStep).min(1),
+});
+export type AgentWorkflow = z.infer<typeof AgentWorkflow>;
+
 export const MemoryPath = z.object({
   // A backticked path pattern when the bullet has one, otherwise the bullet's whole text
   // (some real files list things like "Design files, Figma specs").
@@ -49,8 +59,12 @@ export const AgentDefinition = z.object({
   color: z.string().nullable(),
   capabilities: z.array(z.string().min(1)),
   tools: z.array(z.string().min(1)),
+  // The steps a task of this agent gets by default: the procedure, or the first of its workflows.
   steps: z.array(AgentStep),
   stepsSource: StepsSource,
+  // The alternative procedures when the steps section has several (at least two, the first one's
+  // steps being `steps`); empty when the definition has a single procedure (or none).
+  workflows: z.array(AgentWorkflow),
   memory: MemoryOwnership,
   // `@resources/...` references, without the "@", in order of first appearance.
   resources: z.array(z.string().min(1)),

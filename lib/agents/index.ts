@@ -8,6 +8,7 @@ export {
   AgentProblem,
   AgentProblemSeverity,
   AgentStep,
+  AgentWorkflow,
   MAX_DEFINITION_BYTES,
   MemoryOwnership,
   MemoryPath,

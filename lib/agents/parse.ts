@@ -7,6 +7,7 @@ import {
   MAX_DEFINITION_BYTES,
   type AgentProblem,
   type AgentStep,
+  type AgentWorkflow,
   type MemoryOwnership,
   type MemoryPath,
 } from "./definition";
@@ -81,7 +82,14 @@ export function parseAgentDefinition(text: string, sourcePath: string): ParseAge
   const body = content.replace(/\r\n?/g, "\n");
   const lines = scanLines(body);
   const sections = findSections(lines);
-  const { steps, stepsSource, emptyResponseApproach } = pickSteps(sections);
+  const { steps, stepsSource, workflows, emptyResponseApproach } = pickSteps(sections);
+  if (workflows.length > 0 && "workflows" in extra) {
+    problems.push({
+      file: sourcePath,
+      message: "front matter key \"workflows\" is hidden on the agent by the workflows of the steps section (rename the key)",
+      severity: "warning",
+    });
+  }
   if (emptyResponseApproach) {
     problems.push({
       file: sourcePath,
@@ -102,6 +110,7 @@ export function parseAgentDefinition(text: string, sourcePath: string): ParseAge
     tools,
     steps,
     stepsSource,
+    workflows,
     memory: parseMemory(sections.find((s) => s.slug === "memory_ownership")),
     resources: findResources(body),
     extra,
@@ -288,21 +297,76 @@ function findTitle(lines: Line[]): string | null {
 function pickSteps(sections: Section[]): {
   steps: AgentStep[];
   stepsSource: string | null;
+  workflows: AgentWorkflow[];
   emptyResponseApproach: boolean;
 } {
   const approaches = sections.filter((s) => s.slug === "response_approach");
   for (const section of approaches) {
-    const steps = parseSteps(section.lines, true);
-    if (steps.length > 0) return { steps, stepsSource: "response_approach", emptyResponseApproach: false };
+    const found = sectionSteps(section, true);
+    if (found.steps.length > 0) return { ...found, stepsSource: "response_approach", emptyResponseApproach: false };
   }
   for (const section of sections) {
     if (!FALLBACK_STEP_SECTIONS.has(section.slug)) continue;
-    const steps = parseSteps(section.lines, false);
-    if (steps.length > 0) {
-      return { steps, stepsSource: section.slug, emptyResponseApproach: approaches.length > 0 };
+    const found = sectionSteps(section, false);
+    if (found.steps.length > 0) {
+      return { ...found, stepsSource: section.slug, emptyResponseApproach: approaches.length > 0 };
     }
   }
-  return { steps: [], stepsSource: null, emptyResponseApproach: approaches.length > 0 };
+  return { steps: [], stepsSource: null, workflows: [], emptyResponseApproach: approaches.length > 0 };
+}
+
+function sectionSteps(section: Section, allowBullets: boolean): { steps: AgentStep[]; workflows: AgentWorkflow[] } {
+  const workflows = parseWorkflows(section.lines);
+  if (workflows) return { steps: workflows[0]!.steps, workflows };
+  return { steps: parseSteps(section.lines, allowBullets), workflows: [] };
+}
+
+// "### Phase 2", "### Step 3: Build": sub-headings that number a sequence rather than name alternatives.
+const SEQUENCE_HEADING = /^(?:phase|stage|step|part|round)\b\s*\d/i;
+const FIRST_NUMBER = /^ {0,3}(\d{1,4})[.)][ \t]+\S/;
+
+/**
+ * Several numbered lists, each under its own sub-heading (`###` or deeper), one per kind of request:
+ * alternatives, returned as named workflows. null when the section is one procedure, possibly in
+ * parts: a numbered list before the first sub-heading, fewer than two lists under sub-headings, a
+ * list whose numbering continues the one before (4, 5... after 1-3), or sub-headings that number a
+ * sequence ("Phase 1", "Step 2").
+ */
+function parseWorkflows(lines: Line[]): AgentWorkflow[] | null {
+  const headingLevel = (line: Line) => {
+    if (line.fenced) return null;
+    const heading = HEADING.exec(line.text);
+    return heading && heading[1]!.length >= 3 ? heading[1]!.length : null;
+  };
+  const levels = lines.map(headingLevel).filter((l): l is number => l !== null);
+  if (levels.length < 2) return null;
+  const level = Math.min(...levels);
+
+  const lead: Line[] = [];
+  const parts: { heading: string; lines: Line[] }[] = [];
+  for (const line of lines) {
+    if (headingLevel(line) === level) {
+      parts.push({ heading: HEADING.exec(line.text)![2]!, lines: [] });
+      continue;
+    }
+    (parts.at(-1)?.lines ?? lead).push(line);
+  }
+  if (parseSteps(lead, false).length > 0) return null;
+
+  const workflows: AgentWorkflow[] = [];
+  for (const part of parts) {
+    const steps = parseSteps(part.lines, false);
+    if (steps.length === 0) continue; // "### Notes" and the like
+    const name = cleanTitle(part.heading.replace(/`/g, ""));
+    if (name === "" || SEQUENCE_HEADING.test(name)) return null;
+    const first = part.lines.find((l) => !l.fenced && FIRST_NUMBER.test(l.text));
+    const number = first ? Number(FIRST_NUMBER.exec(first.text)![1]) : 1;
+    if (workflows.length > 0 && number !== 1) return null;
+    let unique = name;
+    for (let n = 2; workflows.some((w) => w.name.toLowerCase() === unique.toLowerCase()); n++) unique = `${name} (${n})`;
+    workflows.push({ name: unique, steps });
+  }
+  return workflows.length >= 2 ? workflows : null;
 }
 
 const NUMBERED_ITEM = /^([ \t]*)\d{1,4}[.)](?:[ \t]+(.*))?$/;

@@ -4,6 +4,7 @@ import "server-only";
 export { importTree, loadDoc, ImportSession, type ImportOptions, type ImportSummary, type Counts, type ItemKind, type Problem } from "./import";
 export { exportTree, type ExportSummary, type ExportKind } from "./export";
 export { startMirror, startMirrorFromEnv, CONFLICT_RULE, type Mirror, type MirrorOptions, type MirrorReport, type MirrorStats } from "./mirror";
+export { syncAgentDefinitions, type AgentDefinitionsSync } from "./agent-definitions";
 export { UnsafePathError, resolveRoot, safeSegment } from "./fs-safe";
 export { parseYaml, toYaml, MAX_FILE_BYTES, MAX_ALIAS_COUNT, MAX_DEPTH } from "./yaml";
 export { classify, scanTree, type FileKind } from "./tree";

@@ -11,6 +11,7 @@ import { notFound, ServiceError } from "../errors";
 import { requirePerson } from "../policy";
 import { multiLineText, parseInput, prioritySchema, singleLineText } from "../validate";
 import { insertTask, taskContentColumns } from "./new-task";
+import { stepsForWorkflow } from "./task-steps";
 
 const pathList = z.array(z.string().trim().min(1).max(500)).max(200).default([]);
 
@@ -36,6 +37,8 @@ export const CreateTaskInput = z.strictObject({
   priority: prioritySchema.default("normal"),
   authority: z.enum(taskAuthorities).default("review_required"),
   deadline: z.iso.datetime({ offset: true }).nullable().optional(),
+  /** Which of the agent's alternative workflows the task follows (its name); left out: the default (first) one. */
+  workflow: z.string().trim().min(1).max(200).optional(),
 });
 export type CreateTaskInput = z.input<typeof CreateTaskInput>;
 
@@ -55,6 +58,8 @@ export function createTask(ctx: ServiceContext, raw: CreateTaskInput) {
         fields: { assignedAgent: [`Unknown agent ${input.assignedAgent}`] },
       });
     }
+
+    const stepsFrom = stepsForWorkflow(agent, input.workflow);
 
     const siblings = tx.select({ id: tasks.id, ref: tasks.ref }).from(tasks).where(eq(tasks.instructionId, instruction.id)).all();
     let ref = input.ref;
@@ -96,7 +101,7 @@ export function createTask(ctx: ServiceContext, raw: CreateTaskInput) {
         updatedAt: at,
       },
       depIds,
-      agent,
+      stepsFrom,
     );
     const id = row.id;
     if (instruction.phase === "routing" || instruction.phase === "planning") {
@@ -119,7 +124,7 @@ export function createTask(ctx: ServiceContext, raw: CreateTaskInput) {
       entityId: id,
       instructionId: instruction.id,
       taskId: id,
-      after: { title: row.title, assignedAgent: row.assignedAgent, priority: row.priority, steps: steps.length, dependsOn: depIds },
+      after: { title: row.title, assignedAgent: row.assignedAgent, priority: row.priority, steps: steps.length, dependsOn: depIds, ...(stepsFrom.workflow ? { workflow: stepsFrom.workflow } : {}) },
     });
     return { ...taskDto(row, at), dependsOn: depIds, steps: steps.map(stepDto) };
   });
