@@ -21,7 +21,7 @@ import { AgentCostCard, AgentRunsCard } from "./agent-usage";
  * the server render and live through React Query: keys.agent(name) (GET /agents/{name}: load,
  * unread count, definition) and the task list's keys.tasks, both invalidated by the live hook.
  */
-export function AgentView({ initial, tasks, serverOrigin }: { initial: AgentListItem; tasks: Page<TaskListItem>; serverOrigin: string }) {
+export function AgentView({ initial, tasks, serverOrigin, canCreateToken = false }: { initial: AgentListItem; tasks: Page<TaskListItem>; serverOrigin: string; canCreateToken?: boolean }) {
   const q = useAgent(initial.name, initial);
   const a = q.data ?? initial;
   return (
@@ -102,7 +102,7 @@ export function AgentView({ initial, tasks, serverOrigin }: { initial: AgentList
               <CardTitle>Connect this agent</CardTitle>
             </CardHeader>
             <div className="px-4 py-3">
-              <ConnectPanel agent={a.name} serverOrigin={serverOrigin} />
+              <ConnectPanel agent={a.name} serverOrigin={serverOrigin} canCreateToken={canCreateToken} />
             </div>
           </Card>
           <AgentDefinitionCard agent={a} />

@@ -2,7 +2,7 @@
 import * as React from "react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { Bot, CheckSquare, Inbox, LayoutDashboard, ListTodo, SquareKanban } from "lucide-react";
+import { Bot, CheckSquare, Inbox, LayoutDashboard, ListTodo, Settings, SquareKanban } from "lucide-react";
 import { cn } from "@/components/ui/cn";
 import { CountBadge } from "@/components/ui/badge";
 import { useCounts, type ShellCounts } from "@/lib/queries/hooks";
@@ -19,6 +19,8 @@ const nav = [
   { href: hrefs.outputs(), label: "Review", Icon: CheckSquare, match: (p: string) => p.startsWith("/outputs"), count: "awaitingReview" as const },
   { href: hrefs.inbox(), label: "Inbox", Icon: Inbox, match: (p: string) => p.startsWith("/inbox"), count: "unread" as const },
   { href: "/agents", label: "Agents", Icon: Bot, match: (p: string) => p.startsWith("/agents") },
+  // People and tokens: only admins may manage them (everyone else would get the page's 403 state).
+  { href: "/settings", label: "Settings", Icon: Settings, match: (p: string) => p.startsWith("/settings"), adminOnly: true },
 ];
 
 export function Sidebar({ user, counts: initialCounts, live }: { user: ShellUser; counts: ShellCounts; live: LiveState }) {
@@ -36,7 +38,8 @@ export function Sidebar({ user, counts: initialCounts, live }: { user: ShellUser
       </div>
       <nav aria-label="Main" className="flex-1 px-2 py-2">
         <ul className="grid gap-0.5">
-          {nav.map(({ href, label, Icon, match, count }) => {
+          {nav.map(({ href, label, Icon, match, count, adminOnly }) => {
+            if (adminOnly && user.role !== "admin") return null;
             const active = match(pathname);
             const n = count ? (counts?.[count] ?? 0) : 0;
             return (

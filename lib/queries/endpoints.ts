@@ -23,6 +23,8 @@ import type {
   TaskDetail,
   TaskDto,
   TaskListItem,
+  TokenDto,
+  userDto,
 } from "@/lib/services";
 import type { RunDto, RunLogPage, agentUsage, usageOverview } from "@/lib/services/runs";
 import type { RunnerStatus } from "@/lib/runners/actions";
@@ -102,6 +104,11 @@ export interface AuditPage {
   nextAfterId?: number | null;
 }
 
+/** A person's account as GET /users lists it (userDto); `lastSeenAt` (last sign-in) when the server sends it. */
+export type UserDto = ReturnType<typeof userDto> & { lastSeenAt?: string | null };
+export type NewTokenDto = TokenDto & { token: string };
+export type CreateTokenBody = { agent: string; label?: string } | { userId: string; label?: string };
+
 type Paged = { cursor?: string | null; limit?: number };
 export type TaskListQuery = Paged & { status?: string; agent?: string; instructionId?: string; priority?: string };
 
@@ -154,6 +161,14 @@ export const endpoints = {
   archive: endpoint("post", "/messages/{messageId}/archive", as<MessageDto>(), as<Record<string, never>>()),
   unarchive: endpoint("post", "/messages/{messageId}/unarchive", as<MessageDto>(), as<Record<string, never>>()),
   thread: endpoint("get", "/threads/{threadId}", as<ThreadData>()),
+  tokens: endpoint("get", "/tokens", as<{ items: TokenDto[] }>(), undefined, as<{ agent?: string }>()),
+  createToken: endpoint("post", "/tokens", as<NewTokenDto>(), as<CreateTokenBody>()),
+  revokeToken: endpoint("post", "/tokens/{tokenId}/revoke", as<TokenDto>(), as<Record<string, never>>()),
+  users: endpoint("get", "/users", as<{ items: UserDto[] }>()),
+  createUser: endpoint("post", "/users", as<UserDto>(), as<{ email: string; name: string; role: UserDto["role"]; password: string }>()),
+  changeUserRole: endpoint("patch", "/users/{userId}", as<UserDto>(), as<{ role: UserDto["role"] }>()),
+  deleteUser: endpoint("delete", "/users/{userId}", as<UserDto>()),
+
   search: endpoint("get", "/search", as<{ items: SearchHit[]; query: string | null }>(), undefined, as<{ q: string; inbox?: string; limit?: number }>()),
 } as const;
 

@@ -70,6 +70,11 @@ export const keys = {
   usageOverview: (days: number) => ["usage", "overview", { days }] as const,
   agentUsage: (name: string, days: number) => ["usage", "agent", name, { days }] as const,
 
+  /** Settings (admins): API tokens (all, or one agent's) and people's accounts. */
+  tokens: ["tokens"] as const,
+  tokenList: (filters: { agent?: string } = {}) => ["tokens", "list", normal(filters)] as const,
+  users: ["users"] as const,
+
   search: (q: string) => ["search", q] as const,
   /** Message search within one inbox (`null`: all inboxes). */
   inboxSearch: (q: string, inbox: string | null) => ["search", q, { inbox }] as const,

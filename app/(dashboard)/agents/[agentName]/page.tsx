@@ -30,7 +30,7 @@ export default async function AgentPage({ params }: Props) {
   return (
     <PageBody>
       <SetBreadcrumbs items={[{ label: "Agents", href: "/agents" }, { label: agent.name }]} />
-      <AgentView initial={agent} tasks={tasks} serverOrigin={`${proto}://${host}`} />
+      <AgentView initial={agent} tasks={tasks} serverOrigin={`${proto}://${host}`} canCreateToken={ctx.actor.role === "admin"} />
     </PageBody>
   );
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import { createRoute, z } from "@hono/zod-openapi";
-import { CreateTokenInput, CreateUserInput, PasswordRule, ServiceError, createToken, createUser, deleteUser, listTokens, listUsers, revokeToken } from "@/lib/services";
+import { CreateTokenInput, CreateUserInput, PasswordRule, ServiceError, changeUserRole, createToken, createUser, deleteUser, listTokens, listUsers, revokeToken } from "@/lib/services";
 import { hashPassword } from "@/lib/auth/secrets";
 import { bodyFrom, jsonBody, jsonOk, optionalJsonBody, readErrors, writeErrors, type V1App } from "../route-kit";
 import { NewToken, Token, TokenIdParam, User, UserIdParam } from "../schemas";
@@ -79,6 +79,17 @@ const deleteUserRoute = createRoute({
   responses: { 200: jsonOk(User, "The deleted person"), ...writeErrors },
 });
 
+const changeUserRoleRoute = createRoute({
+  method: "patch",
+  path: "/users/{userId}",
+  operationId: "changeUserRole",
+  tags,
+  summary: "Give a person another role (admin)",
+  description: "The last admin who can sign in cannot be demoted: 409 with `details.reason` `last_admin`.",
+  request: { params: UserIdParam, body: jsonBody(z.strictObject({ role: CreateUserInput.shape.role })) },
+  responses: { 200: jsonOk(User, "The person, with the new role"), ...writeErrors },
+});
+
 export function registerAdminRoutes(app: V1App) {
   app.openapi(listTokensRoute, (c) => c.json({ items: listTokens(c.get("ctx"), c.req.valid("query")) }, 200));
   app.openapi(createTokenRoute, (c) => c.json(createToken(c.get("ctx"), c.req.valid("json")), 201));
@@ -92,5 +103,6 @@ export function registerAdminRoutes(app: V1App) {
     const passwordHash = await hashPassword(password);
     return c.json(createUser(c.get("ctx"), { ...rest, passwordHash }), 201);
   });
+  app.openapi(changeUserRoleRoute, (c) => c.json(changeUserRole(c.get("ctx"), { userId: c.req.valid("param").userId, role: c.req.valid("json").role }), 200));
   app.openapi(deleteUserRoute, (c) => c.json(deleteUser(c.get("ctx"), c.req.valid("param").userId), 200));
 }
