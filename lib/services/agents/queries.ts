@@ -5,6 +5,7 @@ import { openTaskStatuses as openStatuses } from "@/lib/domain/vocabulary";
 import type { ServiceContext } from "../context";
 import { agentDto } from "../dto";
 import { notFound } from "../errors";
+import { agentWorkflows } from "../tasks/task-steps";
 
 
 /** Each agent with its load: open tasks by status and unread messages in its inbox. */
@@ -45,7 +46,8 @@ export type AgentListItem = ReturnType<typeof listAgents>[number];
  */
 export function agentSummary(a: AgentListItem) {
   const { steps, stepsSource: _stepsSource, memory: _memory, resources: _resources, extra: _extra, capabilities: _capabilities, tools: _tools, sourcePath: _sourcePath, ...summary } = a;
-  return { ...summary, stepCount: steps.length };
+  // The names of the agent's alternative workflows ([] with a single procedure): what a new task may pick (createTask `workflow`).
+  return { ...summary, stepCount: steps.length, workflows: agentWorkflows(a).map((w) => w.name) };
 }
 export type AgentSummary = ReturnType<typeof agentSummary>;
 

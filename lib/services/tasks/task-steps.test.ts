@@ -39,6 +39,9 @@ describe("alternative workflows on the agent row and in createTask", () => {
     expect(agentWorkflows(backend)).toEqual([]);
     // The agent as the API gives it carries them too.
     expect((s.getAgent(rex(), "support-engineer").extra as { workflows: unknown[] }).workflows).toHaveLength(4);
+    // Pickers get the names only.
+    expect(s.agentSummary(s.getAgent(rex(), "support-engineer")).workflows).toEqual(["Bug report", "Feature request", "Data fix", "Question"]);
+    expect(s.agentSummary(s.getAgent(rex(), "backend-developer")).workflows).toEqual([]);
   });
 
   it("a row synced before workflows were parsed (one long list, same file) is rewritten at the next sync, then left alone", async () => {
