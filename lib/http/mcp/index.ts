@@ -9,9 +9,10 @@ import { problem, problemResponse } from "../problem";
 import { agentRateLimit } from "../middleware/agent-rate-limit";
 import { MAX_BODY_BYTES } from "../middleware/basics";
 import { MCP_TOOL_NAMES, createMcpServer } from "./tools";
-import { PARSE_ERROR, checkBody, errorBody } from "./jsonrpc";
+import { PARSE_ERROR, checkBody, errorBody, type KnownNames } from "./jsonrpc";
+import { MCP_PROMPT_NAMES } from "./prompts";
 
-const TOOLS: ReadonlySet<string> = new Set(MCP_TOOL_NAMES);
+const KNOWN: KnownNames = { tools: new Set(MCP_TOOL_NAMES), prompts: new Set(MCP_PROMPT_NAMES) };
 
 /** The request's actor rides to the server factory in authInfo (the SDK passes it through as is). */
 const CTX_KEY = "agentdesk.ctx";
@@ -72,7 +73,7 @@ export function mcpRoutes(): Hono<ApiEnv> {
     } catch {
       return c.json(errorBody({ id: null, code: PARSE_ERROR, message: "Parse error: the body is not valid JSON" }), 400);
     }
-    const bad = checkBody(body, TOOLS);
+    const bad = checkBody(body, KNOWN);
     if (bad) return c.json(errorBody(bad), bad.status);
 
     if (await isLegacyRequest(c.req.raw, body, { maxRequestBodySize: MAX_BODY_BYTES })) return legacy(c, body);

@@ -35,8 +35,14 @@ function shown(name: string): string {
   return clean.length > 80 ? `${clean.slice(0, 80)}…` : clean;
 }
 
+/** The names a call may ask for: tools (tools/call) and prompts (prompts/get). */
+export interface KnownNames {
+  tools: ReadonlySet<string>;
+  prompts: ReadonlySet<string>;
+}
+
 /** The problem with one message, or null when it may go to the SDK. */
-export function checkMessage(msg: unknown, tools: ReadonlySet<string>): RpcProblem | null {
+export function checkMessage(msg: unknown, known: KnownNames): RpcProblem | null {
   if (!isObject(msg)) return invalid(null, "a JSON-RPC message must be an object");
   const hasId = Object.hasOwn(msg, "id");
   if (hasId && !validId(msg.id)) {
@@ -60,22 +66,28 @@ export function checkMessage(msg: unknown, tools: ReadonlySet<string>): RpcProbl
     const name = params.name;
     if (typeof name !== "string") return badParams(id, "the tool name (params.name) must be a string");
     // A Set, not an object: "__proto__", "constructor" and "toString" are not tools.
-    if (!tools.has(name)) return { status: 200, id, code: INVALID_PARAMS, message: `Unknown tool: ${shown(name)}` };
+    if (!known.tools.has(name)) return { status: 200, id, code: INVALID_PARAMS, message: `Unknown tool: ${shown(name)}` };
     if (Object.hasOwn(params, "arguments") && params.arguments !== undefined && !isObject(params.arguments)) return badParams(id, "arguments must be an object");
+  }
+  if (hasId && msg.method === "prompts/get") {
+    // The SDK looks prompts up in a plain object too.
+    const name = isObject(msg.params) ? msg.params.name : undefined;
+    if (typeof name !== "string") return badParams(id, "the prompt name (params.name) must be a string");
+    if (!known.prompts.has(name)) return { status: 200, id, code: INVALID_PARAMS, message: `Unknown prompt: ${shown(name)}` };
   }
   return null;
 }
 
 /** The problem with a parsed body (one message or a batch), or null. */
-export function checkBody(body: unknown, tools: ReadonlySet<string>): RpcProblem | null {
+export function checkBody(body: unknown, known: KnownNames): RpcProblem | null {
   if (!Array.isArray(body)) {
-    const p = checkMessage(body, tools);
+    const p = checkMessage(body, known);
     return p && { ...p, status: p.code === INVALID_PARAMS ? 200 : 400 };
   }
   if (body.length === 0) return invalid(null, "empty batch");
   if (body.length > MAX_BATCH) return invalid(null, `batch of ${body.length} messages, at most ${MAX_BATCH} per request`);
   for (let i = 0; i < body.length; i++) {
-    const p = checkMessage(body[i], tools);
+    const p = checkMessage(body[i], known);
     if (p) return { status: 400, id: null, code: p.code, message: p.message.replace(/^(Invalid \w+: )?/, (prefix) => `${prefix || ""}batch member ${i + 1}: `) };
   }
   return null;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startTestServer, type TestServer } from "@/test/server";
+import { MCP_TOOL_NAMES } from "./tools";
 
 /**
  * Malformed JSON-RPC on /api/mcp (#23): each gets a JSON-RPC error with the right code and a short
@@ -163,6 +164,6 @@ describe("malformed JSON-RPC shapes", () => {
     expect(r.status).toBe(200);
     const a = r.answer as unknown as { id: number; result: { tools: unknown[] } };
     expect(a.id).toBe(99);
-    expect(a.result.tools).toHaveLength(12);
+    expect(a.result.tools).toHaveLength(MCP_TOOL_NAMES.length);
   });
 });

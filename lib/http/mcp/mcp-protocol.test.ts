@@ -77,7 +77,7 @@ describe("2026-07-28 with the v2 SDK client", () => {
     await client.connect(transport(s.agentToken("backend-developer").token));
     closers.push(() => client.close());
     expect(client.getNegotiatedProtocolVersion()).toBe(MODERN);
-    expect((await client.listTools()).tools).toHaveLength(12);
+    expect((await client.listTools()).tools).toHaveLength(MCP_TOOL_NAMES.length);
   });
 });
 
@@ -88,7 +88,7 @@ describe("older clients keep working", () => {
     await client.connect(transport(s.agentToken("frontend-developer").token));
     closers.push(() => client.close());
     expect(client.getNegotiatedProtocolVersion()).toBe(version);
-    expect((await client.listTools()).tools).toHaveLength(12);
+    expect((await client.listTools()).tools).toHaveLength(MCP_TOOL_NAMES.length);
     const claimed = await client.callTool({ name: "claim_task", arguments: { taskId: task.id } });
     expect(JSON.parse(text(claimed))).toMatchObject({ id: task.id, status: "in_progress" });
   });
@@ -101,7 +101,7 @@ describe("older clients keep working", () => {
     await client.connect(t);
     closers.push(() => client.close());
     expect(t.protocolVersion).toBe("2025-11-25");
-    expect((await client.listTools()).tools).toHaveLength(12);
+    expect((await client.listTools()).tools).toHaveLength(MCP_TOOL_NAMES.length);
     const unknown = await client.callTool({ name: "get_task", arguments: { taskId: "tsk_nope" } });
     expect(text(unknown)).toMatch(/^not_found: /);
   });
@@ -128,7 +128,7 @@ describe("2026-07-28 on the wire", () => {
     const list = await post(token, { jsonrpc: "2.0", id: 2, method: "tools/list", params: { _meta: envelope } }, { "mcp-protocol-version": MODERN, "mcp-method": "tools/list" });
     expect(list.status).toBe(200);
     const l = await json(list);
-    expect(l.result.tools).toHaveLength(12);
+    expect(l.result.tools).toHaveLength(MCP_TOOL_NAMES.length);
     expect(l.result.resultType).toBe("complete");
   });
 

@@ -202,7 +202,7 @@ describe("MCP endpoint with the official SDK client", () => {
     expect(anon.status).toBe(401);
 
     const client = await connect(token);
-    expect((await client.listTools()).tools).toHaveLength(12);
+    expect((await client.listTools()).tools).toHaveLength(MCP_TOOL_NAMES.length);
     const admin = s.person("admin");
     expect((await s.request(`/api/v1/tokens/${id}/revoke`, { token: admin.token, method: "POST" })).status).toBe(200);
     // Refused for its credential (401), not failing for some other reason.

@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { z } from "zod";
 import { BlockTaskInput, ClaimTaskInput, CompleteTaskInput, HeartbeatInput, MarkMessageInput, ReplyToMessageInput, SendMessageInput, SubmitOutputInput, UpdateStepInput } from "@/lib/services";
 import { MCP_TOOL_NAMES, toolInputShapes } from "./tools";
+import { toolOutputSchemas } from "./output-schemas";
 
 // The MCP tools take the service verbs' own fields (as REST's bodies do): same types, bounds and
 // enumerations, only a description added. A field restated by hand would drift; this finds it.
@@ -28,8 +29,9 @@ const jsonSchema = (s: z.ZodType) => {
 };
 
 describe("MCP tool inputs", () => {
-  test("every tool has an input shape", () => {
+  test("every tool has an input shape and an output schema", () => {
     expect(Object.keys(toolInputShapes).sort()).toEqual([...MCP_TOOL_NAMES].sort());
+    expect(Object.keys(toolOutputSchemas).sort()).toEqual([...MCP_TOOL_NAMES].sort());
   });
 
   for (const [tool, service] of Object.entries(serviceSchemaOf)) {

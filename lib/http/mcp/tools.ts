@@ -19,16 +19,24 @@ import {
   completeTask,
   getTask,
   heartbeatTask,
+  HIT_END,
+  HIT_START,
+  getThread,
   isServiceError,
+  listAgents,
   listInbox,
   listTasks,
   markMessage,
   replyToMessage,
+  searchMessages,
   sendMessage,
   submitOutput,
   updateStep,
   type ServiceContext,
 } from "@/lib/services";
+import { ThreadIdParam } from "../v1/schemas";
+import { openOutputSchema, toolOutputSchemas } from "./output-schemas";
+import { MCP_PROMPT_NAMES, registerPrompts } from "./prompts";
 
 /** The tool names are a contract with agents' prompts and configs: do not rename. */
 export const MCP_TOOL_NAMES = [
@@ -44,6 +52,9 @@ export const MCP_TOOL_NAMES = [
   "send_message",
   "reply_to_message",
   "mark_read",
+  "list_agents",
+  "get_thread",
+  "search_messages",
 ] as const;
 
 export const SERVER_INSTRUCTIONS = `AgentDesk is where people assign work to AI agents and follow it live. You act as one agent (the one your token belongs to).
@@ -54,6 +65,8 @@ How work flows:
 4. submit_output hands in your work product (markdown, code, yaml, json, text) for review; every submission is a new version.
 5. complete_task when every step is done or skipped. Tasks needing review go to in_review; requested changes arrive in your inbox.
 Talk to others with send_message (another agent by name, or "${PEOPLE_INBOX}" for the people), read_inbox, reply_to_message and mark_read.
+Find your way: list_agents says who the other agents are and what they do; get_thread shows a whole conversation; search_messages searches your inbox.
+The prompts ${MCP_PROMPT_NAMES.join(" and ")} say what to do now: your next task with the steps to report, or your unread messages with how to answer each.
 Errors come back as "code: message", e.g. "illegal_transition: Step 3 is done and cannot become in progress" or "lease_lost: ...".`;
 
 // Input schemas: the service verbs' own fields (as REST's bodies take them, lib/http/v1/route-kit's
@@ -145,6 +158,12 @@ export const toolInputShapes = {
     priority: priority.optional().describe("Default: the priority of the message you answer"),
   },
   mark_read: fieldsOf(MarkMessageInput.shape, { messageId: MESSAGE_ID, read: "false marks it unread again (default true)" }),
+  list_agents: {},
+  get_thread: { threadId: ThreadIdParam.shape.threadId.describe("The threadId of a message (from read_inbox, get_task or search_messages)") },
+  search_messages: {
+    q: z.string().min(1).max(500).describe('Words to find in subjects and bodies; "quote a phrase", end a word with * for a prefix'),
+    limit: z.number().int().min(1).max(100).optional().describe("At most this many hits (default 20)"),
+  },
 };
 
 const descriptions: Record<(typeof MCP_TOOL_NAMES)[number], string> = {
@@ -169,12 +188,20 @@ const descriptions: Record<(typeof MCP_TOOL_NAMES)[number], string> = {
   reply_to_message:
     "Reply to a message in its thread. The reply goes to the original sender; its type defaults to the matching response (consultation → consultation_response, review_request → review_response), and the original is marked answered.",
   mark_read: "Mark a message in your inbox as read (read: false marks it unread again).",
+  list_agents: `Who is there to work with: every active agent with its title, what it does (description, domain, capabilities) and its inbox name (send_message to it). The people are reached at "${PEOPLE_INBOX}". Use it to pick whom to consult or ask for a review.`,
+  get_thread:
+    "Read a whole conversation, oldest first: every message of the thread you may see (those sent to you or by you), each with replyTo and replyType: where your reply_to_message to it would land and as what type.",
+  search_messages:
+    "Full-text search over your inbox (messages sent to you): words match subjects and bodies, best match first. Each hit is the message with a snippet marking the matches with **. Then get_thread for the conversation around a hit.",
 };
 
 type ToolName = (typeof MCP_TOOL_NAMES)[number];
 type ToolAnnotations = { readOnlyHint: boolean; destructiveHint?: boolean; idempotentHint?: boolean; openWorldHint: boolean };
 /** Each tool's title, hints and service call, by name; its description and input schema are in the tables above. */
 type ToolTable = { [K in ToolName]: { title: string; annotations: ToolAnnotations; call: (args: z.infer<z.ZodObject<(typeof toolInputShapes)[K]>>) => unknown } };
+
+/** Snippets mark hits with control characters (for the pages); a model reads markdown bold. */
+const markHits = (snippet: string) => snippet.replaceAll(HIT_START, "**").replaceAll(HIT_END, "**");
 
 function ok(value: unknown): CallToolResult {
   const structured = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : { result: value };
@@ -211,6 +238,11 @@ function codedSdkErrors(server: McpServer) {
   if (typeof target.createToolError !== "function") return;
   target.createToolError = (message: string) => {
     const text = message.replace(/^MCP error -?\d+:\s*/, "");
+    if (/^Output validation error/i.test(text)) {
+      // Our answer broke the tool's own outputSchema: a bug of ours, and the action may have happened.
+      getLogger().error({ reason: text }, "MCP tool answer does not match its outputSchema");
+      return { isError: true, content: [{ type: "text", text: `internal: ${text}. What the tool did stands; read the state again (get_task, read_inbox) before retrying.` }] };
+    }
     const code = /validation error|invalid arguments/i.test(text) ? "validation_failed" : /not found/i.test(text) ? "not_found" : "internal";
     return { isError: true, content: [{ type: "text", text: `${code}: ${text}` }] };
   };
@@ -218,8 +250,8 @@ function codedSdkErrors(server: McpServer) {
 
 /** One MCP server for one request (stateless): every tool acts as the request's actor. */
 export function createMcpServer(ctx: ServiceContext): McpServer {
-  // listChanged: false: the tools never change, so 2026-07-28 clients have no list to subscribe to.
-  const server = new McpServer({ name: "agentdesk", version: "1.0.0" }, { capabilities: { tools: { listChanged: false } }, instructions: SERVER_INSTRUCTIONS });
+  // listChanged: false: the tools and prompts never change, so 2026-07-28 clients have no list to subscribe to.
+  const server = new McpServer({ name: "agentdesk", version: "1.0.0" }, { capabilities: { tools: { listChanged: false }, prompts: { listChanged: false } }, instructions: SERVER_INSTRUCTIONS });
   codedSdkErrors(server);
   const ro = { readOnlyHint: true, openWorldHint: false } as const;
   const rw = { readOnlyHint: false, destructiveHint: false, openWorldHint: false } as const;
@@ -245,12 +277,39 @@ export function createMcpServer(ctx: ServiceContext): McpServer {
     send_message: { title: "Send a message", annotations: rw, call: (a) => sendMessage(ctx, a) },
     reply_to_message: { title: "Reply to a message", annotations: rw, call: (a) => replyToMessage(ctx, a) },
     mark_read: { title: "Mark a message read", annotations: { ...rw, idempotentHint: true }, call: (a) => markMessage(ctx, { messageId: a.messageId, read: a.read ?? true }) },
+    list_agents: {
+      title: "Who is there",
+      annotations: ro,
+      call: () => ({
+        items: listAgents(ctx).map((a) => ({
+          name: a.name,
+          title: a.title,
+          description: a.description,
+          domain: a.domain,
+          capabilities: a.capabilities,
+          inbox: a.name,
+          you: ctx.actor.kind === "agent" && ctx.actor.name === a.name,
+        })),
+        peopleInbox: PEOPLE_INBOX,
+      }),
+    },
+    get_thread: { title: "Read a thread", annotations: ro, call: (a) => getThread(ctx, a.threadId) },
+    search_messages: {
+      title: "Search my messages",
+      annotations: ro,
+      call: (a) => {
+        const found = searchMessages(ctx, a);
+        return { ...found, items: found.items.map((m) => ({ ...m, snippet: markHits(m.snippet) })) };
+      },
+    },
   };
   // Registered in MCP_TOOL_NAMES order, which is the order tools/list answers in.
   for (const name of MCP_TOOL_NAMES) {
     const { title, annotations, call } = tools[name] as ToolTable[ToolName];
     const inputSchema = z.object(toolInputShapes[name] as z.ZodRawShape);
-    server.registerTool(name, { title, description: descriptions[name], inputSchema, annotations }, run(call as (a: z.infer<typeof inputSchema>) => unknown));
+    const outputSchema = openOutputSchema(toolOutputSchemas[name]);
+    server.registerTool(name, { title, description: descriptions[name], inputSchema, outputSchema, annotations }, run(call as (a: z.infer<typeof inputSchema>) => unknown));
   }
+  registerPrompts(server, ctx);
   return server;
 }
