@@ -43,7 +43,7 @@ export { listAgents, getAgent, listAgentsFor, getAgentFor, publicAgent, agentSum
 export { getOverview, getShellCounts, type Overview } from "./overview";
 export { listEvents, lastEventId } from "./events-queries";
 
-export { createUser, deleteUser, changeUserRole, ChangeUserRoleInput, listUsers, countUsers, findUserByEmail, userDto, CreateUserInput, PasswordRule } from "./access/users";
+export { createUser, deleteUser, changeUserRole, ChangeUserRoleInput, listUsers, countUsers, findUserByEmail, userDto, CreateUserInput, PasswordRule, setUserPassword } from "./access/users";
 export { createToken, listTokens, revokeToken, CreateTokenInput, type TokenDto } from "./access/tokens";
 export { startSession, endSession, endAllSessions, authenticate } from "./access/sessions";
 export { sweepLeases, type SweepOptions } from "./tasks/sweep-leases";

@@ -71,6 +71,8 @@ const routes: Record<string, { path: (f: F) => string; body?: (f: F) => unknown;
   "POST /tokens/{tokenId}/revoke": { path: (f) => `/api/v1/tokens/${f.token.id}/revoke`, allow: ["admin"] },
   "POST /users": { path: () => "/api/v1/users", body: () => ({ email: `n${Math.random()}@x.dev`, role: "viewer", password: "a long enough password" }), allow: ["admin"] },
   "DELETE /users/{userId}": { path: (f) => `/api/v1/users/${f.victim.id}`, allow: ["admin"] },
+  "PATCH /users/{userId}": { path: (f) => `/api/v1/users/${f.victim.id}`, body: () => ({ role: "reviewer" }), allow: ["admin"] },
+  "POST /users/{userId}/password": { path: (f) => `/api/v1/users/${f.victim.id}/password`, body: () => ({ password: "a new long enough password" }), allow: ["admin"] },
 };
 // Runs are started and stopped by people; their rows need a configured runner, covered in lib/runners tests.
 const elsewhere = new Set(["POST /tasks/{taskId}/runs", "POST /runs/{runId}/cancel", "POST /runs/{runId}/retry"]);

@@ -279,7 +279,17 @@ export const Token = z
 
 export const NewToken = Token.extend({ token: z.string().openapi({ description: "The secret, shown this once: only its hash is kept" }) }).openapi("NewToken");
 
-export const User = z.looseObject({ id: z.string(), email: z.string(), name: z.string(), role: Role, createdAt: DateTime, disabled: z.boolean() }).openapi("User");
+export const User = z
+  .looseObject({
+    id: z.string(),
+    email: z.string(),
+    name: z.string(),
+    role: Role,
+    createdAt: DateTime,
+    disabled: z.boolean(),
+    lastSeenAt: DateTime.nullable().optional().openapi({ description: "In the list of people: when they last used the dashboard (null: never, or signed out everywhere)" }),
+  })
+  .openapi("User");
 
 export const page = <T extends z.ZodType>(item: T, name: string) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable().openapi({ description: "Pass as ?cursor= for the next page; null at the end" }) }).openapi(name);

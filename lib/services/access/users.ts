@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { and, eq, isNull, ne, sql } from "drizzle-orm";
-import { users } from "@/db/schema";
+import { sessions, users } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import { roles } from "@/lib/domain/vocabulary";
 import type { Role } from "@/lib/auth/actor";
@@ -119,9 +119,49 @@ export function changeUserRole(ctx: ServiceContext, raw: z.input<typeof ChangeUs
   });
 }
 
+/** Everyone, oldest first, with when each last used the dashboard (their newest session's last sight; null: never signed in, or signed out everywhere). */
 export function listUsers(ctx: ServiceContext) {
   requirePerson(ctx.actor, "admin");
-  return ctx.db.select().from(users).orderBy(users.createdAt).all().map(userDto);
+  const seen = new Map(
+    ctx.db
+      .select({ userId: sessions.userId, at: sql<number>`max(${sessions.lastSeenAt})` })
+      .from(sessions)
+      .groupBy(sessions.userId)
+      .all()
+      .map((r) => [r.userId, r.at] as const),
+  );
+  return ctx.db
+    .select()
+    .from(users)
+    .orderBy(users.createdAt)
+    .all()
+    .map((u) => {
+      const at = seen.get(u.id);
+      return { ...userDto(u), lastSeenAt: at != null ? new Date(at).toISOString() : null };
+    });
+}
+
+export const SetUserPasswordInput = z.strictObject({
+  userId: z.string().min(1).max(64),
+  /** The new password's hash, made by the caller (lib/auth/password.ts), as createUser takes it. */
+  passwordHash: z.string().min(20).max(500),
+});
+
+/**
+ * An admin sets a person's password (a forgotten one): the new hash replaces the old, and every
+ * session of that person ends, so whoever held the old one is signed out. Nothing is stored in clear.
+ */
+export function setUserPassword(ctx: ServiceContext, raw: z.input<typeof SetUserPasswordInput>) {
+  requirePerson(ctx.actor, "admin");
+  const input = parseInput(SetUserPasswordInput, raw);
+  return writeTx(ctx, (tx, _at, emit) => {
+    const u = tx.select().from(users).where(eq(users.id, input.userId)).get();
+    if (!u) throw notFound("User", input.userId);
+    tx.update(users).set({ passwordHash: input.passwordHash }).where(eq(users.id, u.id)).run();
+    const ended = tx.delete(sessions).where(eq(sessions.userId, u.id)).run().changes;
+    emit({ verb: "user.password_reset", entityKind: "user", entityId: u.id, after: { email: u.email, sessionsEnded: ended } });
+    return { ...userDto(u), sessionsEnded: ended };
+  });
 }
 
 export function findUserByEmail(ctx: Pick<ServiceContext, "db">, email: string) {

@@ -80,3 +80,31 @@ test("the Settings page's calls: create a person, mint and revoke tokens (an age
   expect(del.status).toBe(200);
   expect((await json(await s.request("/api/v1/users", { cookie: admin.cookie }))).items.map((u: { id: string }) => u.id)).not.toContain(person.id);
 });
+
+test("POST /api/v1/users/{id}/password sets a forgotten password: the person's sessions end, the old password stops working, the new one works; only admins; a short one is 422", async () => {
+  const admin = s.person("admin");
+  const victim = s.person("reviewer");
+  expect((await s.request("/api/v1/me", { cookie: victim.cookie })).status).toBe(200); // signed in
+  const list = await json<{ items: { id: string; lastSeenAt: string | null }[] }>(await s.request("/api/v1/users", { cookie: admin.cookie }));
+  expect(list.items.find((u) => u.id === victim.actor.id)?.lastSeenAt).toEqual(expect.any(String));
+
+  for (const who of [s.person("reviewer").cookie, victim.cookie]) {
+    expect((await s.request(`/api/v1/users/${victim.actor.id}/password`, { method: "POST", cookie: who, body: { password: "a new long enough password" } })).status).toBe(403);
+  }
+  const short = await s.request(`/api/v1/users/${victim.actor.id}/password`, { method: "POST", cookie: admin.cookie, body: { password: "short" } });
+  expect(short.status).toBe(422);
+  expect((await json(short)).fields).toHaveProperty("password");
+  expect((await s.request("/api/v1/users/usr_nobody/password", { method: "POST", cookie: admin.cookie, body: { password: "a new long enough password" } })).status).toBe(404);
+
+  const ok = await s.request(`/api/v1/users/${victim.actor.id}/password`, { method: "POST", cookie: admin.cookie, body: { password: "a new long enough password" } });
+  expect(ok.status).toBe(200);
+  const body = await json(ok);
+  expect(body).toMatchObject({ id: victim.actor.id, sessionsEnded: expect.any(Number) });
+  expect(body.sessionsEnded).toBeGreaterThanOrEqual(1);
+  // The old session is gone: the reviewer is signed out.
+  expect((await s.request("/api/v1/me", { cookie: victim.cookie })).status).toBe(401);
+  const row = s.db.$client.prepare("SELECT password_hash FROM users WHERE id = ?").get(victim.actor.id) as { password_hash: string };
+  expect(row.password_hash).not.toContain("a new long enough password");
+  const { verifyPassword } = await import("@/lib/auth/secrets");
+  expect(await verifyPassword("a new long enough password", row.password_hash)).toBe(true);
+});

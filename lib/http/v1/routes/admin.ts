@@ -1,6 +1,20 @@
 import "server-only";
 import { createRoute, z } from "@hono/zod-openapi";
-import { CreateTokenInput, CreateUserInput, PasswordRule, ServiceError, changeUserRole, createToken, createUser, deleteUser, listTokens, listUsers, revokeToken } from "@/lib/services";
+import {
+  CreateTokenInput,
+  CreateUserInput,
+  PasswordRule,
+  ServiceError,
+  changeUserRole,
+  createToken,
+  createUser,
+  deleteUser,
+  listTokens,
+  listUsers,
+  revokeToken,
+  setUserPassword,
+} from "@/lib/services";
+import type { Actor } from "@/lib/auth/actor";
 import { hashPassword } from "@/lib/auth/secrets";
 import { bodyFrom, jsonBody, jsonOk, optionalJsonBody, readErrors, writeErrors, type V1App } from "../route-kit";
 import { NewToken, Token, TokenIdParam, User, UserIdParam } from "../schemas";
@@ -90,19 +104,38 @@ const changeUserRoleRoute = createRoute({
   responses: { 200: jsonOk(User, "The person, with the new role"), ...writeErrors },
 });
 
+const setUserPasswordRoute = createRoute({
+  method: "post",
+  path: "/users/{userId}/password",
+  operationId: "setUserPassword",
+  tags,
+  summary: "Set a person's password (admin)",
+  description: "For a forgotten password. Every session of that person ends (they sign in again with the new one). The password is hashed here and never stored.",
+  request: { params: UserIdParam, body: jsonBody(z.strictObject({ password: PasswordRule })) },
+  responses: { 200: jsonOk(User.extend({ sessionsEnded: z.number().int() }), "The person, and how many sessions ended"), ...writeErrors },
+});
+
+/** Hashing costs ~50 ms of CPU: refuse non-admins before spending it (the service checks again). */
+function requireAdminFirst(actor: Actor) {
+  if (actor.kind !== "person" || actor.role !== "admin") throw new ServiceError("forbidden", "Only an admin may do this");
+}
+
 export function registerAdminRoutes(app: V1App) {
   app.openapi(listTokensRoute, (c) => c.json({ items: listTokens(c.get("ctx"), c.req.valid("query")) }, 200));
   app.openapi(createTokenRoute, (c) => c.json(createToken(c.get("ctx"), c.req.valid("json")), 201));
   app.openapi(revokeTokenRoute, (c) => c.json(revokeToken(c.get("ctx"), c.req.valid("param").tokenId), 200));
   app.openapi(listUsersRoute, (c) => c.json({ items: listUsers(c.get("ctx")) }, 200));
   app.openapi(createUserRoute, async (c) => {
-    const actor = c.get("actor");
-    // Hashing costs ~50 ms of CPU: refuse non-admins before spending it (the service checks again).
-    if (actor.kind !== "person" || actor.role !== "admin") throw new ServiceError("forbidden", "Only an admin may do this");
+    requireAdminFirst(c.get("actor"));
     const { password, ...rest } = c.req.valid("json");
     const passwordHash = await hashPassword(password);
     return c.json(createUser(c.get("ctx"), { ...rest, passwordHash }), 201);
   });
   app.openapi(changeUserRoleRoute, (c) => c.json(changeUserRole(c.get("ctx"), { userId: c.req.valid("param").userId, role: c.req.valid("json").role }), 200));
   app.openapi(deleteUserRoute, (c) => c.json(deleteUser(c.get("ctx"), c.req.valid("param").userId), 200));
+  app.openapi(setUserPasswordRoute, async (c) => {
+    requireAdminFirst(c.get("actor"));
+    const passwordHash = await hashPassword(c.req.valid("json").password);
+    return c.json(setUserPassword(c.get("ctx"), { userId: c.req.valid("param").userId, passwordHash }), 200);
+  });
 }
