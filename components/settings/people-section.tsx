@@ -18,6 +18,7 @@ import { Input } from "@/components/ui/input";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Select } from "@/components/ui/select";
 import { ConfirmDialog } from "./confirm-dialog";
+import { ResetPasswordDialog } from "./reset-password-dialog";
 
 export const roleLabels: Record<Role, string> = { admin: "Admin", reviewer: "Reviewer", viewer: "Viewer" };
 const roleHints: Record<Role, string> = {
@@ -43,6 +44,7 @@ export function PeopleSection({ initial, meId }: { initial?: UserDto[]; meId: st
   const remove = useDeleteUser();
   const [adding, setAdding] = React.useState(false);
   const [removing, setRemoving] = React.useState<UserDto | null>(null);
+  const [resetting, setResetting] = React.useState<UserDto | null>(null);
   const [refusal, setRefusal] = React.useState<{ userId: string; text: string } | null>(null);
   const showLastSeen = !!q.data?.some((u) => u.lastSeenAt !== undefined);
 
@@ -132,7 +134,10 @@ export function PeopleSection({ initial, meId }: { initial?: UserDto[]; meId: st
                         <RelativeTime date={u.createdAt} />
                       </td>
                       {showLastSeen && <td className="px-4 py-2 text-xs text-muted-foreground">{u.lastSeenAt ? <RelativeTime date={u.lastSeenAt} /> : "never"}</td>}
-                      <td className="px-4 py-2 text-right">
+                      <td className="px-4 py-2 text-right whitespace-nowrap">
+                        <Button size="xs" variant="ghost" aria-label={`Set a new password for ${u.email}`} onClick={() => setResetting(u)}>
+                          Reset password
+                        </Button>
                         <Button
                           size="xs"
                           variant="ghost"
@@ -156,6 +161,7 @@ export function PeopleSection({ initial, meId }: { initial?: UserDto[]; meId: st
       </CardQuery>
 
       <AddPersonDialog open={adding} onClose={() => setAdding(false)} />
+      <ResetPasswordDialog person={resetting} onClose={() => setResetting(null)} />
       <ConfirmDialog
         open={!!removing}
         title={`Remove ${removing?.email ?? ""}?`}

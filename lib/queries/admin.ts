@@ -63,6 +63,16 @@ export function useDeleteUser() {
   });
 }
 
+/** POST /users/{id}/password: a forgotten password; the person's sessions end. */
+export function useSetUserPassword() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { userId: string; password: string }) => call(endpoints.setUserPassword, { params: { userId: v.userId }, body: { password: v.password } }),
+    meta: { silent: true },
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.users }),
+  });
+}
+
 /** POST /tokens: the answer carries the secret this once; the caller shows it and forgets it. */
 export function useCreateToken() {
   const qc = useQueryClient();

@@ -168,6 +168,7 @@ export const endpoints = {
   createUser: endpoint("post", "/users", as<UserDto>(), as<{ email: string; name: string; role: UserDto["role"]; password: string }>()),
   changeUserRole: endpoint("patch", "/users/{userId}", as<UserDto>(), as<{ role: UserDto["role"] }>()),
   deleteUser: endpoint("delete", "/users/{userId}", as<UserDto>()),
+  setUserPassword: endpoint("post", "/users/{userId}/password", as<UserDto & { sessionsEnded: number }>(), as<{ password: string }>()),
 
   search: endpoint("get", "/search", as<{ items: SearchHit[]; query: string | null }>(), undefined, as<{ q: string; inbox?: string; limit?: number }>()),
 } as const;
