@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { claimTask, createInstruction, createTask, sendMessage, submitOutput, type TaskDto } from "@/lib/services";
+import { claimTask, completeTask, createInstruction, createTask, getTask, sendMessage, submitOutput, updateStep, type TaskDto } from "@/lib/services";
 import { system } from "@/test/db";
 import { countRows, json, startTestServer, type TestServer } from "@/test/server";
 
@@ -30,7 +30,13 @@ beforeAll(async () => {
   beTask = createTask(sys, { instructionId: inst.id, title: "Backend work", assignedAgent: "backend-developer" });
   createTask(sys, { instructionId: otherInst.id, title: "Frontend work", assignedAgent: "frontend-developer" });
   claimTask(beCtx, { taskId: beTask.id });
-  output = submitOutput(beCtx, { taskId: beTask.id, format: "text", content: "v1" });
+  // A second task of backend's, handed in for review, so its version is in the review queue (GET
+  // /outputs lists what can be decided now); the first stays in progress.
+  const reviewed = createTask(sys, { instructionId: inst.id, title: "Backend work in review", assignedAgent: "backend-developer" });
+  claimTask(beCtx, { taskId: reviewed.id });
+  output = submitOutput(beCtx, { taskId: reviewed.id, format: "text", content: "v1" });
+  for (const step of getTask(beCtx, reviewed.id).steps) updateStep(beCtx, { taskId: reviewed.id, position: step.position, status: "done" });
+  completeTask(beCtx, { taskId: reviewed.id });
   toBe = sendMessage(sys, { to: "backend-developer", body: "for backend only", taskId: beTask.id });
 });
 afterAll(() => s.close());
