@@ -111,6 +111,13 @@ describe("the step tracker in a later round", () => {
     expect(out).toContain('data-testid="step-1"');
   });
 
+  it("a task without steps says why (the server's stepsNote)", () => {
+    const note = "No definition of backend-developer is loaded (it is not in AGENTS_DIR): the task gets the agent's steps when its definition is synced, as long as it is pending.";
+    const out = html(<StepTracker task={task({ round: 1, rounds: [], steps: [], stepsNote: note, usage: { ...zero, byStep: [] } })} events={[]} />);
+    expect(out).toContain('data-testid="steps-note"');
+    expect(out).toContain("No definition of backend-developer is loaded");
+  });
+
   it("counts a round's steps by status", () => {
     expect(roundSummary([{ status: "pending" }, { status: "done" }, { status: "done" }, { status: "blocked" }])).toBe("2 done, 1 blocked, 1 pending");
   });

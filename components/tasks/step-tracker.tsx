@@ -176,7 +176,11 @@ function CurrentSteps({ task, events, usage }: { task: TaskDetail; events: Event
     });
 
   if (task.steps.length === 0) {
-    return <p className="px-4 py-6 text-sm text-muted-foreground">This agent&apos;s definition has no Response Approach steps, so only the task&apos;s status is tracked.</p>;
+    return (
+      <p className="px-4 py-6 text-sm text-muted-foreground" data-testid="steps-note">
+        {task.stepsNote ? `${task.stepsNote} Until then only the task's status is tracked.` : "This agent's definition has no Response Approach steps, so only the task's status is tracked."}
+      </p>
+    );
   }
 
   return (

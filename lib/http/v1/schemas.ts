@@ -154,6 +154,7 @@ export const TaskDetail = TaskListItem.extend({
   outputs: z.array(Output),
   messages: z.array(Message),
   reviews: z.array(Review),
+  stepsNote: z.string().nullable().openapi({ description: "Why the task has no steps, in words (null when it has some)" }),
   rounds: z
     .array(
       z.object({

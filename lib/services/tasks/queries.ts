@@ -1,9 +1,10 @@
 import "server-only";
 import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { pastRounds } from "../steps/rounds";
+import { stepsNote } from "./task-steps";
 import type { TaskStepRoundRow } from "@/db/schema";
 import { taskUsage } from "../runs/usage";
-import { instructions, messages, outputs, reviews, taskDependencies, taskSteps, tasks, taskStatuses, type TaskStatus } from "@/db/schema";
+import { agents, instructions, messages, outputs, reviews, taskDependencies, taskSteps, tasks, taskStatuses, type TaskStatus } from "@/db/schema";
 import { boardTaskStatuses, type Priority } from "@/lib/domain/vocabulary";
 import type { ServiceContext } from "../context";
 import { nowOf } from "../context";
@@ -191,6 +192,12 @@ export function getTask(ctx: ServiceContext, taskId: string) {
     messages: msgs.map(messageDto),
     reviews: revs.map(reviewDto),
     rounds: roundsOf(ctx, t.id),
+    /** Why the task has no steps, in words (null when it has some). */
+    stepsNote: stepsNote(
+      t,
+      steps.length,
+      steps.length ? null : ctx.db.select({ active: agents.active, steps: agents.steps, stepsSource: agents.stepsSource }).from(agents).where(eq(agents.name, t.assignedAgent)).get(),
+    ),
     usage: taskUsage(ctx, t.id),
   };
 }
