@@ -3,6 +3,8 @@ import { registerAdminCommands } from "./admin-commands";
 import { registerAgentCommands } from "./agent-commands";
 import { registerBridgeCommands } from "./commands/bridge";
 import { registerOpsCommands } from "./commands/ops";
+import { registerConnectCommands } from "./commands/connect";
+import { registerHookCommand } from "./commands/hook";
 import { isServiceError } from "@/lib/services/errors";
 import { CliError } from "./errors";
 
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: () => {} });
   program.commandsGroup("Agent commands (over HTTP):");
   registerAgentCommands(program);
+  registerConnectCommands(program);
+  registerHookCommand(program);
   program.commandsGroup("Admin commands (on the database file, DATABASE_PATH):");
   registerAdminCommands(program);
   registerBridgeCommands(program);
