@@ -7,6 +7,7 @@ import { useAgent } from "@/lib/queries/agents";
 import { hrefs } from "@/lib/queries/links";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
+import { ResponseApproach } from "./response-approach";
 import { AgentSwatch } from "@/components/ui/agent-swatch";
 import { StatusDot } from "@/components/ui/status";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -72,27 +73,7 @@ export function AgentView({ initial, tasks, serverOrigin, canCreateToken = false
 
           <AgentRunsCard agent={a.name} />
 
-          <Card>
-            <CardHeader>
-              <CardTitle>Response Approach</CardTitle>
-              <span className="text-xs text-muted-foreground">{a.steps.length} steps, copied onto each task it is assigned</span>
-            </CardHeader>
-            {a.steps.length === 0 ? (
-              <p className="px-4 py-3 text-sm text-muted-foreground">The definition has no numbered Response Approach list.</p>
-            ) : (
-              <ol className="divide-y">
-                {a.steps.map((s) => (
-                  <li key={s.position} className="grid grid-cols-[1.5rem_minmax(0,1fr)] gap-2 px-4 py-2">
-                    <span className="text-right text-xs text-muted-foreground tabular-nums">{s.position}</span>
-                    <span>
-                      <span className="block text-sm font-medium">{s.title}</span>
-                      {s.guidance && <span className="block text-xs text-muted-foreground">{s.guidance}</span>}
-                    </span>
-                  </li>
-                ))}
-              </ol>
-            )}
-          </Card>
+          <ResponseApproach steps={a.steps} extra={a.extra} />
         </div>
 
         <aside className="grid min-w-0 content-start gap-5 [&>*]:min-w-0">

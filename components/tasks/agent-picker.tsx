@@ -2,6 +2,7 @@
 import type { AgentSummary } from "@/lib/services";
 import { AgentSwatch } from "@/components/ui/agent-swatch";
 import { cn } from "@/components/ui/cn";
+import { Select } from "@/components/ui/select";
 
 /** The new-task form's agent choice: each agent with its description, steps and current load. */
 export function AgentPicker({ agents, value, onChange, errors }: { agents: AgentSummary[]; value: string; onChange: (name: string) => void; errors?: string[] }) {
@@ -48,5 +49,42 @@ export function AgentPicker({ agents, value, onChange, errors }: { agents: Agent
         </p>
       ) : null}
     </fieldset>
+  );
+}
+
+/**
+ * When the chosen agent's definition describes alternative workflows (one per kind of request), the
+ * person picks the one this task follows; the first is the default. Nothing shows for a single one.
+ */
+export function WorkflowPicker({ agent, value, onChange, errors }: { agent: AgentSummary | undefined; value: string; onChange: (name: string) => void; errors?: string[] }) {
+  if (!agent || agent.workflows.length < 2) return null;
+  return (
+    <div className="grid gap-1.5" data-testid="workflow-picker">
+      <label htmlFor="workflow" className="text-xs font-medium">
+        Workflow
+      </label>
+      <Select
+        id="workflow"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        aria-describedby={errors?.length ? "workflow-error" : "workflow-hint"}
+        aria-invalid={errors?.length ? true : undefined}
+      >
+        {agent.workflows.map((w, i) => (
+          <option key={w} value={i === 0 ? "" : w}>
+            {w}
+            {i === 0 ? " (default)" : ""}
+          </option>
+        ))}
+      </Select>
+      <p id="workflow-hint" className="text-[11px] text-muted-foreground">
+        {agent.name}&apos;s definition has {agent.workflows.length} alternative workflows; the task gets the steps of the one chosen here.
+      </p>
+      {errors?.length ? (
+        <p id="workflow-error" className="text-xs text-status-failed">
+          {errors.join(" ")}
+        </p>
+      ) : null}
+    </div>
   );
 }

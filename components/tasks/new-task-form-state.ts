@@ -10,6 +10,8 @@ export interface FormState {
   description: string;
   type: string;
   assignedAgent: string;
+  /** One of the agent's alternative workflows ("": the first, its default). */
+  workflow: string;
   acceptanceCriteria: string[];
   filesToModify: string[];
   filesToCreate: string[];
@@ -25,6 +27,7 @@ export const emptyForm = (instructionId: string): FormState => ({
   description: "",
   type: "create",
   assignedAgent: "",
+  workflow: "",
   acceptanceCriteria: [""],
   filesToModify: [],
   filesToCreate: [],
@@ -35,7 +38,21 @@ export const emptyForm = (instructionId: string): FormState => ({
 });
 
 export type Errors = Record<string, string[]>;
-const known = new Set(["instructionId", "title", "description", "type", "assignedAgent", "acceptanceCriteria", "filesToModify", "filesToCreate", "dependsOn", "priority", "authority", "deadline"]);
+const known = new Set([
+  "instructionId",
+  "title",
+  "description",
+  "type",
+  "assignedAgent",
+  "workflow",
+  "acceptanceCriteria",
+  "filesToModify",
+  "filesToCreate",
+  "dependsOn",
+  "priority",
+  "authority",
+  "deadline",
+]);
 
 /** Problem `fields` may be keyed "acceptanceCriteria.2" or "filesToCreate[0]": group them by the form field. */
 export function groupFieldErrors(fields: Record<string, string[]>): { byField: Errors; other: string[] } {

@@ -14,7 +14,7 @@ import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/alert";
 import { cleanList } from "@/components/ui/list-editor";
 import { MarkdownField, SelectField, TextField } from "@/components/forms/fields";
-import { AgentPicker } from "./agent-picker";
+import { AgentPicker, WorkflowPicker } from "./agent-picker";
 import { DependencyPicker } from "./dependency-picker";
 import { emptyForm, groupFieldErrors, priorities, taskTypes, type Errors, type FormState } from "./new-task-form-state";
 import { TaskScopeFields } from "./task-scope-fields";
@@ -122,6 +122,7 @@ function NewTaskForm({
       description: f.description,
       type: f.type,
       assignedAgent: f.assignedAgent,
+      ...(f.workflow ? { workflow: f.workflow } : {}),
       acceptanceCriteria: cleanList(f.acceptanceCriteria),
       filesToModify: cleanList(f.filesToModify),
       filesToCreate: cleanList(f.filesToCreate),
@@ -186,7 +187,16 @@ function NewTaskForm({
           <TextField id="deadline" label="Deadline" errors={errors.deadline} type="datetime-local" value={f.deadline} onChange={(e) => set("deadline", e.target.value)} />
         </div>
 
-        <AgentPicker agents={agents} value={f.assignedAgent} onChange={(v) => set("assignedAgent", v)} errors={errors.assignedAgent} />
+        <AgentPicker
+          agents={agents}
+          value={f.assignedAgent}
+          onChange={(v) => {
+            set("assignedAgent", v);
+            set("workflow", "");
+          }}
+          errors={errors.assignedAgent}
+        />
+        <WorkflowPicker agent={agents.find((a) => a.name === f.assignedAgent)} value={f.workflow} onChange={(v) => set("workflow", v)} errors={errors.workflow} />
 
         <fieldset className="grid gap-1.5">
           <legend id="authority-label" className="mb-1.5 text-xs font-medium">
