@@ -1,9 +1,12 @@
-import { test, expect, database, signIn, agentToken, agentApi, system } from "./support/fixtures";
+import { test, expect, database, signIn, agentToken, agentApi, system, manualAgent } from "./support/fixtures";
 import * as s from "@/lib/services";
 
 const shot = (name: string) => test.info().outputPath(`${name}.png`);
 
-test("create an instruction and assign a task to backend-developer in the browser; the agent receives it", async ({ page, request, consoleErrors }) => {
+// backend-developer runs Claude Code on assignment in the e2e config (e2e/loop.spec.ts watches that):
+// these tests play the agent themselves, so they use manual-developer, a copy without a runner.
+test("create an instruction and assign a task to an agent in the browser; the agent receives it", async ({ page, request, consoleErrors }) => {
+  const agentName = manualAgent();
   await signIn(page);
   await page.goto("/instructions/new");
   const title = `Invoices API ${Date.now()}`;
@@ -21,21 +24,21 @@ test("create an instruction and assign a task to backend-developer in the browse
   await expect(sheet).toBeVisible();
   const taskTitle = `List invoices ${Date.now()}`;
   await sheet.getByLabel("Title").fill(taskTitle);
-  await sheet.locator("#agent-backend-developer").check();
+  await sheet.locator(`#agent-${agentName}`).check();
   await sheet.getByLabel("Acceptance criterion").first().fill("Pages by cursor");
   await page.screenshot({ path: shot("task-new") });
   await sheet.getByRole("button", { name: "Assign task" }).click();
-  await expect(page.getByText(/assigned to backend-developer/)).toBeVisible();
+  await expect(page.getByText(new RegExp(`assigned to ${agentName}`))).toBeVisible();
 
   const created = s.listTasks({ db: database(), actor: system }, { instructionId }).items.find((t) => t.title === taskTitle)!;
-  expect(created).toMatchObject({ assignedAgent: "backend-developer", status: "pending", acceptanceCriteria: ["Pages by cursor"] });
+  expect(created).toMatchObject({ assignedAgent: agentName, status: "pending", acceptanceCriteria: ["Pages by cursor"] });
 
   await page.goto("/tasks");
   await expect(page.getByTestId("column-pending").getByTestId(`task-card-${created.id}`)).toBeVisible();
   await page.screenshot({ path: shot("board") });
 
   // The agent sees it through the API it uses, and can claim it.
-  const api = agentApi(request, agentToken("backend-developer"));
+  const api = agentApi(request, agentToken(agentName));
   const mine = await (await api.get("/api/v1/tasks?status=pending&limit=200")).json();
   expect(mine.items.map((t: { id: string }) => t.id)).toContain(created.id);
   const claim = await api.post("/api/v1/tasks/claim", { taskId: created.id });
@@ -47,8 +50,8 @@ test("create an instruction and assign a task to backend-developer in the browse
 test("an agent's step updates appear live on an open task page, without reload", async ({ page, request, consoleErrors }) => {
   const db = database();
   const inst = s.createInstruction({ db, actor: system }, { title: "Live steps" });
-  const task = s.createTask({ db, actor: system }, { instructionId: inst.id, title: "Watch me work", assignedAgent: "backend-developer" });
-  const api = agentApi(request, agentToken("backend-developer"));
+  const task = s.createTask({ db, actor: system }, { instructionId: inst.id, title: "Watch me work", assignedAgent: manualAgent() });
+  const api = agentApi(request, agentToken(task.assignedAgent));
   expect((await api.post("/api/v1/tasks/claim", { taskId: task.id })).status()).toBe(200);
 
   await signIn(page);
@@ -79,7 +82,7 @@ test("an agent's step updates appear live on an open task page, without reload",
 test("an illegal board move is refused with a visible explanation and nothing changes", async ({ page }) => {
   const db = database();
   const inst = s.createInstruction({ db, actor: system }, { title: "Board rules" });
-  const task = s.createTask({ db, actor: system }, { instructionId: inst.id, title: "Not started yet", assignedAgent: "backend-developer" });
+  const task = s.createTask({ db, actor: system }, { instructionId: inst.id, title: "Not started yet", assignedAgent: manualAgent() });
   const eventsBefore = s.listEvents({ db, actor: system }, { taskId: task.id }).length;
 
   await signIn(page);

@@ -1,7 +1,7 @@
-import { test, expect, signIn, agentToken, agentApi, database, system } from "./support/fixtures";
+import { test, expect, signIn, agentToken, agentApi, database, system, manualAgent } from "./support/fixtures";
 import { createInstruction, createTask } from "@/lib/services";
 
-type Task = { id: string; status: string; steps: { position: number; status: string }[] };
+type Task = { id: string; status: string; round: number; steps: { position: number; status: string }[] };
 type Msg = { type: string; body: string; taskId: string | null; from: { kind: string; name: string } };
 
 test.describe("review", () => {
@@ -57,13 +57,15 @@ test.describe("review", () => {
     expect(consoleErrors).toEqual([]);
   });
 
-  test("request changes with a comment: it reaches the agent's inbox and the task is back in progress", async ({ page, request }) => {
-    // A fresh task, walked by the agent through the API up to review.
+  test("request changes with a comment: it reaches the agent's inbox and the task is pending again in round 2", async ({ page, request }) => {
+    // A fresh task, walked by the agent through the API up to review. The agent has no runner (this
+    // test plays it; backend-developer would start Claude Code on assignment: e2e/loop.spec.ts).
     const ctx = { db: database(), actor: system };
     const stamp = Date.now();
     const inst = createInstruction(ctx, { title: `E2E review ${stamp}`, body: "Review flow", tier: 1 });
-    const created = createTask(ctx, { instructionId: inst.id, title: `Export orders as JSON ${stamp}`, assignedAgent: "backend-developer", authority: "review_required", priority: "high" });
-    const agent = agentApi(request, agentToken("backend-developer"));
+    const agentName = manualAgent();
+    const created = createTask(ctx, { instructionId: inst.id, title: `Export orders as JSON ${stamp}`, assignedAgent: agentName, authority: "review_required", priority: "high" });
+    const agent = agentApi(request, agentToken(agentName));
     expect((await agent.post("/api/v1/tasks/claim", { taskId: created.id })).status()).toBe(200);
     const submitted = await agent.post(`/api/v1/tasks/${created.id}/outputs`, {
       format: "json",
@@ -107,11 +109,13 @@ test.describe("review", () => {
     await expect(review.getByRole("button", { name: /Request changes/ })).toBeDisabled();
     await page.screenshot({ path: test.info().outputPath("review.png") });
 
-    // The agent has the comment in its inbox, and its task is back in progress.
+    // The agent has the comment in its inbox, and its task is pending again in round 2 with its
+    // steps reset (docs/task-rules.md: round 1's steps are kept as they stood).
     const inbox = (await (await agent.get("/api/v1/inbox")).json()) as { items: Msg[] };
     expect(inbox.items.find((m) => m.body === comment)).toMatchObject({ type: "review_response", taskId: created.id, from: { kind: "person", name: "rex@agentdesk.local" } });
     const task = (await (await agent.get(`/api/v1/tasks/${created.id}`)).json()) as Task;
-    expect(task.status).toBe("in_progress");
+    expect(task).toMatchObject({ status: "pending", round: 2 });
+    expect(task.steps.every((st) => st.status === "pending")).toBe(true);
 
     // Deciding twice is refused with the server's reason (409), shown in place.
     const again = await page.request.post(`/api/v1/outputs/${output.id}/approve`, { data: {}, headers: { origin: new URL(page.url()).origin } });

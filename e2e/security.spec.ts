@@ -1,7 +1,6 @@
-import { test, expect, database, signIn, agentToken, agentApi, system } from "./support/fixtures";
+import { test, expect, database, signIn, agentToken, agentApi, system, agentDefinitionsWithManual, MANUAL_AGENT } from "./support/fixtures";
 import * as s from "@/lib/services";
 import { DEMO_PASSWORD } from "@/lib/demo/seed";
-import { agentDirsFromEnv, loadAgentDefinitions } from "@/lib/agents";
 
 const pages = ["/", "/instructions", "/instructions/new", "/tasks", "/outputs", "/inbox", "/agents", "/agents/backend-developer"];
 
@@ -86,7 +85,7 @@ test.describe("hostile text from agents never runs in a person's browser", () =>
     const admin = { db, actor: system };
     // An agent whose definition carries the payloads (names themselves are restricted to [a-z0-9_-]).
     s.syncAgents(admin, [
-      ...loadAgentDefinitions(agentDirsFromEnv()).agents,
+      ...agentDefinitionsWithManual(),
       {
         name: "xss-agent",
         title: `${marker} ${payloads[0]}`,
@@ -112,11 +111,12 @@ test.describe("hostile text from agents never runs in a person's browser", () =>
       instructionId: inst.id,
       title: `${marker} ${payloads[0]}`,
       description: payloads.join("\n\n"),
-      assignedAgent: "backend-developer",
+      // An agent without a runner: this test plays the agent (backend-developer would start Claude Code).
+      assignedAgent: MANUAL_AGENT,
       acceptanceCriteria: payloads,
       filesToModify: [payloads[1]],
     });
-    const token = agentToken("backend-developer");
+    const token = agentToken(MANUAL_AGENT);
     const api = agentApi(request, token);
     expect((await api.post("/api/v1/tasks/claim", { taskId: task.id })).status()).toBe(200);
     expect((await api.post(`/api/v1/tasks/${task.id}/steps/1`, { status: "in_progress", note: `${marker} ${payloads[1]}` })).ok()).toBe(true);
