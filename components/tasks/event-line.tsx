@@ -190,6 +190,18 @@ export function describeEvent(e: EventDto): EventDescription {
     case "agent.added":
       return { status: "pending", text: <>added the agent {e.entityId}</> };
   }
+  if (e.verb === "step.activity") {
+    const tool = str(after.tool) ?? "a tool";
+    return {
+      status: "in_progress",
+      text: (
+        <>
+          used {tool} on step {str(after.position) ?? e.entityId.split("#")[1] ?? "?"}
+        </>
+      ),
+      note: str(after.summary),
+    };
+  }
   if (kind === "step") {
     const pos = str(after.position) ?? e.entityId.split("#")[1] ?? "?";
     const title = str(after.title);

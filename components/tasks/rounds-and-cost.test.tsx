@@ -5,7 +5,8 @@ import type { RunDto } from "@/lib/queries/runs";
 import { formatTokenCount, formatUsd } from "@/components/ui/format";
 import { RunCost, RunSession, RunTrigger, RunWakeReason } from "@/components/runs/run-row";
 import { CostByDay, dayRange } from "@/components/usage/cost-by-day";
-import { StepTracker, roundSummary } from "./step-tracker";
+import { StepTracker } from "./step-tracker";
+import { roundSummary } from "./past-round-steps";
 import { TaskCost } from "./task-cost";
 import { describeEvent } from "./event-line";
 

@@ -11,21 +11,12 @@ import { useNow } from "@/components/ui/use-now";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { cn } from "@/components/ui/cn";
 import { describeEvent } from "./event-line";
+import { PastRoundSteps, roundSummary } from "./past-round-steps";
 
 type Step = TaskDetail["steps"][number];
 type Message = TaskDetail["messages"][number];
 type Output = TaskDetail["outputs"][number];
-type PastRound = TaskDetail["rounds"][number];
 type StepUsage = TaskDetail["usage"]["byStep"][number];
-
-/** "9 done, 1 skipped": a round's steps counted by status, in the order work goes. */
-export function roundSummary(steps: { status: string }[]): string {
-  const order = ["done", "skipped", "in_progress", "blocked", "pending"];
-  const counts = new Map<string, number>();
-  for (const s of steps) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
-  const keys = [...counts.keys()].sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99));
-  return keys.map((k) => `${counts.get(k)} ${statusLabel(k).toLowerCase()}`).join(", ");
-}
 
 /** A step's cost in the current round: a small chip, tokens on hover. */
 function StepCost({ usage, position }: { usage: StepUsage | undefined; position: number }) {
@@ -105,53 +96,6 @@ export function StepTracker({ task, events }: { task: TaskDetail; events: EventD
   );
 }
 
-/** An earlier round, folded: "Round 1 · 10 steps · 9 done, 1 skipped", each step with its note and times. */
-function PastRoundSteps({ round }: { round: PastRound }) {
-  return (
-    <details className="group border-t" data-testid={`step-round-${round.round}`} data-round={round.round}>
-      <summary className="flex cursor-pointer list-none items-center gap-2 px-4 py-2 text-xs select-none hover:bg-accent/60 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-ring [&::-webkit-details-marker]:hidden">
-        <ChevronRight aria-hidden className="size-3 text-muted-foreground transition-transform group-open:rotate-90" />
-        <span className="font-semibold">Round {round.round}</span>
-        <span className="text-muted-foreground">
-          · {round.steps.length} {round.steps.length === 1 ? "step" : "steps"}
-          {round.steps.length > 0 && ` · ${roundSummary(round.steps)}`}
-        </span>
-      </summary>
-      <ol className="divide-y border-t border-dashed bg-muted/20" aria-label={`Steps of round ${round.round}`}>
-        {round.steps.map((step) => {
-          const tone = statusTone(step.status);
-          const ms = step.startedAt && step.endedAt ? new Date(step.endedAt).getTime() - new Date(step.startedAt).getTime() : null;
-          return (
-            <li
-              key={step.position}
-              className="grid grid-cols-[1rem_1.5rem_minmax(0,1fr)_auto] items-start gap-x-2 px-4 py-1.5"
-              data-testid={`step-round-${round.round}-${step.position}`}
-              data-status={step.status}
-            >
-              <StatusIcon status={step.status} className="mt-0.5 animate-none" />
-              <span className="mt-px text-right text-xs text-muted-foreground tabular-nums">{step.position}</span>
-              <span className="min-w-0">
-                <span className={cn("block text-sm", tone === "cancelled" && "text-muted-foreground line-through")}>
-                  {step.title}
-                  <span className="sr-only">, {statusLabel(step.status)}</span>
-                </span>
-                {step.note && <span className="mt-0.5 block text-xs whitespace-pre-wrap text-muted-foreground">“{step.note}”</span>}
-                {(step.startedAt || step.endedAt) && (
-                  <span className="mt-0.5 flex flex-wrap gap-x-3 text-[11px] text-muted-foreground">
-                    {step.startedAt && <RelativeTime date={step.startedAt} prefix="started " />}
-                    {step.endedAt && <RelativeTime date={step.endedAt} prefix="ended " />}
-                  </span>
-                )}
-              </span>
-              <span className="mt-px text-xs text-muted-foreground tabular-nums">{ms != null && ms >= 0 ? formatDuration(ms) : null}</span>
-            </li>
-          );
-        })}
-      </ol>
-    </details>
-  );
-}
-
 function CurrentSteps({ task, events, usage }: { task: TaskDetail; events: EventDto[] | undefined; usage: Map<number, StepUsage> }) {
   const [open, setOpen] = React.useState<Set<number>>(new Set());
   const listRef = React.useRef<HTMLOListElement>(null);
@@ -194,6 +138,9 @@ function CurrentSteps({ task, events, usage }: { task: TaskDetail; events: Event
         const blockedReason = step.status === "blocked" ? (step.note ?? task.blockedReason) : null;
         const history = (events ?? []).filter((e) => e.entityId === `${task.id}#${step.position}`);
         const panelId = `step-${step.position}-history`;
+        // The newest tool activity (the agent's hook reports it) on a step under way.
+        const activity = step.status === "in_progress" ? history.filter((e) => e.verb === "step.activity").reduce<EventDto | undefined>((a, e) => (!a || e.id > a.id ? e : a), undefined) : undefined;
+        const act = activity ? (activity.after as { tool?: string; summary?: string | null }) : null;
         return (
           <li
             key={`${step.position}`}
@@ -222,6 +169,12 @@ function CurrentSteps({ task, events, usage }: { task: TaskDetail; events: Event
                 {step.note && step.status !== "blocked" && (
                   <span className="mt-0.5 line-clamp-2 block text-xs text-muted-foreground" data-testid={`step-${step.position}-note`}>
                     “{step.note}”
+                  </span>
+                )}
+                {activity && act && (
+                  <span className="mt-0.5 block truncate font-mono text-[11px] text-muted-foreground" data-testid={`step-${step.position}-activity`}>
+                    {act.tool}
+                    {act.summary ? ` ${act.summary}` : ""} · <RelativeTime date={activity.at} />
                   </span>
                 )}
               </span>

@@ -25,6 +25,7 @@ export { taskMoves } from "./tasks/transitions";
 export { listTasks, taskBoard, taskCard, taskCounts, taskTitles, getTask, taskOwner, type TaskDetail, type TaskListItem, type TaskCardData, type ListTasksQuery } from "./tasks/queries";
 
 export { updateStep, UpdateStepInput } from "./steps/update-step";
+export { recordStepActivity, RecordStepActivityInput } from "./steps/record-step-activity";
 export { stepMoves, stepSystemMoves } from "./steps/transitions";
 export { outputMoves } from "./outputs/transitions";
 

@@ -31,6 +31,8 @@ function fixture(inReview = false) {
   s.claimTask(be, { taskId: task.id });
   if (inReview) for (const step of task.steps) s.updateStep(be, { taskId: task.id, position: step.position, status: "done" });
   const output = s.submitOutput(be, { taskId: task.id, format: "text", content: "v1" });
+  // Step 2 under way, for tool activity (recorded on a step in progress only).
+  if (!inReview) s.updateStep(be, { taskId: task.id, position: 2, status: "in_progress" });
   if (inReview) {
     s.completeTask(be, { taskId: task.id });
     expect(s.getTask(sys, task.id).status).toBe("in_review");
@@ -47,6 +49,7 @@ const routes: Record<string, { path: (f: F) => string; body?: (f: F) => unknown;
   "POST /tasks": { path: () => "/api/v1/tasks", body: (f) => ({ instructionId: f.inst.id, title: "x", assignedAgent: "backend-developer" }), allow: ["admin", "reviewer"] },
   "POST /tasks/claim": { path: () => "/api/v1/tasks/claim", body: (f) => ({ taskId: f.spare.id }), allow: ["owner-agent"] },
   "POST /tasks/{taskId}/heartbeat": { path: (f) => `/api/v1/tasks/${f.task.id}/heartbeat`, allow: ["owner-agent"] },
+  "POST /tasks/{taskId}/steps/{position}/activity": { path: (f) => `/api/v1/tasks/${f.task.id}/steps/2/activity`, body: () => ({ tool: "Edit", summary: "src/a.ts" }), allow: ["owner-agent"] },
   "POST /tasks/{taskId}/steps/{position}": { path: (f) => `/api/v1/tasks/${f.task.id}/steps/1`, body: () => ({ status: "in_progress", note: "n" }), allow: ["owner-agent", "admin", "reviewer"] },
   "POST /tasks/{taskId}/outputs": { path: (f) => `/api/v1/tasks/${f.task.id}/outputs`, body: () => ({ format: "text", content: "v2" }), allow: ["owner-agent"] },
   "POST /tasks/{taskId}/complete": { path: (f) => `/api/v1/tasks/${f.task.id}/complete`, allow: [] },

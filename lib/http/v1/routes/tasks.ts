@@ -12,6 +12,8 @@ import {
   SubmitOutputInput,
   UnblockTaskInput,
   UpdateStepInput,
+  RecordStepActivityInput,
+  recordStepActivity,
   blockTask,
   cancelTask,
   claimTask,
@@ -130,6 +132,21 @@ const stepRoute = createRoute({
   responses: { 200: jsonOk(StepUpdate, "The step, the task and its progress"), ...writeErrors },
 });
 
+const stepActivityRoute = createRoute({
+  method: "post",
+  path: "/tasks/{taskId}/steps/{position}/activity",
+  operationId: "recordStepActivity",
+  tags: ["Agent work"],
+  summary: "Report tool activity on a step in progress (agents)",
+  description:
+    "A line of what the agent's tools did (the Claude Code hook that `agentdesk connect` installs sends one per tool call, rate-limited): shown under the step, a heartbeat, no status change. 409 illegal_transition unless the task and the step are in progress.",
+  request: { params: StepParam, body: jsonBody(bodyFrom(RecordStepActivityInput.shape, ["taskId", "position"])) },
+  responses: {
+    201: jsonOk(z.object({ taskId: z.string(), position: z.number().int(), tool: z.string(), summary: z.string().nullable(), at: z.string() }).openapi("StepActivity"), "The activity as recorded"),
+    ...writeErrors,
+  },
+});
+
 const outputRoute = createRoute({
   method: "post",
   path: "/tasks/{taskId}/outputs",
@@ -232,6 +249,10 @@ export function registerTaskRoutes(app: V1App) {
   app.openapi(createTaskRoute, (c) => c.json(createTask(c.get("ctx"), c.req.valid("json")), 201));
   app.openapi(getTaskRoute, (c) => c.json(getTask(c.get("ctx"), c.req.valid("param").taskId), 200));
   app.openapi(heartbeatRoute, (c) => c.json(heartbeatTask(c.get("ctx"), { ...c.req.valid("json"), taskId: c.req.valid("param").taskId }), 200));
+  app.openapi(stepActivityRoute, (c) => {
+    const { taskId, position } = c.req.valid("param");
+    return c.json(recordStepActivity(c.get("ctx"), { ...c.req.valid("json"), taskId, position }), 201);
+  });
   app.openapi(stepRoute, (c) => {
     const { taskId, position } = c.req.valid("param");
     return c.json(updateStep(c.get("ctx"), { ...c.req.valid("json"), taskId, position }), 200);
