@@ -145,14 +145,33 @@ async function sessionStart(api, s) {
   }
   return { hookSpecificOutput: { hookEventName: "SessionStart", additionalContext: lines.join("\n") } };
 }
-async function postToolUse(api, s) {
+function toolSummary(input) {
+  if (!input || typeof input !== "object") return void 0;
+  const i = input;
+  for (const k of ["file_path", "notebook_path", "path", "command", "pattern", "url", "query", "description"]) {
+    const v = i[k];
+    if (typeof v === "string" && v.trim()) return clip(v, 200);
+  }
+  return void 0;
+}
+async function postToolUse(api, s, hookInput) {
   const state = readState(s);
   const now = Date.now();
   if (state.lastBeatAt && now - state.lastBeatAt < s.heartbeatSeconds * 1e3) return null;
   writeState(s, { ...state, lastBeatAt: now });
   const working = await api.get("/tasks?status=in_progress&limit=1");
   const task = working.items[0];
-  if (task) await api.call("POST", `/tasks/${encodeURIComponent(task.id)}/heartbeat`, {});
+  if (!task) return null;
+  const id = encodeURIComponent(task.id);
+  const tool = typeof hookInput.tool_name === "string" && hookInput.tool_name.trim() ? clip(hookInput.tool_name, 100) : null;
+  if (tool && task.progress?.current) {
+    const summary = toolSummary(hookInput.tool_input);
+    try {
+      await api.call("POST", `/tasks/${id}/steps/${task.progress.current}/activity`, { tool, ...(summary ? { summary } : {}) });
+      return null;
+    } catch {}
+  }
+  await api.call("POST", `/tasks/${id}/heartbeat`, {});
   return null;
 }
 async function userPromptSubmit(api, s) {
@@ -216,7 +235,7 @@ async function runHook(args) {
       event === "SessionStart"
         ? await sessionStart(api, s)
         : event === "PostToolUse"
-          ? await postToolUse(api, s)
+          ? await postToolUse(api, s, input)
           : event === "UserPromptSubmit"
             ? await userPromptSubmit(api, s)
             : await stop(api, s, input);

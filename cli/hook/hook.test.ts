@@ -111,6 +111,9 @@ describe("agentdesk hook", () => {
     expect(beat).toMatchObject({ code: 0, stdout: "" });
     const after = await lease();
     expect(after > before).toBe(true);
+    // The tool call is a line of activity on the step under way (step 2), shown on the task page.
+    const activity = s.db.$client.prepare("SELECT entity_id AS entityId, after FROM events WHERE verb = 'step.activity' AND task_id = ?").all(task.id) as { entityId: string; after: string }[];
+    expect(activity.map((e) => ({ entityId: e.entityId, after: JSON.parse(e.after) }))).toMatchObject([{ entityId: `${task.id}#2`, after: { tool: "Edit", summary: "/x.ts" } }]);
     const again = await hook("PostToolUse", input("PostToolUse", { tool_name: "Read" }), c.env);
     expect(again).toMatchObject({ code: 0, stdout: "" });
     expect(await lease()).toBe(after);

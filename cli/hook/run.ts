@@ -190,7 +190,18 @@ async function sessionStart(api: Api, s: HookSettings): Promise<object | null> {
   return { hookSpecificOutput: { hookEventName: "SessionStart", additionalContext: lines.join("\n") } };
 }
 
-async function postToolUse(api: Api, s: HookSettings): Promise<null> {
+/** What a tool call touched, in one line: the file, the command, the pattern, the URL (never the content). */
+function toolSummary(input: unknown): string | undefined {
+  if (!input || typeof input !== "object") return undefined;
+  const i = input as Record<string, unknown>;
+  for (const k of ["file_path", "notebook_path", "path", "command", "pattern", "url", "query", "description"]) {
+    const v = i[k];
+    if (typeof v === "string" && v.trim()) return clip(v, 200);
+  }
+  return undefined;
+}
+
+async function postToolUse(api: Api, s: HookSettings, hookInput: Record<string, unknown>): Promise<null> {
   const state = readState(s);
   const now = Date.now();
   if (state.lastBeatAt && now - state.lastBeatAt < s.heartbeatSeconds * 1000) return null;
@@ -198,8 +209,20 @@ async function postToolUse(api: Api, s: HookSettings): Promise<null> {
   writeState(s, { ...state, lastBeatAt: now });
   const working = await api.get<{ items: TaskItem[] }>("/tasks?status=in_progress&limit=1");
   const task = working.items[0];
-  if (task) await api.call("POST", `/tasks/${encodeURIComponent(task.id)}/heartbeat`, {});
-  // Tool activity on the step in progress: AgentDesk has no endpoint for it yet (docs/connect.md).
+  if (!task) return null;
+  const id = encodeURIComponent(task.id);
+  const tool = typeof hookInput.tool_name === "string" && hookInput.tool_name.trim() ? clip(hookInput.tool_name, 100) : null;
+  // A line of tool activity on the step under way (it renews the lease too); a plain heartbeat otherwise.
+  if (tool && task.progress?.current) {
+    const summary = toolSummary(hookInput.tool_input);
+    try {
+      await api.call("POST", `/tasks/${id}/steps/${task.progress.current}/activity`, { tool, ...(summary ? { summary } : {}) });
+      return null;
+    } catch {
+      // The step is blocked, not under way (409): the heartbeat below still keeps the lease.
+    }
+  }
+  await api.call("POST", `/tasks/${id}/heartbeat`, {});
   return null;
 }
 
@@ -270,7 +293,7 @@ export async function runHook(args: string[]): Promise<string | null> {
       event === "SessionStart"
         ? await sessionStart(api, s)
         : event === "PostToolUse"
-          ? await postToolUse(api, s)
+          ? await postToolUse(api, s, input as Record<string, unknown>)
           : event === "UserPromptSubmit"
             ? await userPromptSubmit(api, s)
             : await stop(api, s, input);
