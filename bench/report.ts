@@ -98,6 +98,19 @@ export function renderFigures(r: BenchResults): string {
     out.push("");
   }
 
+  if (r.hook) {
+    const h = r.hook;
+    out.push("#### The Claude Code hook (`agentdesk hook`)");
+    out.push("");
+    out.push(
+      `Each case a fresh process, as Claude Code starts one per hook, ${h.runs} runs each, the cases taking turns; ${h.cpus} CPUs, load ${h.load.join(" ")}. Target: the hook's median under ${h.targetMedianMs} ms.`,
+    );
+    out.push("");
+    out.push("| case | median ms | p90 ms | over bare Node, ms |");
+    out.push("|---|---:|---:|---:|");
+    for (const c of h.cases) out.push(`| ${c.name} | ${c.medianMs} | ${c.p90Ms} | ${c.overBareMs ?? "–"} |`);
+    out.push("");
+  }
   if (r.pages) {
     const p = r.pages;
     out.push(`#### Pages (production build ${p.build.id ?? "?"} of ${p.build.builtAt?.slice(0, 16).replace("T", " ") ?? "?"}, signed in, \`${p.database}\`)`);

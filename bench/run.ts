@@ -1,7 +1,7 @@
 // `npm run bench` (full: the large dataset, 5 rounds of 3 s per API operation and server, a 10-minute live soak) or
 // `npm run bench -- --quick` (under 2 minutes of measuring on the small dataset, shorter everything).
 // Writes bench/results/<timestamp>.json and bench/results/latest.json and rewrites the figures in
-// docs/benchmarks.md. Options: --scale tiny|small|medium|large, --only api,search,live,pages,queries,
+// docs/benchmarks.md. Options: --scale tiny|small|medium|large, --only api,search,live,hook,pages,queries,
 // --ops claim,heartbeat,step,inbox,send (API operations to measure), --no-build (measure the pages on the existing .next build), --profile (CPU profile of the real API
 // server into bench/results/profiles/), --wait-calm MINUTES (wait for the 1-minute load average to
 // drop below 3 before measuring; default 20 for a full run, 0 for --quick), --no-docs.
@@ -14,6 +14,7 @@ import { runApi, type ApiResult } from "./api";
 import { runSearch, type SearchResult } from "./search";
 import { runLive, type LiveResult } from "./live";
 import { runPages, type PagesResult } from "./pages";
+import { runHookBench, type HookResults } from "./hook";
 import { serviceTimings, type QueryTiming } from "./queries";
 import { machine, sleep } from "./lib/proc";
 import { minSec } from "./lib/stats";
@@ -34,6 +35,8 @@ export interface BenchResults {
   search?: SearchResult;
   live?: LiveResult;
   pages?: PagesResult;
+  /** How long Claude Code waits for `agentdesk hook` (bench/hook.ts). */
+  hook?: HookResults;
   queries?: QueryTiming[];
   errors: Record<string, string>;
   /** Wall-clock seconds of the whole run, and of the part spent preparing (generating the dataset, building) rather than measuring. */
@@ -153,6 +156,9 @@ async function main() {
   });
   await section("live", async () => {
     results.live = await runLive({ sourceDb: file, streams: 200, soakS: quick ? 10 : 600, probeWarmupS: quick ? 4 : 5, agents: 10, agentIntervalMs: 250, probeIntervalMs: 500, log });
+  });
+  await section("hook", async () => {
+    results.hook = await runHookBench({ runs: quick ? 15 : 40, log });
   });
   await section("pages", async () => {
     results.pages = await runPages({ db: file, ttfbSamples: quick ? 8 : 20, loadSamples: quick ? 0 : 4, build: !flag("--no-build"), log });
