@@ -7,3 +7,4 @@ export * from "./messages";
 export * from "./events";
 export * from "./idempotency";
 export * from "./runs";
+export * from "./webhooks";
