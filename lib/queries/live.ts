@@ -99,6 +99,23 @@ export function useLiveEvent(listener: (e: ChangeEvent) => void): void {
 
 /* ---------- invalidation, batched so a burst of events costs one refetch per key ---------- */
 
+/**
+ * Invalidates `queryKey` because the server announced a change. React Query refetches the active
+ * queries under it, cancelling a refetch already in flight, except a query's first fetch (it holds
+ * no data yet): that one is reused, and its answer may have been read before the change. The task
+ * page's runs panel kept showing a finished run as running that way, its run.finished having
+ * arrived while the panel's first fetch of the runs was on its way. So each query whose first fetch
+ * was in flight is fetched again once that fetch has settled.
+ */
+export async function invalidateLive(client: QueryClient, queryKey: QueryKey): Promise<void> {
+  const firstFetches = client
+    .getQueryCache()
+    .findAll({ queryKey })
+    .filter((q) => q.state.fetchStatus !== "idle" && q.state.data === undefined);
+  await client.invalidateQueries({ queryKey });
+  await Promise.all(firstFetches.map((q) => client.invalidateQueries({ queryKey: q.queryKey, exact: true })));
+}
+
 let pending = new Map<string, QueryKey>();
 let flushTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -109,7 +126,7 @@ function schedule(client: QueryClient, ks: QueryKey[]) {
     const batch = [...pending.values()];
     pending = new Map();
     flushTimer = null;
-    for (const queryKey of batch) void client.invalidateQueries({ queryKey });
+    for (const queryKey of batch) void invalidateLive(client, queryKey);
   }, 16);
 }
 

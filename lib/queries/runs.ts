@@ -1,11 +1,11 @@
 "use client";
 import * as React from "react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
 import type { RunDto, RunLogLineDto } from "@/lib/services/runs";
 import { call, endpoints } from "./endpoints";
 import { keys } from "./keys";
-import { useLiveEvent, type ChangeEvent } from "./live";
+import { invalidateLive, useLiveEvent, type ChangeEvent } from "./live";
 
 export type { RunDto, RunLogLineDto };
 
@@ -33,26 +33,29 @@ export function useAgentRuns(agentName: string, limit = 20) {
 }
 
 /**
- * Refetches the task's runs when a run event of this task arrives (queued, started, finished,
- * cancel requested), and calls `onOutput` for `run.output` events (which name the run only).
+ * What useRunsLive does with each change event: refetches the task's runs on a run event of this
+ * task (queued, started, finished, cancel requested), even when it arrives during the runs' first
+ * fetch (invalidateLive), and calls `onOutput` for `run.output` events (which name the run only).
  */
+export function runsLiveListener(client: QueryClient, taskId: string, onOutput: (runId: string) => void): (e: ChangeEvent) => void {
+  return (e) => {
+    if (e.entityKind !== "run") return;
+    if (e.verb === "run.output") onOutput(e.entityId);
+    else if (e.taskId === taskId) {
+      void invalidateLive(client, runKeys.task(taskId));
+      onOutput(e.entityId);
+    }
+  };
+}
+
+/** Keeps the task's runs and the followed log live (runsLiveListener). */
 export function useRunsLive(taskId: string, onOutput: (runId: string) => void) {
   const client = useQueryClient();
   const output = React.useRef(onOutput);
   React.useEffect(() => {
     output.current = onOutput;
   }, [onOutput]);
-  const listener = React.useCallback(
-    (e: ChangeEvent) => {
-      if (e.entityKind !== "run") return;
-      if (e.verb === "run.output") output.current(e.entityId);
-      else if (e.taskId === taskId) {
-        void client.invalidateQueries({ queryKey: runKeys.task(taskId) });
-        output.current(e.entityId);
-      }
-    },
-    [client, taskId],
-  );
+  const listener = React.useCallback((e: ChangeEvent) => runsLiveListener(client, taskId, (runId) => output.current(runId))(e), [client, taskId]);
   useLiveEvent(listener);
 }
 
