@@ -11,7 +11,6 @@
 //   [e2e:consult]   consult frontend-developer at step 4 and block (walks on once woken by the answer)
 // Revision rounds (changes requested) skip step 8, as in claude-loop.test.ts case a.
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { openDatabase } from "@/db/client";
 import { seedDemo } from "@/lib/demo/seed";
@@ -63,25 +62,8 @@ const dispatch: Policy = (body) => {
 
 const baseUrl = claudeRunners.map((r) => r.env?.ANTHROPIC_BASE_URL).find(Boolean);
 if (baseUrl) {
-  const stub = await startAnthropicStub(dispatch);
-  // The stub listens on a port of its own choosing; the config names a fixed one: forward it.
-  const stubPort = Number(new URL(stub.url).port);
-  const port = Number(new URL(baseUrl).port);
-  const forward = net.createServer((client) => {
-    const upstream = net.connect(stubPort, "127.0.0.1");
-    client.pipe(upstream).pipe(client);
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on("error", close);
-    upstream.on("error", close);
-  });
-  await new Promise<void>((resolve, reject) => {
-    forward.once("error", reject);
-    forward.listen(port, "127.0.0.1", () => resolve());
-  });
-  forward.unref();
+  // On the port the config names.
+  await startAnthropicStub(dispatch, { port: Number(new URL(baseUrl).port) });
 }
 
 await import("../../server");

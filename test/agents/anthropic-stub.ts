@@ -141,7 +141,12 @@ function send(res: http.ServerResponse, status: number, value: unknown) {
 
 const apiError = (type: string, message: string) => ({ type: "error", error: { type, message } });
 
-export async function startAnthropicStub(policy: Policy): Promise<AnthropicStub> {
+export interface AnthropicStubOptions {
+  /** The port to listen on (127.0.0.1); default: one the system picks. */
+  port?: number;
+}
+
+export async function startAnthropicStub(policy: Policy, options: AnthropicStubOptions = {}): Promise<AnthropicStub> {
   const requests: RecordedRequest[] = [];
   const server = http.createServer((req, res) => {
     const parts: Buffer[] = [];
@@ -196,7 +201,13 @@ export async function startAnthropicStub(policy: Policy): Promise<AnthropicStub>
       answer(404, apiError("not_found_error", `stub: no ${req.method} ${pathname}`));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
