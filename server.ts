@@ -11,6 +11,7 @@ import { defaultConfigPath, RunSupervisor } from "@/lib/runners";
 import { getLogger } from "@/lib/log";
 import { installGracefulShutdown } from "@/lib/ops/shutdown";
 import { startCheckpointer } from "@/lib/ops/checkpointer";
+import { startWebhookWorker } from "@/lib/ops/webhooks";
 import { acquireLock, LockError, releaseLock } from "@/lib/ops/server-lock";
 import { startMirrorFromEnv } from "@/lib/protocol";
 import { isLoopback } from "@/lib/auth/allowed-host";
@@ -51,6 +52,8 @@ async function main() {
     url: process.env.AGENTDESK_URL || `http://${hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname}:${port}`,
     log: logger,
   });
+  // Outgoing webhooks (docs/webhooks.md): stored before they are sent, sent off the request path.
+  const webhooks = startWebhookWorker({ db, baseUrl: runs.url, log: logger });
   const apiListener = getRequestListener(api.fetch);
   const nextApp = next({ dev, hostname: "localhost", port, turbopack: dev });
   const handle = nextApp.getRequestHandler();
@@ -123,7 +126,7 @@ async function main() {
     log: logger,
     stopWork: () => {
       clearInterval(sweeper);
-      const stopped = [mirror?.stop(), runs.shutdown(), checkpointer.stop()];
+      const stopped = [mirror?.stop(), runs.shutdown(), webhooks.stop(), checkpointer.stop()];
       hub.closeAll();
       // Waited for (within the drain time) before the database closes: runner children exit first.
       return Promise.all(stopped);

@@ -48,3 +48,18 @@ export { createUser, deleteUser, changeUserRole, ChangeUserRoleInput, listUsers,
 export { createToken, listTokens, revokeToken, CreateTokenInput, type TokenDto } from "./access/tokens";
 export { startSession, endSession, endAllSessions, authenticate } from "./access/sessions";
 export { sweepLeases, type SweepOptions } from "./tasks/sweep-leases";
+
+export {
+  createWebhook,
+  updateWebhook,
+  deleteWebhook,
+  rotateWebhookSecret,
+  sendTestWebhook,
+  listWebhooks,
+  getWebhook,
+  listWebhookDeliveries,
+  CreateWebhookInput,
+  UpdateWebhookInput,
+  type WebhookDto,
+  type WebhookDeliveryDto,
+} from "./webhooks";

@@ -44,6 +44,9 @@ function fixture(inReview = false) {
 }
 type F = ReturnType<typeof fixture>;
 
+/** A fresh webhook for the webhook routes (admin only: the cells check the refusal, not the fixture). */
+const webhookOf = () => s.createWebhook({ db: srv.db, actor: system }, { url: "https://hooks.example.com/m", events: ["task.*"] }).id;
+
 // method path → how to call it on a fixture, and who may; `inReview`: on a fixture whose task is in review.
 const routes: Record<string, { path: (f: F) => string; body?: (f: F) => unknown; allow: Who[]; inReview?: true }> = {
   "POST /tasks": { path: () => "/api/v1/tasks", body: (f) => ({ instructionId: f.inst.id, title: "x", assignedAgent: "backend-developer" }), allow: ["admin", "reviewer"] },
@@ -76,6 +79,11 @@ const routes: Record<string, { path: (f: F) => string; body?: (f: F) => unknown;
   "DELETE /users/{userId}": { path: (f) => `/api/v1/users/${f.victim.id}`, allow: ["admin"] },
   "PATCH /users/{userId}": { path: (f) => `/api/v1/users/${f.victim.id}`, body: () => ({ role: "reviewer" }), allow: ["admin"] },
   "POST /users/{userId}/password": { path: (f) => `/api/v1/users/${f.victim.id}/password`, body: () => ({ password: "a new long enough password" }), allow: ["admin"] },
+  "POST /webhooks": { path: () => "/api/v1/webhooks", body: () => ({ url: "https://hooks.example.com/m", events: ["task.*"] }), allow: ["admin"] },
+  "PATCH /webhooks/{webhookId}": { path: () => `/api/v1/webhooks/${webhookOf()}`, body: () => ({ active: false }), allow: ["admin"] },
+  "DELETE /webhooks/{webhookId}": { path: () => `/api/v1/webhooks/${webhookOf()}`, allow: ["admin"] },
+  "POST /webhooks/{webhookId}/rotate-secret": { path: () => `/api/v1/webhooks/${webhookOf()}/rotate-secret`, allow: ["admin"] },
+  "POST /webhooks/{webhookId}/test": { path: () => `/api/v1/webhooks/${webhookOf()}/test`, allow: ["admin"] },
 };
 // Runs are started and stopped by people; their rows need a configured runner, covered in lib/runners tests.
 const elsewhere = new Set(["POST /tasks/{taskId}/runs", "POST /runs/{runId}/cancel", "POST /runs/{runId}/retry"]);

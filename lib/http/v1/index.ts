@@ -13,6 +13,7 @@ import { registerOutputRoutes } from "./routes/outputs";
 import { registerRunRoutes } from "./routes/runs";
 import { registerTaskRoutes } from "./routes/tasks";
 import { registerUsageRoutes } from "./routes/usage";
+import { registerWebhookRoutes } from "./routes/webhooks";
 import { prepareJsonBody, validationHook } from "./validation";
 import { IDEMPOTENCY_KEY_PARAMETER } from "./route-kit";
 
@@ -53,6 +54,7 @@ function registerAll(app: OpenAPIHono<ApiEnv>) {
   registerRunRoutes(app);
   registerUsageRoutes(app);
   registerAdminRoutes(app);
+  registerWebhookRoutes(app);
 }
 
 let cachedDocument: OpenApiDocument | null = null;
