@@ -3,7 +3,7 @@ import * as React from "react";
 import { useRouter } from "next/navigation";
 import { Command } from "cmdk";
 import { useTheme } from "next-themes";
-import { Bot, CheckSquare, FileText, Inbox, LayoutDashboard, ListTodo, MessageSquare, Plus, Search, SquareKanban, SunMoon } from "lucide-react";
+import { Bot, CheckSquare, FileText, Inbox, LayoutDashboard, ListTodo, Plus, Search, SquareKanban, SunMoon } from "lucide-react";
 import { Dialog, DialogContent, DialogDescription, DialogTitle } from "@/components/ui/dialog";
 import { StatusIcon } from "@/components/ui/status";
 import { AgentSwatch } from "@/components/ui/agent-swatch";
@@ -11,6 +11,9 @@ import { Kbd } from "@/components/ui/kbd";
 import { usePaletteData } from "@/lib/queries/palette";
 import { hrefs } from "@/lib/queries/links";
 import { isTypingTarget } from "@/components/ui/use-list-navigation";
+import { searchHref } from "@/lib/queries/search-params";
+import { hitHref, kindLabel } from "@/components/search/hit-href";
+import { KindIcon } from "@/components/search/kind-icon";
 
 /* Loose shapes: the palette reads only a few fields of what the API returns. */
 interface TaskLite {
@@ -29,15 +32,6 @@ interface AgentLite {
   name: string;
   description?: string;
   color?: string | null;
-}
-interface MessageLite {
-  id: string;
-  threadId: string;
-  to: string;
-  subject: string;
-  type?: string;
-  snippet?: string;
-  from?: { name: string };
 }
 
 function items<T>(x: unknown, key?: string): T[] {
@@ -68,7 +62,7 @@ function useDebounced<T>(value: T, ms: number): T {
 /**
  * ⌘K / Ctrl-K: jump to a page, a task, an instruction, an agent or a message thread. Recent tasks,
  * instructions and agents are loaded when it opens and filtered here; what is typed is also sent to
- * the message search. `g` then o/i/t/r/n/a jumps to a section without opening it.
+ * search everywhere (every kind, "See all results" opens the search page). `g` then o/i/t/r/n/a jumps to a section without opening it.
  */
 export function CommandPaletteProvider({ children }: { children: React.ReactNode }) {
   const [open, setOpen] = React.useState(false);
@@ -108,7 +102,7 @@ export function CommandPaletteProvider({ children }: { children: React.ReactNode
         <DialogContent hideClose className="top-[14%] max-w-xl gap-0 overflow-hidden p-0" aria-describedby="palette-help">
           <DialogTitle className="sr-only">Command palette</DialogTitle>
           <DialogDescription id="palette-help" className="sr-only">
-            Type to search tasks, instructions, agents and messages; arrow keys choose, Enter opens.
+            Type to search tasks, outputs, instructions, agents and messages; arrow keys choose, Enter opens.
           </DialogDescription>
           {open && <Palette onDone={() => setOpen(false)} />}
         </DialogContent>
@@ -133,10 +127,8 @@ function Palette({ onDone }: { onDone: () => void }) {
   const taskItems = items<TaskLite>(tasks.data);
   const instItems = items<InstructionLite>(instructions.data);
   const agentItems = items<AgentLite>(agents.data);
-  const found = search.data;
-  const hitTasks = items<TaskLite>(found, "tasks").filter((t) => !taskItems.some((x) => x.id === t.id));
-  const hitInstructions = items<InstructionLite>(found, "instructions").filter((t) => !instItems.some((x) => x.id === t.id));
-  const hitMessages = [...items<MessageLite>(found, "messages"), ...items<MessageLite>(found, "items")].filter((m) => m && typeof m.threadId === "string");
+  // Search everywhere: hits of every kind, best first, and a way to the search page with all of them.
+  const hits = dq.length >= 2 ? (search.data?.items ?? []) : [];
   const idLike = /^(tsk_|inst_|out_|msg_)/i.test(q.trim()) ? q.trim() : null;
 
   const item =
@@ -181,6 +173,7 @@ function Palette({ onDone }: { onDone: () => void }) {
             { label: "Review", href: hrefs.outputs(), Icon: CheckSquare, key: "g r" },
             { label: "Inbox", href: hrefs.inbox(), Icon: Inbox, key: "g n" },
             { label: "Agents", href: "/agents", Icon: Bot, key: "g a" },
+            { label: "Search", href: "/search", Icon: Search, key: "" },
           ].map(({ label, href, Icon, key }) => (
             <Command.Item key={href} value={`go ${label}`} className={item} onSelect={() => go(href)}>
               <Icon /> {label}
@@ -206,9 +199,41 @@ function Palette({ onDone }: { onDone: () => void }) {
             <SunMoon /> Switch to {resolvedTheme === "dark" ? "light" : "dark"} theme
           </Command.Item>
         </Command.Group>
-        {(taskItems.length > 0 || hitTasks.length > 0) && (
+        {dq.length >= 2 && (
+          <Command.Group heading="Search results" className={group} forceMount>
+            {hits.map((h) => (
+              <Command.Item
+                key={`${h.kind}:${h.id}`}
+                value={`hit ${h.kind} ${h.id} ${h.title}`}
+                keywords={[dq]}
+                className={item}
+                onSelect={() => go(hitHref(h, dq))}
+                data-testid={`palette-hit-${h.kind}-${h.id}`}
+              >
+                <KindIcon kind={h.kind} />
+                <span className="min-w-0 flex-1">
+                  <span className="block truncate">{plain(h.title)}</span>
+                  {h.snippet && <span className="block truncate text-xs text-muted-foreground">{plain(h.snippet)}</span>}
+                </span>
+                <span className="ml-auto shrink-0 text-[11px] text-muted-foreground">{kindLabel[h.kind].one}</span>
+              </Command.Item>
+            ))}
+            <Command.Item value={`see all results ${dq}`} keywords={[dq]} className={item} onSelect={() => go(searchHref({ q: dq }))} data-testid="palette-see-all">
+              <Search /> See all results for “{dq}”
+              {search.data && (
+                <span className="ml-auto text-[11px] text-muted-foreground">
+                  {Object.values(search.data.counts)
+                    .reduce((a, b) => a + b, 0)
+                    .toLocaleString()}
+                  {search.data.more.length ? "+" : ""}
+                </span>
+              )}
+            </Command.Item>
+          </Command.Group>
+        )}
+        {taskItems.length > 0 && (
           <Command.Group heading="Tasks" className={group}>
-            {[...taskItems, ...hitTasks].map((t) => (
+            {taskItems.map((t) => (
               <Command.Item key={t.id} value={`task ${t.id} ${t.ref ?? ""} ${t.title} ${t.assignedAgent ?? ""}`} className={item} onSelect={() => go(hrefs.task(t.id))}>
                 <StatusIcon status={t.status} />
                 <span className="truncate">{t.title}</span>
@@ -217,9 +242,9 @@ function Palette({ onDone }: { onDone: () => void }) {
             ))}
           </Command.Group>
         )}
-        {(instItems.length > 0 || hitInstructions.length > 0) && (
+        {instItems.length > 0 && (
           <Command.Group heading="Instructions" className={group}>
-            {[...instItems, ...hitInstructions].map((i) => (
+            {instItems.map((i) => (
               <Command.Item key={i.id} value={`instruction ${i.id} ${i.title}`} className={item} onSelect={() => go(hrefs.instruction(i.id))}>
                 <FileText />
                 <span className="truncate">{i.title}</span>
@@ -234,20 +259,6 @@ function Palette({ onDone }: { onDone: () => void }) {
               <Command.Item key={a.name} value={`agent ${a.name} ${a.description ?? ""}`} className={item} onSelect={() => go(hrefs.agent(a.name))}>
                 <AgentSwatch color={a.color} name={a.name} />
                 <span className="truncate">{a.name}</span>
-              </Command.Item>
-            ))}
-          </Command.Group>
-        )}
-        {hitMessages.length > 0 && (
-          <Command.Group heading="Messages" className={group}>
-            {hitMessages.map((m) => (
-              <Command.Item key={m.id} value={`message ${m.id} ${m.subject}`} keywords={[dq]} className={item} onSelect={() => go(hrefs.thread(m.to, m.threadId))}>
-                <MessageSquare />
-                <span className="min-w-0 flex-1">
-                  <span className="block truncate">{plain(m.subject)}</span>
-                  {m.snippet && <span className="block truncate text-xs text-muted-foreground">{plain(m.snippet)}</span>}
-                </span>
-                <span className="ml-auto shrink-0 font-mono text-[11px] text-muted-foreground">{m.to}</span>
               </Command.Item>
             ))}
           </Command.Group>

@@ -18,6 +18,7 @@ import type {
   Page,
   PublicAgent,
   ReviewQueueItem,
+  SearchAllResult,
   SearchHit,
   TaskCardData,
   TaskDetail,
@@ -28,6 +29,7 @@ import type {
 } from "@/lib/services";
 import type { RunDto, RunLogPage, agentUsage, usageOverview } from "@/lib/services/runs";
 import type { RunnerStatus } from "@/lib/runners/actions";
+import type { NewWebhookDto, WebhookBody, WebhookDeliveryDto, WebhookDto, WebhookList, WebhookTestQueued } from "./webhooks";
 import { apiFetch, type Query } from "./api";
 
 export const API_BASE = "/api/v1";
@@ -169,8 +171,22 @@ export const endpoints = {
   changeUserRole: endpoint("patch", "/users/{userId}", as<UserDto>(), as<{ role: UserDto["role"] }>()),
   deleteUser: endpoint("delete", "/users/{userId}", as<UserDto>()),
   setUserPassword: endpoint("post", "/users/{userId}/password", as<UserDto & { sessionsEnded: number }>(), as<{ password: string }>()),
+  webhooks: endpoint("get", "/webhooks", as<WebhookList>()),
+  createWebhook: endpoint("post", "/webhooks", as<NewWebhookDto>(), as<WebhookBody>()),
+  updateWebhook: endpoint("patch", "/webhooks/{webhookId}", as<WebhookDto>(), as<Partial<WebhookBody>>()),
+  deleteWebhook: endpoint("delete", "/webhooks/{webhookId}", as<WebhookDto>()),
+  rotateWebhookSecret: endpoint("post", "/webhooks/{webhookId}/rotate-secret", as<NewWebhookDto>(), as<Record<string, never>>()),
+  testWebhook: endpoint("post", "/webhooks/{webhookId}/test", as<WebhookTestQueued>(), as<Record<string, never>>()),
+  webhookDeliveries: endpoint("get", "/webhooks/{webhookId}/deliveries", as<{ items: WebhookDeliveryDto[] }>(), undefined, as<{ limit?: number }>()),
 
   search: endpoint("get", "/search", as<{ items: SearchHit[]; query: string | null }>(), undefined, as<{ q: string; inbox?: string; limit?: number }>()),
+  searchAll: endpoint(
+    "get",
+    "/search/all",
+    as<SearchAllResult>(),
+    undefined,
+    as<{ q: string; kinds?: string; agent?: string; status?: string; from?: string; to?: string; cursor?: string; limit?: number }>(),
+  ),
 } as const;
 
 type ResOf<E> = E extends Endpoint<Method, string, infer R> ? R : never;

@@ -74,10 +74,15 @@ export const keys = {
   tokens: ["tokens"] as const,
   tokenList: (filters: { agent?: string } = {}) => ["tokens", "list", normal(filters)] as const,
   users: ["users"] as const,
+  /** Settings (admins): webhooks, and one webhook's delivery log (under the same prefix). */
+  webhooks: ["webhooks"] as const,
+  webhookDeliveries: (webhookId: string) => ["webhooks", webhookId, "deliveries"] as const,
 
   search: (q: string) => ["search", q] as const,
   /** Message search within one inbox (`null`: all inboxes). */
   inboxSearch: (q: string, inbox: string | null) => ["search", q, { inbox }] as const,
+  /** Search everywhere (the search page, the palette): every kind, with its filters. */
+  searchAll: (filters: { q: string; kinds?: string; agent?: string; status?: string; from?: string; to?: string; limit?: number }) => ["search", "all", normal(filters)] as const,
 };
 
 /** Drops empty filter values and sorts keys so `{a:1,b:undefined}` and `{a:1}` share a cache entry. */

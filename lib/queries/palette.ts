@@ -2,8 +2,9 @@
 import { useQuery } from "@tanstack/react-query";
 import { call, endpoints } from "./endpoints";
 import { keys } from "./keys";
+import { usePaletteSearch } from "./search";
 
-/** What the command palette offers: the first tasks, instructions, every agent, and message search. */
+/** What the command palette offers: the first tasks, instructions, every agent, and search everywhere (every kind). */
 export function usePaletteData(term: string) {
   const tasks = useQuery({
     queryKey: keys.paletteTasks,
@@ -20,11 +21,6 @@ export function usePaletteData(term: string) {
     queryFn: ({ signal }) => call(endpoints.agentSummaries, { query: { view: "summary" }, signal }),
     staleTime: 60_000,
   });
-  const search = useQuery({
-    queryKey: keys.search(term),
-    queryFn: ({ signal }) => call(endpoints.search, { query: { q: term, limit: 10 }, signal }),
-    enabled: term.length >= 2,
-    staleTime: 10_000,
-  });
+  const search = usePaletteSearch(term);
   return { tasks, instructions, agents, search };
 }

@@ -39,6 +39,8 @@ export { replyToMessage, ReplyToMessageInput } from "./messages/reply-to-message
 export { markMessage, MarkMessageInput } from "./messages/mark-message";
 export { listInbox, listInboxes, getThread, getMessage, searchMessages, unreadCount, toFtsQuery, HIT_START, HIT_END, type SearchHit } from "./messages/queries";
 
+export { searchAll, searchKinds, type SearchKind, type SearchAllQuery, type SearchAllHit, type SearchAllResult } from "./search/search-all";
+
 export { syncAgents } from "./agents/sync-agents";
 export { listAgents, getAgent, listAgentsFor, getAgentFor, publicAgent, agentSummary, type AgentListItem, type AgentSummary, type PublicAgent } from "./agents/queries";
 export { getOverview, getShellCounts, type Overview } from "./overview";

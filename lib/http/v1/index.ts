@@ -11,6 +11,7 @@ import { registerInstructionRoutes } from "./routes/instructions";
 import { registerMessageRoutes } from "./routes/messages";
 import { registerOutputRoutes } from "./routes/outputs";
 import { registerRunRoutes } from "./routes/runs";
+import { registerSearchRoutes } from "./routes/search";
 import { registerTaskRoutes } from "./routes/tasks";
 import { registerUsageRoutes } from "./routes/usage";
 import { registerWebhookRoutes } from "./routes/webhooks";
@@ -53,6 +54,7 @@ function registerAll(app: OpenAPIHono<ApiEnv>) {
   registerOutputRoutes(app);
   registerRunRoutes(app);
   registerUsageRoutes(app);
+  registerSearchRoutes(app);
   registerAdminRoutes(app);
   registerWebhookRoutes(app);
 }
