@@ -5,6 +5,7 @@ import { blockerTypes, outputFormats, PEOPLE_INBOX, priorities, reportableStepSt
 import { usageError } from "./errors";
 import { printJson, shortDate, table } from "./format";
 import { apiClient, type ConnectionOptions } from "./http";
+import { registerAgentsCommands } from "./commands/agents";
 
 /**
  * Commands an agent (or a script acting as one) runs against a live AgentDesk over HTTP. They
@@ -261,4 +262,8 @@ export function registerAgentCommands(program: Command) {
       if (globals(cmd).json) return printJson(m);
       out(`Replied ${m!.id} to ${m!.to}.`);
     });
+
+  // `agents export`: files, not HTTP; registered here (under a help group of its own) so that
+  // program.ts needs no change.
+  registerAgentsCommands(program);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MAX_ALIAS_COUNT, MAX_DEPTH, MAX_FILE_BYTES } from "@/lib/protocol/yaml";
-import { parseFrontMatter, splitFrontMatter } from "./front-matter";
+import { parseFrontMatter, quoteLooseValues, splitFrontMatter } from "./front-matter";
 
 describe("splitFrontMatter", () => {
   it("splits the block between the fences from the content", () => {
@@ -64,9 +64,24 @@ describe("parseFrontMatter", () => {
   });
 
   it("gives the file's line number of a YAML error", () => {
-    const r = parseFrontMatter("---\nname: foo\ntier: x\nmodel: a: b\n---\n");
+    const r = parseFrontMatter("---\nname: foo\ntier: x\nmodel: a: b\ntools: [Read, Grep\n---\n");
     expect(r).toMatchObject({ ok: false, reason: "yaml", line: 4 });
     expect(r.ok || r.reason !== "yaml" || r.message.includes("\n")).toBe(false);
+  });
+
+  it("reads invalid plain values as Claude Code does (quoted), saying which; a broken flow list stays an error", () => {
+    const description = 'Use when: the build fails. <example>user: "fix it" #42</example>\\n@here';
+    expect(parseFrontMatter(`---\nname: a\ndescription: ${description}\ntools:\n\t- Read\n---\nbody`)).toEqual({
+      ok: true,
+      data: { name: "a", description, tools: ["Read"] },
+      content: "body",
+      quoted: ["description"],
+    });
+    // Valid YAML is read as written, and says nothing.
+    expect(parseFrontMatter("---\ndescription: a #comment\n---\n")).toEqual({ ok: true, data: { description: "a" }, content: "" });
+    expect(parseFrontMatter("---\nname: a\ntools: [Read, Grep\n---\n")).toMatchObject({ ok: false, reason: "yaml" });
+    expect(quoteLooseValues("name: a\ndescription: plain words\n")).toBeNull();
+    expect(quoteLooseValues('d: say "hi": \\o/\r\n')).toEqual({ text: 'd: "say \\"hi\\": \\\\o/"\r\n', keys: ["d"] });
   });
 
   it("refuses duplicate keys", () => {

@@ -53,7 +53,11 @@ export type FrontMatterError =
   /** Invalid YAML or over a limit; `line` is the file's line number when YAML knows it. */
   | { reason: "yaml"; message: string; line?: number };
 
-export type FrontMatterResult = { ok: true; data: unknown; content: string } | ({ ok: false } & FrontMatterError);
+/**
+ * `quoted`: the front matter was not valid YAML, and was read after quoting these keys' values, as
+ * Claude Code reads its subagent files (see quoteLooseValues); absent when it parsed as written.
+ */
+export type FrontMatterResult = { ok: true; data: unknown; content: string; quoted?: string[] } | ({ ok: false } & FrontMatterError);
 
 /**
  * Splits and parses a file's YAML front matter (`---`, `---yaml` or `---yml`). An empty front matter
@@ -69,9 +73,18 @@ export function parseFrontMatter(text: string): FrontMatterResult {
   if (split.kind === "unclosed") return { ok: false, reason: "unclosed" };
   // One leading newline stands for the opening line, so YAML's line numbers are the file's; without
   // the last line break an unclosed quote is reported on its own line, not on the closing fence's.
-  const doc = parseDocument(`\n${split.matter.replace(/\r?\n$/, "")}`, { uniqueKeys: true, prettyErrors: true });
-  if (doc.errors.length) return { ok: false, ...yamlError(doc.errors[0]) };
-  if (doc.contents === null) return { ok: true, data: {}, content: split.content };
+  const matter = split.matter.replace(/\r?\n$/, "");
+  let doc = parseDocument(`\n${matter}`, { uniqueKeys: true, prettyErrors: true });
+  let quoted: string[] | undefined;
+  if (doc.errors.length) {
+    const loose = quoteLooseValues(matter);
+    const retry = loose ? parseDocument(`\n${loose.text}`, { uniqueKeys: true, prettyErrors: true }) : null;
+    if (!loose || !retry || retry.errors.length) return { ok: false, ...yamlError(doc.errors[0]) };
+    doc = retry;
+    quoted = loose.keys;
+  }
+  const ok = (data: unknown) => (quoted ? { ok: true as const, data, content: split.content, quoted } : { ok: true as const, data, content: split.content });
+  if (doc.contents === null) return ok({});
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -80,7 +93,39 @@ export function parseFrontMatter(text: string): FrontMatterResult {
   }
   const problem = shapeProblem(data);
   if (problem) return { ok: false, reason: "yaml", message: problem };
-  return { ok: true, data, content: split.content };
+  return ok(data);
+}
+
+// A plain value with one of these in it is what breaks hand-written front matter: "Use when: ...",
+// "user: ...", "#3", "<example>", "@file", "*".
+const LOOSE_VALUE = /[{}[\]*&#!|>%@`]|: /;
+
+/**
+ * Claude Code's own fallback for a front matter that is not valid YAML (claude.exe 2.1.332, the
+ * function after "Failed to parse YAML frontmatter"): each top-level `key: value` line whose plain
+ * value holds one of LOOSE_VALUE's characters is read as a double-quoted string, and tabs that indent
+ * a line become two spaces each. Real subagent files rely on it (a description such as
+ * `Use this agent when: ... user: "..."` unquoted). Unlike Claude Code, a value that starts a flow list
+ * or mapping (`[`, `{`) is left alone, so a broken list stays an error rather than becoming text.
+ * null when nothing would change. Lines are kept one for one, so YAML's line numbers stay the file's.
+ */
+export function quoteLooseValues(matter: string): { text: string; keys: string[] } | null {
+  const keys: string[] = [];
+  let changed = false;
+  const lines = matter.split("\n").map((raw) => {
+    const cr = raw.endsWith("\r") ? "\r" : "";
+    const line = cr ? raw.slice(0, -1) : raw;
+    const untabbed = line.replace(/^\t+/, (tabs) => "  ".repeat(tabs.length));
+    if (untabbed !== line) changed = true;
+    const m = /^([a-zA-Z_-]+):\s+(\S.*)$/.exec(untabbed);
+    if (!m) return untabbed + cr;
+    const [, key, value] = m as unknown as [string, string, string];
+    if (/^(["']).*\1$/.test(value) || /^[[{|>]/.test(value) || !LOOSE_VALUE.test(value)) return untabbed + cr;
+    keys.push(key);
+    changed = true;
+    return `${key}: "${value.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"${cr}`;
+  });
+  return changed ? { text: lines.join("\n"), keys } : null;
 }
 
 function yamlError(error: unknown): { reason: "yaml"; message: string; line?: number } {

@@ -15,5 +15,15 @@ export {
   StepsSource,
   formatAgentProblem,
 } from "./definition";
-export { parseAgentDefinition, type ParseAgentDefinitionResult } from "./parse";
+export { numberResponseApproach, parseAgentDefinition, type ParseAgentDefinitionResult } from "./parse";
 export { agentDirsFromEnv, loadAgentDefinitions, type LoadAgentDefinitionsResult } from "./load";
+export {
+  CLAUDE_CODE_COLORS,
+  EXPORT_MARKER,
+  claudeCodeColor,
+  exportClaudeCodeAgents,
+  isExported,
+  toClaudeCodeSubagent,
+  type ExportClaudeCodeResult,
+  type ExportableDefinition,
+} from "./claude-code";

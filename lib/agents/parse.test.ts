@@ -397,7 +397,7 @@ describe("malformed files", () => {
   });
 
   it("reports the file line of the YAML error", () => {
-    expectError("---\nname: foo\ntier: x\nmodel: a: b\n---\n", /\(line 4: /);
+    expectError("---\nname: foo\ntier: x\nmodel: a: b\ntools: [Read\n---\n", /\(line 4: /);
     expectError("---\nname: foo\ntier: \"open\n---\n", /\(line 3: /);
   });
 

@@ -48,6 +48,13 @@ export function parseAgentDefinition(text: string, sourcePath: string): ParseAge
   const parsed = parseFrontMatter(text);
   if (!parsed.ok) return fail(describeFrontMatterError(parsed));
   const { data, content } = parsed;
+  if (parsed.quoted) {
+    problems.push({
+      file: sourcePath,
+      message: `front matter is not valid YAML as written; read as Claude Code reads it, with the value${parsed.quoted.length === 1 ? "" : "s"} of ${parsed.quoted.join(", ")} taken as text (quote ${parsed.quoted.length === 1 ? "it" : "them"} to silence this)`,
+      severity: "warning",
+    });
+  }
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     return fail(`front matter is not a mapping of keys to values (found ${describeValue(data)})`);
   }
@@ -69,10 +76,17 @@ export function parseAgentDefinition(text: string, sourcePath: string): ParseAge
     if (typeof value === "object" && value !== null) return fail(value.error);
     texts[key] = value;
   }
+  // As Claude Code reads a subagent file (lib/agents/claude-code.ts): a literal "\n" in the
+  // description is a line break (its one-line descriptions carry <example> blocks that way), and
+  // `model: Inherit` in any case is "inherit" (use the session's model).
+  if (texts.description) texts.description = texts.description.replaceAll("\\n", "\n");
+  if (texts.model?.toLowerCase() === "inherit") texts.model = "inherit";
   const capabilities = readList(front.capabilities, "capabilities");
   if (!Array.isArray(capabilities)) return fail(capabilities.error);
-  const tools = readList(front.tools, "tools");
-  if (!Array.isArray(tools)) return fail(tools.error);
+  const listed = readList(front.tools, "tools");
+  if (!Array.isArray(listed)) return fail(listed.error);
+  // `tools: "*"` is Claude Code's "every tool", which an empty list already says.
+  const tools = listed.includes("*") ? [] : listed;
 
   const extra: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(front)) {
@@ -82,7 +96,7 @@ export function parseAgentDefinition(text: string, sourcePath: string): ParseAge
   const body = content.replace(/\r\n?/g, "\n");
   const lines = scanLines(body);
   const sections = findSections(lines);
-  const { steps, stepsSource, workflows, emptyResponseApproach } = pickSteps(sections);
+  const { steps, stepsSource, workflows, emptyResponseApproach } = pickSteps(sections, lines);
   if (workflows.length > 0 && "workflows" in extra) {
     problems.push({
       file: sourcePath,
@@ -193,11 +207,13 @@ function readText(raw: unknown, key: string): string | null | { error: string } 
   return value === "" ? null : value;
 }
 
-// Both shapes occur in real files: `tools: Read, Grep` and a YAML list of capabilities.
+// Both shapes occur in real files: `tools: Read, Grep` (Claude Code's subagent format) and a YAML
+// list of capabilities. A comma inside parentheses does not split, as in Claude Code's own reading
+// of `tools` (`Bash(git add, git commit), Read` is two tools).
 function readList(raw: unknown, key: string): string[] | { error: string } {
   if (raw === undefined || raw === null) return [];
   let items: unknown[];
-  if (typeof raw === "string") items = raw.split(",");
+  if (typeof raw === "string") items = splitCommas(raw);
   else if (Array.isArray(raw)) items = raw;
   else return { error: `${key} must be a list or a comma-separated string, not ${describeValue(raw)}` };
 
@@ -210,6 +226,23 @@ function readList(raw: unknown, key: string): string[] | { error: string } {
     const value = String(item).trim();
     if (value !== "" && !out.includes(value)) out.push(value);
   }
+  return out;
+}
+
+/** Splits on the commas outside parentheses. */
+function splitCommas(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let current = "";
+  for (const char of text) {
+    if (char === "(") depth++;
+    else if (char === ")") depth = Math.max(0, depth - 1);
+    if (char === "," && depth === 0) {
+      out.push(current);
+      current = "";
+    } else current += char;
+  }
+  out.push(current);
   return out;
 }
 
@@ -294,7 +327,10 @@ function findTitle(lines: Line[]): string | null {
 // ---------------------------------------------------------------------------------------------
 // Steps
 
-function pickSteps(sections: Section[]): {
+function pickSteps(
+  sections: Section[],
+  lines: Line[],
+): {
   steps: AgentStep[];
   stepsSource: string | null;
   workflows: AgentWorkflow[];
@@ -312,7 +348,63 @@ function pickSteps(sections: Section[]): {
       return { ...found, stepsSource: section.slug, emptyResponseApproach: approaches.length > 0 };
     }
   }
+  const labelled = labelledSteps(lines);
+  if (labelled) return { ...labelled, workflows: [], emptyResponseApproach: approaches.length > 0 };
   return { steps: [], stepsSource: null, workflows: [], emptyResponseApproach: approaches.length > 0 };
+}
+
+// Claude Code subagents rarely have a "## Response Approach" section; their procedure is a numbered
+// list under a line like "When invoked:" (the examples of Claude Code's documentation), "Review
+// process:", "**Workflow:**" or a "### Workflow" sub-heading. Only a label naming a procedure counts,
+// so a numbered list of rules ("Constraints:") never becomes steps.
+const PROCEDURE_LABEL = /^(?:when (?:you are |you're )?(?:invoked|called|activated|asked|started)\b.*|(?:[a-z][a-z -]{0,40} )?(?:workflow|process|procedure|approach|steps|method|methodology))$/i;
+
+/** The first numbered list right under a procedure label, outside fenced code; null when none. */
+function labelledSteps(lines: Line[]): { steps: AgentStep[]; stepsSource: string } | null {
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.fenced) continue;
+    const heading = HEADING.exec(line.text);
+    const label = heading ? (heading[1]!.length >= 2 ? heading[2]! : null) : /^ {0,3}(\S.*?):?[ \t]*$/.exec(line.text)?.[1];
+    if (!label || (!heading && !/:(?:\*\*|__)?[ \t]*$/.test(line.text))) continue;
+    const words = cleanTitle(label.replace(/[`*_]/g, "")).replace(/\s*:$/, "");
+    if (!PROCEDURE_LABEL.test(words)) continue;
+    // Under a heading, the list may have paragraphs between its items (up to the next heading as
+    // high); under a label line, it is the list right below it.
+    const block = heading ? headingBlock(lines, i + 1, heading[1]!.length) : listBlock(lines, i + 1);
+    const steps = parseSteps(block, false);
+    // "when_invoked" for every "When ...:" label; else the label's slug ("workflow", "review_process").
+    if (steps.length > 0) return { steps, stepsSource: /^when\b/i.test(words) ? "when_invoked" : slugify(words) };
+  }
+  return null;
+}
+
+function headingBlock(lines: Line[], from: number, level: number): Line[] {
+  const block: Line[] = [];
+  for (const line of lines.slice(from)) {
+    const heading = line.fenced ? null : HEADING.exec(line.text);
+    if ((heading && heading[1]!.length <= level) || (!line.fenced && THEMATIC_BREAK.test(line.text))) break;
+    block.push(line);
+  }
+  return block;
+}
+
+/**
+ * The numbered list starting at `from` (blank lines before it allowed): its items and their indented
+ * continuation lines, up to the first line that is neither (a paragraph, a heading, the next label).
+ */
+function listBlock(lines: Line[], from: number): Line[] {
+  let at = from;
+  while (at < lines.length && lines[at]!.text.trim() === "" && !lines[at]!.fenced) at++;
+  if (at >= lines.length || lines[at]!.fenced || !NUMBERED_ITEM.test(lines[at]!.text)) return [];
+  const block: Line[] = [];
+  for (; at < lines.length; at++) {
+    const line = lines[at]!;
+    const blank = line.text.trim() === "";
+    if (!line.fenced && !blank && !/^[ \t]/.test(line.text) && !NUMBERED_ITEM.test(line.text)) break;
+    block.push(line);
+  }
+  return block;
 }
 
 function sectionSteps(section: Section, allowBullets: boolean): { steps: AgentStep[]; workflows: AgentWorkflow[] } {
@@ -538,4 +630,43 @@ function findResources(body: string): string[] {
     if (ref !== "resources/" && !found.includes(ref)) found.push(ref);
   }
   return found;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The body with a bulleted Response Approach written as a numbered list ("- **Read** - r" becomes
+ * "1. **Read** - r"), for tools that read the body as a prompt (a Claude Code subagent): a numbered
+ * list says "in this order". Everything else, and a Response Approach that is numbered already, is
+ * left as written; the steps parsed from the result are the same.
+ */
+export function numberResponseApproach(body: string): string {
+  const lines = scanLines(body.replace(/\r\n?/g, "\n"));
+  const texts = lines.map((l) => l.text);
+  for (let i = 0; i < lines.length; i++) {
+    const heading = lines[i]!.fenced ? null : HEADING.exec(lines[i]!.text);
+    if (!heading || heading[1]!.length !== 2 || slugify(heading[2]!) !== "response_approach") continue;
+    let end = i + 1;
+    while (end < lines.length) {
+      const line = lines[end]!;
+      const next = line.fenced ? null : HEADING.exec(line.text);
+      if ((next && next[1]!.length <= 2) || (!line.fenced && THEMATIC_BREAK.test(line.text))) break;
+      end++;
+    }
+    const section = lines.slice(i + 1, end);
+    // Numbered already (or sub-headed workflows, which are numbered): nothing to do.
+    if (findFirstItem(section, NUMBERED_ITEM) !== -1) return body;
+    const first = findFirstItem(section, BULLET_ITEM);
+    if (first === -1) continue;
+    const base = indentOf(BULLET_ITEM.exec(section[first]!.text)![1]!);
+    let n = 0;
+    for (let j = i + 1 + first; j < end; j++) {
+      const line = lines[j]!;
+      const item = line.fenced ? null : BULLET_ITEM.exec(line.text);
+      if (!item || indentOf(item[1]!) !== base || (item[2] ?? "").trim() === "") continue;
+      texts[j] = `${item[1]}${++n}. ${item[2]!.trim()}`;
+    }
+    return texts.join("\n");
+  }
+  return body;
 }
