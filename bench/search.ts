@@ -1,9 +1,11 @@
 // Full-text search through searchMessages (the service the API and the inbox page call), first page,
 // by kind of query: rare words, common words, two words, a phrase, a prefix, and a common word
 // within one agent's inbox. Timed in-process (wall clock), several terms per kind, each repeated.
+// Then search everywhere (searchAll: tasks, outputs, instructions and messages, with per-kind
+// counts) with the same kinds of query, as an agent, one kind at a time and with an agent filter.
 import { sql } from "drizzle-orm";
 import { openDatabase } from "@/db/client";
-import { searchMessages, toFtsQuery, type ServiceContext } from "@/lib/services";
+import { searchAll, searchMessages, toFtsQuery, type SearchKind, type ServiceContext } from "@/lib/services";
 import { tailWord, TAIL_WORDS } from "./generate";
 import { person } from "./queries";
 import { quantile, round } from "./lib/stats";
@@ -27,6 +29,9 @@ export interface SearchResult {
   database: string;
   messages: number;
   kinds: SearchKindResult[];
+  /** searchAll (tasks, outputs, instructions, messages), first page of 20; matches are the sum of the per-kind counts (each capped at 1,000). */
+  everywhere?: SearchKindResult[];
+  rows?: { tasks: number; outputs: number; instructions: number };
 }
 
 const kinds: { kind: string; queries: string[]; inbox?: string }[] = [
@@ -36,6 +41,20 @@ const kinds: { kind: string; queries: string[]; inbox?: string }[] = [
   { kind: "phrase", queries: ['"rate limit"', '"foreign key"', '"feature flag"', '"dark theme"', '"test coverage"', '"order payment"', '"lock deadlock"', '"api endpoint"'] },
   { kind: "prefix", queries: ["tok*", "dep*", "cach*", "rev*", "sec*", "idem*", "web*", "ten*"] },
   { kind: "common word, one agent's inbox", queries: ["token", "cache", "review", "deploy", "index", "latency", "webhook", "tenant"], inbox: "backend-developer" },
+];
+
+const common = ["token", "cache", "review", "deploy", "index", "latency", "webhook", "tenant"];
+const everywhere: { kind: string; queries: string[]; agent?: string; kinds?: SearchKind[] }[] = [
+  { kind: "rare word", queries: kinds[0].queries },
+  { kind: "common word", queries: common },
+  { kind: "two words", queries: kinds[2].queries },
+  { kind: "phrase", queries: kinds[3].queries },
+  { kind: "prefix", queries: kinds[4].queries },
+  { kind: "common word, as an agent", queries: common, agent: "backend-developer" },
+  { kind: "common word, tasks only", queries: common, kinds: ["task"] },
+  { kind: "common word, outputs only", queries: common, kinds: ["output"] },
+  { kind: "common word, instructions only", queries: common, kinds: ["instruction"] },
+  { kind: "two words, one agent's (filter)", queries: kinds[2].queries, kinds: ["task", "output"] },
 ];
 
 /** What searchMessages ran before this change: bm25 over every match, snippets in the same pass. */
@@ -92,7 +111,38 @@ export function runSearch(o: { db: string; repeats: number; naive: boolean; log:
         `search: ${k.kind.padEnd(32)} p50 ${res.p50} ms  p95 ${res.p95} ms  (matches ${Math.min(...matches)}–${Math.max(...matches)}, ${res.order.join("/")})${res.naiveMs !== undefined ? `  before: ${res.naiveMs} ms` : ""}`,
       );
     }
-    return { database: o.db, messages, kinds: out };
+    const every: SearchKindResult[] = [];
+    for (const k of everywhere) {
+      const ctx: ServiceContext = k.agent ? { db, actor: { kind: "agent", name: k.agent } } : people;
+      const filter = k.kind.includes("(filter)") ? { agent: "backend-developer" } : {};
+      const matches = k.queries.map((q) => Object.values(searchAll(ctx, { q, kinds: k.kinds, ...filter, limit: 1 }).counts).reduce((a, b) => a + b, 0));
+      const times: number[] = [];
+      const order = new Set<string>();
+      for (let rep = 0; rep < o.repeats; rep++) {
+        for (const q of k.queries) {
+          const t = performance.now();
+          const r = searchAll(ctx, { q, kinds: k.kinds, ...filter, limit: 20 });
+          times.push(performance.now() - t);
+          for (const v of Object.values(r.order)) order.add(v);
+        }
+      }
+      times.sort((a, b) => a - b);
+      const res: SearchKindResult = {
+        kind: k.kind,
+        queries: k.queries,
+        matches,
+        order: [...order],
+        n: times.length,
+        p50: round(quantile(times, 0.5)),
+        p95: round(quantile(times, 0.95)),
+        max: round(times[times.length - 1]),
+        meetsTarget: quantile(times, 0.95) < 50,
+      };
+      every.push(res);
+      o.log(`search everywhere: ${k.kind.padEnd(34)} p50 ${res.p50} ms  p95 ${res.p95} ms  (matches ${Math.min(...matches)}–${Math.max(...matches)}, ${res.order.join("/")})`);
+    }
+    const count = (table: string) => (db.$client.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return { database: o.db, messages, kinds: out, everywhere: every, rows: { tasks: count("tasks"), outputs: count("outputs"), instructions: count("instructions") } };
   } finally {
     db.$client.close();
   }
