@@ -143,3 +143,52 @@ it("0010 rebuilds runs (task_id may be null) without losing a run's log, its tas
   expect(sqlite.prepare("SELECT count(*) FROM run_log").pluck().get()).toBe(0);
   sqlite.close();
 });
+
+it("0012 indexes the tasks, outputs and instructions already there, and its triggers keep the indexes in step", () => {
+  const file = tmp();
+  const sqlite = new Database(file);
+  sqlite.pragma("foreign_keys = ON");
+  // The database as it was before 0012: every earlier migration applied and recorded.
+  const all = readMigrationFiles({ migrationsFolder: path.join(__dirname, "migrations") });
+  const journal = JSON.parse(fs.readFileSync(path.join(__dirname, "migrations", "meta", "_journal.json"), "utf8")) as { entries: { tag: string }[] };
+  const at = journal.entries.findIndex((e) => e.tag.startsWith("0012_"));
+  sqlite.exec(`CREATE TABLE "__drizzle_migrations" (id INTEGER PRIMARY KEY AUTOINCREMENT, hash text NOT NULL, created_at numeric)`);
+  for (const m of all.slice(0, at)) {
+    for (const s of m.sql) if (s.trim()) sqlite.exec(s);
+    sqlite.prepare(`INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)`).run(m.hash, m.folderMillis);
+  }
+  sqlite.exec(`INSERT INTO agents (name, synced_at, created_at) VALUES ('a', 1, 1), ('b', 1, 1)`);
+  sqlite.exec(`INSERT INTO instructions (id, title, body, created_by, created_at, updated_at) VALUES ('ins_1', 'Heron plan', 'an egret body', 'x', 1, 1)`);
+  sqlite.exec(
+    `INSERT INTO tasks (id, instruction_id, ref, title, description, acceptance_criteria, assigned_agent, created_by, created_at, updated_at) VALUES ('tsk_1', 'ins_1', 'T1', 'Stork task', 'a crane description', '["an ibis criterion"]', 'a', 'x', 1, 1)`,
+  );
+  sqlite.exec(
+    `INSERT INTO outputs (id, task_id, version, format, content, submitted_by, created_at) VALUES ('out_1', 'tsk_1', 1, 'text', 'a puffin draft', 'a', 1), ('out_2', 'tsk_1', 2, 'text', 'a gannet draft', 'a', 2)`,
+  );
+
+  expect(applyMigrations(sqlite).applied).toBe(all.length - at);
+  const find = (table: string, q: string) => sqlite.prepare(`SELECT id FROM ${table} WHERE ${table} MATCH ? ORDER BY rowid`).pluck().all(q);
+  expect(find("tasks_fts", "stork")).toEqual(["tsk_1"]);
+  expect(find("tasks_fts", "crane")).toEqual(["tsk_1"]);
+  expect(find("tasks_fts", "ibis")).toEqual(["tsk_1"]);
+  expect(find("outputs_fts", "puffin")).toEqual(["out_1"]);
+  expect(find("outputs_fts", "gannet")).toEqual(["out_2"]);
+  expect(find("instructions_fts", "egret")).toEqual(["ins_1"]);
+  // The triggers: updates, a reassignment and deletes.
+  sqlite.exec(`UPDATE tasks SET title = 'Pelican task' WHERE id = 'tsk_1'`);
+  expect(find("tasks_fts", "stork")).toEqual([]);
+  expect(find("tasks_fts", "pelican")).toEqual(["tsk_1"]);
+  sqlite.exec(`UPDATE tasks SET assigned_agent = 'b' WHERE id = 'tsk_1'`);
+  expect(sqlite.prepare(`SELECT DISTINCT agent FROM outputs_fts`).pluck().all()).toEqual([`k${Buffer.from("b").toString("hex")}`]);
+  sqlite.exec(`UPDATE instructions SET body = 'a cormorant body' WHERE id = 'ins_1'`);
+  expect(find("instructions_fts", "egret")).toEqual([]);
+  expect(find("instructions_fts", "cormorant")).toEqual(["ins_1"]);
+  sqlite.exec(`DELETE FROM outputs WHERE id = 'out_1'`);
+  expect(find("outputs_fts", "puffin")).toEqual([]);
+  sqlite.exec(`DELETE FROM tasks WHERE id = 'tsk_1'`);
+  expect(sqlite.prepare(`SELECT count(*) FROM tasks_fts`).pluck().get()).toBe(0);
+  expect(sqlite.prepare(`SELECT count(*) FROM outputs_fts`).pluck().get()).toBe(0);
+  sqlite.exec(`DELETE FROM instructions WHERE id = 'ins_1'`);
+  expect(sqlite.prepare(`SELECT count(*) FROM instructions_fts`).pluck().get()).toBe(0);
+  sqlite.close();
+});

@@ -215,6 +215,28 @@ describe("query plans of the hot lists (no full scans, keyset pages read in inde
     }
   });
 
+  it("search everywhere: every kind's FTS match (tasks, outputs, instructions, messages), filters joined by key", () => {
+    for (const q of ["token", "token cache", '"rate limit"', "tok*", "idem*"]) {
+      const runs = [
+        plansOf(person, (ctx) => s.searchAll(ctx, { q })),
+        plansOf(agent(ids.busyAgent), (ctx) => s.searchAll(ctx, { q })),
+        plansOf(person, (ctx) => s.searchAll(ctx, { q, agent: ids.busyAgent, status: "completed", from: 0, to: Date.now() })),
+      ];
+      for (const planned of runs) {
+        expectIndexed(planned);
+        for (const table of ["tasks_fts", "outputs_fts", "instructions_fts", "messages_fts"]) {
+          for (const p of planned.filter((x) => new RegExp(`from ${table}\\b`, "i").test(x.sql))) expect(p.plan.join(" "), `${table}: ${p.sql}`).toMatch(/VIRTUAL TABLE INDEX \d+:.*M/);
+        }
+      }
+      // The person's search reads all four indexes.
+      for (const table of ["tasks_fts", "outputs_fts", "instructions_fts", "messages_fts"])
+        expect(
+          runs[0].some((p) => p.sql.includes(table)),
+          table,
+        ).toBe(true);
+    }
+  });
+
   it("instructions list (the board's and the instructions page's): task counts through the instruction index", () => {
     const planned = plansOf(person, (ctx) => s.listInstructions(ctx, { limit: 100 }));
     expectIndexed(planned, { paged: /from "instructions"/ });
