@@ -4,6 +4,7 @@ import { useUsers } from "@/lib/queries/admin";
 import { PageHeader } from "@/components/shell/page-header";
 import { PeopleSection } from "./people-section";
 import { TokensSection, type AgentChoice } from "./tokens-section";
+import { WebhooksSection } from "./webhooks-section";
 
 /**
  * Settings (admins): people and API tokens, what `agentdesk user ...` and `agentdesk token ...` do
@@ -18,6 +19,7 @@ export function SettingsView({ users, tokens, agents, me }: { users: UserDto[]; 
       <div className="grid gap-5">
         <PeopleSection initial={users} meId={me.id} />
         <TokensSection initial={tokens} users={people.data} agents={agents} me={me} />
+        <WebhooksSection />
       </div>
     </>
   );

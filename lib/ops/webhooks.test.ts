@@ -232,7 +232,7 @@ describe("the webhook delivery worker", () => {
   it("refuses at send time a private address no longer allowed", async () => {
     const h = hook(["tasks_blocked"]);
     blockedTask();
-    worker({ env: {}, backoffMs: [] }).start();
+    worker({ env: {} as NodeJS.ProcessEnv, backoffMs: [] }).start();
     const [d] = await until(() => {
       const l = listWebhookDeliveries(admin, h.id);
       return l[0]?.status === "failed" && l;
