@@ -5,7 +5,7 @@ import type { SearchFilters } from "./search-params";
 import { call, endpoints } from "./endpoints";
 import { keys } from "./keys";
 
-export { SEARCH_KINDS, filtersFromParams, searchHref, type SearchFilters, type SearchKind } from "./search-params";
+export { SEARCH_KINDS, searchHref, type SearchFilters, type SearchKind } from "./search-params";
 
 function apiQuery(f: SearchFilters) {
   return { q: f.q.trim(), kinds: f.kinds.length ? f.kinds.join(",") : undefined, agent: f.agent, status: f.status, from: f.from, to: f.to };
