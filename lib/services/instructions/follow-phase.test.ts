@@ -58,6 +58,18 @@ test("review, a revision and approval move the phase; cancelled tasks do not cou
   expect(phase(inst.id)).toBe("validating");
   approveOutput(rex, { outputId: v2.id });
   expect(phase(inst.id)).toBe("completed");
+
+  // A follow-up task reopens it; the phase follows the new work again.
+  const t4 = createTask(rex, { instructionId: inst.id, title: "Follow-up", assignedAgent: "backend-developer" });
+  expect(phase(inst.id)).toBe("executing");
+  approveOutput(rex, { outputId: handIn(t4.id).id });
+  expect(phase(inst.id)).toBe("completed");
+});
+
+test("a failed instruction takes no new task", () => {
+  const inst = createInstruction(rex, { title: "Abandoned", tier: 1 });
+  changeInstructionPhase(rex, { id: inst.id, phase: "failed" });
+  expect(() => createTask(rex, { instructionId: inst.id, title: "More", assignedAgent: "backend-developer" })).toThrow(/failed: no new tasks/);
 });
 
 test("a phase a person set (blocked) is left alone", () => {

@@ -49,8 +49,10 @@ export function createTask(ctx: ServiceContext, raw: CreateTaskInput) {
   return writeTx(ctx, (tx, at, emit) => {
     const instruction = tx.select().from(instructions).where(eq(instructions.id, input.instructionId)).get();
     if (!instruction) throw notFound("Instruction", input.instructionId);
-    if (instruction.phase === "completed" || instruction.phase === "failed") {
-      throw new ServiceError("illegal_transition", `Instruction ${instruction.id} is ${instruction.phase}: no new tasks`);
+    // A completed instruction takes more work (its phase followed its tasks there: a follow-up task
+    // reopens it); a failed one is closed for good.
+    if (instruction.phase === "failed") {
+      throw new ServiceError("illegal_transition", `Instruction ${instruction.id} failed: no new tasks (create a new instruction)`);
     }
     const agent = tx.select().from(agents).where(eq(agents.name, input.assignedAgent)).get();
     if (!agent || !agent.active) {
@@ -104,7 +106,7 @@ export function createTask(ctx: ServiceContext, raw: CreateTaskInput) {
       stepsFrom,
     );
     const id = row.id;
-    if (instruction.phase === "routing" || instruction.phase === "planning") {
+    if (instruction.phase === "routing" || instruction.phase === "planning" || instruction.phase === "completed") {
       tx.update(instructions)
         .set({ phase: "executing", updatedAt: at, version: instruction.version + 1 })
         .where(eq(instructions.id, instruction.id))
@@ -115,7 +117,7 @@ export function createTask(ctx: ServiceContext, raw: CreateTaskInput) {
         entityId: instruction.id,
         instructionId: instruction.id,
         before: { phase: instruction.phase },
-        after: { phase: "executing" },
+        after: { phase: "executing", ...(instruction.phase === "completed" ? { reason: "a new task reopened it" } : {}) },
       });
     }
     emit({
