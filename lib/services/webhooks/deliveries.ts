@@ -111,18 +111,6 @@ export function dueWebhookDeliveries(ctx: ServiceContext, q: { limit: number; sk
     .all();
 }
 
-/** The earliest time a pending delivery is due (null: none pending). */
-export function nextWebhookDueAt(ctx: ServiceContext): number | null {
-  requireSystem(ctx);
-  return (
-    ctx.db
-      .select({ at: sql<number | null>`min(${webhookDeliveries.nextAttemptAt})` })
-      .from(webhookDeliveries)
-      .where(eq(webhookDeliveries.status, "pending"))
-      .get()?.at ?? null
-  );
-}
-
 /**
  * Takes a due delivery for sending until `now + lockMs` (a guarded UPDATE: of two workers, one
  * gets it). Null when it is gone, done, not due or taken. The webhook's URL, secret and format are

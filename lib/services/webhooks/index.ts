@@ -4,20 +4,9 @@ export { createWebhook } from "./create-webhook";
 export { updateWebhook } from "./update-webhook";
 export { deleteWebhook } from "./delete-webhook";
 export { rotateWebhookSecret } from "./rotate-webhook-secret";
-export { sendTestWebhook, SendTestWebhookInput } from "./send-test-webhook";
+export { sendTestWebhook } from "./send-test-webhook";
 export { listWebhooks, getWebhook, listWebhookDeliveries, type WebhookDeliveryDto } from "./queries";
 export { CreateWebhookInput, UpdateWebhookInput, type WebhookDto } from "./shared";
-export { webhookEventGroups, webhookEventChoices, wantsEvent, type WebhookEventGroup } from "./subscriptions";
 export { checkWebhookUrl, isPrivateAddress, allowPrivateWebhookTargets } from "./url-guard";
 export { signWebhookBody, verifyWebhookSignature, SIGNATURE_HEADER, DELIVERY_HEADER, EVENT_HEADER } from "./signature";
-export { describeEvent, deliveryBody } from "./payload";
-export {
-  collectWebhookDeliveries,
-  dueWebhookDeliveries,
-  nextWebhookDueAt,
-  claimWebhookDelivery,
-  recordWebhookAttempt,
-  releaseWebhookDelivery,
-  DEFAULT_WEBHOOK_BACKOFF_MS,
-  type AttemptResult,
-} from "./deliveries";
+export { collectWebhookDeliveries, dueWebhookDeliveries, claimWebhookDelivery, recordWebhookAttempt, releaseWebhookDelivery, DEFAULT_WEBHOOK_BACKOFF_MS } from "./deliveries";

@@ -26,7 +26,6 @@ export const webhookEventGroups = {
   tasks_blocked: { label: "Tasks blocked (by an agent, a person, a failed run or the lease sweeper)", match: (e: MatchableEvent) => e.verb === "task.blocked" || e.verb === "task.escalated" },
   tasks_completed: { label: "Tasks completed", match: (e: MatchableEvent) => e.verb === "task.completed" },
 } as const;
-export type WebhookEventGroup = keyof typeof webhookEventGroups;
 
 export const webhookEventChoices = () => Object.entries(webhookEventGroups).map(([key, g]) => ({ key, label: g.label }));
 
