@@ -30,7 +30,6 @@ import type {
 import type { RunDto, RunLogPage, agentUsage, usageOverview } from "@/lib/services/runs";
 import type { RunnerStatus } from "@/lib/runners/actions";
 import type { NewWebhookDto, WebhookBody, WebhookDeliveryDto, WebhookDto, WebhookList, WebhookTestQueued } from "./webhooks";
-import type { NewWebhookDto, WebhookBody, WebhookDeliveryDto, WebhookDto, WebhookList, WebhookTestQueued } from "./webhooks";
 import { apiFetch, type Query } from "./api";
 
 export const API_BASE = "/api/v1";
@@ -172,13 +171,6 @@ export const endpoints = {
   changeUserRole: endpoint("patch", "/users/{userId}", as<UserDto>(), as<{ role: UserDto["role"] }>()),
   deleteUser: endpoint("delete", "/users/{userId}", as<UserDto>()),
   setUserPassword: endpoint("post", "/users/{userId}/password", as<UserDto & { sessionsEnded: number }>(), as<{ password: string }>()),
-  webhooks: endpoint("get", "/webhooks", as<WebhookList>()),
-  createWebhook: endpoint("post", "/webhooks", as<NewWebhookDto>(), as<WebhookBody>()),
-  updateWebhook: endpoint("patch", "/webhooks/{webhookId}", as<WebhookDto>(), as<Partial<WebhookBody>>()),
-  deleteWebhook: endpoint("delete", "/webhooks/{webhookId}", as<WebhookDto>()),
-  rotateWebhookSecret: endpoint("post", "/webhooks/{webhookId}/rotate-secret", as<NewWebhookDto>(), as<Record<string, never>>()),
-  testWebhook: endpoint("post", "/webhooks/{webhookId}/test", as<WebhookTestQueued>(), as<Record<string, never>>()),
-  webhookDeliveries: endpoint("get", "/webhooks/{webhookId}/deliveries", as<{ items: WebhookDeliveryDto[] }>(), undefined, as<{ limit?: number }>()),
   webhooks: endpoint("get", "/webhooks", as<WebhookList>()),
   createWebhook: endpoint("post", "/webhooks", as<NewWebhookDto>(), as<WebhookBody>()),
   updateWebhook: endpoint("patch", "/webhooks/{webhookId}", as<WebhookDto>(), as<Partial<WebhookBody>>()),

@@ -77,9 +77,6 @@ export const keys = {
   /** Settings (admins): webhooks, and one webhook's delivery log (under the same prefix). */
   webhooks: ["webhooks"] as const,
   webhookDeliveries: (webhookId: string) => ["webhooks", webhookId, "deliveries"] as const,
-  /** Settings (admins): webhooks, and one webhook's delivery log (under the same prefix). */
-  webhooks: ["webhooks"] as const,
-  webhookDeliveries: (webhookId: string) => ["webhooks", webhookId, "deliveries"] as const,
 
   search: (q: string) => ["search", q] as const,
   /** Message search within one inbox (`null`: all inboxes). */
