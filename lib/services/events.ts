@@ -28,7 +28,7 @@ const insertEvent = (tx: Tx) =>
 
 export interface EventInput {
   verb: string;
-  entityKind: "instruction" | "task" | "step" | "output" | "review" | "message" | "agent" | "user" | "token" | "session" | "run";
+  entityKind: "instruction" | "task" | "step" | "output" | "review" | "message" | "agent" | "user" | "token" | "session" | "run" | "webhook";
   entityId: string;
   instructionId?: string | null;
   taskId?: string | null;

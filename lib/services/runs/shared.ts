@@ -7,10 +7,7 @@ import type { Tx } from "../context";
 import type { EventInput } from "../events";
 import { notFound, ServiceError } from "../errors";
 
-/**
- * Run events name their entity "run". EventInput's entityKind union (lib/services/events.ts, not ours)
- * does not list it yet; the events table stores any text, so the one cast lives here.
- */
+/** Run events name their entity "run". */
 export const RUN_ENTITY: EventInput["entityKind"] = "run";
 
 export const ACTIVE_RUN_STATUSES = activeRunStatuses;

@@ -6,11 +6,8 @@ import type { EventInput } from "../events";
 import { singleLineText } from "../validate";
 import { WebhookEventList } from "./subscriptions";
 
-/**
- * Webhook events (`webhook.created`...) are about a webhook. EventInput's list of entity kinds
- * (lib/services/events.ts) does not name it yet; the events table takes any text.
- */
-export const WEBHOOK_ENTITY = "webhook" as EventInput["entityKind"];
+/** Webhook events (`webhook.created`...) are about a webhook. */
+export const WEBHOOK_ENTITY: EventInput["entityKind"] = "webhook";
 
 export const iso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());
 
