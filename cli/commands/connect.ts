@@ -275,9 +275,9 @@ export function registerConnectCommands(program: Command) {
         for (const line of done) out(line);
         return out(`Disconnected ${dir}.`);
       }
-      if (!agent) throw usageError("Name the agent: agentdesk connect AGENT (or --remove)");
+      if (!agent) throw usageError("Name the agent: `agentdesk connect NAME`; `agentdesk connect --remove` undoes a connect");
       if (fs.existsSync(path.join(dir, RECORD_FILE))) {
-        if (!o.force) throw new CliError("conflict", `${dir} is already connected (${RECORD_FILE}); agentdesk connect --remove first, or --force`);
+        if (!o.force) throw new CliError("conflict", `${dir} is already connected (${RECORD_FILE}): undo it first with \`agentdesk connect --remove\`, or pass --force`);
         await disconnect(dir, g);
       }
       const r = await connect(agent, dir, o, g);
