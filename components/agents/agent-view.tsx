@@ -15,6 +15,7 @@ import { ErrorState } from "@/components/ui/error-state";
 import { TaskList } from "@/components/tasks/task-list";
 import { ConnectPanel } from "./connect-panel";
 import { AgentDefinitionCard, AgentMemoryCard } from "./agent-definition";
+import { PermissionsCard } from "./permissions-card";
 import { AgentCostCard, AgentRunsCard } from "./agent-usage";
 
 /**
@@ -88,6 +89,7 @@ export function AgentView({ initial, tasks, serverOrigin, canCreateToken = false
           </Card>
           <AgentDefinitionCard agent={a} />
           <AgentMemoryCard memory={a.memory} />
+          <PermissionsCard permissions={a.permissions} />
         </aside>
       </div>
     </>

@@ -3,6 +3,7 @@ import type { ServiceContext, Tx } from "./context";
 import { immediateTx, nowOf } from "./context";
 import { appendEvent, notifyCommit, type EventInput } from "./events";
 import { invalidateAuthCache } from "./access/auth-cache";
+import { invalidateMemoryPermissions } from "./access/memory-permissions";
 
 /**
  * Runs a write verb: one synchronous IMMEDIATE transaction (the write lock is taken up front, so a
@@ -16,6 +17,8 @@ export function writeTx<T>(ctx: ServiceContext, fn: (tx: Tx, at: number, emit: (
     fn(tx, at, (e) => {
       // Tokens, people and sessions are what authenticate() remembers: forget it all on any change.
       if (e.entityKind === "token" || e.entityKind === "user" || e.entityKind === "session") invalidateAuthCache();
+      // An agent added, updated or deactivated: its Memory Ownership may have changed.
+      if (e.entityKind === "agent") invalidateMemoryPermissions();
       lastEventId = appendEvent(tx, ctx.actor, at, e);
       return lastEventId;
     }),

@@ -6,6 +6,7 @@ import type { ServiceContext } from "../context";
 import { agentDto } from "../dto";
 import { notFound } from "../errors";
 import { agentWorkflows } from "../tasks/task-steps";
+import { derivePermissions, permissionsView } from "../access/memory-permissions";
 
 
 /** Each agent with its load: open tasks by status and unread messages in its inbox. */
@@ -32,6 +33,8 @@ export function listAgents(ctx: ServiceContext, q: { includeInactive?: boolean }
     const byStatus = Object.fromEntries(openStatuses.map((s) => [s, mine.find((l) => l.status === s)?.n ?? 0])) as Record<(typeof openStatuses)[number], number>;
     return {
       ...agentDto(a),
+      // What its Memory Ownership lets it do (docs/permissions.md), for the agent page's card.
+      permissions: permissionsView(derivePermissions(a.memory, a.name)),
       load: { ...byStatus, open: Object.values(byStatus).reduce((x, y) => x + y, 0) },
       unread: unread.find((u) => u.inbox === a.name)?.n ?? 0,
     };
@@ -45,7 +48,7 @@ export type AgentListItem = ReturnType<typeof listAgents>[number];
  * they were 200 kB of every task page's HTML (docs/benchmarks.md).
  */
 export function agentSummary(a: AgentListItem) {
-  const { steps, stepsSource: _stepsSource, memory: _memory, resources: _resources, extra: _extra, capabilities: _capabilities, tools: _tools, sourcePath: _sourcePath, ...summary } = a;
+  const { steps, stepsSource: _stepsSource, memory: _memory, permissions: _permissions, resources: _resources, extra: _extra, capabilities: _capabilities, tools: _tools, sourcePath: _sourcePath, ...summary } = a;
   // The names of the agent's alternative workflows ([] with a single procedure): what a new task may pick (createTask `workflow`).
   return { ...summary, stepCount: steps.length, workflows: agentWorkflows(a).map((w) => w.name) };
 }

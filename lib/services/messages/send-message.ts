@@ -14,6 +14,7 @@ import { requireWriter } from "../policy";
 import { multiLineText, parseInput, prioritySchema, singleLineText } from "../validate";
 import { findTask, touchLease } from "../tasks/load";
 import { jsonText, prepared } from "../prepared";
+import { requireSend } from "../access/memory-permissions";
 
 // Sending is a hot agent verb: its statements are prepared once per connection (prepared.ts).
 const ph = (name: string) => sql`${sql.placeholder(name)}`;
@@ -147,6 +148,9 @@ export function insertMessage(tx: Tx, ctx: ServiceContext, at: number, emit: Emi
     const agent = q.agent(tx).get({ name: to });
     if (!agent) throw new ServiceError("validation_failed", `No agent or inbox named ${to}`, { fields: { to: [`Unknown recipient ${to}`] } });
   }
+  // An agent sending in its own name (a reply too) writes only to the inboxes its Memory Ownership
+  // names; the people's inbox is always open (docs/permissions.md). Checked before anything is written.
+  if (!opts.from) requireSend(tx, ctx.actor, to);
   // The thread first: a reply inherits the task its parent is about.
   let threadId: string | null = null;
   let parent: MessageRow | null = null;

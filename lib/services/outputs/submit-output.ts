@@ -13,6 +13,7 @@ import { supersedeOutputs } from "./transitions";
 import { ServiceError } from "../errors";
 import { multiLineText, parseInput, singleLineText } from "../validate";
 import { loadTask, touchLease } from "../tasks/load";
+import { requireOutputWrite } from "../access/memory-permissions";
 
 const fileEntry = z.union([
   singleLineText(500, "A path is required").transform((path) => ({ path })),
@@ -98,15 +99,18 @@ export interface OutputVersionValues {
  * (output.submitted). A version still waiting for review is superseded, so the review queue shows
  * each task once, at its latest. The task's updated_at moves unless `touchTask` is false (the
  * import's placeholder task was just written). Used by submitOutput and by the folder bridge's import.
+ * The one check of who may hand in outputs: the task's agent's Memory Ownership must write the
+ * instruction's outputs/ (docs/permissions.md); refused before anything is written.
  */
 export function appendOutputVersion(
   tx: Tx,
   at: number,
   emit: (e: EventInput) => number,
-  task: { id: string; instructionId: string },
+  task: { id: string; instructionId: string; assignedAgent: string },
   v: OutputVersionValues,
   opts: { touchTask?: boolean; after?: Record<string, unknown> } = {},
 ): { row: OutputRow; eventId: number } {
+  requireOutputWrite(tx, task.assignedAgent, task.instructionId);
   const last = tx.select({ v: outputs.version }).from(outputs).where(eq(outputs.taskId, task.id)).orderBy(desc(outputs.version)).limit(1).get();
   const superseded = supersedeOutputs(tx, task.id);
   const row = tx

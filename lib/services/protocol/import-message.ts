@@ -10,6 +10,7 @@ import type { EventInput } from "../events";
 import { storeMessage } from "../messages/send-message";
 import { messageDto } from "../dto";
 import { parseInput, prioritySchema } from "../validate";
+import { requireInboxWrite } from "../access/memory-permissions";
 import { ensureAgentRow, MESSAGE_ID_PATTERN, PROTOCOL_AGENT_PATTERN, requireBridge, same, SourcePathInput, TASK_REF_PATTERN, type ImportOutcome } from "./shared";
 
 /** The pseudo-inbox of `_communication/broadcast/`: one message that every agent reads. */
@@ -100,7 +101,14 @@ export function importMessage(ctx: ServiceContext, raw: ImportMessageInput) {
       stepPosition: taskId ? input.stepPosition : null,
     };
 
+    // A message an agent wrote into an inbox its Memory Ownership does not write (or a broadcast it
+    // may not post) is not imported: the refusal names the rule, the bridge reports the file.
+    const mayWrite = () => {
+      if (input.fromKind === "agent") requireInboxWrite(tx, input.fromName, input.toInbox, { broadcastInbox: BROADCAST_INBOX });
+    };
+
     if (!before) {
+      mayWrite();
       const free = input.id && !tx.select({ id: messages.id }).from(messages).where(eq(messages.id, input.id)).get();
       const id = free ? input.id! : newId("msg", at);
       const record = (e: EventInput) => {
@@ -135,6 +143,7 @@ export function importMessage(ctx: ServiceContext, raw: ImportMessageInput) {
     }
     const changed = Object.keys(desired).filter((k) => !same(before[k as keyof MessageRow], desired[k as keyof MessageRow]));
     if (changed.length === 0) return { outcome: "unchanged" as ImportOutcome, message: messageDto(before), eventIds };
+    mayWrite();
     const row = tx.update(messages).set(desired).where(eq(messages.id, before.id)).returning().get();
     const shown = changed.filter((k) => k !== "original" && k !== "body");
     eventIds.push(

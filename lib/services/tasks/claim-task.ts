@@ -10,6 +10,7 @@ import { claimTransition } from "./transitions";
 import { parseInput } from "../validate";
 import { leaseMinutesOf, loadTask, unfinishedDependencies } from "./load";
 import { prepared } from "../prepared";
+import { taskWorkScope } from "../access/memory-permissions";
 import type { Tx } from "../context";
 
 export const ClaimTaskInput = z.strictObject({
@@ -58,6 +59,25 @@ const claimById = (tx: Tx) =>
       .prepare(),
   );
 
+/** claimNext limited to the instructions an agent's Memory Ownership names (GLOB patterns; rare, so not prepared). */
+function claimNextIn(tx: Tx, agent: string, instructions: string[], at: number, expiresAt: number): TaskRow | undefined {
+  const inScope = sql.join(
+    instructions.map((g) => sql`t.instruction_id GLOB ${g}`),
+    sql` OR `,
+  );
+  return tx
+    .update(tasks)
+    .set({ ...claimSet, leaseExpiresAt: expiresAt, lastHeartbeatAt: at, claimedAt: at, updatedAt: at })
+    .where(
+      sql`${tasks.id} = (SELECT t.id FROM tasks t WHERE t.assigned_agent = ${agent} AND t.status = 'pending' AND (${inScope})
+            AND NOT EXISTS (SELECT 1 FROM task_dependencies d JOIN tasks dt ON dt.id = d.depends_on_task_id
+                            WHERE d.task_id = t.id AND dt.status <> 'completed')
+            ORDER BY t.priority_rank, t.created_at, t.id LIMIT 1) AND ${tasks.status} = 'pending' AND ${ready}`,
+    )
+    .returning()
+    .get();
+}
+
 /**
  * Takes the agent's highest-priority pending task whose dependencies are completed, in one
  * UPDATE ... WHERE status = 'pending' ... RETURNING under the write lock: two claimers can never
@@ -81,7 +101,9 @@ export function claimTask(ctx: ServiceContext, raw: z.input<typeof ClaimTaskInpu
       }
       claimed = () => claimById(tx).get({ id: t.id, at, expiresAt: at + leaseMs });
     } else {
-      claimed = () => claimNext(tx).get({ agent: actor.name, at, expiresAt: at + leaseMs });
+      // Memory Ownership naming instructions (docs/permissions.md): the next task among theirs only.
+      const scope = taskWorkScope(tx, actor);
+      claimed = scope ? () => claimNextIn(tx, actor.name, scope, at, at + leaseMs) : () => claimNext(tx).get({ agent: actor.name, at, expiresAt: at + leaseMs });
     }
     const row = claimTransition({ at, emit, after: (r) => ({ leaseToken: r.leaseToken, leaseExpiresAt: new Date(r.leaseExpiresAt!).toISOString() }) }, claimed);
     if (!row) return null;

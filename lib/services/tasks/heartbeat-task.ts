@@ -5,6 +5,7 @@ import { agents, tasks } from "@/db/schema";
 import { immediateTx, type ServiceContext, type Tx } from "../context";
 import { notFound, ServiceError } from "../errors";
 import { requireTaskAccess } from "../policy";
+import { requireTaskWork } from "../access/memory-permissions";
 import { parseInput } from "../validate";
 import { prepared } from "../prepared";
 import { DEFAULT_LEASE_MINUTES, writeLease } from "./load";
@@ -17,7 +18,7 @@ export const HeartbeatInput = z.strictObject({
 const leaseOf = (tx: Tx) =>
   prepared(tx, "tasks.leaseOf", (d) =>
     d
-      .select({ id: tasks.id, assignedAgent: tasks.assignedAgent, status: tasks.status, leaseToken: tasks.leaseToken, leaseMinutes: agents.leaseMinutes })
+      .select({ id: tasks.id, instructionId: tasks.instructionId, assignedAgent: tasks.assignedAgent, status: tasks.status, leaseToken: tasks.leaseToken, leaseMinutes: agents.leaseMinutes })
       .from(tasks)
       .leftJoin(agents, eq(agents.name, tasks.assignedAgent))
       .where(eq(tasks.id, sql.placeholder("id")))
@@ -39,6 +40,7 @@ export function heartbeatTask(ctx: ServiceContext, raw: z.input<typeof Heartbeat
     const task = leaseOf(tx).get({ id: input.taskId });
     if (!task) throw notFound("Task", input.taskId);
     requireTaskAccess(actor, task, true);
+    requireTaskWork(tx, actor.name, task.instructionId);
     if (task.status !== "in_progress") {
       throw new ServiceError(
         "illegal_transition",

@@ -5,6 +5,7 @@ import type { Actor } from "@/lib/auth/actor";
 import type { Tx } from "../context";
 import { notFound, ServiceError } from "../errors";
 import { requireTaskAccess } from "../policy";
+import { requireTaskWork } from "../access/memory-permissions";
 import { prepared } from "../prepared";
 
 /** A lease's length when the agent's definition names none (lease_minutes). */
@@ -41,10 +42,17 @@ export function findTask(tx: Tx, taskId: string): TaskRow | undefined {
   return selectTask(tx).get({ id: taskId });
 }
 
+/**
+ * The task a verb acts on, access checked: another agent's task is not found; an agent writing on
+ * its own task needs its Memory Ownership to include the instruction's tasks (docs/permissions.md).
+ * Every agent verb on a task by id comes through here (claim by id, steps, tool activity, outputs,
+ * complete, block, unblock); heartbeatTask and claimTask's "next one" check the same rule themselves.
+ */
 export function loadTask(tx: Tx, actor: Actor, taskId: string, write: boolean): TaskRow {
   const task = selectTask(tx).get({ id: taskId });
   if (!task) throw notFound("Task", taskId);
   requireTaskAccess(actor, task, write);
+  if (write && actor.kind === "agent") requireTaskWork(tx, actor.name, task.instructionId);
   return task;
 }
 
