@@ -9,7 +9,6 @@ import { followInstructionPhase } from "../instructions/follow-phase";
 import { transitionSteps } from "../steps/transitions";
 import { leaseMinutesOf } from "./load";
 
-
 /**
  * The task state machine. pending → in_progress → (blocked ↔ in_progress) → in_review → completed,
  * plus cancelled from any state that is not final. A lease that runs out sends in_progress back to
