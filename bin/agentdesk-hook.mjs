@@ -164,10 +164,21 @@ async function postToolUse(api, s, hookInput) {
   if (!task) return null;
   const id = encodeURIComponent(task.id);
   const tool = typeof hookInput.tool_name === "string" && hookInput.tool_name.trim() ? clip(hookInput.tool_name, 100) : null;
-  if (tool && task.progress?.current) {
+  let step = task.progress?.current ?? null;
+  if (tool && step === null && task.progress && task.progress.done + task.progress.skipped < task.progress.total) {
+    const detail = await api.get(`/tasks/${id}`);
+    const next = detail.steps.find((x) => x.status === "pending");
+    if (next) {
+      try {
+        await api.call("POST", `/tasks/${id}/steps/${next.position}`, { status: "in_progress", note: `Started by the Claude Code hook: the agent used ${tool} without reporting a step` });
+        step = next.position;
+      } catch {}
+    }
+  }
+  if (tool && step !== null) {
     const summary = toolSummary(hookInput.tool_input);
     try {
-      await api.call("POST", `/tasks/${id}/steps/${task.progress.current}/activity`, { tool, ...(summary ? { summary } : {}) });
+      await api.call("POST", `/tasks/${id}/steps/${step}/activity`, { tool, ...(summary ? { summary } : {}) });
       return null;
     } catch {}
   }

@@ -101,6 +101,22 @@ describe("agentdesk hook", () => {
     expect(readLog(c.log)).toBe("");
   });
 
+  test("PostToolUse on a task with no step under way starts the next step itself (the agent forgot), then records the activity there", slow, async () => {
+    const inst = createInstruction(s.ctx(admin.actor), { title: "Forgetful", body: "", tier: 1, priority: "normal" });
+    const task = createTask(s.ctx(admin.actor), { instructionId: inst.id, title: "Forgot to report", assignedAgent: "backend-developer" });
+    const token = s.agentToken("backend-developer").token;
+    expect((await s.request("/api/v1/tasks/claim", { token, body: { taskId: task.id } })).status).toBe(200);
+    const c = connected(token, { heartbeatSeconds: 0 });
+    const r = await hook("PostToolUse", input("PostToolUse", { tool_name: "Bash", tool_input: { command: "npm test" }, tool_response: {} }), c.env);
+    expect(r).toMatchObject({ code: 0, stdout: "" });
+    const detail = (await json(await s.request(`/api/v1/tasks/${task.id}`, { token }))) as { steps: { position: number; status: string; note: string | null }[] };
+    expect(detail.steps[0]).toMatchObject({ position: 1, status: "in_progress", note: expect.stringContaining("Started by the Claude Code hook") });
+    expect(detail.steps.slice(1).every((x) => x.status === "pending")).toBe(true);
+    const activity = s.db.$client.prepare("SELECT entity_id AS entityId, after FROM events WHERE verb = 'step.activity' AND task_id = ?").all(task.id) as { entityId: string; after: string }[];
+    expect(activity.map((e) => ({ entityId: e.entityId, after: JSON.parse(e.after) }))).toMatchObject([{ entityId: `${task.id}#1`, after: { tool: "Bash", summary: "npm test" } }]);
+    expect(readLog(c.log)).toBe("");
+  });
+
   test("PostToolUse beats the lease at most once per interval; Stop blocks (once) while steps are open, or reminds", slow, async () => {
     const { task, token } = await working();
     const c = connected(token);

@@ -213,10 +213,25 @@ async function postToolUse(api: Api, s: HookSettings, hookInput: Record<string, 
   const id = encodeURIComponent(task.id);
   const tool = typeof hookInput.tool_name === "string" && hookInput.tool_name.trim() ? clip(hookInput.tool_name, 100) : null;
   // A line of tool activity on the step under way (it renews the lease too); a plain heartbeat otherwise.
-  if (tool && task.progress?.current) {
+  // An agent at work on its task with no step under way forgot to report one: the hook starts the
+  // next step itself, saying so, so the step tracker follows the work the agent's tools show.
+  let step = task.progress?.current ?? null;
+  if (tool && step === null && task.progress && task.progress.done + task.progress.skipped < task.progress.total) {
+    const detail = await api.get<{ steps: StepItem[] }>(`/tasks/${id}`);
+    const next = detail.steps.find((x) => x.status === "pending");
+    if (next) {
+      try {
+        await api.call("POST", `/tasks/${id}/steps/${next.position}`, { status: "in_progress", note: `Started by the Claude Code hook: the agent used ${tool} without reporting a step` });
+        step = next.position;
+      } catch {
+        // Refused (the task moved on meanwhile): the heartbeat below still keeps the lease.
+      }
+    }
+  }
+  if (tool && step !== null) {
     const summary = toolSummary(hookInput.tool_input);
     try {
-      await api.call("POST", `/tasks/${id}/steps/${task.progress.current}/activity`, { tool, ...(summary ? { summary } : {}) });
+      await api.call("POST", `/tasks/${id}/steps/${step}/activity`, { tool, ...(summary ? { summary } : {}) });
       return null;
     } catch {
       // The step is blocked, not under way (409): the heartbeat below still keeps the lease.
