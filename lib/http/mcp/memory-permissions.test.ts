@@ -29,10 +29,17 @@ async function connect(token: string): Promise<Client> {
 }
 const call = async (c: Client, name: string, args: Record<string, unknown> = {}) => (await c.callTool({ name, arguments: args })) as ToolResult;
 
+/**
+ * A task of `agentName`. Nobody assigns work an agent's Memory Ownership refuses, so a narrow agent's
+ * task was assigned while its definition declared nothing, and the definition narrowed afterwards.
+ */
 function setup(agentName: string) {
   const admin = s.person("admin");
   const inst = createInstruction(s.ctx(admin.actor), { title: "Work", body: "", tier: 1, priority: "normal" });
+  const narrow = agentName in NARROW_AGENTS;
+  if (narrow) syncWithAgents(s.db, { ...NARROW_AGENTS, [agentName]: null, "no-section": null });
   const task = createTask(s.ctx(admin.actor), { instructionId: inst.id, title: `For ${agentName}`, assignedAgent: agentName });
+  if (narrow) syncWithAgents(s.db, { ...NARROW_AGENTS, "no-section": null });
   return { admin, inst, task, token: s.agentToken(agentName).token };
 }
 

@@ -4,8 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase } from "@/db/client";
 import { parseAgentDefinition } from "@/lib/agents/parse";
 import * as s from "@/lib/services";
-import { isServiceError } from "@/lib/services";
-import { agent, makeTestDb, people, system } from "@/test/db";
+import { agent, makeTestDb, people, refusal, system } from "@/test/db";
 import { countRows } from "@/test/server";
 import { NARROW_AGENTS, syncWithAgents } from "@/test/memory-agents";
 import { derivePermissions, describeSends } from "./memory-permissions";
@@ -16,17 +15,6 @@ const def = (file: string) => {
   return r.definition!;
 };
 const SAMPLES = path.resolve(process.cwd(), "../shared/agents-sample");
-
-/** The error a call throws (it must throw a ServiceError). */
-function refusal(fn: () => unknown) {
-  try {
-    fn();
-  } catch (err) {
-    if (isServiceError(err)) return err;
-    throw err;
-  }
-  throw new Error("expected a refusal");
-}
 
 describe("derivePermissions: the definitions' sections in plain rules", () => {
   it("the seed and agents/*.md: tasks of any instruction, outputs, any agent's inbox, no broadcasts", () => {
@@ -156,8 +144,9 @@ describe("enforced in the verbs", () => {
     const job = task("quiet-worker");
     s.claimTask(qw, { taskId: job.id });
     expect(s.submitOutput(qw, { taskId: job.id, format: "text", content: "v1" }).version).toBe(1);
-    const other = task("reviewer-only");
+    // It works on tasks (so it can be assigned one), and hands in no outputs.
     syncWithAgents(t.db, { ...NARROW_AGENTS, "reviewer-only": { reads: ["Agent_Memory/{instruction_id}/tasks/"], writes: ["Agent_Memory/{instruction_id}/reviews/"] } });
+    const other = task("reviewer-only");
     const ro = t.ctx(agent("reviewer-only"));
     s.claimTask(ro, { taskId: other.id });
     s.updateStep(ro, { taskId: other.id, position: 1, status: "in_progress" });
@@ -170,13 +159,17 @@ describe("enforced in the verbs", () => {
 
   it("a literal instruction id: claims, steps and outputs in that instruction only", () => {
     const other = s.createInstruction(t.ctx(people.admin), { title: "Other", body: "", tier: 1, priority: "normal" });
+    // Assigned while its definition declared nothing; then the definition pins it to one instruction.
+    syncWithAgents(t.db, { ...NARROW_AGENTS, pinned: null });
+    // Older and more urgent: the plain "next task" would take it first.
+    const elsewhere = s.createTask(t.ctx(people.admin), { instructionId: other.id, title: "Elsewhere", assignedAgent: "pinned", priority: "critical" });
     syncWithAgents(t.db, {
       ...NARROW_AGENTS,
       pinned: { reads: [`Agent_Memory/${inst.id}/tasks/`], writes: [`Agent_Memory/${inst.id}/outputs/partial/`] },
     });
     const pin = t.ctx(agent("pinned"));
-    // Older and more urgent: the plain "next task" would take it first.
-    const elsewhere = s.createTask(t.ctx(people.admin), { instructionId: other.id, title: "Elsewhere", assignedAgent: "pinned", priority: "critical" });
+    // From now on nobody assigns it work there (the assignment is refused on the agent field).
+    expect(refusal(() => s.createTask(t.ctx(people.admin), { instructionId: other.id, title: "More elsewhere", assignedAgent: "pinned" })).code).toBe("validation_failed");
     const here = task("pinned");
     expect(s.claimTask(pin)!.id).toBe(here.id);
     expect(s.claimTask(pin)).toBeNull();

@@ -298,6 +298,20 @@ export function requireTaskWork(tx: Tx, agent: string, instructionId: string): v
 }
 
 /**
+ * Assigning: a person gives `agent` a task of `instructionId`. Refused (422 on the agent field, not
+ * 403: the person may assign, the agent may not take it) when the agent's Memory Ownership does not
+ * let it work on that instruction's tasks, so nobody assigns work its agent would be refused.
+ */
+export function requireAssignable(tx: Tx, agent: string, instructionId: string, field: string): void {
+  try {
+    requireTaskWork(tx, agent, instructionId);
+  } catch (err) {
+    if (!(err instanceof ServiceError)) throw err;
+    throw new ServiceError("validation_failed", `${agent} cannot take this task: ${err.message}`, { fields: { [field]: [err.message] }, details: err.details });
+  }
+}
+
+/**
  * The instructions whose tasks the agent may claim next: null for any; otherwise globs (SQLite GLOB
  * patterns: a literal id matches itself). Refused outright when it may work on none.
  */

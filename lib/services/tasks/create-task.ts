@@ -8,6 +8,7 @@ import type { ServiceContext } from "../context";
 import { writeTx } from "../write-tx";
 import { stepDto, taskDto } from "../dto";
 import { notFound, ServiceError } from "../errors";
+import { requireAssignable } from "../access/memory-permissions";
 import { requirePerson } from "../policy";
 import { multiLineText, parseInput, prioritySchema, singleLineText } from "../validate";
 import { insertTask, taskContentColumns } from "./new-task";
@@ -61,6 +62,7 @@ export function createTask(ctx: ServiceContext, raw: CreateTaskInput) {
       });
     }
 
+    requireAssignable(tx, agent.name, instruction.id, "assignedAgent");
     const stepsFrom = stepsForWorkflow(agent, input.workflow);
 
     const siblings = tx.select({ id: tasks.id, ref: tasks.ref }).from(tasks).where(eq(tasks.instructionId, instruction.id)).all();

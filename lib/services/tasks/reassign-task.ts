@@ -6,6 +6,7 @@ import type { ServiceContext } from "../context";
 import { writeTx } from "../write-tx";
 import { taskDto } from "../dto";
 import { ServiceError } from "../errors";
+import { requireAssignable } from "../access/memory-permissions";
 import { requirePerson } from "../policy";
 import { parseInput } from "../validate";
 import { loadTask } from "./load";
@@ -38,6 +39,7 @@ export function reassignTask(ctx: ServiceContext, raw: z.input<typeof ReassignTa
     if (!agent || !agent.active) {
       throw new ServiceError("validation_failed", `No agent named ${input.agent}`, { fields: { agent: ["Unknown agent"] } });
     }
+    requireAssignable(tx, agent.name, task.instructionId, "agent");
     const stepsReplaced = followAgentSteps(tx, task.id, agent);
     const set = { assignedAgent: agent.name, leaseExpiresAt: null, blockedReason: null, blockerType: null };
     const event = { verb: "task.reassigned", before: { assignedAgent: task.assignedAgent } };
