@@ -68,6 +68,32 @@ function naive(ctx: ServiceContext, q: string): number {
   return performance.now() - t;
 }
 
+/** Runs `search` over a kind's queries `repeats` times: its latencies (p50, p95, max) and the orders its pages came in. */
+function timeKind<R>(k: { kind: string; queries: string[] }, matches: number[], repeats: number, search: (q: string) => R, orders: (r: R) => string[]): SearchKindResult {
+  const times: number[] = [];
+  const order = new Set<string>();
+  for (let rep = 0; rep < repeats; rep++) {
+    for (const q of k.queries) {
+      const t = performance.now();
+      const r = search(q);
+      times.push(performance.now() - t);
+      for (const v of orders(r)) order.add(v);
+    }
+  }
+  times.sort((a, b) => a - b);
+  return {
+    kind: k.kind,
+    queries: k.queries,
+    matches,
+    order: [...order],
+    n: times.length,
+    p50: round(quantile(times, 0.5)),
+    p95: round(quantile(times, 0.95)),
+    max: round(times[times.length - 1]),
+    meetsTarget: quantile(times, 0.95) < 50,
+  };
+}
+
 export function runSearch(o: { db: string; repeats: number; naive: boolean; log: (s: string) => void }): SearchResult {
   const db = openDatabase(o.db);
   try {
@@ -83,28 +109,13 @@ export function runSearch(o: { db: string; repeats: number; naive: boolean; log:
           : db.$client.prepare(`SELECT count(*) AS n FROM messages_fts WHERE messages_fts MATCH ?`).get(fts);
         return (r as { n: number }).n;
       });
-      const times: number[] = [];
-      const order = new Set<string>();
-      for (let rep = 0; rep < o.repeats; rep++) {
-        for (const q of k.queries) {
-          const t = performance.now();
-          const r = searchMessages(ctx, { q, limit: 20 });
-          times.push(performance.now() - t);
-          order.add(r.order);
-        }
-      }
-      times.sort((a, b) => a - b);
-      const res: SearchKindResult = {
-        kind: k.kind,
-        queries: k.queries,
+      const res = timeKind(
+        k,
         matches,
-        order: [...order],
-        n: times.length,
-        p50: round(quantile(times, 0.5)),
-        p95: round(quantile(times, 0.95)),
-        max: round(times[times.length - 1]),
-        meetsTarget: quantile(times, 0.95) < 50,
-      };
+        o.repeats,
+        (q) => searchMessages(ctx, { q, limit: 20 }),
+        (r) => [r.order],
+      );
       if (o.naive && !k.inbox) res.naiveMs = round(naive(people, k.queries[0]));
       out.push(res);
       o.log(
@@ -116,28 +127,13 @@ export function runSearch(o: { db: string; repeats: number; naive: boolean; log:
       const ctx: ServiceContext = k.agent ? { db, actor: { kind: "agent", name: k.agent } } : people;
       const filter = k.kind.includes("(filter)") ? { agent: "backend-developer" } : {};
       const matches = k.queries.map((q) => Object.values(searchAll(ctx, { q, kinds: k.kinds, ...filter, limit: 1 }).counts).reduce((a, b) => a + b, 0));
-      const times: number[] = [];
-      const order = new Set<string>();
-      for (let rep = 0; rep < o.repeats; rep++) {
-        for (const q of k.queries) {
-          const t = performance.now();
-          const r = searchAll(ctx, { q, kinds: k.kinds, ...filter, limit: 20 });
-          times.push(performance.now() - t);
-          for (const v of Object.values(r.order)) order.add(v);
-        }
-      }
-      times.sort((a, b) => a - b);
-      const res: SearchKindResult = {
-        kind: k.kind,
-        queries: k.queries,
+      const res = timeKind(
+        k,
         matches,
-        order: [...order],
-        n: times.length,
-        p50: round(quantile(times, 0.5)),
-        p95: round(quantile(times, 0.95)),
-        max: round(times[times.length - 1]),
-        meetsTarget: quantile(times, 0.95) < 50,
-      };
+        o.repeats,
+        (q) => searchAll(ctx, { q, kinds: k.kinds, ...filter, limit: 20 }),
+        (r) => Object.values(r.order),
+      );
       every.push(res);
       o.log(`search everywhere: ${k.kind.padEnd(34)} p50 ${res.p50} ms  p95 ${res.p95} ms  (matches ${Math.min(...matches)}–${Math.max(...matches)}, ${res.order.join("/")})`);
     }

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { openDatabase, type Db } from "@/db/client";
 import { loadAgentDefinitions } from "@/lib/agents";
-import { syncAgents } from "@/lib/services";
+import { isServiceError, syncAgents, type ServiceError } from "@/lib/services";
 import type { Actor } from "@/lib/auth/actor";
 import type { ServiceContext } from "@/lib/services";
 
@@ -32,4 +32,15 @@ export function makeTestDb(): { db: Db; file: string; dir: string; ctx: (actor: 
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The ServiceError a call throws; anything else it throws passes through, and not throwing fails the test. */
+export function refusal(fn: () => unknown): ServiceError {
+  try {
+    fn();
+  } catch (err) {
+    if (isServiceError(err)) return err;
+    throw err;
+  }
+  throw new Error("expected a refusal");
 }

@@ -11,7 +11,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { CardQuery } from "@/components/ui/card-query";
 import { ColumnHeads } from "@/components/ui/column-heads";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Field, describedBy } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
@@ -19,6 +19,7 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { Select } from "@/components/ui/select";
 import { ConfirmDialog } from "./confirm-dialog";
 import { ResetPasswordDialog } from "./reset-password-dialog";
+import { DialogFormFooter, NewPasswordField } from "./dialog-form";
 
 export const roleLabels: Record<Role, string> = { admin: "Admin", reviewer: "Reviewer", viewer: "Viewer" };
 const roleHints: Record<Role, string> = {
@@ -258,33 +259,8 @@ export function AddPersonDialog({ open, onClose }: { open: boolean; onClose: () 
               ))}
             </Select>
           </Field>
-          <Field id="person-password" label="Initial password" required hint={passwordHint} errors={fields.password}>
-            <Input
-              id="person-password"
-              type="password"
-              autoComplete="new-password"
-              required
-              minLength={10}
-              maxLength={200}
-              value={form.password}
-              onChange={set("password")}
-              aria-invalid={!!fields.password?.length || undefined}
-              aria-describedby={describedBy("person-password", fields.password, passwordHint)}
-            />
-          </Field>
-          {generalError ? (
-            <Alert tone="error" role="alert">
-              {refusalText(generalError)}
-            </Alert>
-          ) : null}
-          <DialogFooter>
-            <Button variant="ghost" onClick={close}>
-              Cancel
-            </Button>
-            <Button type="submit" variant="primary" disabled={create.isPending}>
-              {create.isPending ? "Adding…" : "Add person"}
-            </Button>
-          </DialogFooter>
+          <NewPasswordField id="person-password" label="Initial password" hint={passwordHint} errors={fields.password} value={form.password} onChange={set("password")} />
+          <DialogFormFooter error={generalError ? refusalText(generalError) : null} onCancel={close} pending={create.isPending} submitLabel="Add person" pendingLabel="Adding…" />
         </form>
       </DialogContent>
     </Dialog>

@@ -1,14 +1,11 @@
 "use client";
 import * as React from "react";
 import { toast } from "sonner";
-import { Alert } from "@/components/ui/alert";
-import { Button } from "@/components/ui/button";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
-import { Field, describedBy } from "@/components/ui/field";
-import { Input } from "@/components/ui/input";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { isApiError } from "@/lib/queries/api";
 import { useSetUserPassword, type UserDto } from "@/lib/queries/admin";
 import { refusalText } from "./people-section";
+import { DialogFormFooter, NewPasswordField } from "./dialog-form";
 
 /** An admin sets a new password for someone who forgot theirs: their sessions end, they sign in with the new one. */
 export function ResetPasswordDialog({ person, onClose }: { person: UserDto | null; onClose: () => void }) {
@@ -45,34 +42,8 @@ export function ResetPasswordDialog({ person, onClose }: { person: UserDto | nul
             <DialogTitle>Set a new password for {person?.email}</DialogTitle>
             <DialogDescription>For a forgotten password. The old one stops working at once.</DialogDescription>
           </DialogHeader>
-          <Field id="reset-password" label="New password" required hint={hint} errors={fields.password}>
-            <Input
-              id="reset-password"
-              type="password"
-              autoComplete="new-password"
-              required
-              autoFocus
-              minLength={10}
-              maxLength={200}
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              aria-invalid={!!fields.password?.length || undefined}
-              aria-describedby={describedBy("reset-password", fields.password, hint)}
-            />
-          </Field>
-          {generalError ? (
-            <Alert tone="error" role="alert">
-              {refusalText(generalError)}
-            </Alert>
-          ) : null}
-          <DialogFooter>
-            <Button variant="ghost" onClick={close}>
-              Cancel
-            </Button>
-            <Button type="submit" variant="primary" disabled={reset.isPending}>
-              {reset.isPending ? "Setting…" : "Set password"}
-            </Button>
-          </DialogFooter>
+          <NewPasswordField id="reset-password" label="New password" hint={hint} errors={fields.password} value={password} onChange={(e) => setPassword(e.target.value)} autoFocus />
+          <DialogFormFooter error={generalError ? refusalText(generalError) : null} onCancel={close} pending={reset.isPending} submitLabel="Set password" pendingLabel="Setting…" />
         </form>
       </DialogContent>
     </Dialog>

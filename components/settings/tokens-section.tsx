@@ -4,14 +4,13 @@ import { KeyRound, Plus } from "lucide-react";
 import { toast } from "sonner";
 import { isApiError } from "@/lib/queries/api";
 import { useCreateToken, useRevokeToken, useTokens, type NewTokenDto, type TokenDto, type UserDto } from "@/lib/queries/admin";
-import { Alert } from "@/components/ui/alert";
 import { AgentName } from "@/components/ui/agent-swatch";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { CardQuery } from "@/components/ui/card-query";
 import { ColumnHeads } from "@/components/ui/column-heads";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Field, describedBy } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
@@ -20,6 +19,7 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { Select } from "@/components/ui/select";
 import { ConfirmDialog } from "./confirm-dialog";
 import { TokenSecret } from "./token-secret";
+import { DialogFormFooter, DoneFooter } from "./dialog-form";
 
 export interface AgentChoice {
   name: string;
@@ -201,11 +201,7 @@ export function CreateTokenDialog({ open, onClose, agents, me }: { open: boolean
               </DialogDescription>
             </DialogHeader>
             <TokenSecret token={made.token} />
-            <DialogFooter>
-              <Button variant="primary" onClick={close}>
-                Done
-              </Button>
-            </DialogFooter>
+            <DoneFooter onDone={close} />
           </>
         ) : (
           <form
@@ -246,19 +242,13 @@ export function CreateTokenDialog({ open, onClose, agents, me }: { open: boolean
                 aria-describedby={describedBy("token-label", fields.label, true)}
               />
             </Field>
-            {generalError ? (
-              <Alert tone="error" role="alert">
-                {isApiError(generalError) ? generalError.detail : String(generalError)}
-              </Alert>
-            ) : null}
-            <DialogFooter>
-              <Button variant="ghost" onClick={close}>
-                Cancel
-              </Button>
-              <Button type="submit" variant="primary" disabled={create.isPending}>
-                {create.isPending ? "Creating…" : "Create token"}
-              </Button>
-            </DialogFooter>
+            <DialogFormFooter
+              error={generalError ? (isApiError(generalError) ? generalError.detail : String(generalError)) : null}
+              onCancel={close}
+              pending={create.isPending}
+              submitLabel="Create token"
+              pendingLabel="Creating…"
+            />
           </form>
         )}
       </DialogContent>

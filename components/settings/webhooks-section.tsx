@@ -20,7 +20,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { CardQuery } from "@/components/ui/card-query";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Field, describedBy } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
@@ -30,6 +30,7 @@ import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
 import { ConfirmDialog } from "./confirm-dialog";
 import { TokenSecret } from "./token-secret";
+import { DialogFormFooter, DoneFooter } from "./dialog-form";
 
 type Group = { key: string; label: string };
 
@@ -334,11 +335,7 @@ function WebhookDialog({ editing, groups, onClose }: { editing: WebhookDto | "ne
             <TokenSecret token={made.secret}>
               <p className="text-xs text-muted-foreground">How to check a signature: docs/webhooks.md.</p>
             </TokenSecret>
-            <DialogFooter>
-              <Button variant="primary" onClick={close}>
-                Done
-              </Button>
-            </DialogFooter>
+            <DoneFooter onDone={close} />
           </>
         ) : (
           <form
@@ -416,19 +413,13 @@ function WebhookDialog({ editing, groups, onClose }: { editing: WebhookDto | "ne
                 <option value="slack">Slack text</option>
               </Select>
             </Field>
-            {generalError ? (
-              <Alert tone="error" role="alert">
-                {isApiError(generalError) ? generalError.detail : String(generalError)}
-              </Alert>
-            ) : null}
-            <DialogFooter>
-              <Button variant="ghost" onClick={close}>
-                Cancel
-              </Button>
-              <Button type="submit" variant="primary" disabled={m.isPending}>
-                {m.isPending ? "Saving…" : current ? "Save" : "Add webhook"}
-              </Button>
-            </DialogFooter>
+            <DialogFormFooter
+              error={generalError ? (isApiError(generalError) ? generalError.detail : String(generalError)) : null}
+              onCancel={close}
+              pending={m.isPending}
+              submitLabel={current ? "Save" : "Add webhook"}
+              pendingLabel="Saving…"
+            />
           </form>
         )}
       </DialogContent>
@@ -446,11 +437,7 @@ function SecretDialog({ made, onClose }: { made: NewWebhookDto | null; onClose: 
           <DialogDescription>For {made?.url}. The old secret no longer verifies.</DialogDescription>
         </DialogHeader>
         {made && <TokenSecret token={made.secret} />}
-        <DialogFooter>
-          <Button variant="primary" onClick={onClose}>
-            Done
-          </Button>
-        </DialogFooter>
+        <DoneFooter onDone={onClose} />
       </DialogContent>
     </Dialog>
   );

@@ -1,14 +1,12 @@
 // Imported tasks get their agent's steps, whichever comes first: the import or the definitions.
 import fs from "node:fs";
 import path from "node:path";
-import { Command } from "commander";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { openDatabase, type Db } from "@/db/client";
-import { registerBridgeCommands } from "@/cli/commands/bridge";
 import { importTree } from "./import";
 import { syncAgentDefinitions } from "./agent-definitions";
 import { startMirror } from "./mirror";
-import { copyExamples, EXAMPLES, tempDir, waitFor } from "./test-support";
+import { copyExamples, EXAMPLES, runBridgeCli, tempDir, waitFor } from "./test-support";
 
 const AGENTS = path.resolve(process.cwd(), "agents");
 // The sample tree's backend-developer task; agents/backend-developer.md has ten steps.
@@ -35,20 +33,7 @@ const backendTask = (d: Db = db) => d.$client.prepare(BACKEND_TASK).get() as { i
 const stepTitles = (taskId: string, d: Db = db) => (d.$client.prepare("SELECT title FROM task_steps WHERE task_id = ? ORDER BY position").all(taskId) as { title: string }[]).map((r) => r.title);
 const events = (verb: string) => db.$client.prepare("SELECT * FROM events WHERE verb = ?").all(verb) as { task_id: string; after: string }[];
 
-async function cli(...argv: string[]) {
-  const program = new Command("agentdesk").option("--json").exitOverride();
-  registerBridgeCommands(program, { openDb: () => openDatabase(file), agentDirs: () => [AGENTS] });
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  vi.spyOn(process.stdout, "write").mockImplementation((s) => (stdout.push(String(s)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s) => (stderr.push(String(s)), true));
-  try {
-    await program.parseAsync(argv, { from: "user" });
-  } finally {
-    vi.restoreAllMocks();
-  }
-  return { stdout: stdout.join(""), stderr: stderr.join("") };
-}
+const cli = (...argv: string[]) => runBridgeCli({ openDb: () => openDatabase(file), agentDirs: () => [AGENTS] }, argv);
 
 describe("imported tasks get their agent's steps", () => {
   it("agentdesk import into a database no server ever opened loads the definitions first: ten steps", async () => {
@@ -108,15 +93,9 @@ describe("imported tasks get their agent's steps", () => {
 
   it("no definitions found (AGENTS_DIR wrong): the import goes on, a warning says why, no agent is deactivated", async () => {
     syncAgentDefinitions(db, [AGENTS]);
-    const program = new Command("agentdesk").option("--json").exitOverride();
-    registerBridgeCommands(program, { openDb: () => openDatabase(file), agentDirs: () => [path.join(dir, "nowhere")] });
-    const stderr: string[] = [];
-    vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-    vi.spyOn(process.stderr, "write").mockImplementation((s) => (stderr.push(String(s)), true));
-    await program.parseAsync(["import", EXAMPLES], { from: "user" });
-    vi.restoreAllMocks();
-    expect(stderr.join("")).toContain("agents folder does not exist");
-    expect(stderr.join("")).toMatch(/warning: no agent definition found in .*nowhere/);
+    const { stderr } = await runBridgeCli({ openDb: () => openDatabase(file), agentDirs: () => [path.join(dir, "nowhere")] }, ["import", EXAMPLES]);
+    expect(stderr).toContain("agents folder does not exist");
+    expect(stderr).toMatch(/warning: no agent definition found in .*nowhere/);
     expect(db.$client.prepare("SELECT count(*) AS n FROM agents WHERE active = 1 AND name IN ('backend-developer', 'frontend-developer', 'security-specialist')").get()).toEqual({ n: 3 });
     expect(stepTitles(backendTask().id)).toHaveLength(10);
   });

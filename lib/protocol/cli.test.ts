@@ -1,11 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
-import { Command } from "commander";
 import { afterEach, beforeEach, expect, it, vi } from "vitest";
 import { makeTestDb } from "@/test/db";
 import { openDatabase } from "@/db/client";
-import { registerBridgeCommands } from "@/cli/commands/bridge";
-import { EXAMPLES, listFiles, tempDir } from "./test-support";
+import { EXAMPLES, listFiles, runBridgeCli, tempDir } from "./test-support";
 
 let t: ReturnType<typeof makeTestDb>;
 let out: string;
@@ -21,21 +19,8 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-async function run(...argv: string[]) {
-  const program = new Command("agentdesk").option("--json").exitOverride();
-  // Each command closes its connection when done, as the CLI does: open a new one on the same file.
-  registerBridgeCommands(program, { openDb: () => openDatabase(t.file) });
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  vi.spyOn(process.stdout, "write").mockImplementation((s) => (stdout.push(String(s)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s) => (stderr.push(String(s)), true));
-  try {
-    await program.parseAsync(argv, { from: "user" });
-  } finally {
-    vi.restoreAllMocks();
-  }
-  return { stdout: stdout.join(""), stderr: stderr.join(""), code: process.exitCode };
-}
+// Each command closes its connection when done, as the CLI does: open a new one on the same file.
+const run = (...argv: string[]) => runBridgeCli({ openDb: () => openDatabase(t.file) }, argv);
 
 it("agentdesk import / export: summaries, the skipped file on stderr, a non-zero exit when something was skipped", async () => {
   const imp = await run("import", EXAMPLES);

@@ -2,7 +2,10 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { Command } from "commander";
+import { vi } from "vitest";
 import type { Db } from "@/db/client";
+import { registerBridgeCommands, type BridgeCommandDeps } from "@/cli/commands/bridge";
 
 /** The protocol's example tree, beside the repository (CI runs with shared/ next to it). */
 export const EXAMPLES = path.resolve(process.cwd(), "../shared/protocol/examples/Agent_Memory");
@@ -56,3 +59,19 @@ export async function waitFor<T>(fn: () => T | null | undefined | false, timeout
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `agentdesk <argv>` with the bridge commands on these deps: what it wrote to stdout and stderr, and the exit code. */
+export async function runBridgeCli(deps: BridgeCommandDeps, argv: string[]) {
+  const program = new Command("agentdesk").option("--json").exitOverride();
+  registerBridgeCommands(program, deps);
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  vi.spyOn(process.stdout, "write").mockImplementation((s) => (stdout.push(String(s)), true));
+  vi.spyOn(process.stderr, "write").mockImplementation((s) => (stderr.push(String(s)), true));
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } finally {
+    vi.restoreAllMocks();
+  }
+  return { stdout: stdout.join(""), stderr: stderr.join(""), code: process.exitCode };
+}

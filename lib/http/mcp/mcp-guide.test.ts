@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as StreamableHTTPClientTransportV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import { createInstruction, createTask, getTask, sendMessage } from "@/lib/services";
-import { startTestServer, type TestServer } from "@/test/server";
+import type { TestServer } from "@/test/server";
+import { serverWithClosers } from "@/test/mcp";
 import { MCP_TOOL_NAMES } from "./tools";
 import { MCP_PROMPT_NAMES } from "./prompts";
 
@@ -18,15 +19,7 @@ import { MCP_PROMPT_NAMES } from "./prompts";
 type ToolResult = { content: { type: string; text: string }[]; isError?: boolean; structuredContent?: Record<string, unknown> };
 
 let s: TestServer;
-const closers: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  s = await startTestServer();
-});
-afterAll(async () => {
-  for (const close of closers) await close().catch(() => {});
-  await s.close();
-});
+const closers = serverWithClosers((server) => (s = server));
 
 /** The v1 SDK client (1.32, what most hosts embed) at 2025-11-25; tools listed so callTool validates outputs. */
 async function legacyClient(agent: string): Promise<ClientV1> {

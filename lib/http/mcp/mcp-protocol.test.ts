@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as StreamableHTTPClientTransportV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { createInstruction, createTask } from "@/lib/services";
-import { json, startTestServer, type TestServer } from "@/test/server";
+import { json, type TestServer } from "@/test/server";
+import { serverWithClosers } from "@/test/mcp";
 import { MCP_TOOL_NAMES } from "./tools";
 
 /**
@@ -17,15 +18,7 @@ const MODERN = "2026-07-28";
 type ToolResult = { content: { type: string; text: string }[]; isError?: boolean };
 
 let s: TestServer;
-const closers: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  s = await startTestServer();
-});
-afterAll(async () => {
-  for (const close of closers) await close().catch(() => {});
-  await s.close();
-});
+const closers = serverWithClosers((server) => (s = server));
 
 function transport(token: string) {
   return new StreamableHTTPClientTransport(new URL(`${s.baseUrl}/api/mcp`), { requestInit: { headers: { Authorization: `Bearer ${token}` } } });

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { eq } from "drizzle-orm";
 import { users } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
-import { makeTestDb, system } from "@/test/db";
+import { makeTestDb, refusal, system } from "@/test/db";
 import { countRows } from "@/test/server";
-import { changeUserRole, createUser, deleteUser, isServiceError, type ServiceError } from "@/lib/services";
+import { changeUserRole, createUser, deleteUser } from "@/lib/services";
 
 let t: ReturnType<typeof makeTestDb>;
 beforeEach(() => (t = makeTestDb()));
@@ -12,16 +12,6 @@ afterEach(() => t.cleanup());
 
 const hash = "scrypt$test$not-a-real-hash-000";
 const asPerson = (u: { id: string; email: string; name: string; role: "admin" | "reviewer" | "viewer" }): Actor => ({ kind: "person", ...u });
-
-function refusal(fn: () => unknown): ServiceError {
-  try {
-    fn();
-  } catch (err) {
-    if (isServiceError(err)) return err;
-    throw err;
-  }
-  throw new Error("expected a refusal");
-}
 
 describe("the last admin stays", () => {
   test("an admin cannot delete themselves when no other admin is left (409 conflict), and nothing changes", () => {

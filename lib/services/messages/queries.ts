@@ -10,6 +10,7 @@ import { requireInboxAccess } from "../policy";
 import { canSeeMessage } from "./send-message";
 import { replyAddress } from "./reply-to-message";
 import { prepared } from "../prepared";
+import { expandLongPrefixes } from "../search/fts";
 
 export interface ListInboxQuery {
   inbox: string;
@@ -185,40 +186,6 @@ export const RANK_WINDOW = 1000;
 /** How a search page was ordered: by relevance, or newest first because the query matched too much to rank. */
 export type SearchOrder = "relevance" | "newest";
 
-/** The longest prefix FTS5 has an index for (the table's `prefix='2 3'`). */
-const INDEXED_PREFIX = 3;
-/** A longer prefix matching more terms than this keeps FTS5's own (slow, but complete) prefix query. */
-const MAX_EXPANSION = 200;
-
-/** Roughly what the unicode61 tokenizer (remove_diacritics 2) does to a word: lower case, no accents. */
-const normalise = (w: string) => w.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
-
-/**
- * Replaces each prefix longer than INDEXED_PREFIX (`"idempot"*`) by the terms it stands for
- * (`("idempotency" OR "idempotent")`), read from the index's vocabulary (messages_fts_vocab): FTS5
- * then walks those terms' postings newest first and stops, instead of merging all of them in
- * memory first (about 500 ms for a common word in a million messages; the lookup costs 2-30 ms).
- * Returns null when a prefix matches no term at all (so nothing can match).
- */
-function expandLongPrefixes(ctx: ServiceContext, fts: string): string | null {
-  const parts = fts.match(/"[^"]*"\*?/g) ?? [];
-  if (!parts.some((part) => /^"[^"]+"\*$/.test(part) && [...normalise(part.slice(1, -2))].length > INDEXED_PREFIX)) return fts;
-  const out: string[] = [];
-  for (const part of parts) {
-    const m = /^"([^" ]+)"\*$/.exec(part);
-    const p = m ? normalise(m[1]) : "";
-    if (!m || [...p].length <= INDEXED_PREFIX) {
-      out.push(part);
-      continue;
-    }
-    const terms = ctx.db.all<{ term: string }>(sql`SELECT term FROM messages_fts_vocab WHERE term >= ${p} AND term < ${`${p}\u{10FFFF}`} LIMIT ${MAX_EXPANSION + 1}`).map((r) => r.term);
-    if (terms.length === 0) return null;
-    out.push(terms.length > MAX_EXPANSION ? part : `(${terms.map((term) => `"${term}"`).join(" OR ")})`);
-  }
-  // Explicit ANDs: FTS5 takes implicit ones between phrases only, not after a parenthesised group.
-  return out.join(" AND ");
-}
-
 /** An inbox name as a phrase over its tokens (`backend-developer` → `"backend developer"`), for the FTS inbox column. */
 function inboxPhrase(inbox: string): string | null {
   const words = inbox.match(/[\p{L}\p{N}_]+/gu);
@@ -265,7 +232,7 @@ export function searchMessages(ctx: ServiceContext, q: { q: string; inbox?: stri
   if (!fts) return { items: [], query: null, order: "relevance" };
   const inbox = ctx.actor.kind === "agent" ? ctx.actor.name : q.inbox;
   const limit = clampLimit(q.limit, 20, 100);
-  const expanded = expandLongPrefixes(ctx, fts);
+  const expanded = expandLongPrefixes(ctx, "messages_fts_vocab", fts);
   if (expanded === null) return { items: [], query: fts, order: "relevance" };
   const words = `{subject body} : (${expanded})`;
   const phrase = inbox ? inboxPhrase(inbox) : null;

@@ -72,6 +72,16 @@ interface Plan {
   where: SQL[];
 }
 
+/**
+ * Tasks and outputs are planned alike: a status filter on the base row, and the agent column (one
+ * token) as scope. A task: an agent's own tasks only (requireTaskAccess); an output: outputs of the
+ * agent's own tasks only (getOutput, listReviewQueue).
+ */
+const byAgentColumn = {
+  task: { statuses: taskStatuses, table: "tasks_fts", vocab: "tasks_fts_vocab", columns: "{title description criteria}", base: "tasks" },
+  output: { statuses: outputStatuses, table: "outputs_fts", vocab: "outputs_fts_vocab", columns: "{content}", base: "outputs" },
+} as const;
+
 /** How each kind is searched for this caller and these filters; null when the kind can find nothing. */
 function planFor(ctx: ServiceContext, kind: SearchKind, q: SearchAllQuery): Plan | null {
   const self = ctx.actor.kind === "agent" ? ctx.actor.name : null;
@@ -85,35 +95,20 @@ function planFor(ctx: ServiceContext, kind: SearchKind, q: SearchAllQuery): Plan
   dates();
   const needsBase = () => where.length > 0;
   switch (kind) {
-    case "task": {
-      if (q.status !== undefined) {
-        if (!(taskStatuses as readonly string[]).includes(q.status)) return null;
-        where.push(sql`b.status = ${q.status}`);
-      }
-      // An agent's own tasks only (requireTaskAccess): the agent column, exactly (one token).
-      return {
-        kind,
-        table: "tasks_fts",
-        vocab: "tasks_fts_vocab",
-        columns: "{title description criteria}",
-        scope: agent !== undefined ? `agent : "${hexKey(agent)}"` : null,
-        join: needsBase() ? sql`JOIN tasks b ON b.id = f.id` : null,
-        where,
-      };
-    }
+    case "task":
     case "output": {
+      const k = byAgentColumn[kind];
       if (q.status !== undefined) {
-        if (!(outputStatuses as readonly string[]).includes(q.status)) return null;
+        if (!(k.statuses as readonly string[]).includes(q.status)) return null;
         where.push(sql`b.status = ${q.status}`);
       }
-      // Outputs of the agent's own tasks only (getOutput, listReviewQueue).
       return {
         kind,
-        table: "outputs_fts",
-        vocab: "outputs_fts_vocab",
-        columns: "{content}",
+        table: k.table,
+        vocab: k.vocab,
+        columns: k.columns,
         scope: agent !== undefined ? `agent : "${hexKey(agent)}"` : null,
-        join: needsBase() ? sql`JOIN outputs b ON b.id = f.id` : null,
+        join: needsBase() ? sql`JOIN ${sql.raw(k.base)} b ON b.id = f.id` : null,
         where,
       };
     }
