@@ -15,6 +15,10 @@ export function useTask(taskId: string, initialData?: TaskDetail) {
     queryFn: ({ signal }) => call(endpoints.task, { params: { taskId }, signal }),
     initialData,
     staleTime: 5_000,
+    // The live stream refreshes the page; while an agent may be at work the task is also re-read
+    // every 15 s, so a change the page missed (an intermittent case seen once in e2e/loop.spec.ts:
+    // round 2's steps never shown although the runs panel saw the run end) still shows up.
+    refetchInterval: (q) => (q.state.data && (q.state.data.status === "pending" || q.state.data.status === "in_progress" || q.state.data.status === "blocked") ? 15_000 : false),
   });
 }
 
