@@ -17,7 +17,7 @@ import { Field, describedBy } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Select } from "@/components/ui/select";
-import { ConfirmDialog } from "./confirm-dialog";
+import { ConfirmMutation } from "./confirm-dialog";
 import { ResetPasswordDialog } from "./reset-password-dialog";
 import { DialogFormFooter, NewPasswordField } from "./dialog-form";
 
@@ -163,8 +163,11 @@ export function PeopleSection({ initial, meId }: { initial?: UserDto[]; meId: st
 
       <AddPersonDialog open={adding} onClose={() => setAdding(false)} />
       <ResetPasswordDialog person={resetting} onClose={() => setResetting(null)} />
-      <ConfirmDialog
-        open={!!removing}
+      <ConfirmMutation
+        target={removing}
+        onClose={() => setRemoving(null)}
+        mutation={remove}
+        formatError={refusalText}
         title={`Remove ${removing?.email ?? ""}?`}
         description={
           removing?.id === meId
@@ -172,18 +175,7 @@ export function PeopleSection({ initial, meId }: { initial?: UserDto[]; meId: st
             : "Their sessions and API tokens go with the account; what they did stays in the history. This cannot be undone."
         }
         confirmLabel="Remove"
-        pending={remove.isPending}
-        error={remove.error ? refusalText(remove.error) : undefined}
-        onCancel={() => setRemoving(null)}
-        onConfirm={() =>
-          removing &&
-          remove.mutate(removing.id, {
-            onSuccess: (u) => {
-              setRemoving(null);
-              toast.success(`Removed ${u.email}`);
-            },
-          })
-        }
+        onDone={(u) => toast.success(`Removed ${u.email}`)}
       />
     </Card>
   );

@@ -17,7 +17,7 @@ import { Input } from "@/components/ui/input";
 import { IdText } from "@/components/ui/mono";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Select } from "@/components/ui/select";
-import { ConfirmDialog } from "./confirm-dialog";
+import { ConfirmMutation } from "./confirm-dialog";
 import { TokenSecret } from "./token-secret";
 import { DialogFormFooter, DoneFooter } from "./dialog-form";
 
@@ -148,23 +148,14 @@ export function TokensSection({ initial, users, agents, me }: { initial?: TokenD
       </CardQuery>
 
       <CreateTokenDialog open={creating} onClose={() => setCreating(false)} agents={agents} me={me} />
-      <ConfirmDialog
-        open={!!revoking}
+      <ConfirmMutation
+        target={revoking}
+        onClose={() => setRevoking(null)}
+        mutation={revoke}
         title={`Revoke ${revoking?.label || revoking?.id || "this token"}?`}
         description={`Whatever uses it (${revoking ? tokenOwner(revoking, users).name : ""}) is refused from its next request on. This cannot be undone: create a new token to reconnect.`}
         confirmLabel="Revoke"
-        pending={revoke.isPending}
-        error={revoke.error}
-        onCancel={() => setRevoking(null)}
-        onConfirm={() =>
-          revoking &&
-          revoke.mutate(revoking.id, {
-            onSuccess: () => {
-              setRevoking(null);
-              toast.success("Token revoked");
-            },
-          })
-        }
+        onDone={() => toast.success("Token revoked")}
       />
     </Card>
   );

@@ -28,7 +28,7 @@ import { IdText } from "@/components/ui/mono";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
-import { ConfirmDialog } from "./confirm-dialog";
+import { ConfirmMutation } from "./confirm-dialog";
 import { TokenSecret } from "./token-secret";
 import { DialogFormFooter, DoneFooter } from "./dialog-form";
 
@@ -166,41 +166,23 @@ export function WebhooksSection() {
 
       <WebhookDialog key={editing === "new" ? "new" : (editing?.id ?? "closed")} editing={editing} groups={groups} onClose={() => setEditing(null)} />
       <SecretDialog made={secret} onClose={() => setSecret(null)} />
-      <ConfirmDialog
-        open={!!rotating}
+      <ConfirmMutation
+        target={rotating}
+        onClose={() => setRotating(null)}
+        mutation={rotate}
         title="Rotate the signing secret?"
         description="Every delivery from now on, retries included, is signed with the new secret: give it to the receiver at once. The new secret is shown once."
         confirmLabel="Rotate"
-        pending={rotate.isPending}
-        error={rotate.error}
-        onCancel={() => setRotating(null)}
-        onConfirm={() =>
-          rotating &&
-          rotate.mutate(rotating.id, {
-            onSuccess: (made) => {
-              setRotating(null);
-              setSecret(made);
-            },
-          })
-        }
+        onDone={setSecret}
       />
-      <ConfirmDialog
-        open={!!deleting}
+      <ConfirmMutation
+        target={deleting}
+        onClose={() => setDeleting(null)}
+        mutation={remove}
         title="Delete this webhook?"
         description={`Nothing more is sent to ${deleting?.url ?? ""}; its pending deliveries and its log go with it.`}
         confirmLabel="Delete"
-        pending={remove.isPending}
-        error={remove.error}
-        onCancel={() => setDeleting(null)}
-        onConfirm={() =>
-          deleting &&
-          remove.mutate(deleting.id, {
-            onSuccess: () => {
-              setDeleting(null);
-              toast.success("Webhook deleted");
-            },
-          })
-        }
+        onDone={() => toast.success("Webhook deleted")}
       />
     </Card>
   );
