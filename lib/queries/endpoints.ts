@@ -126,6 +126,7 @@ export const endpoints = {
 
   tasks: endpoint("get", "/tasks", as<Page<TaskListItem>>(), undefined, as<TaskListQuery>()),
   createTask: endpoint("post", "/tasks", as<TaskDto>(), as<Record<string, unknown>>()),
+  assignWork: endpoint("post", "/assignments", as<{ task: TaskDto; instructionId: string; instructionCreated: boolean }>(), as<Record<string, unknown>>()),
   board: endpoint("get", "/tasks/board", as<{ columns: BoardColumnData[] }>(), undefined, as<{ agent?: string; instructionId?: string; priority?: string; perColumn?: number }>()),
   task: endpoint("get", "/tasks/{taskId}", as<TaskDetail>()),
   taskEvents: endpoint("get", "/tasks/{taskId}/events", as<EventDto[] | { items: EventDto[] }>(), undefined, as<{ limit?: number }>()),

@@ -13,6 +13,7 @@ export { changeInstructionPhase, ChangeInstructionPhaseInput } from "./instructi
 export { listInstructions, getInstruction, type InstructionDetail, type InstructionListItem } from "./instructions/queries";
 
 export { createTask, CreateTaskInput } from "./tasks/create-task";
+export { assignWork, AssignInput } from "./tasks/assign";
 export { claimTask, ClaimTaskInput } from "./tasks/claim-task";
 export { heartbeatTask, HeartbeatInput } from "./tasks/heartbeat-task";
 export { blockTask, BlockTaskInput } from "./tasks/block-task";

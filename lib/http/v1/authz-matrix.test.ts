@@ -50,6 +50,7 @@ const webhookOf = () => s.createWebhook({ db: srv.db, actor: system }, { url: "h
 // method path → how to call it on a fixture, and who may; `inReview`: on a fixture whose task is in review.
 const routes: Record<string, { path: (f: F) => string; body?: (f: F) => unknown; allow: Who[]; inReview?: true }> = {
   "POST /tasks": { path: () => "/api/v1/tasks", body: (f) => ({ instructionId: f.inst.id, title: "x", assignedAgent: "backend-developer" }), allow: ["admin", "reviewer"] },
+  "POST /assignments": { path: () => "/api/v1/assignments", body: () => ({ text: "x", assignedAgent: "backend-developer" }), allow: ["admin", "reviewer"] },
   "POST /tasks/claim": { path: () => "/api/v1/tasks/claim", body: (f) => ({ taskId: f.spare.id }), allow: ["owner-agent"] },
   "POST /tasks/{taskId}/heartbeat": { path: (f) => `/api/v1/tasks/${f.task.id}/heartbeat`, allow: ["owner-agent"] },
   "POST /tasks/{taskId}/steps/{position}/activity": { path: (f) => `/api/v1/tasks/${f.task.id}/steps/2/activity`, body: () => ({ tool: "Edit", summary: "src/a.ts" }), allow: ["owner-agent"] },

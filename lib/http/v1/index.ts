@@ -7,6 +7,7 @@ import { idempotency } from "../middleware/idempotency";
 import { renderDocsPage } from "./docs";
 import { registerAccountRoutes } from "./routes/account";
 import { registerAdminRoutes } from "./routes/admin";
+import { registerAssignmentRoutes } from "./routes/assignments";
 import { registerInstructionRoutes } from "./routes/instructions";
 import { registerMessageRoutes } from "./routes/messages";
 import { registerOutputRoutes } from "./routes/outputs";
@@ -49,6 +50,7 @@ function buildRoutes(): OpenAPIHono<ApiEnv> {
 function registerAll(app: OpenAPIHono<ApiEnv>) {
   registerAccountRoutes(app);
   registerTaskRoutes(app);
+  registerAssignmentRoutes(app);
   registerMessageRoutes(app);
   registerInstructionRoutes(app);
   registerOutputRoutes(app);
