@@ -14,6 +14,7 @@ import { isTypingTarget } from "@/components/ui/use-list-navigation";
 import { searchHref } from "@/lib/queries/search-params";
 import { hitHref, kindLabel } from "@/components/search/hit-href";
 import { KindIcon } from "@/components/search/kind-icon";
+import { AssignWorkDialog } from "@/components/tasks/assign-work-dialog";
 
 /* Loose shapes: the palette reads only a few fields of what the API returns. */
 interface TaskLite {
@@ -47,7 +48,7 @@ function items<T>(x: unknown, key?: string): T[] {
 /** Strips the control-character match marks search snippets carry. */
 const plain = (s: string | undefined) => (s ?? "").replace(/[\u0002\u0003]/g, "");
 
-const PaletteCtx = React.createContext<{ open: () => void } | null>(null);
+const PaletteCtx = React.createContext<{ open: () => void; assign: () => void } | null>(null);
 export const usePalette = () => React.useContext(PaletteCtx);
 
 function useDebounced<T>(value: T, ms: number): T {
@@ -66,6 +67,7 @@ function useDebounced<T>(value: T, ms: number): T {
  */
 export function CommandPaletteProvider({ children }: { children: React.ReactNode }) {
   const [open, setOpen] = React.useState(false);
+  const [assignOpen, setAssignOpen] = React.useState(false);
   const router = useRouter();
 
   React.useEffect(() => {
@@ -94,7 +96,7 @@ export function CommandPaletteProvider({ children }: { children: React.ReactNode
     return () => document.removeEventListener("keydown", onKey);
   }, [router]);
 
-  const ctx = React.useMemo(() => ({ open: () => setOpen(true) }), []);
+  const ctx = React.useMemo(() => ({ open: () => setOpen(true), assign: () => setAssignOpen(true) }), []);
   return (
     <PaletteCtx.Provider value={ctx}>
       {children}
@@ -104,14 +106,23 @@ export function CommandPaletteProvider({ children }: { children: React.ReactNode
           <DialogDescription id="palette-help" className="sr-only">
             Type to search tasks, outputs, instructions, agents and messages; arrow keys choose, Enter opens.
           </DialogDescription>
-          {open && <Palette onDone={() => setOpen(false)} />}
+          {open && (
+            <Palette
+              onDone={() => setOpen(false)}
+              onAssign={() => {
+                setOpen(false);
+                setAssignOpen(true);
+              }}
+            />
+          )}
         </DialogContent>
       </Dialog>
+      <AssignWorkDialog open={assignOpen} onOpenChange={setAssignOpen} />
     </PaletteCtx.Provider>
   );
 }
 
-function Palette({ onDone }: { onDone: () => void }) {
+function Palette({ onDone, onAssign }: { onDone: () => void; onAssign: () => void }) {
   const router = useRouter();
   const { resolvedTheme, setTheme } = useTheme();
   const [q, setQ] = React.useState("");
@@ -182,10 +193,13 @@ function Palette({ onDone }: { onDone: () => void }) {
           ))}
         </Command.Group>
         <Command.Group heading="Actions" className={group}>
+          <Command.Item value="assign work task agent new" className={item} onSelect={onAssign} data-testid="palette-assign">
+            <Plus /> Assign work…
+          </Command.Item>
           <Command.Item value="new instruction create" className={item} onSelect={() => go(hrefs.newInstruction())}>
             <Plus /> New instruction
           </Command.Item>
-          <Command.Item value="new task assign create" className={item} onSelect={() => go(hrefs.newTask())}>
+          <Command.Item value="new task create form" className={item} onSelect={() => go(hrefs.newTask())}>
             <Plus /> New task
           </Command.Item>
           <Command.Item

@@ -105,7 +105,7 @@ export function TaskBoard({
         <EmptyState
           icon={<SquareKanban />}
           title="No tasks yet"
-          description="Create an instruction, then assign work to an agent with New task."
+          description="Assign work to an agent with New task: say what is needed; a new instruction is made from it unless you choose one."
           action={
             <Button variant="primary" size="sm" onClick={() => setSheetOpen(true)}>
               <Plus /> New task

@@ -1,12 +1,12 @@
 "use client";
 import * as React from "react";
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { toast } from "sonner";
 import type { AgentSummary, TaskDto } from "@/lib/services";
 import { isApiError } from "@/lib/queries/api";
 import { hrefs } from "@/lib/queries/links";
 import { useCreateTask } from "@/lib/queries/tasks";
+import { useAssignWork } from "@/lib/queries/assignments";
 import { Sheet, SheetBody, SheetContent, SheetDescription, SheetFooter, SheetHeader, SheetTitle } from "@/components/ui/sheet";
 import { Field, describedBy } from "@/components/ui/field";
 import { Select } from "@/components/ui/select";
@@ -25,7 +25,11 @@ export interface InstructionOption {
   phase: string;
 }
 
-/** The assignment form in a side sheet: POST /api/v1/tasks. The form mounts fresh each time the sheet opens. */
+/**
+ * The assignment form in a side sheet: POST /api/v1/tasks in the chosen instruction, or, with "New
+ * instruction" chosen, POST /api/v1/assignments (the instruction is made from the same title and
+ * description, in the same transaction). The form mounts fresh each time the sheet opens.
+ */
 export function NewTaskSheet({
   open,
   onOpenChange,
@@ -69,7 +73,8 @@ function NewTaskForm({
 }) {
   const router = useRouter();
   const usable = instructions.filter((i) => i.phase !== "completed" && i.phase !== "failed");
-  const initialInstruction = defaultInstructionId ?? usable[0]?.id ?? "";
+  // No instruction chosen: a new one is made from the task's title and description (assign in one move).
+  const initialInstruction = defaultInstructionId ?? "";
   const [f, setF] = React.useState<FormState>(() => emptyForm(initialInstruction));
   const [errors, setErrors] = React.useState<Errors>({});
   const [formError, setFormError] = React.useState<string[] | null>(null);
@@ -77,30 +82,31 @@ function NewTaskForm({
   const set = <K extends keyof FormState>(k: K, v: FormState[K]) => setF((s) => ({ ...s, [k]: v }));
 
   // The instruction page, the board and the overview are queries: creating invalidates them (no router.refresh).
-  const create = useCreateTask({
-    onSuccess: (task) => {
-      toast.success(`Task ${task.ref} assigned to ${task.assignedAgent}`, {
-        description: task.title,
-        action: { label: "Open", onClick: () => router.push(hrefs.task(task.id)) },
-      });
-      onClose();
-      onCreated?.(task);
-    },
-    onError: (err) => {
-      if (isApiError(err) && err.fields) {
-        const { byField, other } = groupFieldErrors(err.fields);
-        setErrors(byField);
-        setFormError([err.detail, ...other]);
-      } else {
-        setFormError([isApiError(err) ? err.detail : "Could not create the task"]);
-      }
-    },
-  });
+  const created = (task: TaskDto) => {
+    toast.success(`Task ${task.ref} assigned to ${task.assignedAgent}`, {
+      description: task.title,
+      action: { label: "Open", onClick: () => router.push(hrefs.task(task.id)) },
+    });
+    onClose();
+    onCreated?.(task);
+  };
+  const failed = (err: unknown) => {
+    if (isApiError(err) && err.fields) {
+      // The one-move verb names the text it made the title and description from `text`.
+      const { byField, other } = groupFieldErrors(Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k === "text" ? "title" : k, v])));
+      setErrors(byField);
+      setFormError([err.detail, ...other]);
+    } else {
+      setFormError([isApiError(err) ? err.detail : "Could not create the task"]);
+    }
+  };
+  const create = useCreateTask({ onSuccess: created, onError: failed });
+  const assign = useAssignWork({ onSuccess: (a) => created(a.task), onError: failed });
+  const pending = create.isPending || assign.isPending;
 
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     const errs: Errors = {};
-    if (!f.instructionId) errs.instructionId = ["Choose an instruction"];
     if (!f.title.trim()) errs.title = ["Title is required"];
     if (!f.assignedAgent) errs.assignedAgent = ["Choose an agent"];
     let deadline: string | undefined;
@@ -116,21 +122,19 @@ function NewTaskForm({
       document.getElementById(first === "assignedAgent" ? `agent-${agents[0]?.name ?? ""}` : first)?.focus();
       return;
     }
-    create.mutate({
-      instructionId: f.instructionId,
-      title: f.title.trim(),
-      description: f.description,
+    const rest = {
       type: f.type,
       assignedAgent: f.assignedAgent,
       ...(f.workflow ? { workflow: f.workflow } : {}),
       acceptanceCriteria: cleanList(f.acceptanceCriteria),
       filesToModify: cleanList(f.filesToModify),
       filesToCreate: cleanList(f.filesToCreate),
-      dependsOn: f.dependsOn,
       priority: f.priority,
       authority: f.authority,
       ...(deadline ? { deadline } : {}),
-    });
+    };
+    if (f.instructionId) create.mutate({ instructionId: f.instructionId, title: f.title.trim(), description: f.description, dependsOn: f.dependsOn, ...rest });
+    else assign.mutate({ text: [f.title.trim(), f.description.trim()].filter(Boolean).join("\n\n"), ...rest });
   };
 
   return (
@@ -145,30 +149,26 @@ function NewTaskForm({
             </div>
           </Alert>
         )}
-        <Field id="instructionId" label="Instruction" required errors={errors.instructionId}>
-          {usable.length === 0 ? (
-            <p className="text-sm text-muted-foreground">
-              No open instruction to add a task to.{" "}
-              <Link className="underline" href={hrefs.newInstruction()}>
-                Create one first
-              </Link>
-              .
-            </p>
-          ) : (
-            <Select
-              id="instructionId"
-              value={f.instructionId}
-              onChange={(e) => setF((s) => ({ ...s, instructionId: e.target.value, dependsOn: [] }))}
-              aria-invalid={!!errors.instructionId?.length || undefined}
-              aria-describedby={describedBy("instructionId", errors.instructionId)}
-            >
-              {usable.map((i) => (
-                <option key={i.id} value={i.id}>
-                  {i.id} · {i.title}
-                </option>
-              ))}
-            </Select>
-          )}
+        <Field
+          id="instructionId"
+          label="Instruction"
+          errors={errors.instructionId}
+          hint={f.instructionId ? undefined : "A new instruction is made from this task's title and description, in the same move."}
+        >
+          <Select
+            id="instructionId"
+            value={f.instructionId}
+            onChange={(e) => setF((s) => ({ ...s, instructionId: e.target.value, dependsOn: [] }))}
+            aria-invalid={!!errors.instructionId?.length || undefined}
+            aria-describedby={describedBy("instructionId", errors.instructionId, !f.instructionId)}
+          >
+            <option value="">New instruction from this task</option>
+            {usable.map((i) => (
+              <option key={i.id} value={i.id}>
+                {i.id} · {i.title}
+              </option>
+            ))}
+          </Select>
         </Field>
         <TextField
           id="title"
@@ -222,14 +222,14 @@ function NewTaskForm({
 
         <TaskScopeFields acceptanceCriteria={f.acceptanceCriteria} filesToModify={f.filesToModify} filesToCreate={f.filesToCreate} onChange={(k, v) => set(k, v)} errors={errors} />
 
-        <DependencyPicker instructionId={f.instructionId} value={f.dependsOn} onChange={(v) => set("dependsOn", v)} errors={errors.dependsOn} />
+        {f.instructionId && <DependencyPicker instructionId={f.instructionId} value={f.dependsOn} onChange={(v) => set("dependsOn", v)} errors={errors.dependsOn} />}
       </SheetBody>
       <SheetFooter>
         <Button variant="ghost" onClick={onClose}>
           Cancel
         </Button>
-        <Button type="submit" variant="primary" disabled={create.isPending || usable.length === 0} aria-busy={create.isPending}>
-          {create.isPending ? "Assigning…" : "Assign task"}
+        <Button type="submit" variant="primary" disabled={pending} aria-busy={pending}>
+          {pending ? "Assigning…" : "Assign task"}
         </Button>
       </SheetFooter>
     </form>
