@@ -5,9 +5,9 @@ import { getShellCounts } from "@/lib/services";
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
   const ctx = await getPageContext();
   const counts = getShellCounts(ctx);
-  const { name, email, role } = ctx.actor;
+  const { id, name, email, role } = ctx.actor;
   return (
-    <AppShell user={{ name, email, role }} counts={counts}>
+    <AppShell user={{ id, name, email, role }} counts={counts}>
       {children}
     </AppShell>
   );

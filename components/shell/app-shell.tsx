@@ -1,6 +1,7 @@
 "use client";
 import * as React from "react";
 import { useLiveEvents } from "@/lib/queries/live";
+import { NotificationCenter } from "@/components/notifications/notification-center";
 import type { ShellCounts } from "@/lib/queries/hooks";
 import { BreadcrumbProvider } from "./breadcrumbs";
 import { CommandPaletteProvider } from "./command-palette";
@@ -17,6 +18,7 @@ export function AppShell({ user, counts, children }: { user: ShellUser; counts: 
         <a href="#main" className="sr-only z-50 rounded-md bg-background px-3 py-2 text-sm focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:outline-2 focus:outline-ring">
           Skip to content
         </a>
+        <NotificationCenter user={user} />
         <div className="flex h-dvh overflow-hidden">
           <Sidebar user={user} counts={counts} live={live} />
           <div className="flex min-w-0 flex-1 flex-col">

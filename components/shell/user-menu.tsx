@@ -2,14 +2,16 @@
 import * as React from "react";
 import { useRouter } from "next/navigation";
 import { useQueryClient } from "@tanstack/react-query";
-import { LogOut } from "lucide-react";
+import { Bell, BellOff, BellRing, LogOut } from "lucide-react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Tooltip } from "@/components/ui/tooltip";
 import { errorMessage } from "@/lib/queries/api";
 import { signOut } from "@/lib/queries/auth";
+import { useNotificationPreference } from "@/components/notifications/preference";
 
 export interface ShellUser {
+  id: string;
   name: string;
   email: string;
   role: string;
@@ -45,6 +47,7 @@ export function UserMenu({ user }: { user: ShellUser }) {
         <span className="block truncate text-xs font-medium">{user.name || user.email}</span>
         {user.name && <span className="block truncate text-[11px] text-muted-foreground">{user.email}</span>}
       </span>
+      <NotificationToggle userId={user.id} />
       <Tooltip content="Sign out">
         <Button
           variant="ghost"
@@ -62,5 +65,51 @@ export function UserMenu({ user }: { user: ShellUser }) {
         </Button>
       </Tooltip>
     </div>
+  );
+}
+
+/**
+ * Browser notifications, opt-in per person (components/notifications/preference.ts): asks the
+ * browser's permission on the first switch-on; says why when the browser cannot or will not show them.
+ */
+function NotificationToggle({ userId }: { userId: string }) {
+  const { support, enabled, enable, disable } = useNotificationPreference(userId);
+  const label =
+    support === "unsupported"
+      ? "This browser cannot show notifications here (they need HTTPS or localhost)"
+      : support === "denied"
+        ? "Notifications are blocked for this site: allow them in the browser's site settings"
+        : enabled
+          ? "Browser notifications are on: turn off"
+          : "Turn on browser notifications (escalations, questions, reviews, failed runs, blocked tasks)";
+  const Icon = enabled ? BellRing : support === "denied" || support === "unsupported" ? BellOff : Bell;
+  return (
+    <Tooltip content={label}>
+      <Button
+        variant="ghost"
+        size="icon-sm"
+        aria-label="Browser notifications"
+        aria-description={label}
+        aria-pressed={enabled}
+        data-testid="notifications-toggle"
+        className={enabled ? "text-status-progress" : undefined}
+        onClick={async () => {
+          if (enabled) {
+            disable();
+            toast("Browser notifications off");
+            return;
+          }
+          if (support === "unsupported") {
+            toast.error("Notifications are not available", { description: label });
+            return;
+          }
+          const permission = await enable();
+          if (permission === "granted") toast.success("Browser notifications on", { description: "Escalations, questions, outputs to review, failed runs and blocked tasks." });
+          else toast.error("Notifications are blocked", { description: "Allow them for this site in the browser's settings, then switch them on here." });
+        }}
+      >
+        <Icon />
+      </Button>
+    </Tooltip>
   );
 }

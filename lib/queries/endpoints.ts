@@ -164,6 +164,7 @@ export const endpoints = {
   archive: endpoint("post", "/messages/{messageId}/archive", as<MessageDto>(), as<Record<string, never>>()),
   unarchive: endpoint("post", "/messages/{messageId}/unarchive", as<MessageDto>(), as<Record<string, never>>()),
   thread: endpoint("get", "/threads/{threadId}", as<ThreadData>()),
+  message: endpoint("get", "/messages/{messageId}", as<MessageDto>()),
   tokens: endpoint("get", "/tokens", as<{ items: TokenDto[] }>(), undefined, as<{ agent?: string }>()),
   createToken: endpoint("post", "/tokens", as<NewTokenDto>(), as<CreateTokenBody>()),
   revokeToken: endpoint("post", "/tokens/{tokenId}/revoke", as<TokenDto>(), as<Record<string, never>>()),

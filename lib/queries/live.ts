@@ -64,7 +64,14 @@ export function keysForEvent(e: ChangeEvent): QueryKey[] {
 
 let state: LiveState = "connecting";
 const stateListeners = new Set<() => void>();
-const eventListeners = new Set<(e: ChangeEvent) => void>();
+/**
+ * `relayed`: the event came from the tab that holds the stream (over the BroadcastChannel), not from
+ * this tab's own stream. Exactly one tab of a browser receives each event unrelayed (the leader; each
+ * tab when the APIs to share are missing): what must happen once per browser (a system notification)
+ * happens there.
+ */
+export type LiveListener = (e: ChangeEvent, from: { relayed: boolean }) => void;
+const eventListeners = new Set<LiveListener>();
 
 function setState(s: LiveState) {
   if (s === state) return;
@@ -87,13 +94,13 @@ export function useLiveState(): LiveState {
 }
 
 /** Subscribe to every change event (after the keys it touches are invalidated). */
-export function subscribeLiveEvents(listener: (e: ChangeEvent) => void): () => void {
+export function subscribeLiveEvents(listener: LiveListener): () => void {
   eventListeners.add(listener);
   return () => eventListeners.delete(listener);
 }
 
 /** React flavour of subscribeLiveEvents; the listener may change between renders. */
-export function useLiveEvent(listener: (e: ChangeEvent) => void): void {
+export function useLiveEvent(listener: LiveListener): void {
   useEffect(() => subscribeLiveEvents(listener), [listener]);
 }
 
@@ -162,11 +169,11 @@ let refs = 0;
 let conn: Connection | null = null;
 
 function connect(client: QueryClient): Connection {
-  const dispatch = (e: ChangeEvent) => {
+  const dispatch = (e: ChangeEvent, relayed = false) => {
     schedule(client, keysForEvent(e));
     eventListeners.forEach((l) => {
       try {
-        l(e);
+        l(e, { relayed });
       } catch (err) {
         console.error(err);
       }
@@ -231,7 +238,7 @@ function connect(client: QueryClient): Connection {
   channel.onmessage = (m: MessageEvent<Wire>) => {
     const msg = m.data;
     if (!msg || typeof msg !== "object") return;
-    if (msg.t === "event" && !leader) dispatch(msg.e);
+    if (msg.t === "event" && !leader) dispatch(msg.e, true);
     else if (msg.t === "state" && !leader) setState(msg.s);
     else if (msg.t === "hello" && leader) post({ t: "state", s: state });
   };
