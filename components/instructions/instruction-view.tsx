@@ -16,6 +16,7 @@ import { NavRow } from "@/components/ui/nav-row";
 import { TaskTitle } from "@/components/tasks/task-title";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Mono } from "@/components/ui/mono";
+import { cn } from "@/components/ui/cn";
 import { MessageLink } from "@/components/inbox/message-link";
 import { EmptyState } from "@/components/ui/empty-state";
 import { useListNavigation } from "@/components/ui/use-list-navigation";
@@ -23,6 +24,7 @@ import { LiveMarkdown, type RenderedMarkdown } from "@/components/markdown/live-
 import { EventLine } from "@/components/tasks/event-line";
 import { NewTaskSheet, type InstructionOption } from "@/components/tasks/new-task-sheet";
 import { tierName } from "./tier";
+import { nestTasks } from "./nest-tasks";
 
 export function InstructionView({
   instruction: initial,
@@ -51,6 +53,8 @@ export function InstructionView({
   const closed = i.phase === "completed" || i.phase === "failed";
   const options = instructions.some((x) => x.id === i.id) ? instructions : [{ id: i.id, title: i.title, phase: i.phase }, ...instructions];
   const completed = i.tasks.filter((t) => t.status === "completed").length;
+  const nested = nestTasks(i.tasks);
+  const hierarchical = nested.some((n) => n.depth > 0);
 
   return (
     <div className="grid gap-5">
@@ -83,7 +87,7 @@ export function InstructionView({
             <CardHeader>
               <CardTitle>Tasks</CardTitle>
               <span className="text-xs text-muted-foreground tabular-nums">
-                {completed}/{i.tasks.length} completed · in dependency order
+                {completed}/{i.tasks.length} completed · {hierarchical ? "sub-tasks under their parent, " : ""}in dependency order
               </span>
             </CardHeader>
             {i.tasks.length === 0 ? (
@@ -102,12 +106,16 @@ export function InstructionView({
               />
             ) : (
               <ol ref={listRef} className="divide-y" data-testid="instruction-tasks">
-                {i.tasks.map((t) => (
-                  <NavRow key={t.id} href={hrefs.task(t.id)} className="grid-cols-[1rem_2.5rem_minmax(0,1fr)_9rem_8rem] px-4">
+                {nested.map(({ task: t, depth, children }) => (
+                  <NavRow key={t.id} href={hrefs.task(t.id)} className={cn("px-4", hierarchical ? "grid-cols-[1rem_4rem_minmax(0,1fr)_9rem_8rem]" : "grid-cols-[1rem_2.5rem_minmax(0,1fr)_9rem_8rem]")}>
                     <StatusIcon status={t.status} label={t.status.replace("_", " ")} />
-                    <Mono className="text-xs text-muted-foreground">{t.ref}</Mono>
+                    <Mono className="truncate text-xs text-muted-foreground" style={depth ? { paddingLeft: `${Math.min(depth, 3) * 0.75}rem` } : undefined}>
+                      {depth > 0 && <span aria-hidden>└ </span>}
+                      {t.ref}
+                    </Mono>
                     <span className="min-w-0">
                       <TaskTitle title={t.title} priority={t.priority} status={t.status} />
+                      {children > 0 && <span className="block text-[11px] text-muted-foreground">{children === 1 ? "1 sub-task" : `${children} sub-tasks`}</span>}
                       {t.dependsOn.length > 0 && <span className="text-[11px] text-muted-foreground">after {t.dependsOn.map((d) => refOf.get(d) ?? d).join(", ")}</span>}
                     </span>
                     <AgentName name={t.assignedAgent} color={colorOf.get(t.assignedAgent)} className="text-xs" />

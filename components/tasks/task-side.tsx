@@ -9,6 +9,7 @@ import { Mono } from "@/components/ui/mono";
 import { useNow } from "@/components/ui/use-now";
 import { formatDuration } from "@/components/ui/format";
 import { cn } from "@/components/ui/cn";
+import { TaskTree } from "./task-tree";
 
 /** Lease and heartbeat of the task's agent, with the time left. */
 export function LeaseInfo({ lease, status }: { lease: TaskDetail["lease"]; status: string }) {
@@ -63,5 +64,15 @@ export function DepList({ label, items }: { label: string; items: { id: string; 
         ))}
       </ul>
     </div>
+  );
+}
+
+/** The task's parent and sub-tasks (strategic and tactical tasks), when it has any. */
+export function TaskTreeSection({ task }: { task: Pick<TaskDetail, "parentTask" | "children"> }) {
+  if (!task.parentTask && task.children.length === 0) return null;
+  return (
+    <SideSection title={task.children.length ? `Sub-tasks · ${task.children.length}` : "Parent task"}>
+      <TaskTree task={task} />
+    </SideSection>
   );
 }

@@ -21,7 +21,7 @@ import { EventLine } from "./event-line";
 import { StepTracker } from "./step-tracker";
 import { RunPanel } from "@/components/runs/run-panel";
 import { TaskActions } from "./task-actions";
-import { DepList, Empty, LeaseInfo, SideSection } from "./task-side";
+import { DepList, Empty, LeaseInfo, SideSection, TaskTreeSection } from "./task-side";
 import { TaskCost } from "./task-cost";
 
 export function TaskView({
@@ -173,6 +173,8 @@ export function TaskView({
               </ul>
             )}
           </SideSection>
+
+          <TaskTreeSection task={task} />
 
           <SideSection title="Dependencies">
             {task.dependsOn.length === 0 && task.dependents.length === 0 ? (

@@ -17,7 +17,10 @@ export const messages = sqliteTable(
     inReplyTo: text("in_reply_to"),
     fromKind: text("from_kind", { enum: actorKinds }).notNull(),
     fromName: text("from_name").notNull(),
-    /** An agent's name, or PEOPLE_INBOX for the people's inbox. */
+    /**
+     * An agent's name, PEOPLE_INBOX for the people's inbox, `broadcast` for the protocol's
+     * broadcast folder, or `broadcast:{channel}` for a broadcast channel (broadcastChannels).
+     */
     toInbox: text("to_inbox").notNull(),
     type: text("type").notNull(),
     priority: text("priority", { enum: priorities }).notNull().default(DEFAULT_PRIORITY),
@@ -49,6 +52,21 @@ export const messages = sqliteTable(
 );
 
 export type MessageRow = typeof messages.$inferSelect;
+
+/**
+ * A broadcast channel (`_communication/broadcast/{channel}/` in the folder protocol): a named group
+ * of recipients whose messages are stored with `to_inbox = 'broadcast:{channel}'`. `members` are
+ * agent names, as the channel's files name them (`to:`, `recipients:`, `members:` lists); the
+ * channel `all` reaches every agent whatever it lists. See docs/folder-bridge.md.
+ */
+export const broadcastChannels = sqliteTable("broadcast_channels", {
+  name: text("name").primaryKey(),
+  members: text("members", { mode: "json" }).$type<string[]>().notNull().default([]),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+export type BroadcastChannelRow = typeof broadcastChannels.$inferSelect;
 
 /**
  * How many messages of each inbox are unread (neither read nor archived). Kept by triggers on

@@ -1,4 +1,5 @@
-import { sqliteTable, text, integer, index, primaryKey, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { sqliteTable, text, integer, index, primaryKey, uniqueIndex, type AnySQLiteColumn } from "drizzle-orm/sqlite-core";
+import { sql } from "drizzle-orm";
 import { editableRowColumns } from "./columns";
 import { agents } from "./agents";
 import { instructions } from "./instructions";
@@ -42,6 +43,11 @@ export const tasks = sqliteTable(
     completedAt: integer("completed_at"),
     /** The review round: 1 until a reviewer requests changes, then one more per request (task_step_rounds keeps the earlier ones). */
     round: integer("round").notNull().default(1),
+    /**
+     * The task this one is part of: a strategic task (ST2) is the parent of its tactical tasks
+     * (TT2.1...) in the protocol's hierarchical layout. Null for a task on its own.
+     */
+    parentTaskId: text("parent_task_id").references((): AnySQLiteColumn => tasks.id),
     ...editableRowColumns(),
   },
   (t) => [
@@ -55,6 +61,10 @@ export const tasks = sqliteTable(
     index("tasks_agent_updated_idx").on(t.assignedAgent, t.updatedAt, t.id),
     index("tasks_instruction_idx").on(t.instructionId, t.createdAt),
     index("tasks_lease_idx").on(t.status, t.leaseExpiresAt),
+    // A strategic task's children (the task page's tree card, the instruction page's nesting).
+    index("tasks_parent_idx")
+      .on(t.parentTaskId, t.ref)
+      .where(sql`parent_task_id IS NOT NULL`),
   ],
 );
 

@@ -38,6 +38,7 @@ import {
   type Doc,
 } from "./model";
 import { parseYaml, toYaml } from "./yaml";
+import { classify, SESSION_PATTERN, SESSIONS_FOLDER } from "./tree";
 
 /** One file the database says should exist: where, what, and whether the modelled fields differed from `base`. */
 export interface PlannedFile {
@@ -48,6 +49,16 @@ export interface PlannedFile {
 }
 
 const YAML_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:@+-]{0,199}\.ya?ml$/;
+
+/**
+ * The folder an instruction lives in: its id, or `sessions/{session}` for the one instruction of a
+ * session folder (id `inst_` + the session's name, see tree.ts).
+ */
+export function instructionFolder(instructionId: string): string {
+  if (!INSTRUCTION_ID_PATTERN.test(instructionId)) throw new UnsafePathError(`instruction id ${JSON.stringify(instructionId)} is not a folder name`);
+  const session = instructionId.slice("inst_".length);
+  return SESSION_PATTERN.test(session) ? `${SESSIONS_FOLDER}/${session}` : instructionId;
+}
 const baseName = (p: string | null | undefined) => (p ? p.split("/").pop()! : null);
 
 function parsedDoc(text: string | undefined): Doc | undefined {
@@ -60,27 +71,27 @@ function parsedDoc(text: string | undefined): Doc | undefined {
 
 /** instruction.yaml, status.yaml and the stored documents of an instruction. `base` overrides the stored headers (the files on disk). */
 export function instructionFiles(r: ProtocolInstruction, base?: { instruction?: Doc; status?: Doc }, opts: { documents?: boolean } = {}): PlannedFile[] {
-  if (!INSTRUCTION_ID_PATTERN.test(r.id)) throw new UnsafePathError(`instruction id ${JSON.stringify(r.id)} is not a folder name`);
+  const dir = instructionFolder(r.id);
   const original = (r.original ?? null) as InstructionOriginal | null;
   const out: PlannedFile[] = [];
   const instructionDoc = base ? base.instruction : original?.["instruction.yaml"];
   const statusDoc = base ? base.status : original?.["status.yaml"];
   if (!original && !base) {
     const fresh = freshInstructionDocs(r);
-    out.push({ rel: `${r.id}/instruction.yaml`, text: toYaml(fresh.instruction), hard: ["created"], soft: [] });
-    out.push({ rel: `${r.id}/status.yaml`, text: toYaml(fresh.status), hard: ["created"], soft: [] });
+    out.push({ rel: `${dir}/instruction.yaml`, text: toYaml(fresh.instruction), hard: ["created"], soft: [] });
+    out.push({ rel: `${dir}/status.yaml`, text: toYaml(fresh.status), hard: ["created"], soft: [] });
   } else {
     const applied = applyInstruction({ id: r.id, instruction: instructionDoc, status: statusDoc, plan: parsedDoc(original?.documents?.["workflow/plan.yaml"]) }, r);
     const i = applied.instruction ?? instructionDoc;
     const s = applied.status ?? statusDoc;
     const iFields = ["title", "body", "priority", "createdAt", "createdBy"];
-    if (i) out.push({ rel: `${r.id}/instruction.yaml`, text: toYaml(i), hard: applied.hard.filter((f) => iFields.includes(f)), soft: applied.soft });
-    if (s) out.push({ rel: `${r.id}/status.yaml`, text: toYaml(s), hard: applied.hard.filter((f) => !iFields.includes(f)), soft: [] });
+    if (i) out.push({ rel: `${dir}/instruction.yaml`, text: toYaml(i), hard: applied.hard.filter((f) => iFields.includes(f)), soft: applied.soft });
+    if (s) out.push({ rel: `${dir}/status.yaml`, text: toYaml(s), hard: applied.hard.filter((f) => !iFields.includes(f)), soft: [] });
   }
   if (opts.documents !== false) {
     for (const [p, text] of Object.entries(original?.documents ?? {})) {
       safeRelative(p, "document path");
-      out.push({ rel: `${r.id}/${p}`, text, hard: [], soft: [] });
+      out.push({ rel: `${dir}/${p}`, text, hard: [], soft: [] });
     }
   }
   return out;
@@ -88,11 +99,32 @@ export function instructionFiles(r: ProtocolInstruction, base?: { instruction?: 
 
 /* ---------------- tasks ---------------- */
 
-export function taskFileName(t: Pick<ProtocolTask, "ref" | "sourcePath" | "instructionId">): string {
-  const fromSource = t.sourcePath?.startsWith(`${t.instructionId}/tasks/`) ? baseName(t.sourcePath) : null;
-  const name = fromSource && YAML_NAME.test(fromSource) ? fromSource : `${t.ref}.yaml`;
+/**
+ * Where a task's file goes: back where it was imported from (its file name, and its layout: state
+ * folders under tasks/, or a `status:` field in tasks/strategic/ and tasks/tactical/{domain}/), else
+ * `{instruction}/tasks/{state}/{ref}.yaml`.
+ */
+export function taskPlace(t: Pick<ProtocolTask, "ref" | "sourcePath" | "instructionId">): { name: string; dir: string; byFolder: boolean } {
+  const from = t.sourcePath ? classify(t.sourcePath) : null;
+  const own = from?.kind === "task" && from.instructionId === t.instructionId && YAML_NAME.test(from.fileName) ? from : null;
+  const name = own ? own.fileName : `${t.ref}.yaml`;
   if (!YAML_NAME.test(name)) throw new UnsafePathError(`task ${JSON.stringify(t.ref)} has no usable file name`);
-  return safeSegment(name, "task file name");
+  safeSegment(name, "task file name");
+  if (own) {
+    safeRelative(own.dir, "task folder");
+    return { name, dir: own.dir, byFolder: own.folder !== null };
+  }
+  return { name, dir: `${instructionFolder(t.instructionId)}/tasks`, byFolder: true };
+}
+
+export function taskFileName(t: Pick<ProtocolTask, "ref" | "sourcePath" | "instructionId">): string {
+  return taskPlace(t).name;
+}
+
+/** Where the task's file is now: in the folder of its status, or (a `status:` field layout) where it always was. */
+export function taskPath(t: Pick<ProtocolTask, "ref" | "sourcePath" | "instructionId" | "status">): string {
+  const p = taskPlace(t);
+  return p.byFolder ? `${p.dir}/${taskFolderOf(t.status)}/${p.name}` : `${p.dir}/${p.name}`;
 }
 
 export function taskRecord(t: ProtocolTask) {
@@ -104,6 +136,7 @@ export function taskRecord(t: ProtocolTask) {
     filesToModify: t.filesToModify,
     filesToCreate: t.filesToCreate,
     dependsOn: t.dependsOn,
+    parentRef: t.parentRef,
     blockedReason: t.blockedReason,
     blockerType: t.blockerType,
     createdAt: t.createdAt,
@@ -114,19 +147,19 @@ export function taskRecord(t: ProtocolTask) {
 
 /** The task's file, in the folder of its status; `base` is the document to merge into (the file on disk, else the stored original). */
 export function taskFile(t: ProtocolTask, knownRefs: ReadonlySet<string>, base?: Doc | null): PlannedFile {
-  if (!INSTRUCTION_ID_PATTERN.test(t.instructionId)) throw new UnsafePathError(`instruction id ${JSON.stringify(t.instructionId)} is not a folder name`);
-  const name = taskFileName(t);
+  const place = taskPlace(t);
   const rec = taskRecord(t);
   const start = base ?? (t.original as Doc | null) ?? null;
-  const applied = applyTask(start ?? freshTaskDoc(rec), rec, { fileStem: name.replace(/\.ya?ml$/, ""), knownRefs });
-  return { rel: `${t.instructionId}/tasks/${taskFolderOf(t.status)}/${name}`, text: toYaml(applied.doc), hard: start ? applied.hard : ["created"], soft: applied.soft };
+  const applied = applyTask(start ?? freshTaskDoc(rec), rec, { fileStem: place.name.replace(/\.ya?ml$/, ""), knownRefs, statusField: !place.byFolder });
+  return { rel: taskPath(t), text: toYaml(applied.doc), hard: start ? applied.hard : ["created"], soft: applied.soft };
 }
 
 /** Where else the same task file may lie (another state folder): removed when the task moves. */
 export function otherTaskPaths(t: ProtocolTask): string[] {
-  const name = taskFileName(t);
+  const p = taskPlace(t);
+  if (!p.byFolder) return [];
   const here = taskFolderOf(t.status);
-  return TASK_FOLDERS.filter((f) => f !== here).map((f) => `${t.instructionId}/tasks/${f}/${name}`);
+  return TASK_FOLDERS.filter((f) => f !== here).map((f) => `${p.dir}/${f}/${p.name}`);
 }
 
 /* ---------------- messages ---------------- */
@@ -179,18 +212,18 @@ export function messageFile(m: ProtocolMessage, links: LinkIndex, fileName: stri
 /* ---------------- outputs and reviews ---------------- */
 
 export function outputFile(o: ProtocolOutput): PlannedFile {
-  if (!INSTRUCTION_ID_PATTERN.test(o.instructionId)) throw new UnsafePathError(`instruction id ${JSON.stringify(o.instructionId)} is not a folder name`);
-  const fromSource = o.sourcePath?.startsWith(`${o.instructionId}/outputs/partial/`) ? baseName(o.sourcePath) : null;
+  const dir = instructionFolder(o.instructionId);
+  const fromSource = o.sourcePath?.startsWith(`${dir}/outputs/partial/`) && o.sourcePath.split("/").length === dir.split("/").length + 3 ? baseName(o.sourcePath) : null;
   const name = fromSource && YAML_NAME.test(fromSource) ? fromSource : `${o.taskRef}_result.yaml`;
   if (!YAML_NAME.test(name)) throw new UnsafePathError(`task ${JSON.stringify(o.taskRef)} has no usable result file name`);
-  return { rel: `${o.instructionId}/outputs/partial/${safeSegment(name, "result file name")}`, text: renderOutput(o), hard: ["content"], soft: [] };
+  return { rel: `${dir}/outputs/partial/${safeSegment(name, "result file name")}`, text: renderOutput(o), hard: ["content"], soft: [] };
 }
 
 export function reviewFile(r: ProtocolReview): PlannedFile {
-  if (!INSTRUCTION_ID_PATTERN.test(r.instructionId)) throw new UnsafePathError(`instruction id ${JSON.stringify(r.instructionId)} is not a folder name`);
+  const dir = instructionFolder(r.instructionId);
   const name = reviewFileName(r);
   if (!YAML_NAME.test(name)) throw new UnsafePathError(`review of task ${JSON.stringify(r.taskRef)} has no usable file name`);
-  return { rel: `${r.instructionId}/reviews/${name}`, text: renderReview(r), hard: ["review"], soft: [] };
+  return { rel: `${dir}/reviews/${name}`, text: renderReview(r), hard: ["review"], soft: [] };
 }
 
 /* ---------------- writing ---------------- */
@@ -284,8 +317,8 @@ export function exportTree(db: Db, dir: string, opts: { actor?: Actor } = {}): E
   for (const r of protocolInstructions(ctx)) {
     attempt(r.id, () => {
       const original = (r.original ?? null) as InstructionOriginal | null;
-      const i = docOnDisk(root, `${r.id}/instruction.yaml`);
-      const st = docOnDisk(root, `${r.id}/status.yaml`);
+      const i = docOnDisk(root, `${instructionFolder(r.id)}/instruction.yaml`);
+      const st = docOnDisk(root, `${instructionFolder(r.id)}/status.yaml`);
       const base = i || st ? { instruction: i ?? original?.["instruction.yaml"], status: st ?? original?.["status.yaml"] } : undefined;
       for (const f of instructionFiles(r, base)) {
         const header = f.rel.endsWith("/instruction.yaml") || f.rel.endsWith("/status.yaml");
@@ -304,8 +337,7 @@ export function exportTree(db: Db, dir: string, opts: { actor?: Actor } = {}): E
   }
   for (const t of tasks) {
     attempt(`${t.instructionId}/tasks/${t.ref}`, () => {
-      const name = taskFileName(t);
-      const here = `${t.instructionId}/tasks/${taskFolderOf(t.status)}/${name}`;
+      const here = taskPath(t);
       const current = [here, ...otherTaskPaths(t)].find((p) => currentText(root, p) !== null) ?? null;
       const planned = taskFile(t, refs.get(t.instructionId)!, current ? docOnDisk(root, current) : null);
       put("task", planned, (exists) => !exists || planned.hard.length > 0 || current !== planned.rel);

@@ -16,8 +16,9 @@ import {
   type ImportOutputInput,
   type ImportTaskInput,
 } from "@/lib/services/protocol";
+import { instructionFolder } from "./export";
 import { joinInside, readFileInside, resolveRoot, UnsafePathError } from "./fs-safe";
-import { BRIDGE_NAME, deriveInstruction, deriveMessage, deriveOutput, deriveTask, inboxOf, isDoc, type Doc, type InstructionBundle, type TaskFolder } from "./model";
+import { BRIDGE_NAME, deriveInstruction, deriveMessage, deriveOutput, deriveTask, inboxOf, isDoc, type Doc, type InstructionBundle } from "./model";
 import { scanTree, type FileKind, type ScannedFile } from "./tree";
 import { parseYaml } from "./yaml";
 
@@ -130,10 +131,17 @@ const errText = (err: unknown) => (isServiceError(err) ? `${err.code}: ${err.mes
 
 export type Prepared<T> = { ok: true; input: T; warnings: string[] } | { ok: false; reason: string };
 
-export function taskInput(l: Extract<Loaded, { ok: true }>, instructionId: string, folder: TaskFolder, fileName: string): Prepared<ImportTaskInput & { dependsOn: string[] }> {
+export function taskInput(
+  l: Extract<Loaded, { ok: true }>,
+  k: Pick<Extract<FileKind, { kind: "task" }>, "instructionId" | "folder" | "fileName">,
+): Prepared<ImportTaskInput & { dependsOn: string[] }> {
+  const { instructionId, folder, fileName } = k;
   const d = deriveTask(l.doc, fileName.replace(/\.ya?ml$/i, ""));
   if (!d.ok) return d;
   const f = d.fields;
+  // The folder is the state; where there is none (tasks/strategic/, tasks/tactical/{domain}/) the file's `status:` is.
+  const status = folder ?? f.status ?? "pending";
+  if (folder === null && f.status === null && l.doc.status !== undefined) d.warnings.push(`status ${JSON.stringify(l.doc.status)} is not a task state: taken as pending`);
   return {
     ok: true,
     warnings: d.warnings,
@@ -144,7 +152,7 @@ export function taskInput(l: Extract<Loaded, { ok: true }>, instructionId: strin
       description: f.description,
       type: f.type,
       assignedAgent: f.assignedAgent,
-      status: folder,
+      status,
       priority: f.priority,
       authority: f.authority,
       deadline: f.deadline,
@@ -152,6 +160,7 @@ export function taskInput(l: Extract<Loaded, { ok: true }>, instructionId: strin
       filesToModify: f.filesToModify,
       filesToCreate: f.filesToCreate,
       dependsOn: f.dependsOn,
+      parentRef: f.parentRef,
       blockedReason: f.blockedReason,
       blockerType: f.blockerType,
       createdAt: f.createdAt ?? Math.floor(l.mtimeMs),
@@ -249,6 +258,8 @@ export function importInstructionFolder(
   extra: { keepFields?: ImportInstructionInput["keepFields"]; folderMtimeMs?: number } = {},
 ): FolderImport {
   const read = new Map<string, string>();
+  // The folder: the instruction id, or the session folder (sessions/{kind}_{date}_{time}) it was read from.
+  const base = (files.find((f) => "base" in f.kind)?.kind as { base: string } | undefined)?.base ?? instructionFolder(instructionId);
   const bundle: InstructionBundle = { id: instructionId };
   const documents: Record<string, string> = {};
   const keepDocuments: string[] = [];
@@ -286,7 +297,8 @@ export function importInstructionFolder(
     [statusDoc, "status.yaml"],
   ] as const) {
     const said = doc && (name === "instruction.yaml" ? doc.id : doc.instruction_id);
-    if (said !== undefined && said !== null && said !== instructionId) s.warn(`${instructionId}/${name}`, `says ${JSON.stringify(said)} but sits in folder ${instructionId}: the folder decides`);
+    if (said !== undefined && said !== null && said !== instructionId && base === instructionId)
+      s.warn(`${base}/${name}`, `says ${JSON.stringify(said)} but sits in folder ${instructionId}: the folder decides`);
   }
   const f = deriveInstruction(bundle);
   const hasInstruction = files.some((x) => x.kind.kind === "instruction-file" && x.kind.name === "instruction.yaml");
@@ -303,7 +315,7 @@ export function importInstructionFolder(
     createdAt: f.createdAt ?? fallbackTime,
     createdAtKnown: f.createdAt !== null,
     updatedAt: f.updatedAt ?? undefined,
-    sourcePath: hasInstruction ? `${instructionId}/instruction.yaml` : hasStatus ? `${instructionId}/status.yaml` : instructionId,
+    sourcePath: hasInstruction ? `${base}/instruction.yaml` : hasStatus ? `${base}/status.yaml` : base,
     // An unreadable instruction.yaml or status.yaml leaves what is stored alone.
     instructionDoc: badHeader ? undefined : instructionDoc,
     statusDoc: badHeader ? undefined : statusDoc,
@@ -369,9 +381,9 @@ function kindOfUnknown(rel: string): ItemKind {
   return rel.startsWith("_communication/") ? "message" : rel.includes("/tasks/") ? "task" : rel.includes("/outputs/") ? "output" : "document";
 }
 
-function folderMtime(root: string, id: string): number | undefined {
+function folderMtime(root: string, base: string): number | undefined {
   try {
-    return fs.statSync(joinInside(root, [id])).mtimeMs;
+    return fs.statSync(joinInside(root, base.split("/"))).mtimeMs;
   } catch {
     return undefined;
   }
@@ -381,7 +393,8 @@ function importFolder(s: ImportSession, id: string, files: ScannedFile[]) {
   const own = files.filter((f) => f.kind.kind === "instruction-file" || f.kind.kind === "document");
   const taskFiles = files.filter((f) => f.kind.kind === "task");
   const outputFiles = files.filter((f) => f.kind.kind === "output");
-  const folder = importInstructionFolder(s, id, own, { folderMtimeMs: folderMtime(s.root, id) });
+  const base = files.find((f) => "base" in f.kind)?.kind as { base: string } | undefined;
+  const folder = importInstructionFolder(s, id, own, { folderMtimeMs: folderMtime(s.root, base?.base ?? id) });
   if (!folder.ok) {
     for (const f of [...taskFiles, ...outputFiles]) s.skip(f.kind.kind === "task" ? "task" : "output", f.rel, `instruction ${id} was not imported`);
     return;
@@ -401,7 +414,7 @@ export function importTasks(s: ImportSession, instructionId: string, files: Scan
       s.skip("task", f.rel, l.reason);
       continue;
     }
-    const p = taskInput(l, instructionId, k.folder, k.fileName);
+    const p = taskInput(l, k);
     if (!p.ok) {
       s.skip("task", f.rel, p.reason);
       continue;
@@ -435,7 +448,10 @@ export function importTasks(s: ImportSession, instructionId: string, files: Scan
     try {
       const r = importTask(s.ctx, p.input);
       s.events(r.eventIds);
-      for (const u of r.unresolvedDependencies) s.warn(p.rel, `dependency ${u} is not a task of ${instructionId}: kept in the file, not linked`);
+      for (const u of r.unresolvedDependencies) {
+        const what = u === p.input.parentRef ? "parent task" : "dependency";
+        s.warn(p.rel, `${what} ${u} is not a task of ${instructionId}: kept in the file, not linked`);
+      }
     } catch (err) {
       s.warn(p.rel, `dependencies not linked: ${errText(err)}`);
     }

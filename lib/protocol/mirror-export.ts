@@ -13,17 +13,19 @@ import {
   messageFile,
   messageFolder,
   messageSourceName,
+  instructionFolder,
   otherTaskPaths,
   outputFile,
   reviewFile,
   taskFile,
   taskFileName,
+  taskPath,
   type LinkIndex,
   type PlannedFile,
 } from "./export";
 import { removeFileInside, safeRelative, sha256, writeFileAtomic } from "./fs-safe";
 import { noneDirty, type MirrorState } from "./mirror-state";
-import { deriveTask, messageFileName, TASK_FOLDERS } from "./model";
+import { deriveTask, messageFileName } from "./model";
 
 /** Which entities changed, from the events appended by anybody else. */
 export function pullEvents(s: MirrorState) {
@@ -127,8 +129,8 @@ export function exportDirty(s: MirrorState) {
   for (const ids of chunks([...d.instructions])) {
     for (const r of protocolInstructions(s.ctx, { ids })) {
       attempt(`instruction ${r.id}`, () => {
-        const iRel = `${r.id}/instruction.yaml`;
-        const sRel = `${r.id}/status.yaml`;
+        const iRel = `${instructionFolder(r.id)}/instruction.yaml`;
+        const sRel = `${instructionFolder(r.id)}/status.yaml`;
         if (busy(s, iRel) || busy(s, sRel)) return void keep.instructions.add(r.id);
         const onDisk = { instruction: s.docAt(iRel) ?? undefined, status: s.docAt(sRel) ?? undefined };
         const fresh = !onDisk.instruction && !onDisk.status;
@@ -151,7 +153,7 @@ export function exportDirty(s: MirrorState) {
     return set;
   };
   const folderReady = (instructionId: string) => {
-    if (fs.existsSync(path.join(s.root, instructionId))) return;
+    if (fs.existsSync(path.join(s.root, ...instructionFolder(instructionId).split("/")))) return;
     const r = protocolInstructions(s.ctx, { ids: [instructionId] })[0];
     if (r) for (const f of instructionFiles(r)) write(s, f);
   };
@@ -161,8 +163,9 @@ export function exportDirty(s: MirrorState) {
       attempt(`task ${t.instructionId}/${t.ref}`, () => {
         const key = `${t.instructionId}/${t.ref}`;
         const name = taskFileName(t);
-        const candidates = [s.taskPaths.get(key), ...TASK_FOLDERS.map((f) => `${t.instructionId}/tasks/${f}/${name}`)].filter((x): x is string => !!x);
-        if (candidates.some((c) => busy(s, c)) || [...s.pending.keys()].some((p) => p.startsWith(`${t.instructionId}/tasks/`) && p.endsWith(`/${name}`))) {
+        const candidates = [s.taskPaths.get(key), taskPath(t), ...otherTaskPaths(t)].filter((x): x is string => !!x);
+        const tasksDir = `${instructionFolder(t.instructionId)}/tasks/`;
+        if (candidates.some((c) => busy(s, c)) || [...s.pending.keys()].some((p) => p.startsWith(tasksDir) && p.endsWith(`/${name}`))) {
           return void keep.tasks.add(t.id);
         }
         const current = candidates.find((c) => currentText(s.root, c) !== null) ?? null;

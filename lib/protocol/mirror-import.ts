@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { isServiceError } from "@/lib/services";
 import { importMessage, importTask, protocolInstructions, protocolTasks } from "@/lib/services/protocol";
+import { instructionFolder } from "./export";
 import { readFileInside } from "./fs-safe";
 import { importInstructionFolder, importOutputFile, ImportSession, loadDoc, messageInput, taskInput } from "./import";
 import { instructionStateConflicts, INSTRUCTION_STATE_FIELDS, keepDatabaseTaskState, recordConflict } from "./mirror-conflicts";
@@ -110,7 +111,7 @@ function parses(s: MirrorState, rel: string, hash: string, p: Pending, now: numb
 
 function ownFiles(s: MirrorState, instructionId: string): ScannedFile[] {
   const out: ScannedFile[] = [];
-  for (const f of scanTree(s.root, instructionId).files) {
+  for (const f of scanTree(s.root, instructionFolder(instructionId)).files) {
     if ((f.kind.kind === "instruction-file" || f.kind.kind === "document") && f.kind.instructionId === instructionId) out.push(f);
   }
   return out;
@@ -143,7 +144,7 @@ function importFolder(s: MirrorState, session: ImportSession, instructionId: str
     const fields = instructionStateConflicts(before, fromFile);
     if (Object.keys(fields).length) {
       const loser = fields.tier || fields.phase ? st : i;
-      recordConflict(s, "instruction", instructionId, null, loser?.rel ?? `${instructionId}/instruction.yaml`, loser?.text ?? null, fields);
+      recordConflict(s, "instruction", instructionId, null, loser?.rel ?? `${instructionFolder(instructionId)}/instruction.yaml`, loser?.text ?? null, fields);
     }
   }
   return r.ok;
@@ -152,7 +153,7 @@ function importFolder(s: MirrorState, session: ImportSession, instructionId: str
 function importTaskFile(s: MirrorState, session: ImportSession, rel: string, kind: Extract<FileKind, { kind: "task" }>) {
   const l = loadDoc(s.root, rel);
   if (!l.ok) return s.report("error", l.reason, rel);
-  const p = taskInput(l, kind.instructionId, kind.folder, kind.fileName);
+  const p = taskInput(l, kind);
   if (!p.ok) return s.report("error", p.reason, rel);
   for (const w of p.warnings) s.report("warn", w, rel);
   if (!ensureInstruction(s, session, kind.instructionId)) return;

@@ -95,6 +95,8 @@ export function taskDto(t: TaskRow, now: number = Date.now()) {
     completedAt: iso(t.completedAt),
     /** The review round: 1, then one more each time a reviewer requests changes. */
     round: t.round,
+    /** The task this one is part of (a strategic task of a tactical one), or null. */
+    parentTaskId: t.parentTaskId,
     createdBy: t.createdBy,
     createdAt: iso(t.createdAt)!,
     updatedAt: iso(t.updatedAt)!,

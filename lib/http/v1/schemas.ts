@@ -69,6 +69,7 @@ export const Task = z
     claimedAt: NullableDateTime,
     completedAt: NullableDateTime,
     round: z.number().int().openapi({ description: "The review round: 1, then one more each time a reviewer requests changes" }),
+    parentTaskId: z.string().nullable().openapi({ description: "The task this one is part of (a strategic task of a tactical one)" }),
     createdBy: z.string(),
     createdAt: DateTime,
     updatedAt: DateTime,
@@ -155,6 +156,13 @@ export const TaskDetail = TaskListItem.extend({
   messages: z.array(Message),
   reviews: z.array(Review),
   stepsNote: z.string().nullable().openapi({ description: "Why the task has no steps, in words (null when it has some)" }),
+  parentTask: z
+    .looseObject({ id: z.string(), ref: z.string(), title: z.string(), status: TaskStatus, assignedAgent: z.string() })
+    .nullable()
+    .openapi({ description: "The task this one is part of (a strategic task of a tactical one); null for none or one the caller may not see" }),
+  children: z
+    .array(z.looseObject({ id: z.string(), ref: z.string(), title: z.string(), status: TaskStatus, assignedAgent: z.string(), progress: Progress }))
+    .openapi({ description: "The tasks that are part of this one (tactical tasks of a strategic one), in ref order, with their step progress" }),
   rounds: z
     .array(
       z.object({

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { and, eq } from "drizzle-orm";
 import { agents, instructions, taskDependencies, tasks, taskStatuses, type TaskRow } from "@/db/schema";
 import { taskAuthorities } from "@/lib/domain/vocabulary";
-import type { ServiceContext } from "../context";
+import type { ServiceContext, Tx } from "../context";
 import { writeTx } from "../write-tx";
 import type { EventInput } from "../events";
 import { followAgentSteps } from "../tasks/task-steps";
@@ -36,6 +36,8 @@ export const ImportTaskInput = z.strictObject({
   filesToCreate: list(1000, 1000),
   /** Refs of tasks in the same instruction; undefined leaves the stored dependencies alone. */
   dependsOn: z.array(z.string().regex(TASK_REF_PATTERN)).max(500).optional(),
+  /** The parent task's ref in the same instruction (a strategic task of a tactical one); null none, undefined leaves it alone. */
+  parentRef: z.string().regex(TASK_REF_PATTERN).nullable().optional(),
   blockedReason: text(20_000).nullable().default(null),
   blockerType: z.string().max(100).nullable().default(null),
   createdAt: z.number().int().nonnegative(),
@@ -49,6 +51,16 @@ export const ImportTaskInput = z.strictObject({
 export type ImportTaskInput = z.input<typeof ImportTaskInput>;
 
 type Changes = Record<string, { before: unknown; after: unknown }>;
+
+/** Is `taskId` (or one of its ancestors) `ancestorId`? Walks up at most 64 parents. */
+function descendsFrom(tx: Tx, taskId: string, ancestorId: string): boolean {
+  let at: string | null = taskId;
+  for (let i = 0; at && i < 64; i++) {
+    if (at === ancestorId) return true;
+    at = tx.select({ p: tasks.parentTaskId }).from(tasks).where(eq(tasks.id, at)).get()?.p ?? null;
+  }
+  return false;
+}
 
 /**
  * Upserts a task from its file in tasks/{state}/: the folder is the status, the protocol id is the
@@ -89,6 +101,23 @@ export function importTask(ctx: ServiceContext, raw: ImportTaskInput) {
       }
       depIds.sort();
     }
+    // The parent by ref too: one not (yet) imported is reported back like a dependency.
+    let parentId: string | null | undefined;
+    if (input.parentRef === null || input.parentRef === input.ref) parentId = null;
+    else if (input.parentRef !== undefined) {
+      parentId =
+        tx
+          .select({ id: tasks.id })
+          .from(tasks)
+          .where(and(eq(tasks.instructionId, input.instructionId), eq(tasks.ref, input.parentRef)))
+          .get()?.id ?? null;
+      if (parentId === null) unresolved.push(input.parentRef);
+      // A parent that is this task's own descendant would make a loop: not linked.
+      else if (before && descendsFrom(tx, parentId, before.id)) {
+        unresolved.push(input.parentRef);
+        parentId = null;
+      }
+    }
     const blocked = input.status === "blocked";
 
     if (!before) {
@@ -110,6 +139,7 @@ export function importTask(ctx: ServiceContext, raw: ImportTaskInput) {
           updatedAt: Math.max(input.createdAt, input.completedAt ?? 0),
           sourcePath: input.sourcePath,
           original: input.original ?? null,
+          parentTaskId: parentId ?? null,
         },
         depIds ?? [],
         open ? agent : null,
@@ -130,6 +160,7 @@ export function importTask(ctx: ServiceContext, raw: ImportTaskInput) {
             priority: row.priority,
             steps: steps.length,
             dependsOn: depIds ?? [],
+            ...(parentId ? { parentTaskId: parentId } : {}),
             source: "folder",
             sourcePath: row.sourcePath,
           },
@@ -149,6 +180,7 @@ export function importTask(ctx: ServiceContext, raw: ImportTaskInput) {
     else desired.completedAt = null;
     if (input.sourcePath !== null) desired.sourcePath = input.sourcePath;
     if (input.original !== undefined) desired.original = input.original;
+    if (parentId !== undefined) desired.parentTaskId = parentId;
 
     const changes: Changes = {};
     for (const [k, v] of Object.entries(desired)) {

@@ -6,7 +6,7 @@ import { requireBridge } from "./shared";
 
 /** What the bridge reads to write files: whole rows (with `original`), plus the refs files use. */
 export type ProtocolInstruction = InstructionRow;
-export type ProtocolTask = TaskRow & { dependsOn: string[] };
+export type ProtocolTask = TaskRow & { dependsOn: string[]; parentRef: string | null };
 export type ProtocolMessage = MessageRow & { taskRef: string | null };
 export type ProtocolOutput = OutputRow & { taskRef: string; instructionId: string; versions: number };
 export type ProtocolReview = ReviewRow & { taskRef: string; instructionId: string; outputVersion: number };
@@ -49,7 +49,17 @@ export function protocolTasks(ctx: ServiceContext, q: { ids?: string[]; instruct
       deps.set(d.taskId, list);
     }
   }
-  return rows.map((r) => ({ ...r, dependsOn: (deps.get(r.id) ?? []).sort() }));
+  const parentIds = [...new Set(rows.map((r) => r.parentTaskId).filter((p): p is string => p !== null))];
+  const parentRefs = new Map<string, string>();
+  for (let i = 0; i < parentIds.length; i += 500) {
+    for (const p of ctx.db
+      .select({ id: tasks.id, ref: tasks.ref })
+      .from(tasks)
+      .where(inArray(tasks.id, parentIds.slice(i, i + 500)))
+      .all())
+      parentRefs.set(p.id, p.ref);
+  }
+  return rows.map((r) => ({ ...r, dependsOn: (deps.get(r.id) ?? []).sort(), parentRef: r.parentTaskId ? (parentRefs.get(r.parentTaskId) ?? null) : null }));
 }
 
 /** Messages in insertion order, a page at a time (`afterSeq` from the last one of the previous page). */

@@ -199,6 +199,24 @@ export function getTask(ctx: ServiceContext, taskId: string) {
       steps.length ? null : ctx.db.select({ active: agents.active, steps: agents.steps, stepsSource: agents.stepsSource }).from(agents).where(eq(agents.name, t.assignedAgent)).get(),
     ),
     usage: taskUsage(ctx, t.id),
+    ...taskTree(ctx, t),
+  };
+}
+
+/**
+ * The task's place in a hierarchy: its parent (a strategic task) and its children (tactical tasks),
+ * each with status and step progress. An agent sees only the ones assigned to it, as everywhere.
+ */
+function taskTree(ctx: ServiceContext, t: typeof tasks.$inferSelect) {
+  const visible = (x: { assignedAgent: string }) => ctx.actor.kind !== "agent" || x.assignedAgent === ctx.actor.name;
+  const parent = t.parentTaskId
+    ? ctx.db.select({ id: tasks.id, ref: tasks.ref, title: tasks.title, status: tasks.status, assignedAgent: tasks.assignedAgent }).from(tasks).where(eq(tasks.id, t.parentTaskId)).get()
+    : undefined;
+  // (parent_task_id, ref) index: a strategic task's children in ref order (TT2.1, TT2.2...).
+  const kids = ctx.db.select().from(tasks).where(eq(tasks.parentTaskId, t.id)).orderBy(asc(tasks.ref)).limit(500).all().filter(visible);
+  return {
+    parentTask: parent && visible(parent) ? parent : null,
+    children: withProgress(ctx, kids).map((c) => ({ id: c.id, ref: c.ref, title: c.title, status: c.status, assignedAgent: c.assignedAgent, progress: c.progress })),
   };
 }
 
