@@ -3,7 +3,7 @@ import * as React from "react";
 import { useRouter } from "next/navigation";
 import { Command } from "cmdk";
 import { useTheme } from "next-themes";
-import { Bot, CheckSquare, FileText, Inbox, LayoutDashboard, ListTodo, Plus, Search, SquareKanban, SunMoon } from "lucide-react";
+import { Bot, CheckSquare, FileText, Inbox, Keyboard, LayoutDashboard, ListTodo, Plus, Search, SquareKanban, SunMoon } from "lucide-react";
 import { Dialog, DialogContent, DialogDescription, DialogTitle } from "@/components/ui/dialog";
 import { StatusIcon } from "@/components/ui/status";
 import { AgentSwatch } from "@/components/ui/agent-swatch";
@@ -15,6 +15,8 @@ import { searchHref } from "@/lib/queries/search-params";
 import { hitHref, kindLabel } from "@/components/search/hit-href";
 import { KindIcon } from "@/components/search/kind-icon";
 import { AssignWorkDialog } from "@/components/tasks/assign-work-dialog";
+import { GO_TO, HELP_KEY } from "./shortcuts";
+import { ShortcutsOverlay } from "./shortcuts-overlay";
 
 /* Loose shapes: the palette reads only a few fields of what the API returns. */
 interface TaskLite {
@@ -48,7 +50,7 @@ function items<T>(x: unknown, key?: string): T[] {
 /** Strips the control-character match marks search snippets carry. */
 const plain = (s: string | undefined) => (s ?? "").replace(/[\u0002\u0003]/g, "");
 
-const PaletteCtx = React.createContext<{ open: () => void; assign: () => void } | null>(null);
+const PaletteCtx = React.createContext<{ open: () => void; assign: () => void; shortcuts: () => void } | null>(null);
 export const usePalette = () => React.useContext(PaletteCtx);
 
 function useDebounced<T>(value: T, ms: number): T {
@@ -68,6 +70,7 @@ function useDebounced<T>(value: T, ms: number): T {
 export function CommandPaletteProvider({ children }: { children: React.ReactNode }) {
   const [open, setOpen] = React.useState(false);
   const [assignOpen, setAssignOpen] = React.useState(false);
+  const [helpOpen, setHelpOpen] = React.useState(false);
   const router = useRouter();
 
   React.useEffect(() => {
@@ -79,16 +82,21 @@ export function CommandPaletteProvider({ children }: { children: React.ReactNode
         return;
       }
       if (e.metaKey || e.ctrlKey || e.altKey || isTypingTarget(e.target)) return;
+      if (e.key === HELP_KEY && !e.defaultPrevented) {
+        e.preventDefault();
+        setHelpOpen((o) => !o);
+        return;
+      }
       if (e.key === "g") {
         g = Date.now();
         return;
       }
       if (g && Date.now() - g < 1200) {
-        const dest: Record<string, string> = { o: "/", i: "/instructions", t: "/tasks", r: hrefs.outputs(), n: hrefs.inbox(), a: "/agents" };
+        const dest = GO_TO.find((d) => d.key === e.key);
         g = 0;
-        if (dest[e.key]) {
+        if (dest) {
           e.preventDefault();
-          router.push(dest[e.key]);
+          router.push(dest.href);
         }
       }
     };
@@ -96,7 +104,7 @@ export function CommandPaletteProvider({ children }: { children: React.ReactNode
     return () => document.removeEventListener("keydown", onKey);
   }, [router]);
 
-  const ctx = React.useMemo(() => ({ open: () => setOpen(true), assign: () => setAssignOpen(true) }), []);
+  const ctx = React.useMemo(() => ({ open: () => setOpen(true), assign: () => setAssignOpen(true), shortcuts: () => setHelpOpen(true) }), []);
   return (
     <PaletteCtx.Provider value={ctx}>
       {children}
@@ -113,16 +121,20 @@ export function CommandPaletteProvider({ children }: { children: React.ReactNode
                 setOpen(false);
                 setAssignOpen(true);
               }}
+              onShortcuts={() => setHelpOpen(true)}
             />
           )}
         </DialogContent>
       </Dialog>
       <AssignWorkDialog open={assignOpen} onOpenChange={setAssignOpen} />
+      <ShortcutsOverlay open={helpOpen} onOpenChange={setHelpOpen} />
     </PaletteCtx.Provider>
   );
 }
 
-function Palette({ onDone, onAssign }: { onDone: () => void; onAssign: () => void }) {
+const goIcons: Record<string, typeof LayoutDashboard> = { o: LayoutDashboard, i: ListTodo, t: SquareKanban, r: CheckSquare, n: Inbox, a: Bot };
+
+function Palette({ onDone, onAssign, onShortcuts }: { onDone: () => void; onAssign: () => void; onShortcuts: () => void }) {
   const router = useRouter();
   const { resolvedTheme, setTheme } = useTheme();
   const [q, setQ] = React.useState("");
@@ -177,22 +189,27 @@ function Palette({ onDone, onAssign }: { onDone: () => void; onAssign: () => voi
           </Command.Group>
         )}
         <Command.Group heading="Go to" className={group}>
-          {[
-            { label: "Overview", href: "/", Icon: LayoutDashboard, key: "g o" },
-            { label: "Instructions", href: "/instructions", Icon: ListTodo, key: "g i" },
-            { label: "Tasks", href: "/tasks", Icon: SquareKanban, key: "g t" },
-            { label: "Review", href: hrefs.outputs(), Icon: CheckSquare, key: "g r" },
-            { label: "Inbox", href: hrefs.inbox(), Icon: Inbox, key: "g n" },
-            { label: "Agents", href: "/agents", Icon: Bot, key: "g a" },
-            { label: "Search", href: "/search", Icon: Search, key: "" },
-          ].map(({ label, href, Icon, key }) => (
-            <Command.Item key={href} value={`go ${label}`} className={item} onSelect={() => go(href)}>
-              <Icon /> {label}
-              <span className="ml-auto text-[11px] text-muted-foreground">{key}</span>
-            </Command.Item>
-          ))}
+          {[...GO_TO.map((d) => ({ label: d.label, href: d.href, Icon: goIcons[d.key], key: `g ${d.key}` })), { label: "Search", href: "/search", Icon: Search, key: "" }].map(
+            ({ label, href, Icon, key }) => (
+              <Command.Item key={href} value={`go ${label}`} className={item} onSelect={() => go(href)}>
+                <Icon /> {label}
+                <span className="ml-auto text-[11px] text-muted-foreground">{key}</span>
+              </Command.Item>
+            ),
+          )}
         </Command.Group>
         <Command.Group heading="Actions" className={group}>
+          <Command.Item
+            value="keyboard shortcuts help"
+            className={item}
+            onSelect={() => {
+              onDone();
+              onShortcuts();
+            }}
+          >
+            <Keyboard /> Keyboard shortcuts
+            <span className="ml-auto text-[11px] text-muted-foreground">?</span>
+          </Command.Item>
           <Command.Item value="assign work task agent new" className={item} onSelect={onAssign} data-testid="palette-assign">
             <Plus /> Assign work…
           </Command.Item>

@@ -5,7 +5,7 @@ import type { LiveState } from "@/lib/queries/live";
 const label: Record<LiveState, string> = { live: "live", reconnecting: "reconnecting…", connecting: "connecting…" };
 
 /** A dot and a word: green "live" while the change stream is open, amber while it reconnects. */
-export function LiveIndicator({ state, className }: { state: LiveState; className?: string }) {
+export function LiveIndicator({ state, className, labelClassName }: { state: LiveState; className?: string; labelClassName?: string }) {
   return (
     <div
       role="status"
@@ -19,7 +19,7 @@ export function LiveIndicator({ state, className }: { state: LiveState; classNam
         {state === "live" && <span className="absolute inline-flex size-full animate-ping rounded-full bg-status-done opacity-40 [animation-duration:2.5s]" />}
         <span className={cn("relative inline-flex size-2 rounded-full", state === "live" ? "bg-status-done" : "bg-status-blocked")} />
       </span>
-      {label[state]}
+      <span className={labelClassName}>{label[state]}</span>
     </div>
   );
 }

@@ -1,6 +1,8 @@
 "use client";
-import { Search } from "lucide-react";
+import { Keyboard, Search } from "lucide-react";
 import { Kbd } from "@/components/ui/kbd";
+import { Button } from "@/components/ui/button";
+import { Tooltip } from "@/components/ui/tooltip";
 import { Breadcrumbs } from "./breadcrumbs";
 import { usePalette } from "./command-palette";
 
@@ -12,7 +14,7 @@ export function TopBar() {
       <button
         type="button"
         onClick={() => palette?.open()}
-        className="flex h-7 w-56 items-center gap-2 rounded-md border bg-background px-2 text-xs text-muted-foreground hover:bg-accent focus-visible:outline-2 focus-visible:outline-ring"
+        className="flex h-7 w-56 items-center max-md:w-40 gap-2 rounded-md border bg-background px-2 text-xs text-muted-foreground hover:bg-accent focus-visible:outline-2 focus-visible:outline-ring"
         aria-label="Open the command palette (Control K)"
         aria-keyshortcuts="Control+K Meta+K"
         data-testid="command-palette-button"
@@ -21,6 +23,11 @@ export function TopBar() {
         <span className="flex-1 text-left">Search or jump to…</span>
         <Kbd>⌘K</Kbd>
       </button>
+      <Tooltip content="Keyboard shortcuts (?)" side="bottom">
+        <Button variant="ghost" size="icon-sm" aria-label="Keyboard shortcuts" aria-keyshortcuts="?" onClick={() => palette?.shortcuts()} data-testid="shortcuts-button">
+          <Keyboard />
+        </Button>
+      </Tooltip>
     </header>
   );
 }

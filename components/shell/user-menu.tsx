@@ -39,11 +39,11 @@ export function UserMenu({ user }: { user: ShellUser }) {
   const [busy, setBusy] = React.useState(false);
   const initials = (user.name || user.email).slice(0, 1).toUpperCase();
   return (
-    <div className="flex min-w-0 items-center gap-2" data-testid="user-menu">
+    <div className="flex min-w-0 items-center gap-2 collapsed:flex-col" data-testid="user-menu">
       <span aria-hidden className="grid size-6 shrink-0 place-items-center rounded-full bg-muted text-[11px] font-semibold">
         {initials}
       </span>
-      <span className="min-w-0 flex-1" title={`${user.email} (${user.role})`}>
+      <span className="min-w-0 flex-1 collapsed:sr-only" title={`${user.email} (${user.role})`}>
         <span className="block truncate text-xs font-medium">{user.name || user.email}</span>
         {user.name && <span className="block truncate text-[11px] text-muted-foreground">{user.email}</span>}
       </span>
