@@ -29,6 +29,7 @@ import { parseQueueStatus, statusQuery } from "./queue-status";
 import { RequestChangesDialog } from "./request-changes-dialog";
 import { VersionNav } from "./version-nav";
 import { FilesTouched } from "./files-touched";
+import { CompletionChecklist } from "./completion-checklist";
 import { OutputHistory } from "./output-history";
 import { NotReviewableReason } from "./not-reviewable-reason";
 import { useReviewEnv } from "./review-context";
@@ -62,7 +63,7 @@ export function OutputReview({
   const qs = statusQuery(queueStatus);
 
   const detail = useOutput(id, initial);
-  const { output, task, versions, reviews } = detail.data ?? initial;
+  const { output, task, versions, reviews, manifest } = detail.data ?? initial;
   // A new version of this task (another output id) or a review elsewhere changes this page too.
   useLiveEvent(
     React.useCallback(
@@ -209,6 +210,8 @@ export function OutputReview({
         <VersionNav versions={versions} current={id} qs={qs} />
 
         <FilesTouched files={output.files} />
+
+        {manifest && <CompletionChecklist manifest={manifest} />}
 
         <Tabs value={view} onValueChange={(v) => setSearchParams({ view: v === "diff" ? "diff" : null }, { replace: true })}>
           <TabsList aria-label="Show the output">

@@ -169,3 +169,59 @@ describe("hierarchical tasks: tasks/strategic/ST{n}.yaml and tasks/tactical/{dom
     expect(sum.byKind.task).toMatchObject({ imported: 6, skipped: 2 });
   });
 });
+
+describe("completion manifests: {inst}/outputs/partial/{task_id}/manifest.yaml", () => {
+  const root = fixture("manifests");
+
+  it("keeps the manifest beside the task's output, shows it as a checklist against the acceptance criteria, exports it back byte for byte", async () => {
+    const sum = await importClean(root);
+    expect(sum.byKind).toMatchObject({ document: { imported: 1, skipped: 0 }, output: { imported: 1 }, task: { imported: 1 } });
+    const t1 = task("T1");
+    const out = get("SELECT id FROM outputs WHERE task_id = ?", t1.id)!;
+    const detail = s.getOutput(admin(), out.id as string);
+    expect(detail.acceptanceCriteria).toHaveLength(3);
+    expect(detail.manifest).toMatchObject({
+      path: "outputs/partial/T1/manifest.yaml",
+      items: [
+        { criterion: "At most 5 attempts per minute per IP", verdict: "met", evidence: "tests/test_ratelimit.py::test_five_per_minute passes" },
+        { criterion: "The sixth attempt gets 429 with Retry-After", verdict: "not_met", evidence: "429 is returned but Retry-After is missing" },
+        // Not in the manifest: not verified.
+        { criterion: "Successful logins reset the counter", verdict: "not_verified", evidence: null },
+      ],
+      extra: [{ criterion: "Limiter survives a Redis restart", verdict: "met" }],
+      outputsCreated: ["src/auth/ratelimit.py"],
+      qualityChecks: [
+        { name: "passed", items: ["ruff", "mypy"] },
+        { name: "failed", items: ["integration suite (Redis not available in CI)"] },
+      ],
+      outstandingWork: ["Add the Retry-After header"],
+      issuesEncountered: ["Redis client pinned to an old version"],
+      problem: null,
+    });
+
+    const { out: exported } = await exportAndCompare(root);
+    const rel = "inst_20260202_001/outputs/partial/T1/manifest.yaml";
+    expect(fs.readFileSync(path.join(exported, rel), "utf8")).toBe(fs.readFileSync(path.join(root, rel), "utf8"));
+    await reimportUnchanged(exported);
+    await reimportUnchanged(root);
+  });
+
+  it("a changed manifest updates the checklist; an unreadable one is reported with its path and the rest is imported", async () => {
+    const copy = path.join(dir, "copy", "Agent_Memory");
+    fs.cpSync(root, copy, { recursive: true });
+    await importClean(copy);
+    const rel = "inst_20260202_001/outputs/partial/T1/manifest.yaml";
+    writeFile(copy, rel, "completion_verification:\n  At most 5 attempts per minute per IP: {status: NOT_MET, evidence: flaky}\n  AC3: MET\n");
+    const upd = await importClean(copy);
+    expect(upd.byKind.document).toMatchObject({ updated: 1 });
+    const out = get("SELECT id FROM outputs WHERE task_id = ?", task("T1").id)!;
+    expect(s.getOutput(admin(), out.id as string).manifest!.items.map((i) => i.verdict)).toEqual(["not_met", "not_verified", "met"]);
+
+    writeFile(copy, rel, "completion_verification: [unclosed\n");
+    const bad = JSON.parse((await cli("--json", "import", copy)).stdout);
+    expect(bad.errors).toEqual([{ path: rel, reason: expect.stringMatching(/^invalid YAML/) }]);
+    expect(bad.byKind.task).toMatchObject({ unchanged: 1, skipped: 0 });
+    // The stored manifest is kept as it was.
+    expect(s.getOutput(admin(), out.id as string).manifest!.items[0].verdict).toBe("not_met");
+  });
+});

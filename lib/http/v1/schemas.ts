@@ -205,12 +205,30 @@ export const InstructionDetail = Instruction.extend({
   messages: z.array(Message),
 }).openapi("InstructionDetail");
 
+const ChecklistItem = z.object({ criterion: z.string(), verdict: z.enum(["met", "not_met", "partial", "not_verified"]), evidence: z.string().nullable() });
+export const CompletionChecklist = z
+  .object({
+    path: z.string(),
+    items: z.array(ChecklistItem).openapi({ description: "One per acceptance criterion; not_verified when the manifest does not mention it" }),
+    extra: z.array(ChecklistItem).openapi({ description: "Manifest entries that match no acceptance criterion" }),
+    outputsCreated: z.array(z.string()),
+    qualityChecks: z.array(z.object({ name: z.string(), items: z.array(z.string()) })),
+    outstandingWork: z.array(z.string()),
+    issuesEncountered: z.array(z.string()),
+    problem: z.string().nullable(),
+  })
+  .openapi("CompletionChecklist");
+
 export const OutputDetail = z
   .object({
     output: Output,
     task: z.looseObject({ id: z.string(), ref: z.string(), title: z.string(), status: TaskStatus, assignedAgent: z.string(), instructionId: z.string() }),
     versions: z.array(Output),
     reviews: z.array(Review),
+    acceptanceCriteria: z.array(z.string()).openapi({ description: "The task's acceptance criteria" }),
+    manifest: CompletionChecklist.nullable().openapi({
+      description: "The task's completion manifest (folder protocol: outputs/partial/{task}/manifest.yaml) as a checklist against its acceptance criteria",
+    }),
   })
   .openapi("OutputDetail");
 

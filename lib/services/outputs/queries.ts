@@ -8,6 +8,7 @@ import { afterCursor, clampLimit, pageOf, type Page } from "../cursor";
 import { outputDto, reviewDto, type OutputDto } from "../dto";
 import { notFound } from "../errors";
 import { requireTaskAccess } from "../policy";
+import { taskManifest } from "./manifest";
 
 export type ReviewQueueItem = Omit<OutputDto, "content"> & {
   task: { id: string; ref: string; title: string; status: string; assignedAgent: string; instructionId: string; priority: string };
@@ -115,6 +116,9 @@ export function getOutput(ctx: ServiceContext, outputId: string) {
     task: { id: t.id, ref: t.ref, title: t.title, status: t.status, assignedAgent: t.assignedAgent, instructionId: t.instructionId, authority: t.authority, priority: t.priority },
     versions: versions.map((v) => outputDto(v)),
     reviews: revs.map(reviewDto),
+    acceptanceCriteria: t.acceptanceCriteria,
+    /** The task's completion manifest (folder protocol) as a checklist against its acceptance criteria, or null. */
+    manifest: taskManifest(ctx, t),
   };
 }
 export type OutputDetail = ReturnType<typeof getOutput>;
