@@ -75,7 +75,7 @@ export function CompletionChecklist({ manifest }: { manifest: Checklist }) {
       )}
       {manifest.extra.length > 0 && (
         <div className="border-t">
-          <span className="block px-3 pt-2 text-[11px] font-medium text-muted-foreground">Also verified (not among the task's criteria)</span>
+          <span className="block px-3 pt-2 text-[11px] font-medium text-muted-foreground">Also verified (not among the task&apos;s criteria)</span>
           <ul className="divide-y">
             {manifest.extra.map((item, i) => (
               <Item key={i} item={item} />

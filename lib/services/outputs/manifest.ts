@@ -4,7 +4,7 @@ import "server-only";
 // against the task's acceptance criteria for the output review page.
 import { sql } from "drizzle-orm";
 import { instructions } from "@/db/schema";
-import { parseYaml } from "@/lib/protocol/yaml";
+import { parseDocument } from "yaml";
 import type { ServiceContext } from "../context";
 
 export type CriterionVerdict = "met" | "not_met" | "partial" | "not_verified";
@@ -94,10 +94,17 @@ export function completionChecklist(text: string, criteria: readonly string[], p
     issuesEncountered: [],
     problem: null,
   };
-  const p = parseYaml(text);
-  if (!p.ok) return { ...empty, problem: p.reason };
-  if (!isDoc(p.value)) return { ...empty, problem: "the manifest is not a mapping of fields" };
-  const doc = p.value;
+  // The bridge stored this text only after its own checks (lib/protocol/yaml.ts: size, aliases, depth); parsed again with the alias cap.
+  let value: unknown;
+  try {
+    const d = parseDocument(text, { uniqueKeys: true });
+    if (d.errors.length) return { ...empty, problem: `invalid YAML: ${d.errors[0].message.split("\n")[0]}` };
+    value = d.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    return { ...empty, problem: `invalid YAML: ${(err as Error).message.split("\n")[0]}` };
+  }
+  if (!isDoc(value)) return { ...empty, problem: "the manifest is not a mapping of fields" };
+  const doc = value;
   const entries = entriesOf(doc.completion_verification);
   const used = new Set<number>();
   const items = criteria.map((criterion, i): ChecklistItem => {
