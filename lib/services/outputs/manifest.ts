@@ -77,8 +77,9 @@ function entriesOf(v: unknown): ChecklistItem[] {
     const evidence = b.evidence ?? b.notes ?? b.proof;
     out.push({ criterion, verdict: verdictOf(b.status ?? b.result ?? b.verdict ?? b.met), evidence: Array.isArray(evidence) ? lines(evidence).join("\n") : words(evidence) || null });
   };
-  if (Array.isArray(v)) for (const e of v) isDoc(e) ? push(words(e.criterion ?? e.criteria ?? e.description ?? e.name ?? e.id), e) : undefined;
-  else if (isDoc(v)) for (const [k, e] of Object.entries(v)) push(isDoc(e) && words(e.criterion) ? words(e.criterion) : k, e);
+  if (Array.isArray(v)) {
+    for (const e of v) if (isDoc(e)) push(words(e.criterion ?? e.criteria ?? e.description ?? e.name ?? e.id), e);
+  } else if (isDoc(v)) for (const [k, e] of Object.entries(v)) push(isDoc(e) && words(e.criterion) ? words(e.criterion) : k, e);
   return out.filter((e) => e.criterion.trim() !== "").slice(0, 500);
 }
 
