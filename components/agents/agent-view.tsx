@@ -1,4 +1,5 @@
 "use client";
+import type * as React from "react";
 import { openTaskStatuses } from "@/lib/domain/vocabulary";
 import Link from "next/link";
 import { Inbox } from "lucide-react";
@@ -19,11 +20,27 @@ import { PermissionsCard } from "./permissions-card";
 import { AgentCostCard, AgentRunsCard } from "./agent-usage";
 
 /**
- * One agent: its load, tasks, runs, cost, Response Approach, how to connect it, and its definition. Seeded by
- * the server render and live through React Query: keys.agent(name) (GET /agents/{name}: load,
- * unread count, definition) and the task list's keys.tasks, both invalidated by the live hook.
+ * One agent: its load, activity, tasks, runs, step durations, cost, Response Approach, how to connect it, and
+ * its definition. Seeded by the server render and live through React Query: keys.agent(name) (GET
+ * /agents/{name}: load, unread count, definition) and the task list's keys.tasks, both invalidated by
+ * the live hook. `activity` and `stepDurations` are charts the page drew on the server (they redraw
+ * themselves, components/charts/chart-refresh.tsx).
  */
-export function AgentView({ initial, tasks, serverOrigin, canCreateToken = false }: { initial: AgentListItem; tasks: Page<TaskListItem>; serverOrigin: string; canCreateToken?: boolean }) {
+export function AgentView({
+  initial,
+  tasks,
+  serverOrigin,
+  canCreateToken = false,
+  activity,
+  stepDurations,
+}: {
+  initial: AgentListItem;
+  tasks: Page<TaskListItem>;
+  serverOrigin: string;
+  canCreateToken?: boolean;
+  activity?: React.ReactNode;
+  stepDurations?: React.ReactNode;
+}) {
   const q = useAgent(initial.name, initial);
   const a = q.data ?? initial;
   return (
@@ -60,6 +77,8 @@ export function AgentView({ initial, tasks, serverOrigin, canCreateToken = false
 
       <div className="grid gap-5 xl:grid-cols-[minmax(0,1fr)_24rem]">
         <div className="grid min-w-0 content-start gap-5">
+          {activity}
+
           <Card>
             <CardHeader>
               <CardTitle>Tasks</CardTitle>
@@ -73,6 +92,8 @@ export function AgentView({ initial, tasks, serverOrigin, canCreateToken = false
           </Card>
 
           <AgentRunsCard agent={a.name} />
+
+          {stepDurations}
 
           <ResponseApproach steps={a.steps} extra={a.extra} />
         </div>

@@ -1,4 +1,5 @@
 "use client";
+import type * as React from "react";
 import { openTaskStatuses, taskStatuses } from "@/lib/domain/vocabulary";
 import Link from "next/link";
 import { AlertTriangle } from "lucide-react";
@@ -18,6 +19,7 @@ import { ColumnHeads } from "@/components/ui/column-heads";
 import { EventLine } from "@/components/tasks/event-line";
 import { NewInstructionButton } from "@/components/instructions/new-instruction-button";
 import { hrefs } from "@/lib/queries/links";
+import { StackedBar } from "@/components/charts/stacked-bar";
 import { CostCard } from "./cost-card";
 
 /** Sign-ins and token housekeeping are audit noise in the feed. */
@@ -25,10 +27,17 @@ const quiet = new Set(["session", "token", "user"]);
 
 const boardStatuses = taskStatuses;
 
-/** The overview: counts, tasks by status, open instructions, stale leases, workload, cost and recent activity. */
-export function OverviewView({ initial }: { initial: Overview }) {
+/**
+ * The overview: counts, tasks by status, the charts the page drew on the server (`charts`: tasks
+ * completed per day, review turnaround), open instructions, stale leases, open work per agent, cost
+ * and recent activity.
+ */
+export function OverviewView({ initial, charts }: { initial: Overview; charts?: React.ReactNode }) {
   // Live: keys.overview is invalidated by every event (lib/queries/live.ts), so this refetches GET /overview.
   const o = useOverview(initial).data ?? initial;
+  // Open work per agent, the busiest first; each bar is scaled to the busiest agent's.
+  const workload = [...o.agents].sort((a, b) => b.load.open - a.load.open || a.name.localeCompare(b.name));
+  const maxOpen = workload[0]?.load.open ?? 0;
   const totalTasks = boardStatuses.reduce((n, s) => n + (o.taskCounts[s] ?? 0), 0);
   const openTasks = (o.taskCounts.pending ?? 0) + (o.taskCounts.in_progress ?? 0) + (o.taskCounts.blocked ?? 0) + (o.taskCounts.in_review ?? 0);
 
@@ -92,6 +101,8 @@ export function OverviewView({ initial }: { initial: Overview }) {
           </Card>
         )}
       </Section>
+
+      {charts}
 
       <div className="mt-6 grid gap-6 xl:grid-cols-[minmax(0,1fr)_minmax(0,1fr)] [&>*]:min-w-0">
         <div className="grid content-start gap-6">
@@ -160,7 +171,7 @@ export function OverviewView({ initial }: { initial: Overview }) {
           </Section>
 
           <Section
-            title="Agent workload"
+            title="Open work per agent"
             id="workload"
             actions={
               <Link href={hrefs.agents()} className="text-xs text-muted-foreground hover:text-foreground hover:underline">
@@ -172,7 +183,8 @@ export function OverviewView({ initial }: { initial: Overview }) {
               <EmptyState compact title="No agents" description="Add agent definitions to the agents/ folder; they are loaded at start." />
             ) : (
               <Card>
-                <table className="w-full table-fixed text-sm">
+                <table className="w-full table-fixed text-sm" data-testid="workload">
+                  <caption className="sr-only">Open tasks of each agent by status, the busiest first, and its unread messages</caption>
                   <ColumnHeads
                     className="py-1.5"
                     columns={[
@@ -181,10 +193,11 @@ export function OverviewView({ initial }: { initial: Overview }) {
                     ]}
                   />
                   <tbody className="divide-y">
-                    {o.agents.map((a) => (
-                      <tr key={a.name} className="hover:bg-accent/50">
+                    {workload.map((a) => (
+                      <tr key={a.name} className="hover:bg-accent/50" data-agent={a.name}>
                         <td className="px-3 py-1.5">
                           <AgentName name={a.name} color={a.color} href />
+                          {maxOpen > 0 && <StackedBar className="mt-1" label={a.name} max={maxOpen} parts={openTaskStatuses.map((s) => ({ status: s, count: a.load[s] }))} />}
                         </td>
                         {openTaskStatuses.map((s) => (
                           <td key={s} className={cn("px-2 py-1.5 text-right tabular-nums", a.load[s] ? "" : "text-muted-foreground/50")}>

@@ -29,12 +29,15 @@ export function TaskView({
   initialEvents,
   agents,
   description,
+  timeline,
 }: {
   initialTask: TaskDetail;
   initialEvents: EventDto[];
   agents: AgentSummary[];
   /** The description as rendered by the page on the server. */
   description?: RenderedMarkdown;
+  /** The step timeline as drawn by the page on the server (components/charts/task-timeline.tsx; it redraws itself). */
+  timeline?: React.ReactNode;
 }) {
   const q = useTask(initialTask.id, initialTask);
   const ev = useTaskEvents(initialTask.id, initialEvents);
@@ -104,6 +107,16 @@ export function TaskView({
             </CardHeader>
             <StepTracker task={task} events={events} />
           </Card>
+
+          {timeline && (
+            <Card data-testid="step-timeline">
+              <CardHeader>
+                <CardTitle>Step timeline</CardTitle>
+                <span className="text-xs text-muted-foreground">steps, waits, rounds and runs on one time axis (UTC)</span>
+              </CardHeader>
+              {timeline}
+            </Card>
+          )}
 
           <RunPanel taskId={task.id} />
 

@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { getAgent, listTasks } from "@/lib/services";
+import { agentActivity, agentStepDurations } from "@/lib/services/charts";
 import { getPageContext } from "@/lib/auth/page-context";
 import { PageBody } from "@/components/shell/page-header";
 import { SetBreadcrumbs } from "@/components/shell/breadcrumbs";
 import { AgentView } from "@/components/agents/agent-view";
+import { AgentActivityCard, StepDurationsCard } from "@/components/agents/agent-charts";
 import { orNotFound } from "@/app/(dashboard)/page-data";
 
 type Props = { params: Promise<{ agentName: string }> };
@@ -19,7 +21,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: decodeURIComponent(agentName) };
 }
 
-/** The agent's page: the server renders the first copy, AgentView keeps it live through React Query. */
+/** The agent's page: the server renders the first copy (and draws the charts), AgentView keeps it live through React Query. */
 export default async function AgentPage({ params }: Props) {
   const { agentName } = await params;
   const { ctx, agent } = await load(decodeURIComponent(agentName));
@@ -30,7 +32,14 @@ export default async function AgentPage({ params }: Props) {
   return (
     <PageBody>
       <SetBreadcrumbs items={[{ label: "Agents", href: "/agents" }, { label: agent.name }]} />
-      <AgentView initial={agent} tasks={tasks} serverOrigin={`${proto}://${host}`} canCreateToken={ctx.actor.role === "admin"} />
+      <AgentView
+        initial={agent}
+        tasks={tasks}
+        serverOrigin={`${proto}://${host}`}
+        canCreateToken={ctx.actor.role === "admin"}
+        activity={<AgentActivityCard data={agentActivity(ctx, agent.name)} />}
+        stepDurations={<StepDurationsCard data={agentStepDurations(ctx, agent.name)} />}
+      />
     </PageBody>
   );
 }

@@ -1,10 +1,13 @@
 import type { Metadata } from "next";
 import { Markdown } from "@/components/markdown/markdown";
 import { agentSummary, getTask, listAgents, listEvents } from "@/lib/services";
+import { taskTimeline } from "@/lib/services/charts";
 import { getPageContext } from "@/lib/auth/page-context";
 import { PageBody } from "@/components/shell/page-header";
 import { SetBreadcrumbs } from "@/components/shell/breadcrumbs";
 import { TaskView } from "@/components/tasks/task-view";
+import { TaskTimelineChart } from "@/components/charts/task-timeline";
+import { ChartRefresh } from "@/components/charts/chart-refresh";
 import { orNotFound, titleOr } from "@/app/(dashboard)/page-data";
 
 type Props = { params: Promise<{ taskId: string }> };
@@ -24,10 +27,17 @@ export default async function TaskPage({ params }: Props) {
   const { ctx, task } = await load(decodeURIComponent(taskId));
   const events = listEvents(ctx, { taskId: task.id, limit: 200 });
   const agents = listAgents(ctx).map(agentSummary);
+  // Drawn here on the server; ChartRefresh asks for a fresh render when this task's steps, runs or outputs change.
+  const timeline = (
+    <>
+      <ChartRefresh scope={{ kind: "task", taskId: task.id }} minIntervalMs={5_000} />
+      <TaskTimelineChart data={taskTimeline(ctx, task.id)} />
+    </>
+  );
   return (
     <PageBody>
       <SetBreadcrumbs items={[{ label: "Tasks", href: "/tasks" }, { label: task.instructionId, href: `/instructions/${encodeURIComponent(task.instructionId)}`, mono: true }, { label: task.title }]} />
-      <TaskView initialTask={task} initialEvents={events} agents={agents} description={{ text: task.description, node: <Markdown>{task.description}</Markdown> }} />
+      <TaskView initialTask={task} initialEvents={events} agents={agents} description={{ text: task.description, node: <Markdown>{task.description}</Markdown> }} timeline={timeline} />
     </PageBody>
   );
 }

@@ -1,0 +1,97 @@
+"use client";
+import * as React from "react";
+import { useRouter } from "next/navigation";
+import { subscribeLiveEvents, useLiveState, type ChangeEvent } from "./live";
+
+/**
+ * The charts (components/charts) are drawn on the server, in the page's server component, so no
+ * query key holds their data: a page keeps them current by asking the server for a fresh render
+ * (router.refresh) when an event that changes what they draw arrives, at most once per interval.
+ * What each page's charts draw, and so which events redraw them:
+ */
+export type ChartScope =
+  /** Tasks completed per day and review turnaround (the overview). */
+  | { kind: "overview" }
+  /** An agent's steps and tasks per day and its step durations (the agent page). */
+  | { kind: "agent"; agent: string }
+  /** A task's step timeline: steps, rounds, runs, outputs and decisions (the task page). */
+  | { kind: "task"; taskId: string };
+
+/** Verbs that never change a chart: log flushes of a running agent, tool activity on a step. */
+const noise = new Set(["run.output", "step.activity"]);
+/** The decisions and completions the overview and an agent's page count. */
+const countedVerbs = new Set(["task.completed", "task.changes_requested", "output.approved", "output.changes_requested"]);
+
+/** Whether `e` changes what the charts of `scope` draw. */
+export function chartEventMatches(scope: ChartScope, e: ChangeEvent): boolean {
+  if (noise.has(e.verb)) return false;
+  switch (scope.kind) {
+    case "overview":
+      return countedVerbs.has(e.verb);
+    case "agent":
+      // Its own step reports and hand-ins, and the decisions on anyone's work (the event does not
+      // name the task's agent; a decision is rare enough to redraw for).
+      return (e.actor.kind === "agent" && e.actor.id === scope.agent && (e.entityKind === "step" || e.entityKind === "task")) || countedVerbs.has(e.verb);
+    case "task":
+      return e.taskId === scope.taskId && (e.entityKind === "step" || e.entityKind === "task" || e.entityKind === "run" || e.entityKind === "output");
+  }
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Redraws the server-drawn charts of `scope`: router.refresh() on a matching event, at most once
+ * per `minIntervalMs` (the first a second after the event, so a burst costs one render), never
+ * while the tab is hidden (once when it shows again), after the event stream reconnects (events
+ * may have been missed), and when the UTC day turns (the charts' days move on).
+ */
+export function useChartRefresh(scope: ChartScope, minIntervalMs = 10_000): void {
+  const router = useRouter();
+  const live = useLiveState();
+  const key = JSON.stringify(scope);
+  const request = React.useRef<() => void>(() => {});
+
+  React.useEffect(() => {
+    const s = JSON.parse(key) as ChartScope;
+    let last = 0;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let dirty = false;
+    const run = () => {
+      timer = null;
+      if (document.hidden) {
+        dirty = true;
+        return;
+      }
+      dirty = false;
+      last = Date.now();
+      router.refresh();
+    };
+    const schedule = () => {
+      if (timer) return;
+      timer = setTimeout(run, Math.max(1000, last + minIntervalMs - Date.now()));
+    };
+    request.current = schedule;
+    const off = subscribeLiveEvents((e) => {
+      if (chartEventMatches(s, e)) schedule();
+    });
+    const onVisible = () => {
+      if (!document.hidden && dirty) schedule();
+    };
+    document.addEventListener("visibilitychange", onVisible);
+    const midnight = setTimeout(schedule, DAY_MS - (Date.now() % DAY_MS) + 1000);
+    return () => {
+      off();
+      if (timer) clearTimeout(timer);
+      clearTimeout(midnight);
+      document.removeEventListener("visibilitychange", onVisible);
+      request.current = () => {};
+    };
+  }, [router, key, minIntervalMs]);
+
+  // A stream that had to reconnect may have missed events.
+  const was = React.useRef(live);
+  React.useEffect(() => {
+    if (was.current === "reconnecting" && live === "live") request.current();
+    was.current = live;
+  }, [live]);
+}
