@@ -267,3 +267,28 @@ describe("query plans of the hot lists (no full scans, keyset pages read in inde
     rollback(() => expectIndexed(plansOf(agent(ids.busyAgent), (ctx) => s.sendMessage(ctx, { to: "hitl", body: "plan check", taskId: held.id }))));
   });
 });
+
+describe("query plans of the charts (lib/services/charts)", () => {
+  it("overview, agent page and task timeline: every read on an index", async () => {
+    const c = await import("@/lib/services/charts");
+    const overview = plansOf(person, (ctx) => c.overviewCharts(ctx));
+    expectIndexed(overview);
+    // Completed tasks by the (status, updated_at) index; decided outputs by (status, created_at), each with its review by output.
+    expect(overview.flatMap((p) => p.plan)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/SEARCH tasks USING INDEX tasks_status_updated_idx \(status=\? AND updated_at>\?\)/),
+        expect.stringMatching(/outputs_status_created_idx/),
+        expect.stringMatching(/reviews_output_idx/),
+      ]),
+    );
+    for (const name of [ids.busyAgent, ids.rareAgent]) {
+      const activity = plansOf(person, (ctx) => c.agentActivity(ctx, name));
+      expectIndexed(activity);
+      expect(activity.flatMap((p) => p.plan).filter((line) => /tasks_agent_updated_idx \(assigned_agent=\? AND updated_at>\?\)/.test(line)).length).toBeGreaterThanOrEqual(3);
+      const durations = plansOf(person, (ctx) => c.agentStepDurations(ctx, name));
+      expectIndexed(durations);
+      expect(durations.flatMap((p) => p.plan)).toEqual(expect.arrayContaining([expect.stringMatching(/tasks_agent_updated_idx \(assigned_agent=\?\)/)]));
+    }
+    expectIndexed(plansOf(person, (ctx) => c.taskTimeline(ctx, ids.taskId)));
+  });
+});
