@@ -39,6 +39,7 @@ export { sendMessage, SendMessageInput } from "./messages/send-message";
 export { replyToMessage, ReplyToMessageInput } from "./messages/reply-to-message";
 export { markMessage, MarkMessageInput } from "./messages/mark-message";
 export { listInbox, listInboxes, getThread, getMessage, searchMessages, unreadCount, toFtsQuery, HIT_START, HIT_END, type SearchHit } from "./messages/queries";
+export { isChannelInbox, channelInbox, CHANNEL_PREFIX } from "./messages/channels";
 
 export { searchAll, searchKinds, type SearchKind, type SearchAllQuery, type SearchAllHit, type SearchAllResult } from "./search/search-all";
 

@@ -1,4 +1,4 @@
-import { getAgent, listAgents, listInbox, listInboxes } from "@/lib/services";
+import { getAgent, isChannelInbox, listAgents, listInbox, listInboxes } from "@/lib/services";
 import { getPageContext } from "@/lib/auth/page-context";
 import { InboxShell } from "@/components/inbox/inbox-shell";
 import { PEOPLE_INBOX } from "@/lib/queries/links";
@@ -8,7 +8,7 @@ import { orNotFound } from "@/app/(dashboard)/page-data";
 export default async function InboxLayout({ params, children }: { params: Promise<{ agentName: string }>; children: React.ReactNode }) {
   const ctx = await getPageContext();
   const inbox = routeParam((await params).agentName);
-  if (inbox !== PEOPLE_INBOX) orNotFound(() => getAgent(ctx, inbox));
+  if (inbox !== PEOPLE_INBOX && inbox !== "broadcast" && !isChannelInbox(inbox)) orNotFound(() => getAgent(ctx, inbox));
   const agents = listAgents(ctx, { includeInactive: true });
   const agentColors = Object.fromEntries(agents.map((a) => [a.name, a.color ?? null]));
   // The layout does not see the query string: it renders the unfiltered first page, and the list
