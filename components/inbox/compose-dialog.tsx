@@ -86,7 +86,14 @@ export function ComposeDialog({ inboxes }: { inboxes: string[] }) {
             </Alert>
           ) : null}
           <div className="grid grid-cols-[1.5fr_1fr_0.8fr] gap-2">
-            <SelectField id="compose-to" label="To" errors={errors.to} value={form.to} onChange={set("to")} options={inboxes.map((i) => ({ value: i, label: i === PEOPLE_INBOX ? "People" : i }))} />
+            <SelectField
+              id="compose-to"
+              label="To"
+              errors={errors.to}
+              value={form.to}
+              onChange={set("to")}
+              options={inboxes.filter((i) => i !== "broadcast").map((i) => ({ value: i, label: inboxLabel(i) }))}
+            />
             <SelectField id="compose-type" label="Type" errors={errors.type} value={form.type} onChange={set("type")} options={types.map((t) => ({ value: t, label: messageTypeLabel(t) }))} />
             <SelectField id="compose-priority" label="Priority" errors={errors.priority} value={form.priority} onChange={set("priority")} options={priorities} />
           </div>

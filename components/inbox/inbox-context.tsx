@@ -52,8 +52,16 @@ export function autoMarksRead(inbox: string): boolean {
   return inbox === PEOPLE_INBOX;
 }
 
+/** The broadcast folder (`broadcast`) or one of its channels (`broadcast:{channel}`). */
+export function isBroadcastInbox(inbox: string): boolean {
+  return inbox === "broadcast" || inbox.startsWith("broadcast:");
+}
+
 export function inboxLabel(inbox: string): string {
-  return inbox === PEOPLE_INBOX ? "People" : inbox;
+  if (inbox === PEOPLE_INBOX) return "People";
+  if (inbox === "broadcast") return "Broadcast";
+  if (inbox.startsWith("broadcast:")) return `#${inbox.slice("broadcast:".length)}`;
+  return inbox;
 }
 
 /** Filters of the thread list, from the URL. */

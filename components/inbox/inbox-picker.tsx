@@ -2,12 +2,12 @@
 import * as React from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { Users } from "lucide-react";
+import { Megaphone, Users } from "lucide-react";
 import { hrefs, PEOPLE_INBOX } from "@/lib/queries/links";
 import { AgentSwatch } from "@/components/ui/agent-swatch";
 import { Select } from "@/components/ui/select";
 import { cn } from "@/components/ui/cn";
-import { inboxLabel, useInboxEnv } from "./inbox-context";
+import { inboxLabel, isBroadcastInbox, useInboxEnv } from "./inbox-context";
 import { useInboxes, type InboxEntry } from "@/lib/queries/messages";
 
 function UnreadCount({ inbox, count }: { inbox: string; count: number }) {
@@ -31,7 +31,8 @@ export function InboxPicker({ initial }: { initial: InboxEntry[] }) {
   const { inbox: current, agentColors } = useInboxEnv();
   const { data: inboxes } = useInboxes(initial);
   const people = inboxes.filter((i) => i.inbox === PEOPLE_INBOX);
-  const agents = inboxes.filter((i) => i.inbox !== PEOPLE_INBOX);
+  const channels = inboxes.filter((i) => isBroadcastInbox(i.inbox));
+  const agents = inboxes.filter((i) => i.inbox !== PEOPLE_INBOX && !isBroadcastInbox(i.inbox));
   const item = (i: InboxEntry) => {
     const active = i.inbox === current;
     return (
@@ -45,8 +46,14 @@ export function InboxPicker({ initial }: { initial: InboxEntry[] }) {
             i.unread > 0 && !active && "text-foreground",
           )}
         >
-          {i.inbox === PEOPLE_INBOX ? <Users aria-hidden className="size-3.5 shrink-0" /> : <AgentSwatch color={agentColors[i.inbox]} name={i.inbox} />}
-          <span className="min-w-0 truncate">{i.inbox === PEOPLE_INBOX ? "People's inbox" : i.inbox}</span>
+          {i.inbox === PEOPLE_INBOX ? (
+            <Users aria-hidden className="size-3.5 shrink-0" />
+          ) : isBroadcastInbox(i.inbox) ? (
+            <Megaphone aria-hidden className="size-3.5 shrink-0" />
+          ) : (
+            <AgentSwatch color={agentColors[i.inbox]} name={i.inbox} />
+          )}
+          <span className="min-w-0 truncate">{i.inbox === PEOPLE_INBOX ? "People's inbox" : inboxLabel(i.inbox)}</span>
           <UnreadCount inbox={i.inbox} count={i.unread} />
         </Link>
       </li>
@@ -59,6 +66,12 @@ export function InboxPicker({ initial }: { initial: InboxEntry[] }) {
         <div className="grid gap-1">
           <h2 className="px-2 text-[11px] font-semibold tracking-wide text-muted-foreground uppercase">Agents</h2>
           <ul className="grid gap-0.5">{agents.map(item)}</ul>
+        </div>
+      )}
+      {channels.length > 0 && (
+        <div className="grid gap-1" data-testid="inbox-channels">
+          <h2 className="px-2 text-[11px] font-semibold tracking-wide text-muted-foreground uppercase">Channels</h2>
+          <ul className="grid gap-0.5">{channels.map(item)}</ul>
         </div>
       )}
     </nav>

@@ -19,7 +19,7 @@ import { Button } from "@/components/ui/button";
 import { SkeletonRows } from "@/components/ui/skeleton";
 import { cn } from "@/components/ui/cn";
 import { useListNavigation } from "@/components/ui/use-list-navigation";
-import { filtersOf, inboxLabel, isDefaultFilters, useInboxEnv, type InboxFilters } from "./inbox-context";
+import { filtersOf, inboxLabel, isBroadcastInbox, isDefaultFilters, useInboxEnv, type InboxFilters } from "./inbox-context";
 import { setSearchParams } from "./url-state";
 import { Recipient, Sender } from "./party";
 import { firstLine } from "./snippet";
@@ -28,7 +28,21 @@ import { ComposeDialog } from "./compose-dialog";
 import { routeParam } from "./params";
 
 /** The message types a person filters by most; any other type still works through the URL. */
-const filterTypes = ["escalation", "consultation", "consultation_response", "review_request", "review_response", "delegation", "status_update", "reminder", "broadcast", "reply"];
+const filterTypes = [
+  "escalation",
+  "consultation",
+  "consultation_response",
+  "review_request",
+  "review_response",
+  "delegation",
+  "status_update",
+  "reminder",
+  "broadcast",
+  "daily_report",
+  "weekly_report",
+  "handoff",
+  "reply",
+];
 
 const priorityRank: Record<string, number> = { critical: 3, high: 2, normal: 1, low: 0 };
 
@@ -74,7 +88,7 @@ export function ThreadList({ initialPage, inboxes }: { initialPage: Page<Message
     <div className="flex h-full min-h-0 flex-col">
       <div className="grid gap-2 border-b p-3">
         <div className="flex items-center justify-between gap-2">
-          <h1 className="truncate text-sm font-semibold">{env.inbox === PEOPLE_INBOX ? "People's inbox" : `${inboxLabel(env.inbox)}'s inbox`}</h1>
+          <h1 className="truncate text-sm font-semibold">{env.inbox === PEOPLE_INBOX ? "People's inbox" : isBroadcastInbox(env.inbox) ? inboxLabel(env.inbox) : `${inboxLabel(env.inbox)}'s inbox`}</h1>
           <ComposeDialog inboxes={inboxes} />
         </div>
         <SearchBox initial={q} scopeAll={scopeAll} />

@@ -20,11 +20,15 @@ const chipClass: Record<string, string> = {
   broadcast: "bg-indigo-500/10 text-indigo-700 dark:text-indigo-300 border-indigo-500/25",
   completion: "bg-status-done/10 text-status-done border-status-done/30",
   validation_result: "bg-status-done/10 text-status-done border-status-done/30",
-  handoff: "bg-sky-500/10 text-sky-700 dark:text-sky-300 border-sky-500/25",
+  handoff: "bg-amber-500/10 text-amber-700 dark:text-amber-300 border-amber-500/25",
+  daily_report: "bg-emerald-500/10 text-emerald-700 dark:text-emerald-300 border-emerald-500/25",
+  weekly_report: "bg-emerald-500/10 text-emerald-700 dark:text-emerald-300 border-emerald-500/25",
 };
 
+const labels: Record<string, string> = { handoff: "hand-off", daily_report: "daily report", weekly_report: "weekly report" };
+
 export function messageTypeLabel(type: string): string {
-  return type.replace(/_/g, " ");
+  return Object.hasOwn(labels, type) ? labels[type] : type.replace(/_/g, " ");
 }
 
 export function MessageTypeChip({ type, className }: { type: string; className?: string }) {

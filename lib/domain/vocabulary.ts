@@ -143,6 +143,8 @@ export const messageTypes = [
   "completion",
   "progress_report",
   "handoff",
+  "daily_report",
+  "weekly_report",
   "correction_request",
   "reply",
 ] as const;

@@ -26,6 +26,7 @@ import {
   applyMessage,
   applyTask,
   BROADCAST,
+  CHANNEL_PREFIX,
   freshInstructionDocs,
   freshMessageDoc,
   freshTaskDoc,
@@ -36,9 +37,10 @@ import {
   reviewFileName,
   TASK_FOLDERS,
   type Doc,
+  type MessageDefaults,
 } from "./model";
 import { parseYaml, toYaml } from "./yaml";
-import { classify, SESSION_PATTERN, SESSIONS_FOLDER } from "./tree";
+import { CHANNEL_PATTERN, classify, messagePlaceOf, SESSION_PATTERN, SESSIONS_FOLDER } from "./tree";
 
 /** One file the database says should exist: where, what, and whether the modelled fields differed from `base`. */
 export interface PlannedFile {
@@ -164,17 +166,38 @@ export function otherTaskPaths(t: ProtocolTask): string[] {
 
 /* ---------------- messages ---------------- */
 
+/** The folder of an inbox: an agent's or the people's inbox, the broadcast folder, or a channel in it. */
 export function messageFolder(m: Pick<ProtocolMessage, "toInbox">): string {
   if (m.toInbox === BROADCAST) return "_communication/broadcast";
+  if (m.toInbox.startsWith(CHANNEL_PREFIX)) {
+    const channel = m.toInbox.slice(CHANNEL_PREFIX.length);
+    if (!CHANNEL_PATTERN.test(channel)) throw new UnsafePathError(`channel ${JSON.stringify(channel)} is not a folder name`);
+    return `_communication/broadcast/${safeSegment(channel, "channel")}`;
+  }
   if (m.toInbox !== PEOPLE_INBOX && !PROTOCOL_AGENT_PATTERN.test(m.toInbox)) throw new UnsafePathError(`inbox ${JSON.stringify(m.toInbox)} is not a folder name`);
   return `_communication/inbox/${safeSegment(m.toInbox, "inbox")}`;
 }
 
+/**
+ * Where a message's file goes: back where it was imported from (an inbox, a channel, a report, a
+ * hand-off, a session's _communication/) while that place still means the message's inbox; else the
+ * inbox's folder. `defaults` are what that place implies (a report's type and sender).
+ */
+export function messagePlace(m: Pick<ProtocolMessage, "toInbox" | "sourcePath">): { dir: string; name: string | null; defaults: MessageDefaults } {
+  const from = m.sourcePath ? classify(m.sourcePath) : null;
+  if (from?.kind === "message" && YAML_NAME.test(from.fileName)) {
+    const where = messagePlaceOf(from.place, from.inboxFolder);
+    if (where.ok && where.toInbox === m.toInbox) {
+      safeRelative(from.place.dir, "message folder");
+      return { dir: from.place.dir, name: from.fileName, defaults: where.defaults };
+    }
+  }
+  return { dir: messageFolder(m), name: null, defaults: m.toInbox.startsWith(CHANNEL_PREFIX) ? { channel: true } : {} };
+}
+
 /** The name a message had when it was imported, if it still lives in the same inbox. */
 export function messageSourceName(m: Pick<ProtocolMessage, "sourcePath" | "toInbox">): string | null {
-  if (!m.sourcePath?.startsWith("_communication/")) return null;
-  const name = baseName(m.sourcePath);
-  return name && YAML_NAME.test(name) ? name : null;
+  return messagePlace(m).name;
 }
 
 export interface LinkIndex {
@@ -205,8 +228,9 @@ export function messageFile(m: ProtocolMessage, links: LinkIndex, fileName: stri
   if (!YAML_NAME.test(fileName)) throw new UnsafePathError(`message file name ${JSON.stringify(fileName)} is not usable`);
   const rec = messageRecord(m);
   const start = base ?? (m.original as Doc | null) ?? null;
-  const applied = applyMessage(start ?? freshMessageDoc(rec), rec, { fileName, ...links });
-  return { rel: `${messageFolder(m)}/${safeSegment(fileName, "message file name")}`, text: toYaml(applied.doc), hard: start ? applied.hard : ["created"], soft: applied.soft };
+  const place = messagePlace(m);
+  const applied = applyMessage(start ?? freshMessageDoc(rec), rec, { fileName, ...links, defaults: place.defaults });
+  return { rel: `${place.dir}/${safeSegment(fileName, "message file name")}`, text: toYaml(applied.doc), hard: start ? applied.hard : ["created"], soft: applied.soft };
 }
 
 /* ---------------- outputs and reviews ---------------- */
@@ -362,7 +386,7 @@ export function exportTree(db: Db, dir: string, opts: { actor?: Actor } = {}): E
     afterSeq = page[page.length - 1].seq;
     for (const m of page) {
       attempt(`message ${m.id}`, () => {
-        const folder = messageFolder(m);
+        const folder = messagePlace(m).dir;
         let name = messageSourceName(m) ?? messageFileName(m);
         let base = docOnDisk(root, `${folder}/${name}`);
         // Another message's file under the same name (one born here, in the same second): use a unique one.

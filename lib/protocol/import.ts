@@ -18,8 +18,8 @@ import {
 } from "@/lib/services/protocol";
 import { instructionFolder } from "./export";
 import { joinInside, readFileInside, resolveRoot, UnsafePathError } from "./fs-safe";
-import { BRIDGE_NAME, deriveInstruction, deriveMessage, deriveOutput, deriveTask, inboxOf, isDoc, type Doc, type InstructionBundle } from "./model";
-import { scanTree, type FileKind, type ScannedFile } from "./tree";
+import { BRIDGE_NAME, deriveInstruction, deriveMessage, deriveOutput, deriveTask, isDoc, recipientsOf, type Doc, type InstructionBundle } from "./model";
+import { messagePlaceOf, scanTree, type FileKind, type ScannedFile } from "./tree";
 import { parseYaml } from "./yaml";
 
 export type ItemKind = "instruction" | "document" | "task" | "output" | "message";
@@ -173,16 +173,13 @@ export function taskInput(
   };
 }
 
-export function messageInput(l: Extract<Loaded, { ok: true }>, inboxFolder: string | null, fileName: string): Prepared<ImportMessageInput> {
-  const d = deriveMessage(l.doc, fileName);
+export function messageInput(l: Extract<Loaded, { ok: true }>, k: Pick<Extract<FileKind, { kind: "message" }>, "inboxFolder" | "fileName" | "place">): Prepared<ImportMessageInput> {
+  const where = messagePlaceOf(k.place, k.inboxFolder);
+  if (!where.ok) return where;
+  const d = deriveMessage(l.doc, k.fileName, where.defaults);
   if (!d.ok) return d;
   const f = d.fields;
-  let toInbox = "broadcast";
-  if (inboxFolder !== null) {
-    const inbox = inboxOf(inboxFolder, "inbox folder");
-    if (!inbox.ok || !inbox.name) return { ok: false, reason: inbox.ok ? "inbox folder has no name" : inbox.reason };
-    toInbox = inbox.name;
-  }
+  const toInbox = where.toInbox;
   const warnings = [...d.warnings];
   if (f.to && f.to !== toInbox) warnings.push(`to: ${f.to} but the file is in the inbox of ${toInbox}: the folder decides`);
   return {
@@ -194,6 +191,7 @@ export function messageInput(l: Extract<Loaded, { ok: true }>, inboxFolder: stri
       fromKind: f.from.kind,
       fromName: f.from.name,
       toInbox,
+      ...(where.defaults.channel ? { channelMembers: recipientsOf(l.doc) } : {}),
       type: f.type,
       priority: f.priority,
       subject: f.subject,
@@ -495,7 +493,7 @@ export function importMessages(s: ImportSession, files: ScannedFile[]): Map<stri
       s.skip("message", f.rel, l.reason);
       continue;
     }
-    const p = messageInput(l, k.inboxFolder, k.fileName);
+    const p = messageInput(l, k);
     if (!p.ok) {
       s.skip("message", f.rel, p.reason);
       continue;

@@ -52,7 +52,7 @@ async function importClean(root: string) {
 }
 
 /** Export to a fresh folder, then check every source file came back at its path with its fields (round-trip keys aside). */
-async function exportAndCompare(source: string, added: string[] = ["created_at", "timestamp", "message_id", "completed_at"]) {
+async function exportAndCompare(source: string, added: string[] = ["created_at", "timestamp", "message_id", "completed_at", "to"]) {
   const out = path.join(dir, "out", path.basename(source));
   const r = await cli("--json", "export", out);
   expect(JSON.parse(r.stdout).errors).toEqual([]);
@@ -223,5 +223,102 @@ describe("completion manifests: {inst}/outputs/partial/{task_id}/manifest.yaml",
     expect(bad.byKind.task).toMatchObject({ unchanged: 1, skipped: 0 });
     // The stored manifest is kept as it was.
     expect(s.getOutput(admin(), out.id as string).manifest!.items[0].verdict).toBe("not_met");
+  });
+});
+
+const message = (where: string, ...args: unknown[]) => get(`SELECT * FROM messages WHERE ${where}`, ...args)!;
+
+describe("reports and hand-offs: _communication/reports/{daily,weekly}/{from}_to_{to}_{date}.yaml, _communication/handoffs/{from}_to_{to}_{ts}.yaml", () => {
+  const root = fixture("reports");
+
+  it("become messages of their own types in the recipient's inbox, from the sender of the file name, and go back where they came from", async () => {
+    const sum = await importClean(root);
+    expect(sum.byKind.message).toEqual({ imported: 4, updated: 0, unchanged: 0, skipped: 0 });
+    expect(message("source_path LIKE '%reports/daily/%'")).toMatchObject({ type: "daily_report", from_kind: "agent", from_name: "backend-developer", to_inbox: "tech-lead" });
+    const weekly = message("source_path LIKE '%reports/weekly/%'");
+    expect(weekly).toMatchObject({ type: "weekly_report", from_name: "tech-lead", to_inbox: "hitl", subject: "Password reset is 70% done; the policy decision is the one open risk." });
+    // Readable: the fields in file order, labelled; structures as YAML.
+    expect(weekly.body).toMatch(/^\*\*Summary:\*\* Password reset/);
+    expect(weekly.body).toContain("**Highlights**\n\n- Token endpoint shipped behind a flag");
+    const handoff = message("type = 'handoff'");
+    expect(handoff).toMatchObject({ from_name: "backend-developer", to_inbox: "frontend-developer", subject: "Reset endpoint ready for the pages" });
+    expect(s.listInbox(admin(), { inbox: "frontend-developer" }).items.map((m) => m.type)).toEqual(["handoff"]);
+
+    const { out } = await exportAndCompare(root);
+    await reimportUnchanged(out);
+    await reimportUnchanged(root);
+  });
+
+  it("a report whose file name says no recipient is reported with its path and reason, the rest is imported", async () => {
+    const copy = path.join(dir, "copy", "Agent_Memory");
+    fs.cpSync(root, copy, { recursive: true });
+    writeFile(copy, "_communication/reports/daily/summary.yaml", "summary: x\n");
+    writeFile(copy, "_communication/reports/monthly/a_to_b_20260201.yaml", "summary: x\n");
+    writeFile(copy, "_communication/handoffs/a_to_..%2f..%2fetc_20260201.yaml", "summary: x\n");
+    const sum = JSON.parse((await cli("--json", "import", copy)).stdout);
+    expect(sum.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      "_communication/handoffs/a_to_..%2f..%2fetc_20260201.yaml",
+      "_communication/reports/daily/summary.yaml",
+      "_communication/reports/monthly/a_to_b_20260201.yaml",
+    ]);
+    expect(sum.errors.find((e: { path: string }) => e.path.includes("summary")).reason).toMatch(/named \{from\}_to_\{to\}_\{date\}\.yaml/);
+    expect(sum.byKind.message).toMatchObject({ imported: 4, skipped: 3 });
+  });
+});
+
+describe("broadcast channels: _communication/broadcast/{channel}/", () => {
+  const root = fixture("channels");
+
+  it("stores each channel's messages as broadcasts of that channel with its members; flat broadcasts stay in broadcast; exported back to the channel's folder", async () => {
+    const sum = await importClean(root);
+    expect(sum.byKind.message).toEqual({ imported: 4, updated: 0, unchanged: 0, skipped: 0 });
+    expect(all("SELECT to_inbox, type FROM messages ORDER BY created_at")).toEqual([
+      { to_inbox: "broadcast", type: "broadcast" },
+      { to_inbox: "broadcast:all", type: "broadcast" },
+      { to_inbox: "broadcast:backend-team", type: "broadcast" },
+      { to_inbox: "broadcast:tech-leads", type: "status_update" },
+    ]);
+    expect(all("SELECT name, members FROM broadcast_channels ORDER BY name")).toEqual([
+      { name: "all", members: "[]" },
+      { name: "backend-team", members: '["api-developer","backend-developer"]' },
+      { name: "tech-leads", members: '["backend-lead","frontend-lead"]' },
+    ]);
+    // The inbox picker lists the channels; a person reads one like an inbox.
+    const inboxes = s.listInboxes(admin()).map((i) => i.inbox);
+    expect(inboxes).toEqual(expect.arrayContaining(["broadcast", "broadcast:all", "broadcast:backend-team", "broadcast:tech-leads"]));
+    expect(s.listInbox(admin(), { inbox: "broadcast:backend-team" }).items.map((m) => m.subject)).toEqual(["Redis 7 on staging"]);
+    // A member reads its channels and `all`; others are not its to read.
+    const be = { db, actor: { kind: "agent", name: "backend-developer" } as const };
+    expect(s.listInboxes(be).map((i) => i.inbox)).toEqual(["backend-developer", "broadcast:all", "broadcast:backend-team"]);
+    expect(s.listInbox(be, { inbox: "broadcast:backend-team" }).items).toHaveLength(1);
+    expect(() => s.listInbox(be, { inbox: "broadcast:tech-leads" })).toThrow(/may not read/);
+
+    const { out } = await exportAndCompare(root);
+    await reimportUnchanged(out);
+    await reimportUnchanged(root);
+  });
+
+  it("a message posted to a channel in AgentDesk is exported into the channel's folder; a channel name that is not a folder name is refused", async () => {
+    await importClean(root);
+    const m = s.sendMessage({ db, actor: people.reviewer }, { to: "broadcast:backend-team", type: "broadcast", subject: "Deploy at noon", body: "Deploying at noon." });
+    expect(m.to).toBe("broadcast:backend-team");
+    const out = path.join(dir, "out2", "Agent_Memory");
+    expect(JSON.parse((await cli("--json", "export", out)).stdout).errors).toEqual([]);
+    const written = listFiles(out).filter((f) => f.startsWith("_communication/broadcast/backend-team/"));
+    expect(written).toHaveLength(2);
+    const fresh = written.find((f) => !f.endsWith("announcement_20260204_090000.yaml"))!;
+    expect(yamlOf(out, fresh)).toMatchObject({ type: "broadcast", from: "rex@example.com", subject: "Deploy at noon", message_id: m.id });
+    expect(yamlOf(out, fresh)).not.toHaveProperty("to");
+    // The first import of it only keeps the file's document with the message born here (no new message); then nothing changes.
+    const first = await importClean(out);
+    expect(first).toMatchObject({ imported: 0, updated: 1 });
+    expect(JSON.parse(get("SELECT original FROM messages WHERE id = ?", m.id)!.original as string)).toMatchObject({ message_id: m.id });
+    await reimportUnchanged(out);
+
+    const copy = path.join(dir, "copy", "Agent_Memory");
+    fs.cpSync(root, copy, { recursive: true });
+    writeFile(copy, "_communication/broadcast/Bad Channel/x.yaml", "message: hi\n");
+    const sum = JSON.parse((await cli("--json", "import", copy)).stdout);
+    expect(sum.errors).toEqual([{ path: "_communication/broadcast/Bad Channel/x.yaml", reason: expect.stringContaining("is not a usable name") }]);
   });
 });

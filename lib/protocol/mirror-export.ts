@@ -11,7 +11,7 @@ import {
   currentText,
   instructionFiles,
   messageFile,
-  messageFolder,
+  messagePlace,
   messageSourceName,
   instructionFolder,
   otherTaskPaths,
@@ -212,7 +212,7 @@ export function exportDirty(s: MirrorState) {
 }
 
 function exportMessage(s: MirrorState, m: ProtocolMessage, links: LinkIndex, keep: Set<string>) {
-  const folder = messageFolder(m);
+  const folder = messagePlace(m).dir;
   const imported = messageSourceName(m);
   let rel: string;
   if (imported && m.sourcePath === `${folder}/${imported}`) rel = m.sourcePath;

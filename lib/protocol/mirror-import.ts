@@ -179,7 +179,7 @@ function importTaskFile(s: MirrorState, session: ImportSession, rel: string, kin
 function importMessageFile(s: MirrorState, rel: string, kind: Extract<FileKind, { kind: "message" }>) {
   const l = loadDoc(s.root, rel);
   if (!l.ok) return s.report("error", l.reason, rel);
-  const p = messageInput(l, kind.inboxFolder, kind.fileName);
+  const p = messageInput(l, kind);
   if (!p.ok) return s.report("error", p.reason, rel);
   for (const w of p.warnings) s.report("warn", w, rel);
   const r = importMessage(s.ctx, p.input);

@@ -26,6 +26,8 @@ import {
 import { toYaml } from "./yaml";
 
 const EVERYONE = new Set(["broadcast", "all", "all_agents", "all-agents", "everyone", "*"]);
+/** A broadcast channel's inbox: `broadcast:{channel}` (`_communication/broadcast/{channel}/`). */
+export const CHANNEL_PREFIX = `${BROADCAST}:`;
 
 export interface Sender {
   kind: "agent" | "person" | "system";
@@ -114,13 +116,45 @@ export interface MessageFields {
   createdAt: number | null;
 }
 
-export function deriveMessage(doc: Doc, fileName: string): Derived<MessageFields> {
-  const from = senderOf(doc.from);
+/**
+ * What a message file's place says when the file does not: a report (`reports/{daily,weekly}/`) is a
+ * `daily_report` / `weekly_report` (a file's `type: report` too), a hand-off a `handoff`, and both
+ * are from the `{from}` of their file name. A channel's `to:` lists its members (not an inbox).
+ */
+export interface MessageDefaults {
+  report?: "daily" | "weekly";
+  handoff?: boolean;
+  from?: string;
+  channel?: boolean;
+}
+
+function typeOf(doc: Doc, fileName: string, d: MessageDefaults): string {
+  const said = wordOf(doc.type);
+  if (d.report) return said === null || said === "report" ? `${d.report}_report` : said;
+  if (d.handoff) return said ?? "handoff";
+  return said ?? typeFromFileName(fileName) ?? "status_update";
+}
+
+/** The agents a channel message names as its recipients (`to:`, `recipients:`, `members:` lists or a name). */
+export function recipientsOf(doc: Doc): string[] {
+  const out = new Set<string>();
+  for (const v of [doc.to, doc.recipients, doc.members]) {
+    for (const x of Array.isArray(v) ? v : [v]) {
+      if (typeof x !== "string" || EVERYONE.has(x.trim().toLowerCase())) continue;
+      const n = agentNameOf(x, "recipient");
+      if (n.ok && n.name && !isPeopleAlias(n.name)) out.add(n.name);
+    }
+  }
+  return [...out].sort().slice(0, 500);
+}
+
+export function deriveMessage(doc: Doc, fileName: string, defaults: MessageDefaults = {}): Derived<MessageFields> {
+  const from = senderOf(doc.from ?? defaults.from);
   if (!from.ok) return { ok: false, reason: from.reason };
-  const to = doc.to === undefined || doc.to === null ? { ok: true as const, name: null } : inboxOf(doc.to, "to");
+  const to = defaults.channel || doc.to === undefined || doc.to === null ? { ok: true as const, name: null } : inboxOf(doc.to, "to");
   const warnings: string[] = [];
   if (!to.ok) warnings.push(`${to.reason}: the inbox folder decides`);
-  const type = wordOf(doc.type) ?? typeFromFileName(fileName) ?? "status_update";
+  const type = typeOf(doc, fileName, defaults);
   const ctxDoc = isDoc(doc.context) ? doc.context : {};
   const inst = doc.instruction_id ?? ctxDoc.instruction_id;
   const id = typeof doc.message_id === "string" && MESSAGE_ID_PATTERN.test(doc.message_id) ? doc.message_id : null;
@@ -156,11 +190,16 @@ export type MessageRecord = Pick<
  * Writes a message's modelled fields into its document (a new one for a message born in AgentDesk).
  * `message_id`, `thread_id` and `in_reply_to` are added so threads survive export and re-import.
  */
-export function applyMessage(base: Doc, m: MessageRecord, ctx: { fileName: string; knownInstruction: (id: string) => boolean; knownTask: (instructionId: string, ref: string) => boolean }): Applied {
+export function applyMessage(
+  base: Doc,
+  m: MessageRecord,
+  ctx: { fileName: string; knownInstruction: (id: string) => boolean; knownTask: (instructionId: string, ref: string) => boolean; defaults?: MessageDefaults },
+): Applied {
   const doc: Doc = { ...base };
   const hard: string[] = [];
   const soft: string[] = [];
-  const d = deriveMessage(base, ctx.fileName);
+  const defaults = ctx.defaults ?? {};
+  const d = deriveMessage(base, ctx.fileName, defaults);
   const cur = d.ok ? d.fields : null;
   const set = (field: string, key: string, value: unknown, isSoft = false) => {
     doc[key] = value;
@@ -169,7 +208,10 @@ export function applyMessage(base: Doc, m: MessageRecord, ctx: { fileName: strin
   if (cur?.type !== m.type) set("type", "type", m.type);
   if (cur?.from.kind !== m.fromKind || cur?.from.name !== m.fromName) set("from", "from", m.fromName);
   const to = m.toInbox === BROADCAST ? "all_agents" : m.toInbox;
-  if ((cur?.to ?? null) !== m.toInbox) set("to", "to", to, cur?.to == null && Object.keys(base).length > 0);
+  // A channel message's `to:` is its list of members, and the folder is the channel: left as written.
+  // A report's or hand-off's file name says its recipient: no `to:` is added where the file has none.
+  const named = (defaults.report || defaults.handoff) && cur?.to == null;
+  if (!defaults.channel && !named && !m.toInbox.startsWith(CHANNEL_PREFIX) && (cur?.to ?? null) !== m.toInbox) set("to", "to", to, cur?.to == null && Object.keys(base).length > 0);
   if ((cur?.priority ?? "normal") !== m.priority) set("priority", "priority" in base || !("urgency" in base) ? "priority" : "urgency", m.priority);
   const written = cur?.instructionId ?? null;
   const linkedInstruction = written && ctx.knownInstruction(written) ? written : null;
@@ -206,7 +248,7 @@ export function freshMessageDoc(m: MessageRecord): Doc {
   return {
     type: m.type,
     from: m.fromName,
-    to: m.toInbox === BROADCAST ? "all_agents" : m.toInbox,
+    ...(m.toInbox.startsWith(CHANNEL_PREFIX) ? {} : { to: m.toInbox === BROADCAST ? "all_agents" : m.toInbox }),
     priority: m.priority,
     timestamp: iso(m.createdAt),
     subject: m.subject,

@@ -6,6 +6,6 @@ import "server-only";
 // vocabulary (model-common); this module is what the importer, the exporter, the mirror and the tree read.
 export { BRIDGE_NAME, BROADCAST, isDoc, isInstructionId, TASK_FOLDERS, type Doc, type TaskFolder } from "./model-common";
 export { applyTask, deriveTask, freshTaskDoc } from "./model-task";
-export { applyMessage, deriveMessage, freshMessageDoc, inboxOf, messageFileName } from "./model-message";
+export { applyMessage, CHANNEL_PREFIX, deriveMessage, freshMessageDoc, inboxOf, messageFileName, recipientsOf, type MessageDefaults } from "./model-message";
 export { applyInstruction, deriveInstruction, freshInstructionDocs, type InstructionBundle } from "./model-instruction";
 export { deriveOutput, renderOutput, renderReview, reviewFileName } from "./model-output";

@@ -2,7 +2,7 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import { isInside, toPosix } from "./fs-safe";
-import { isInstructionId, TASK_FOLDERS, type TaskFolder } from "./model";
+import { BROADCAST, CHANNEL_PREFIX, inboxOf, isInstructionId, TASK_FOLDERS, type MessageDefaults, type TaskFolder } from "./model";
 
 /**
  * Where a file sits in the Agent_Memory layout decides what it is. `base` is the folder the item's
@@ -154,6 +154,16 @@ export function classify(rel: string): FileKind {
   if (!isInstructionId(s[0]))
     return { kind: "unknown", reason: `folder ${JSON.stringify(s[0])} is not an instruction (inst_YYYYMMDD_NNN), a session (sessions/{kind}_{YYYYMMDD}_{HHMMSS}/) nor _communication` };
   return classifyInstructionFile(s.slice(1), name, s[0], s[0], false);
+}
+
+/** What a message file's place implies: its inbox, and the defaults for what the file does not say. */
+export function messagePlaceOf(place: MessagePlace, inboxFolder: string | null): { ok: true; toInbox: string; defaults: MessageDefaults } | { ok: false; reason: string } {
+  if (place.kind === "broadcast") return { ok: true, toInbox: place.channel ? `${CHANNEL_PREFIX}${place.channel}` : BROADCAST, defaults: { channel: place.channel !== null } };
+  const inbox = inboxOf(inboxFolder, place.kind === "inbox" ? "inbox folder" : "the recipient in the file name");
+  if (!inbox.ok || !inbox.name) return { ok: false, reason: inbox.ok ? "inbox folder has no name" : inbox.reason };
+  if (place.kind === "report") return { ok: true, toInbox: inbox.name, defaults: { report: place.period, from: place.from } };
+  if (place.kind === "handoff") return { ok: true, toInbox: inbox.name, defaults: { handoff: true, from: place.from } };
+  return { ok: true, toInbox: inbox.name, defaults: {} };
 }
 
 export interface ScannedFile {

@@ -8,6 +8,7 @@ import { messageDto, type MessageDto } from "../dto";
 import { notFound, ServiceError } from "../errors";
 import { requireInboxAccess } from "../policy";
 import { canSeeMessage } from "./send-message";
+import { allChannels, canReadChannel, channelInbox, EVERYONE_CHANNEL, isChannelInbox } from "./channels";
 import { replyAddress } from "./reply-to-message";
 import { prepared } from "../prepared";
 import { expandLongPrefixes } from "../search/fts";
@@ -44,7 +45,8 @@ function inboxPageQuery(ctx: ServiceContext, shape: { archived: boolean; unread:
 
 /** A page of an inbox, newest first, on the (to_inbox, archived_at, created_at, id) index. */
 export function listInbox(ctx: ServiceContext, q: ListInboxQuery): Page<MessageDto> & { unreadCount: number } {
-  requireInboxAccess(ctx.actor, q.inbox);
+  // A broadcast channel is read by the people and by its members (channels.ts); any other inbox by its agent.
+  if (!(isChannelInbox(q.inbox) && canReadChannel(ctx.db, ctx.actor, q.inbox))) requireInboxAccess(ctx.actor, q.inbox);
   const limit = clampLimit(q.limit);
   const c = decodeCursor(q.cursor, 2);
   const [at, id] = (c ?? [null, null]) as [number | null, string | null];
@@ -82,8 +84,11 @@ export function unreadCount(ctx: ServiceContext, inbox: string): number {
  */
 export function listInboxes(ctx: ServiceContext) {
   let names: string[];
-  if (ctx.actor.kind === "agent") names = [ctx.actor.name];
-  else {
+  const channels = allChannels(ctx.db);
+  if (ctx.actor.kind === "agent") {
+    const me = ctx.actor.name;
+    names = [me, ...channels.filter((c) => c.name === EVERYONE_CHANNEL || c.members.includes(me)).map((c) => channelInbox(c.name))];
+  } else {
     const all = ctx.db.select({ name: agents.name, active: agents.active }).from(agents).orderBy(asc(agents.name)).all();
     const hasMail = (inbox: string) =>
       !!ctx.db
@@ -94,6 +99,8 @@ export function listInboxes(ctx: ServiceContext) {
         .get();
     names = [PEOPLE_INBOX, ...all.filter((a) => a.active || hasMail(a.name)).map((a) => a.name)];
     if (hasMail("broadcast")) names.push("broadcast");
+    // The broadcast channels (`_communication/broadcast/{channel}/`), by name.
+    names.push(...channels.map((c) => channelInbox(c.name)));
   }
   const counts = new Map(
     ctx.db

@@ -14,7 +14,8 @@ import { requireWriter } from "../policy";
 import { multiLineText, parseInput, prioritySchema, singleLineText } from "../validate";
 import { findTask, touchLease } from "../tasks/load";
 import { jsonText, prepared } from "../prepared";
-import { requireSend } from "../access/memory-permissions";
+import { requireInboxWrite, requireSend } from "../access/memory-permissions";
+import { channelOf, channelRow, isMember } from "./channels";
 
 // Sending is a hot agent verb: its statements are prepared once per connection (prepared.ts).
 const ph = (name: string) => sql`${sql.placeholder(name)}`;
@@ -63,7 +64,7 @@ const q = {
 };
 
 export const SendMessageInput = z.strictObject({
-  to: z.string().trim().min(1).max(64),
+  to: z.string().trim().min(1).max(80),
   type: z.string().trim().regex(MESSAGE_TYPE_PATTERN, "A message type is a lower-case word such as consultation").default(DEFAULT_MESSAGE_TYPE),
   subject: singleLineText(300).optional(),
   body: multiLineText(200_000, "A message needs a body"),
@@ -144,13 +145,22 @@ export function escalateToPeople(tx: Tx, ctx: ServiceContext, at: number, emit: 
 export function insertMessage(tx: Tx, ctx: ServiceContext, at: number, emit: Emit, input: z.output<typeof SendMessageInput>, opts: MessageOptions = {}): MessageRow {
   // Any of the people's names (peopleAliases) is stored as the people's inbox.
   const to = isPeopleAlias(input.to) ? PEOPLE_INBOX : input.to;
-  if (to !== PEOPLE_INBOX) {
+  const channel = channelOf(to);
+  if (channel !== null) {
+    // A broadcast channel: one that exists; an agent posts to a channel it is a member of, when its
+    // Memory Ownership lets it post broadcasts (docs/folder-bridge.md).
+    if (!channelRow(tx, channel)) throw new ServiceError("validation_failed", `No broadcast channel named ${channel}`, { fields: { to: [`Unknown channel ${channel}`] } });
+    if (ctx.actor.kind === "agent" && !opts.from) {
+      if (!isMember(tx, channel, ctx.actor.name)) throw new ServiceError("forbidden", `Agent ${ctx.actor.name} is not a member of the channel ${channel}`);
+      requireInboxWrite(tx, ctx.actor.name, to, { broadcastInbox: to });
+    }
+  } else if (to !== PEOPLE_INBOX) {
     const agent = q.agent(tx).get({ name: to });
     if (!agent) throw new ServiceError("validation_failed", `No agent or inbox named ${to}`, { fields: { to: [`Unknown recipient ${to}`] } });
   }
   // An agent sending in its own name (a reply too) writes only to the inboxes its Memory Ownership
   // names; the people's inbox is always open (docs/permissions.md). Checked before anything is written.
-  if (!opts.from) requireSend(tx, ctx.actor, to);
+  if (!opts.from && channel === null) requireSend(tx, ctx.actor, to);
   // The thread first: a reply inherits the task its parent is about.
   let threadId: string | null = null;
   let parent: MessageRow | null = null;

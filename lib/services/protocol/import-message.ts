@@ -11,7 +11,8 @@ import { storeMessage } from "../messages/send-message";
 import { messageDto } from "../dto";
 import { parseInput, prioritySchema } from "../validate";
 import { requireInboxWrite } from "../access/memory-permissions";
-import { ensureAgentRow, MESSAGE_ID_PATTERN, PROTOCOL_AGENT_PATTERN, requireBridge, same, SourcePathInput, TASK_REF_PATTERN, type ImportOutcome } from "./shared";
+import { channelOf, ensureChannel, isChannelInbox } from "../messages/channels";
+import { AgentNameInput, ensureAgentRow, keptOriginal, MESSAGE_ID_PATTERN, PROTOCOL_AGENT_PATTERN, requireBridge, same, SourcePathInput, TASK_REF_PATTERN, type ImportOutcome } from "./shared";
 
 /** The pseudo-inbox of `_communication/broadcast/`: one message that every agent reads. */
 export const BROADCAST_INBOX = "broadcast";
@@ -22,7 +23,9 @@ export const ImportMessageInput = z.strictObject({
   sourcePath: SourcePathInput,
   fromKind: z.enum(actorKinds),
   fromName: z.string().min(1).max(320),
-  toInbox: z.string().refine((v) => v === PEOPLE_INBOX || v === BROADCAST_INBOX || PROTOCOL_AGENT_PATTERN.test(v), "An agent name, hitl or broadcast"),
+  toInbox: z.string().refine((v) => v === PEOPLE_INBOX || v === BROADCAST_INBOX || PROTOCOL_AGENT_PATTERN.test(v) || isChannelInbox(v), "An agent name, hitl, broadcast or broadcast:{channel}"),
+  /** A channel message's recipients (agent names): added to the channel's members. */
+  channelMembers: z.array(AgentNameInput).max(500).optional(),
   type: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/),
   priority: prioritySchema.default("normal"),
   subject: z.string().max(300).default(""),
@@ -67,7 +70,9 @@ export function importMessage(ctx: ServiceContext, raw: ImportMessageInput) {
   return writeTx(ctx, (tx, at, emit) => {
     const eventIds: number[] = [];
     if (input.fromKind === "agent") ensureAgentRow(tx, emit, at, input.fromName, eventIds);
-    if (input.toInbox !== PEOPLE_INBOX && input.toInbox !== BROADCAST_INBOX) ensureAgentRow(tx, emit, at, input.toInbox, eventIds);
+    const channel = channelOf(input.toInbox);
+    if (channel !== null) ensureChannel(tx, at, channel, input.channelMembers ?? []);
+    else if (input.toInbox !== PEOPLE_INBOX && input.toInbox !== BROADCAST_INBOX) ensureAgentRow(tx, emit, at, input.toInbox, eventIds);
 
     let before: MessageRow | undefined;
     if (input.id) {
@@ -104,7 +109,7 @@ export function importMessage(ctx: ServiceContext, raw: ImportMessageInput) {
     // A message an agent wrote into an inbox its Memory Ownership does not write (or a broadcast it
     // may not post) is not imported: the refusal names the rule, the bridge reports the file.
     const mayWrite = () => {
-      if (input.fromKind === "agent") requireInboxWrite(tx, input.fromName, input.toInbox, { broadcastInbox: BROADCAST_INBOX });
+      if (input.fromKind === "agent") requireInboxWrite(tx, input.fromName, input.toInbox, { broadcastInbox: channel !== null ? input.toInbox : BROADCAST_INBOX });
     };
 
     if (!before) {
@@ -135,7 +140,7 @@ export function importMessage(ctx: ServiceContext, raw: ImportMessageInput) {
       return { outcome: "created" as ImportOutcome, message: messageDto(row), eventIds };
     }
 
-    const desired: Partial<MessageRow> = { ...content, original: input.original };
+    const desired: Partial<MessageRow> = { ...content, original: keptOriginal(before.original, input.original, ["message_id", "thread_id", "in_reply_to", "timestamp", "to", "step_position"]) };
     if (input.createdAtKnown) desired.createdAt = input.createdAt;
     if (usable) {
       desired.inReplyTo = usable.id;

@@ -12,7 +12,7 @@ import { taskDto } from "../dto";
 import { notFound } from "../errors";
 import { parseInput, prioritySchema } from "../validate";
 import { insertTask, taskContentColumns } from "../tasks/new-task";
-import { AgentNameInput, ensureAgentRow, requireBridge, same, SourcePathInput, TASK_REF_PATTERN, taskFolderOf, type ImportOutcome } from "./shared";
+import { AgentNameInput, ensureAgentRow, keptOriginal, requireBridge, same, SourcePathInput, TASK_REF_PATTERN, taskFolderOf, type ImportOutcome } from "./shared";
 
 const text = (max: number) => z.string().max(max);
 const list = (maxItems: number, maxLen: number) => z.array(z.string().max(maxLen)).max(maxItems).default([]);
@@ -179,7 +179,7 @@ export function importTask(ctx: ServiceContext, raw: ImportTaskInput) {
     if (status === "completed") desired.completedAt = input.completedAt ?? (before.status === "completed" ? before.completedAt : at);
     else desired.completedAt = null;
     if (input.sourcePath !== null) desired.sourcePath = input.sourcePath;
-    if (input.original !== undefined) desired.original = input.original;
+    if (input.original !== undefined) desired.original = input.original && keptOriginal(before.original, input.original, ["created_at", "completed_at", "created_by"]);
     if (parentId !== undefined) desired.parentTaskId = parentId;
 
     const changes: Changes = {};

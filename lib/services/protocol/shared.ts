@@ -70,3 +70,14 @@ export function ensureAgentRow(tx: Tx, emit: Emit, at: number, name: string, eve
 export const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 export type ImportOutcome = "created" | "updated" | "unchanged";
+
+/**
+ * The file as stored, unless the file read now differs from it only by keys an export adds for the
+ * round trip (`message_id`, `thread_id`, `created_at`...), which say nothing new: re-importing an
+ * exported file then changes nothing.
+ */
+export function keptOriginal(stored: Record<string, unknown> | null | undefined, read: Record<string, unknown>, roundTripKeys: readonly string[]): Record<string, unknown> {
+  if (!stored) return read;
+  const trimmed = Object.fromEntries(Object.entries(read).filter(([k]) => k in stored || !roundTripKeys.includes(k)));
+  return same(trimmed, stored) ? stored : read;
+}
