@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { renderToStaticMarkup } from "react-dom/server";
 import { makeTestDb, people, agent, system } from "@/test/db";
 import * as s from "@/lib/services";
 import { createRun, finishRun, startRun } from "@/lib/services/runs";
 import { taskTimeline, type AgentActivity, type AgentStepDurations, type CompletedDay, type ReviewDay, type TaskTimeline } from "@/lib/services/charts";
-import { chartEventMatches } from "@/lib/queries/charts";
+import { chartEventMatches, refreshPacer } from "@/lib/queries/charts";
 import { DayBars } from "./day-bars";
 import { CompletedChart } from "./completed-chart";
 import { ReviewChart } from "./review-chart";
@@ -242,5 +242,54 @@ describe("which events redraw which charts", () => {
     expect(chartEventMatches(task, ev("run.output"))).toBe(false);
     expect(chartEventMatches(task, ev("message.sent"))).toBe(false);
     expect(chartEventMatches(task, ev("step.done", { taskId: "tsk_2" }))).toBe(false);
+  });
+});
+
+describe("the pace of chart refreshes", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  it("one refresh a second after a burst, then at most one per interval, none while hidden", () => {
+    let hidden = false;
+    let refreshed = 0;
+    const pacer = refreshPacer(
+      () => refreshed++,
+      () => hidden,
+      10_000,
+    );
+    for (let i = 0; i < 5; i++) pacer.request();
+    vi.advanceTimersByTime(999);
+    expect(refreshed).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(refreshed).toBe(1);
+    // A new burst right after: waits out the 10 s since the last refresh, then one refresh.
+    pacer.request();
+    pacer.request();
+    vi.advanceTimersByTime(9_999);
+    expect(refreshed).toBe(1);
+    vi.advanceTimersByTime(1);
+    expect(refreshed).toBe(2);
+    // Hidden: nothing, until the tab shows again.
+    hidden = true;
+    vi.advanceTimersByTime(20_000);
+    pacer.request();
+    vi.advanceTimersByTime(5_000);
+    expect(refreshed).toBe(2);
+    pacer.shown();
+    vi.advanceTimersByTime(5_000);
+    expect(refreshed).toBe(2);
+    hidden = false;
+    pacer.shown();
+    vi.advanceTimersByTime(1_000);
+    expect(refreshed).toBe(3);
+    // Stopped: a pending refresh never runs.
+    vi.advanceTimersByTime(20_000);
+    pacer.request();
+    pacer.stop();
+    vi.advanceTimersByTime(20_000);
+    expect(refreshed).toBe(3);
   });
 });

@@ -40,12 +40,48 @@ export function chartEventMatches(scope: ChartScope, e: ChangeEvent): boolean {
 const DAY_MS = 86_400_000;
 
 /**
- * Redraws the server-drawn charts of `scope`: router.refresh() on a matching event, at most once
- * per `minIntervalMs` (the first a second after the event, so a burst costs one render), never
- * while the tab is hidden (once when it shows again), after the event stream reconnects (events
- * may have been missed), and when the UTC day turns (the charts' days move on).
+ * The pacing of a chart refresh, apart from React and the DOM: `request()` asks for one; `refresh`
+ * runs a second later at the earliest and `minIntervalMs` after the previous one, once for any
+ * number of requests in between; while `hidden()` it waits, and `shown()` (the tab is visible
+ * again) runs what waited.
  */
-export function useChartRefresh(scope: ChartScope, minIntervalMs = 10_000): void {
+export function refreshPacer(refresh: () => void, hidden: () => boolean, minIntervalMs: number) {
+  let last = -Infinity;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let waiting = false;
+  const run = () => {
+    timer = null;
+    if (hidden()) {
+      waiting = true;
+      return;
+    }
+    waiting = false;
+    last = Date.now();
+    refresh();
+  };
+  const request = () => {
+    if (timer) return;
+    timer = setTimeout(run, Math.max(1000, last + minIntervalMs - Date.now()));
+  };
+  return {
+    request,
+    shown: () => {
+      if (waiting && !hidden()) request();
+    },
+    stop: () => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+    },
+  };
+}
+
+/**
+ * Redraws the server-drawn charts of `scope`: router.refresh() on a matching event, paced by
+ * refreshPacer (at most once per `minIntervalMs`, never while the tab is hidden), after the event
+ * stream reconnects (events may have been missed), when the UTC day turns (the charts' days move
+ * on), and every `periodMs` if given (a task at work: its running bars reach up to now).
+ */
+export function useChartRefresh(scope: ChartScope, minIntervalMs = 10_000, periodMs?: number): void {
   const router = useRouter();
   const live = useLiveState();
   const key = JSON.stringify(scope);
@@ -53,40 +89,27 @@ export function useChartRefresh(scope: ChartScope, minIntervalMs = 10_000): void
 
   React.useEffect(() => {
     const s = JSON.parse(key) as ChartScope;
-    let last = 0;
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    let dirty = false;
-    const run = () => {
-      timer = null;
-      if (document.hidden) {
-        dirty = true;
-        return;
-      }
-      dirty = false;
-      last = Date.now();
-      router.refresh();
-    };
-    const schedule = () => {
-      if (timer) return;
-      timer = setTimeout(run, Math.max(1000, last + minIntervalMs - Date.now()));
-    };
-    request.current = schedule;
+    const pacer = refreshPacer(
+      () => router.refresh(),
+      () => document.hidden,
+      minIntervalMs,
+    );
+    request.current = pacer.request;
     const off = subscribeLiveEvents((e) => {
-      if (chartEventMatches(s, e)) schedule();
+      if (chartEventMatches(s, e)) pacer.request();
     });
-    const onVisible = () => {
-      if (!document.hidden && dirty) schedule();
-    };
-    document.addEventListener("visibilitychange", onVisible);
-    const midnight = setTimeout(schedule, DAY_MS - (Date.now() % DAY_MS) + 1000);
+    document.addEventListener("visibilitychange", pacer.shown);
+    const midnight = setTimeout(pacer.request, DAY_MS - (Date.now() % DAY_MS) + 1000);
+    const period = periodMs ? setInterval(pacer.request, periodMs) : null;
     return () => {
       off();
-      if (timer) clearTimeout(timer);
+      pacer.stop();
       clearTimeout(midnight);
-      document.removeEventListener("visibilitychange", onVisible);
+      if (period) clearInterval(period);
+      document.removeEventListener("visibilitychange", pacer.shown);
       request.current = () => {};
     };
-  }, [router, key, minIntervalMs]);
+  }, [router, key, minIntervalMs, periodMs]);
 
   // A stream that had to reconnect may have missed events.
   const was = React.useRef(live);

@@ -27,10 +27,12 @@ export default async function TaskPage({ params }: Props) {
   const { ctx, task } = await load(decodeURIComponent(taskId));
   const events = listEvents(ctx, { taskId: task.id, limit: 200 });
   const agents = listAgents(ctx).map(agentSummary);
-  // Drawn here on the server; ChartRefresh asks for a fresh render when this task's steps, runs or outputs change.
+  // Drawn here on the server; ChartRefresh asks for a fresh render when this task's steps, runs or
+  // outputs change, and each minute while it is open (what is under way is drawn up to now).
+  const open = task.status !== "completed" && task.status !== "cancelled";
   const timeline = (
     <>
-      <ChartRefresh scope={{ kind: "task", taskId: task.id }} minIntervalMs={5_000} />
+      <ChartRefresh scope={{ kind: "task", taskId: task.id }} minIntervalMs={5_000} periodMs={open ? 60_000 : undefined} />
       <TaskTimelineChart data={taskTimeline(ctx, task.id)} />
     </>
   );
