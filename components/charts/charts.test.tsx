@@ -89,7 +89,7 @@ describe("overview charts", () => {
     ]);
     // 10 of 20: the parts end half way along the track.
     expect(out).toMatch(/x="40" y="0" width="10"/);
-    expect(titles(out)).toEqual(expect.arrayContaining(["5 pending", "3 in progress", "2 in review"]));
+    expect(titles(out)).toEqual(["backend-developer: 10 open (5 pending, 3 in progress, 2 in review)"]);
   });
 });
 

@@ -14,8 +14,8 @@ export const statusFillClass: Record<StatusTone, string> = {
 
 /**
  * One horizontal bar split by status (counts in `parts`, drawn in their status colours), its length
- * `total / max` of the track: the overview's open work per agent. Each part has its own <title>;
- * the accessible name (role="img") says every count.
+ * `total / max` of the track: the overview's open work per agent. Its <title> and accessible name
+ * (role="img") say every count (one title for the bar: a hundred agents' bars are in the page's HTML).
  */
 export function StackedBar({ parts, max, label, className }: { parts: { status: string; count: number }[]; max: number; label: string; className?: string }) {
   const total = parts.reduce((n, p) => n + p.count, 0);
@@ -34,9 +34,7 @@ export function StackedBar({ parts, max, label, className }: { parts: { status: 
       <title>{summary}</title>
       <rect x={0} y={0} width={100} height={6} className="fill-muted" />
       {drawn.map((p, i) => (
-        <rect key={p.status} x={offsets[i]} y={0} width={(p.count / max) * 100} height={6} className={statusFillClass[statusTone(p.status)]} data-status={p.status} data-count={p.count}>
-          <title>{`${p.count.toLocaleString("en-US")} ${statusLabel(p.status)}`}</title>
-        </rect>
+        <rect key={p.status} x={offsets[i]} y={0} width={(p.count / max) * 100} height={6} className={statusFillClass[statusTone(p.status)]} data-status={p.status} data-count={p.count} />
       ))}
     </svg>
   );
