@@ -197,7 +197,7 @@ export function OverviewView({ initial, charts }: { initial: Overview; charts?: 
                       <tr key={a.name} className="hover:bg-accent/50" data-agent={a.name}>
                         <td className="px-3 py-1.5">
                           <AgentName name={a.name} color={a.color} href />
-                          {maxOpen > 0 && <StackedBar className="mt-1" label={a.name} max={maxOpen} parts={openTaskStatuses.map((s) => ({ status: s, count: a.load[s] }))} />}
+                          {a.load.open > 0 && <StackedBar className="mt-1" label={a.name} max={maxOpen} parts={openTaskStatuses.map((s) => ({ status: s, count: a.load[s] }))} />}
                         </td>
                         {openTaskStatuses.map((s) => (
                           <td key={s} className={cn("px-2 py-1.5 text-right tabular-nums", a.load[s] ? "" : "text-muted-foreground/50")}>
