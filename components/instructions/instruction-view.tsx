@@ -25,6 +25,7 @@ import { EventLine } from "@/components/tasks/event-line";
 import { NewTaskSheet, type InstructionOption } from "@/components/tasks/new-task-sheet";
 import { tierName } from "./tier";
 import { nestTasks } from "./nest-tasks";
+import { SessionNotes } from "./session-notes";
 
 export function InstructionView({
   instruction: initial,
@@ -143,6 +144,8 @@ export function InstructionView({
               </p>
             )}
           </Card>
+
+          {i.notes.length > 0 && <SessionNotes notes={i.notes} />}
 
           {i.body.trim() && (
             <Card>

@@ -33,10 +33,29 @@ export function safeRelative(rel: string, what: string): string[] {
   return rel.split("/").map((s) => safeSegment(s, what));
 }
 
-/** The root as a real directory path (symlinks resolved), created if asked. */
+/** The names an Agent_Memory root goes by: the framework's own, and the later `cagents-memory`. */
+export const MEMORY_ROOT_NAMES = ["Agent_Memory", "cagents-memory"] as const;
+
+/**
+ * The memory folder a path means: itself when it is named like one (or holds none), else the
+ * `Agent_Memory/` or `cagents-memory/` folder inside it (a project folder given for its memory).
+ */
+export function memoryFolder(abs: string): string {
+  if ((MEMORY_ROOT_NAMES as readonly string[]).includes(path.basename(abs))) return abs;
+  for (const name of MEMORY_ROOT_NAMES) {
+    try {
+      if (fs.lstatSync(path.join(abs, name)).isDirectory()) return path.join(abs, name);
+    } catch {
+      // not there
+    }
+  }
+  return abs;
+}
+
+/** The root as a real directory path (symlinks resolved), created if asked; a project folder stands for the memory folder in it. */
 export function resolveRoot(dir: string, opts: { create?: boolean } = {}): string {
   if (typeof dir !== "string" || dir.includes("\0")) throw new UnsafePathError("The folder path is not valid");
-  const abs = path.resolve(dir);
+  const abs = memoryFolder(path.resolve(dir));
   if (opts.create) fs.mkdirSync(abs, { recursive: true });
   let real: string;
   try {

@@ -125,6 +125,19 @@ export function loadDoc(root: string, rel: string): Loaded {
   return { ok: true, rel, text: read.text, hash: read.hash, mtimeMs: read.mtimeMs, doc: parsed.value };
 }
 
+export const NOTE_FILE = /\.md$/i;
+
+/** Reads a markdown note under the root (same limits and symlink rules as a YAML file). */
+export function loadNote(root: string, rel: string): { ok: true; text: string; hash: string } | { ok: false; reason: string } {
+  try {
+    const r = readFileInside(root, rel.split("/"));
+    return { ok: true, text: r.text, hash: r.hash };
+  } catch (err) {
+    if (err instanceof UnsafePathError) return { ok: false, reason: `refused: ${err.message}` };
+    return { ok: false, reason: `cannot read: ${(err as Error).message}` };
+  }
+}
+
 const errText = (err: unknown) => (isServiceError(err) ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err));
 
 /* ---------------- file → verb input ---------------- */
@@ -266,6 +279,19 @@ export function importInstructionFolder(
   let statusDoc: Doc | null = null;
   const docFiles: ScannedFile[] = [];
   for (const f of files) {
+    if (f.kind.kind === "document" && NOTE_FILE.test(f.kind.docPath)) {
+      // A session's markdown notes: kept as text, not parsed.
+      const n = loadNote(s.root, f.rel);
+      if (!n.ok) {
+        s.skip("document", f.rel, n.reason);
+        keepDocuments.push(f.kind.docPath);
+        continue;
+      }
+      read.set(f.rel, n.hash);
+      documents[f.kind.docPath] = n.text;
+      docFiles.push(f);
+      continue;
+    }
     const l = loadDoc(s.root, f.rel);
     if (f.kind.kind === "instruction-file") {
       if (!l.ok) {

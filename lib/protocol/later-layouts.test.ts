@@ -322,3 +322,85 @@ describe("broadcast channels: _communication/broadcast/{channel}/", () => {
     expect(sum.errors).toEqual([{ path: "_communication/broadcast/Bad Channel/x.yaml", reason: expect.stringContaining("is not a usable name") }]);
   });
 });
+
+describe("session folders: sessions/{kind}_{YYYYMMDD}_{HHMMSS}/, and the root named cagents-memory/", () => {
+  const project = path.join(FIXTURES, "sessions", "project");
+  const root = path.join(project, "cagents-memory");
+  const id = "inst_feature_20260205_140000";
+
+  it("a project folder holding cagents-memory/ is read from there; a session is one instruction with its tasks, results, messages and notes", async () => {
+    const sum = await importClean(project);
+    expect(sum.root).toBe(fs.realpathSync(root));
+    expect(sum.byKind).toMatchObject({
+      instruction: { imported: 1, skipped: 0 },
+      document: { imported: 4, skipped: 0 },
+      task: { imported: 2, skipped: 0 },
+      output: { imported: 1, skipped: 0 },
+      message: { imported: 1, skipped: 0 },
+    });
+    const inst = s.getInstruction(admin(), id);
+    expect(inst).toMatchObject({ title: "Add dark mode to the settings page", phase: "executing", tier: 2, sourcePath: "sessions/feature_20260205_140000/instruction.yaml" });
+    expect(inst.notes.map((n) => n.path)).toEqual(["task_plan.md", "findings.md", "progress.md"]);
+    expect(inst.notes[0].text).toBe(fs.readFileSync(path.join(root, "sessions/feature_20260205_140000/task_plan.md"), "utf8"));
+    expect(inst.tasks.map((t) => [t.ref, t.status])).toEqual([
+      ["T1", "completed"],
+      ["T2", "pending"],
+    ]);
+    // The pending task has its agent's steps (agents/frontend-developer.md).
+    expect(steps(task("T2").id)).toBeGreaterThan(0);
+    expect(message("1 = 1")).toMatchObject({ to_inbox: "tech-lead", instruction_id: id, task_id: task("T1").id });
+
+    // Exported back into the session folder, under the same root name.
+    const { out } = await exportAndCompare(root);
+    expect(listFiles(out).every((f) => f.startsWith("sessions/feature_20260205_140000/"))).toBe(true);
+    await reimportUnchanged(out);
+    await reimportUnchanged(project);
+
+    // A project folder with an (empty) cagents-memory/ in it is exported into that folder.
+    const target = path.join(dir, "project2");
+    fs.mkdirSync(path.join(target, "cagents-memory"), { recursive: true });
+    expect(JSON.parse((await cli("--json", "export", target)).stdout)).toMatchObject({ root: fs.realpathSync(path.join(target, "cagents-memory")), errors: [] });
+    expect(listFiles(target)).toContain("cagents-memory/sessions/feature_20260205_140000/findings.md");
+  });
+
+  it("a folder under sessions/ not named {kind}_{date}_{time} is reported with its path and reason; path tricks are refused as everywhere", async () => {
+    const copy = path.join(dir, "copy", "cagents-memory");
+    fs.cpSync(root, copy, { recursive: true });
+    writeFile(copy, "sessions/notes/instruction.yaml", "raw_input: x\n");
+    writeFile(copy, "sessions/Feature_20260205_140000/instruction.yaml", "raw_input: x\n");
+    fs.symlinkSync("/etc", path.join(copy, "sessions", "feature_20260205_140000", "outputs", "partial", "T9"));
+    fs.symlinkSync("/etc/hostname", path.join(copy, "sessions", "feature_20260205_140000", "leak.md"));
+    const r = await cli("--json", "import", copy);
+    const sum = JSON.parse(r.stdout);
+    expect(r.code).toBe(1);
+    expect(sum.errors).toEqual(
+      expect.arrayContaining([
+        { path: "sessions/notes/instruction.yaml", reason: expect.stringContaining("is not named {kind}_{YYYYMMDD}_{HHMMSS}") },
+        { path: "sessions/Feature_20260205_140000/instruction.yaml", reason: expect.stringContaining("is not named") },
+        { path: "sessions/feature_20260205_140000/outputs/partial/T9", reason: "symlink points outside the root: refused" },
+        { path: "sessions/feature_20260205_140000/leak.md", reason: "symlink points outside the root: refused" },
+      ]),
+    );
+    expect(sum.errors).toHaveLength(4);
+    expect(sum.byKind.task).toMatchObject({ imported: 2, skipped: 0 });
+    expect(s.getInstruction(admin(), id).notes).toHaveLength(3);
+  });
+});
+
+describe("paths the later layouts build on export", () => {
+  it("a stored source path with '..' or an absolute path is not followed: the item is written where its inbox or state says", async () => {
+    await importClean(fixture("hierarchical"));
+    await importClean(fixture("channels"));
+    db.$client.prepare("UPDATE tasks SET source_path = 'inst_20260201_001/tasks/tactical/../../../../escape/TT1.1.yaml' WHERE ref = 'TT1.1'").run();
+    db.$client.prepare("UPDATE tasks SET source_path = '/etc/tasks/strategic/ST2.yaml' WHERE ref = 'ST2'").run();
+    db.$client.prepare("UPDATE messages SET source_path = '_communication/broadcast/../../../escape/x.yaml' WHERE to_inbox = 'broadcast:backend-team'").run();
+    const out = path.join(dir, "safe", "Agent_Memory");
+    const r = JSON.parse((await cli("--json", "export", out)).stdout);
+    expect(r.errors).toEqual([]);
+    const files = listFiles(path.join(dir, "safe"));
+    expect(files.filter((f) => f.includes("escape"))).toEqual([]);
+    expect(files).toContain("Agent_Memory/inst_20260201_001/tasks/pending/TT1.1.yaml");
+    expect(files).toContain("Agent_Memory/inst_20260201_001/tasks/pending/ST2.yaml");
+    expect(files.filter((f) => f.startsWith("Agent_Memory/_communication/broadcast/backend-team/"))).toHaveLength(1);
+  });
+});

@@ -8,7 +8,7 @@ import { isServiceError } from "@/lib/services";
 import { importMessage, importTask, protocolInstructions, protocolTasks } from "@/lib/services/protocol";
 import { instructionFolder } from "./export";
 import { readFileInside } from "./fs-safe";
-import { importInstructionFolder, importOutputFile, ImportSession, loadDoc, messageInput, taskInput } from "./import";
+import { importInstructionFolder, importOutputFile, ImportSession, loadDoc, messageInput, NOTE_FILE, taskInput } from "./import";
 import { instructionStateConflicts, INSTRUCTION_STATE_FIELDS, keepDatabaseTaskState, recordConflict } from "./mirror-conflicts";
 import type { MirrorState, Pending } from "./mirror-state";
 import { deriveInstruction } from "./model";
@@ -95,6 +95,7 @@ export function importPending(s: MirrorState, initial: boolean) {
 
 /** A fresh file that does not parse may be half-written: wait and retry before reporting it. */
 function parses(s: MirrorState, rel: string, hash: string, p: Pending, now: number, initial: boolean): boolean {
+  if (NOTE_FILE.test(rel)) return true; // markdown notes are text, not YAML
   const l = loadDoc(s.root, rel);
   if (l.ok || !("parseError" in l) || !l.parseError) return true;
   const fresh = now - p.mtimeMs < 5000;

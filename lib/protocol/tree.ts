@@ -53,8 +53,6 @@ export const CHANNEL_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 /** A session folder: `{kind}_{YYYYMMDD}_{HHMMSS}` (`feature_20260103_120000`). */
 export const SESSION_PATTERN = /^[a-z][a-z0-9-]{0,40}_\d{8}_\d{6}$/;
 export const SESSIONS_FOLDER = "sessions";
-/** The names an Agent_Memory root goes by (the folder a project keeps it in). */
-export const MEMORY_ROOT_NAMES = ["Agent_Memory", "cagents-memory"] as const;
 
 /** The instruction of a session folder: `inst_` + the session's name. */
 export const sessionInstructionId = (session: string) => `inst_${session}`;

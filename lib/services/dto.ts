@@ -20,6 +20,20 @@ export function instructionDto(r: InstructionRow) {
 }
 export type InstructionDto = ReturnType<typeof instructionDto>;
 
+const NOTE_ORDER = ["task_plan.md", "findings.md", "progress.md"];
+/**
+ * The markdown notes of an instruction read from a session folder (`task_plan.md`, `findings.md`,
+ * `progress.md`...), kept by the folder bridge among its documents: the usual three first.
+ */
+export function instructionNotes(r: Pick<InstructionRow, "original">): { path: string; text: string }[] {
+  const docs = (r.original as { documents?: Record<string, unknown> } | null)?.documents ?? {};
+  const rank = (p: string) => (NOTE_ORDER.includes(p) ? NOTE_ORDER.indexOf(p) : NOTE_ORDER.length);
+  return Object.entries(docs)
+    .filter((e): e is [string, string] => /^[^/]+\.md$/i.test(e[0]) && typeof e[1] === "string")
+    .map(([path, text]) => ({ path, text }))
+    .sort((a, b) => rank(a.path) - rank(b.path) || (a.path < b.path ? -1 : 1));
+}
+
 export function stepDto(s: TaskStepRow) {
   return {
     position: s.position,

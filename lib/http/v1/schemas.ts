@@ -199,6 +199,7 @@ export const Instruction = z
 export const InstructionListItem = Instruction.extend({ taskCounts: z.object({ total: z.number().int(), completed: z.number().int() }) }).openapi("InstructionListItem");
 
 export const InstructionDetail = Instruction.extend({
+  notes: z.array(z.object({ path: z.string(), text: z.string() })).openapi({ description: "Markdown notes of a session folder (task_plan.md, findings.md, progress.md), kept with the instruction" }),
   tasks: z.array(TaskListItem.extend({ dependsOn: z.array(z.string()) })),
   moreTasks: z.boolean(),
   outputs: z.array(Output.extend({ taskTitle: z.string() })),

@@ -3,7 +3,7 @@ import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { instructions, messages, outputs, taskDependencies, tasks } from "@/db/schema";
 import type { ServiceContext } from "../context";
 import { afterCursor, clampLimit, pageOf, type Page } from "../cursor";
-import { instructionDto, messageDto, outputDto, type InstructionDto } from "../dto";
+import { instructionDto, instructionNotes, messageDto, outputDto, type InstructionDto } from "../dto";
 import { notFound, ServiceError } from "../errors";
 import { listTasks, type TaskListItem } from "../tasks/queries";
 
@@ -89,6 +89,7 @@ export function getInstruction(ctx: ServiceContext, id: string) {
   const msgs = ctx.db.select().from(messages).where(eq(messages.instructionId, id)).orderBy(asc(messages.createdAt)).limit(200).all();
   return {
     ...instructionDto(i),
+    notes: instructionNotes(i),
     tasks: ordered,
     moreTasks: taskPage.nextCursor !== null,
     outputs: outs.map((r) => ({ ...outputDto(r.o, { withContent: false }), taskTitle: r.title })),
