@@ -1,6 +1,19 @@
 import "server-only";
 import { createRoute, z } from "@hono/zod-openapi";
-import { ReplyToMessageInput, SendMessageInput, getAgent, getMessage, getThread, listInbox, listInboxes, markMessage, replyToMessage, searchMessages, sendMessage } from "@/lib/services";
+import {
+  ReplyToMessageInput,
+  SendMessageInput,
+  getAgent,
+  getMessage,
+  isChannelInbox,
+  getThread,
+  listInbox,
+  listInboxes,
+  markMessage,
+  replyToMessage,
+  searchMessages,
+  sendMessage,
+} from "@/lib/services";
 import type { ServiceContext } from "@/lib/services";
 import { PEOPLE_INBOX, peopleAliases } from "@/lib/domain/vocabulary";
 import { bodyFrom, jsonBody, jsonOk, optionalJsonBody, readErrors, writeErrors, type V1App } from "../route-kit";
@@ -35,7 +48,7 @@ const inboxRoute = createRoute({
   operationId: "listInbox",
   tags,
   summary: "An inbox by name",
-  description: `Any inbox for people (\`${PEOPLE_INBOX}\` is the people's); an agent may only read its own (403 otherwise).`,
+  description: `Any inbox for people (\`${PEOPLE_INBOX}\` is the people's, \`broadcast\` the broadcast folder, \`broadcast:{channel}\` a broadcast channel); an agent may only read its own and the channels it is a member of (403 otherwise).`,
   request: { params: AgentNameParam, query: inboxQuery },
   responses: { 200: jsonOk(InboxPage, "A page of messages"), ...readErrors },
 });
@@ -55,7 +68,7 @@ const sendRoute = createRoute({
   operationId: "sendMessage",
   tags: ["Agent work", ...tags],
   summary: "Send a message",
-  description: `To an agent's inbox by name, or to the people (\`${PEOPLE_INBOX}\`, or one of ${peopleAliases.filter((a) => a !== PEOPLE_INBOX).join(", ")}). Types used by the protocol: consultation, review_request, escalation, status_update, delegation... Name the task (and step) it concerns so it shows on the task page.`,
+  description: `To an agent's inbox by name, to the people (\`${PEOPLE_INBOX}\`, or one of ${peopleAliases.filter((a) => a !== PEOPLE_INBOX).join(", ")}), or to a broadcast channel (\`broadcast:{channel}\`: reviewers and admins, and agents that are members of it and whose Memory Ownership posts broadcasts). Types used by the protocol: consultation, review_request, escalation, status_update, delegation... Name the task (and step) it concerns so it shows on the task page.`,
   request: { body: jsonBody(bodyFrom(SendMessageInput.shape)) },
   responses: { 201: jsonOk(Message, "The message"), ...writeErrors },
 });
@@ -162,8 +175,9 @@ export function registerMessageRoutes(app: V1App) {
     const ctx = c.get("ctx");
     const { agentName } = c.req.valid("param");
     const page = listInbox(ctx, { ...c.req.valid("query"), inbox: agentName });
-    // An agent reading another inbox was refused above (403); an unknown inbox is a 404.
-    if (agentName !== PEOPLE_INBOX) getAgent(ctx, agentName);
+    // An agent reading another inbox was refused above (403); an unknown inbox is a 404. A broadcast
+    // channel (`broadcast:{channel}`) is an inbox of its own: listInbox checked who may read it.
+    if (agentName !== PEOPLE_INBOX && agentName !== "broadcast" && !isChannelInbox(agentName)) getAgent(ctx, agentName);
     return c.json(page, 200);
   });
   app.openapi(inboxesRoute, (c) => c.json({ items: listInboxes(c.get("ctx")) }, 200));
