@@ -18,6 +18,7 @@ import { ConnectPanel } from "./connect-panel";
 import { AgentDefinitionCard, AgentMemoryCard } from "./agent-definition";
 import { PermissionsCard } from "./permissions-card";
 import { AgentCostCard, AgentRunsCard } from "./agent-usage";
+import { AssignWorkButton } from "@/components/tasks/assign-work-button";
 
 /**
  * One agent: its load, activity, tasks, runs, step durations, cost, Response Approach, how to connect it, and
@@ -31,6 +32,7 @@ export function AgentView({
   tasks,
   serverOrigin,
   canCreateToken = false,
+  canAssign = false,
   activity,
   stepDurations,
 }: {
@@ -38,6 +40,8 @@ export function AgentView({
   tasks: Page<TaskListItem>;
   serverOrigin: string;
   canCreateToken?: boolean;
+  /** A reviewer or an admin: the header offers Assign work (one form, docs/api.md "Assign in one move"). */
+  canAssign?: boolean;
   activity?: React.ReactNode;
   stepDurations?: React.ReactNode;
 }) {
@@ -67,11 +71,14 @@ export function AgentView({
             )}
           </div>
         </div>
-        <Button asChild variant="outline" size="sm">
-          <Link href={hrefs.inbox(a.name)}>
-            <Inbox /> Inbox{a.unread ? ` · ${a.unread} unread` : ""}
-          </Link>
-        </Button>
+        <div className="flex items-center gap-2">
+          <Button asChild variant="outline" size="sm">
+            <Link href={hrefs.inbox(a.name)}>
+              <Inbox /> Inbox{a.unread ? ` · ${a.unread} unread` : ""}
+            </Link>
+          </Button>
+          {canAssign && a.active && <AssignWorkButton agent={a.name} />}
+        </div>
       </header>
       {q.isRefetchError && <ErrorState compact className="mb-5" title="Could not refresh this agent" error={q.error} onRetry={() => void q.refetch()} />}
 
@@ -87,7 +94,7 @@ export function AgentView({
             <TaskList
               filters={{ agent: a.name }}
               initialPage={tasks}
-              empty={<EmptyState className="m-3" compact title="No tasks assigned" description="Assign one from an instruction, or with New task on the board." />}
+              empty={<EmptyState className="m-3" compact title="No tasks assigned" description={canAssign && a.active ? "Assign work above, from an instruction, or with New task on the board." : "Assign one from an instruction, or with New task on the board."} />}
             />
           </Card>
 

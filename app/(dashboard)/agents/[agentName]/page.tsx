@@ -37,6 +37,7 @@ export default async function AgentPage({ params }: Props) {
         tasks={tasks}
         serverOrigin={`${proto}://${host}`}
         canCreateToken={ctx.actor.role === "admin"}
+        canAssign={ctx.actor.role === "admin" || ctx.actor.role === "reviewer"}
         activity={<AgentActivityCard data={agentActivity(ctx, agent.name)} />}
         stepDurations={<StepDurationsCard data={agentStepDurations(ctx, agent.name)} />}
       />
