@@ -136,7 +136,7 @@ export function PeopleSection({ initial, meId }: { initial?: UserDto[]; meId: st
                       </td>
                       {showLastSeen && <td className="px-4 py-2 text-xs text-muted-foreground">{u.lastSeenAt ? <RelativeTime date={u.lastSeenAt} /> : "never"}</td>}
                       <td className="px-4 py-2 text-right whitespace-nowrap">
-                        <Button size="xs" variant="ghost" aria-label={`Set a new password for ${u.email}`} onClick={() => setResetting(u)}>
+                        <Button size="xs" variant="ghost" aria-label={`Reset password for ${u.email}`} onClick={() => setResetting(u)}>
                           Reset password
                         </Button>
                         <Button

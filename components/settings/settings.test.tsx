@@ -52,7 +52,7 @@ describe("SettingsView", () => {
     expect(out).toMatch(/<option value="reviewer" selected="">Reviewer<\/option>/);
     expect(out).toContain(">you</span>");
     expect(out).toContain('aria-label="Remove rita@example.com"');
-    expect(out).toContain('aria-label="Set a new password for rita@example.com"');
+    expect(out).toContain('aria-label="Reset password for rita@example.com"');
     expect(out).toContain("Add a person");
     // No last sign-in from the server: no column for it.
     expect(out).not.toContain("Last sign-in");

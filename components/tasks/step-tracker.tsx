@@ -192,7 +192,7 @@ function CurrentSteps({ task, events, usage }: { task: TaskDetail; events: Event
                   </p>
                 )}
                 {threads.map((t) => (
-                  <Link key={t.threadId} href={t.href} className="flex w-fit items-center gap-1 text-muted-foreground hover:text-foreground hover:underline">
+                  <Link key={t.threadId} href={t.href} className="flex min-h-6 w-fit items-center gap-1 text-muted-foreground hover:text-foreground hover:underline">
                     <CornerDownRight aria-hidden className="size-3" />
                     <MessagesSquare aria-hidden className="size-3" />
                     {t.label} ({t.count} {t.count === 1 ? "message" : "messages"})
