@@ -15,7 +15,6 @@ export function TopBar() {
         type="button"
         onClick={() => palette?.open()}
         className="flex h-7 w-56 items-center max-md:w-40 gap-2 rounded-md border bg-background px-2 text-xs text-muted-foreground hover:bg-accent focus-visible:outline-2 focus-visible:outline-ring"
-        aria-label="Open the command palette (Control K)"
         aria-keyshortcuts="Control+K Meta+K"
         data-testid="command-palette-button"
       >
