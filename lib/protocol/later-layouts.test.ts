@@ -9,7 +9,8 @@ import { openDatabase, type Db } from "@/db/client";
 import * as s from "@/lib/services";
 import { people } from "@/test/db";
 import { parseYaml } from "./yaml";
-import { eventCount, listFiles, runBridgeCli, tempDir, writeFile } from "./test-support";
+import { startMirror } from "./mirror";
+import { eventCount, listFiles, runBridgeCli, tempDir, waitFor, writeFile } from "./test-support";
 
 const AGENTS = path.resolve(process.cwd(), "agents");
 const FIXTURES = path.resolve(process.cwd(), "lib/protocol/fixtures");
@@ -402,5 +403,27 @@ describe("paths the later layouts build on export", () => {
     expect(files).toContain("Agent_Memory/inst_20260201_001/tasks/pending/TT1.1.yaml");
     expect(files).toContain("Agent_Memory/inst_20260201_001/tasks/pending/ST2.yaml");
     expect(files.filter((f) => f.startsWith("Agent_Memory/_communication/broadcast/backend-team/"))).toHaveLength(1);
+  });
+});
+
+describe("the live mirror on the later layouts", () => {
+  it("a tactical task cancelled in AgentDesk gets status: cancelled in its own file; a new report file dropped in arrives in the inbox", async () => {
+    const copy = path.join(dir, "live", "Agent_Memory");
+    fs.cpSync(fixture("hierarchical"), copy, { recursive: true });
+    const mirror = await startMirror(db, copy, { pollMs: 50, rescanMs: 200, stableMs: 50, stateFile: false });
+    try {
+      const rel = "inst_20260201_001/tasks/tactical/frontend/TT2.1.yaml";
+      await waitFor(() => task("TT2.1"), 3000, "the initial import");
+      s.cancelTask({ db, actor: { kind: "system", name: "test" } }, { taskId: task("TT2.1").id as string, reason: "not needed" });
+      await waitFor(() => yamlOf(copy, rel).status === "cancelled", 3000, "status: cancelled in the file");
+      expect(listFiles(copy).filter((f) => f.includes("TT2.1"))).toEqual([rel]);
+      expect(yamlOf(copy, rel)).toMatchObject({ parent_task: "ST1", tactical_acceptance_criteria: ["Light and dark screenshots"] });
+
+      writeFile(copy, "_communication/reports/daily/frontend_developer_to_tech_lead_20260204.yaml", "summary: pages done\ntimestamp: '2026-02-04T18:00:00Z'\n");
+      const m = await waitFor(() => get("SELECT type, from_name, to_inbox FROM messages WHERE type = 'daily_report'"), 3000, "the report");
+      expect(m).toEqual({ type: "daily_report", from_name: "frontend-developer", to_inbox: "tech-lead" });
+    } finally {
+      await mirror.stop();
+    }
   });
 });
