@@ -1,10 +1,10 @@
 "use client";
 import * as React from "react";
-import { Cog, User, Users } from "lucide-react";
+import { Cog, Megaphone, User, Users } from "lucide-react";
 import { AgentName } from "@/components/ui/agent-swatch";
 import { cn } from "@/components/ui/cn";
 import { PEOPLE_INBOX } from "@/lib/queries/links";
-import { useInboxEnv } from "./inbox-context";
+import { inboxLabel, isBroadcastInbox, useInboxEnv } from "./inbox-context";
 
 /** Who sent a message: an agent (with its swatch), a person, or the system. */
 export function Sender({ from, className }: { from: { kind: string; name: string }; className?: string }) {
@@ -20,7 +20,7 @@ export function Sender({ from, className }: { from: { kind: string; name: string
   );
 }
 
-/** Where a message went: the people's inbox, or an agent's. */
+/** Where a message went: the people's inbox, an agent's, or a broadcast channel. */
 export function Recipient({ inbox, className }: { inbox: string; className?: string }) {
   const { agentColors } = useInboxEnv();
   if (inbox === PEOPLE_INBOX) {
@@ -28,6 +28,14 @@ export function Recipient({ inbox, className }: { inbox: string; className?: str
       <span className={cn("inline-flex min-w-0 items-center gap-1.5", className)} title="The people's inbox (hitl)">
         <Users aria-hidden className="size-3 shrink-0 text-muted-foreground" />
         <span className="truncate">people</span>
+      </span>
+    );
+  }
+  if (isBroadcastInbox(inbox)) {
+    return (
+      <span className={cn("inline-flex min-w-0 items-center gap-1.5", className)} title={inbox === "broadcast" ? "Broadcast to every agent" : `Broadcast channel ${inboxLabel(inbox)}`}>
+        <Megaphone aria-hidden className="size-3 shrink-0 text-muted-foreground" />
+        <span className="truncate">{inboxLabel(inbox)}</span>
       </span>
     );
   }
