@@ -220,6 +220,18 @@ test.describe("people's attention", () => {
     expect(fromBoard).toBeTruthy();
     expect(s.getInstruction(ctx, fromBoard.instructionId).title).toBe(`Archive old invoices ${stamp}`);
     await expect(page.getByTestId("column-pending").getByTestId(`task-card-${fromBoard.id}`)).toBeVisible();
+
+    // The agent page: Assign work with the agent already chosen, into an existing instruction.
+    await page.goto(`/agents/${agentName}`);
+    await page.getByTestId("assign-work-button").click();
+    const fromAgent = page.getByTestId("assign-work-dialog");
+    await expect(fromAgent.getByLabel("Agent")).toHaveValue(agentName);
+    await fromAgent.getByLabel("What is needed").fill(`Reconcile invoices ${stamp}`);
+    await fromAgent.getByLabel("Instruction").selectOption(inst.id);
+    await fromAgent.getByRole("button", { name: "Assign", exact: true }).click();
+    await expect(fromAgent).toBeHidden();
+    const joined = s.listTasks(ctx, { agent: agentName, limit: 100 }).items.find((t) => t.title === `Reconcile invoices ${stamp}`)!;
+    expect(joined.instructionId).toBe(inst.id);
     expect(consoleErrors).toEqual([]);
   });
 
