@@ -5,19 +5,15 @@
 // empty HOME and no DATABASE_PATH: /api/health, the first-run page, the data in ~/.agentdesk, CLI
 // commands on the same database and over HTTP, SIGTERM and exit 0.
 //
-// better-sqlite3 is a normal dependency, installed for the platform: on a user's machine its install
-// script downloads a prebuilt binary (or compiles one). This machine cannot reach the download, so
-// the test hands prebuild-install the binary this repository's own install compiled for this very
-// platform (its local-prebuilds folder) instead of compiling SQLite again for a minute and a half.
+// The install hands better-sqlite3 this repository's own binary: scripts/package-install.mjs says why.
 // Plain Node, no dependencies.
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { install, pack, PackError, root, strangerEnv } from "./package-install.mjs";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const started = Date.now();
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "agentdesk-pack-"));
 const running = new Set();
@@ -31,12 +27,6 @@ function fail(message, log) {
   process.exit(1);
 }
 
-function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, ...opts });
-  if (r.status !== 0) fail(`${cmd} ${args.join(" ")} exited with ${r.status ?? r.signal}`, `${r.stdout ?? ""}${r.stderr ?? ""}`);
-  return r.stdout;
-}
-
 function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -48,22 +38,13 @@ function freePort() {
   });
 }
 
-// What someone who never cloned AgentDesk has: the machine's environment without anything of ours.
 const home = path.join(work, "home");
-const env = {};
-for (const [k, v] of Object.entries(process.env)) {
-  if (k.startsWith("AGENTDESK_") || k.startsWith("npm_") || ["DATABASE_PATH", "HOST", "PORT", "AGENTS_DIR", "NODE_ENV", "LOG_LEVEL", "XDG_DATA_HOME", "TSX_TSCONFIG_PATH"].includes(k)) continue;
-  env[k] = v;
-}
-env.HOME = home;
+const env = strangerEnv(home);
 
 try {
   // 1. The tarball.
   step("npm pack (builds the dashboard if the sources changed, compiles dist/)");
-  const out = run("npm", ["pack", "--json", "--pack-destination", work], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-  // The prepack script's progress comes first on stdout; npm's JSON is the last thing.
-  const packed = JSON.parse(out.slice(out.lastIndexOf("\n[\n") + 1))[0];
-  const tarball = path.join(work, packed.filename);
+  const packed = pack(work);
   const files = packed.files.map((f) => f.path);
   const unwanted = files.filter(
     (f) => /(^|\/)(test|tests|e2e|bench|__tests__)\//.test(f) || /\.(test|spec)\.[cm]?[jt]sx?$/.test(f) || /\.map$|\.nft\.json$|\.tsx?$/.test(f) || f.startsWith(".next/cache/"),
@@ -86,22 +67,11 @@ try {
   step(`${packed.filename}: ${files.length} files, ${(packed.size / 1e6).toFixed(1)} MB packed, ${(packed.unpackedSize / 1e6).toFixed(1)} MB unpacked; no test, bench, source or source-map files`);
 
   // 2. Installed into an empty folder outside the repository.
-  const app = path.join(work, "app");
-  fs.mkdirSync(app);
   fs.mkdirSync(home);
-  fs.writeFileSync(path.join(app, "package.json"), '{ "private": true }\n');
-  const prebuilds = path.join(work, "prebuilds");
-  fs.mkdirSync(prebuilds);
-  const sqlite = JSON.parse(fs.readFileSync(path.join(root, "node_modules", "better-sqlite3", "package.json"), "utf8")).version;
-  const binary = `better-sqlite3-v${sqlite}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
-  run("tar", ["-czf", path.join(prebuilds, binary), "-C", path.join(root, "node_modules", "better-sqlite3"), "build/Release/better_sqlite3.node"]);
-  const installStarted = Date.now();
-  run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball], { cwd: app, env: { ...env, npm_config_better_sqlite3_local_prebuilds: prebuilds } });
-  const bin = path.join(app, "node_modules", ".bin", "agentdesk");
+  const { app, bin, ms, installedBytes } = install(work, packed.tarball, env);
   if (!fs.existsSync(bin)) fail("npm install put no agentdesk command in node_modules/.bin");
   if (fs.existsSync(path.join(app, "node_modules", "tsx"))) fail("tsx was installed: the package must run without a TypeScript loader");
-  const du = spawnSync("du", ["-sk", path.join(app, "node_modules")], { encoding: "utf8" });
-  step(`npm install of the tarball: ${((Date.now() - installStarted) / 1000).toFixed(0)} s, node_modules ${(Number(du.stdout.split("\t")[0]) / 1024).toFixed(0)} MB`);
+  step(`npm install of the tarball: ${(ms / 1000).toFixed(0)} s, node_modules ${(installedBytes / 1024 / 1024).toFixed(0)} MB`);
 
   // 3. agentdesk serve with nothing set but the port.
   const port = await freePort();
@@ -174,5 +144,5 @@ try {
   fs.rmSync(work, { recursive: true, force: true });
   step(`passed in ${Math.round((Date.now() - started) / 1000)} s`);
 } catch (err) {
-  fail(err?.stack ?? String(err));
+  fail(err instanceof PackError ? err.message : (err?.stack ?? String(err)), err instanceof PackError ? err.output : undefined);
 }
