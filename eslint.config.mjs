@@ -80,7 +80,7 @@ const agentdesk = {
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
-  globalIgnores([".next/**", "node_modules/**", "data/**", "test-results/**", "playwright-report/**", "next-env.d.ts", "bench/results/**", "bench/hello/.next/**"]),
+  globalIgnores([".next/**", "node_modules/**", "data/**", "test-results/**", "playwright-report/**", "next-env.d.ts", "bench/results/**", "bench/hello/.next/**", "dist/**"]),
   {
     plugins: { agentdesk },
     rules: {

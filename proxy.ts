@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { safeNext } from "@/lib/url/same-origin";
-import { browserHostAllowed, hostRefusal } from "@/lib/auth/allowed-host";
+import { browserHostAllowed, hostRefusal, requestHost } from "@/lib/auth/allowed-host";
 
 const SESSION_COOKIE = "agentdesk_session";
 const PUBLIC = ["/sign-in", "/setup"];
@@ -30,7 +30,7 @@ export function proxy(request: NextRequest) {
 
   // Pages answer only at a loopback or configured host name, like the API's cookie routes (DNS
   // rebinding: lib/auth/allowed-host.ts).
-  const host = request.headers.get("host");
+  const host = requestHost(request.headers);
   if (!browserHostAllowed(host)) {
     return new NextResponse(`403 Forbidden: ${hostRefusal(host)}\n`, {
       status: 403,

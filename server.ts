@@ -15,6 +15,7 @@ import { startWebhookWorker } from "@/lib/ops/webhooks";
 import { acquireLock, LockError, releaseLock } from "@/lib/ops/server-lock";
 import { startMirrorFromEnv } from "@/lib/protocol";
 import { isLoopback } from "@/lib/auth/allowed-host";
+import { packageRoot } from "@/lib/domain/install";
 
 /**
  * One process: /api/* goes to the Hono app (the agents' hot path stays off Next's request
@@ -55,7 +56,9 @@ async function main() {
   // Outgoing webhooks (docs/webhooks.md): stored before they are sent, sent off the request path.
   const webhooks = startWebhookWorker({ db, baseUrl: runs.url, log: logger });
   const apiListener = getRequestListener(api.fetch);
-  const nextApp = next({ dev, hostname: "localhost", port, turbopack: dev });
+  // The pages' build: the clone's own (the working directory, as `npm start` runs), or the one the
+  // installed package ships (lib/domain/install.ts).
+  const nextApp = next({ dev, dir: packageRoot() ?? undefined, hostname: "localhost", port, turbopack: dev });
   const handle = nextApp.getRequestHandler();
   await nextApp.prepare();
 
@@ -92,7 +95,7 @@ async function main() {
           `  No account exists yet. Create the first admin either way:\n` +
           `    - open ${url}/setup in a browser on this machine, or\n` +
           `    - run: npx agentdesk user create --email you@example.com --role admin\n` +
-          `  Demo data: npm run seed (then sign in with the account it prints).\n\n`,
+          `  Demo data: ${packageRoot() ? "npx agentdesk seed" : "npm run seed"} (then sign in with the account it prints).\n\n`,
       );
     } else {
       process.stderr.write(`\n  AgentDesk is ready at ${url}. Sign in at ${url}/sign-in\n${reach}\n`);

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Option, type Command } from "commander";
+import { packageRoot } from "@/lib/domain/install";
 import { roles, type Role } from "@/lib/domain/vocabulary";
 import { CliError, usageError } from "./errors";
 import { printJson, shortDate, table } from "./format";
@@ -55,24 +56,26 @@ export function registerAdminCommands(program: Command) {
 
   program
     .command("seed")
-    .description("Fill the database with demo data")
-    .option("--demo", "instructions, tasks, outputs and messages to explore, plus demo accounts")
-    .action(async (o: { demo?: boolean }, cmd: Command) => {
-      if (!o.demo) throw usageError("Say what to seed: agentdesk seed --demo");
-      // Resolved at run time (by path) so the CLI builds without the demo module.
-      const modulePath = pathToFileURL(path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "lib", "demo", "seed.ts")).href;
-      let seedDemo: (db: unknown) => { users: { email: string; password: string }[] };
+    .description("Fill the database with demo data (people, agents, instructions, tasks, outputs, messages)")
+    .option("--demo", "the demo (the default, and today the only kind)")
+    .action(async (_o: { demo?: boolean }, cmd: Command) => {
+      // Resolved at run time (by path) so the CLI builds without the demo module: the sources in a
+      // clone, the compiled dist/seed.mjs in the installed package (lib/domain/install.ts).
+      const root = packageRoot();
+      const modulePath = pathToFileURL(root ? path.join(root, "dist", "seed.mjs") : path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "lib", "demo", "seed.ts")).href;
+      let seedDemo: (db: unknown) => { users: { email: string; password: string }[]; skipped: boolean };
       try {
         ({ seedDemo } = await import(modulePath));
       } catch (err) {
         throw new CliError("unavailable", `The demo seed is not available: ${(err as Error).message}`);
       }
-      await withDb(async ({ db, services, ctx }) => {
+      await withDb(async ({ db, file, services, ctx }) => {
         const { agents } = await loadAgents();
         services.syncAgents(ctx, agents);
         const result = await seedDemo(db);
         if (globals(cmd).json) return printJson(result);
-        out("Demo data added. Sign in with:");
+        if (result.skipped) return out(`${file} already holds instructions: the demo was not loaded again.`);
+        out(`Demo data added to ${file}. Sign in with:`);
         for (const u of result.users) out(`  ${u.email}  ${u.password}`);
       });
     });

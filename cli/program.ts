@@ -5,6 +5,7 @@ import { registerBridgeCommands } from "./commands/bridge";
 import { registerOpsCommands } from "./commands/ops";
 import { registerConnectCommands } from "./commands/connect";
 import { registerHookCommand } from "./commands/hook";
+import { registerServeCommand } from "./commands/serve";
 import { isServiceError } from "@/lib/services/errors";
 import { CliError } from "./errors";
 
@@ -28,6 +29,8 @@ export function buildProgram(): Command {
   registerAgentCommands(program);
   registerConnectCommands(program);
   registerHookCommand(program);
+  program.commandsGroup("Server:");
+  registerServeCommand(program);
   program.commandsGroup("Admin commands (on the database file, DATABASE_PATH):");
   registerAdminCommands(program);
   registerBridgeCommands(program);
@@ -37,8 +40,10 @@ export function buildProgram(): Command {
     `
 Environment:
   AGENTDESK_URL, AGENTDESK_TOKEN   where and who, for agent commands
-  DATABASE_PATH                    the SQLite file, for admin commands (default ./data/agentdesk.db)
-  AGENTS_DIR                       agent definition folders, ":"-separated (default ./agents)`,
+  DATABASE_PATH                    the SQLite file (default ./data/agentdesk.db in a clone,
+                                   ~/.agentdesk/agentdesk.db when installed)
+  AGENTS_DIR                       agent definition folders, ":"-separated (default ./agents)
+  Every setting: docs/settings.md`,
   );
   return program;
 }

@@ -1,7 +1,9 @@
 import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { packageRoot } from "@/lib/domain/install";
 import * as schema from "./schema";
 import { applyMigrations } from "./migrate";
 
@@ -15,8 +17,21 @@ export interface OpenOptions {
   busyTimeoutMs?: number;
 }
 
+/**
+ * DATABASE_PATH when set; else, in a clone, ./data/agentdesk.db beside the sources; else (the
+ * installed package, lib/domain/install.ts) agentdesk.db in the per-user data folder.
+ */
 export function defaultDatabasePath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.DATABASE_PATH && env.DATABASE_PATH.trim() !== "" ? path.resolve(env.DATABASE_PATH) : path.join(process.cwd(), "data", "agentdesk.db");
+  if (env.DATABASE_PATH && env.DATABASE_PATH.trim() !== "") return path.resolve(env.DATABASE_PATH);
+  return packageRoot() ? path.join(userDataDir(env), "agentdesk.db") : path.join(process.cwd(), "data", "agentdesk.db");
+}
+
+/** The per-user data folder of the installed package: $XDG_DATA_HOME/agentdesk when set, else ~/.agentdesk. */
+export function userDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_DATA_HOME?.trim();
+  // The XDG spec ignores a relative path.
+  if (xdg && path.isAbsolute(xdg)) return path.join(xdg, "agentdesk");
+  return path.join(env.HOME?.trim() || os.homedir(), ".agentdesk");
 }
 
 /** The data folder or the database file cannot be used; the message names the path and why. */

@@ -3,8 +3,12 @@ import { readMigrationFiles } from "drizzle-orm/migrator";
 import path from "node:path";
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
+import { packageRoot } from "@/lib/domain/install";
 
 function migrationsFolder(): string {
+  // The installed package ships them in its own db/migrations (lib/domain/install.ts).
+  const root = packageRoot();
+  if (root) return path.join(root, "db", "migrations");
   // Works from the source tree (tsx, vitest) and from the repository root (next build output).
   const here = path.dirname(fileURLToPath(import.meta.url));
   const beside = path.join(here, "migrations");

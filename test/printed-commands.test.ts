@@ -18,7 +18,10 @@ import { agent, people } from "@/test/db";
 const repo = path.resolve(import.meta.dirname, "..");
 const sources = [
   "README.md",
-  ...fs.readdirSync(path.join(repo, "docs")).map((f) => `docs/${f}`),
+  ...fs
+    .readdirSync(path.join(repo, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => `docs/${f}`),
   "lib/http/v1/docs.ts",
   "lib/http/v1/index.ts",
   "server.ts",
@@ -189,6 +192,9 @@ function concrete(command: string): { line: string; env: Record<string, string>;
     return { line: `agentdesk ${c} --dir ${project}`, env: { ...env, AGENTDESK_ADMIN_TOKEN: adminToken, AGENTDESK_TOKEN: adminToken } };
   }
   c = c.replace(/^hook <event>/, "hook SessionStart");
+  // The server: its command line is checked here; starting it is what the package test
+  // (scripts/pack-test.mjs, from the installed tarball) and the first-run smoke do.
+  if (/^serve\b/.test(c)) c += " --help";
   // At a terminal it asks for the password; here it comes on standard input.
   if (/^user create\b/.test(c)) c += " --password-stdin";
   const long = /^sync\b/.test(c);

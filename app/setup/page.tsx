@@ -3,7 +3,7 @@ import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { countUsers } from "@/lib/services";
 import { getOptionalPageContext } from "@/lib/auth/page-context";
-import { browserHostAllowed, hostRefusal } from "@/lib/auth/allowed-host";
+import { browserHostAllowed, hostRefusal, requestHost } from "@/lib/auth/allowed-host";
 import { AuthCard } from "@/components/shell/auth-card";
 import { SetupForm } from "@/components/shell/setup-form";
 
@@ -17,7 +17,7 @@ export const metadata: Metadata = { title: "Set up" };
 export default async function SetupPage() {
   const { db } = await getOptionalPageContext();
   if (countUsers({ db }) > 0) notFound();
-  const host = (await headers()).get("host");
+  const host = requestHost(await headers());
   if (!browserHostAllowed(host)) {
     return (
       <AuthCard title="Set up AgentDesk" description="Not at this address." footer="This page works only from the machine AgentDesk runs on, and only once.">

@@ -18,6 +18,7 @@ import {
   type Json,
   type JsonObject,
 } from "@/lib/connect/claude-settings";
+import { packageRoot } from "@/lib/domain/install";
 import { claudeCodeServer, claudeMcpAddArgs, DEFAULT_SERVER_NAME, shellQuote } from "@/lib/connect/snippets";
 import { CliError, usageError } from "../errors";
 import { printJson } from "../format";
@@ -48,7 +49,8 @@ interface ConnectOptions {
 const out = (s: string): void => void process.stdout.write(s.endsWith("\n") ? s : `${s}\n`);
 const warn = (s: string): void => void process.stderr.write(`warning: ${s}\n`);
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+// The clone's root, or the installed package's (its compiled CLI lives in dist/, one level down).
+const repoRoot = packageRoot() ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** The prebuilt hook (scripts/build-hook.mjs): run by path with node, no npx, no tsx. */
 export const HOOK_SCRIPT = path.join(repoRoot, "bin", "agentdesk-hook.mjs");
 export const hookCommand = (event: HookEvent) => `node ${shellQuote(HOOK_SCRIPT)} ${event}`;

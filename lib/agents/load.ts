@@ -1,6 +1,7 @@
 import "server-only";
 import fs from "node:fs";
 import path from "node:path";
+import { packageRoot } from "@/lib/domain/install";
 import { MAX_DEFINITION_BYTES, type AgentDefinition, type AgentProblem } from "./definition";
 import { parseAgentDefinition } from "./parse";
 
@@ -54,14 +55,23 @@ export function loadAgentDefinitions(dirs: string[]): LoadAgentDefinitionsResult
   return { agents, problems };
 }
 
-/** AGENTS_DIR lists folders separated by ":" (the platform's PATH separator); default ./agents. */
+/**
+ * AGENTS_DIR lists folders separated by ":" (the platform's PATH separator); default ./agents, or,
+ * in the installed package when there is no ./agents, the definitions it ships (lib/domain/install.ts).
+ */
 export function agentDirsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): string[] {
   const dirs = (env.AGENTS_DIR ?? "")
     .split(path.delimiter)
     .map((dir) => dir.trim())
     .filter((dir) => dir !== "")
     .map((dir) => path.resolve(dir));
-  return dirs.length > 0 ? dirs : [path.join(process.cwd(), "agents")];
+  return dirs.length > 0 ? dirs : [defaultAgentsDir()];
+}
+
+function defaultAgentsDir(): string {
+  const local = path.join(process.cwd(), "agents");
+  const root = packageRoot();
+  return root && !fs.existsSync(local) ? path.join(root, "agents") : local;
 }
 
 function listDefinitionFiles(dir: string, problems: AgentProblem[]): string[] {

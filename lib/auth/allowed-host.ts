@@ -72,6 +72,37 @@ export function browserHostAllowed(host: string | undefined | null, env: Env = p
   return host === undefined || host === null || hostAllowed(host, env);
 }
 
+/**
+ * AGENTDESK_TRUST_PROXY=1: AgentDesk runs behind a reverse proxy that sets X-Forwarded-Host,
+ * X-Forwarded-Proto and X-Forwarded-For (docs/operations.md). Only then are those headers read:
+ * without a proxy anyone can send them.
+ */
+export const trustProxy = (env: Env = process.env): boolean => env.AGENTDESK_TRUST_PROXY === "1";
+
+type Headers = { get(name: string): string | null | undefined };
+
+/** The host the browser asked for: the proxy's X-Forwarded-Host when trusted and present, else Host. */
+export function requestHost(headers: Headers, env: Env = process.env): string | undefined {
+  const host = headers.get("host") ?? undefined;
+  if (!trustProxy(env)) return host;
+  return lastForwarded(headers.get("x-forwarded-host")) ?? host;
+}
+
+/** "https" when the connection, or a trusted proxy's X-Forwarded-Proto, says so. */
+export function requestProtocol(headers: Headers, connection: "http" | "https", env: Env = process.env): "http" | "https" {
+  if (connection === "https" || !trustProxy(env)) return connection;
+  return lastForwarded(headers.get("x-forwarded-proto"))?.toLowerCase() === "https" ? "https" : "http";
+}
+
+/**
+ * The last entry of a forwarded header: the one our proxy wrote. A proxy that appends to what the
+ * client sent (nginx's $proxy_add_x_forwarded_for) leaves the client's own, forgeable values first.
+ */
+export function lastForwarded(value: string | null | undefined): string | undefined {
+  const last = value?.split(",").at(-1)?.trim();
+  return last || undefined;
+}
+
 /** The sentence a refusal carries: what was asked for, and how to allow it. */
 export function hostRefusal(host: string | undefined | null): string {
   const shown = host ? JSON.stringify(host.slice(0, 100)) : "(none)";

@@ -3,7 +3,7 @@ import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { authenticate } from "@/lib/services";
 import { SESSION_COOKIE } from "@/lib/auth/secrets";
-import { browserHostAllowed, hostRefusal } from "@/lib/auth/allowed-host";
+import { browserHostAllowed, hostRefusal, requestHost } from "@/lib/auth/allowed-host";
 import type { ApiEnv } from "../types";
 import { problem, problemResponse } from "../problem";
 
@@ -23,8 +23,10 @@ export const requireActor: MiddlewareHandler<ApiEnv> = async (c, next) => {
     if (!m) return problemResponse(c, problem(401, "unauthenticated", "Use Authorization: Bearer <token>"), { "www-authenticate": "Bearer" });
     bearer = m[1];
   }
+  // Behind a trusted proxy, the host the browser asked for is the proxy's X-Forwarded-Host.
+  const host = requestHost(c.req.raw.headers);
   if (!bearer) {
-    const refused = refuseForeignHost(c.req.header("host"));
+    const refused = refuseForeignHost(host);
     if (refused) return problemResponse(c, refused);
   }
   const sessionId = bearer ? null : (getCookie(c, SESSION_COOKIE) ?? null);
@@ -34,7 +36,7 @@ export const requireActor: MiddlewareHandler<ApiEnv> = async (c, next) => {
       "www-authenticate": "Bearer",
     });
   }
-  if (!bearer && unsafe.has(c.req.method) && !sameOrigin(c.req.header("origin"), c.req.header("referer"), c.req.header("host"))) {
+  if (!bearer && unsafe.has(c.req.method) && !sameOrigin(c.req.header("origin"), c.req.header("referer"), host)) {
     return problemResponse(c, problem(403, "csrf", "A state-changing request with a session cookie must come from AgentDesk's own pages"));
   }
   c.set("actor", actor);

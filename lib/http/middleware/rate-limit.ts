@@ -1,4 +1,5 @@
 import "server-only";
+import { lastForwarded, trustProxy } from "@/lib/auth/allowed-host";
 /**
  * A fixed-window counter per key, in memory (one process serves everything). Enough to stop
  * password guessing and a runaway agent loop; the window and limit are per limiter.
@@ -43,10 +44,11 @@ export class RateLimiter {
 }
 
 export function clientIp(headers: { get(name: string): string | null | undefined }, remote?: string): string {
-  // Behind a proxy the operator sets AGENTDESK_TRUST_PROXY=1; otherwise X-Forwarded-For is ignored (spoofable).
-  if (process.env.AGENTDESK_TRUST_PROXY === "1") {
-    const xff = headers.get("x-forwarded-for");
-    if (xff) return xff.split(",")[0].trim();
+  // Behind a proxy the operator sets AGENTDESK_TRUST_PROXY=1; otherwise X-Forwarded-For is ignored
+  // (spoofable). Its last entry is the address our proxy saw; earlier ones are the client's word.
+  if (trustProxy()) {
+    const forwarded = lastForwarded(headers.get("x-forwarded-for"));
+    if (forwarded) return forwarded;
   }
   return remote ?? "local";
 }

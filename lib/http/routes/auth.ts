@@ -6,7 +6,7 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { countUsers, createUser, endAllSessions, endSession, findUserByEmail, PasswordRule, startSession, authenticate } from "@/lib/services";
 import { hashPassword, verifyPassword, SESSION_COOKIE, SESSION_TTL_MS } from "@/lib/auth/secrets";
 import { systemActor } from "@/lib/auth/actor";
-import { isLoopback } from "@/lib/auth/allowed-host";
+import { isLoopback, requestHost, requestProtocol } from "@/lib/auth/allowed-host";
 import type { ApiEnv } from "../types";
 import { problem, problemResponse } from "../problem";
 import { refuseForeignHost, sameOrigin } from "../middleware/actor";
@@ -36,7 +36,7 @@ function remoteAddress(c: Parameters<typeof getConnInfo>[0]): string | undefined
 }
 
 function sessionCookie(c: Parameters<typeof setCookie>[0], value: string, expiresAt: number) {
-  const secure = new URL(c.req.url).protocol === "https:" || c.req.header("x-forwarded-proto") === "https";
+  const secure = requestProtocol(c.req.raw.headers, new URL(c.req.url).protocol === "https:" ? "https" : "http") === "https";
   setCookie(c, SESSION_COOKIE, value, { httpOnly: true, secure, sameSite: "Lax", path: "/", expires: new Date(expiresAt), maxAge: Math.floor(SESSION_TTL_MS / 1000) });
 }
 
@@ -44,9 +44,10 @@ export const authRoutes = new Hono<ApiEnv>();
 
 authRoutes.use("*", async (c, next) => {
   // Every route here is the browser's (sessions, first run): only at a host name we answer at.
-  const foreign = refuseForeignHost(c.req.header("host"));
+  const host = requestHost(c.req.raw.headers);
+  const foreign = refuseForeignHost(host);
   if (foreign) return problemResponse(c, foreign);
-  if (c.req.method === "POST" && !sameOrigin(c.req.header("origin"), c.req.header("referer"), c.req.header("host"))) {
+  if (c.req.method === "POST" && !sameOrigin(c.req.header("origin"), c.req.header("referer"), host)) {
     return problemResponse(c, problem(403, "csrf", "Sign-in requests must come from AgentDesk's own pages"));
   }
   await next();
@@ -106,7 +107,8 @@ authRoutes.get("/session", (c) => {
  * name that is loopback or configured: checked for every route above), and only while nobody exists.
  */
 authRoutes.post("/first-run", async (c) => {
-  const ip = remoteAddress(c) ?? "";
+  // Behind a trusted proxy the socket is the proxy's: the address it forwards is the caller's.
+  const ip = clientIp({ get: (n) => c.req.header(n) }, remoteAddress(c) ?? "");
   if (!isLoopbackSocket(ip)) return problemResponse(c, problem(403, "forbidden", "First-run set-up is only allowed from this machine (loopback)"));
   const db = c.get("db");
   if (countUsers({ db }) > 0) return problemResponse(c, problem(403, "forbidden", "First-run set-up is over: an account already exists. Sign in instead."));

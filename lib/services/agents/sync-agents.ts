@@ -1,7 +1,9 @@
 import "server-only";
+import fs from "node:fs";
 import path from "node:path";
 import { eq, notInArray } from "drizzle-orm";
 import { agents, type AgentRow } from "@/db/schema";
+import { packageRoot } from "@/lib/domain/install";
 import type { AgentDefinition } from "@/lib/agents/definition";
 import type { ServiceContext } from "../context";
 import { writeTx } from "../write-tx";
@@ -24,7 +26,8 @@ function parsedDifferently(before: Pick<AgentRow, "steps" | "extra">, values: Pi
 }
 
 /**
- * The agents folders as lib/agents/load.ts agentDirsFromEnv reads them (AGENTS_DIR, else ./agents);
+ * The agents folders as lib/agents/load.ts agentDirsFromEnv reads them (AGENTS_DIR, else ./agents,
+ * else the installed package's own);
  * repeated here so that the service layer, which pages import, does not pull in the loader.
  */
 function agentRoots(): string[] {
@@ -33,7 +36,10 @@ function agentRoots(): string[] {
     .map((dir) => dir.trim())
     .filter((dir) => dir !== "")
     .map((dir) => path.resolve(dir));
-  return dirs.length > 0 ? dirs : [path.join(process.cwd(), "agents")];
+  if (dirs.length > 0) return dirs;
+  const local = path.join(process.cwd(), "agents");
+  const root = packageRoot();
+  return [root && !fs.existsSync(local) ? path.join(root, "agents") : local];
 }
 
 /**

@@ -3,6 +3,7 @@ import { headers } from "next/headers";
 import { getAgent, listTasks } from "@/lib/services";
 import { agentActivity, agentStepDurations } from "@/lib/services/charts";
 import { getPageContext } from "@/lib/auth/page-context";
+import { requestHost, requestProtocol, trustProxy } from "@/lib/auth/allowed-host";
 import { PageBody } from "@/components/shell/page-header";
 import { SetBreadcrumbs } from "@/components/shell/breadcrumbs";
 import { AgentView } from "@/components/agents/agent-view";
@@ -27,8 +28,9 @@ export default async function AgentPage({ params }: Props) {
   const { ctx, agent } = await load(decodeURIComponent(agentName));
   const tasks = listTasks(ctx, { agent: agent.name, limit: 50 });
   const h = await headers();
-  const host = h.get("x-forwarded-host") ?? h.get("host") ?? "localhost:3000";
-  const proto = h.get("x-forwarded-proto") ?? (host.startsWith("localhost") || host.startsWith("127.") ? "http" : "https");
+  // The address the browser used (a trusted proxy's forwarded host and scheme: lib/auth/allowed-host.ts).
+  const host = requestHost(h) ?? "localhost:3000";
+  const proto = trustProxy() ? requestProtocol(h, "http") : host.startsWith("localhost") || host.startsWith("127.") ? "http" : "https";
   return (
     <PageBody>
       <SetBreadcrumbs items={[{ label: "Agents", href: "/agents" }, { label: agent.name }]} />
