@@ -5,7 +5,7 @@ import { call, endpoints } from "@/lib/queries/endpoints";
 import { useCounts } from "@/lib/queries/hooks";
 import { subscribeLiveEvents } from "@/lib/queries/live";
 import { badgedIconUrl, titleWithCount } from "@/lib/notifications/favicon";
-import { coveredByRecent, describe, mayNotify, type Lookups, type NotificationSpec } from "@/lib/notifications/rules";
+import { coveredByRecent, describe, mayNotify, pickPerTask, type Lookups, type NotificationSpec, type Recent } from "@/lib/notifications/rules";
 import { notificationSupport, optedIn } from "./preference";
 
 const lookups: Lookups = {
@@ -70,15 +70,18 @@ function useFaviconBadge(count: number) {
  * closes, the next tab takes the stream and notifies from then on (an event in the hand-over is not
  * replayed: the title and favicon count, refetched then, still show the unread messages). Without
  * the APIs to share a stream each tab holds its own; the notification's tag then makes the OS show one.
- * Events are described in order, one at a time, so that an escalation and the block that follows
- * it become one notification.
+ * Events are described in order, one at a time, and shown a moment after a burst ends, so that the
+ * several events of one mishap (a failed run: the block, the escalation, the run's end) become one
+ * notification (rules.ts pickPerTask, coveredByRecent).
  */
 function useSystemNotifications({ id, email }: { id: string; email: string }) {
   const router = useRouter();
-  const recent = React.useRef(new Map<string, { at: number; kind: NotificationSpec["kind"] }>());
+  const recent = React.useRef<Recent>(new Map());
   React.useEffect(() => {
     let queue = Promise.resolve();
     let stopped = false;
+    let burst: NotificationSpec[] = [];
+    let settle: ReturnType<typeof setTimeout> | null = null;
     const show = (spec: NotificationSpec) => {
       const n = new window.Notification(spec.title, { body: spec.body, tag: spec.tag, icon: "/icon.svg", lang: "en" });
       n.onclick = (ev) => {
@@ -92,11 +95,20 @@ function useSystemNotifications({ id, email }: { id: string; email: string }) {
       if (stopped || !optedIn(id) || notificationSupport() !== "granted") return;
       const spec = await describe(e, lookups).catch(() => null);
       if (!spec || stopped) return;
+      burst.push(spec);
+      if (settle) clearTimeout(settle);
+      settle = setTimeout(flush, 400);
+    };
+    const flush = () => {
+      const specs = pickPerTask(burst);
+      burst = [];
       const now = Date.now();
-      if (coveredByRecent(spec, recent.current, now)) return;
-      if (spec.taskId) recent.current.set(spec.taskId, { at: now, kind: spec.kind });
-      if (recent.current.size > 200) recent.current.delete(recent.current.keys().next().value!);
-      show(spec);
+      for (const spec of specs) {
+        if (coveredByRecent(spec, recent.current, now)) continue;
+        if (spec.taskId && spec.kind !== "review") recent.current.set(spec.taskId, { at: now, kind: spec.kind });
+        if (recent.current.size > 200) recent.current.delete(recent.current.keys().next().value!);
+        show(spec);
+      }
     };
     const unsubscribe = subscribeLiveEvents((e, { relayed }) => {
       if (relayed || !mayNotify(e, { email })) return;
@@ -104,6 +116,7 @@ function useSystemNotifications({ id, email }: { id: string; email: string }) {
     });
     return () => {
       stopped = true;
+      if (settle) clearTimeout(settle);
       unsubscribe();
     };
   }, [router, id, email]);

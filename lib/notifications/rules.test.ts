@@ -5,7 +5,8 @@ import { PEOPLE_INBOX, type LiveEvent } from "@/lib/domain/vocabulary";
 import { withTestServer } from "@/test/suite";
 import { json, type TestPerson, type TestServer } from "@/test/server";
 import { system } from "@/test/db";
-import { coveredByRecent, describe, mayNotify, type Lookups, type NotificationSpec } from "./rules";
+import { createRun, finishRun, startRun } from "@/lib/services/runs";
+import { coveredByRecent, describe, mayNotify, pickPerTask, type Lookups, type Recent } from "./rules";
 
 // What becomes a browser notification, read from real events of a real server, with the details
 // read over real HTTP with a person's session (what the dashboard does).
@@ -91,11 +92,34 @@ group("browser notification rules", () => {
     const blocked = eventsAfter(before).find((e) => e.verb === "task.blocked")!;
     const spec = (await describe(blocked, lookups))!;
     expect(spec).toMatchObject({ kind: "blocked", href: `/tasks/${stuck.id}`, body: "No database credentials", tag: `agentdesk:task:${stuck.id}` });
-    const recent = new Map<string, { at: number; kind: NotificationSpec["kind"] }>();
+    const recent: Recent = new Map();
     expect(coveredByRecent(spec, recent, 1000)).toBe(false);
     recent.set(stuck.id, { at: 1000, kind: "message" });
     expect(coveredByRecent(spec, recent, 2000)).toBe(true);
     expect(coveredByRecent(spec, recent, 1000 + 61_000)).toBe(false);
+    // A question after a block about the same task is shown (it leads further); a block after a question is not.
+    const question = { ...spec, kind: "message" as const };
+    recent.set(stuck.id, { at: 1000, kind: "blocked" });
+    expect(coveredByRecent(question, recent, 2000)).toBe(false);
+    expect(coveredByRecent(spec, recent, 2000)).toBe(true);
+  });
+
+  test("a failed run (the task blocked, the people told, the run's end: one burst) becomes one notification, the escalation to the thread", async () => {
+    const task = startedTask("Nightly import");
+    const run = createRun({ db: srv.db, actor: rex.actor }, { taskId: task.id, preset: "command", command: ["agent"] });
+    startRun(sys(), { runId: run.id, command: ["agent"] });
+    const from = last();
+    finishRun(sys(), { runId: run.id, outcome: "exited", exitCode: 2 });
+    const events = eventsAfter(from).filter((e) => mayNotify(e, me()));
+    expect(events.map((e) => e.verb).sort()).toEqual(["message.sent", "run.finished", "task.blocked"]);
+    const specs = (await Promise.all(events.map((e) => describe(e, lookups)))).filter((x) => x !== null);
+    expect(specs.map((x) => x.kind).sort()).toEqual(["blocked", "message", "run"]);
+    expect(specs.find((x) => x.kind === "run")).toMatchObject({ title: `Run failed: ${task.ref} Nightly import`, href: `/tasks/${task.id}` });
+    const shown = pickPerTask(specs);
+    expect(shown).toHaveLength(1);
+    expect(shown[0]).toMatchObject({ kind: "message", taskId: task.id, href: expect.stringMatching(/^\/inbox\/hitl\//) });
+    // ... and the run alone (no escalation) would have been shown.
+    expect(pickPerTask(specs.filter((x) => x.kind !== "message")).map((x) => x.kind)).toEqual(["run"]);
   });
 
   test("events that are not the people's business are not candidates", () => {

@@ -119,7 +119,7 @@ export async function describe(e: LiveEvent, get: Lookups): Promise<Notification
         title: `Run ${run.status === "timed_out" ? "timed out" : "failed"}: ${t.ref} ${clip(t.title, 80)}`,
         body: run.reason ? clip(run.reason) : `${t.assignedAgent}'s run ended without finishing the task.`,
         href: hrefs.task(t.id),
-        tag: `agentdesk:run:${run.id}`,
+        tag: `agentdesk:task:${t.id}`,
         taskId: t.id,
       };
     }
@@ -142,12 +142,31 @@ export async function describe(e: LiveEvent, get: Lookups): Promise<Notification
 }
 
 /**
- * An agent that escalates usually blocks its task right after: one notification (the question, which
- * leads to the thread), not two. A block within `windowMs` of a notification about the same task's
- * message is left out.
+ * One notification per thing. A task that goes wrong says so several ways at once: an agent that
+ * escalates blocks its task right after; a failed run blocks the task and escalates to the people
+ * in the same transaction. What leads furthest (the question, then the failed run, then the block)
+ * is shown, the rest left out: among the events of one burst (pickPerTask), and for `windowMs` after
+ * a notification about the same task (coveredByRecent). An output handed in for review is news of
+ * its own, never left out.
  */
-export function coveredByRecent(spec: NotificationSpec, recent: Map<string, { at: number; kind: NotificationSpec["kind"] }>, now: number, windowMs = 60_000): boolean {
-  if (spec.kind !== "blocked" || !spec.taskId) return false;
+const RANK: Record<NotificationSpec["kind"], number> = { message: 3, run: 2, blocked: 1, review: 0 };
+
+/** Per task, the notification that ranks highest (the first of equals); those about no task, all of them. */
+export function pickPerTask(specs: NotificationSpec[]): NotificationSpec[] {
+  const best = new Map<string, NotificationSpec>();
+  for (const spec of specs) {
+    if (!spec.taskId || spec.kind === "review") continue;
+    const had = best.get(spec.taskId);
+    if (!had || RANK[spec.kind] > RANK[had.kind]) best.set(spec.taskId, spec);
+  }
+  return specs.filter((spec) => !spec.taskId || spec.kind === "review" || best.get(spec.taskId) === spec);
+}
+
+export type Recent = Map<string, { at: number; kind: NotificationSpec["kind"] }>;
+
+/** A notification about the same task that ranks as high or higher was shown less than `windowMs` ago. */
+export function coveredByRecent(spec: NotificationSpec, recent: Recent, now: number, windowMs = 60_000): boolean {
+  if (spec.kind === "review" || !spec.taskId) return false;
   const r = recent.get(spec.taskId);
-  return !!r && r.kind === "message" && now - r.at < windowMs;
+  return !!r && now - r.at < windowMs && RANK[r.kind] >= RANK[spec.kind];
 }
