@@ -255,8 +255,10 @@ test.describe("people's attention", () => {
 
     const duration = () => page.evaluate(() => getComputedStyle(document.querySelector('[data-testid="shortcuts-overlay"]')!).animationDuration);
     await page.keyboard.press("?");
+    await expect(overlay).toBeVisible();
     expect(await duration()).not.toMatch(/^(0\.00001s|1e-05s)$/);
     await page.keyboard.press("Escape");
+    await expect(overlay).toBeHidden();
     await page.emulateMedia({ reducedMotion: "reduce" });
     await page.keyboard.press("?");
     await expect(overlay).toBeVisible();
