@@ -94,5 +94,14 @@ describe("POST /api/v1/messages to a broadcast channel", () => {
     const mine = await json(await s.request("/api/v1/inboxes", { token: be }));
     expect(mine.items.map((i: { inbox: string }) => i.inbox)).toEqual(["backend-developer", "broadcast:all", "broadcast:backend-team"]);
     expect((await s.request(`/api/v1/inbox/${encodeURIComponent("broadcast:tech-leads")}`, { token: be })).status).toBe(403);
+
+    // A member opens a channel's message and its thread as its inbox page lists them; a non-member finds neither.
+    const page = await json(await s.request(`/api/v1/inbox/${encodeURIComponent("broadcast:backend-team")}`, { token: be }));
+    const listed = page.items[0] as { id: string; threadId: string };
+    expect(listed).toBeTruthy();
+    expect((await s.request(`/api/v1/messages/${listed.id}`, { token: be })).status).toBe(200);
+    expect((await s.request(`/api/v1/threads/${listed.threadId}`, { token: be })).status).toBe(200);
+    expect((await s.request(`/api/v1/messages/${listed.id}`, { token: fe })).status).toBe(404);
+    expect((await s.request(`/api/v1/threads/${listed.threadId}`, { token: fe })).status).toBe(404);
   });
 });

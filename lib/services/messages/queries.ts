@@ -1,6 +1,6 @@
 import "server-only";
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
-import { agents, inboxUnread, messages, PEOPLE_INBOX, tasks } from "@/db/schema";
+import { agents, inboxUnread, messages, PEOPLE_INBOX, tasks, type MessageRow } from "@/db/schema";
 import type { Priority } from "@/lib/domain/vocabulary";
 import type { ServiceContext } from "../context";
 import { clampLimit, decodeCursor, pageOf, type Page } from "../cursor";
@@ -120,7 +120,7 @@ export function getThread(ctx: ServiceContext, threadId: string) {
     .orderBy(asc(messages.createdAt), asc(messages.seq))
     .limit(1000)
     .all()
-    .filter((m) => canSeeMessage(ctx.actor, m));
+    .filter((m) => canReadMessage(ctx, m));
   if (rows.length === 0) throw notFound("Thread", threadId);
   // Each message carries where the caller's reply to it would land (the rule of replyToMessage).
   const taskIds = [...new Set(rows.filter((m) => m.fromKind === "system" && m.taskId).map((m) => m.taskId!))];
@@ -146,8 +146,13 @@ export function getThread(ctx: ServiceContext, threadId: string) {
 
 export function getMessage(ctx: ServiceContext, id: string) {
   const m = ctx.db.select().from(messages).where(eq(messages.id, id)).get();
-  if (!m || !canSeeMessage(ctx.actor, m)) throw notFound("Message", id);
+  if (!m || !canReadMessage(ctx, m)) throw notFound("Message", id);
   return messageDto(m);
+}
+
+/** canSeeMessage, and for an agent also a message in a broadcast channel it is a member of (as its inbox page shows them). */
+function canReadMessage(ctx: ServiceContext, m: Pick<MessageRow, "toInbox" | "fromKind" | "fromName">): boolean {
+  return canSeeMessage(ctx.actor, m) || (ctx.actor.kind === "agent" && isChannelInbox(m.toInbox) && canReadChannel(ctx.db, ctx.actor, m.toInbox));
 }
 
 /**
