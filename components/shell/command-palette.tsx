@@ -14,9 +14,27 @@ import { isTypingTarget } from "@/components/ui/use-list-navigation";
 import { searchHref } from "@/lib/queries/search-params";
 import { hitHref, kindLabel } from "@/components/search/hit-href";
 import { KindIcon } from "@/components/search/kind-icon";
-import { AssignWorkDialog } from "@/components/tasks/assign-work-dialog";
+import dynamic from "next/dynamic";
 import { GO_TO, HELP_KEY } from "./shortcuts";
-import { ShortcutsOverlay } from "./shortcuts-overlay";
+
+// Opened on demand, so loaded on demand: in the shell of every page they weighed about 30 kB of
+// gzipped JavaScript (the assign form with its pickers, the shortcuts table) before anyone opened them.
+const AssignWorkDialog = dynamic(() => import("@/components/tasks/assign-work-dialog").then((m) => m.AssignWorkDialog), { ssr: false });
+const ShortcutsOverlay = dynamic(() => import("./shortcuts-overlay").then((m) => m.ShortcutsOverlay), { ssr: false });
+
+/** An overlay's open state, and whether it was ever opened (it is mounted, and its code loaded, from then on). */
+function useLazyOpen() {
+  const [state, setState] = React.useState({ open: false, mounted: false });
+  const setOpen = React.useCallback(
+    (v: boolean | ((open: boolean) => boolean)) =>
+      setState((s) => {
+        const open = typeof v === "function" ? v(s.open) : v;
+        return { open, mounted: s.mounted || open };
+      }),
+    [],
+  );
+  return [state.open, state.mounted, setOpen] as const;
+}
 
 /* Loose shapes: the palette reads only a few fields of what the API returns. */
 interface TaskLite {
@@ -69,8 +87,8 @@ function useDebounced<T>(value: T, ms: number): T {
  */
 export function CommandPaletteProvider({ children }: { children: React.ReactNode }) {
   const [open, setOpen] = React.useState(false);
-  const [assignOpen, setAssignOpen] = React.useState(false);
-  const [helpOpen, setHelpOpen] = React.useState(false);
+  const [assignOpen, assignMounted, setAssignOpen] = useLazyOpen();
+  const [helpOpen, helpMounted, setHelpOpen] = useLazyOpen();
   const router = useRouter();
 
   React.useEffect(() => {
@@ -102,9 +120,9 @@ export function CommandPaletteProvider({ children }: { children: React.ReactNode
     };
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);
-  }, [router]);
+  }, [router, setHelpOpen]);
 
-  const ctx = React.useMemo(() => ({ open: () => setOpen(true), assign: () => setAssignOpen(true), shortcuts: () => setHelpOpen(true) }), []);
+  const ctx = React.useMemo(() => ({ open: () => setOpen(true), assign: () => setAssignOpen(true), shortcuts: () => setHelpOpen(true) }), [setAssignOpen, setHelpOpen]);
   return (
     <PaletteCtx.Provider value={ctx}>
       {children}
@@ -126,8 +144,8 @@ export function CommandPaletteProvider({ children }: { children: React.ReactNode
           )}
         </DialogContent>
       </Dialog>
-      <AssignWorkDialog open={assignOpen} onOpenChange={setAssignOpen} />
-      <ShortcutsOverlay open={helpOpen} onOpenChange={setHelpOpen} />
+      {assignMounted && <AssignWorkDialog open={assignOpen} onOpenChange={setAssignOpen} />}
+      {helpMounted && <ShortcutsOverlay open={helpOpen} onOpenChange={setHelpOpen} />}
     </PaletteCtx.Provider>
   );
 }

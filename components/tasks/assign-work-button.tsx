@@ -2,7 +2,10 @@
 import * as React from "react";
 import { Plus } from "lucide-react";
 import { Button, type ButtonProps } from "@/components/ui/button";
-import { AssignWorkDialog } from "./assign-work-dialog";
+import dynamic from "next/dynamic";
+
+// The form is loaded when first opened (see components/shell/command-palette.tsx).
+const AssignWorkDialog = dynamic(() => import("./assign-work-dialog").then((m) => m.AssignWorkDialog), { ssr: false });
 
 /**
  * "Assign work" for one agent (the agent page): opens the one-move assign form with the agent
@@ -10,12 +13,21 @@ import { AssignWorkDialog } from "./assign-work-dialog";
  */
 export function AssignWorkButton({ agent, size = "sm", variant = "primary", label = "Assign work" }: { agent: string; label?: string } & Pick<ButtonProps, "size" | "variant">) {
   const [open, setOpen] = React.useState(false);
+  const [mounted, setMounted] = React.useState(false);
   return (
     <>
-      <Button size={size} variant={variant} onClick={() => setOpen(true)} data-testid="assign-work-button">
+      <Button
+        size={size}
+        variant={variant}
+        onClick={() => {
+          setMounted(true);
+          setOpen(true);
+        }}
+        data-testid="assign-work-button"
+      >
         <Plus aria-hidden /> {label}
       </Button>
-      <AssignWorkDialog open={open} onOpenChange={setOpen} agent={agent} />
+      {mounted && <AssignWorkDialog open={open} onOpenChange={setOpen} agent={agent} />}
     </>
   );
 }
