@@ -13,9 +13,9 @@
 // build (npm pack makes it when stale). Plain Node, no dependencies.
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { freePort } from "./free-port.mjs";
 import { install, pack, root, strangerEnv } from "./package-install.mjs";
 
 const arg = (name, fallback) => {
@@ -26,17 +26,6 @@ const serverRounds = arg("rounds", 3);
 const cliRounds = Math.max(serverRounds, 5);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "agentdesk-startup-"));
 const log = (s) => process.stderr.write(`${s}\n`);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function until(url, since, child) {
   for (;;) {

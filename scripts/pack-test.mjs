@@ -9,9 +9,9 @@
 // Plain Node, no dependencies.
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { freePort } from "./free-port.mjs";
 import { install, pack, PackError, root, strangerEnv } from "./package-install.mjs";
 
 const started = Date.now();
@@ -25,17 +25,6 @@ function fail(message, log) {
   process.stderr.write(`pack test: FAILED: ${message}\n`);
   fs.rmSync(work, { recursive: true, force: true });
   process.exit(1);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 const home = path.join(work, "home");

@@ -1,10 +1,11 @@
 import "server-only";
-import { asc, desc, eq, inArray } from "drizzle-orm";
-import { outputs, reviews, runs, taskStepRounds, taskSteps, tasks, type RunStatus, type StepStatus } from "@/db/schema";
+import { asc, desc, eq } from "drizzle-orm";
+import { outputs, runs, taskStepRounds, taskSteps, tasks, type RunStatus, type StepStatus } from "@/db/schema";
 import type { ServiceContext } from "../context";
 import { nowOf } from "../context";
 import { notFound } from "../errors";
 import { requireTaskAccess } from "../policy";
+import { reviewsOf } from "../outputs/reviews-of";
 
 /** The newest runs of a task the timeline draws (a task retried more often than that shows its latest). */
 export const TIMELINE_RUNS = 100;
@@ -56,21 +57,12 @@ export function taskTimeline(ctx: ServiceContext, taskId: string) {
     .where(eq(outputs.taskId, t.id))
     .orderBy(asc(outputs.version))
     .all();
-  const decided = outs.length
-    ? ctx.db
-        .select({ outputId: reviews.outputId, decision: reviews.decision, at: reviews.createdAt })
-        .from(reviews)
-        .where(
-          inArray(
-            reviews.outputId,
-            outs.map((o) => o.id),
-          ),
-        )
-        .orderBy(asc(reviews.createdAt))
-        .all()
-    : [];
   const decisionOf = new Map<string, { decision: string; at: number }>();
-  for (const r of decided) if (!decisionOf.has(r.outputId)) decisionOf.set(r.outputId, { decision: r.decision, at: r.at });
+  for (const r of reviewsOf(
+    ctx,
+    outs.map((o) => o.id),
+  ))
+    if (!decisionOf.has(r.outputId)) decisionOf.set(r.outputId, { decision: r.decision, at: r.createdAt });
   const outputsOut: TimelineOutput[] = outs.map((o) => ({ ...o, decidedAt: decisionOf.get(o.id)?.at ?? null, decision: decisionOf.get(o.id)?.decision ?? null }));
 
   // A round after the first begins when a reviewer requests changes; the current first round, when the task was claimed.

@@ -4,7 +4,8 @@ import { pastRounds } from "../steps/rounds";
 import { stepsNote } from "./task-steps";
 import type { TaskStepRoundRow } from "@/db/schema";
 import { taskUsage } from "../runs/usage";
-import { agents, instructions, messages, outputs, reviews, taskDependencies, taskSteps, tasks, taskStatuses, type TaskStatus } from "@/db/schema";
+import { reviewsOf } from "../outputs/reviews-of";
+import { agents, instructions, messages, outputs, taskDependencies, taskSteps, tasks, taskStatuses, type TaskStatus } from "@/db/schema";
 import { boardTaskStatuses, type Priority } from "@/lib/domain/vocabulary";
 import type { ServiceContext } from "../context";
 import { nowOf } from "../context";
@@ -164,19 +165,10 @@ export function getTask(ctx: ServiceContext, taskId: string) {
     .limit(500)
     .all()
     .filter((m) => canSeeMessage(ctx.actor, m));
-  const revs = outs.length
-    ? ctx.db
-        .select()
-        .from(reviews)
-        .where(
-          inArray(
-            reviews.outputId,
-            outs.map((o) => o.id),
-          ),
-        )
-        .orderBy(asc(reviews.createdAt))
-        .all()
-    : [];
+  const revs = reviewsOf(
+    ctx,
+    outs.map((o) => o.id),
+  );
   return {
     ...taskDto(t, now),
     progress: progressOf(steps),
