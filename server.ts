@@ -10,7 +10,7 @@ import { refuseMalformedPagePath } from "@/lib/http/page-guard";
 import { defaultConfigPath, RunSupervisor } from "@/lib/runners";
 import { getLogger } from "@/lib/log";
 import { installGracefulShutdown } from "@/lib/ops/shutdown";
-import { startCheckpointer } from "@/lib/ops/checkpointer";
+import { startDatabaseMaintenance } from "@/lib/ops/checkpointer";
 import { startWebhookWorker } from "@/lib/ops/webhooks";
 import { acquireLock, LockError, releaseLock } from "@/lib/ops/server-lock";
 import { startMirrorFromEnv } from "@/lib/protocol";
@@ -38,7 +38,7 @@ async function main() {
   process.on("exit", () => releaseLock(database));
   const db = getDb();
   // WAL checkpoints on a worker thread, never inside an agent's COMMIT (lib/ops/checkpointer.ts).
-  const checkpointer = startCheckpointer(db.$client, { log: logger });
+  const checkpointer = startDatabaseMaintenance(db, { log: logger });
   const dirs = agentDirsFromEnv();
   const { agents, problems } = loadAgentDefinitions(dirs);
   for (const p of problems) logger.warn({ problem: formatAgentProblem(p) }, "agent definition skipped");

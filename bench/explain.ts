@@ -1,15 +1,13 @@
 // Every SQL statement the hot reads of bench/queries.ts run, with its query plan: `npx tsx bench/explain.ts --scale medium`.
 import path from "node:path";
 import Database from "better-sqlite3";
-import { drizzle } from "drizzle-orm/better-sqlite3";
-import * as schema from "@/db/schema";
-import type { Db } from "@/db/client";
+import { sqliteDb } from "@/db/engine/sqlite";
 import { openDatabase } from "@/db/client";
 import { benchAgent, person, sampleIds, serviceReads } from "./queries";
 
 export function capturingDb(sqlite: Database.Database) {
   const seen: { sql: string; params: unknown[] }[] = [];
-  const db = drizzle(sqlite, { schema, logger: { logQuery: (sql, params) => seen.push({ sql, params }) } }) as unknown as Db;
+  const db = sqliteDb(sqlite, { logger: { logQuery: (sql, params) => seen.push({ sql, params }) } });
   return { db, seen };
 }
 

@@ -2,7 +2,7 @@
 // `npx tsx bench/queries.ts --scale medium [--n 20]`. Each figure is the median (and p95) of n calls
 // after one warm-up call, so what it measures is SQLite plus the service code, not the network.
 import path from "node:path";
-import { openDatabase, type Db } from "@/db/client";
+import { openDatabase, type SqliteDb as Db } from "@/db/client";
 import {
   getOutput,
   getOverview,

@@ -1,20 +1,38 @@
-import Database from "better-sqlite3";
-import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { packageRoot } from "@/lib/domain/install";
-import * as schema from "./schema";
-import { applyMigrations } from "./migrate";
+import { openSqlite, type SqliteDb, type SqliteOpenOptions } from "./engine/sqlite";
+import { openPostgres } from "./engine/pg";
+import type { Db } from "./engine/types";
 
-export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+export type { Db, Handle, Tx } from "./engine/types";
+export type { SqliteDb } from "./engine/sqlite";
+export type OpenOptions = SqliteOpenOptions;
 
-export interface OpenOptions {
-  /** Apply pending migrations (default true). */
-  migrate?: boolean;
-  readonly?: boolean;
-  /** How long a writer waits for another process's write lock before giving up, in ms. */
-  busyTimeoutMs?: number;
+/**
+ * The PostgreSQL connection string when DATABASE_URL names one (postgres:// or postgresql://), else
+ * null: the SQLite file (DATABASE_PATH) is the default. Any other DATABASE_URL is refused, so a typo
+ * never falls back to an empty SQLite file silently.
+ */
+export function postgresUrl(env: NodeJS.ProcessEnv = process.env): string | null {
+  const url = env.DATABASE_URL?.trim();
+  if (!url) return null;
+  if (/^postgres(ql)?:\/\//i.test(url)) return url;
+  throw new DataPathError(`DATABASE_URL must be a postgres:// or postgresql:// address (for an SQLite file, set DATABASE_PATH instead)`, "DATABASE_URL");
+}
+
+/** Where the database is, for logs and banners: the SQLite file, or the PostgreSQL address without its password. */
+export function describeDatabase(env: NodeJS.ProcessEnv = process.env): string {
+  const url = postgresUrl(env);
+  if (!url) return defaultDatabasePath(env);
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "postgres://…";
+  }
 }
 
 /**
@@ -105,28 +123,25 @@ function firstNonFolder(dir: string): string | null {
 }
 
 /**
- * Opens (creating if needed) the SQLite file with the settings every process must share:
- * WAL so readers never wait for the writer, foreign keys on, a bounded busy timeout, and
- * synchronous=NORMAL (in WAL mode a process crash loses no committed transaction; only a power
- * loss may drop the last ones, and FULL cost 43-74x per commit here: docs/operations.md).
+ * Opens (creating if needed) an SQLite file, migrated (db/engine/sqlite.ts has the settings every
+ * process shares). Tools that work on the file itself (backup, the bench, tests) use this.
  */
-export function openDatabase(file: string = defaultDatabasePath(), options: OpenOptions = {}): Db {
+export function openDatabase(file: string = defaultDatabasePath(), options: OpenOptions = {}): SqliteDb {
   ensureDatabaseFolder(file);
-  const sqlite = new Database(file, { readonly: options.readonly ?? false });
-  sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-  if (!options.readonly) {
-    sqlite.pragma("journal_mode = WAL");
-    sqlite.pragma("synchronous = NORMAL");
-  }
-  sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("cache_size = -32000");
-  sqlite.pragma("temp_store = MEMORY");
-  if (options.migrate !== false && !options.readonly) applyMigrations(sqlite);
-  return drizzle(sqlite, { schema }) as Db;
+  return openSqlite(file, options);
+}
+
+/**
+ * The database this process is configured for: PostgreSQL when DATABASE_URL names it, else the
+ * SQLite file (DATABASE_PATH or the default). Migrated unless told otherwise.
+ */
+export function openConfigured(env: NodeJS.ProcessEnv = process.env, options: { migrate?: boolean } = {}): Db {
+  const url = postgresUrl(env);
+  return url ? openPostgres(url, options) : openDatabase(defaultDatabasePath(env), options);
 }
 
 const globalKey = Symbol.for("agentdesk.db");
-type GlobalWithDb = typeof globalThis & { [globalKey]?: { file: string; db: Db } };
+type GlobalWithDb = typeof globalThis & { [globalKey]?: { where: string; db: Db } };
 
 /**
  * The one connection of this process. Next evaluates modules once per route bundle, so the
@@ -134,23 +149,16 @@ type GlobalWithDb = typeof globalThis & { [globalKey]?: { file: string; db: Db }
  */
 export function getDb(): Db {
   const g = globalThis as GlobalWithDb;
-  const file = defaultDatabasePath();
+  const where = postgresUrl() ?? defaultDatabasePath();
   const held = g[globalKey];
-  if (held && held.file === file && held.db.$client.open) return held.db;
-  const db = openDatabase(file);
-  g[globalKey] = { file, db };
+  if (held && held.where === where && held.db.$engine.open) return held.db;
+  const db = openConfigured();
+  g[globalKey] = { where, db };
   return db;
 }
 
 export function closeDb(): void {
   const g = globalThis as GlobalWithDb;
-  const held = g[globalKey];
-  if (held?.db.$client.open) {
-    try {
-      held.db.$client.pragma("wal_checkpoint(TRUNCATE)");
-    } finally {
-      held.db.$client.close();
-    }
-  }
+  g[globalKey]?.db.$engine.close();
   g[globalKey] = undefined;
 }

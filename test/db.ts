@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openDatabase, type Db } from "@/db/client";
+import { openDatabase, type SqliteDb } from "@/db/client";
 import { loadAgentDefinitions } from "@/lib/agents";
 import { isServiceError, syncAgents, type ServiceError } from "@/lib/services";
 import type { Actor } from "@/lib/auth/actor";
@@ -16,7 +16,7 @@ export const agent = (name: string): Actor => ({ kind: "agent", name });
 export const system: Actor = { kind: "system", name: "test" };
 
 /** A fresh SQLite file built from the real migrations, with the repository's agents synced in. */
-export function makeTestDb(): { db: Db; file: string; dir: string; ctx: (actor: Actor, now?: () => number) => ServiceContext; cleanup: () => void } {
+export function makeTestDb(): { db: SqliteDb; file: string; dir: string; ctx: (actor: Actor, now?: () => number) => ServiceContext; cleanup: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agentdesk-test-"));
   const file = path.join(dir, "test.db");
   const db = openDatabase(file);

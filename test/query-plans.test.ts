@@ -8,9 +8,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { drizzle } from "drizzle-orm/better-sqlite3";
-import * as schema from "@/db/schema";
-import { openDatabase, type Db } from "@/db/client";
+import { openDatabase, type SqliteDb as Db } from "@/db/client";
+import { sqliteDb } from "@/db/engine/sqlite";
 import { generate } from "@/bench/generate";
 import * as s from "@/lib/services";
 import type { Actor } from "@/lib/auth/actor";
@@ -56,7 +55,7 @@ interface Planned {
 /** Runs `fn` on a capturing handle (same connection) and returns each statement with its query plan. */
 function plansOf(actor: Actor, fn: (ctx: s.ServiceContext) => unknown): Planned[] {
   const seen: { sql: string; params: unknown[] }[] = [];
-  const db = drizzle(base.$client, { schema, logger: { logQuery: (sql, params) => seen.push({ sql, params }) } }) as unknown as Db;
+  const db = sqliteDb(base.$client, { logger: { logQuery: (sql, params) => seen.push({ sql, params }) } });
   fn({ db, actor });
   return seen
     .filter((q) => !/^(begin|commit|rollback|savepoint|release)/i.test(q.sql.trim()))

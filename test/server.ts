@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
-import type { Db } from "@/db/client";
+import type { SqliteDb as Db } from "@/db/client";
 import { createApiApp } from "@/lib/http/app";
 import { docsRoutes } from "@/lib/http/v1";
 import { createToken, createUser, startSession, type ServiceContext } from "@/lib/services";

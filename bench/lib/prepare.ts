@@ -4,7 +4,7 @@
 // write them.
 import fs from "node:fs";
 import Database from "better-sqlite3";
-import { openDatabase, type Db } from "@/db/client";
+import { openDatabase, type SqliteDb as Db } from "@/db/client";
 import { createToken, createUser } from "@/lib/services";
 import { hashPassword } from "@/lib/auth/secrets";
 

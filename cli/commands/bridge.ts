@@ -68,7 +68,7 @@ export function registerBridgeCommands(program: Command, deps: BridgeCommandDeps
       else print(s);
       if (s.errors.length) process.exitCode = 1;
     } finally {
-      db.$client.close();
+      db.$engine.close();
     }
   }
 
@@ -127,7 +127,7 @@ export function registerBridgeCommands(program: Command, deps: BridgeCommandDeps
         process.once("SIGTERM", done);
       });
       await mirror.stop();
-      db.$client.close();
+      db.$engine.close();
       const st = mirror.stats;
       out(`Stopped: ${st.imported} imported, ${st.written} written, ${st.removed} moved away, ${st.conflicts} conflicts, ${st.errors} errors`);
     });

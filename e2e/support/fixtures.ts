@@ -1,5 +1,5 @@
 import { test as base, expect, type Page, type APIRequestContext } from "@playwright/test";
-import { openDatabase, type Db } from "@/db/client";
+import { openDatabase, type SqliteDb as Db } from "@/db/client";
 import { createToken, syncAgents, type ServiceContext } from "@/lib/services";
 import { agentDirsFromEnv, loadAgentDefinitions, type AgentDefinition } from "@/lib/agents";
 import { DEMO_PASSWORD } from "@/lib/demo/seed";

@@ -133,7 +133,7 @@ export class LiveHub {
    * (lib/services/access/auth-cache.ts), so this costs a map lookup per stream unless something changed.
    */
   private recheck() {
-    if (this.subs.size === 0 || !this.db.$client.open) return;
+    if (this.subs.size === 0 || !this.db.$engine.open) return;
     const now = Date.now();
     const seen = new Map<string, Actor | null>();
     for (const s of [...this.subs]) {
@@ -162,7 +162,7 @@ export class LiveHub {
   }
 
   private pump() {
-    if (this.pumping || this.subs.size === 0 || !this.db.$client.open) return;
+    if (this.pumping || this.subs.size === 0 || !this.db.$engine.open) return;
     this.pumping = true;
     try {
       for (;;) {

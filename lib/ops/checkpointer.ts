@@ -201,3 +201,13 @@ export function startCheckpointer(
     },
   };
 }
+
+/**
+ * The database's own upkeep while the server runs: on SQLite the WAL checkpointer above; PostgreSQL
+ * does its own (checkpoints, autovacuum), so nothing.
+ */
+export function startDatabaseMaintenance(db: { $engine: { kind: string } }, opts: Parameters<typeof startCheckpointer>[1] = {}): { stop(): Promise<void> } {
+  const client = (db as { $client?: Connection }).$client;
+  if (db.$engine.kind === "sqlite" && client) return startCheckpointer(client, opts);
+  return { stop: async () => {} };
+}

@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { openDatabase, type Db } from "@/db/client";
+import { openDatabase, type SqliteDb as Db } from "@/db/client";
 import { importTree } from "./import";
 import { syncAgentDefinitions } from "./agent-definitions";
 import { startMirror } from "./mirror";

@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { agent, makeTestDb, people } from "@/test/db";
 import * as s from "@/lib/services";
-import type { Db } from "@/db/client";
+import type { SqliteDb as Db } from "@/db/client";
 import { importTree } from "./import";
 import { exportTree } from "./export";
 import { parseYaml } from "./yaml";

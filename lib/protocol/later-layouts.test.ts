@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { openDatabase, type Db } from "@/db/client";
+import { openDatabase, type SqliteDb as Db } from "@/db/client";
 import * as s from "@/lib/services";
 import { people } from "@/test/db";
 import { parseYaml } from "./yaml";

@@ -121,7 +121,7 @@ class MirrorImpl implements Mirror {
     if (this.rescanTimer) clearInterval(this.rescanTimer);
     try {
       // Step past the mirror's own last events, so a restart does not take them for somebody else's.
-      if (s.ctx.db.$client.open) {
+      if (s.ctx.db.$engine.open) {
         pullEvents(s);
         if (anyDirty(s.dirty)) exportDirty(s);
       }
@@ -137,7 +137,7 @@ class MirrorImpl implements Mirror {
     if (!this.running) {
       this.running = true;
       try {
-        if (s.ctx.db.$client.open) {
+        if (s.ctx.db.$engine.open) {
           pullEvents(s);
           importPending(s, false);
           exportDirty(s);

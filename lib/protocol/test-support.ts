@@ -4,7 +4,9 @@ import os from "node:os";
 import path from "node:path";
 import { Command } from "commander";
 import { vi } from "vitest";
+import { count } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { events } from "@/db/schema";
 import { registerBridgeCommands, type BridgeCommandDeps } from "@/cli/commands/bridge";
 
 /** The protocol's example tree, beside the repository (CI runs with shared/ next to it). */
@@ -41,7 +43,7 @@ export function listFiles(root: string): string[] {
   return out.sort();
 }
 
-export const eventCount = (db: Db): number => (db.$client.prepare("SELECT count(*) AS n FROM events").get() as { n: number }).n;
+export const eventCount = (db: Db): number => db.select({ n: count() }).from(events).get()!.n;
 
 export async function waitFor<T>(fn: () => T | null | undefined | false, timeoutMs = 2000, what = "condition"): Promise<T> {
   const start = Date.now();

@@ -199,7 +199,7 @@ export class RunSupervisor {
   }
 
   private tick() {
-    if (this.stopped || !this.db.$client.open) return;
+    if (this.stopped || !this.db.$engine.open) return;
     if (this.ticking) {
       this.again = true;
       return;
@@ -427,7 +427,7 @@ export class RunSupervisor {
 
   private flush(c: Child) {
     if (c.finished || (c.pending.length === 0 && c.dropped === 0)) return;
-    if (!this.db.$client.open) return;
+    if (!this.db.$engine.open) return;
     const lines = c.pending.splice(0);
     const dropped = c.dropped;
     c.dropped = 0;
@@ -452,7 +452,7 @@ export class RunSupervisor {
     c.pending.push({ stream: "system", text: code !== null ? `exit code ${code}` : `killed by ${signal ?? "a signal"}`, at: Date.now() });
     this.children.delete(c.run.id);
     removeRunFolder(c.dir);
-    if (c.finished || !this.db.$client.open) return;
+    if (c.finished || !this.db.$engine.open) return;
     this.flush(c);
     c.finished = true;
     try {
@@ -563,7 +563,7 @@ export class RunSupervisor {
         c.killTimer = setTimeout(() => this.signalGroup(c, "SIGKILL"), globalSettings(this.config()).killGraceMs);
         c.killTimer.unref();
       }
-      if (!c.finished && this.db.$client.open) {
+      if (!c.finished && this.db.$engine.open) {
         for (const s of c.splitters) s.end();
         c.pending.push({ stream: "system", text: `cancelled: ${reason}`, at: Date.now() });
         this.flush(c);

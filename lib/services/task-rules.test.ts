@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import fc from "fast-check";
 import type { Statement } from "better-sqlite3";
 import * as schema from "@/db/schema";
-import type { Db } from "@/db/client";
+import type { SqliteDb as Db } from "@/db/client";
 import type { TaskStatus } from "@/db/schema";
 import { makeTestDb, people, agent, system } from "@/test/db";
 import type { Actor } from "@/lib/auth/actor";

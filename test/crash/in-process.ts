@@ -1,5 +1,5 @@
 // Test helper (no test in it): the real API app on a fresh migrated database, called in-process.
-import type { Db } from "@/db/client";
+import type { SqliteDb as Db } from "@/db/client";
 import { createApiApp } from "@/lib/http/app";
 import { claimTask, createInstruction, createTask, createToken } from "@/lib/services";
 import { makeTestDb, people, system } from "@/test/db";

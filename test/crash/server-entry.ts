@@ -8,14 +8,14 @@ import { closeDb, defaultDatabasePath, getDb } from "@/db/client";
 import { createApiApp } from "@/lib/http/app";
 import { getLogger } from "@/lib/log";
 import { installGracefulShutdown } from "@/lib/ops/shutdown";
-import { startCheckpointer } from "@/lib/ops/checkpointer";
+import { startDatabaseMaintenance } from "@/lib/ops/checkpointer";
 import { acquireLock } from "@/lib/ops/server-lock";
 
 const log = getLogger();
 const file = defaultDatabasePath();
 const lock = acquireLock(file, "server");
 const db = getDb();
-const checkpointer = startCheckpointer(db.$client, { log });
+const checkpointer = startDatabaseMaintenance(db, { log });
 const { app, hub } = createApiApp(db);
 const listener = getRequestListener(app.fetch);
 const server = createServer((req, res) => void listener(req, res));

@@ -8,24 +8,18 @@ export function healthRoutes() {
   /** Alive, and the database answers a read. */
   r.get("/health", (c) => {
     try {
-      c.get("db").$client.prepare("SELECT 1").get();
+      c.get("db").$engine.ping();
       return c.json({ status: "ok", database: "reachable" });
     } catch (err) {
       return problemResponse(c, problem(503, "unavailable", `The database is not reachable: ${(err as Error).message}`));
     }
   });
-  /** Ready to work: migrations applied and the database takes a write lock. */
+  /** Ready to work: migrations applied and the database takes writes (db/engine: ready()). */
   r.get("/ready", (c) => {
-    const sqlite = c.get("db").$client;
     try {
-      const n = sqlite.prepare(`SELECT count(*) AS n FROM "__drizzle_migrations"`).get() as { n: number };
-      // A read-only handle takes BEGIN IMMEDIATE without complaint, so ask for it directly.
-      if (sqlite.readonly || sqlite.pragma("query_only", { simple: true })) throw new Error("the database is open read-only");
-      sqlite.exec("BEGIN IMMEDIATE");
-      sqlite.exec("ROLLBACK");
-      return c.json({ status: "ready", migrations: n.n });
+      const { migrations } = c.get("db").$engine.ready();
+      return c.json({ status: "ready", migrations });
     } catch (err) {
-      if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
       return problemResponse(c, problem(503, "unavailable", `Not ready: ${(err as Error).message}`));
     }
   });

@@ -6,9 +6,10 @@ import type { ServiceContext } from "../context";
 // the lookup (a hash, a join, row mapping) was a tenth of a heartbeat's CPU. Any change to tokens,
 // users or sessions made through the service verbs in this process (revoke, delete, sign out...)
 // drops every entry at once (writeTx calls invalidateAuthCache). A commit by another process (the
-// CLI revoking a token on the same file) changes SQLite's `data_version` on this connection, which
-// is read at most once a millisecond (checkOtherWriters), so a revocation anywhere takes effect
-// within a millisecond.
+// CLI revoking a token on the same file, another replica on PostgreSQL) changes the engine's change
+// version (SQLite's `data_version`; on PostgreSQL the access epoch row, db/engine), which is read at
+// most once a millisecond (checkOtherWriters), so a revocation anywhere takes effect within a
+// millisecond.
 // Expiry is checked on every hit.
 export const AUTH_CACHE_MS = 5_000;
 interface CachedAuth {
@@ -28,7 +29,7 @@ function authState() {
 }
 function cacheFor(db: ServiceContext["db"]): Map<string, CachedAuth> {
   const st = authState();
-  const key = db.$client ?? db;
+  const key = db.$engine ?? db;
   let m = st.byDb.get(key);
   if (!m) st.byDb.set(key, (m = new Map()));
   return m;
@@ -39,11 +40,7 @@ export function invalidateAuthCache(): void {
   authState().epoch++;
 }
 
-// `client.pragma()` compiles its statement on every call (a tenth of a heartbeat's CPU, profiled):
-// the statement is prepared once per connection instead.
-const dataVersion = new WeakMap<object, { get(): unknown }>();
-
-// When data_version was last read, per connection: it is read at most once a millisecond. Reading
+// When the change version was last read, per connection: it is read at most once a millisecond. Reading
 // it starts a read transaction (file-lock system calls), 10-25 µs under load, a tenth of an agent
 // heartbeat at 5,000 requests a second (docs/benchmarks.md). A revocation committed by another
 // process is therefore seen by requests that start at most 1 ms after its commit.
@@ -52,19 +49,17 @@ const lastCheck = new WeakMap<object, number>();
 
 /** Drops the cache when another connection committed since we last looked. */
 function checkOtherWriters(db: ServiceContext["db"]) {
-  const client = db.$client;
-  if (!client?.open) return;
+  const engine = db.$engine;
+  if (!engine?.open) return;
   const now = performance.now();
-  const last = lastCheck.get(client);
+  const last = lastCheck.get(engine);
   if (last !== undefined && now - last < OTHER_WRITERS_CHECK_MS) return;
-  lastCheck.set(client, now);
+  lastCheck.set(engine, now);
   const st = authState();
-  let stmt = dataVersion.get(client);
-  if (!stmt) dataVersion.set(client, (stmt = client.prepare("PRAGMA data_version").pluck()));
-  const version = stmt.get() as number;
-  const seen = st.versions.get(client);
+  const version = engine.changeVersion();
+  const seen = st.versions.get(engine);
   if (seen !== undefined && seen !== version) st.epoch++;
-  st.versions.set(client, version);
+  st.versions.set(engine, version);
 }
 
 export function remembered(db: ServiceContext["db"], key: string, now: number): Actor | null | undefined {

@@ -1,6 +1,7 @@
 import "server-only";
 import { eq, sql } from "drizzle-orm";
 import { agents, PEOPLE_INBOX } from "@/db/schema";
+import { engineOf } from "@/db/engine";
 import { isPeopleAlias } from "@/lib/domain/vocabulary";
 import type { Actor } from "@/lib/auth/actor";
 import type { Tx } from "../context";
@@ -200,7 +201,7 @@ function refuse(p: MemoryPermissions, section: Section, needed: string, why: str
 // ---------------------------------------------------------------------------------------------
 // The per-agent cache: no query on the hot paths (claim, step). Dropped on any agent.* event written
 // in this process (writeTx calls invalidateMemoryPermissions) and when another connection committed
-// (SQLite's data_version, read at most once a millisecond per connection, as auth-cache.ts does): a
+// (the engine's change version, read at most once a millisecond per connection, as auth-cache.ts does): a
 // definition synced by the CLI takes effect at once.
 
 const stateKey = Symbol.for("agentdesk.memory-permissions");
@@ -222,15 +223,9 @@ const selectMemory = (tx: Tx) =>
       .prepare(),
   );
 
-type Client = { open?: boolean; prepare(sql: string): { pluck(): { get(): unknown } } };
-const versionStmt = new WeakMap<object, { get(): unknown }>();
-
-function dataVersion(session: object): number | null {
-  const client = (session as { client?: Client }).client;
-  if (!client?.open) return null;
-  let stmt = versionStmt.get(client);
-  if (!stmt) versionStmt.set(client, (stmt = client.prepare("PRAGMA data_version").pluck()));
-  return stmt.get() as number;
+function changeVersion(tx: Tx): number | null {
+  const engine = engineOf(tx);
+  return engine.open ? engine.changeVersion() : null;
 }
 
 /** A stored definition path as shown: relative as synced, else its folder and file name. */
@@ -252,7 +247,7 @@ export function permissionsOf(tx: Tx, agent: string): MemoryPermissions {
   if (!c || c.epoch !== st.epoch) st.byConn.set(session, (c = { epoch: st.epoch, version: c?.version ?? null, checkedAt: -Infinity, perms: new Map() }));
   if (now - c.checkedAt >= 1 || now < c.checkedAt) {
     c.checkedAt = now;
-    const v = dataVersion(session);
+    const v = changeVersion(tx);
     if (c.version !== null && v !== c.version) c.perms.clear();
     c.version = v;
   }
