@@ -8,3 +8,4 @@ export * from "./events";
 export * from "./idempotency";
 export * from "./runs";
 export * from "./webhooks";
+export * from "./leases";

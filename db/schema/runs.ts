@@ -54,6 +54,8 @@ export const runs = sqliteTable(
     /** Tokens and cost reported by the program (Claude Code's stream-json usage and total_cost_usd). */
     ...tokenColumns(),
     costUsd: real("cost_usd"),
+    /** The server replica that launched the run (AGENTDESK_REPLICA_ID): its supervisor owns the process. */
+    launchedBy: text("launched_by"),
   },
   (t) => [
     index("runs_task_idx").on(t.taskId, t.createdAt),
