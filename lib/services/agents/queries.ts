@@ -1,5 +1,6 @@
 import "server-only";
 import { asc, eq, sql } from "drizzle-orm";
+import { dialect } from "@/db/engine";
 import { agents, inboxUnread, tasks } from "@/db/schema";
 import { openTaskStatuses as openStatuses } from "@/lib/domain/vocabulary";
 import type { ServiceContext } from "../context";
@@ -23,7 +24,7 @@ export function listAgents(ctx: ServiceContext, q: { includeInactive?: boolean }
   const load = ctx.db
     .select({ agent: tasks.assignedAgent, status: tasks.status, n: sql<number>`count(*)` })
     .from(tasks)
-    .where(sql`+${tasks.status} IN (${sql.join(openStatuses.map((st) => sql`${st}`), sql`, `)})`)
+    .where(sql`${dialect(ctx.db).noIndex(tasks.status)} IN (${sql.join(openStatuses.map((st) => sql`${st}`), sql`, `)})`)
     .groupBy(tasks.assignedAgent, tasks.status)
     .all();
   // Kept per inbox by triggers on messages (migration 0008) instead of counted here.

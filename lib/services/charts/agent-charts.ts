@@ -1,6 +1,7 @@
 import "server-only";
 import { and, desc, eq, gte, inArray, isNotNull, sql } from "drizzle-orm";
 import { agents, taskStepRounds, taskSteps, tasks } from "@/db/schema";
+import { dialect } from "@/db/engine";
 import type { ServiceContext } from "../context";
 import { nowOf } from "../context";
 import { notFound } from "../errors";
@@ -34,21 +35,22 @@ export function agentActivity(ctx: ServiceContext, name: string, q: { days?: num
     .select({ id: tasks.id })
     .from(tasks)
     .where(and(eq(tasks.assignedAgent, name), gte(tasks.updatedAt, window.since)));
-  const completedDay = sql<string>`strftime('%Y-%m-%d', ${tasks.completedAt} / 1000, 'unixepoch')`;
+  const d = dialect(ctx.db);
+  const completedDay = d.utcDay(tasks.completedAt);
   const completed = ctx.db
     .select({ day: completedDay, n: sql<number>`count(*)` })
     .from(tasks)
     .where(and(eq(tasks.assignedAgent, name), gte(tasks.updatedAt, window.since), eq(tasks.status, "completed"), gte(tasks.completedAt, window.since)))
     .groupBy(completedDay)
     .all();
-  const stepDay = sql<string>`strftime('%Y-%m-%d', ${taskSteps.endedAt} / 1000, 'unixepoch')`;
+  const stepDay = d.utcDay(taskSteps.endedAt);
   const steps = ctx.db
     .select({ day: stepDay, n: sql<number>`count(*)` })
     .from(taskSteps)
     .where(and(inArray(taskSteps.taskId, recent), eq(taskSteps.status, "done"), gte(taskSteps.endedAt, window.since)))
     .groupBy(stepDay)
     .all();
-  const pastDay = sql<string>`strftime('%Y-%m-%d', ${taskStepRounds.endedAt} / 1000, 'unixepoch')`;
+  const pastDay = d.utcDay(taskStepRounds.endedAt);
   const pastSteps = ctx.db
     .select({ day: pastDay, n: sql<number>`count(*)` })
     .from(taskStepRounds)

@@ -1,5 +1,6 @@
 import "server-only";
 import { and, eq, gte, inArray, sql } from "drizzle-orm";
+import { dialect } from "@/db/engine";
 import { outputs, tasks } from "@/db/schema";
 import type { ServiceContext } from "../context";
 import { nowOf } from "../context";
@@ -18,7 +19,7 @@ export type ReviewDay = { day: string; decisions: number; approved: number; chan
  * completed_at), counted by the day of completed_at.
  */
 export function completedByDay(ctx: Pick<ServiceContext, "db">, window: { days: string[]; since: number }): CompletedDay[] {
-  const day = sql<string>`strftime('%Y-%m-%d', ${tasks.completedAt} / 1000, 'unixepoch')`;
+  const day = dialect(ctx.db).utcDay(tasks.completedAt);
   const rows = ctx.db
     .select({ day, n: sql<number>`count(*)` })
     .from(tasks)

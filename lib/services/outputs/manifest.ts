@@ -4,6 +4,7 @@ import "server-only";
 // against the task's acceptance criteria for the output review page.
 import { sql } from "drizzle-orm";
 import { instructions } from "@/db/schema";
+import { dialect } from "@/db/engine";
 import { parseDocument } from "yaml";
 import type { ServiceContext } from "../context";
 
@@ -135,7 +136,7 @@ export function taskManifest(ctx: ServiceContext, t: { instructionId: string; re
   const docPath = `outputs/partial/${t.ref}/manifest.yaml`;
   // One document out of the instruction's kept files, not all of them.
   const row = ctx.db.get<{ text: string | null }>(
-    sql`SELECT json_extract(${instructions.original}, ${`$.documents."${docPath}"`}) AS text FROM ${instructions} WHERE ${instructions.id} = ${t.instructionId}`,
+    sql`SELECT ${dialect(ctx.db).jsonText(instructions.original, ["documents", docPath])} AS text FROM ${instructions} WHERE ${instructions.id} = ${t.instructionId}`,
   );
   if (!row || typeof row.text !== "string") return null;
   return completionChecklist(row.text, t.acceptanceCriteria, docPath);

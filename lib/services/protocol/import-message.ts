@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
-import { and, eq, or, sql } from "drizzle-orm";
+import { and, eq, or } from "drizzle-orm";
+import { dialect } from "@/db/engine";
 import { instructions, messages, PEOPLE_INBOX, tasks, type MessageRow } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import { actorKinds } from "@/lib/domain/vocabulary";
@@ -54,7 +55,7 @@ function findParent(tx: Tx, ref: string): MessageRow | undefined {
   return tx
     .select()
     .from(messages)
-    .where(or(...withExt.map((n) => sql`${messages.sourcePath} LIKE ${"%/" + esc(n)} ESCAPE '\\'`)))
+    .where(or(...withExt.map((n) => dialect(tx).ilike(messages.sourcePath, "%/" + esc(n)))))
     .orderBy(messages.createdAt)
     .limit(1)
     .get();

@@ -1,5 +1,6 @@
 import "server-only";
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, sql, type SQL } from "drizzle-orm";
+import { dialect } from "@/db/engine";
 import { agents, messages, outputs, runLog, runs, taskDependencies, tasks, type RunRow } from "@/db/schema";
 import { messageDto } from "../dto";
 import type { ServiceContext } from "../context";
@@ -98,7 +99,7 @@ export function getRunLog(ctx: ServiceContext, runId: string, query: RunLogQuery
   const limit = clampLimit(query.limit, 500, 2000);
   const where: SQL[] = [eq(runLog.runId, run.id)];
   const needle = query.q?.trim();
-  if (needle) where.push(sql`${runLog.text} LIKE ${`%${likeEscape(needle)}%`} ESCAPE '\\'`);
+  if (needle) where.push(dialect(ctx.db).ilike(runLog.text, `%${likeEscape(needle)}%`));
   let rows;
   let hasMore = false;
   let hasEarlier = false;

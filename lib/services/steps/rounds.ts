@@ -1,5 +1,6 @@
 import "server-only";
 import { asc, eq, sql } from "drizzle-orm";
+import { dialect } from "@/db/engine";
 import { taskStepRounds, taskSteps, type TaskStepRoundRow } from "@/db/schema";
 import type { Tx } from "../context";
 import { writingStatus } from "../status-guard";
@@ -18,7 +19,7 @@ export function openRound(tx: Tx, taskId: string, round: number, at: number): nu
       tx
         .select({
           taskId: taskSteps.taskId,
-          round: sql<number>`${round}`.as("round"),
+          round: dialect(tx).int(round).as("round"),
           position: taskSteps.position,
           title: taskSteps.title,
           status: taskSteps.status,

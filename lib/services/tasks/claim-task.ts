@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { sql } from "drizzle-orm";
+import { dialect } from "@/db/engine";
 import { tasks, type TaskRow } from "@/db/schema";
 import type { ServiceContext } from "../context";
 import { writeTx } from "../write-tx";
@@ -62,7 +63,7 @@ const claimById = (tx: Tx) =>
 /** claimNext limited to the instructions an agent's Memory Ownership names (GLOB patterns; rare, so not prepared). */
 function claimNextIn(tx: Tx, agent: string, instructions: string[], at: number, expiresAt: number): TaskRow | undefined {
   const inScope = sql.join(
-    instructions.map((g) => sql`t.instruction_id GLOB ${g}`),
+    instructions.map((g) => dialect(tx).glob(sql`t.instruction_id`, g)),
     sql` OR `,
   );
   return tx

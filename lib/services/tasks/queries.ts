@@ -1,5 +1,6 @@
 import "server-only";
 import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { dialect } from "@/db/engine";
 import { pastRounds } from "../steps/rounds";
 import { stepsNote } from "./task-steps";
 import type { TaskStepRoundRow } from "@/db/schema";
@@ -30,12 +31,13 @@ function withProgress(ctx: ServiceContext, rows: (typeof tasks.$inferSelect)[]):
   if (rows.length === 0) return [];
   // Progress is aggregated in SQL: one row per task instead of one per step (a board column of 50
   // tasks read and mapped 500 step rows).
+  const d = dialect(ctx.db);
   const agg = ctx.db
     .select({
       taskId: taskSteps.taskId,
       total: sql<number>`count(*)`,
-      done: sql<number>`sum(${taskSteps.status} = 'done')`,
-      skipped: sql<number>`sum(${taskSteps.status} = 'skipped')`,
+      done: d.countIf(sql`${taskSteps.status} = 'done'`),
+      skipped: d.countIf(sql`${taskSteps.status} = 'skipped'`),
       current: sql<number | null>`min(CASE WHEN ${taskSteps.status} IN ('in_progress', 'blocked') THEN ${taskSteps.position} END)`,
     })
     .from(taskSteps)

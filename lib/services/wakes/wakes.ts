@@ -1,6 +1,7 @@
 import "server-only";
 import { and, asc, count, eq, gte, inArray, isNull, sql } from "drizzle-orm";
 import { runs, wakes, type WakeRow } from "@/db/schema";
+import { dialect } from "@/db/engine";
 import { newId } from "@/lib/ids";
 import { wakeKinds, type WakeStatus } from "@/lib/domain/vocabulary";
 import { z } from "zod";
@@ -149,7 +150,7 @@ export function settleWakes(ctx: ServiceContext, raw: z.input<typeof SettleWakes
     if (input.appendReason && input.runId && rows.length) {
       const more = rows.map((w) => w.reason).join("\n");
       tx.update(runs)
-        .set({ wakeReason: sql`coalesce(${runs.wakeReason} || char(10), '') || ${more}` })
+        .set({ wakeReason: sql`coalesce(${runs.wakeReason} || ${dialect(tx).newline()}, '') || ${more}` })
         .where(eq(runs.id, input.runId))
         .run();
     }
