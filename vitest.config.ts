@@ -1,6 +1,20 @@
 import { defineConfig } from "vitest/config";
 import path from "node:path";
 
+// Two projects: "sqlite" runs every test on SQLite files (the default engine); "pg" runs the suites
+// that must hold on both engines (the service verbs, the HTTP API, the replicas) on PostgreSQL, and
+// the PostgreSQL-only tests (*.pg.test.ts). The pg project exists when TEST_DATABASE_URL names a
+// cluster (`eval "$(bash scripts/pg-test-cluster.sh start)"`; .ci/run starts one).
+const postgres = Boolean(process.env.TEST_DATABASE_URL?.trim());
+
+/** Suites that run on PostgreSQL too. */
+const onBothEngines = ["lib/services/**/*.test.ts", "lib/http/**/*.test.ts", "db/**/*.test.ts"];
+/**
+ * Tests of SQLite itself (its file, pragmas, query plans, triggers installed by the test, FTS5
+ * internals, the WAL checkpointer): they stay in the sqlite project only.
+ */
+const sqliteOnly = ["db/migrate.test.ts", "db/schema-pg.test.ts", "lib/services/status-guard.test.ts", "lib/services/access/auth-cache.test.ts"];
+
 export default defineConfig({
   resolve: {
     alias: [
@@ -11,12 +25,34 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ["**/*.test.ts", "**/*.test.tsx"],
-    exclude: ["node_modules/**", ".next/**", "e2e/**"],
     environment: "node",
     pool: "forks",
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "sqlite",
+          include: ["**/*.test.ts", "**/*.test.tsx"],
+          exclude: ["node_modules/**", ".next/**", "e2e/**", "**/*.pg.test.ts"],
+        },
+      },
+      ...(postgres
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: "pg",
+                include: [...onBothEngines, "**/*.pg.test.ts"],
+                exclude: ["node_modules/**", ".next/**", "e2e/**", ...sqliteOnly],
+                env: { AGENTDESK_TEST_ENGINE: "pg" },
+                globalSetup: ["test/pg-setup.ts"],
+              },
+            },
+          ]
+        : []),
+    ],
   },
 });

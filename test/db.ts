@@ -2,6 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { openDatabase, type SqliteDb } from "@/db/client";
+import { openPostgres } from "@/db/engine/pg";
+import { createTestDatabase, databaseUrl, dropTestDatabase, onPostgres } from "./pg";
 import { loadAgentDefinitions } from "@/lib/agents";
 import { isServiceError, syncAgents, type ServiceError } from "@/lib/services";
 import type { Actor } from "@/lib/auth/actor";
@@ -15,11 +17,22 @@ export const people = {
 export const agent = (name: string): Actor => ({ kind: "agent", name });
 export const system: Actor = { kind: "system", name: "test" };
 
-/** A fresh SQLite file built from the real migrations, with the repository's agents synced in. */
+/**
+ * A fresh database built from the real migrations, with the repository's agents synced in: an
+ * SQLite file, or in the vitest project "pg" (AGENTDESK_TEST_ENGINE=pg) a PostgreSQL database copied
+ * from the run's migrated template (test/pg.ts). `db` is typed as SQLite's for the SQLite-only
+ * tests that reach the file (`$client`); the suites that run on both engines use test/sql.ts.
+ */
 export function makeTestDb(): { db: SqliteDb; file: string; dir: string; ctx: (actor: Actor, now?: () => number) => ServiceContext; cleanup: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agentdesk-test-"));
   const file = path.join(dir, "test.db");
-  const db = openDatabase(file);
+  let dropDatabase = () => {};
+  let db: SqliteDb;
+  if (onPostgres()) {
+    const name = createTestDatabase();
+    db = openPostgres(databaseUrl(name), { migrate: false }) as SqliteDb;
+    dropDatabase = () => dropTestDatabase(name);
+  } else db = openDatabase(file);
   const { agents } = loadAgentDefinitions([path.join(process.cwd(), "agents")]);
   syncAgents({ db, actor: system }, agents);
   return {
@@ -28,7 +41,8 @@ export function makeTestDb(): { db: SqliteDb; file: string; dir: string; ctx: (a
     dir,
     ctx: (actor, now) => ({ db, actor, now }),
     cleanup: () => {
-      db.$client.close();
+      db.$engine.close();
+      dropDatabase();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
-import type { SqliteDb as Db } from "@/db/client";
+import type { Handle, SqliteDb as Db } from "@/db/client";
 import { createApiApp } from "@/lib/http/app";
 import { docsRoutes } from "@/lib/http/v1";
 import { createToken, createUser, startSession, type ServiceContext } from "@/lib/services";
@@ -9,6 +9,7 @@ import { SESSION_COOKIE } from "@/lib/auth/secrets";
 import type { Actor, Role } from "@/lib/auth/actor";
 import { makeTestDb, system } from "./db";
 import { checkResponse } from "./contract";
+import { countOf } from "./sql";
 
 export interface TestPerson {
   actor: Extract<Actor, { kind: "person" }>;
@@ -120,10 +121,10 @@ export async function startTestServer(): Promise<TestServer> {
 }
 
 /** Row counts of the tables a refused request must leave alone. Test-only raw SQL. */
-export function countRows(db: Db): Record<string, number> {
+export function countRows(db: Handle): Record<string, number> {
   const tables = ["events", "tasks", "task_steps", "outputs", "messages", "instructions", "api_tokens", "users", "idempotency_keys"];
   const out: Record<string, number> = {};
-  for (const table of tables) out[table] = (db.$client.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  for (const table of tables) out[table] = countOf(db, table);
   return out;
 }
 
