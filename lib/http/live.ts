@@ -55,8 +55,10 @@ export function streamOwnerKey(actor: Actor): string {
 
 /**
  * One reader of the events table for the whole process, fanning out to every open stream. It wakes
- * on commits made in this process and polls every 500 ms for commits made by others (the CLI, the
- * folder bridge), so every change reaches the browser whoever wrote it.
+ * on commits made in this process and on the engine's word of other processes' commits (other
+ * replicas on PostgreSQL), and polls every 500 ms for the rest (the CLI, the folder bridge on
+ * SQLite), so every change reaches the browser whoever wrote it. It reads in the engine's follower
+ * order (listEvents after an id), so an event committed late with a lower id is not skipped.
  */
 export class LiveHub {
   private subs = new Set<Subscriber>();
@@ -116,9 +118,15 @@ export class LiveHub {
 
   private start() {
     this.last = lastEventId({ db: this.db });
-    this.unlisten = onCommitted(() => this.pump());
-    // Every 500 ms: commits by other processes, and credentials that expired or were revoked
-    // without an event this process saw.
+    const local = onCommitted(() => this.pump());
+    // Commits by other replicas (PostgreSQL LISTEN/NOTIFY; nothing on SQLite, where the poll finds them).
+    const external = this.db.$engine.onExternalCommit(() => this.pump());
+    this.unlisten = () => {
+      local();
+      external();
+    };
+    // Every 500 ms: commits by other processes (a safety net where they wake us), and credentials
+    // that expired or were revoked without an event this process saw.
     this.timer = setInterval(() => {
       this.pump();
       this.recheck();

@@ -90,7 +90,12 @@ export class WebhookWorker {
     if (!this.stopped) return this;
     this.stopped = false;
     (globalThis as G)[workerKey] = this;
-    this.unlisten = onCommitted(() => this.wake());
+    const local = onCommitted(() => this.wake());
+    const external = this.opts.db.$engine.onExternalCommit(() => this.wake());
+    this.unlisten = () => {
+      local();
+      external();
+    };
     this.poll = setInterval(() => this.wake(), this.opts.pollMs ?? 1000);
     this.poll.unref();
     this.wake();

@@ -166,7 +166,12 @@ export class RunSupervisor {
     (globalThis as G)[supervisorKey] = this;
     this.recover();
     this.lastEvent = lastEventId(this.ctx);
-    this.unlisten = onCommitted(() => this.wake());
+    const local = onCommitted(() => this.wake());
+    const external = this.db.$engine.onExternalCommit(() => this.wake());
+    this.unlisten = () => {
+      local();
+      external();
+    };
     this.poll = setInterval(() => this.wake(), this.opts.pollMs ?? 1000);
     this.poll.unref();
     process.on("exit", this.exitHook);

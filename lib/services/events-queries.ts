@@ -1,14 +1,22 @@
 import "server-only";
-import { and, desc, eq, gt, lt, notInArray, type SQL } from "drizzle-orm";
+import { and, desc, eq, lt, notInArray, type SQL } from "drizzle-orm";
 import { events, tasks } from "@/db/schema";
+import { dialect } from "@/db/engine";
 import type { ServiceContext } from "./context";
 import { clampLimit } from "./cursor";
 import { eventDto } from "./dto";
 import { notFound, ServiceError } from "./errors";
 
 /**
- * Events after an id (the live stream and its resume) or before one (the activity feed and
- * timelines, newest first). People read everything; an agent only the events of its own tasks.
+ * Events after an id (the live stream and its resume, the run supervisor, the folder mirror) or
+ * before one (the activity feed and timelines, newest first). People read everything; an agent only
+ * the events of its own tasks.
+ *
+ * After an id, the order is the engine's follower order (db/engine: `eventsAfter`/`eventsOrder`):
+ * on SQLite the id order (one writer commits ids in order); on PostgreSQL ids can commit out of
+ * order, so the events come in transaction order and only from finished transactions: an event
+ * whose transaction commits late is returned after the ones read before it, never skipped. The
+ * cursor stays the id of the last event returned.
  */
 export function listEvents(ctx: ServiceContext, q: { afterId?: number; beforeId?: number; taskId?: string; instructionId?: string; limit?: number; excludeVerbs?: string[] } = {}) {
   if (ctx.actor.kind === "agent") {
@@ -20,7 +28,8 @@ export function listEvents(ctx: ServiceContext, q: { afterId?: number; beforeId?
   const where: SQL[] = [];
   if (q.taskId) where.push(eq(events.taskId, q.taskId));
   if (q.instructionId) where.push(eq(events.instructionId, q.instructionId));
-  if (q.afterId !== undefined) where.push(gt(events.id, q.afterId));
+  const d = dialect(ctx.db);
+  if (q.afterId !== undefined) where.push(d.eventsAfter(q.afterId));
   if (q.beforeId !== undefined) where.push(lt(events.id, q.beforeId));
   if (q.excludeVerbs?.length) where.push(notInArray(events.verb, q.excludeVerbs));
   const ascending = q.afterId !== undefined;
@@ -28,13 +37,18 @@ export function listEvents(ctx: ServiceContext, q: { afterId?: number; beforeId?
     .select()
     .from(events)
     .where(where.length ? and(...where) : undefined)
-    .orderBy(ascending ? events.id : desc(events.id))
+    .orderBy(ascending ? d.eventsOrder() : desc(events.id))
     .limit(limit)
     .all();
   return rows.map(eventDto);
 }
 
+/**
+ * Where a new follower starts: the newest event no transaction still in flight can precede (SQLite:
+ * the last id; PostgreSQL: the largest id among events of finished transactions, so an event that
+ * commits late with a lower id is still read by `listEvents({ afterId })`).
+ */
 export function lastEventId(ctx: Pick<ServiceContext, "db">): number {
-  const r = ctx.db.select({ id: events.id }).from(events).orderBy(desc(events.id)).limit(1).get();
+  const r = ctx.db.select({ id: events.id }).from(events).where(dialect(ctx.db).eventsAfter(0)).orderBy(desc(events.id)).limit(1).get();
   return r?.id ?? 0;
 }

@@ -1,4 +1,5 @@
 import "server-only";
+import { engineOf } from "@/db/engine";
 import type { ServiceContext, Tx } from "./context";
 import { immediateTx, nowOf } from "./context";
 import { appendEvent, notifyCommit, type EventInput } from "./events";
@@ -6,23 +7,34 @@ import { invalidateAuthCache } from "./access/auth-cache";
 import { invalidateMemoryPermissions } from "./access/memory-permissions";
 
 /**
- * Runs a write verb: one synchronous IMMEDIATE transaction (the write lock is taken up front, so a
- * second process waits on the busy timeout instead of failing on a lock upgrade), then tells the
+ * Runs a write verb: one write transaction of the engine (SQLite: IMMEDIATE, the write lock taken
+ * up front, so a second process waits on the busy timeout instead of failing on a lock upgrade;
+ * PostgreSQL: SERIALIZABLE, run again from the start on a serialisation failure), then tells the
  * live stream. Never await inside `fn`.
  */
 export function writeTx<T>(ctx: ServiceContext, fn: (tx: Tx, at: number, emit: (e: EventInput) => number) => T): T {
   const at = nowOf(ctx);
   let lastEventId = 0;
-  const result = immediateTx(ctx.db, (tx) =>
-    fn(tx, at, (e) => {
+  const result = immediateTx(ctx.db, (tx) => {
+    // Per attempt: on PostgreSQL the transaction may run again, and a rolled-back attempt's events are gone.
+    lastEventId = 0;
+    let accessTold = false;
+    return fn(tx, at, (e) => {
+      const access = e.entityKind === "token" || e.entityKind === "user" || e.entityKind === "session";
       // Tokens, people and sessions are what authenticate() remembers: forget it all on any change.
-      if (e.entityKind === "token" || e.entityKind === "user" || e.entityKind === "session") invalidateAuthCache();
+      if (access) invalidateAuthCache();
       // An agent added, updated or deactivated: its Memory Ownership may have changed.
       if (e.entityKind === "agent") invalidateMemoryPermissions();
+      // Other processes' caches: the engine's change version moves with this commit (SQLite's
+      // data_version by itself; PostgreSQL's access epoch row, bumped here, once per transaction).
+      if ((access || e.entityKind === "agent") && !accessTold) {
+        accessTold = true;
+        engineOf(tx).accessChanged(tx);
+      }
       lastEventId = appendEvent(tx, ctx.actor, at, e);
       return lastEventId;
-    }),
-  );
+    });
+  });
   if (lastEventId && ctx.onCommit) ctx.onCommit(lastEventId);
   else if (lastEventId) notifyCommit(lastEventId);
   return result;

@@ -1,5 +1,6 @@
 import "server-only";
-import { and, asc, eq, gt, isNull, lt, lte, max, notInArray, or, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, lt, lte, notInArray, or, sql } from "drizzle-orm";
+import { dialect } from "@/db/engine";
 import { events, instructions, messages, runs, tasks, webhookAttempts, webhookCursor, webhookDeliveries, webhooks, type WebhookDeliveryRow, type WebhookRow } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import { immediateTx, nowOf, type ServiceContext, type Tx } from "../context";
@@ -53,18 +54,22 @@ export function collectWebhookDeliveries(ctx: ServiceContext, opts: { baseUrl: s
   const cursor = () => ctx.db.select().from(webhookCursor).where(eq(webhookCursor.id, 1)).get()?.lastEventId ?? 0;
   // Nothing a webhook wants is older than its since_event_id: no need to read before the oldest.
   const fromOf = (hooks: WebhookRow[]) => Math.max(cursor(), Math.min(...hooks.map((h) => h.sinceEventId)));
-  const newest =
-    ctx.db
-      .select({ id: max(events.id) })
-      .from(events)
-      .get()?.id ?? 0;
-  if (newest <= fromOf(hooks0)) return { stored: 0, more: false };
+  const d = dialect(ctx.db);
+  // Anything to read? (Not "a newer id than the mark": on PostgreSQL an event can commit late with
+  // a lower id, and the follower order is the engine's, db/engine eventsAfter.)
+  const any = ctx.db
+    .select({ id: events.id })
+    .from(events)
+    .where(d.eventsAfter(fromOf(hooks0)))
+    .limit(1)
+    .get();
+  if (!any) return { stored: 0, more: false };
   const batch = opts.batch ?? 500;
   return immediateTx(ctx.db, (tx) => {
     const hooks = active();
     if (!hooks.length) return { stored: 0, more: false };
     const from = fromOf(hooks);
-    const rows = tx.select().from(events).where(gt(events.id, from)).orderBy(asc(events.id)).limit(batch).all() as WebhookEvent[];
+    const rows = tx.select().from(events).where(d.eventsAfter(from)).orderBy(d.eventsOrder()).limit(batch).all() as WebhookEvent[];
     if (!rows.length) return { stored: 0, more: false };
     const at = nowOf(ctx);
     let stored = 0;
@@ -80,10 +85,13 @@ export function collectWebhookDeliveries(ctx: ServiceContext, opts: { baseUrl: s
         stored += r.changes;
       }
     }
+    // The mark is the last event read, set (not the larger of the two): in the follower order a later
+    // event may have a lower id. One collector runs at a time (the `webhooks` lease, server.ts); if two
+    // ever overlap, each delivery is still stored once (unique webhook_id, event_id).
     const last = rows[rows.length - 1].id;
     tx.insert(webhookCursor)
       .values({ id: 1, lastEventId: last, updatedAt: at })
-      .onConflictDoUpdate({ target: webhookCursor.id, set: { lastEventId: sql`max(${webhookCursor.lastEventId}, excluded.last_event_id)`, updatedAt: at } })
+      .onConflictDoUpdate({ target: webhookCursor.id, set: { lastEventId: last, updatedAt: at } })
       .run();
     return { stored, more: rows.length === batch };
   });
@@ -191,7 +199,7 @@ export function recordWebhookAttempt(ctx: ServiceContext, r: AttemptResult, back
     if (finished) {
       // The log keeps the newest finished deliveries of each webhook.
       tx.run(
-        sql`DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries WHERE webhook_id = ${d.webhookId} AND status != 'pending' ORDER BY created_at DESC, id DESC LIMIT -1 OFFSET ${KEEP_FINISHED_DELIVERIES})`,
+        sql`DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries WHERE webhook_id = ${d.webhookId} AND status != 'pending' ORDER BY created_at DESC, id DESC ${dialect(tx).limitAll()} OFFSET ${KEEP_FINISHED_DELIVERIES})`,
       );
     }
     return row;
