@@ -205,6 +205,7 @@ export const httpErrorCodes = {
   malformed_json: { status: 400, title: "Malformed JSON" },
   method_not_allowed: { status: 405, title: "Method not allowed" },
   idempotency_mismatch: { status: 422, title: "Idempotency key reused" },
+  idempotency_in_progress: { status: 409, title: "Idempotency key in use" },
   csrf: { status: 403, title: "Cross-site request refused" },
   host_not_allowed: { status: 403, title: "Host not allowed" },
   internal: { status: 500, title: "Internal error" },
