@@ -88,9 +88,11 @@ function columnCode(c: Column, ownKey: boolean, used: Set<string>): string {
   return code;
 }
 
-/** The export names and tables of db/schema, in its order. */
+/** The export names and tables of db/schema, by name (a module namespace's key order depends on the loader). */
 function schemaTables(): [string, SQLiteTable][] {
-  return Object.entries(schema as Record<string, unknown>).filter((e): e is [string, SQLiteTable] => is(e[1], SQLiteTable));
+  return Object.entries(schema as Record<string, unknown>)
+    .filter((e): e is [string, SQLiteTable] => is(e[1], SQLiteTable))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** db/schema-pg/index.ts as prettier writes it. */
