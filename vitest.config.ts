@@ -13,7 +13,18 @@ const onBothEngines = ["lib/services/**/*.test.ts", "lib/http/**/*.test.ts", "db
  * Tests of SQLite itself (its file, pragmas, query plans, triggers installed by the test, FTS5
  * internals, the WAL checkpointer): they stay in the sqlite project only.
  */
-const sqliteOnly = ["db/migrate.test.ts", "db/schema-pg.test.ts", "lib/services/status-guard.test.ts", "lib/services/access/auth-cache.test.ts"];
+const sqliteOnly = [
+  "db/migrate.test.ts",
+  "db/schema-pg.test.ts",
+  // SQLite's write lock and better-sqlite3's transaction wrapper (the PostgreSQL engine's transactions: db/engine/*.pg.test.ts).
+  "lib/services/context.test.ts",
+  // Wraps each property run in a hand-made BEGIN ... ROLLBACK on the connection.
+  "lib/services/task-rules.test.ts",
+  // Installs SQLite triggers.
+  "lib/services/status-guard.test.ts",
+  // data_version (the PostgreSQL side: the replicas tests).
+  "lib/services/access/auth-cache.test.ts",
+];
 
 export default defineConfig({
   resolve: {

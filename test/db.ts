@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openDatabase, type SqliteDb } from "@/db/client";
+import { openDatabase, type Db, type SqliteDb } from "@/db/client";
 import { openPostgres } from "@/db/engine/pg";
 import { createTestDatabase, databaseUrl, dropTestDatabase, onPostgres } from "./pg";
 import { loadAgentDefinitions } from "@/lib/agents";
@@ -23,14 +23,24 @@ export const system: Actor = { kind: "system", name: "test" };
  * from the run's migrated template (test/pg.ts). `db` is typed as SQLite's for the SQLite-only
  * tests that reach the file (`$client`); the suites that run on both engines use test/sql.ts.
  */
-export function makeTestDb(): { db: SqliteDb; file: string; dir: string; ctx: (actor: Actor, now?: () => number) => ServiceContext; cleanup: () => void } {
+export function makeTestDb(): {
+  db: SqliteDb;
+  file: string;
+  dir: string;
+  ctx: (actor: Actor, now?: () => number) => ServiceContext;
+  /** Another connection to the same database, as another process (the CLI, a second replica) has. The caller closes it. */
+  reopen: () => Db;
+  cleanup: () => void;
+} {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agentdesk-test-"));
   const file = path.join(dir, "test.db");
   let dropDatabase = () => {};
+  let reopen: () => Db = () => openDatabase(file);
   let db: SqliteDb;
   if (onPostgres()) {
     const name = createTestDatabase();
-    db = openPostgres(databaseUrl(name), { migrate: false }) as SqliteDb;
+    reopen = () => openPostgres(databaseUrl(name), { migrate: false });
+    db = reopen() as SqliteDb;
     dropDatabase = () => dropTestDatabase(name);
   } else db = openDatabase(file);
   const { agents } = loadAgentDefinitions([path.join(process.cwd(), "agents")]);
@@ -40,6 +50,7 @@ export function makeTestDb(): { db: SqliteDb; file: string; dir: string; ctx: (a
     file,
     dir,
     ctx: (actor, now) => ({ db, actor, now }),
+    reopen,
     cleanup: () => {
       db.$engine.close();
       dropDatabase();

@@ -25,6 +25,8 @@ export interface TestServer {
   file: string;
   dir: string;
   ctx: (actor: Actor) => ServiceContext;
+  /** Another connection to the server's database, as another process has. The caller closes it. */
+  reopen: ReturnType<typeof makeTestDb>["reopen"];
   /** Mints a bearer token for an agent; returns the secret and its id. */
   agentToken: (name: string, label?: string) => { token: string; id: string };
   /** Creates a person with a role, a token and a session. */
@@ -96,6 +98,7 @@ export async function startTestServer(): Promise<TestServer> {
     file: t.file,
     dir: t.dir,
     ctx: (actor) => ({ db: t.db, actor }),
+    reopen: t.reopen,
     agentToken: (name, label = "") => {
       const tok = createToken(sys, { agent: name, label });
       return { token: tok.token, id: tok.id };

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { makeTestDb, people, agent } from "@/test/db";
 import * as s from "@/lib/services";
+import { exec } from "@/test/sql";
 
 let t: ReturnType<typeof makeTestDb>;
 beforeEach(() => (t = makeTestDb()));
@@ -77,8 +78,8 @@ it("every mutation appends an event with its actor, and a rejected one appends n
 
 it("events are append-only", () => {
   s.createInstruction(rex(), { title: "x" });
-  expect(() => t.db.$client.exec(`UPDATE events SET verb = 'forged'`)).toThrowError(/append-only/);
-  expect(() => t.db.$client.exec(`DELETE FROM events`)).toThrowError(/append-only/);
+  expect(() => exec(t.db, `UPDATE events SET verb = 'forged'`)).toThrowError(/append-only/);
+  expect(() => exec(t.db, `DELETE FROM events`)).toThrowError(/append-only/);
 });
 
 it("an agent reads only the events of its own tasks", () => {

@@ -77,7 +77,7 @@ describe("an open event stream ends when its credential stops being valid", () =
       expect(await s.endsWithin(1000)).toBe(true);
       expect(s.endedAt! - t0).toBeLessThan(1000);
     } finally {
-      other.$client.close();
+      other.$engine.close();
     }
   });
 

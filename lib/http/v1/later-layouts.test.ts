@@ -2,6 +2,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importTree } from "@/lib/protocol";
 import { countRows, json, startTestServer, type TestServer } from "@/test/server";
+import { exec, one } from "@/test/sql";
 
 // The later layouts of the folder protocol over HTTP (issue #22): a task's parent and children in its
 // DTO, and who may post to a broadcast channel.
@@ -13,7 +14,7 @@ let reviewer: ReturnType<TestServer["person"]>;
 let viewer: ReturnType<TestServer["person"]>;
 let be: string;
 let fe: string;
-const idOf = (ref: string) => (s.db.$client.prepare("SELECT id FROM tasks WHERE ref = ?").get(ref) as { id: string }).id;
+const idOf = (ref: string) => (one(s.db, "SELECT id FROM tasks WHERE ref = ?", ref) as { id: string }).id;
 
 beforeAll(async () => {
   s = await startTestServer();
@@ -72,7 +73,7 @@ describe("POST /api/v1/messages to a broadcast channel", () => {
 
   it("an agent posts to a channel it is a member of when its Memory Ownership posts broadcasts; otherwise 403 naming why; an unknown channel is a 422 on `to`", async () => {
     // api-developer (a member of backend-team, named by the channel's file) with no Memory Ownership section: the defaults post broadcasts.
-    s.db.$client.prepare("INSERT INTO agents (name, active, synced_at, created_at) VALUES ('api-developer', 1, 0, 0)").run();
+    exec(s.db, "INSERT INTO agents (name, active, synced_at, created_at) VALUES ('api-developer', 1, 0, 0)");
     const api = s.agentToken("api-developer").token;
     expect((await post(api, "broadcast:backend-team")).status).toBe(201);
     expect((await post(api, "broadcast:all")).status).toBe(201);

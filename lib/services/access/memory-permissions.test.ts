@@ -211,7 +211,7 @@ describe("enforced in the verbs", () => {
       }
       expect(refusal(() => s.sendMessage(ns, { to: "backend-developer", body: "2" })).code).toBe("forbidden");
     } finally {
-      other.$client.close();
+      other.$engine.close();
     }
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import Database from "better-sqlite3";
+import type { Handle } from "@/db/client";
 import { makeTestDb, people, agent } from "@/test/db";
+import { exec, rows } from "@/test/sql";
 import * as s from "@/lib/services";
 
 // The unread count per inbox is kept by triggers (migration 0008) instead of counted on each read:
@@ -12,20 +13,17 @@ const be = () => t.ctx(agent("backend-developer"));
 const fe = () => t.ctx(agent("frontend-developer"));
 
 /** Every inbox's count from the table, and counted from the messages, side by side. */
-function both(db: Database.Database) {
-  const kept = Object.fromEntries((db.prepare("SELECT inbox, unread FROM inbox_unread WHERE unread <> 0").all() as { inbox: string; unread: number }[]).map((r) => [r.inbox, r.unread]));
+function both(db: Handle) {
+  const kept = Object.fromEntries(rows<{ inbox: string; unread: number }>(db, "SELECT inbox, unread FROM inbox_unread WHERE unread <> 0").map((r) => [r.inbox, r.unread]));
   const counted = Object.fromEntries(
-    (db.prepare("SELECT to_inbox AS inbox, count(*) AS n FROM messages WHERE read_at IS NULL AND archived_at IS NULL GROUP BY to_inbox").all() as { inbox: string; n: number }[]).map((r) => [
-      r.inbox,
-      r.n,
-    ]),
+    rows<{ inbox: string; n: number }>(db, "SELECT to_inbox AS inbox, count(*) AS n FROM messages WHERE read_at IS NULL AND archived_at IS NULL GROUP BY to_inbox").map((r) => [r.inbox, r.n]),
   );
   return { kept, counted };
 }
 
 describe("unread counts kept per inbox", () => {
   it("follow sends, replies, read / unread, archive / unarchive through the verbs", () => {
-    const c = t.db.$client;
+    const c = t.db;
     const a = s.sendMessage(be(), { to: "frontend-developer", type: "consultation", subject: "Shape", body: "Inline?" });
     s.sendMessage(be(), { to: "frontend-developer", type: "status_update", body: "Half done" });
     s.sendMessage(fe(), { to: "human", type: "escalation", body: "Gross or net?" });
@@ -58,27 +56,26 @@ describe("unread counts kept per inbox", () => {
   });
 
   it("follow raw SQL too (another process, a fix by hand): insert, read, archive, move, delete", () => {
-    const c = t.db.$client;
+    const c = t.db;
     for (let i = 0; i < 6; i++) s.sendMessage(be(), { to: i % 2 ? "frontend-developer" : "human", type: "status_update", body: `note ${i}` });
-    const other = new Database(t.file);
+    const other = t.reopen();
     try {
-      const ids = other.prepare("SELECT id FROM messages ORDER BY seq").pluck().all() as string[];
-      other.prepare("UPDATE messages SET read_at = ? WHERE id = ?").run(Date.now(), ids[0]);
-      other.prepare("UPDATE messages SET archived_at = ? WHERE id = ?").run(Date.now(), ids[1]);
-      other.prepare("UPDATE messages SET read_at = ?, archived_at = ? WHERE id = ?").run(Date.now(), Date.now(), ids[2]);
+      const ids = rows<{ id: string }>(other, "SELECT id FROM messages ORDER BY seq").map((r) => r.id);
+      exec(other, "UPDATE messages SET read_at = ? WHERE id = ?", Date.now(), ids[0]);
+      exec(other, "UPDATE messages SET archived_at = ? WHERE id = ?", Date.now(), ids[1]);
+      exec(other, "UPDATE messages SET read_at = ?, archived_at = ? WHERE id = ?", Date.now(), Date.now(), ids[2]);
       // An unread message moved to another inbox, and a read one moved (changes nothing).
-      other.prepare("UPDATE messages SET to_inbox = 'backend-developer' WHERE id = ?").run(ids[3]);
-      other.prepare("UPDATE messages SET to_inbox = 'backend-developer' WHERE id = ?").run(ids[0]);
-      other.prepare("DELETE FROM messages WHERE id IN (?, ?)").run(ids[4], ids[0]);
+      exec(other, "UPDATE messages SET to_inbox = 'backend-developer' WHERE id = ?", ids[3]);
+      exec(other, "UPDATE messages SET to_inbox = 'backend-developer' WHERE id = ?", ids[0]);
+      exec(other, "DELETE FROM messages WHERE id IN (?, ?)", ids[4], ids[0]);
       // Several rows in one statement, and a row inserted already read.
-      other.prepare("UPDATE messages SET read_at = NULL, archived_at = NULL").run();
-      other
-        .prepare(
-          "INSERT INTO messages (id, thread_id, from_kind, from_name, to_inbox, type, priority, subject, body, created_at, read_at) VALUES ('msg_raw_read', 'msg_raw_read', 'agent', 'x', 'hitl', 'status_update', 'normal', '', 'b', 1, 2)",
-        )
-        .run();
+      exec(other, "UPDATE messages SET read_at = NULL, archived_at = NULL");
+      exec(
+        other,
+        "INSERT INTO messages (id, thread_id, from_kind, from_name, to_inbox, type, priority, subject, body, created_at, read_at) VALUES ('msg_raw_read', 'msg_raw_read', 'agent', 'x', 'hitl', 'status_update', 'normal', '', 'b', 1, 2)",
+      );
     } finally {
-      other.close();
+      other.$engine.close();
     }
     const { kept, counted } = both(c);
     expect(Object.keys(counted).length).toBeGreaterThan(1);

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { makeTestDb, people, agent } from "@/test/db";
 import * as s from "@/lib/services";
+import { one } from "@/test/sql";
 
 let t: ReturnType<typeof makeTestDb>;
 beforeEach(() => (t = makeTestDb()));
@@ -56,7 +57,7 @@ it("requesting changes puts the comment in the agent's inbox and sends the task 
   expect(inbox.unreadCount).toBe(1);
   // Round 1's steps are kept; the steps start again.
   expect(s.getTask(rex(), task.id).steps.every((st) => st.status === "pending")).toBe(true);
-  expect(t.db.$client.prepare("SELECT count(*) AS n FROM task_step_rounds WHERE task_id = ? AND round = 1 AND status = 'done'").get(task.id)).toEqual({ n: 10 });
+  expect(one(t.db, "SELECT count(*) AS n FROM task_step_rounds WHERE task_id = ? AND round = 1 AND status = 'done'", task.id)).toEqual({ n: 10 });
 });
 
 /** The agent claims the task again and reports every step, leaving it in progress. */

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeTestDb, people, agent } from "@/test/db";
 import * as s from "@/lib/services";
 import { FOLDER_BRIDGE, importInstruction, importMessage, importOutput, importTask, recordBridgeConflict, type ImportTaskInput } from "@/lib/services/protocol";
+import { one } from "@/test/sql";
 
 // The folder bridge's import verbs on their own (lib/protocol drives them from files).
 
@@ -12,9 +13,9 @@ afterEach(() => t.cleanup());
 const bridge = () => t.ctx(FOLDER_BRIDGE);
 const INST = "inst_20260105_001";
 const at = Date.parse("2026-01-05T09:00:00Z");
-const events = (verb: string) => (t.db.$client.prepare("SELECT count(*) AS n FROM events WHERE verb = ?").get(verb) as { n: number }).n;
+const events = (verb: string) => (one(t.db, "SELECT count(*) AS n FROM events WHERE verb = ?", verb) as { n: number }).n;
 const lastEvent = () =>
-  t.db.$client.prepare("SELECT verb, entity_kind AS kind, entity_id AS entity, after FROM events ORDER BY events.id DESC LIMIT 1").get() as {
+  one(t.db, "SELECT verb, entity_kind AS kind, entity_id AS entity, after FROM events ORDER BY events.id DESC LIMIT 1") as {
     verb: string;
     kind: string;
     entity: string;
@@ -112,7 +113,7 @@ describe("importTask", () => {
     const r = task({ assignedAgent: "tech-lead", dependsOn: ["T0"] });
     expect(r.unresolvedDependencies).toEqual(["T0"]);
     expect(events("agent.added")).toBe(added + 1);
-    expect(t.db.$client.prepare("SELECT active FROM agents WHERE name = ?").get("tech-lead")).toEqual({ active: 0 });
+    expect(one(t.db, "SELECT active FROM agents WHERE name = ?", "tech-lead")).toEqual({ active: 0 });
   });
 });
 

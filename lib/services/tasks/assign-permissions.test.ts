@@ -3,6 +3,7 @@ import { makeTestDb, people } from "@/test/db";
 import { NARROW_AGENTS, syncWithAgents } from "@/test/memory-agents";
 import { createInstruction, createTask, getTask, reassignTask } from "@/lib/services";
 import { ServiceError } from "../errors";
+import { one } from "@/test/sql";
 
 // Nobody assigns work its agent's Memory Ownership would refuse (docs/permissions.md): creating or
 // reassigning a task for an agent that does not work on tasks is a field error on the agent, and
@@ -13,7 +14,7 @@ afterAll(() => t.cleanup());
 syncWithAgents(t.db, { "reviewer-only": NARROW_AGENTS["reviewer-only"], "quiet-worker": NARROW_AGENTS["quiet-worker"], "no-section": null });
 const rex = t.ctx(people.reviewer);
 const inst = createInstruction(rex, { title: "Assigning" });
-const count = () => (t.db.$client.prepare("SELECT count(*) AS n FROM tasks").get() as { n: number }).n;
+const count = () => (one(t.db, "SELECT count(*) AS n FROM tasks") as { n: number }).n;
 
 function refusal(fn: () => unknown): ServiceError {
   try {

@@ -5,6 +5,7 @@ import { loadAgentDefinitions } from "@/lib/agents";
 import * as s from "@/lib/services";
 import { ServiceError } from "../errors";
 import { agentWorkflows, stepsNote } from "./task-steps";
+import { exec, one } from "@/test/sql";
 
 // Definitions with several alternative workflows (lib/agents/workflows.test.ts parses them).
 const FIXTURES = path.resolve(process.cwd(), "lib/agents/fixtures/workflows");
@@ -48,7 +49,7 @@ describe("alternative workflows on the agent row and in createTask", () => {
     const defs = loadAgentDefinitions([path.resolve("agents"), FIXTURES]).agents;
     const roots = [path.resolve("agents"), FIXTURES];
     const long = agentWorkflows((await agentRow("support-engineer"))!).flatMap((w) => w.steps);
-    t.db.$client.prepare("UPDATE agents SET steps = ?, extra = '{}' WHERE name = 'support-engineer'").run(JSON.stringify(long));
+    exec(t.db, "UPDATE agents SET steps = ?, extra = '{}' WHERE name = 'support-engineer'", JSON.stringify(long));
     expect(s.syncAgents({ db: t.db, actor: system }, defs, { roots })).toMatchObject({ updated: 1 });
     const row = (await agentRow("support-engineer"))!;
     expect(row.steps).toHaveLength(5);
@@ -68,7 +69,7 @@ describe("alternative workflows on the agent row and in createTask", () => {
       [4, "Apply"],
       [5, "Verify"],
     ]);
-    const created = t.db.$client.prepare("SELECT after FROM events WHERE verb = 'task.created' AND task_id = ?").get(data.id) as { after: string };
+    const created = one(t.db, "SELECT after FROM events WHERE verb = 'task.created' AND task_id = ?", data.id) as { after: string };
     expect(JSON.parse(created.after)).toMatchObject({ steps: 5, workflow: "Data fix" });
   });
 
@@ -90,7 +91,7 @@ describe("alternative workflows on the agent row and in createTask", () => {
       "Agent backend-developer has a single procedure: leave the workflow out",
     );
     // Nothing was created by the refused calls.
-    expect(t.db.$client.prepare("SELECT count(*) AS n FROM tasks").get()).toEqual({ n: 0 });
+    expect(one(t.db, "SELECT count(*) AS n FROM tasks")).toEqual({ n: 0 });
   });
 
   it("stepsNote says why a task has no steps", () => {

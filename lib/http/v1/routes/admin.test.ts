@@ -1,6 +1,7 @@
 import { expect, test } from "vitest";
 import { countRows, json, type TestServer } from "@/test/server";
 import { withTestServer } from "@/test/suite";
+import { one } from "@/test/sql";
 
 // The admin routes as the Settings page calls them: with the session cookie, JSON bodies (`{}` on
 // DELETE and revoke, as lib/queries' `call` sends), and the problem documents it shows.
@@ -103,7 +104,7 @@ test("POST /api/v1/users/{id}/password sets a forgotten password: the person's s
   expect(body.sessionsEnded).toBeGreaterThanOrEqual(1);
   // The old session is gone: the reviewer is signed out.
   expect((await s.request("/api/v1/me", { cookie: victim.cookie })).status).toBe(401);
-  const row = s.db.$client.prepare("SELECT password_hash FROM users WHERE id = ?").get(victim.actor.id) as { password_hash: string };
+  const row = one(s.db, "SELECT password_hash FROM users WHERE id = ?", victim.actor.id) as { password_hash: string };
   expect(row.password_hash).not.toContain("a new long enough password");
   const { verifyPassword } = await import("@/lib/auth/secrets");
   expect(await verifyPassword("a new long enough password", row.password_hash)).toBe(true);
