@@ -1,0 +1,354 @@
+import { Column, fillPlaceholders, getTableColumns, is, Param, SQL, sql, type Query } from "drizzle-orm";
+import { entityKind } from "drizzle-orm/entity";
+import { NoopCache } from "drizzle-orm/cache/core";
+import { SQLiteSyncDialect, SQLiteTransaction, type SQLiteInsertConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
+import { SQLitePreparedQuery, SQLiteSession, type PreparedQueryConfig, type SQLiteExecuteMethod } from "drizzle-orm/sqlite-core/session";
+import type { SelectedFieldsOrdered } from "drizzle-orm/sqlite-core/query-builders/select.types";
+import type { TablesRelationalConfig } from "drizzle-orm/relations";
+import * as drizzleUtils from "drizzle-orm/utils";
+
+// drizzle's sqlite-core query builder, run synchronously on PostgreSQL through libpq (pg-native's
+// querySync/executeSync): the service layer keeps one builder, one synchronous transaction and its
+// `.get/.all/.run/.values` on both engines (docs/plans/postgresql.md §1.4, Appendix A). This file
+// depends on drizzle internals (SQLiteSession, SQLitePreparedQuery, the dialect's insert builder):
+// drizzle-orm is pinned, and db/engine/pg-session.pg.test.ts is the contract any upgrade must pass.
+
+/** The part of pg-native's Client (and its libpq handle) the session uses. */
+export interface NativeClient {
+  /** Read by pg-native when it builds a result: rows as arrays instead of objects. */
+  arrayMode: boolean;
+  pq: {
+    cmdTuples(): string;
+    cmdStatus(): string;
+    /** 0 idle, 1 active, 2 in a transaction, 3 in a failed transaction, 4 unknown (connection bad). */
+    transactionStatus(): number;
+    resultErrorFields(): { sqlState?: string; messageDetail?: string; constraintName?: string } | null;
+  };
+  connectSync(conninfo: string): void;
+  querySync(text: string, values?: unknown[]): unknown[];
+  prepareSync(name: string, text: string, nParams: number): void;
+  executeSync(name: string, values: unknown[]): unknown[];
+  end(cb?: () => void): void;
+}
+
+/** A PostgreSQL error with its SQLSTATE (`code`, as node-postgres names it). */
+export class PgError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+    readonly detail?: string,
+    readonly constraint?: string,
+  ) {
+    super(message);
+    this.name = "PgError";
+  }
+}
+
+/** The SQLSTATE of an error, looking through drizzle's wrappers (`cause`). */
+export function sqlStateOf(err: unknown): string | undefined {
+  for (let e = err, i = 0; e && typeof e === "object" && i < 5; e = (e as { cause?: unknown }).cause, i++) {
+    if (e instanceof PgError) return e.code;
+  }
+  return undefined;
+}
+
+/** A parameter as libpq takes it: text, or null for SQL NULL (pg-native would send `undefined` as the text "undefined"). */
+function toParam(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "bigint") return String(v);
+  // SQLite has no booleans: the builder's integer({ mode: "boolean" }) and comparisons use 0/1.
+  if (typeof v === "boolean") return v ? "1" : "0";
+  if (v instanceof Date) return String(v.getTime());
+  if (v instanceof Uint8Array) return `\\x${Buffer.from(v).toString("hex")}`;
+  return JSON.stringify(v);
+}
+
+const DEFAULT = sql.raw("default");
+
+/**
+ * `on conflict ("t"."col")`: SQLite takes the table-qualified conflict target the builder writes;
+ * PostgreSQL wants bare column names there. The clause is ` on conflict ${target}…`, the target
+ * `${[columns]}` (drizzle's insert builder).
+ */
+function unqualifyTarget(clause: SQL): SQL {
+  const [head, target, ...rest] = clause.queryChunks;
+  if (!is(target, SQL)) return clause;
+  const bare = target.queryChunks.map((c) => (Array.isArray(c) ? c.map((col: unknown) => (is(col, Column) ? sql.identifier(col.name) : col)) : c));
+  return new SQL([head, new SQL(bare), ...rest]);
+}
+
+/**
+ * SQLite's dialect with PostgreSQL's parameters ($1, $2…) and DEFAULT for insert columns left out:
+ * the sqlite-core builder writes `null` there (SQLite then numbers an INTEGER PRIMARY KEY), which
+ * PostgreSQL refuses for an identity column. Everything else the builder writes (double-quoted
+ * names, `on conflict … do update`, `returning`, `limit`/`offset`) is the same on both.
+ */
+export class PgSyncDialect extends SQLiteSyncDialect {
+  static override readonly [entityKind]: string = "PgSyncDialect";
+
+  override escapeParam(num: number): string {
+    return `$${num + 1}`;
+  }
+
+  override buildInsertQuery(config: SQLiteInsertConfig): SQL {
+    if (config.onConflict?.length) config = { ...config, onConflict: config.onConflict.map(unqualifyTarget) };
+    if (config.select || !Array.isArray(config.values)) return super.buildInsertQuery(config);
+    // The columns the base dialect would fill with `null`: no value, no default of drizzle's own.
+    const bare = (Object.entries(getTableColumns(config.table as SQLiteTable)) as unknown as [string, InsertColumn][]).filter(
+      ([, c]) => !c.shouldDisableInsert() && (c.default === null || c.default === undefined) && c.defaultFn === undefined && c.onUpdateFn === undefined,
+    );
+    if (bare.length === 0) return super.buildInsertQuery(config);
+    const values = (config.values as Record<string, Param | SQL>[]).map((row) => {
+      let out = row;
+      for (const [key] of bare) {
+        const v = row[key];
+        if (v === undefined || (is(v, Param) && v.value === undefined)) {
+          if (out === row) out = { ...row };
+          out[key] = DEFAULT;
+        }
+      }
+      return out;
+    });
+    return super.buildInsertQuery({ ...config, values } as SQLiteInsertConfig);
+  }
+}
+
+// drizzle internals without public types (present in the pinned 0.45.4; the contract test covers them).
+const { mapResultRow } = drizzleUtils as unknown as {
+  mapResultRow(fields: SelectedFieldsOrdered, row: unknown[], joinsNotNullableMap: Record<string, boolean> | undefined): unknown;
+};
+type InsertColumn = { shouldDisableInsert(): boolean; default: unknown; defaultFn: unknown; onUpdateFn: unknown };
+
+type Schema = { fullSchema: Record<string, unknown>; schema: TablesRelationalConfig; tableNamesMap: Record<string, string> } | undefined;
+type AnyTx = SQLiteTransaction<"sync", RunResult, Record<string, unknown>, TablesRelationalConfig>;
+type RunResult = { changes: number; lastInsertRowid: number };
+
+const RETRYABLE = new Set(["40001", "40P01"]); // serialization_failure, deadlock_detected
+const MAX_ATTEMPTS = 5;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+export class PgSyncSession extends SQLiteSession<"sync", RunResult, Record<string, unknown>, TablesRelationalConfig> {
+  static override readonly [entityKind]: string = "PgSyncSession";
+  /** Server-side statement names of the queries built with `.prepare()`, by their text. */
+  private readonly names = new Map<string, string>();
+  /** Transaction depth: 0 outside, 1 in the transaction, more in savepoints. */
+  private depth = 0;
+  private readonly txs: AnyTx[] = [];
+  /** The SQLSTATE of the last failed statement (a verb may catch an error and go on; PostgreSQL then refuses the COMMIT). */
+  private lastState: string | undefined;
+  /** How many times transactions were run again after a serialisation failure or deadlock (for tests and diagnostics). */
+  retries = 0;
+
+  constructor(
+    readonly client: NativeClient,
+    readonly pgDialect: PgSyncDialect,
+    private readonly schemaConfig: Schema,
+  ) {
+    super(pgDialect);
+  }
+
+  /** Wraps a libpq failure with its SQLSTATE. */
+  fail(err: unknown): never {
+    const f = this.client.pq.resultErrorFields();
+    const message = (err as Error).message?.trim() || String(err);
+    const state = f?.sqlState;
+    this.lastState = state;
+    throw new PgError(message, state, f?.messageDetail, f?.constraintName);
+  }
+
+  /** A one-off statement (unnamed: the server keeps nothing). */
+  query(text: string, params: unknown[], arrayMode: boolean): unknown[] {
+    const c = this.client;
+    c.arrayMode = arrayMode;
+    try {
+      // Without parameters: the simple protocol (one message; also takes several statements).
+      return params.length ? c.querySync(text, params.map(toParam)) : c.querySync(text);
+    } catch (err) {
+      return this.fail(err);
+    }
+  }
+
+  /** A statement built with `.prepare()`: a named server-side statement, parsed and planned once per connection. */
+  execute(text: string, params: unknown[], arrayMode: boolean): unknown[] {
+    const c = this.client;
+    try {
+      let name = this.names.get(text);
+      if (!name) {
+        name = `ad${this.names.size + 1}`;
+        c.prepareSync(name, text, params.length);
+        this.names.set(text, name);
+      }
+      c.arrayMode = arrayMode;
+      return c.executeSync(name, params.map(toParam));
+    } catch (err) {
+      return this.fail(err);
+    }
+  }
+
+  changes(): number {
+    return Number(this.client.pq.cmdTuples() || 0);
+  }
+
+  prepareQuery(
+    query: Query,
+    fields: SelectedFieldsOrdered | undefined,
+    executeMethod: SQLiteExecuteMethod,
+    isResponseInArrayMode: boolean,
+    customResultMapper?: (rows: unknown[][]) => unknown,
+  ): PgSyncPrepared {
+    return new PgSyncPrepared(this, query, true, fields, executeMethod, isResponseInArrayMode, customResultMapper);
+  }
+
+  override prepareOneTimeQuery(
+    query: Query,
+    fields: SelectedFieldsOrdered | undefined,
+    executeMethod: SQLiteExecuteMethod,
+    isResponseInArrayMode: boolean,
+    customResultMapper?: (rows: unknown[][]) => unknown,
+  ): PgSyncPrepared {
+    return new PgSyncPrepared(this, query, false, fields, executeMethod, isResponseInArrayMode, customResultMapper);
+  }
+
+  private txAt(depth: number): AnyTx {
+    return (this.txs[depth] ??= new PgSyncTransaction("sync", this.pgDialect, this as never, this.schemaConfig, depth));
+  }
+
+  get inTransaction(): boolean {
+    return this.depth > 0;
+  }
+
+  /**
+   * One transaction: BEGIN at the isolation level asked, `fn`, COMMIT; a throw rolls back and
+   * rethrows. A serialisation failure or deadlock (40001/40P01, at any statement or at COMMIT) runs
+   * `fn` again, up to 5 times, after 1-5 ms (a synchronous wait: the caller is synchronous). Called
+   * inside a transaction it becomes a savepoint, as better-sqlite3 does, and is not re-run on its
+   * own: the outermost transaction is.
+   */
+  runTransaction<T>(fn: (tx: AnyTx) => T, isolation: "serial" | "read-committed" = "serial"): T {
+    if (this.depth > 0) return this.savepoint(fn);
+    const begin = isolation === "read-committed" ? "BEGIN ISOLATION LEVEL READ COMMITTED" : "BEGIN ISOLATION LEVEL SERIALIZABLE";
+    for (let attempt = 1; ; attempt++) {
+      this.query(begin, [], false);
+      this.depth = 1;
+      this.lastState = undefined;
+      try {
+        const result = fn(this.txAt(0));
+        if (this.client.pq.transactionStatus() === 3) {
+          // A statement failed and `fn` went on: PostgreSQL has aborted the transaction and would
+          // answer COMMIT with a silent ROLLBACK.
+          throw new PgError("The transaction was aborted by an earlier failed statement", this.lastState);
+        }
+        this.query("COMMIT", [], false);
+        return result;
+      } catch (err) {
+        this.rollback();
+        const state = sqlStateOf(err);
+        if (attempt < MAX_ATTEMPTS && state && RETRYABLE.has(state)) {
+          this.retries++;
+          Atomics.wait(pause, 0, 0, 1 + Math.random() * 4);
+          continue;
+        }
+        throw err;
+      } finally {
+        this.depth = 0;
+      }
+    }
+  }
+
+  private rollback(): void {
+    // After a failed COMMIT the transaction is over already; a dead connection cannot roll back
+    // (the server does it when the session ends).
+    if (this.client.pq.transactionStatus() === 0 || this.client.pq.transactionStatus() === 4) return;
+    try {
+      this.client.querySync("ROLLBACK");
+    } catch {
+      // the original error is what the caller needs
+    }
+  }
+
+  savepoint<T>(fn: (tx: AnyTx) => T): T {
+    const name = `sp${this.depth}`;
+    this.query(`SAVEPOINT ${name}`, [], false);
+    this.depth++;
+    try {
+      const result = fn(this.txAt(this.depth - 1));
+      this.query(`RELEASE SAVEPOINT ${name}`, [], false);
+      return result;
+    } catch (err) {
+      try {
+        this.client.querySync(`ROLLBACK TO SAVEPOINT ${name}`);
+      } catch {
+        // the connection is gone or the transaction is over: the outer level rolls back
+      }
+      throw err;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** `db.transaction(fn)` called on the database itself: a serial transaction. */
+  override transaction<T>(fn: (tx: AnyTx) => T): T {
+    return this.runTransaction(fn);
+  }
+}
+
+class PgSyncTransaction extends SQLiteTransaction<"sync", RunResult, Record<string, unknown>, TablesRelationalConfig> {
+  static override readonly [entityKind]: string = "PgSyncTransaction";
+
+  /** A nested transaction: a savepoint. */
+  override transaction<T>(fn: (tx: AnyTx) => T): T {
+    return (this as unknown as { session: PgSyncSession }).session.savepoint(fn);
+  }
+}
+
+class PgSyncPrepared extends SQLitePreparedQuery<PreparedQueryConfig & { type: "sync" }> {
+  static override readonly [entityKind]: string = "PgSyncPrepared";
+  /** Set by drizzle on select queries with joins. */
+  declare joinsNotNullableMap: Record<string, boolean> | undefined;
+
+  constructor(
+    private readonly s: PgSyncSession,
+    query: Query,
+    private readonly named: boolean,
+    private readonly fields: SelectedFieldsOrdered | undefined,
+    executeMethod: SQLiteExecuteMethod,
+    private readonly arrayModeResponse: boolean,
+    private readonly customResultMapper?: (rows: unknown[][]) => unknown,
+  ) {
+    super("sync", executeMethod, query, new NoopCache(), undefined, undefined);
+  }
+
+  private exec(placeholders: Record<string, unknown> | undefined, arrayMode: boolean): unknown[] {
+    const params = fillPlaceholders(this.query.params, placeholders ?? {});
+    return this.named ? this.s.execute(this.query.sql, params, arrayMode) : this.s.query(this.query.sql, params, arrayMode);
+  }
+
+  run(placeholders?: Record<string, unknown>): RunResult {
+    this.exec(placeholders, true);
+    return { changes: this.s.changes(), lastInsertRowid: 0 };
+  }
+
+  all(placeholders?: Record<string, unknown>): unknown[] {
+    if (!this.fields && !this.customResultMapper) return this.exec(placeholders, false);
+    const rows = this.exec(placeholders, true) as unknown[][];
+    if (this.customResultMapper) return this.customResultMapper(rows) as unknown[];
+    return rows.map((row) => mapResultRow(this.fields!, row, this.joinsNotNullableMap));
+  }
+
+  get(placeholders?: Record<string, unknown>): unknown {
+    if (!this.fields && !this.customResultMapper) return this.exec(placeholders, false)[0];
+    const rows = this.exec(placeholders, true) as unknown[][];
+    if (!rows[0]) return undefined;
+    if (this.customResultMapper) return this.customResultMapper([rows[0]]);
+    return mapResultRow(this.fields!, rows[0], this.joinsNotNullableMap);
+  }
+
+  values(placeholders?: Record<string, unknown>): unknown[][] {
+    return this.exec(placeholders, true) as unknown[][];
+  }
+
+  isResponseInArrayMode(): boolean {
+    return this.arrayModeResponse;
+  }
+}
