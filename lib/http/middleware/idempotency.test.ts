@@ -1,7 +1,9 @@
 import { describe, expect, test } from "vitest";
 import { createInstruction, createTask } from "@/lib/services";
+import { createApiApp } from "@/lib/http/app";
 import { countRows, json, type TestServer } from "@/test/server";
 import { withTestServer } from "@/test/suite";
+import { exec, one } from "@/test/sql";
 
 let s: TestServer;
 let token: string;
@@ -103,5 +105,86 @@ describe("Idempotency-Key on POST", () => {
     const res = await s.request("/api/v1/messages", { token, body: message("x"), headers: { "Idempotency-Key": "with space" } });
     expect(res.status).toBe(422);
     expect((await json(res)).code).toBe("validation_failed");
+  });
+
+  describe("across replicas (another server process on the same database)", () => {
+    // The other replica: a second connection and a second API app, as another process has.
+    const other = () => {
+      const db = s.reopen();
+      const { app, hub } = createApiApp(db);
+      const request = (key: string, body: unknown) =>
+        app.request("/api/v1/messages", { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "idempotency-key": key }, body: JSON.stringify(body) });
+      return { db, request, close: () => (hub.closeAll(), db.$engine.close()) };
+    };
+    const reservation = (key: string) => one<{ status: number; created_at: number }>(s.db, "SELECT status, created_at FROM idempotency_keys WHERE key = ?", key);
+
+    test("a burst with one key spread over two replicas runs the request once; every answer is the same", async () => {
+      const b = other();
+      try {
+        const before = countRows(s.db);
+        const answers = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            i % 2 ? b.request("k-two", message("spread")) : s.request("/api/v1/messages", { token, body: message("spread"), headers: { "Idempotency-Key": "k-two" } }),
+          ),
+        );
+        const codes = answers.map((r) => r.status);
+        const bodies = await Promise.all(answers.filter((r) => r.status === 201).map((r) => json(r)));
+        // Each either got the answer, or (still running on the other replica after 2 s) 409 in progress.
+        expect(codes.every((c) => c === 201 || c === 409)).toBe(true);
+        expect(new Set(bodies.map((x) => x.id)).size).toBe(1);
+        expect(countRows(s.db).messages).toBe(before.messages + 1);
+        expect(reservation("k-two")?.status).toBe(201);
+      } finally {
+        b.close();
+      }
+    });
+
+    test("a key another replica is still running: the request waits, then answers 409 idempotency_in_progress, running nothing", async () => {
+      const first = await s.request("/api/v1/messages", { token, body: message("held"), headers: { "Idempotency-Key": "k-held" } });
+      expect(first.status).toBe(201);
+      // Another replica took the key and is running its request: a reservation (status 0) from just now.
+      exec(s.db, "UPDATE idempotency_keys SET status = 0, body = '', created_at = ? WHERE key = ?", Date.now(), "k-held");
+      const before = countRows(s.db);
+      const t0 = performance.now();
+      const res = await s.request("/api/v1/messages", { token, body: message("held"), headers: { "Idempotency-Key": "k-held" } });
+      expect(res.status).toBe(409);
+      expect(res.headers.get("retry-after")).toBe("1");
+      expect((await json(res)).code).toBe("idempotency_in_progress");
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(1900);
+      expect(countRows(s.db)).toEqual(before);
+    });
+
+    test("the answer the other replica stores while the request waits is replayed", async () => {
+      const first = await s.request("/api/v1/messages", { token, body: message("later"), headers: { "Idempotency-Key": "k-later" } });
+      const stored = await first.text();
+      exec(s.db, "UPDATE idempotency_keys SET status = 0, body = '', created_at = ? WHERE key = ?", Date.now(), "k-later");
+      const b = other();
+      try {
+        setTimeout(() => exec(b.db, "UPDATE idempotency_keys SET status = 201, body = ? WHERE key = ?", stored, "k-later"), 300);
+        const res = await s.request("/api/v1/messages", { token, body: message("later"), headers: { "Idempotency-Key": "k-later" } });
+        expect(res.status).toBe(201);
+        expect(res.headers.get("idempotent-replayed")).toBe("true");
+        expect(await res.text()).toBe(stored);
+      } finally {
+        b.close();
+      }
+    });
+
+    test("a reservation left by a replica that died (over a minute old) is taken over: the request runs and its answer is kept", async () => {
+      await s.request("/api/v1/messages", { token, body: message("orphan"), headers: { "Idempotency-Key": "k-orphan" } });
+      exec(s.db, "UPDATE idempotency_keys SET status = 0, body = '', created_at = ? WHERE key = ?", Date.now() - 61_000, "k-orphan");
+      const before = countRows(s.db);
+      const res = await s.request("/api/v1/messages", { token, body: message("orphan"), headers: { "Idempotency-Key": "k-orphan" } });
+      expect(res.status).toBe(201);
+      expect(res.headers.get("idempotent-replayed")).toBeNull();
+      expect(countRows(s.db).messages).toBe(before.messages + 1);
+      expect(reservation("k-orphan")?.status).toBe(201);
+    });
+
+    test("a reservation whose request was refused before it ran is dropped: the key is free again", async () => {
+      const bad = await s.request("/api/v1/messages", { token, body: { to: "hitl", body: "" }, headers: { "Idempotency-Key": "k-free" } });
+      expect(bad.status).toBe(422);
+      expect(reservation("k-free")).toBeUndefined();
+    });
   });
 });
