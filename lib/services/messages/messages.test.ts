@@ -80,8 +80,8 @@ describe("full-text search", () => {
     expect(s.searchMessages(rex(), { q: "surrogate" }).items.map((h) => h.id)).toEqual([m.id]);
     t.db.delete(messages).where(eq(messages.id, m.id)).run();
     expect(s.searchMessages(rex(), { q: "surrogate" }).items).toHaveLength(0);
-    // FTS5's own check raises SQLITE_CORRUPT_VTAB when the index and the table disagree.
-    expect(() => t.db.$client.exec(`INSERT INTO messages_fts(messages_fts) VALUES('integrity-check')`)).not.toThrow();
+    // FTS5's own check raises SQLITE_CORRUPT_VTAB when the index and the table disagree (PostgreSQL's fts column is part of the row).
+    if (t.db.$engine.kind === "sqlite") expect(() => t.db.$client.exec(`INSERT INTO messages_fts(messages_fts) VALUES('integrity-check')`)).not.toThrow();
   });
 
   it("treats operators and quotes in user text as words, and an agent searches only its own inbox", () => {

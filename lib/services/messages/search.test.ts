@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeTestDb, people, agent } from "@/test/db";
 import * as s from "@/lib/services";
 import { RANK_WINDOW } from "./queries";
+import { exec } from "@/test/sql";
 
 let t: ReturnType<typeof makeTestDb>;
 beforeEach(() => (t = makeTestDb()));
@@ -11,16 +12,19 @@ const be = () => t.ctx(agent("backend-developer"));
 
 describe("search: bounded ranking, inbox scope, long prefixes", () => {
   it("ranks by relevance up to RANK_WINDOW matches, and shows the newest first beyond", () => {
-    const insert = t.db.$client.prepare(
-      `INSERT INTO messages (id, thread_id, from_kind, from_name, to_inbox, type, subject, body, created_at) VALUES (?, ?, 'agent', 'frontend-developer', 'hitl', 'status_update', ?, ?, ?)`,
-    );
-    t.db.$client.transaction(() => {
-      for (let i = 0; i < RANK_WINDOW; i++) insert.run(`msg_w${i}`, `msg_w${i}`, "weekly", i === 7 ? "zebra zebra zebra zebra" : "zebra and a long body of other words to dilute it", i);
-    })();
+    const insert = (db: Parameters<typeof exec>[0], ...values: unknown[]) =>
+      exec(
+        db,
+        `INSERT INTO messages (id, thread_id, from_kind, from_name, to_inbox, type, subject, body, created_at) VALUES (?, ?, 'agent', 'frontend-developer', 'hitl', 'status_update', ?, ?, ?)`,
+        ...values,
+      );
+    t.db.$engine.transaction((tx) => {
+      for (let i = 0; i < RANK_WINDOW; i++) insert(tx, `msg_w${i}`, `msg_w${i}`, "weekly", i === 7 ? "zebra zebra zebra zebra" : "zebra and a long body of other words to dilute it", i);
+    });
     const ranked = s.searchMessages(rex(), { q: "zebra" });
     expect(ranked.order).toBe("relevance");
     expect(ranked.items[0].id).toBe("msg_w7");
-    insert.run("msg_w_last", "msg_w_last", "weekly", "zebra at last", RANK_WINDOW + 1);
+    insert(t.db, "msg_w_last", "msg_w_last", "weekly", "zebra at last", RANK_WINDOW + 1);
     const newest = s.searchMessages(rex(), { q: "zebra" });
     expect(newest.order).toBe("newest");
     expect(newest.items[0].id).toBe("msg_w_last");

@@ -1,9 +1,328 @@
 import "server-only";
-import type { SearchBackend } from "./backend";
+import { sql, type SQL } from "drizzle-orm";
+import { instructionPhases, outputStatuses, taskStatuses } from "@/lib/domain/vocabulary";
+import type { ServiceContext } from "../context";
+import type { Candidate, KindRun, SearchBackend } from "./backend";
+import { HIT_END, HIT_START, hitFromRow, RANK_WINDOW, type MessageSearch, type SearchHit, type SearchOrder, type SearchPart } from "./query";
+import type { SearchAllHit, SearchAllQuery, SearchKind } from "./search-all";
 
-const notYet = (): never => {
-  throw new Error("Search on PostgreSQL is not built yet (issue #21)");
-};
+// Search on PostgreSQL: the stored generated `fts tsvector` columns of messages, tasks, outputs and
+// instructions, each with a GIN index, in the text search configuration `ad_simple` (simple +
+// unaccent: lower case, no accents, no stemming, as FTS5's unicode61 remove_diacritics 2;
+// db/migrations-pg/0001). Weights name the columns FTS5 indexes separately: A the first text column,
+// B the second, C the third. The steps are searchMessages' on FTS5 (backend-sqlite.ts): the newest
+// RANK_WINDOW + 1 matches, ranked (ts_rank_cd) when that is all of them, ts_headline for the page's
+// rows only.
+
+/**
+ * The parts of a search as one tsquery, AND-ed (`&&`): a word or a "phrase" through
+ * phraseto_tsquery (a word such as `foo_bar` is the phrase foo <-> bar, as FTS5 reads it), a
+ * `prefix*` as to_tsquery of the quoted lexeme with `:*` (websearch_to_tsquery has no prefixes).
+ * The parts hold letters, digits and `_` only (parseSearch); quote_literal keeps them one lexeme.
+ */
+export function tsQuery(parts: SearchPart[]): SQL {
+  return sql`(${sql.join(
+    parts.map((p) => {
+      const text = p.words.join(" ");
+      return p.prefix ? sql`to_tsquery('ad_simple', quote_literal(${text}::text) || ':*')` : sql`phraseto_tsquery('ad_simple', ${text}::text)`;
+    }),
+    sql` && `,
+  )})`;
+}
+
+/** ts_rank_cd's weights {D, C, B, A} per table, after FTS5's bm25 weights (migrations 0006, 0012). */
+const WEIGHTS = {
+  messages: "{0, 0, 1, 1}",
+  tasks: "{0, 0.5, 0.5, 1}",
+  outputs: "{0, 0, 0, 1}",
+  instructions: "{0, 0, 0.5, 1}",
+} as const;
+
+/** ts_rank_cd with document length normalisation (rank / (1 + log(length))), so a short match ranks above a diluted one, as bm25 does. */
+const rankOf = (table: keyof typeof WEIGHTS, q: SQL) => sql`ts_rank_cd(${WEIGHTS[table]}::real[], b.fts, ${q}, 1)`;
+
+/** ts_headline's options: the same marks as FTS5's snippet(), one fragment of at most 16 words. */
+const HEADLINE = `StartSel=${HIT_START}, StopSel=${HIT_END}, MaxWords=16, MinWords=8, ShortWord=0, MaxFragments=1`;
+const headline = (text: SQL, q: SQL) => sql`ts_headline('ad_simple', coalesce(${text}, ''), ${q}, ${HEADLINE})`;
+
+const marks = (s: string) => s.split(HIT_START).length - 1;
+
+/**
+ * The snippet of a row: of its columns' headlines the one with the most matches (the first on a
+ * tie), with `…` where it cuts the text, as FTS5's snippet(-1, …, '…', 16) picks its column.
+ */
+export function snippetOf(columns: { text: string | null; headline: string }[]): string {
+  let best = columns[0];
+  for (const c of columns) if (marks(c.headline) > marks(best.headline)) best = c;
+  const text = best.text ?? "";
+  const plain = best.headline.replaceAll(HIT_START, "").replaceAll(HIT_END, "");
+  if (!plain) return "";
+  const head = text.trimStart().startsWith(plain.trimStart()) ? "" : "…";
+  const tail = text.trimEnd().endsWith(plain.trimEnd()) ? "" : "…";
+  return `${head}${best.headline}${tail}`;
+}
+
+const list = (keys: (number | string)[]) =>
+  sql.join(
+    keys.map((k) => sql`${k}`),
+    sql`, `,
+  );
+
+/** How many of an inbox's newest messages are tested one by one before the GIN index is asked (see messageMatches). */
+export const INBOX_WALK = 5000;
+
+/**
+ * The newest `n` messages matching `q`, in one inbox or in all. Across all inboxes the planner
+ * chooses between walking seq backwards (frequent terms) and the GIN index (rare ones) from the
+ * column's statistics. Within an inbox it chose a BitmapAnd of the inbox index with the GIN posting
+ * lists of frequent words: 100 ms at a million messages (docs/plans/postgresql.md §4.6). So a search
+ * within an inbox first tests the inbox's newest INBOX_WALK messages one by one on
+ * messages_inbox_seq_idx (a few ms; it finds every match of a frequent term), and asks the GIN
+ * index only for the older ones when that walk found fewer than `n` and the inbox has more: the
+ * terms are then rarer than n / INBOX_WALK of the inbox, where the GIN plan is quick.
+ */
+function messageMatches(ctx: ServiceContext, q: SQL, inbox: string | undefined, n: number): number[] {
+  if (inbox === undefined) {
+    return ctx.db.all<{ seq: number }>(sql`SELECT b.seq FROM messages b WHERE b.fts @@ ${q} ORDER BY b.seq DESC LIMIT ${n}`).map((r) => Number(r.seq));
+  }
+  const walk = ctx.db.get<{ walked: number; lowest: number | null; hits: string | null }>(sql`
+    SELECT count(*) AS walked, min(w.seq) AS lowest, string_agg(w.seq::text, ',' ORDER BY w.seq DESC) FILTER (WHERE w.hit) AS hits
+    FROM (SELECT b.seq, b.fts @@ ${q} AS hit FROM messages b WHERE b.to_inbox = ${inbox} ORDER BY b.seq DESC LIMIT ${INBOX_WALK}) w`)!;
+  const found = walk.hits ? walk.hits.split(",").map(Number) : [];
+  if (found.length >= n || Number(walk.walked) < INBOX_WALK || walk.lowest === null) return found.slice(0, n);
+  const older = ctx.db
+    .all<{ seq: number }>(sql`SELECT b.seq FROM messages b WHERE b.to_inbox = ${inbox} AND b.seq < ${Number(walk.lowest)} AND b.fts @@ ${q} ORDER BY b.seq DESC LIMIT ${n - found.length}`)
+    .map((r) => Number(r.seq));
+  return [...found, ...older];
+}
+
+/** The best `n` of at most RANK_WINDOW keys by ts_rank_cd (ties: newest first), with their scores (lower is better, as bm25). */
+function ranked(ctx: ServiceContext, table: keyof typeof WEIGHTS, key: "seq" | "id", keys: (number | string)[], q: SQL, n: number): Candidate[] {
+  return ctx.db
+    .all<{ k: number | string; s: number }>(
+      sql`SELECT b.${sql.raw(key)} AS k, ${rankOf(table, q)} AS s FROM ${sql.raw(table)} b WHERE b.${sql.raw(key)} IN (${list(keys)}) ORDER BY s DESC, b.${sql.raw(key)} DESC LIMIT ${n}`,
+    )
+    .map((r) => ({ key: key === "seq" ? Number(r.k) : r.k, score: -Number(r.s) }));
+}
+
+const MESSAGE_COLUMNS = sql.raw(
+  "b.seq, b.id, b.thread_id, b.in_reply_to, b.from_kind, b.from_name, b.to_inbox, b.type, b.priority, b.subject, b.body, b.instruction_id, b.task_id, b.step_position, b.created_at, b.read_at, b.answered_at, b.archived_at, b.source_path",
+);
+
+/** Message rows with their snippets, by seq. */
+function messageRows(ctx: ServiceContext, seqs: number[], q: SQL, self: string | null): Map<number, { row: Record<string, unknown>; snippet: string }> {
+  const rows = ctx.db.all<Record<string, unknown>>(sql`
+    SELECT ${MESSAGE_COLUMNS}, ${headline(sql`b.subject`, q)} AS h1, ${headline(sql`b.body`, q)} AS h2
+    FROM messages b WHERE b.seq IN (${list(seqs)})${self ? sql` AND b.to_inbox = ${self}` : sql``}`);
+  return new Map(
+    rows.map((r) => [
+      Number(r.seq),
+      {
+        row: r,
+        snippet: snippetOf([
+          { text: r.subject as string, headline: r.h1 as string },
+          { text: r.body as string, headline: r.h2 as string },
+        ]),
+      },
+    ]),
+  );
+}
+
+function searchMessagesPg(ctx: ServiceContext, s: MessageSearch): { items: SearchHit[]; order: SearchOrder } {
+  const q = tsQuery(s.parts);
+  const newest = messageMatches(ctx, q, s.inbox, RANK_WINDOW + 1);
+  const order: SearchOrder = newest.length > RANK_WINDOW ? "newest" : "relevance";
+  const page = order === "newest" ? newest.slice(0, s.limit) : newest.length <= 1 ? newest : ranked(ctx, "messages", "seq", newest, q, s.limit).map((c) => Number(c.key));
+  if (page.length === 0) return { items: [], order };
+  const bySeq = messageRows(ctx, page, q, null);
+  return {
+    order,
+    items: page.flatMap((seq) => {
+      const r = bySeq.get(seq);
+      return r ? [hitFromRow(r.row, r.snippet)] : [];
+    }),
+  };
+}
+
+// --- search everywhere ---
+
+interface Plan {
+  kind: SearchKind;
+  table: "tasks" | "outputs" | "instructions" | "messages";
+  key: "id" | "seq";
+  /** The conditions on the row `b`, beside the match. */
+  where: SQL[];
+  /** Messages within one inbox (the inbox walk). */
+  inbox?: string;
+}
+
+/** How each kind is searched for this caller and these filters (backend-sqlite.ts's planFor, with plain columns); null when it can find nothing. */
+function planFor(ctx: ServiceContext, kind: SearchKind, q: SearchAllQuery): Plan | null {
+  const self = ctx.actor.kind === "agent" ? ctx.actor.name : null;
+  if (self && q.agent !== undefined && q.agent !== self) return null;
+  const agent = self ?? q.agent;
+  const where: SQL[] = [];
+  if (q.from !== undefined) where.push(sql`b.created_at >= ${q.from}`);
+  if (q.to !== undefined) where.push(sql`b.created_at < ${q.to}`);
+  switch (kind) {
+    case "task": {
+      if (q.status !== undefined) {
+        if (!(taskStatuses as readonly string[]).includes(q.status)) return null;
+        where.push(sql`b.status = ${q.status}`);
+      }
+      if (agent !== undefined) where.push(sql`b.assigned_agent = ${agent}`);
+      return { kind, table: "tasks", key: "id", where };
+    }
+    case "output": {
+      if (q.status !== undefined) {
+        if (!(outputStatuses as readonly string[]).includes(q.status)) return null;
+        where.push(sql`b.status = ${q.status}`);
+      }
+      // An agent's outputs are those of its tasks (getOutput, listReviewQueue).
+      if (agent !== undefined) where.push(sql`EXISTS (SELECT 1 FROM tasks t WHERE t.id = b.task_id AND t.assigned_agent = ${agent})`);
+      return { kind, table: "outputs", key: "id", where };
+    }
+    case "instruction": {
+      // Agents see instructions through their tasks only (listInstructions, getInstruction refuse them).
+      if (self) return null;
+      if (q.status !== undefined) {
+        if (!(instructionPhases as readonly string[]).includes(q.status)) return null;
+        where.push(sql`b.phase = ${q.status}`);
+      }
+      if (agent !== undefined) where.push(sql`EXISTS (SELECT 1 FROM tasks t WHERE t.instruction_id = b.id AND t.assigned_agent = ${agent})`);
+      return { kind, table: "instructions", key: "id", where };
+    }
+    case "message": {
+      if (q.status !== undefined) return null;
+      // An agent searches its own inbox, as searchMessages does.
+      return { kind, table: "messages", key: "seq", where, inbox: agent };
+    }
+  }
+}
+
+/** The newest RANK_WINDOW + 1 matches of a kind: messages by seq, the others by id (time-ordered ids, lib/ids.ts). */
+function newestOf(ctx: ServiceContext, plan: Plan, q: SQL): (number | string)[] {
+  if (plan.kind === "message" && plan.where.length === 0) return messageMatches(ctx, q, plan.inbox, RANK_WINDOW + 1);
+  const where = [sql`b.fts @@ ${q}`, ...plan.where];
+  if (plan.inbox !== undefined) where.push(sql`b.to_inbox = ${plan.inbox}`);
+  const k = sql.raw(plan.key);
+  return ctx.db
+    .all<{ k: number | string }>(sql`SELECT b.${k} AS k FROM ${sql.raw(plan.table)} b WHERE ${sql.join(where, sql` AND `)} ORDER BY b.${k} DESC LIMIT ${RANK_WINDOW + 1}`)
+    .map((r) => (plan.key === "seq" ? Number(r.k) : r.k));
+}
+
+const iso = (ms: number | string) => new Date(Number(ms)).toISOString();
+const noLinks = { taskId: null, taskRef: null, outputId: null, version: null, instructionId: null, messageId: null, threadId: null };
+
+/** The rows and snippets of a kind's candidates (the page's only), by key; an agent's own rows only, as on SQLite. */
+function hitsOf(ctx: ServiceContext, plan: Plan, q: SQL, keys: (number | string)[], scoreOf: Map<number | string, number | null>): Map<number | string, SearchAllHit> {
+  const out = new Map<number | string, SearchAllHit>();
+  if (keys.length === 0) return out;
+  const self = ctx.actor.kind === "agent" ? ctx.actor.name : null;
+  const h = (col: string) => headline(sql.raw(col), q);
+  switch (plan.kind) {
+    case "task": {
+      const rows = ctx.db.all<Record<string, string | number | null>>(sql`
+        SELECT b.id, b.title, b.ref, b.status, b.assigned_agent AS agent, b.instruction_id, b.created_at, b.description, agentdesk_json_lines(b.acceptance_criteria) AS criteria,
+          ${h("b.title")} AS h1, ${h("b.description")} AS h2, ${headline(sql`agentdesk_json_lines(b.acceptance_criteria)`, q)} AS h3
+        FROM tasks b WHERE b.id IN (${list(keys)})${self ? sql` AND b.assigned_agent = ${self}` : sql``}`);
+      for (const r of rows)
+        out.set(r.id!, {
+          kind: "task",
+          id: r.id as string,
+          title: r.title as string,
+          snippet: snippetOf([
+            { text: r.title as string, headline: r.h1 as string },
+            { text: r.description as string, headline: r.h2 as string },
+            { text: r.criteria as string | null, headline: r.h3 as string },
+          ]),
+          status: r.status as string,
+          agent: r.agent as string,
+          createdAt: iso(r.created_at!),
+          links: { ...noLinks, taskId: r.id as string, taskRef: r.ref as string, instructionId: r.instruction_id as string },
+          score: scoreOf.get(r.id!) ?? null,
+        });
+      return out;
+    }
+    case "output": {
+      const rows = ctx.db.all<Record<string, string | number | null>>(sql`
+        SELECT b.id, b.version, b.status, b.task_id, t.ref, t.title AS task_title, t.assigned_agent AS agent, t.instruction_id, b.created_at, b.content, ${h("b.content")} AS h1
+        FROM outputs b JOIN tasks t ON t.id = b.task_id
+        WHERE b.id IN (${list(keys)})${self ? sql` AND t.assigned_agent = ${self}` : sql``}`);
+      for (const r of rows)
+        out.set(r.id!, {
+          kind: "output",
+          id: r.id as string,
+          title: `${r.task_title} · v${Number(r.version)}`,
+          snippet: snippetOf([{ text: r.content as string, headline: r.h1 as string }]),
+          status: r.status as string,
+          agent: r.agent as string,
+          createdAt: iso(r.created_at!),
+          links: { ...noLinks, taskId: r.task_id as string, taskRef: r.ref as string, outputId: r.id as string, version: Number(r.version), instructionId: r.instruction_id as string },
+          score: scoreOf.get(r.id!) ?? null,
+        });
+      return out;
+    }
+    case "instruction": {
+      const rows = ctx.db.all<Record<string, string | number | null>>(sql`
+        SELECT b.id, b.title, b.phase, b.created_at, b.body, ${h("b.title")} AS h1, ${h("b.body")} AS h2
+        FROM instructions b WHERE b.id IN (${list(keys)})`);
+      for (const r of rows)
+        out.set(r.id!, {
+          kind: "instruction",
+          id: r.id as string,
+          title: r.title as string,
+          snippet: snippetOf([
+            { text: r.title as string, headline: r.h1 as string },
+            { text: r.body as string, headline: r.h2 as string },
+          ]),
+          status: r.phase as string,
+          agent: null,
+          createdAt: iso(r.created_at!),
+          links: { ...noLinks, instructionId: r.id as string },
+          score: scoreOf.get(r.id!) ?? null,
+        });
+      return out;
+    }
+    case "message": {
+      for (const [seq, { row: r, snippet }] of messageRows(
+        ctx,
+        keys.map((k) => Number(k)),
+        q,
+        self,
+      ))
+        out.set(seq, {
+          kind: "message",
+          id: r.id as string,
+          title: (r.subject as string) || "(no subject)",
+          snippet,
+          status: r.type as string,
+          agent: r.to_inbox as string,
+          createdAt: iso(r.created_at as number),
+          links: { ...noLinks, taskId: (r.task_id as string) ?? null, instructionId: (r.instruction_id as string) ?? null, messageId: r.id as string, threadId: r.thread_id as string },
+          score: scoreOf.get(seq) ?? null,
+        });
+      return out;
+    }
+  }
+}
+
+function searchKindPg(ctx: ServiceContext, kind: SearchKind, query: SearchAllQuery, parts: SearchPart[], want: number | null): KindRun | null {
+  const plan = planFor(ctx, kind, query);
+  if (!plan) return null;
+  const q = tsQuery(parts);
+  const newest = newestOf(ctx, plan, q);
+  const order: SearchOrder = newest.length > RANK_WINDOW ? "newest" : "relevance";
+  let candidates: Candidate[] = [];
+  if (want !== null && newest.length > 0) {
+    candidates = order === "newest" ? newest.slice(0, want).map((key) => ({ key, score: null })) : ranked(ctx, plan.table, plan.key, newest, q, want);
+  }
+  const scoreOf = new Map(candidates.map((c) => [c.key, c.score]));
+  return { count: Math.min(newest.length, RANK_WINDOW), order, candidates, hits: (keys) => hitsOf(ctx, plan, q, keys, scoreOf) };
+}
 
 /** Search on PostgreSQL: tsvector columns with GIN indexes (db/migrations-pg 0001). */
-export const pgSearch: SearchBackend = { messages: notYet, kind: notYet };
+export const pgSearch: SearchBackend = {
+  messages: searchMessagesPg,
+  kind: (ctx, kind, q, parts, _fts, want) => searchKindPg(ctx, kind, q, parts, want),
+};

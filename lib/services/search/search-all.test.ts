@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeTestDb, people, agent } from "@/test/db";
 import * as s from "@/lib/services";
 import { HIT_END, HIT_START } from "@/lib/services";
+import { countOf, exec, one } from "@/test/sql";
 
 let t: ReturnType<typeof makeTestDb>;
 beforeEach(() => (t = makeTestDb()));
@@ -10,6 +11,7 @@ const rex = () => t.ctx(people.reviewer);
 const viewer = () => t.ctx(people.viewer);
 const be = () => t.ctx(agent("backend-developer"));
 const fe = () => t.ctx(agent("frontend-developer"));
+const sqlite = () => t.db.$engine.kind === "sqlite";
 const ids = (r: s.SearchAllResult) => r.items.map((h) => `${h.kind}:${h.id}`);
 
 /** One of each kind, each carrying a word only it contains. */
@@ -77,7 +79,7 @@ describe("searchAll: every kind, filters, visibility", () => {
     expect(ids(s.searchAll(rex(), { q: "capybara", status: "superseded" }))).toEqual([]);
     expect(ids(s.searchAll(rex(), { q: "axolotl", status: "superseded" }))).toEqual([`output:${w.v1.id}`]);
     expect(ids(s.searchAll(rex(), { q: "ledger", status: "pending" }))).toEqual([]);
-    const phase = t.db.$client.prepare("SELECT phase FROM instructions WHERE id = ?").pluck().get(w.inst.id) as string;
+    const phase = one<{ phase: string }>(t.db, "SELECT phase FROM instructions WHERE id = ?", w.inst.id)!.phase;
     expect(ids(s.searchAll(rex(), { q: "ledger", status: phase }))).toEqual([`instruction:${w.inst.id}`]);
     expect(s.searchAll(rex(), { q: "tapir", status: "in_progress" }).items).toEqual([]);
     // Dates: created at or after `from`, before `to`.
@@ -114,29 +116,31 @@ describe("searchAll: every kind, filters, visibility", () => {
     s.updateInstruction(rex(), { id: w.inst.id, title: "Annual ledger", body: "The ocelot plan" });
     expect(s.searchAll(rex(), { q: "marmoset" }).items).toEqual([]);
     expect(ids(s.searchAll(rex(), { q: "ocelot" }))).toEqual([`instruction:${w.inst.id}`]);
-    t.db.$client.prepare("UPDATE tasks SET description = 'now a platypus' WHERE id = ?").run(w.task.id);
+    exec(t.db, "UPDATE tasks SET description = 'now a platypus' WHERE id = ?", w.task.id);
     expect(s.searchAll(rex(), { q: "pangolin" }).items).toEqual([]);
     expect(ids(s.searchAll(rex(), { q: "platypus" }))).toEqual([`task:${w.task.id}`]);
-    // A status change does not touch the index (no trigger on it).
-    const before = t.db.$client.prepare("SELECT rowid FROM tasks_fts WHERE id = ?").pluck().get(w.task.id);
-    t.db.$client.prepare("UPDATE tasks SET status = 'blocked', version = version + 1 WHERE id = ?").run(w.task.id);
-    expect(t.db.$client.prepare("SELECT rowid FROM tasks_fts WHERE id = ?").pluck().get(w.task.id)).toBe(before);
-    t.db.$client.prepare("UPDATE outputs SET content = 'edited with a kinkajou' WHERE id = ?").run(w.v2.id);
+    if (sqlite()) {
+      // A status change does not touch the FTS5 index (no trigger on it).
+      const before = one(t.db, "SELECT rowid FROM tasks_fts WHERE id = ?", w.task.id);
+      exec(t.db, "UPDATE tasks SET status = 'blocked', version = version + 1 WHERE id = ?", w.task.id);
+      expect(one(t.db, "SELECT rowid FROM tasks_fts WHERE id = ?", w.task.id)).toEqual(before);
+    }
+    exec(t.db, "UPDATE outputs SET content = 'edited with a kinkajou' WHERE id = ?", w.v2.id);
     expect(ids(s.searchAll(rex(), { q: "kinkajou" }))).toEqual([`output:${w.v2.id}`]);
     expect(ids(s.searchAll(rex(), { q: "capybara" }))).toEqual([`output:${w.feOut.id}`]);
     // Deleting a task takes its outputs (cascade) out of the index too.
-    t.db.$client.pragma("foreign_keys = OFF");
-    t.db.$client.prepare("DELETE FROM task_steps WHERE task_id = ?").run(w.task.id);
-    t.db.$client.pragma("foreign_keys = ON");
-    t.db.$client.prepare("DELETE FROM outputs WHERE task_id = ?").run(w.task.id);
-    t.db.$client.prepare("DELETE FROM messages WHERE task_id = ?").run(w.task.id);
-    t.db.$client.prepare("DELETE FROM tasks WHERE id = ?").run(w.task.id);
+    if (sqlite()) {
+      t.db.$client.pragma("foreign_keys = OFF");
+      exec(t.db, "DELETE FROM task_steps WHERE task_id = ?", w.task.id);
+      t.db.$client.pragma("foreign_keys = ON");
+    }
+    exec(t.db, "DELETE FROM outputs WHERE task_id = ?", w.task.id);
+    exec(t.db, "DELETE FROM messages WHERE task_id = ?", w.task.id);
+    exec(t.db, "DELETE FROM tasks WHERE id = ?", w.task.id);
     expect(s.searchAll(rex(), { q: "platypus" }).items).toEqual([]);
     expect(s.searchAll(rex(), { q: "axolotl" }).items).toEqual([]);
-    for (const table of ["tasks", "outputs", "instructions"]) {
-      const base = t.db.$client.prepare(`SELECT count(*) FROM ${table}`).pluck().get();
-      expect(t.db.$client.prepare(`SELECT count(*) FROM ${table}_fts`).pluck().get(), table).toBe(base);
-    }
+    // FTS5 keeps its own rows (PostgreSQL's fts columns are part of the row).
+    if (sqlite()) for (const table of ["tasks", "outputs", "instructions"]) expect(countOf(t.db, `${table}_fts`), table).toBe(countOf(t.db, table));
   });
 
   it("hostile queries give results or a clean validation error, never an SQL error", () => {
