@@ -11,9 +11,10 @@ import { defaultConfigPath, RunSupervisor } from "@/lib/runners";
 import { getLogger } from "@/lib/log";
 import { installGracefulShutdown } from "@/lib/ops/shutdown";
 import { startDatabaseMaintenance } from "@/lib/ops/checkpointer";
-import { startWebhookWorker } from "@/lib/ops/webhooks";
+import { WebhookWorker } from "@/lib/ops/webhooks";
+import { LeaseKeeper, replicaIdFromEnv } from "@/lib/services/leases";
 import { acquireLock, LockError, releaseLock } from "@/lib/ops/server-lock";
-import { startMirrorFromEnv } from "@/lib/protocol";
+import { startMirrorFromEnv, type Mirror } from "@/lib/protocol";
 import { isLoopback } from "@/lib/auth/allowed-host";
 import { packageRoot } from "@/lib/domain/install";
 
@@ -46,15 +47,94 @@ async function main() {
   logger.info({ dirs, loaded: agents.length, problems: problems.length, ...synced }, "agents synced");
 
   const { app: api, hub } = createApiApp(db);
-  // Agent runs (lib/runners, docs/runners.md): started once the server listens, so agents can connect.
+
+  // The jobs that run once across server replicas on one database (docs/replicas.md): each behind a
+  // lease, renewed every 5 s on the database's clock; when its holder dies another replica takes it
+  // over within 15 s (at once when it stops gracefully). The one server on SQLite takes them all.
+  const replica = replicaIdFromEnv();
+  const leases = new LeaseKeeper({ db, holder: replica, onError: (err, lease) => logger.error({ err, lease }, "lease renewal failed") });
+  const told = (lease: string) => ({
+    gained: (token: number) => logger.info({ lease, token, replica }, "this replica now runs a job"),
+    lost: () => logger.warn({ lease, replica }, "this replica no longer runs a job (another replica holds it)"),
+  });
+
+  // Agent runs (lib/runners, docs/runners.md): launched by the `runs` lease holder once the server
+  // listens, so agents can connect. Every replica answers what is configured and queues runs.
   const runs = new RunSupervisor({
     db,
     config: { file: defaultConfigPath() },
     url: process.env.AGENTDESK_URL || `http://${hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname}:${port}`,
     log: logger,
+    replica,
+    mayLaunch: () => leases.holds("runs"),
+  }).register();
+  let runsStopping: Promise<void> = Promise.resolve();
+  leases.hold("runs", {
+    onGain: (token) => {
+      told("runs").gained(token);
+      // Runs the previous holder left running are recovered (finished as lost) on takeover.
+      runsStopping.then(() => runs.start()).catch((err: unknown) => logger.error({ err }, "could not start the run supervisor"));
+    },
+    onLose: () => {
+      told("runs").lost();
+      runsStopping = runs.shutdown("another server replica took over running agents", { keepRegistered: true });
+    },
   });
+
   // Outgoing webhooks (docs/webhooks.md): stored before they are sent, sent off the request path.
-  const webhooks = startWebhookWorker({ db, baseUrl: runs.url, log: logger });
+  const webhooks = new WebhookWorker({ db, baseUrl: runs.url, log: logger });
+  let webhooksStopping: Promise<void> = Promise.resolve();
+  leases.hold("webhooks", {
+    onGain: (token) => {
+      told("webhooks").gained(token);
+      webhooksStopping.then(() => webhooks.start()).catch((err: unknown) => logger.error({ err }, "could not start the webhook worker"));
+    },
+    onLose: () => {
+      told("webhooks").lost();
+      webhooksStopping = webhooks.stop();
+    },
+  });
+
+  // Leases: remind quiet agents and take their work back after the grace period.
+  leases.hold("sweeper", { onGain: told("sweeper").gained, onLose: told("sweeper").lost });
+
+  // AGENTDESK_SYNC_DIR: mirror an Agent_Memory/ folder both ways while the server runs.
+  let mirror: Promise<Mirror | null> = Promise.resolve(null);
+  if (process.env.AGENTDESK_SYNC_DIR?.trim()) {
+    leases.hold("mirror", {
+      onGain: (token) => {
+        told("mirror").gained(token);
+        mirror = mirror.then((m) =>
+          m
+            ? m
+            : startMirrorFromEnv(db, process.env, {
+                onReport: (r) => logger[r.level === "error" ? "error" : r.level === "warn" ? "warn" : "info"](r, "folder bridge"),
+              }).then(
+                (started) => {
+                  if (started) logger.info({ root: started.root }, "folder bridge mirroring");
+                  return started;
+                },
+                (err: unknown) => {
+                  logger.error({ err }, "could not start the folder bridge");
+                  return null;
+                },
+              ),
+        );
+      },
+      onLose: () => {
+        told("mirror").lost();
+        mirror = mirror
+          .then((m) => m?.stop())
+          .then(
+            () => null,
+            (err: unknown) => {
+              logger.error({ err }, "could not stop the folder bridge");
+              return null;
+            },
+          );
+      },
+    });
+  }
   const apiListener = getRequestListener(api.fetch);
   // The pages' build: the clone's own (the working directory, as `npm start` runs), or the one the
   // installed package ships (lib/domain/install.ts).
@@ -81,7 +161,7 @@ async function main() {
   server.keepAliveTimeout = 65_000;
 
   server.listen(port, hostname, () => {
-    runs.start();
+    leases.start();
     const exposed = hostname === "0.0.0.0" || hostname === "::";
     const loopback = exposed || isLoopback(hostname);
     const url = `http://${loopback ? "localhost" : hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
@@ -102,9 +182,9 @@ async function main() {
     }
   });
 
-  // Leases: remind quiet agents and take their work back after the grace period.
   const sweeper = setInterval(
     () => {
+      if (!leases.holds("sweeper")) return;
       try {
         const r = sweepLeases({ db, actor: systemActor("lease-sweeper") });
         if (r.reminded || r.recovered) logger.info(r, "leases swept");
@@ -116,12 +196,6 @@ async function main() {
   );
   sweeper.unref();
 
-  // AGENTDESK_SYNC_DIR: mirror an Agent_Memory/ folder both ways while the server runs.
-  const mirror = await startMirrorFromEnv(db, process.env, {
-    onReport: (r) => logger[r.level === "error" ? "error" : r.level === "warn" ? "warn" : "info"](r, "folder bridge"),
-  });
-  if (mirror) logger.info({ root: mirror.root }, "folder bridge mirroring");
-
   // SIGTERM/SIGINT: stop accepting, end event streams, finish requests in flight, checkpoint the
   // WAL and close the database, exit 0 (lib/ops/shutdown.ts; docs/operations.md).
   installGracefulShutdown({
@@ -129,12 +203,15 @@ async function main() {
     log: logger,
     stopWork: () => {
       clearInterval(sweeper);
-      const stopped = [mirror?.stop(), runs.shutdown(), webhooks.stop(), checkpointer.stop()];
+      leases.pause();
+      const stopped = [mirror.then((m) => m?.stop()), runs.shutdown(), webhooks.stop(), checkpointer.stop()];
       hub.closeAll();
       // Waited for (within the drain time) before the database closes: runner children exit first.
-      return Promise.all(stopped);
+      // Then the leases are given back, so another replica takes the jobs over at once.
+      return Promise.all(stopped).then(() => leases.stop());
     },
     close: () => {
+      leases.stop();
       closeDb();
       lock.release();
     },

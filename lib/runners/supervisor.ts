@@ -20,6 +20,7 @@ import {
   startRun,
 } from "@/lib/services/runs";
 import { hasUnfinishedDependencies } from "@/lib/services/wakes";
+import { markRunLauncher } from "@/lib/services/leases";
 import { isStreamJson, readableExcerpt, runUsage, sessionIdOf } from "@/lib/domain/transcript";
 import { WakeDispatcher } from "./wakes";
 import { globalSettings, loadRunnerConfig, resolveRunner, type RunnerConfig, type RunnerResolution, type ResolvedRunner } from "./config";
@@ -42,6 +43,13 @@ export interface SupervisorOptions {
   pollMs?: number;
   /** Where per-run folders (prompt file, MCP config) are made (default the OS temp dir). */
   tmpDir?: string;
+  /** This server replica's name, recorded on the runs it launches (runs.launched_by; lib/services/leases.ts). */
+  replica?: string;
+  /**
+   * Asked before each launch: false stops launching (the replica no longer holds the `runs` lease,
+   * server.ts). Unset: always.
+   */
+  mayLaunch?: () => boolean;
 }
 
 interface Child {
@@ -160,6 +168,20 @@ export class RunSupervisor {
     return this.children.size;
   }
 
+  /**
+   * Makes this the process's supervisor for the REST routes (what is configured, "Run now") without
+   * starting it: a server replica that does not hold the `runs` lease queues runs for the one that does.
+   */
+  register(): this {
+    (globalThis as G)[supervisorKey] = this;
+    return this;
+  }
+
+  /**
+   * Starts following the events and launching runs. With several server replicas it is called when
+   * this replica takes the `runs` lease (server.ts), so the runs another replica left running are
+   * recovered only once that replica has lost the lease (died, or stopped launching).
+   */
   start(): this {
     if (!this.stopped) return this;
     this.stopped = false;
@@ -181,7 +203,10 @@ export class RunSupervisor {
     return this;
   }
 
-  /** Runs left `running` by a server that is gone have no process to watch: they are finished as lost. */
+  /**
+   * Runs left `running` by a server that is gone (or by the replica that held the `runs` lease before
+   * this one) have no process to watch: they are finished as lost.
+   */
   private recover() {
     for (const r of runningRuns(this.ctx)) {
       if (this.children.has(r.id)) continue;
@@ -266,6 +291,7 @@ export class RunSupervisor {
 
   /** Starts queued runs, oldest first, while the global and per-agent limits allow. */
   private pump() {
+    if (this.opts.mayLaunch && !this.opts.mayLaunch()) return;
     const settings = globalSettings(this.config());
     const running = runningRuns(this.ctx);
     let total = running.length;
@@ -310,6 +336,7 @@ export class RunSupervisor {
       removeRunFolder(dir);
       return false;
     }
+    if (this.opts.replica) markRunLauncher(this.ctx, run.id, this.opts.replica);
     writeRunFiles(prepared, this.url, started.token);
 
     let proc: ChildProcess;
@@ -552,7 +579,7 @@ export class RunSupervisor {
    * when this process exits, whichever is first) and its run finished as cancelled right away,
    * while the database is still open. Queued runs stay queued for the next start.
    */
-  shutdown(reason = "the server shut down"): Promise<void> {
+  shutdown(reason = "the server shut down", opts: { keepRegistered?: boolean } = {}): Promise<void> {
     this.stopped = true;
     this.unlisten?.();
     this.unlisten = null;
@@ -582,7 +609,7 @@ export class RunSupervisor {
       clearInterval(c.flushTimer);
       waits.push(c.done);
     }
-    if ((globalThis as G)[supervisorKey] === this) (globalThis as G)[supervisorKey] = null;
+    if (!opts.keepRegistered && (globalThis as G)[supervisorKey] === this) (globalThis as G)[supervisorKey] = null;
     return Promise.all(waits).then(() => {
       process.off("exit", this.exitHook);
     });

@@ -201,13 +201,18 @@ export class LeaseKeeper {
     }
   }
 
+  /** Stops renewing, keeping what is held until it expires (a shutdown, while the jobs stop). */
+  pause(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
   /**
    * Stops renewing and gives every held lease back (expires_at = 0) so another replica takes over at
    * its next renewal. The jobs are stopped by their owner (server.ts's shutdown), not told here.
    */
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.pause();
     for (const name of this.held.keys()) {
       try {
         releaseLease(this.opts.db, name, this.holder);
