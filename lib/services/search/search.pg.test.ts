@@ -1,0 +1,152 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { makeTestDb, people, agent } from "@/test/db";
+import { exec, one } from "@/test/sql";
+import * as s from "@/lib/services";
+import { HIT_END, HIT_START } from "@/lib/services";
+import { INBOX_WALK, snippetOf } from "./backend-pg";
+
+// Search on PostgreSQL (backend-pg.ts): what the suites shared with SQLite do not reach. The same
+// user syntax mapped to tsquery, accents and case, ranking by column weight, the inbox walk and its
+// fallback to the GIN index, snippets. The shared suites (search-all.test.ts, messages/search.test.ts,
+// search-http.test.ts) run here too.
+
+let t: ReturnType<typeof makeTestDb>;
+beforeEach(() => (t = makeTestDb()));
+afterEach(() => t.cleanup());
+const rex = () => t.ctx(people.reviewer);
+const be = () => t.ctx(agent("backend-developer"));
+const found = (q: string, inbox?: string) =>
+  s
+    .searchMessages(rex(), { q, inbox, limit: 100 })
+    .items.map((h) => h.body)
+    .sort();
+
+/** `n` messages to `inbox` in one statement, body `body` with the number in place of `#`, oldest first. */
+function bulk(inbox: string, n: number, body: string, from = 0) {
+  exec(
+    t.db,
+    `INSERT INTO messages (id, thread_id, from_kind, from_name, to_inbox, type, subject, body, created_at)
+     SELECT 'msg_b' || ? || '_' || i, 'msg_b' || ? || '_' || i, 'person', 'rex', ?, 'note', '', replace(?, '#', i::text), i FROM generate_series(?::int, ?::int) AS i`,
+    inbox,
+    inbox,
+    inbox,
+    body,
+    from + 1,
+    from + n,
+  );
+}
+
+describe("search on PostgreSQL", () => {
+  it("runs on the fts columns with the ad_simple configuration", () => {
+    expect(one<{ n: number }>(t.db, "SELECT count(*) AS n FROM pg_ts_config WHERE cfgname = 'ad_simple'")!.n).toBe(1);
+    expect(t.db.$engine.kind).toBe("postgres");
+  });
+
+  it("keeps the user syntax: words AND-ed, phrases in order, prefixes, accents and case folded, operators as words", () => {
+    for (const body of ["the composite key of a ledger", "a key, composite", "Élan vital and naïve code", "foo_bar stays together", "foo and bar apart", "AND & OR | NOT ! gate"]) {
+      s.sendMessage(rex(), { to: "hitl", body });
+    }
+    expect(found("composite key")).toEqual(["a key, composite", "the composite key of a ledger"]);
+    expect(found('"composite key"')).toEqual(["the composite key of a ledger"]);
+    expect(found('"key composite"')).toEqual(["a key, composite"]);
+    expect(found('"composite ledger"')).toEqual([]);
+    expect(found("compos* ledg*")).toEqual(["the composite key of a ledger"]);
+    expect(found("COMPOSITE*")).toHaveLength(2);
+    expect(found("elan NAIVE")).toEqual(["Élan vital and naïve code"]);
+    expect(found("élan*")).toEqual(["Élan vital and naïve code"]);
+    // One word of letters joined by _ is a phrase, as FTS5 reads it.
+    expect(found("foo_bar")).toEqual(["foo_bar stays together"]);
+    // tsquery's operators in user text are words or nothing, never operators.
+    expect(found("! gate &")).toEqual(["AND & OR | NOT ! gate"]);
+    expect(found("gate | ledger")).toEqual([]);
+    expect(found("composite <-> key")).toEqual(["a key, composite", "the composite key of a ledger"]);
+    expect(found("key:*")).toHaveLength(2);
+    for (const q of ["'", "\\", "'; DROP TABLE messages; --", "a:*:*", "(((", "!!!", "é́́́́", "\u0000x"]) {
+      expect(Array.isArray(s.searchMessages(rex(), { q }).items), q).toBe(true);
+    }
+    expect(s.searchMessages(rex(), { q: "compos* ledger" }).query).toBe('"compos"* "ledger"');
+  });
+
+  it("ranks by relevance: a denser match first, a task's title above its description", () => {
+    s.sendMessage(rex(), { to: "hitl", body: "okapi among many other words that dilute the one match in this message body" });
+    const dense = s.sendMessage(rex(), { to: "hitl", body: "okapi okapi okapi" });
+    s.sendMessage(rex(), { to: "hitl", body: "one okapi in a long list of words about nothing else at all really" });
+    const r = s.searchMessages(rex(), { q: "okapi" });
+    expect(r.order).toBe("relevance");
+    expect(r.items[0].id).toBe(dense.id);
+
+    const inst = s.createInstruction(rex(), { title: "Zoo", body: "animals" });
+    const inDescription = s.createTask(rex(), { instructionId: inst.id, title: "Feeding", description: "the gazelle gets hay", assignedAgent: "backend-developer" });
+    const inTitle = s.createTask(rex(), { instructionId: inst.id, title: "Gazelle pen", description: "build a fence", assignedAgent: "backend-developer" });
+    const all = s.searchAll(rex(), { q: "gazelle", kinds: ["task"] });
+    expect(all.items.map((h) => h.id)).toEqual([inTitle.id, inDescription.id]);
+    expect(all.items[0].score!).toBeLessThan(all.items[1].score!);
+    expect(all.order.task).toBe("relevance");
+  });
+
+  it("an inbox search finds old matches beyond the inbox walk, and only that inbox's", () => {
+    // Three okapis at the start of a long inbox, more than INBOX_WALK messages ago; one in another inbox.
+    bulk("backend-developer", 3, "okapi number #");
+    bulk("backend-developer", INBOX_WALK + 100, "plain message #", 3);
+    bulk("frontend-developer", 2, "okapi elsewhere #");
+    expect(
+      s
+        .searchMessages(be(), { q: "okapi" })
+        .items.map((h) => h.body)
+        .sort(),
+    ).toEqual(["okapi number 1", "okapi number 2", "okapi number 3"]);
+    expect(s.searchMessages(rex(), { q: "okapi", inbox: "frontend-developer" }).items).toHaveLength(2);
+    expect(s.searchMessages(rex(), { q: "okapi" }).items).toHaveLength(5);
+    const everywhere = s.searchAll(be(), { q: "okapi" });
+    expect(everywhere.counts.message).toBe(3);
+    expect(everywhere.items.every((h) => h.agent === "backend-developer")).toBe(true);
+  });
+
+  it("a frequent word in a long inbox: the newest RANK_WINDOW + 1 from the walk, newest first", () => {
+    bulk("backend-developer", INBOX_WALK + 50, "plain message #");
+    bulk("frontend-developer", 20, "plain message #", INBOX_WALK + 50);
+    const r = s.searchMessages(be(), { q: "plain", limit: 5 });
+    expect(r.order).toBe("newest");
+    expect(r.items.map((h) => h.body)).toEqual([0, 1, 2, 3, 4].map((i) => `plain message ${INBOX_WALK + 50 - i}`));
+    const all = s.searchAll(be(), { q: "plain" });
+    expect(all.counts.message).toBe(1000);
+    expect(all.more).toEqual(["message"]);
+    // The walk and the fallback agree with a plain GIN search on what matches.
+    const rare = s.searchMessages(be(), { q: "1234" });
+    expect(rare.items.map((h) => h.body)).toEqual(["plain message 1234"]);
+  });
+
+  it("snippets mark the matches with HIT_START/HIT_END and show … where the text is cut", () => {
+    const long = `${"filler ".repeat(40)}the narwhal surfaces ${"filler ".repeat(40)}`;
+    s.sendMessage(rex(), { to: "hitl", subject: "Sightings", body: long });
+    s.sendMessage(rex(), { to: "hitl", subject: "Narwhal", body: "short body" });
+    const hits = s.searchMessages(rex(), { q: "narwhal" }).items;
+    const cut = hits.find((h) => h.subject === "Sightings")!.snippet;
+    expect(cut).toContain(`${HIT_START}narwhal${HIT_END}`);
+    expect(cut.startsWith("…")).toBe(true);
+    expect(cut.endsWith("…")).toBe(true);
+    // The subject matched, not the body: the subject is the snippet, whole.
+    expect(hits.find((h) => h.subject === "Narwhal")!.snippet).toBe(`${HIT_START}Narwhal${HIT_END}`);
+  });
+});
+
+describe("snippetOf", () => {
+  it("takes the column with the most matches, the first on a tie, and adds … only where it cuts", () => {
+    const m = (w: string) => `${HIT_START}${w}${HIT_END}`;
+    expect(
+      snippetOf([
+        { text: "Okapi", headline: m("Okapi") },
+        { text: "an okapi and an okapi", headline: `an ${m("okapi")} and an ${m("okapi")}` },
+      ]),
+    ).toBe(`an ${m("okapi")} and an ${m("okapi")}`);
+    expect(
+      snippetOf([
+        { text: "Okapi", headline: m("Okapi") },
+        { text: "one okapi", headline: `one ${m("okapi")}` },
+      ]),
+    ).toBe(m("Okapi"));
+    expect(snippetOf([{ text: "a b c d", headline: `b ${m("c")}` }])).toBe(`…b ${m("c")}…`);
+    expect(snippetOf([{ text: "a b c d", headline: `a b ${m("c")}` }])).toBe(`a b ${m("c")}…`);
+    expect(snippetOf([{ text: null, headline: "" }])).toBe("");
+  });
+});
