@@ -8,7 +8,8 @@ import { printJson, shortDate, table } from "./format";
 import { readPassword } from "./password";
 
 /**
- * Admin commands act on the database file directly (DATABASE_PATH, default ./data/agentdesk.db),
+ * Admin commands act on the database directly (DATABASE_URL=postgres://… when set, else the SQLite
+ * file DATABASE_PATH, default ./data/agentdesk.db),
  * as the system actor, through the same service verbs as the API. The database modules are loaded
  * only when one of these runs, so the agent commands stay light.
  */
@@ -22,14 +23,15 @@ async function withDb<T>(fn: (env: Awaited<ReturnType<typeof loadEnv>>) => Promi
   try {
     return await fn(env);
   } finally {
-    env.db.$client.close();
+    env.db.$engine.close();
   }
 }
 
 async function loadEnv(opts: { migrate?: boolean }) {
-  const [{ openDatabase, defaultDatabasePath }, services, { systemActor }] = await Promise.all([import("@/db/client"), import("@/lib/services"), import("@/lib/auth/actor")]);
-  const file = defaultDatabasePath();
-  const db = openDatabase(file, { migrate: opts.migrate ?? true });
+  const [{ openConfigured, describeDatabase }, services, { systemActor }] = await Promise.all([import("@/db/client"), import("@/lib/services"), import("@/lib/auth/actor")]);
+  // The file's path, or the PostgreSQL address without its password: what the messages name.
+  const file = describeDatabase();
+  const db = openConfigured(process.env, { migrate: opts.migrate ?? true });
   return { db, file, services, ctx: { db, actor: systemActor("cli") } };
 }
 
@@ -42,12 +44,11 @@ async function loadAgents() {
 export function registerAdminCommands(program: Command) {
   program
     .command("migrate")
-    .description("Apply pending database migrations (DATABASE_PATH)")
+    .description("Apply pending database migrations (DATABASE_URL, else DATABASE_PATH)")
     .action(async () => {
-      const { applyMigrations } = await import("@/db/migrate");
       await withDb(
         ({ db, file }) => {
-          const { applied } = applyMigrations(db.$client);
+          const { applied } = db.$engine.migrate();
           out(applied ? `Applied ${applied} migration${applied === 1 ? "" : "s"} to ${file}.` : `${file} is up to date.`);
         },
         { migrate: false },

@@ -28,6 +28,8 @@ export function makeTestDb(): {
   file: string;
   dir: string;
   ctx: (actor: Actor, now?: () => number) => ServiceContext;
+  /** The PostgreSQL database's URL in the pg project; null on SQLite. */
+  url: string | null;
   /** Another connection to the same database, as another process (the CLI, a second replica) has. The caller closes it. */
   reopen: () => Db;
   cleanup: () => void;
@@ -36,9 +38,11 @@ export function makeTestDb(): {
   const file = path.join(dir, "test.db");
   let dropDatabase = () => {};
   let reopen: () => Db = () => openDatabase(file);
+  let url: string | null = null;
   let db: SqliteDb;
   if (onPostgres()) {
     const name = createTestDatabase();
+    url = databaseUrl(name);
     reopen = () => openPostgres(databaseUrl(name), { migrate: false });
     db = reopen() as SqliteDb;
     dropDatabase = () => dropTestDatabase(name);
@@ -50,6 +54,7 @@ export function makeTestDb(): {
     file,
     dir,
     ctx: (actor, now) => ({ db, actor, now }),
+    url,
     reopen,
     cleanup: () => {
       db.$engine.close();

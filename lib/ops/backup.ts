@@ -1,11 +1,11 @@
 import Database from "better-sqlite3";
 import fs from "node:fs";
 import path from "node:path";
-import { defaultDatabasePath } from "@/db/client";
+import { defaultDatabasePath, postgresUrl } from "@/db/client";
 import { OpsError, fsyncDir, fsyncFile, summarise, type DatabaseSummary } from "./check";
 
 // The CLI may not import db/ (lint rule): it takes the default path from here.
-export { defaultDatabasePath };
+export { defaultDatabasePath, postgresUrl };
 
 export interface BackupResult extends DatabaseSummary {
   file: string;

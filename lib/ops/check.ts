@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import fs from "node:fs";
 
-export type OpsErrorCode = "not_found" | "invalid_database" | "in_use" | "same_file";
+export type OpsErrorCode = "not_found" | "invalid_database" | "in_use" | "same_file" | "unavailable" | "failed";
 
 /** A refusal of backup or restore; the CLI prints `code: message` and exits 1. */
 export class OpsError extends Error {
