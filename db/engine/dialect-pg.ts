@@ -23,6 +23,18 @@ export function globToRegex(glob: string): string {
   return out + "$";
 }
 
+/**
+ * The oldest transaction that may still add events to this database. The snapshot's xmin is the
+ * oldest transaction in flight in the whole cluster, and transaction ids are cluster-wide: a long
+ * transaction in another database (another application, a psql session, another test) would hold
+ * every follower here back. So: the snapshot's in-flight transactions, less those that
+ * pg_stat_activity shows running in another database; its xmax when none is left. Conservative
+ * where it cannot tell: a transaction that ended since the snapshot, a prepared one, or one whose
+ * backend this role may not see stays in (a transaction that takes an id later gets one above xmax).
+ * backend_xid is the 32-bit xid: compared modulo 2^32.
+ */
+const horizon = sql`(SELECT coalesce(min("x"), pg_snapshot_xmax(pg_current_snapshot())) FROM pg_snapshot_xip(pg_current_snapshot()) AS "x" WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity "a" WHERE "a"."backend_xid" IS NOT NULL AND "a"."datname" <> current_database() AND "a"."backend_xid"::text::bigint = "x"::text::bigint % 4294967296))`;
+
 /** PostgreSQL's spelling of the fragments that differ between the engines (db/engine/types.ts). */
 export const pgDialect: DialectSql = {
   glob: (col, pattern) => sql<boolean>`${col} ~ ${globToRegex(pattern)}`,
@@ -43,9 +55,9 @@ export const pgDialect: DialectSql = {
   limitAll: () => sql`LIMIT ALL`,
   // Sequence values can commit out of order: a follower by id alone would skip an event whose
   // transaction commits after a later id's. Events carry their transaction id (events.tx, xid8);
-  // a follower reads only transactions below the snapshot's xmin (all finished), in (tx, id) order,
-  // and resumes from the (tx, id) of the last id it saw (docs/plans/postgresql.md §3.1).
+  // a follower reads only events of transactions below the horizon (all finished), in (tx, id)
+  // order, and resumes from the (tx, id) of the last id it saw (docs/plans/postgresql.md §3.1).
   eventsAfter: (afterId) =>
-    sql<boolean>`("events"."tx", "events"."id") > (coalesce((SELECT "e"."tx" FROM "events" "e" WHERE "e"."id" <= ${afterId} ORDER BY "e"."id" DESC LIMIT 1), '0'::xid8), ${afterId}) AND "events"."tx" < pg_snapshot_xmin(pg_current_snapshot())`,
+    sql<boolean>`("events"."tx", "events"."id") > (coalesce((SELECT "e"."tx" FROM "events" "e" WHERE "e"."id" <= ${afterId} ORDER BY "e"."id" DESC LIMIT 1), '0'::xid8), ${afterId}) AND "events"."tx" < ${horizon}`,
   eventsOrder: () => sql`"events"."tx", "events"."id"`,
 };
