@@ -390,6 +390,26 @@ describe("the engine", () => {
     expect(() => d.$engine.ping()).toThrow(/closed/);
   });
 
+  it("a connection the server dropped fails the statement that finds out; the next one connects again, settings and prepared statements included", () => {
+    const d = open(url);
+    const one = d
+      .select({ n: sql<number>`CAST(${sql.placeholder("n")} AS bigint)` })
+      .from(items)
+      .limit(1)
+      .prepare();
+    db.insert(items)
+      .values({ name: `r${Date.now()}`, createdAt: 1 })
+      .run();
+    expect(one.get({ n: 7 })).toEqual({ n: 7 });
+    const pid = d.get<{ pid: number }>(sql`SELECT pg_backend_pid() AS pid`)!.pid;
+    other.run(sql`SELECT pg_terminate_backend(${pid})`);
+    expect(() => d.get(sql`SELECT 1 AS one`)).toThrow(/terminat|closed|lost/);
+    expect(d.$engine.open).toBe(true);
+    expect(one.get({ n: 8 })).toEqual({ n: 8 });
+    expect(d.get<{ pid: number }>(sql`SELECT pg_backend_pid() AS pid`)!.pid).not.toBe(pid);
+    expect(d.get(sql`SHOW statement_timeout`)).toEqual({ statement_timeout: "30s" });
+  });
+
   it("refuses a database whose collation is not C, telling how to create one", () => {
     const name = freshDatabase("C.utf8");
     expect(() => open(databaseUrl(name))).toThrow(

@@ -139,13 +139,48 @@ export class PgSyncSession extends SQLiteSession<"sync", RunResult, Record<strin
   private lastState: string | undefined;
   /** How many times transactions were run again after a serialisation failure or deadlock (for tests and diagnostics). */
   retries = 0;
+  closed = false;
+  private reconnectAfter = 0;
+  /** The server process of this connection (its own NOTIFYs carry it). */
+  backendPid: number;
 
   constructor(
-    readonly client: NativeClient,
+    public client: NativeClient,
     readonly pgDialect: PgSyncDialect,
     private readonly schemaConfig: Schema,
+    /** Opens a new connection with the session's settings, when the server dropped this one. */
+    private readonly connectAgain?: () => NativeClient,
   ) {
     super(pgDialect);
+    this.backendPid = this.pidOf(client);
+  }
+
+  private pidOf(c: NativeClient): number {
+    return Number((c.querySync("SELECT pg_backend_pid() AS pid") as { pid: number }[])[0].pid);
+  }
+
+  /**
+   * The connection before a statement. A connection the server dropped (restart, failover,
+   * pg_terminate_backend) fails the statement that found out; the next statement outside a
+   * transaction connects again (at most once a second: a refused attempt must not block every
+   * request for connect_timeout), so a replica outlives its database's restart.
+   */
+  private live(): NativeClient {
+    if (this.closed) throw new PgError("The PostgreSQL connection is closed", "08003");
+    const c = this.client;
+    if (c.pq.transactionStatus() !== 4 || this.depth > 0 || !this.connectAgain) return c;
+    const now = Date.now();
+    if (now < this.reconnectAfter) throw new PgError("The connection to PostgreSQL was lost; reconnecting", "08006");
+    this.reconnectAfter = now + 1000;
+    try {
+      c.end();
+    } catch {
+      // already gone
+    }
+    this.client = this.connectAgain();
+    this.names.clear();
+    this.backendPid = this.pidOf(this.client);
+    return this.client;
   }
 
   /** Wraps a libpq failure with its SQLSTATE. */
@@ -159,7 +194,7 @@ export class PgSyncSession extends SQLiteSession<"sync", RunResult, Record<strin
 
   /** A one-off statement (unnamed: the server keeps nothing). */
   query(text: string, params: unknown[], arrayMode: boolean): unknown[] {
-    const c = this.client;
+    const c = this.live();
     c.arrayMode = arrayMode;
     try {
       // Without parameters: the simple protocol (one message; also takes several statements).
@@ -171,7 +206,7 @@ export class PgSyncSession extends SQLiteSession<"sync", RunResult, Record<strin
 
   /** A statement built with `.prepare()`: a named server-side statement, parsed and planned once per connection. */
   execute(text: string, params: unknown[], arrayMode: boolean): unknown[] {
-    const c = this.client;
+    const c = this.live();
     try {
       let name = this.names.get(text);
       if (!name) {

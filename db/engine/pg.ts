@@ -169,7 +169,11 @@ export function openPostgres(url: string, options: PgOpenOptions = {}): Db {
   const dialect = new PgSyncDialect();
   const tables = extractTablesRelationalConfig(schema, createTableRelationsHelpers);
   const schemaConfig = { fullSchema: schema as Record<string, unknown>, schema: tables.tables, tableNamesMap: tables.tableNamesMap };
-  const session = new PgSyncSession(client, dialect, schemaConfig);
+  const session = new PgSyncSession(client, dialect, schemaConfig, () => {
+    const again = connect(Client, types, url);
+    again.querySync(SESSION_SETTINGS);
+    return again;
+  });
   const engine = new PgEngine(url, session, () => new Client({ types }), options.migrationsFolder);
   try {
     session.query(SESSION_SETTINGS, [], false);
@@ -197,7 +201,6 @@ class PgEngine implements Engine {
   readonly kind = "postgres" as const;
   readonly sql = pgDialect;
   private closed = false;
-  private backendPid = 0;
   private readonly subscribers = new Set<() => void>();
   private listener: ListenerState | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -213,9 +216,9 @@ class PgEngine implements Engine {
     return this.session.query(text, [], false) as Record<string, unknown>[];
   }
 
+  /** Until close(): a connection the server dropped is opened again by the next statement (PgSyncSession). */
   get open(): boolean {
-    // 4: PQTRANS_UNKNOWN, the connection is bad (the server went away); getDb() then opens anew.
-    return !this.closed && this.session.client.pq.transactionStatus() !== 4;
+    return !this.closed;
   }
 
   transaction<T>(fn: (tx: Tx) => T, opts?: TxOptions): T {
@@ -269,7 +272,6 @@ class PgEngine implements Engine {
   private listen(afterLoss: boolean): void {
     this.retryTimer = null;
     if (this.closed || this.subscribers.size === 0) return;
-    if (!this.backendPid) this.backendPid = Number(this.rows("SELECT pg_backend_pid() AS pid")[0].pid);
     const l: ListenerState = { client: this.newClient(), connected: false, ended: false };
     this.listener = l;
     const end = () => {
@@ -298,7 +300,7 @@ class PgEngine implements Engine {
         if (this.listener !== l) return end();
         if (e) return lost();
         l.client.on("notification", (msg) => {
-          if (msg.be_pid !== this.backendPid) this.wake();
+          if (msg.be_pid !== this.session.backendPid) this.wake();
         });
         if (afterLoss) this.wake();
       });
@@ -332,7 +334,6 @@ class PgEngine implements Engine {
   // --- operations ---
 
   ping(): void {
-    if (this.closed) throw new Error("The PostgreSQL connection is closed");
     this.rows("SELECT 1");
   }
 
@@ -350,6 +351,7 @@ class PgEngine implements Engine {
     this.closed = true;
     this.subscribers.clear();
     this.stopListening();
+    this.session.closed = true;
     this.session.client.end();
   }
 }
