@@ -10,6 +10,11 @@ import { RateLimiter } from "./rate-limit";
  * and MCP share it): enough for any real agent, low enough that a runaway loop cannot starve the
  * dashboard. Browser sessions are not counted. Configure with AGENTDESK_AGENT_RATE_LIMIT (requests
  * per window, default 50) and AGENTDESK_AGENT_RATE_WINDOW_MS (default 1000).
+ *
+ * Counted in this process's memory, on purpose: with several server replicas (docs/replicas.md) a
+ * token gets up to the limit on each replica. A counter in the database would cost a write per
+ * agent request; the limit guards against runaway loops, not for billing, so set it to the limit
+ * wanted divided by the number of replicas.
  */
 export function agentRateLimiterFromEnv(env: NodeJS.ProcessEnv = process.env): RateLimiter {
   const limit = Number(env.AGENTDESK_AGENT_RATE_LIMIT);

@@ -5,6 +5,11 @@ import { hashPasswordSync } from "@/lib/auth/secrets-sync";
 import { createUser, deleteUser, startSession } from "@/lib/services";
 import { SESSION_COOKIE } from "@/lib/auth/secrets";
 import { system } from "@/test/db";
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { serve } from "@hono/node-server";
+import { createApiApp } from "@/lib/http/app";
+import { one } from "@/test/sql";
 
 let srv: TestServer;
 beforeEach(async () => (srv = await startTestServer()));
@@ -90,6 +95,38 @@ describe("sign-in", () => {
     expect(last!.status).toBe(429);
     expect(Number(last!.headers.get("retry-after"))).toBeGreaterThan(0);
     expect((await signIn("ada@example.com", "correct horse battery")).status).toBe(429);
+  }, 60_000);
+});
+
+describe("sign-in throttles across server replicas", () => {
+  it("are counted in the database: attempts spread over two replicas of one database share one limit", async () => {
+    // The other replica: its own connection and API app, on its own port.
+    const db = srv.reopen();
+    const { app, hub } = createApiApp(db);
+    const other = await new Promise<Server>((resolve) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s as Server)) as Server;
+    });
+    const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    const signInOn = (base: string, i: number) =>
+      fetch(`${base}/api/auth/sign-in`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: base },
+        body: JSON.stringify({ email: `nobody${i}@example.com`, password: "wrong" }),
+      });
+    try {
+      // 30 attempts a minute from one address, half through each replica: each replica alone saw 15.
+      for (let i = 0; i < 30; i++) expect((await signInOn(i % 2 ? otherUrl : srv.baseUrl, i)).status).toBe(401);
+      const a = await signInOn(srv.baseUrl, 30);
+      const b = await signInOn(otherUrl, 31);
+      expect([a.status, b.status]).toEqual([429, 429]);
+      expect(Number(b.headers.get("retry-after"))).toBeGreaterThan(0);
+      // The count is the database's, as a third process sees it (not one replica's memory).
+      expect(one<{ count: number }>(db, "SELECT count FROM auth_throttle WHERE key = ?", "sign-in:127.0.0.1")?.count).toBe(32);
+    } finally {
+      hub.closeAll();
+      await new Promise<void>((resolve) => other.close(() => resolve()));
+      db.$engine.close();
+    }
   }, 60_000);
 });
 

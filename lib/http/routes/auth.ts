@@ -10,7 +10,8 @@ import { isLoopback, requestHost, requestProtocol } from "@/lib/auth/allowed-hos
 import type { ApiEnv } from "../types";
 import { problem, problemResponse } from "../problem";
 import { refuseForeignHost, sameOrigin } from "../middleware/actor";
-import { RateLimiter, clientIp } from "../middleware/rate-limit";
+import { clientIp } from "../middleware/rate-limit";
+import { DbRateLimiter } from "@/lib/services/auth-throttle";
 import { readJson } from "../read-json";
 
 const SignInInput = z.strictObject({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(200) });
@@ -18,9 +19,10 @@ const FirstRunInput = z.strictObject({ email: z.email().max(254), name: z.string
 
 // Every attempt from one address: 30 a minute. Failed attempts for one account from one address:
 // 10 per 15 minutes, then 429 until the window passes; each failure also slows the next answer.
-const attemptsPerAddress = new RateLimiter(30, 60_000);
+// Counted in the database, so they hold across server replicas (docs/replicas.md).
+const attemptsPerAddressLimit = new DbRateLimiter("sign-in", 30, 60_000);
 const MAX_FAILURES = 10;
-const failures = new RateLimiter(Number.MAX_SAFE_INTEGER, 15 * 60_000);
+const failuresLimit = new DbRateLimiter("sign-in-failed", Number.MAX_SAFE_INTEGER, 15 * 60_000);
 // A hash to verify against when the email is unknown, so both paths take the same time.
 const decoyHash = hashPassword("decoy password that never matches");
 
@@ -58,12 +60,14 @@ authRoutes.post("/sign-in", async (c) => {
   if (!input.success) return problemResponse(c, problem(422, "validation_failed", "Email and password are required", { fields: { email: ["Required"], password: ["Required"] } }));
   const ip = clientIp({ get: (n) => c.req.header(n) }, remoteAddress(c));
   const key = `${ip}|${input.data.email.toLowerCase()}`;
+  const db = c.get("db");
+  const attemptsPerAddress = attemptsPerAddressLimit.on(db);
+  const failures = failuresLimit.on(db);
   const wait = attemptsPerAddress.hit(ip) || (failures.count(key) >= MAX_FAILURES ? failures.retryAfter(key) : 0);
   if (wait) return problemResponse(c, problem(429, "rate_limited", `Too many sign-in attempts. Try again in ${wait} s.`), { "retry-after": String(wait) });
   // Each recent failure for this address and account adds a quarter second, up to 3 s.
   const slow = Math.min(3000, failures.count(key) * 250);
   if (slow) await new Promise((r) => setTimeout(r, slow));
-  const db = c.get("db");
   const user = findUserByEmail({ db }, input.data.email);
   const ok = await verifyPassword(input.data.password, user?.passwordHash ?? (await decoyHash));
   if (!user || !ok || user.disabledAt) {
