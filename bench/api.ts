@@ -5,7 +5,9 @@ import path from "node:path";
 import autocannon, { type RequestSpec, type Result } from "autocannon";
 import { openDatabase } from "@/db/client";
 import { copyDatabase, prepareApiFixture, removeDatabase, READER, CLAIMER, WORKER, type ApiFixture } from "./lib/prepare";
-import { cpuMs, rssMiB, sleep, startTs, type Child } from "./lib/proc";
+import { cpuMs, cpuMsTree, rssMiB, rssMiBTree, sleep, startTs, type Child } from "./lib/proc";
+import { backendPids, createDatabase, dropDatabase, pgPrefix, shownUrl, withApplicationName } from "./lib/pg";
+import { prepareApiFixturePg } from "./lib/prepare-pg";
 import { paced } from "./lib/paced";
 import { round } from "./lib/stats";
 
@@ -35,6 +37,11 @@ export interface ApiOptions {
   sqlOnCopy?: string;
   /** Only these operations (default: all). */
   only?: string[];
+  /**
+   * On PostgreSQL instead of the SQLite file: a copy of the loaded dataset (`template`, bench/lib/pg.ts)
+   * on `cluster`, the real API in `processes` processes, the baseline bench/baseline-server-pg.ts.
+   */
+  pg?: { cluster: string; template: string; processes: number };
   log: (s: string) => void;
 }
 
@@ -47,6 +54,8 @@ export interface OpFigures {
   p99: number;
   max: number;
   requests: number;
+  /** PostgreSQL: CPU per request of the server's database connections (their backend processes), ms. */
+  dbCpuMsPerRequest?: number | null;
   /** At a fixed offered rate (pacedRate req/s, open loop, bench/lib/paced.ts): latency when not saturated. */
   paced?: { rate: number; rps: number; p50: number; p99: number };
   non2xx: number;
@@ -86,6 +95,10 @@ export interface ApiResult {
   ops: ApiOpResult[];
   serverRssMiB: { baseline: number | null; real: number | null };
   notes: string[];
+  /** Absent: SQLite. */
+  engine?: "sqlite" | "postgres";
+  /** PostgreSQL: processes of the real API (node:cluster workers on one port). */
+  processes?: number;
 }
 
 const BODY =
@@ -102,15 +115,19 @@ const median = (xs: number[]) => {
 interface Round {
   r: Result;
   cpu: number | null;
+  /** PostgreSQL: CPU of the server's backends during the round. */
+  dbCpu?: number | null;
 }
 
 function figures(rounds: Round[]): OpFigures {
   const statuses: Record<string, number> = {};
   for (const { r } of rounds) for (const [k, v] of Object.entries(r.statusCodeStats ?? {})) statuses[k] = (statuses[k] ?? 0) + Number(v.count);
   const cpus = rounds.map(({ r, cpu }) => (cpu === null || !r.requests.total ? null : cpu / r.requests.total));
+  const dbCpus = rounds.map(({ r, dbCpu }) => (dbCpu === null || dbCpu === undefined || !r.requests.total ? null : dbCpu / r.requests.total));
   return {
     rps: round(median(rounds.map(({ r }) => r.requests.average)), 0),
     cpuMsPerRequest: cpus.some((x) => x === null) ? null : round(median(cpus as number[]), 3),
+    ...(rounds.some((x) => x.dbCpu !== undefined) ? { dbCpuMsPerRequest: dbCpus.some((x) => x === null) ? null : round(median(dbCpus as number[]), 3) } : {}),
     p50: round(median(rounds.map(({ r }) => r.latency.p50)), 1),
     p99: round(median(rounds.map(({ r }) => r.latency.p99)), 1),
     max: Math.max(...rounds.map(({ r }) => r.latency.max)),
@@ -190,7 +207,19 @@ async function cannon(url: string, requests: RequestSpec[], connections: number,
   return autocannon({ url, connections, duration, requests, timeout: 10 });
 }
 
-export async function runApi(o: ApiOptions): Promise<ApiResult> {
+/** Where the two servers run: the fixture on a copy of the dataset, how to start each server, how to measure its CPU, and the clean-up. */
+interface ApiTarget {
+  fx: ApiFixture;
+  database: string;
+  start: () => [Promise<Child>, Promise<Child>];
+  cpu: (who: Who, c: Child) => number | null;
+  /** PostgreSQL: the CPU so far of each server's backends. */
+  dbCpu?: (who: Who) => Promise<number | null>;
+  rss: (c: Child) => number | null;
+  cleanup: () => Promise<void>;
+}
+
+function sqliteTarget(o: ApiOptions): ApiTarget {
   const copy = path.join(path.dirname(o.sourceDb), `${path.basename(o.sourceDb, ".db")}.api.db`);
   o.log(`api: copying ${o.sourceDb} → ${copy}`);
   copyDatabase(o.sourceDb, copy);
@@ -199,6 +228,63 @@ export async function runApi(o: ApiOptions): Promise<ApiResult> {
   const fx = prepareApiFixture(db, { claimable: o.claimable, workerTasks: o.workerTasksPerServer * 2, servers: 2 });
   db.$client.pragma("wal_checkpoint(TRUNCATE)");
   db.$client.close();
+  return {
+    fx,
+    database: o.sourceDb,
+    start: () => [
+      startTs("bench/baseline-server.ts", ["--db", copy, "--port", "3401"], { ready: /ready 3401/ }),
+      startTs("bench/api-server.ts", ["--db", copy, "--port", "3402"], {
+        ready: /ready 3402/,
+        stdoutFile: path.join(os.tmpdir(), "agentdesk-bench-api-server.log"),
+        // The per-token limit (50/s by default) guards against runaway agents; a load test is one.
+        env: { AGENTDESK_AGENT_RATE_LIMIT: "1000000000", NODE_ENV: "production" },
+        nodeArgs: o.profile ? ["--cpu-prof", "--cpu-prof-dir=bench/results/profiles"] : [],
+      }),
+    ],
+    cpu: (_who, c) => cpuMs(c.pid),
+    rss: (c) => rssMiB(c.pid),
+    cleanup: async () => removeDatabase(copy),
+  };
+}
+
+async function pgTarget(o: ApiOptions, p: NonNullable<ApiOptions["pg"]>): Promise<ApiTarget> {
+  const name = `${pgPrefix()}_api`;
+  o.log(`api: copying the PostgreSQL database ${p.template} → ${name}`);
+  const url = await createDatabase(p.cluster, name, p.template);
+  try {
+    if (o.sqlOnCopy) throw new Error("sqlOnCopy is SQLite's");
+    const fx = await prepareApiFixturePg(url, { claimable: o.claimable, workerTasks: o.workerTasksPerServer * 2, servers: 2 });
+    const app = (who: Who) => `agentdesk-bench-${who}`;
+    return {
+      fx,
+      database: `${shownUrl(url)} (from ${o.sourceDb})`,
+      start: () => [
+        startTs("bench/baseline-server-pg.ts", ["--url", withApplicationName(url, app("baseline")), "--port", "3401"], { ready: /ready 3401/ }),
+        startTs("bench/api-server.ts", ["--url", withApplicationName(url, app("real")), "--port", "3402", "--processes", String(p.processes)], {
+          ready: /ready 3402/,
+          stdoutFile: path.join(os.tmpdir(), "agentdesk-bench-api-server.log"),
+          env: { AGENTDESK_AGENT_RATE_LIMIT: "1000000000", NODE_ENV: "production" },
+          nodeArgs: o.profile ? ["--cpu-prof", "--cpu-prof-dir=bench/results/profiles"] : [],
+        }),
+      ],
+      cpu: (_who, c) => cpuMsTree(c.pid),
+      dbCpu: async (who) => {
+        const pids = await backendPids(p.cluster, app(who));
+        const each = pids.map((pid) => cpuMs(pid));
+        return pids.length && each.every((x) => x !== null) ? (each as number[]).reduce((a, b) => a + b, 0) : null;
+      },
+      rss: (c) => rssMiBTree(c.pid),
+      cleanup: () => dropDatabase(p.cluster, name),
+    };
+  } catch (err) {
+    await dropDatabase(p.cluster, name);
+    throw err;
+  }
+}
+
+export async function runApi(o: ApiOptions): Promise<ApiResult> {
+  const target = o.pg ? await pgTarget(o, o.pg) : sqliteTarget(o);
+  const fx = target.fx;
   o.log(`api: seeded ${o.claimable} claimable tasks for ${CLAIMER}, ${o.workerTasksPerServer} × 2 held tasks with ${fx.steps} steps for ${WORKER}`);
 
   const notes: string[] = [];
@@ -207,14 +293,7 @@ export async function runApi(o: ApiOptions): Promise<ApiResult> {
   let real: Child | null = null;
   try {
     // Both servers start at once (nothing is measured before both are up).
-    const baselineStarting = startTs("bench/baseline-server.ts", ["--db", copy, "--port", "3401"], { ready: /ready 3401/ });
-    const realStarting = startTs("bench/api-server.ts", ["--db", copy, "--port", "3402"], {
-      ready: /ready 3402/,
-      stdoutFile: path.join(os.tmpdir(), "agentdesk-bench-api-server.log"),
-      // The per-token limit (50/s by default) guards against runaway agents; a load test is one.
-      env: { AGENTDESK_AGENT_RATE_LIMIT: "1000000000", NODE_ENV: "production" },
-      nodeArgs: o.profile ? ["--cpu-prof", "--cpu-prof-dir=bench/results/profiles"] : [],
-    });
+    const [baselineStarting, realStarting] = target.start();
     const [b, r] = await Promise.allSettled([baselineStarting, realStarting]);
     if (b.status === "fulfilled") baseline = b.value;
     if (r.status === "fulfilled") real = r.value;
@@ -253,11 +332,17 @@ export async function runApi(o: ApiOptions): Promise<ApiResult> {
         for (const who of ["baseline", "real"] as Who[]) {
           const s = servers[who];
           await sleep(o.roundPauseMs ?? 200);
-          const pid = (who === "baseline" ? baseline : real)!.pid;
-          const cpu0 = cpuMs(pid);
+          const child = (who === "baseline" ? baseline : real)!;
+          const db0 = target.dbCpu ? await target.dbCpu(who) : undefined;
+          const cpu0 = target.cpu(who, child);
           const r = await cannon(s.url, s.ops[name].requests, o.connections, o.durationS);
-          const cpu1 = cpuMs(pid);
-          rounds[who].push({ r, cpu: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0 });
+          const cpu1 = target.cpu(who, child);
+          const db1 = target.dbCpu ? await target.dbCpu(who) : undefined;
+          rounds[who].push({
+            r,
+            cpu: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0,
+            ...(target.dbCpu ? { dbCpu: db0 === null || db1 === null || db0 === undefined || db1 === undefined ? null : db1 - db0 } : {}),
+          });
         }
       }
       const res = {} as Record<Who, OpFigures>;
@@ -265,7 +350,7 @@ export async function runApi(o: ApiOptions): Promise<ApiResult> {
         res[who] = figures(rounds[who]);
         res[who].paced = pacedRuns[who];
         o.log(
-          `api: ${name.padEnd(9)} ${who.padEnd(8)} ${String(res[who].rps).padStart(6)} req/s  p50 ${res[who].p50} ms  p99 ${res[who].p99} ms  cpu/req ${res[who].cpuMsPerRequest} ms  non2xx ${res[who].non2xx} ${JSON.stringify(res[who].statuses)} | at ${o.pacedRate}/s: p50 ${res[who].paced!.p50} ms p99 ${res[who].paced!.p99} ms`,
+          `api: ${name.padEnd(9)} ${who.padEnd(8)} ${String(res[who].rps).padStart(6)} req/s  p50 ${res[who].p50} ms  p99 ${res[who].p99} ms  cpu/req ${res[who].cpuMsPerRequest} ms${res[who].dbCpuMsPerRequest !== undefined ? ` (database ${res[who].dbCpuMsPerRequest} ms)` : ""}  non2xx ${res[who].non2xx} ${JSON.stringify(res[who].statuses)} | at ${o.pacedRate}/s: p50 ${res[who].paced!.p50} ms p99 ${res[who].paced!.p99} ms`,
         );
         if (name === "claim" && res[who].statuses["204"]) notes.push(`claim on ${who}: ${res[who].statuses["204"]} answers were 204 (the pool ran dry): raise --claimable`);
       }
@@ -285,7 +370,7 @@ export async function runApi(o: ApiOptions): Promise<ApiResult> {
         meetsTargetPaced: ratio >= 0.5 && (res.real.paced?.p99 ?? Infinity) < 25 && res.real.non2xx === 0,
       });
     }
-    const serverRssMiB = { baseline: baseline ? rssMiB(baseline.pid) : null, real: real ? rssMiB(real.pid) : null };
+    const serverRssMiB = { baseline: baseline ? target.rss(baseline) : null, real: real ? target.rss(real) : null };
     return {
       connections: o.connections,
       pacedRate: o.pacedRate,
@@ -295,14 +380,15 @@ export async function runApi(o: ApiOptions): Promise<ApiResult> {
       warmupPassS,
       opWarmupS: o.opWarmupS ?? o.warmupS,
       pacedS: o.pacedS ?? Math.max(2, o.durationS * 2),
-      database: o.sourceDb,
+      database: target.database,
       ops: out,
       serverRssMiB,
       notes,
+      ...(o.pg ? { engine: "postgres" as const, processes: o.pg.processes } : {}),
     };
   } finally {
     await real?.stop();
     await baseline?.stop();
-    removeDatabase(copy);
+    await target.cleanup();
   }
 }

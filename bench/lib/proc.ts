@@ -142,3 +142,27 @@ export function machine() {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** CPU time of a process and all its descendants (a node:cluster primary and its workers), in ms. */
+export function cpuMsTree(pid: number): number | null {
+  const own = cpuMs(pid);
+  if (own === null) return null;
+  let total = own;
+  for (const child of childPids(pid)) total += cpuMsTree(child) ?? 0;
+  return total;
+}
+
+/** Resident set size of a process and its descendants, in MiB. */
+export function rssMiBTree(pid: number): number | null {
+  const own = rssMiB(pid);
+  if (own === null) return null;
+  return childPids(pid).reduce((sum, c) => sum + (rssMiBTree(c) ?? 0), own);
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
