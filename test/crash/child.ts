@@ -1,4 +1,5 @@
-// Starting the API (test/crash/server-entry.ts) as a child process on a database file.
+// Starting the API (test/crash/server-entry.ts) as a child process on a database: an SQLite file or
+// a PostgreSQL database (a postgres:// URL).
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
@@ -60,7 +61,11 @@ export interface ApiChild {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** Whether a database location is a PostgreSQL URL (else it is an SQLite file). */
+export const isPostgresUrl = (location: string): boolean => /^postgres(ql)?:\/\//i.test(location);
+
 export interface StartOptions {
+  /** The SQLite file (DATABASE_PATH), or a postgres:// URL (DATABASE_URL). */
   file: string;
   port?: number;
   args: string[];
@@ -75,7 +80,8 @@ export function startApi(o: StartOptions): Promise<ApiChild> {
     cwd: process.cwd(),
     env: {
       ...process.env,
-      DATABASE_PATH: o.file,
+      // Never both: a DATABASE_URL left in the caller's environment would take the child to PostgreSQL.
+      ...(isPostgresUrl(o.file) ? { DATABASE_URL: o.file, DATABASE_PATH: "" } : { DATABASE_PATH: o.file, DATABASE_URL: "" }),
       PORT: String(o.port ?? 0),
       LOG_LEVEL: "warn",
       AGENTDESK_AGENT_RATE_LIMIT: "1000000",

@@ -1,7 +1,10 @@
 // Simulated agents working over HTTP, recording every write the server acknowledged (2xx with a
-// complete body), and the checks that those writes, and nothing half-done, are in a database file.
+// complete body), and the checks that those writes, and nothing half-done, are in the database: an
+// SQLite file or a PostgreSQL database (a postgres:// URL).
 import Database from "better-sqlite3";
 import { randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
+import { isPostgresUrl } from "./child";
 
 export type Ack =
   | { kind: "claim"; taskId: string; leaseToken: number }
@@ -98,22 +101,117 @@ export interface CheckResult {
   detail?: string;
 }
 
+export interface VerifyOptions {
+  label?: string;
+  /**
+   * How many events the seed wrote (Seeded.events). PostgreSQL only: the event count must be that
+   * plus one per step change, claim, message, output and completion (there, ids may have holes).
+   */
+  seedEvents?: number;
+}
+
+/** Reads for the checks, `?` placeholders on both engines; one snapshot. */
+interface Reader {
+  all<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[];
+}
+
 /**
- * Every acknowledged write is in the file; nothing half-done is visible (each change has its event,
- * each message its search-index row, the event log has no hole); SQLite's own checks pass.
+ * Every acknowledged write is in the database; nothing half-done is visible (each change has its
+ * event, each message its search-index entry); the engine's own checks pass. `location` is an SQLite
+ * file or a postgres:// URL.
  */
-export function verifyDatabase(file: string, acks: readonly Ack[], opts: { label?: string } = {}): CheckResult[] {
-  const label = opts.label ? `${opts.label}: ` : "";
-  const db = new Database(file, { fileMustExist: true, timeout: 5000 });
+export function verifyDatabase(location: string, acks: readonly Ack[], opts: VerifyOptions = {}): CheckResult[] {
+  return isPostgresUrl(location) ? verifyPostgres(location, acks, opts) : verifySqlite(location, acks, opts);
+}
+
+type Check = (name: string, fn: () => string | null) => void;
+
+function checker(label: string | undefined): { results: CheckResult[]; check: Check } {
+  const prefix = label ? `${label}: ` : "";
   const results: CheckResult[] = [];
-  const check = (name: string, fn: () => string | null) => {
+  const check: Check = (name, fn) => {
     try {
       const problem = fn();
-      results.push({ name: label + name, ok: problem === null, ...(problem ? { detail: problem } : {}) });
+      results.push({ name: prefix + name, ok: problem === null, ...(problem ? { detail: problem } : {}) });
     } catch (err) {
-      results.push({ name: label + name, ok: false, detail: String((err as Error)?.message ?? err) });
+      results.push({ name: prefix + name, ok: false, detail: String((err as Error)?.message ?? err) });
     }
   };
+  return { results, check };
+}
+
+/** The checks both engines share: acknowledged writes present, one event per change (the SQL is the same on both). */
+function sharedChecks(db: Reader, acks: readonly Ack[], check: Check): void {
+  const n = (sql: string) => Number(db.all<{ n: number | string | null }>(sql)[0]?.n ?? 0);
+  const tasks = new Map(db.all<{ id: string; status: string; t: number | string }>("SELECT id, status, lease_token AS t FROM tasks").map((r) => [r.id, { status: r.status, t: Number(r.t) }]));
+  const steps = new Map(
+    db
+      .all<{ id: string; p: number | string; status: string }>("SELECT task_id AS id, position AS p, status FROM task_steps WHERE status <> 'pending'")
+      .map((r) => [`${r.id}#${Number(r.p)}`, r.status]),
+  );
+  const acked = (kind: Ack["kind"]) => acks.filter((a) => a.kind === kind);
+  check(`acknowledged claims present (${acked("claim").length})`, () => {
+    const bad = (acked("claim") as Extract<Ack, { kind: "claim" }>[]).filter((a) => {
+      const t = tasks.get(a.taskId);
+      return !t || t.status === "pending" || t.t < a.leaseToken;
+    });
+    return bad.length ? `${bad.length} lost, e.g. ${JSON.stringify(bad[0])}` : null;
+  });
+  check(`acknowledged step updates present (${acked("step").length})`, () => {
+    const bad = (acked("step") as Extract<Ack, { kind: "step" }>[]).filter((a) => {
+      const s = steps.get(`${a.taskId}#${a.position}`);
+      return a.status === "done" ? s !== "done" : !s;
+    });
+    return bad.length ? `${bad.length} lost, e.g. ${JSON.stringify(bad[0])} is ${steps.get(`${bad[0].taskId}#${bad[0].position}`) ?? "pending"}` : null;
+  });
+  check(`acknowledged outputs present (${acked("output").length})`, () => {
+    const outputs = new Map(db.all<{ id: string; taskId: string }>('SELECT id, task_id AS "taskId" FROM outputs').map((r) => [r.id, r.taskId]));
+    const bad = (acked("output") as Extract<Ack, { kind: "output" }>[]).filter((a) => outputs.get(a.id) !== a.taskId);
+    return bad.length ? `${bad.length} lost, e.g. ${bad[0].id}` : null;
+  });
+  check(`acknowledged messages present (${acked("message").length})`, () => {
+    const bodies = new Map(db.all<{ id: string; body: string }>("SELECT id, body FROM messages").map((r) => [r.id, r.body]));
+    const bad = (acked("message") as Extract<Ack, { kind: "message" }>[]).filter((a) => bodies.get(a.id) !== a.body);
+    return bad.length ? `${bad.length} lost, e.g. ${bad[0].id}` : null;
+  });
+  check(`acknowledged completions present (${acked("complete").length})`, () => {
+    const bad = (acked("complete") as Extract<Ack, { kind: "complete" }>[]).filter((a) => tasks.get(a.taskId)?.status !== "completed");
+    return bad.length ? `${bad.length} lost, e.g. ${bad[0].taskId}` : null;
+  });
+
+  check("every changed step has its event", () => {
+    const orphans = n(`SELECT count(*) AS n FROM task_steps s WHERE s.status <> 'pending' AND NOT EXISTS
+      (SELECT 1 FROM events e WHERE e.entity_kind = 'step' AND e.entity_id = s.task_id || '#' || s.position)`);
+    return orphans ? `${orphans} steps changed without an event` : null;
+  });
+  check("one event per step change", () => {
+    const changes = n("SELECT sum(version - 1) AS n FROM task_steps");
+    const evs = n("SELECT count(*) AS n FROM events WHERE entity_kind = 'step'");
+    return changes === evs ? null : `${changes} step versions, ${evs} step events`;
+  });
+  check("one event per claim", () => {
+    const claims = n("SELECT sum(lease_token) AS n FROM tasks");
+    const evs = n("SELECT count(*) AS n FROM events WHERE verb = 'task.claimed'");
+    return claims === evs ? null : `${claims} lease tokens handed out, ${evs} claim events`;
+  });
+  check("one event per message, output and completion", () => {
+    const pairs: [string, string, string][] = [
+      ["messages", "SELECT count(*) AS n FROM messages", "SELECT count(*) AS n FROM events WHERE verb = 'message.sent'"],
+      ["outputs", "SELECT count(*) AS n FROM outputs", "SELECT count(*) AS n FROM events WHERE verb = 'output.submitted'"],
+      ["completed tasks", "SELECT count(*) AS n FROM tasks WHERE status = 'completed'", "SELECT count(*) AS n FROM events WHERE verb = 'task.completed'"],
+    ];
+    const bad = pairs.filter(([, a, b]) => n(a) !== n(b)).map(([what, a, b]) => `${what}: ${n(a)} rows, ${n(b)} events`);
+    return bad.length ? bad.join("; ") : null;
+  });
+}
+
+const lastMessage = (acks: readonly Ack[]) => [...acks].reverse().find((a) => a.kind === "message") as Extract<Ack, { kind: "message" }> | undefined;
+
+/** SQLite: the shared checks, the event log has no hole, FTS5 holds exactly the messages, SQLite's integrity and foreign-key checks. */
+function verifySqlite(file: string, acks: readonly Ack[], opts: VerifyOptions): CheckResult[] {
+  const db = new Database(file, { fileMustExist: true, timeout: 5000 });
+  const { results, check } = checker(opts.label);
+  const reader: Reader = { all: <T>(sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as T[] };
   const n = (sql: string) => (db.prepare(sql).get() as { n: number | null }).n ?? 0;
   try {
     db.exec("BEGIN"); // one snapshot for every check (the server may be writing meanwhile)
@@ -125,68 +223,7 @@ export function verifyDatabase(file: string, acks: readonly Ack[], opts: { label
       const rows = db.pragma("foreign_key_check") as unknown[];
       return rows.length === 0 ? null : `${rows.length} rows violate foreign keys`;
     });
-
-    const tasks = new Map((db.prepare("SELECT id, status, lease_token AS t FROM tasks").all() as { id: string; status: string; t: number }[]).map((r) => [r.id, r]));
-    const steps = new Map(
-      (db.prepare("SELECT task_id AS id, position AS p, status FROM task_steps WHERE status <> 'pending'").all() as { id: string; p: number; status: string }[]).map((r) => [
-        `${r.id}#${r.p}`,
-        r.status,
-      ]),
-    );
-    const acked = (kind: Ack["kind"]) => acks.filter((a) => a.kind === kind);
-    check(`acknowledged claims present (${acked("claim").length})`, () => {
-      const bad = (acked("claim") as Extract<Ack, { kind: "claim" }>[]).filter((a) => {
-        const t = tasks.get(a.taskId);
-        return !t || t.status === "pending" || t.t < a.leaseToken;
-      });
-      return bad.length ? `${bad.length} lost, e.g. ${JSON.stringify(bad[0])}` : null;
-    });
-    check(`acknowledged step updates present (${acked("step").length})`, () => {
-      const bad = (acked("step") as Extract<Ack, { kind: "step" }>[]).filter((a) => {
-        const s = steps.get(`${a.taskId}#${a.position}`);
-        return a.status === "done" ? s !== "done" : !s;
-      });
-      return bad.length ? `${bad.length} lost, e.g. ${JSON.stringify(bad[0])} is ${steps.get(`${bad[0].taskId}#${bad[0].position}`) ?? "pending"}` : null;
-    });
-    check(`acknowledged outputs present (${acked("output").length})`, () => {
-      const get = db.prepare("SELECT task_id AS taskId FROM outputs WHERE id = ?");
-      const bad = (acked("output") as Extract<Ack, { kind: "output" }>[]).filter((a) => (get.get(a.id) as { taskId: string } | undefined)?.taskId !== a.taskId);
-      return bad.length ? `${bad.length} lost, e.g. ${bad[0].id}` : null;
-    });
-    check(`acknowledged messages present (${acked("message").length})`, () => {
-      const get = db.prepare("SELECT body FROM messages WHERE id = ?");
-      const bad = (acked("message") as Extract<Ack, { kind: "message" }>[]).filter((a) => (get.get(a.id) as { body: string } | undefined)?.body !== a.body);
-      return bad.length ? `${bad.length} lost, e.g. ${bad[0].id}` : null;
-    });
-    check(`acknowledged completions present (${acked("complete").length})`, () => {
-      const bad = (acked("complete") as Extract<Ack, { kind: "complete" }>[]).filter((a) => tasks.get(a.taskId)?.status !== "completed");
-      return bad.length ? `${bad.length} lost, e.g. ${bad[0].taskId}` : null;
-    });
-
-    check("every changed step has its event", () => {
-      const orphans = n(`SELECT count(*) AS n FROM task_steps s WHERE s.status <> 'pending' AND NOT EXISTS
-        (SELECT 1 FROM events e WHERE e.entity_kind = 'step' AND e.entity_id = s.task_id || '#' || s.position)`);
-      return orphans ? `${orphans} steps changed without an event` : null;
-    });
-    check("one event per step change", () => {
-      const changes = n("SELECT sum(version - 1) AS n FROM task_steps");
-      const evs = n("SELECT count(*) AS n FROM events WHERE entity_kind = 'step'");
-      return changes === evs ? null : `${changes} step versions, ${evs} step events`;
-    });
-    check("one event per claim", () => {
-      const claims = n("SELECT sum(lease_token) AS n FROM tasks");
-      const evs = n("SELECT count(*) AS n FROM events WHERE verb = 'task.claimed'");
-      return claims === evs ? null : `${claims} lease tokens handed out, ${evs} claim events`;
-    });
-    check("one event per message, output and completion", () => {
-      const pairs: [string, string, string][] = [
-        ["messages", "SELECT count(*) AS n FROM messages", "SELECT count(*) AS n FROM events WHERE verb = 'message.sent'"],
-        ["outputs", "SELECT count(*) AS n FROM outputs", "SELECT count(*) AS n FROM events WHERE verb = 'output.submitted'"],
-        ["completed tasks", "SELECT count(*) AS n FROM tasks WHERE status = 'completed'", "SELECT count(*) AS n FROM events WHERE verb = 'task.completed'"],
-      ];
-      const bad = pairs.filter(([, a, b]) => n(a) !== n(b)).map(([what, a, b]) => `${what}: ${n(a)} rows, ${n(b)} events`);
-      return bad.length ? bad.join("; ") : null;
-    });
+    sharedChecks(reader, acks, check);
     check("event log has no hole", () => {
       const max = n("SELECT max(id) AS n FROM events");
       const count = n("SELECT count(*) AS n FROM events");
@@ -196,7 +233,7 @@ export function verifyDatabase(file: string, acks: readonly Ack[], opts: { label
       const docs = n("SELECT count(*) AS n FROM messages_fts_docsize");
       const msgs = n("SELECT count(*) AS n FROM messages");
       if (docs !== msgs) return `${msgs} messages, ${docs} indexed`;
-      const last = [...acks].reverse().find((a) => a.kind === "message") as Extract<Ack, { kind: "message" }> | undefined;
+      const last = lastMessage(acks);
       if (last) {
         const term = last.body.split(" ")[0];
         const hit = db.prepare("SELECT m.id FROM messages_fts f JOIN messages m ON m.seq = f.rowid WHERE messages_fts MATCH ?").all(term) as { id: string }[];
@@ -213,6 +250,110 @@ export function verifyDatabase(file: string, acks: readonly Ack[], opts: { label
   } finally {
     if (db.inTransaction) db.exec("ROLLBACK");
     db.close();
+  }
+  return results;
+}
+
+// --- PostgreSQL ----------------------------------------------------------------------------------
+
+interface NativeClient {
+  connectSync(conninfo: string): void;
+  querySync(text: string, values?: unknown[]): Record<string, unknown>[];
+}
+
+/** The checks' own connections are named so, never `agentdesk…`: the SIGTERM check counts AgentDesk's connections left. */
+const checkerApplicationName = "crash-test";
+
+type Verifier = NativeClient & { query: (sql: string, ...params: unknown[]) => Record<string, unknown>[] };
+const verifiers = new Map<string, Verifier>();
+
+/**
+ * A synchronous connection (pg-native) to `url`, named `crash-test`, kept for the process: libpq's
+ * addon closes its socket watcher asynchronously, and a client collected before that close has run
+ * aborts Node (`uv__finish_close` assertion, seen after three connect/end in one tick).
+ */
+function pgConnect(url: string): Verifier {
+  const held = verifiers.get(url);
+  if (held) return held;
+  const Native = createRequire(import.meta.url)("pg-native") as new () => NativeClient;
+  const client = new Native();
+  const u = new URL(url);
+  u.searchParams.set("application_name", checkerApplicationName);
+  client.connectSync(u.toString());
+  let i = 0;
+  const numbered = (sql: string) => ((i = 0), sql.replace(/\?/g, () => `$${++i}`));
+  const verifier = Object.assign(client, { query: (sql: string, ...params: unknown[]) => client.querySync(numbered(sql), params) });
+  verifiers.set(url, verifier);
+  return verifier;
+}
+
+/**
+ * PostgreSQL: the shared checks; the search column is there for every message and the GIN index finds
+ * the last acknowledged one; the foreign keys are PostgreSQL's own, validated constraints (it refuses a
+ * violating row itself; there is no separate check to run as SQLite's foreign_key_check). The event log
+ * may have holes here: an identity value is taken when the row is inserted, and a transaction rolled
+ * back or run again after a serialisation failure (40001/40P01) does not give it back. What must still
+ * hold: no two events share an id, every event has its transaction id (followers read in (tx, id)
+ * order), and the events are exactly the seed's plus one per step change, claim, message, output and
+ * completion (so no event without its change, none twice, and none of another kind).
+ */
+function verifyPostgres(url: string, acks: readonly Ack[], opts: VerifyOptions): CheckResult[] {
+  const client = pgConnect(url);
+  const { results, check } = checker(opts.label);
+  const reader: Reader = { all: <T>(sql: string, ...params: unknown[]) => client.query(sql, ...params) as T[] };
+  const n = (sql: string, ...params: unknown[]) => Number(client.query(sql, ...params)[0]?.n ?? 0);
+  try {
+    // One snapshot for every check (the server may be writing meanwhile).
+    client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    check("foreign keys enforced by PostgreSQL", () => {
+      const fks = client.query(
+        "SELECT count(*) AS n, count(*) FILTER (WHERE NOT convalidated) AS invalid FROM pg_constraint c JOIN pg_namespace s ON s.oid = c.connamespace WHERE s.nspname = 'public' AND c.contype = 'f'",
+      )[0];
+      if (Number(fks.n) === 0) return "no foreign key constraint in the schema";
+      return Number(fks.invalid) === 0 ? null : `${fks.invalid} foreign keys not validated`;
+    });
+    sharedChecks(reader, acks, check);
+    check("event ids unique, each with its transaction id", () => {
+      const r = client.query("SELECT count(*) AS n, count(DISTINCT id) AS ids, count(*) FILTER (WHERE tx IS NULL) AS notx FROM events")[0];
+      if (Number(r.ids) !== Number(r.n)) return `${r.n} events, ${r.ids} distinct ids`;
+      return Number(r.notx) === 0 ? null : `${r.notx} events without tx`;
+    });
+    check("events are the seed's plus one per change", () => {
+      if (opts.seedEvents === undefined) return "the seed's event count was not given";
+      const expected =
+        opts.seedEvents +
+        n("SELECT sum(version - 1) AS n FROM task_steps") +
+        n("SELECT sum(lease_token) AS n FROM tasks") +
+        n("SELECT count(*) AS n FROM messages") +
+        n("SELECT count(*) AS n FROM outputs") +
+        n("SELECT count(*) AS n FROM tasks WHERE status = 'completed'");
+      const count = n("SELECT count(*) AS n FROM events");
+      if (count === expected) return null;
+      const verbs = client
+        .query("SELECT verb, count(*) AS n FROM events GROUP BY verb ORDER BY verb")
+        .map((r) => `${r.verb} ${r.n}`)
+        .join(", ");
+      return `${count} events, expected ${expected} (${opts.seedEvents} from the seed + one per change): ${verbs}`;
+    });
+    check("search column present for every message", () => {
+      const missing = n("SELECT count(*) AS n FROM messages WHERE fts IS NULL");
+      const msgs = n("SELECT count(*) AS n FROM messages");
+      if (missing) return `${msgs} messages, ${missing} without their fts column`;
+      const last = lastMessage(acks);
+      if (last) {
+        const term = last.body.split(" ")[0];
+        // Through the GIN index (messages_fts_idx), not a scan of the table: the index must hold it too.
+        client.query("SET LOCAL enable_seqscan = off");
+        const hit = client.query("SELECT id FROM messages WHERE fts @@ plainto_tsquery('ad_simple', ?)", term);
+        client.query("SET LOCAL enable_seqscan = on");
+        if (!hit.some((h) => h.id === last.id)) return `message ${last.id} is not found by searching ${term}`;
+      }
+      return null;
+    });
+    client.query("COMMIT");
+  } catch (err) {
+    // BEGIN or COMMIT failed: the connection itself (each check catches its own errors).
+    results.push({ name: `${opts.label ? `${opts.label}: ` : ""}read the database`, ok: false, detail: String((err as Error)?.message ?? err) });
   }
   return results;
 }
