@@ -274,6 +274,7 @@ describe("transactions", () => {
       err = e;
     }
     expect(sqlStateOf(err)).toBe("23505");
+    expect((err as Error).message).toMatch(/^duplicate key value violates unique constraint "items_name_key"$/);
   });
 
   it("runs the function again after a serialisation failure, and gives up after 5 tries", () => {

@@ -22,7 +22,7 @@ export interface NativeClient {
     cmdStatus(): string;
     /** 0 idle, 1 active, 2 in a transaction, 3 in a failed transaction, 4 unknown (connection bad). */
     transactionStatus(): number;
-    resultErrorFields(): { sqlState?: string; messageDetail?: string; constraintName?: string } | null;
+    resultErrorFields(): { sqlState?: string; messagePrimary?: string; messageDetail?: string; constraintName?: string } | null;
   };
   connectSync(conninfo: string): void;
   querySync(text: string, values?: unknown[]): unknown[];
@@ -186,7 +186,8 @@ export class PgSyncSession extends SQLiteSession<"sync", RunResult, Record<strin
   /** Wraps a libpq failure with its SQLSTATE. */
   fail(err: unknown): never {
     const f = this.client.pq.resultErrorFields();
-    const message = (err as Error).message?.trim() || String(err);
+    // PostgreSQL's own sentence ("duplicate key value violates…"), without libpq's "ERROR:" and position lines.
+    const message = f?.messagePrimary || (err as Error).message?.trim() || String(err);
     const state = f?.sqlState;
     this.lastState = state;
     throw new PgError(message, state, f?.messageDetail, f?.constraintName);
