@@ -3,7 +3,7 @@ import next from "next";
 import { getRequestListener } from "@hono/node-server";
 import { closeDb, DataPathError, defaultDatabasePath, ensureDatabaseFolder, getDb } from "@/db/client";
 import { agentDirsFromEnv, formatAgentProblem, loadAgentDefinitions } from "@/lib/agents";
-import { countUsers, sweepLeases, syncAgents } from "@/lib/services";
+import { countUsers, syncAgents } from "@/lib/services";
 import { systemActor } from "@/lib/auth/actor";
 import { createApiApp } from "@/lib/http/app";
 import { refuseMalformedPagePath } from "@/lib/http/page-guard";
@@ -12,9 +12,10 @@ import { getLogger } from "@/lib/log";
 import { installGracefulShutdown } from "@/lib/ops/shutdown";
 import { startDatabaseMaintenance } from "@/lib/ops/checkpointer";
 import { WebhookWorker } from "@/lib/ops/webhooks";
-import { LeaseKeeper, replicaIdFromEnv } from "@/lib/services/leases";
+import { startReplicaJobs } from "@/lib/ops/replica-jobs";
+import { replicaIdFromEnv } from "@/lib/services/leases";
 import { acquireLock, LockError, releaseLock } from "@/lib/ops/server-lock";
-import { startMirrorFromEnv, type Mirror } from "@/lib/protocol";
+import { startMirrorFromEnv } from "@/lib/protocol";
 import { isLoopback } from "@/lib/auth/allowed-host";
 import { packageRoot } from "@/lib/domain/install";
 
@@ -48,93 +49,37 @@ async function main() {
 
   const { app: api, hub } = createApiApp(db);
 
-  // The jobs that run once across server replicas on one database (docs/replicas.md): each behind a
-  // lease, renewed every 5 s on the database's clock; when its holder dies another replica takes it
-  // over within 15 s (at once when it stops gracefully). The one server on SQLite takes them all.
+  // Agent runs (lib/runners, docs/runners.md): launched by the replica holding the `runs` lease, once
+  // the server listens, so agents can connect. Every replica answers what is configured and queues runs.
   const replica = replicaIdFromEnv();
-  const leases = new LeaseKeeper({ db, holder: replica, onError: (err, lease) => logger.error({ err, lease }, "lease renewal failed") });
-  const told = (lease: string) => ({
-    gained: (token: number) => logger.info({ lease, token, replica }, "this replica now runs a job"),
-    lost: () => logger.warn({ lease, replica }, "this replica no longer runs a job (another replica holds it)"),
-  });
-
-  // Agent runs (lib/runners, docs/runners.md): launched by the `runs` lease holder once the server
-  // listens, so agents can connect. Every replica answers what is configured and queues runs.
   const runs = new RunSupervisor({
     db,
     config: { file: defaultConfigPath() },
     url: process.env.AGENTDESK_URL || `http://${hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname}:${port}`,
     log: logger,
     replica,
-    mayLaunch: () => leases.holds("runs"),
+    mayLaunch: () => jobs.leases.holds("runs"),
   }).register();
-  let runsStopping: Promise<void> = Promise.resolve();
-  leases.hold("runs", {
-    onGain: (token) => {
-      told("runs").gained(token);
-      // Runs the previous holder left running are recovered (finished as lost) on takeover.
-      runsStopping.then(() => runs.start()).catch((err: unknown) => logger.error({ err }, "could not start the run supervisor"));
-    },
-    onLose: () => {
-      told("runs").lost();
-      runsStopping = runs.shutdown("another server replica took over running agents", { keepRegistered: true });
-    },
+  // The sweeper, the folder mirror (AGENTDESK_SYNC_DIR), run launches and outgoing webhooks
+  // (docs/webhooks.md) run once across server replicas on one database, each on the replica holding
+  // its lease (docs/replicas.md); the one server on SQLite holds them all.
+  const jobs = startReplicaJobs({
+    db,
+    log: logger,
+    replica,
+    runs,
+    webhooks: new WebhookWorker({ db, baseUrl: runs.url, log: logger }),
+    mirror: process.env.AGENTDESK_SYNC_DIR?.trim()
+      ? () =>
+          startMirrorFromEnv(db, process.env, {
+            onReport: (r) => logger[r.level === "error" ? "error" : r.level === "warn" ? "warn" : "info"](r, "folder bridge"),
+          }).then((m) => {
+            if (m) logger.info({ root: m.root }, "folder bridge mirroring");
+            return m;
+          })
+      : null,
+    sweepMs: Number(process.env.AGENTDESK_SWEEP_MS) || 30_000,
   });
-
-  // Outgoing webhooks (docs/webhooks.md): stored before they are sent, sent off the request path.
-  const webhooks = new WebhookWorker({ db, baseUrl: runs.url, log: logger });
-  let webhooksStopping: Promise<void> = Promise.resolve();
-  leases.hold("webhooks", {
-    onGain: (token) => {
-      told("webhooks").gained(token);
-      webhooksStopping.then(() => webhooks.start()).catch((err: unknown) => logger.error({ err }, "could not start the webhook worker"));
-    },
-    onLose: () => {
-      told("webhooks").lost();
-      webhooksStopping = webhooks.stop();
-    },
-  });
-
-  // Leases: remind quiet agents and take their work back after the grace period.
-  leases.hold("sweeper", { onGain: told("sweeper").gained, onLose: told("sweeper").lost });
-
-  // AGENTDESK_SYNC_DIR: mirror an Agent_Memory/ folder both ways while the server runs.
-  let mirror: Promise<Mirror | null> = Promise.resolve(null);
-  if (process.env.AGENTDESK_SYNC_DIR?.trim()) {
-    leases.hold("mirror", {
-      onGain: (token) => {
-        told("mirror").gained(token);
-        mirror = mirror.then((m) =>
-          m
-            ? m
-            : startMirrorFromEnv(db, process.env, {
-                onReport: (r) => logger[r.level === "error" ? "error" : r.level === "warn" ? "warn" : "info"](r, "folder bridge"),
-              }).then(
-                (started) => {
-                  if (started) logger.info({ root: started.root }, "folder bridge mirroring");
-                  return started;
-                },
-                (err: unknown) => {
-                  logger.error({ err }, "could not start the folder bridge");
-                  return null;
-                },
-              ),
-        );
-      },
-      onLose: () => {
-        told("mirror").lost();
-        mirror = mirror
-          .then((m) => m?.stop())
-          .then(
-            () => null,
-            (err: unknown) => {
-              logger.error({ err }, "could not stop the folder bridge");
-              return null;
-            },
-          );
-      },
-    });
-  }
   const apiListener = getRequestListener(api.fetch);
   // The pages' build: the clone's own (the working directory, as `npm start` runs), or the one the
   // installed package ships (lib/domain/install.ts).
@@ -161,7 +106,7 @@ async function main() {
   server.keepAliveTimeout = 65_000;
 
   server.listen(port, hostname, () => {
-    leases.start();
+    jobs.start();
     const exposed = hostname === "0.0.0.0" || hostname === "::";
     const loopback = exposed || isLoopback(hostname);
     const url = `http://${loopback ? "localhost" : hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
@@ -182,36 +127,19 @@ async function main() {
     }
   });
 
-  const sweeper = setInterval(
-    () => {
-      if (!leases.holds("sweeper")) return;
-      try {
-        const r = sweepLeases({ db, actor: systemActor("lease-sweeper") });
-        if (r.reminded || r.recovered) logger.info(r, "leases swept");
-      } catch (err) {
-        logger.error({ err }, "lease sweep failed");
-      }
-    },
-    Number(process.env.AGENTDESK_SWEEP_MS) || 30_000,
-  );
-  sweeper.unref();
-
   // SIGTERM/SIGINT: stop accepting, end event streams, finish requests in flight, checkpoint the
   // WAL and close the database, exit 0 (lib/ops/shutdown.ts; docs/operations.md).
   installGracefulShutdown({
     server,
     log: logger,
     stopWork: () => {
-      clearInterval(sweeper);
-      leases.pause();
-      const stopped = [mirror.then((m) => m?.stop()), runs.shutdown(), webhooks.stop(), checkpointer.stop()];
+      const stopped = [jobs.stop(), checkpointer.stop()];
       hub.closeAll();
       // Waited for (within the drain time) before the database closes: runner children exit first.
-      // Then the leases are given back, so another replica takes the jobs over at once.
-      return Promise.all(stopped).then(() => leases.stop());
+      return Promise.all(stopped);
     },
     close: () => {
-      leases.stop();
+      jobs.release();
       closeDb();
       lock.release();
     },
