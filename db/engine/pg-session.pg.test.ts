@@ -430,6 +430,31 @@ describe("the engine", () => {
   });
 });
 
+describe("without pg-native", () => {
+  it("says in one sentence what to install, and SQLite users never load it", async () => {
+    // A process where pg-native cannot be resolved, as on a machine where its build failed.
+    const hide = `import Module from "node:module"; const o = Module._resolveFilename; Module._resolveFilename = function (r, ...a) { if (r === "pg-native") throw Object.assign(new Error("Cannot find module pg-native"), { code: "MODULE_NOT_FOUND" }); return o.call(this, r, ...a); };`;
+    const code = `const { openConfigured } = await import(${JSON.stringify(path.resolve("db/client.ts"))});
+const sqlite = openConfigured({ DATABASE_PATH: process.env.F });
+sqlite.$engine.close();
+try { openConfigured({ DATABASE_URL: "postgres://x@127.0.0.1:1/y" }); } catch (e) { console.log(e.message); }`;
+    const out = await new Promise<string>((resolve, reject) => {
+      const p = spawn(process.execPath, ["--import", `data:text/javascript,${encodeURIComponent(hide)}`, "--import", "tsx", "--input-type=module", "-e", code], {
+        env: { ...process.env, F: path.join(dir, "plain.db") },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let o = "";
+      let e = "";
+      p.stdout.on("data", (d) => (o += d));
+      p.stderr.on("data", (d) => (e += d));
+      p.on("exit", (c) => (c === 0 ? resolve(o.trim()) : reject(new Error(`child failed (${c}): ${e}`))));
+    });
+    expect(out).toBe(
+      "PostgreSQL needs the optional package pg-native, which is missing or did not build: install libpq's headers (apt-get install libpq-dev g++ make python3), then run npm install again",
+    );
+  });
+});
+
 describe("migrations", () => {
   it("two processes starting together apply them once", async () => {
     const u = databaseUrl(freshDatabase());
