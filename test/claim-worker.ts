@@ -1,9 +1,10 @@
 // A separate process with its own connection, claiming until nothing is left (the contention test).
-import { openDatabase } from "@/db/client";
 import { claimTask } from "@/lib/services";
+import { openLocation } from "./db";
 
-const [file, agentName] = process.argv.slice(2);
-const db = openDatabase(file, { migrate: false });
+// The database: an SQLite file, or a PostgreSQL URL (the test's `location`).
+const [location, agentName] = process.argv.slice(2);
+const db = openLocation(location);
 const ctx = { db, actor: { kind: "agent" as const, name: agentName } };
 process.stdout.write("ready\n");
 process.stdin.once("data", () => {
@@ -14,5 +15,5 @@ process.stdin.once("data", () => {
     claimed.push(t.id);
   }
   process.stdout.write(JSON.stringify(claimed));
-  db.$client.close();
+  db.$engine.close();
 });

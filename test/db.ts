@@ -30,6 +30,8 @@ export function makeTestDb(): {
   ctx: (actor: Actor, now?: () => number) => ServiceContext;
   /** The PostgreSQL database's URL in the pg project; null on SQLite. */
   url: string | null;
+  /** The file, or the PostgreSQL URL: what another process opens (openLocation). */
+  location: string;
   /** Another connection to the same database, as another process (the CLI, a second replica) has. The caller closes it. */
   reopen: () => Db;
   cleanup: () => void;
@@ -55,6 +57,7 @@ export function makeTestDb(): {
     dir,
     ctx: (actor, now) => ({ db, actor, now }),
     url,
+    location: url ?? file,
     reopen,
     cleanup: () => {
       db.$engine.close();
@@ -62,6 +65,11 @@ export function makeTestDb(): {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Another process's connection to a test database: an SQLite file, or a PostgreSQL URL (not migrated again). */
+export function openLocation(location: string): Db {
+  return /^postgres(ql)?:\/\//.test(location) ? openPostgres(location, { migrate: false }) : openDatabase(location, { migrate: false });
 }
 
 /** The ServiceError a call throws; anything else it throws passes through, and not throwing fails the test. */

@@ -33,7 +33,7 @@ describe("the events follower on PostgreSQL", () => {
     // A transaction on another connection appends an event (its id comes first) and stays open
     // while this connection commits a later one.
     late.$engine.transaction((tx) => {
-      s.sendMessage({ db: tx as Db, actor: people.admin }, { to: "backend-developer", body: "late" });
+      s.sendMessage({ db: tx as unknown as Db, actor: people.admin }, { to: "backend-developer", body: "late" });
       s.createInstruction(rex(), { title: "early" }); // a later id, committed first (no row in common)
       // The follower waits for the open transaction rather than passing over its id.
       expect(verbsAfter(start)).toEqual([]);
@@ -53,7 +53,7 @@ describe("the events follower on PostgreSQL", () => {
     const other = openPostgres(databaseUrl(elsewhere), { migrate: false });
     opened.push(other);
     other.$engine.transaction((tx) => {
-      s.createInstruction({ db: tx as Db, actor: people.admin }, { title: "in another database" }); // takes a transaction id, stays open
+      s.createInstruction({ db: tx as unknown as Db, actor: people.admin }, { title: "in another database" }); // takes a transaction id, stays open
       const start = s.lastEventId(rex());
       s.createInstruction(rex(), { title: "here" });
       expect(verbsAfter(start)).toEqual(["instruction.created"]);

@@ -1,5 +1,5 @@
 import "server-only";
-import { engineOf } from "@/db/engine";
+import { engineOf, type TxOptions } from "@/db/engine";
 import type { ServiceContext, Tx } from "./context";
 import { immediateTx, nowOf } from "./context";
 import { appendEvent, notifyCommit, type EventInput } from "./events";
@@ -9,32 +9,37 @@ import { invalidateMemoryPermissions } from "./access/memory-permissions";
 /**
  * Runs a write verb: one write transaction of the engine (SQLite: IMMEDIATE, the write lock taken
  * up front, so a second process waits on the busy timeout instead of failing on a lock upgrade;
- * PostgreSQL: SERIALIZABLE, run again from the start on a serialisation failure), then tells the
+ * PostgreSQL: SERIALIZABLE, run again from the start on a serialisation failure; `opts.isolation`
+ * "read-committed" for a verb whose guarded statements need no more, as the claim), then tells the
  * live stream. Never await inside `fn`.
  */
-export function writeTx<T>(ctx: ServiceContext, fn: (tx: Tx, at: number, emit: (e: EventInput) => number) => T): T {
+export function writeTx<T>(ctx: ServiceContext, fn: (tx: Tx, at: number, emit: (e: EventInput) => number) => T, opts?: TxOptions): T {
   const at = nowOf(ctx);
   let lastEventId = 0;
-  const result = immediateTx(ctx.db, (tx) => {
-    // Per attempt: on PostgreSQL the transaction may run again, and a rolled-back attempt's events are gone.
-    lastEventId = 0;
-    let accessTold = false;
-    return fn(tx, at, (e) => {
-      const access = e.entityKind === "token" || e.entityKind === "user" || e.entityKind === "session";
-      // Tokens, people and sessions are what authenticate() remembers: forget it all on any change.
-      if (access) invalidateAuthCache();
-      // An agent added, updated or deactivated: its Memory Ownership may have changed.
-      if (e.entityKind === "agent") invalidateMemoryPermissions();
-      // Other processes' caches: the engine's change version moves with this commit (SQLite's
-      // data_version by itself; PostgreSQL's access epoch row, bumped here, once per transaction).
-      if ((access || e.entityKind === "agent") && !accessTold) {
-        accessTold = true;
-        engineOf(tx).accessChanged(tx);
-      }
-      lastEventId = appendEvent(tx, ctx.actor, at, e);
-      return lastEventId;
-    });
-  });
+  const result = immediateTx(
+    ctx.db,
+    (tx) => {
+      // Per attempt: on PostgreSQL the transaction may run again, and a rolled-back attempt's events are gone.
+      lastEventId = 0;
+      let accessTold = false;
+      return fn(tx, at, (e) => {
+        const access = e.entityKind === "token" || e.entityKind === "user" || e.entityKind === "session";
+        // Tokens, people and sessions are what authenticate() remembers: forget it all on any change.
+        if (access) invalidateAuthCache();
+        // An agent added, updated or deactivated: its Memory Ownership may have changed.
+        if (e.entityKind === "agent") invalidateMemoryPermissions();
+        // Other processes' caches: the engine's change version moves with this commit (SQLite's
+        // data_version by itself; PostgreSQL's access epoch row, bumped here, once per transaction).
+        if ((access || e.entityKind === "agent") && !accessTold) {
+          accessTold = true;
+          engineOf(tx).accessChanged(tx);
+        }
+        lastEventId = appendEvent(tx, ctx.actor, at, e);
+        return lastEventId;
+      });
+    },
+    opts,
+  );
   if (lastEventId && ctx.onCommit) ctx.onCommit(lastEventId);
   else if (lastEventId) notifyCommit(lastEventId);
   return result;

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openDatabase } from "@/db/client";
 import { cancelTask, createInstruction, createTask, deleteUser, endSession, markMessage, reassignTask, revokeToken, sendMessage } from "@/lib/services";
 import { recordBridgeConflict } from "@/lib/services/protocol";
 import { SESSION_COOKIE } from "@/lib/auth/secrets";
@@ -70,7 +69,7 @@ describe("an open event stream ends when its credential stops being valid", () =
   it("a token revoked by another process on the same file (the CLI): ends within a second", async () => {
     const { token, id } = srv.agentToken(A);
     const s = await ready({ token });
-    const other = openDatabase(srv.file);
+    const other = srv.reopen();
     try {
       const t0 = Date.now();
       revokeToken({ db: other, actor: system }, id);

@@ -1,7 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openDatabase } from "@/db/client";
 import { parseAgentDefinition } from "@/lib/agents/parse";
 import * as s from "@/lib/services";
 import { agent, makeTestDb, people, refusal, system } from "@/test/db";
@@ -200,7 +199,7 @@ describe("enforced in the verbs", () => {
   });
 
   it("a definition narrowed by another process takes effect here at once (data_version)", () => {
-    const other = openDatabase(t.file);
+    const other = t.reopen();
     try {
       const ns = t.ctx(agent("no-section"));
       expect(s.sendMessage(ns, { to: "backend-developer", body: "1" }).to).toBe("backend-developer"); // cached: defaults

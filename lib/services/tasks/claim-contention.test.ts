@@ -26,7 +26,7 @@ it("many claimers on separate connections never get the same task, and every tas
   const rex = t.ctx(people.reviewer);
   const inst = s.createInstruction(rex, { title: "Contention" });
   const ids = Array.from({ length: 300 }, (_, i) => s.createTask(rex, { instructionId: inst.id, title: `task ${i}`, assignedAgent: "backend-developer" }).id);
-  const workers = Array.from({ length: 4 }, () => worker(t.file));
+  const workers = Array.from({ length: 4 }, () => worker(t.location));
   // Every process has opened its connection before any of them starts claiming.
   await Promise.all(workers.map((w) => w.ready));
   for (const w of workers) w.go();

@@ -44,7 +44,7 @@ const claimNext = (tx: Tx) =>
         sql`${tasks.id} = (SELECT t.id FROM tasks t WHERE t.assigned_agent = ${sql.placeholder("agent")} AND t.status = 'pending'
               AND NOT EXISTS (SELECT 1 FROM task_dependencies d JOIN tasks dt ON dt.id = d.depends_on_task_id
                               WHERE d.task_id = t.id AND dt.status <> 'completed')
-              ORDER BY t.priority_rank, t.created_at, t.id LIMIT 1) AND ${tasks.status} = 'pending' AND ${ready}`,
+              ORDER BY t.priority_rank, t.created_at, t.id LIMIT 1 ${dialect(d).skipLocked()}) AND ${tasks.status} = 'pending' AND ${ready}`,
       )
       .returning()
       .prepare(),
@@ -73,7 +73,7 @@ function claimNextIn(tx: Tx, agent: string, instructions: string[], at: number, 
       sql`${tasks.id} = (SELECT t.id FROM tasks t WHERE t.assigned_agent = ${agent} AND t.status = 'pending' AND (${inScope})
             AND NOT EXISTS (SELECT 1 FROM task_dependencies d JOIN tasks dt ON dt.id = d.depends_on_task_id
                             WHERE d.task_id = t.id AND dt.status <> 'completed')
-            ORDER BY t.priority_rank, t.created_at, t.id LIMIT 1) AND ${tasks.status} = 'pending' AND ${ready}`,
+            ORDER BY t.priority_rank, t.created_at, t.id LIMIT 1 ${dialect(tx).skipLocked()}) AND ${tasks.status} = 'pending' AND ${ready}`,
     )
     .returning()
     .get();
@@ -81,33 +81,42 @@ function claimNextIn(tx: Tx, agent: string, instructions: string[], at: number, 
 
 /**
  * Takes the agent's highest-priority pending task whose dependencies are completed, in one
- * UPDATE ... WHERE status = 'pending' ... RETURNING under the write lock: two claimers can never
- * get the same task. Returns null when nothing is ready. The lease token increases with every claim.
+ * UPDATE ... WHERE status = 'pending' ... RETURNING under the write lock (SQLite) or with the row
+ * locked by FOR UPDATE SKIP LOCKED (PostgreSQL): two claimers can never get the same task. Returns null when nothing is ready. The lease token increases with every claim.
  */
+// PostgreSQL: READ COMMITTED, the next task taken with FOR UPDATE SKIP LOCKED (claimers on other
+// connections pass over a row being claimed instead of waiting for it, and never get it twice).
+// SERIALIZABLE made concurrent claimers fail and retry until they gave up (claim-contention.test.ts).
+const claimIsolation = { isolation: "read-committed" } as const;
+
 export function claimTask(ctx: ServiceContext, raw: z.input<typeof ClaimTaskInput> = {}) {
   const { actor } = ctx;
   if (actor.kind !== "agent") throw new ServiceError("forbidden", "Only an agent claims tasks");
   const input = parseInput(ClaimTaskInput, raw);
-  return writeTx(ctx, (tx, at, emit) => {
-    const leaseMs = leaseMinutesOf(tx, actor.name) * 60_000;
-    let claimed: () => TaskRow | undefined;
-    if (input.taskId) {
-      const t = loadTask(tx, actor, input.taskId, true);
-      if (t.status !== "pending") {
-        throw new ServiceError("illegal_transition", `Task ${t.id} is ${t.status}, only a pending task can be claimed`);
+  return writeTx(
+    ctx,
+    (tx, at, emit) => {
+      const leaseMs = leaseMinutesOf(tx, actor.name) * 60_000;
+      let claimed: () => TaskRow | undefined;
+      if (input.taskId) {
+        const t = loadTask(tx, actor, input.taskId, true);
+        if (t.status !== "pending") {
+          throw new ServiceError("illegal_transition", `Task ${t.id} is ${t.status}, only a pending task can be claimed`);
+        }
+        const open = unfinishedDependencies(tx, t.id);
+        if (open.length) {
+          throw new ServiceError("dependencies_not_done", `Task ${t.id} waits for ${open.join(", ")}`, { details: { waitingFor: open } });
+        }
+        claimed = () => claimById(tx).get({ id: t.id, at, expiresAt: at + leaseMs });
+      } else {
+        // Memory Ownership naming instructions (docs/permissions.md): the next task among theirs only.
+        const scope = taskWorkScope(tx, actor);
+        claimed = scope ? () => claimNextIn(tx, actor.name, scope, at, at + leaseMs) : () => claimNext(tx).get({ agent: actor.name, at, expiresAt: at + leaseMs });
       }
-      const open = unfinishedDependencies(tx, t.id);
-      if (open.length) {
-        throw new ServiceError("dependencies_not_done", `Task ${t.id} waits for ${open.join(", ")}`, { details: { waitingFor: open } });
-      }
-      claimed = () => claimById(tx).get({ id: t.id, at, expiresAt: at + leaseMs });
-    } else {
-      // Memory Ownership naming instructions (docs/permissions.md): the next task among theirs only.
-      const scope = taskWorkScope(tx, actor);
-      claimed = scope ? () => claimNextIn(tx, actor.name, scope, at, at + leaseMs) : () => claimNext(tx).get({ agent: actor.name, at, expiresAt: at + leaseMs });
-    }
-    const row = claimTransition({ at, emit, after: (r) => ({ leaseToken: r.leaseToken, leaseExpiresAt: new Date(r.leaseExpiresAt!).toISOString() }) }, claimed);
-    if (!row) return null;
-    return taskDto(row, at);
-  });
+      const row = claimTransition({ at, emit, after: (r) => ({ leaseToken: r.leaseToken, leaseExpiresAt: new Date(r.leaseExpiresAt!).toISOString() }) }, claimed);
+      if (!row) return null;
+      return taskDto(row, at);
+    },
+    claimIsolation,
+  );
 }
