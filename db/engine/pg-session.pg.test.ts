@@ -379,6 +379,45 @@ describe("the engine", () => {
     expect(wakes).toBe(0);
   });
 
+  it("a listening connection the server dropped is opened again: subscribers are woken once, then hear again", async () => {
+    let wakes = 0;
+    let waiter: (() => void) | null = null;
+    const next = (ms: number) =>
+      new Promise<boolean>((resolve) => {
+        const t = setTimeout(() => resolve(false), ms);
+        waiter = () => {
+          clearTimeout(t);
+          waiter = null;
+          resolve(true);
+        };
+      });
+    const unsubscribe = db.$engine.onExternalCommit(() => {
+      wakes++;
+      waiter?.();
+    });
+    try {
+      const listenerPid = async () => {
+        for (let i = 0; i < 50; i++) {
+          const row = other.get<{ pid: number }>(sql`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%' AND state = 'idle'`);
+          if (row) return row.pid;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        throw new Error("no listening connection");
+      };
+      const first = await listenerPid();
+      wakes = 0;
+      const woken = next(5000);
+      other.run(sql`SELECT pg_terminate_backend(${first})`);
+      expect(await woken).toBe(true); // "something may have been missed": every subscriber runs once
+      expect(await listenerPid()).not.toBe(first);
+      const heard = next(3000);
+      other.run(sql`SELECT pg_notify('agentdesk_events', '')`);
+      expect(await heard).toBe(true);
+    } finally {
+      unsubscribe();
+    }
+  });
+
   it("ping, ready (migrations applied, refused read-only), close", () => {
     const d = open(url);
     expect(d.$engine.ready()).toEqual({ migrations: 2 });
