@@ -410,9 +410,11 @@ describe("the engine", () => {
       other.run(sql`SELECT pg_terminate_backend(${first})`);
       expect(await woken).toBe(true); // "something may have been missed": every subscriber runs once
       expect(await listenerPid()).not.toBe(first);
+      expect(wakes).toBe(1);
       const heard = next(3000);
       other.run(sql`SELECT pg_notify('agentdesk_events', '')`);
       expect(await heard).toBe(true);
+      expect(wakes).toBe(2);
     } finally {
       unsubscribe();
     }
