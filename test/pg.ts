@@ -38,6 +38,7 @@ export function adminQuery(text: string, values?: unknown[]): Record<string, unk
     const Native = createRequire(import.meta.url)("pg-native") as new () => NativeClient;
     admin = new Native();
     admin.connectSync(testClusterUrl());
+    admin.querySync("SET client_min_messages = warning"); // no NOTICE for DROP ... IF EXISTS
   }
   return admin.querySync(text, values);
 }
