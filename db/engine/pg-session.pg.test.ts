@@ -245,6 +245,24 @@ describe("transactions", () => {
     ).toEqual(["kept", "outer", "nested-engine"]);
   });
 
+  it("inside a transaction opened with a plain BEGIN, a transaction is a savepoint and the caller's ROLLBACK undoes it", () => {
+    reset();
+    db.run(sql`BEGIN`);
+    try {
+      db.$engine.transaction((tx) => tx.insert(items).values({ name: "inside", createdAt: 1 }).run());
+      expect(() =>
+        db.transaction((tx) => {
+          tx.insert(items).values({ name: "undone", createdAt: 1 }).run();
+          throw new Error("no");
+        }),
+      ).toThrow("no");
+      expect(db.select({ name: items.name }).from(items).all()).toEqual([{ name: "inside" }]);
+    } finally {
+      db.run(sql`ROLLBACK`);
+    }
+    expect(db.select().from(items).all()).toEqual([]);
+  });
+
   it("runs SERIALIZABLE by default and READ COMMITTED when asked", () => {
     const level = (opts?: { isolation?: "serial" | "read-committed" }) =>
       db.$engine.transaction((tx) => tx.get<{ transaction_isolation: string }>(sql`SHOW transaction_isolation`)!.transaction_isolation, opts);

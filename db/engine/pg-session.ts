@@ -259,10 +259,11 @@ export class PgSyncSession extends SQLiteSession<"sync", RunResult, Record<strin
    * rethrows. A serialisation failure or deadlock (40001/40P01, at any statement or at COMMIT) runs
    * `fn` again, up to 5 times, after 1-5 ms (a synchronous wait: the caller is synchronous). Called
    * inside a transaction it becomes a savepoint, as better-sqlite3 does, and is not re-run on its
-   * own: the outermost transaction is.
+   * own: the outermost transaction is (or the caller's, for a transaction opened with a plain BEGIN).
    */
   runTransaction<T>(fn: (tx: AnyTx) => T, isolation: "serial" | "read-committed" = "serial"): T {
-    if (this.depth > 0) return this.savepoint(fn);
+    // Inside a transaction (ours, or one opened with a plain BEGIN, as better-sqlite3 also detects): a savepoint.
+    if (this.depth > 0 || this.live().pq.transactionStatus() === 2) return this.savepoint(fn);
     const begin = isolation === "read-committed" ? "BEGIN ISOLATION LEVEL READ COMMITTED" : "BEGIN ISOLATION LEVEL SERIALIZABLE";
     for (let attempt = 1; ; attempt++) {
       this.query(begin, [], false);
