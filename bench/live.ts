@@ -6,11 +6,15 @@ import fs from "node:fs";
 import { spawn } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
-import { openDatabase } from "@/db/client";
+import pg from "pg";
+import { openDatabase, type Db } from "@/db/client";
+import { openPostgres } from "@/db/engine/pg";
 import { createUser, startSession } from "@/lib/services";
 import { SESSION_COOKIE } from "@/lib/auth/secrets";
-import { copyDatabase, prepareApiFixture, removeDatabase } from "./lib/prepare";
-import { cpuMs, rssMiB, sleep, startTs } from "./lib/proc";
+import { copyDatabase, prepareApiFixture, removeDatabase, type ApiFixture } from "./lib/prepare";
+import { prepareApiFixturePg } from "./lib/prepare-pg";
+import { backendPids, createDatabase, dropDatabase, pgPrefix, shownUrl, withApplicationName } from "./lib/pg";
+import { cpuMs, rssMiB, sleep, startTs, type Child } from "./lib/proc";
 import { quantile, round } from "./lib/stats";
 
 export interface LiveOptions {
@@ -27,6 +31,12 @@ export interface LiveOptions {
    * probe of a 30-s run, 14-77 ms for every later one.
    */
   probeWarmupS?: number;
+  /**
+   * On PostgreSQL: a copy of the loaded dataset (`template` on `cluster`) and `replicas` API server
+   * processes on it. With 2, the streams are held by replica B and every agent (and the probe) writes
+   * through replica A: each event reaches B through the database (LISTEN/NOTIFY wakes B's LiveHub).
+   */
+  pg?: { cluster: string; template: string; replicas: 1 | 2 };
   log: (s: string) => void;
 }
 
@@ -50,6 +60,14 @@ export interface LiveResult {
   serverCpuPercent: number | null;
   agentErrors: number;
   meetsTarget: boolean;
+  /** Absent: SQLite. */
+  engine?: "sqlite" | "postgres";
+  /** PostgreSQL: server processes (the streams on the last one, the writes through the first). */
+  replicas?: number;
+  /** PostgreSQL: CPU of each replica (writer first), and of all their database backends, % of one core. */
+  replicaCpuPercent?: (number | null)[];
+  databaseCpuPercent?: number | null;
+  database?: string;
 }
 
 /**
@@ -80,7 +98,98 @@ function slope(points: [number, number][]): number {
   return den ? num / den : 0;
 }
 
+/** The people watching: one account, a session per stream (as many browsers). */
+function sessionCookies(db: Db, streams: number): string[] {
+  const sys = { db, actor: { kind: "system" as const, name: "bench" } };
+  const user = createUser(sys, { email: `live-${Date.now()}@agentdesk.local`, name: "Live", role: "viewer", passwordHash: "scrypt$bench$not-a-real-hash-000" });
+  const actor = { kind: "person" as const, id: user.id, email: user.email, name: user.name, role: user.role };
+  return Array.from({ length: streams }, () => `${SESSION_COOKIE}=${startSession({ db, actor }, user.id).sessionId}`);
+}
+
+const serverEnv = (heapFile: string | null) => ({
+  AGENTDESK_AGENT_RATE_LIMIT: "1000000000",
+  AGENTDESK_MAX_EVENT_STREAMS: "1000000",
+  NODE_ENV: "production",
+  ...(heapFile ? { BENCH_HEAP_FILE: heapFile } : {}),
+});
+const serverNodeArgs = () => ["--expose-gc", ...(process.env.BENCH_LIVE_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_LIVE_PROFILE}`] : [])];
+
+/** The soak on PostgreSQL: the fixture on a copy of the loaded dataset, then runLive's measurement with 1 or 2 replicas. */
+async function runLivePg(o: LiveOptions, p: NonNullable<LiveOptions["pg"]>): Promise<LiveResult> {
+  const name = `${pgPrefix()}_live`;
+  o.log(`live: copying the PostgreSQL database ${p.template} → ${name}`);
+  const url = await createDatabase(p.cluster, name, p.template);
+  const replicas: Child[] = [];
+  try {
+    const steps = 10;
+    const perAgentTasks = Math.ceil((o.soakS * 1000) / o.agentIntervalMs / (steps * 2)) + 2;
+    const fx = await prepareApiFixturePg(url, { claimable: 0, workerTasks: perAgentTasks * Math.max(1, o.agents), servers: Math.max(1, o.agents) });
+    const probesNeeded = Math.ceil((o.soakS * 1000) / o.probeIntervalMs / (steps * 2)) + 2;
+    const probeTasks = Array.from({ length: probesNeeded }, (_, i) => `tsk_probe_${String(i).padStart(6, "0")}`);
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      await c.query(
+        `INSERT INTO tasks (id, instruction_id, ref, title, description, type, assigned_agent, status, priority, priority_rank, authority, acceptance_criteria, files_to_modify, files_to_create, lease_token, lease_expires_at, last_heartbeat_at, claimed_at, created_by, created_at, updated_at, version)
+         SELECT 'tsk_probe_' || lpad(i::text, 6, '0'), instruction_id, 'P' || i, 'Probe task', '', type, assigned_agent, 'in_progress', priority, priority_rank, authority, '[]', '[]', '[]', 1, lease_expires_at, last_heartbeat_at, claimed_at, 'bench', created_at, updated_at, 1
+         FROM tasks, generate_series(0, ${probesNeeded - 1}) AS i WHERE id = $1`,
+        [fx.workerTasks[0][0]],
+      );
+      await c.query(
+        `INSERT INTO task_steps (task_id, position, title, guidance, status, version) SELECT 'tsk_probe_' || lpad(i::text, 6, '0'), position, title, guidance, 'pending', 1 FROM task_steps, generate_series(0, ${probesNeeded - 1}) AS i WHERE task_id = $1`,
+        [fx.workerTasks[0][0]],
+      );
+    } finally {
+      await c.end();
+    }
+    const db = openPostgres(url);
+    let cookies: string[];
+    try {
+      cookies = sessionCookies(db, o.streams);
+    } finally {
+      db.$engine.close();
+    }
+    const heapFile = path.join(os.tmpdir(), `agentdesk-bench-live-heap-${process.pid}.jsonl`);
+    fs.rmSync(heapFile, { force: true });
+    const app = (i: number) => `agentdesk-bench-live-${i}`;
+    // Replica A (writes) on 3403, replica B (streams) on 3404; the heap is followed on the one holding the streams.
+    for (let i = 0; i < p.replicas; i++) {
+      const port = 3403 + i;
+      replicas.push(
+        await startTs("bench/api-server.ts", ["--url", withApplicationName(url, app(i)), "--port", String(port)], {
+          ready: new RegExp(`ready ${port}`),
+          stdoutFile: path.join(os.tmpdir(), `agentdesk-bench-live-server-${i}.log`),
+          env: { ...serverEnv(i === p.replicas - 1 ? heapFile : null), AGENTDESK_REPLICA_ID: `bench-live-${i}` },
+          nodeArgs: serverNodeArgs(),
+        }),
+      );
+    }
+    const dbCpu = async () => {
+      let total = 0;
+      for (let i = 0; i < p.replicas; i++) for (const pid of await backendPids(p.cluster, app(i))) total += cpuMs(pid) ?? 0;
+      return total;
+    };
+    const r = await soak(o, {
+      fx,
+      probeTasks,
+      cookies,
+      writer: replicas[0],
+      streams: replicas[replicas.length - 1],
+      writeBase: "http://127.0.0.1:3403",
+      streamBase: `http://127.0.0.1:${3403 + p.replicas - 1}`,
+      heapFile,
+      all: replicas,
+      dbCpu,
+    });
+    return { ...r, engine: "postgres", replicas: p.replicas, database: `${shownUrl(url)} (from ${o.sourceDb})` };
+  } finally {
+    for (const r of replicas) await r.stop();
+    await dropDatabase(p.cluster, name);
+  }
+}
+
 export async function runLive(o: LiveOptions): Promise<LiveResult> {
+  if (o.pg) return runLivePg(o, o.pg);
   const copy = path.join(path.dirname(o.sourceDb), `${path.basename(o.sourceDb, ".db")}.live.db`);
   o.log(`live: copying ${o.sourceDb} → ${copy}`);
   copyDatabase(o.sourceDb, copy);
@@ -106,11 +215,7 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
       probeTasks.push(id);
     }
   })();
-  // The people watching: one account, a session per stream (as many browsers).
-  const sys = { db, actor: { kind: "system" as const, name: "bench" } };
-  const user = createUser(sys, { email: `live-${Date.now()}@agentdesk.local`, name: "Live", role: "viewer", passwordHash: "scrypt$bench$not-a-real-hash-000" });
-  const actor = { kind: "person" as const, id: user.id, email: user.email, name: user.name, role: user.role };
-  const cookies = Array.from({ length: o.streams }, () => `${SESSION_COOKIE}=${startSession({ db, actor }, user.id).sessionId}`);
+  const cookies = sessionCookies(db, o.streams);
   db.$client.pragma("wal_checkpoint(TRUNCATE)");
   db.$client.close();
 
@@ -123,10 +228,39 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
     ready: new RegExp(`ready ${port}`),
     stdoutFile: path.join(os.tmpdir(), "agentdesk-bench-live-server.log"),
     // One account watches through every stream: lift the per-person cap on open streams.
-    env: { AGENTDESK_AGENT_RATE_LIMIT: "1000000000", AGENTDESK_MAX_EVENT_STREAMS: "1000000", NODE_ENV: "production", BENCH_HEAP_FILE: heapFile },
-    nodeArgs: ["--expose-gc", ...(process.env.BENCH_LIVE_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_LIVE_PROFILE}`] : [])],
+    env: serverEnv(heapFile),
+    nodeArgs: serverNodeArgs(),
   });
-  const clients = spawn(process.execPath, ["--import", "tsx", "bench/live-clients.ts", base, String(o.streams), cookies.join(",")], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  try {
+    return await soak(o, { fx, probeTasks, cookies, writer: server, streams: server, writeBase: base, streamBase: base, heapFile, all: [server] });
+  } finally {
+    await server.stop();
+    removeDatabase(copy);
+  }
+}
+
+/** Where the soak runs: the agents and the probe write through `writer`, the streams are held by `streams` (the same server on SQLite). */
+interface SoakTarget {
+  fx: ApiFixture;
+  probeTasks: string[];
+  cookies: string[];
+  writer: Child;
+  streams: Child;
+  writeBase: string;
+  streamBase: string;
+  heapFile: string;
+  /** Every server process, for the CPU figure. */
+  all: Child[];
+  /** PostgreSQL: CPU so far of the servers' database backends, ms. */
+  dbCpu?: () => Promise<number>;
+}
+
+async function soak(o: LiveOptions, t: SoakTarget): Promise<LiveResult> {
+  const { fx, probeTasks, cookies, heapFile } = t;
+  const steps = 10;
+  const server = t.streams;
+  const base = t.writeBase;
+  const clients = spawn(process.execPath, ["--import", "tsx", "bench/live-clients.ts", t.streamBase, String(o.streams), cookies.join(",")], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   try {
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error("the event streams did not all open in 60 s")), 60_000);
@@ -191,7 +325,9 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
 
     const rss: [number, number][] = [];
     const t0 = Date.now();
-    const cpu0 = cpuMs(server.pid);
+    const cpusNow = () => t.all.map((c) => cpuMs(c.pid));
+    const cpu0 = cpusNow();
+    const db0 = t.dbCpu ? await t.dbCpu() : null;
     rss.push([0, rssMiB(server.pid) ?? NaN]);
     const sampler = setInterval(() => rss.push([(Date.now() - t0) / 1000, rssMiB(server.pid) ?? NaN]), 5000);
     const loops = [...Array.from({ length: o.agents }, (_, k) => agent(k)), probe()];
@@ -215,7 +351,10 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
     await Promise.all(loops);
     clearInterval(sampler);
     const elapsed = (Date.now() - t0) / 1000;
-    const cpu1 = cpuMs(server.pid);
+    const cpu1 = cpusNow();
+    const db1 = t.dbCpu ? await t.dbCpu() : null;
+    const percent = (a: number | null, b: number | null) => (a !== null && b !== null ? round(((b - a) / (elapsed * 1000)) * 100, 0) : null);
+    const perServer = cpu0.map((a, i) => percent(a, cpu1[i]));
     rss.push([elapsed, rssMiB(server.pid) ?? NaN]);
     await sleep(2000);
     const report = await new Promise<{ latencies: number[]; counts: number[]; errors: number; opened: number; unmatched: number }>((resolve) => {
@@ -263,7 +402,8 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
       streamErrors: report.errors,
       rss: rssOut,
       heap,
-      serverCpuPercent: cpu0 !== null && cpu1 !== null ? round(((cpu1 - cpu0) / (elapsed * 1000)) * 100, 0) : null,
+      serverCpuPercent: perServer.some((x) => x === null) ? null : (perServer as number[]).reduce((a, b) => a + b, 0),
+      ...(t.dbCpu ? { replicaCpuPercent: perServer, databaseCpuPercent: percent(db0, db1) } : {}),
       agentErrors,
       meetsTarget: false,
     };
@@ -274,7 +414,5 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
     return result;
   } finally {
     if (clients.exitCode === null) clients.kill("SIGTERM");
-    await server.stop();
-    removeDatabase(copy);
   }
 }

@@ -5,6 +5,7 @@
 // --ops claim,heartbeat,step,inbox,send (API operations to measure), --no-build (measure the pages on the existing .next build), --profile (CPU profile of the real API
 // server into bench/results/profiles/), --wait-calm MINUTES (wait for the 1-minute load average to
 // drop below 3 before measuring; default 20 for a full run, 0 for --quick), --no-docs.
+// --engine pg: the API, search and live updates on PostgreSQL instead (bench/run-pg.ts has its options).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -20,6 +21,7 @@ import { machine, sleep } from "./lib/proc";
 import { minSec } from "./lib/stats";
 import { renderDocs } from "./report";
 import { openDatabase } from "@/db/client";
+import { runPgBench } from "./run-pg";
 
 export interface BenchResults {
   startedAt: string;
@@ -69,6 +71,8 @@ async function waitCalm(minutes: number) {
 }
 
 async function main() {
+  if (opt("--engine") === "pg") return runPgBench(args, started, log);
+  if (opt("--engine") && opt("--engine") !== "sqlite") throw new Error("--engine must be sqlite or pg");
   const file = path.join("bench", "data", `${scale}.db`);
   let generatingS = 0;
   if (!fs.existsSync(file)) {

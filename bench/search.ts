@@ -34,7 +34,7 @@ export interface SearchResult {
   rows?: { tasks: number; outputs: number; instructions: number };
 }
 
-const kinds: { kind: string; queries: string[]; inbox?: string }[] = [
+export const kinds: { kind: string; queries: string[]; inbox?: string }[] = [
   { kind: "rare word", queries: Array.from({ length: 8 }, (_, i) => tailWord(TAIL_WORDS - i * 7)) },
   { kind: "common word", queries: ["token", "cache", "review", "deploy", "index", "latency", "webhook", "tenant"] },
   { kind: "two words", queries: ["token cache", "deploy rollback", "review security", "index query", "webhook retry", "tenant audit", "queue worker", "payment refund"] },
@@ -43,8 +43,8 @@ const kinds: { kind: string; queries: string[]; inbox?: string }[] = [
   { kind: "common word, one agent's inbox", queries: ["token", "cache", "review", "deploy", "index", "latency", "webhook", "tenant"], inbox: "backend-developer" },
 ];
 
-const common = ["token", "cache", "review", "deploy", "index", "latency", "webhook", "tenant"];
-const everywhere: { kind: string; queries: string[]; agent?: string; kinds?: SearchKind[] }[] = [
+export const common = ["token", "cache", "review", "deploy", "index", "latency", "webhook", "tenant"];
+export const everywhere: { kind: string; queries: string[]; agent?: string; kinds?: SearchKind[] }[] = [
   { kind: "rare word", queries: kinds[0].queries },
   { kind: "common word", queries: common },
   { kind: "two words", queries: kinds[2].queries },
@@ -69,7 +69,7 @@ function naive(ctx: ServiceContext, q: string): number {
 }
 
 /** Runs `search` over a kind's queries `repeats` times: its latencies (p50, p95, max) and the orders its pages came in. */
-function timeKind<R>(k: { kind: string; queries: string[] }, matches: number[], repeats: number, search: (q: string) => R, orders: (r: R) => string[]): SearchKindResult {
+export function timeKind<R>(k: { kind: string; queries: string[] }, matches: number[], repeats: number, search: (q: string) => R, orders: (r: R) => string[]): SearchKindResult {
   const times: number[] = [];
   const order = new Set<string>();
   for (let rep = 0; rep < repeats; rep++) {
