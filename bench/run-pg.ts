@@ -45,6 +45,8 @@ export interface PgBenchResults {
 export async function runPgBench(args: string[], started: Date, log: (s: string) => void): Promise<void> {
   const flag = (k: string) => args.includes(k);
   const opt = (k: string) => (args.includes(k) ? args[args.indexOf(k) + 1] : undefined);
+  // --render FILE: only rewrite the PostgreSQL figures in docs/benchmarks.md from a results file.
+  if (opt("--render")) return writeDocs(JSON.parse(fs.readFileSync(opt("--render")!, "utf8")) as PgBenchResults, log);
   const quick = flag("--quick");
   const scale = (opt("--scale") ?? (quick ? "small" : "large")) as Scale;
   if (!(scale in scales)) throw new Error(`--scale must be one of ${Object.keys(scales).join(", ")}`);
@@ -72,7 +74,7 @@ export async function runPgBench(args: string[], started: Date, log: (s: string)
   const count = (t: string) => (raw.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
   const counts = Object.fromEntries(["agents", "instructions", "tasks", "task_steps", "outputs", "messages", "events"].map((t) => [t, count(t)]));
   raw.close();
-  const [{ v }] = await onCluster<{ v: string }>(cluster, `SHOW server_version`);
+  const [{ server_version: v }] = await onCluster<{ server_version: string }>(cluster, `SHOW server_version`);
   const settings = await onCluster<{ name: string; setting: string }>(
     cluster,
     `SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'shared_buffers', 'max_connections') ORDER BY name`,
@@ -175,15 +177,18 @@ export async function runPgBench(args: string[], started: Date, log: (s: string)
   fs.writeFileSync(path.join(dir, `pg-${stamp}.json`), json);
   fs.writeFileSync(path.join(dir, "pg-latest.json"), json);
   log(`results: ${path.join(dir, `pg-${stamp}.json`)} and pg-latest.json`);
-  if (!flag("--no-docs")) {
-    const doc = path.join("docs", "benchmarks.md");
-    const latest = path.join(dir, "latest.json");
-    const sqlite = fs.existsSync(latest) ? (JSON.parse(fs.readFileSync(latest, "utf8")) as BenchResults) : null;
-    fs.writeFileSync(doc, renderPgDocs(fs.readFileSync(doc, "utf8"), results, sqlite));
-    log(`figures written to ${doc}`);
-  }
+  if (!flag("--no-docs")) writeDocs(results, log);
   if (Object.keys(results.errors).length) {
     log(`sections that failed: ${Object.keys(results.errors).join(", ")}`);
     process.exitCode = 1;
   }
+}
+
+/** The PostgreSQL figures into docs/benchmarks.md, beside the SQLite ones of bench/results/latest.json. */
+function writeDocs(results: PgBenchResults, log: (s: string) => void) {
+  const doc = path.join("docs", "benchmarks.md");
+  const latest = path.join("bench", "results", "latest.json");
+  const sqlite = fs.existsSync(latest) ? (JSON.parse(fs.readFileSync(latest, "utf8")) as BenchResults) : null;
+  fs.writeFileSync(doc, renderPgDocs(fs.readFileSync(doc, "utf8"), results, sqlite));
+  log(`figures written to ${doc}`);
 }
