@@ -68,32 +68,81 @@ const list = (keys: (number | string)[]) =>
     sql`, `,
   );
 
-/** How many of an inbox's newest messages are tested one by one before the GIN index is asked (see messageMatches). */
-export const INBOX_WALK = 5000;
+/**
+ * Where "find the newest n matches" is searched, and how. `where` holds the conditions beside the
+ * match (filters, scope) on the row `b`; `inbox` a message search within one inbox.
+ */
+interface Scan {
+  table: "tasks" | "outputs" | "instructions" | "messages";
+  /** Newest first: messages by seq, the others by id (time-ordered ids, lib/ids.ts). */
+  key: "id" | "seq";
+  where: SQL[];
+  inbox?: string;
+}
+
+/** How many of an inbox's newest messages a walk tests one by one before the GIN index is asked for the older ones. */
+export const INBOX_WALK = 20_000;
+
+/** The planner's estimate of the rows of a query (EXPLAIN, no execution: the column statistics of `fts`). */
+function estimateRows(ctx: ServiceContext, query: SQL): number {
+  const row = ctx.db.all<Record<string, unknown>>(sql`EXPLAIN (FORMAT JSON) ${query}`)[0];
+  const v = row ? Object.values(row)[0] : null;
+  const plan = (typeof v === "string" ? JSON.parse(v) : v) as { Plan?: { "Plan Rows"?: number } }[] | null;
+  return Number(plan?.[0]?.Plan?.["Plan Rows"] ?? 0);
+}
 
 /**
- * The newest `n` messages matching `q`, in one inbox or in all. Across all inboxes the planner
- * chooses between walking seq backwards (frequent terms) and the GIN index (rare ones) from the
- * column's statistics. Within an inbox it chose a BitmapAnd of the inbox index with the GIN posting
- * lists of frequent words: 100 ms at a million messages (docs/plans/postgresql.md §4.6). So a search
- * within an inbox first tests the inbox's newest INBOX_WALK messages one by one on
- * messages_inbox_seq_idx (a few ms; it finds every match of a frequent term), and asks the GIN
- * index only for the older ones when that walk found fewer than `n` and the inbox has more: the
- * terms are then rarer than n / INBOX_WALK of the inbox, where the GIN plan is quick.
+ * Whether to find the newest matches by walking the rows newest first and testing each (cheap when
+ * matches are frequent: 1,001 of them come early), rather than from the GIN index and a sort
+ * (cheap when they are few). Walking reads about (n / matches) × rows rows, the index about
+ * `matches`: the two cost the same at matches ≈ √(n × rows), about 32,000 for 1,001 of a million
+ * messages. The planner's own choice, from the same statistics, walked 72,000 messages to find
+ * 1,000 of a 1.5% word (2.5 times the index's time) and, within an inbox, joined the inbox index
+ * with the posting lists of frequent words (docs/plans/postgresql.md §4.6). Null (leave it to the
+ * planner) before the table has statistics.
  */
-function messageMatches(ctx: ServiceContext, q: SQL, inbox: string | undefined, n: number): number[] {
-  if (inbox === undefined) {
-    return ctx.db.all<{ seq: number }>(sql`SELECT b.seq FROM messages b WHERE b.fts @@ ${q} ORDER BY b.seq DESC LIMIT ${n}`).map((r) => Number(r.seq));
-  }
-  const walk = ctx.db.get<{ walked: number; lowest: number | null; hits: string | null }>(sql`
-    SELECT count(*) AS walked, min(w.seq) AS lowest, string_agg(w.seq::text, ',' ORDER BY w.seq DESC) FILTER (WHERE w.hit) AS hits
-    FROM (SELECT b.seq, b.fts @@ ${q} AS hit FROM messages b WHERE b.to_inbox = ${inbox} ORDER BY b.seq DESC LIMIT ${INBOX_WALK}) w`)!;
-  const found = walk.hits ? walk.hits.split(",").map(Number) : [];
-  if (found.length >= n || Number(walk.walked) < INBOX_WALK || walk.lowest === null) return found.slice(0, n);
-  const older = ctx.db
-    .all<{ seq: number }>(sql`SELECT b.seq FROM messages b WHERE b.to_inbox = ${inbox} AND b.seq < ${Number(walk.lowest)} AND b.fts @@ ${q} ORDER BY b.seq DESC LIMIT ${n - found.length}`)
-    .map((r) => Number(r.seq));
-  return [...found, ...older];
+export function walkFirst(ctx: ServiceContext, table: Scan["table"], q: SQL, n: number): boolean | null {
+  const rows = Number(ctx.db.get<{ n: number }>(sql`SELECT reltuples AS n FROM pg_class WHERE oid = ${table}::regclass`)?.n ?? -1);
+  if (rows < 0) return null;
+  return estimateRows(ctx, sql`SELECT 1 FROM ${sql.raw(table)} b WHERE b.fts @@ ${q}`) >= Math.sqrt(n * rows);
+}
+
+/**
+ * The newest `n` matches of `q`, keys newest first. Frequent matches: a walk newest first (the
+ * match written so that no index serves it); within an inbox, on messages_inbox_seq_idx, over at
+ * most its INBOX_WALK newest messages, then for the older ones, if the walk found too few (a
+ * frequent term can still be rare in one inbox), the GIN index (or for a phrase, walking on).
+ * Rare matches: the GIN index, then a sort.
+ */
+function newestMatches(ctx: ServiceContext, scan: Scan, parts: SearchPart[], n: number): (number | string)[] {
+  const q = tsQuery(parts);
+  const phrase = parts.some((p) => p.words.length > 1);
+  const k = sql.raw(`b.${scan.key}`);
+  const t = sql.raw(scan.table);
+  const keyOf = (r: { k: number | string }) => (scan.key === "seq" ? Number(r.k) : r.k);
+  const cond = (match: SQL, extra: SQL[] = []) => sql.join([match, ...scan.where, ...(scan.inbox !== undefined ? [sql`b.to_inbox = ${scan.inbox}`] : []), ...extra], sql` AND `);
+  const fromIndex = (extra: SQL[], limit: number) =>
+    ctx.db.all<{ k: number | string }>(sql`WITH m AS MATERIALIZED (SELECT ${k} AS k FROM ${t} b WHERE ${cond(sql`b.fts @@ ${q}`, extra)}) SELECT k FROM m ORDER BY k DESC LIMIT ${limit}`).map(keyOf);
+  const walk = walkFirst(ctx, scan.table, q, n);
+  if (walk === null) return ctx.db.all<{ k: number | string }>(sql`SELECT ${k} AS k FROM ${t} b WHERE ${cond(sql`b.fts @@ ${q}`)} ORDER BY ${k} DESC LIMIT ${n}`).map(keyOf);
+  if (!walk) return fromIndex([], n);
+  const notIndexed = sql`(b.fts @@ ${q}) IS TRUE`;
+  if (scan.inbox === undefined) return ctx.db.all<{ k: number | string }>(sql`SELECT ${k} AS k FROM ${t} b WHERE ${cond(notIndexed)} ORDER BY ${k} DESC LIMIT ${n}`).map(keyOf);
+  // Within an inbox: its newest INBOX_WALK messages (from the INBOX_WALK-th newest, read on the
+  // index alone), tested newest first until n match; then the GIN index for the older ones.
+  const nth = sql`SELECT m.seq FROM messages m WHERE m.to_inbox = ${scan.inbox} ORDER BY m.seq DESC OFFSET ${INBOX_WALK - 1} LIMIT 1`;
+  const walked = ctx.db.all<{ k: number }>(sql`SELECT ${k} AS k FROM ${t} b WHERE ${cond(notIndexed, [sql`b.seq >= coalesce((${nth}), 0)`])} ORDER BY ${k} DESC LIMIT ${n}`).map(keyOf);
+  if (walked.length >= n) return walked;
+  const floor = ctx.db.get<{ seq: number }>(nth);
+  if (!floor) return walked;
+  // The older messages: a word from the GIN index (its posting list, joined with the inbox's rows);
+  // a phrase of frequent words by walking on, as the index would hand over every message holding
+  // all its words to be read and checked (2 s in the largest inbox of the bench dataset).
+  const older = [sql`b.seq < ${Number(floor.seq)}`];
+  const rest = phrase
+    ? ctx.db.all<{ k: number }>(sql`SELECT ${k} AS k FROM ${t} b WHERE ${cond(notIndexed, older)} ORDER BY ${k} DESC LIMIT ${n - walked.length}`).map(keyOf)
+    : fromIndex(older, n - walked.length);
+  return [...walked, ...rest];
 }
 
 /** The best `n` of at most RANK_WINDOW keys by ts_rank_cd (ties: newest first), with their scores (lower is better, as bm25). */
@@ -130,7 +179,7 @@ function messageRows(ctx: ServiceContext, seqs: number[], q: SQL, self: string |
 
 function searchMessagesPg(ctx: ServiceContext, s: MessageSearch): { items: SearchHit[]; order: SearchOrder } {
   const q = tsQuery(s.parts);
-  const newest = messageMatches(ctx, q, s.inbox, RANK_WINDOW + 1);
+  const newest = newestMatches(ctx, { table: "messages", key: "seq", where: [], inbox: s.inbox }, s.parts, RANK_WINDOW + 1).map(Number);
   const order: SearchOrder = newest.length > RANK_WINDOW ? "newest" : "relevance";
   const page = order === "newest" ? newest.slice(0, s.limit) : newest.length <= 1 ? newest : ranked(ctx, "messages", "seq", newest, q, s.limit).map((c) => Number(c.key));
   if (page.length === 0) return { items: [], order };
@@ -146,14 +195,8 @@ function searchMessagesPg(ctx: ServiceContext, s: MessageSearch): { items: Searc
 
 // --- search everywhere ---
 
-interface Plan {
+interface Plan extends Scan {
   kind: SearchKind;
-  table: "tasks" | "outputs" | "instructions" | "messages";
-  key: "id" | "seq";
-  /** The conditions on the row `b`, beside the match. */
-  where: SQL[];
-  /** Messages within one inbox (the inbox walk). */
-  inbox?: string;
 }
 
 /** How each kind is searched for this caller and these filters (backend-sqlite.ts's planFor, with plain columns); null when it can find nothing. */
@@ -198,17 +241,6 @@ function planFor(ctx: ServiceContext, kind: SearchKind, q: SearchAllQuery): Plan
       return { kind, table: "messages", key: "seq", where, inbox: agent };
     }
   }
-}
-
-/** The newest RANK_WINDOW + 1 matches of a kind: messages by seq, the others by id (time-ordered ids, lib/ids.ts). */
-function newestOf(ctx: ServiceContext, plan: Plan, q: SQL): (number | string)[] {
-  if (plan.kind === "message" && plan.where.length === 0) return messageMatches(ctx, q, plan.inbox, RANK_WINDOW + 1);
-  const where = [sql`b.fts @@ ${q}`, ...plan.where];
-  if (plan.inbox !== undefined) where.push(sql`b.to_inbox = ${plan.inbox}`);
-  const k = sql.raw(plan.key);
-  return ctx.db
-    .all<{ k: number | string }>(sql`SELECT b.${k} AS k FROM ${sql.raw(plan.table)} b WHERE ${sql.join(where, sql` AND `)} ORDER BY b.${k} DESC LIMIT ${RANK_WINDOW + 1}`)
-    .map((r) => (plan.key === "seq" ? Number(r.k) : r.k));
 }
 
 const iso = (ms: number | string) => new Date(Number(ms)).toISOString();
@@ -311,7 +343,7 @@ function searchKindPg(ctx: ServiceContext, kind: SearchKind, query: SearchAllQue
   const plan = planFor(ctx, kind, query);
   if (!plan) return null;
   const q = tsQuery(parts);
-  const newest = newestOf(ctx, plan, q);
+  const newest = newestMatches(ctx, plan, parts, RANK_WINDOW + 1);
   const order: SearchOrder = newest.length > RANK_WINDOW ? "newest" : "relevance";
   let candidates: Candidate[] = [];
   if (want !== null && newest.length > 0) {

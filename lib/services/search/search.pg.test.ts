@@ -3,7 +3,8 @@ import { makeTestDb, people, agent } from "@/test/db";
 import { exec, one } from "@/test/sql";
 import * as s from "@/lib/services";
 import { HIT_END, HIT_START } from "@/lib/services";
-import { INBOX_WALK, snippetOf } from "./backend-pg";
+import { INBOX_WALK, snippetOf, tsQuery, walkFirst } from "./backend-pg";
+import { parseSearch } from "./query";
 
 // Search on PostgreSQL (backend-pg.ts): what the suites shared with SQLite do not reach. The same
 // user syntax mapped to tsquery, accents and case, ranking by column weight, the inbox walk and its
@@ -84,36 +85,47 @@ describe("search on PostgreSQL", () => {
     expect(all.order.task).toBe("relevance");
   });
 
-  it("an inbox search finds old matches beyond the inbox walk, and only that inbox's", () => {
-    // Three okapis at the start of a long inbox, more than INBOX_WALK messages ago; one in another inbox.
-    bulk("backend-developer", 3, "okapi number #");
+  it("walks newest first for frequent matches, asks the GIN index for rare ones, leaves it to the planner without statistics", () => {
+    bulk("hitl", 3000, "plain message #");
+    bulk("hitl", 20, "rare okapi #", 3000);
+    const walk = (q: string) => walkFirst(rex(), "messages", tsQuery(parseSearch(q)), 1001);
+    expect(walk("plain")).toBeNull();
+    exec(t.db, "ANALYZE messages");
+    expect(walk("plain")).toBe(true);
+    expect(walk("okapi")).toBe(false);
+    expect(walk('"plain message"')).toBe(true);
+    // Either way the same matches, newest first.
+    expect(s.searchMessages(rex(), { q: "plain", limit: 3 }).items.map((h) => h.body)).toEqual(["plain message 3000", "plain message 2999", "plain message 2998"]);
+    expect(s.searchMessages(rex(), { q: "okapi", limit: 100 }).items).toHaveLength(20);
+  });
+
+  it("an inbox search walks the inbox's newest messages, then asks the GIN index for older ones, and finds only that inbox's", () => {
+    // Three okapis at the start of a long inbox, more than INBOX_WALK messages ago; okapi is frequent
+    // elsewhere, so the search walks the inbox first.
+    bulk("backend-developer", 3, "okapi elsewhere number #");
     bulk("backend-developer", INBOX_WALK + 100, "plain message #", 3);
-    bulk("frontend-developer", 2, "okapi elsewhere #");
+    bulk("frontend-developer", 8000, "okapi elsewhere #");
+    exec(t.db, "ANALYZE messages");
+    expect(walkFirst(rex(), "messages", tsQuery(parseSearch("okapi")), 1001)).toBe(true);
     expect(
       s
         .searchMessages(be(), { q: "okapi" })
         .items.map((h) => h.body)
         .sort(),
-    ).toEqual(["okapi number 1", "okapi number 2", "okapi number 3"]);
-    expect(s.searchMessages(rex(), { q: "okapi", inbox: "frontend-developer" }).items).toHaveLength(2);
-    expect(s.searchMessages(rex(), { q: "okapi" }).items).toHaveLength(5);
+    ).toEqual(["okapi elsewhere number 1", "okapi elsewhere number 2", "okapi elsewhere number 3"]);
+    // A phrase of frequent words walks on through the older messages instead.
+    expect(s.searchMessages(be(), { q: '"okapi elsewhere"' }).items).toHaveLength(3);
+    expect(s.searchMessages(rex(), { q: "okapi", inbox: "frontend-developer" }).order).toBe("newest");
     const everywhere = s.searchAll(be(), { q: "okapi" });
     expect(everywhere.counts.message).toBe(3);
     expect(everywhere.items.every((h) => h.agent === "backend-developer")).toBe(true);
-  });
-
-  it("a frequent word in a long inbox: the newest RANK_WINDOW + 1 from the walk, newest first", () => {
-    bulk("backend-developer", INBOX_WALK + 50, "plain message #");
-    bulk("frontend-developer", 20, "plain message #", INBOX_WALK + 50);
+    // A frequent word: the newest first, from the walk.
     const r = s.searchMessages(be(), { q: "plain", limit: 5 });
     expect(r.order).toBe("newest");
-    expect(r.items.map((h) => h.body)).toEqual([0, 1, 2, 3, 4].map((i) => `plain message ${INBOX_WALK + 50 - i}`));
+    expect(r.items.map((h) => h.body)).toEqual([0, 1, 2, 3, 4].map((i) => `plain message ${INBOX_WALK + 103 - i}`));
     const all = s.searchAll(be(), { q: "plain" });
     expect(all.counts.message).toBe(1000);
     expect(all.more).toEqual(["message"]);
-    // The walk and the fallback agree with a plain GIN search on what matches.
-    const rare = s.searchMessages(be(), { q: "1234" });
-    expect(rare.items.map((h) => h.body)).toEqual(["plain message 1234"]);
   });
 
   it("snippets mark the matches with HIT_START/HIT_END and show … where the text is cut", () => {
