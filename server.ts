@@ -1,7 +1,9 @@
+import cluster from "node:cluster";
+import os from "node:os";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import next from "next";
 import { getRequestListener } from "@hono/node-server";
-import { closeDb, DataPathError, defaultDatabasePath, ensureDatabaseFolder, getDb } from "@/db/client";
+import { closeDb, DataPathError, describeDatabase, ensureDatabaseFolder, getDb, postgresUrl } from "@/db/client";
 import { agentDirsFromEnv, formatAgentProblem, loadAgentDefinitions } from "@/lib/agents";
 import { countUsers, syncAgents } from "@/lib/services";
 import { systemActor } from "@/lib/auth/actor";
@@ -30,14 +32,65 @@ const port = Number(process.env.PORT) || 3000;
 const hostname = process.env.HOST?.trim() || "127.0.0.1";
 const logger = getLogger();
 
+/**
+ * How many server processes to run on this machine (AGENTDESK_PROCESSES; docs/replicas.md): on
+ * PostgreSQL, N identical workers on one port (node:cluster), each a replica with its own
+ * connection, because a process waits for the database on every statement; default 1. On SQLite
+ * always 1: one process per file.
+ */
+function processesFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.AGENTDESK_PROCESSES?.trim();
+  try {
+    if (!raw || !postgresUrl(env)) return 1;
+  } catch {
+    return 1; // a malformed DATABASE_URL: main() says why
+  }
+  const n = raw === "auto" ? Math.min(4, os.availableParallelism()) : Number(raw);
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, 64) : 1;
+}
+
+/**
+ * The primary of AGENTDESK_PROCESSES=N: forks the workers (each runs main() and shares the port),
+ * forks again one that dies unexpectedly (after a second), and on SIGTERM/SIGINT passes SIGTERM on
+ * and exits once every worker has finished its graceful shutdown.
+ */
+function runWorkers(n: number) {
+  let stopping = false;
+  const fork = () => cluster.fork();
+  for (let i = 0; i < n; i++) fork();
+  cluster.on("exit", (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    logger.error({ workerPid: worker.process.pid, code, signal }, "a server process ended unexpectedly: starting another");
+    setTimeout(fork, 1000).unref();
+  });
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill("SIGTERM");
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  logger.info({ processes: n, port, database: describeDatabase() }, "AgentDesk is starting its server processes");
+}
+
 async function main() {
-  const database = defaultDatabasePath();
-  // A fresh clone has no data/ yet: the folder comes first, before the lock file written into it.
-  ensureDatabaseFolder(database);
-  // <db>.server.pid: `agentdesk restore` refuses to swap the file while this process lives.
-  const lock = acquireLock(database, "server");
-  if (!lock.owned && lock.other) logger.warn({ otherPid: lock.other.pid, database }, "another server is using this database");
-  process.on("exit", () => releaseLock(database));
+  const database = describeDatabase();
+  // The first process of a machine prints the banner (the others are the same server).
+  const first = !cluster.isWorker || cluster.worker?.id === 1;
+  let lock: { release: () => void } = { release: () => {} };
+  if (!postgresUrl()) {
+    // A fresh clone has no data/ yet: the folder comes first, before the lock file written into it.
+    ensureDatabaseFolder(database);
+    // <db>.server.pid: `agentdesk restore` refuses to swap the file while this process lives.
+    const held = acquireLock(database, "server");
+    if (!held.owned && held.other) logger.warn({ otherPid: held.other.pid, database }, "another server is using this database");
+    process.on("exit", () => releaseLock(database));
+    lock = held;
+  }
   const db = getDb();
   // WAL checkpoints on a worker thread, never inside an agent's COMMIT (lib/ops/checkpointer.ts).
   const checkpointer = startDatabaseMaintenance(db, { log: logger });
@@ -51,7 +104,8 @@ async function main() {
 
   // Agent runs (lib/runners, docs/runners.md): launched by the replica holding the `runs` lease, once
   // the server listens, so agents can connect. Every replica answers what is configured and queues runs.
-  const replica = replicaIdFromEnv();
+  // Each server process is a replica of its own (AGENTDESK_PROCESSES), even when AGENTDESK_REPLICA_ID names the machine.
+  const replica = replicaIdFromEnv() + (cluster.isWorker ? `#${cluster.worker?.id}` : "");
   const runs = new RunSupervisor({
     db,
     config: { file: defaultConfigPath() },
@@ -113,7 +167,9 @@ async function main() {
     logger.info({ url, host: hostname, database, mode: dev ? "development" : "production" }, "AgentDesk is listening");
     const reach = exposed ? `  Listening on every network interface (HOST=${hostname}).\n` : "";
     // The banner is for the person at the terminal; stdout carries only JSON log lines.
-    if (countUsers({ db }) === 0) {
+    if (!first) {
+      // the first process prints it
+    } else if (countUsers({ db }) === 0) {
       process.stderr.write(
         `\n  AgentDesk is ready at ${url}\n` +
           reach +
@@ -146,12 +202,15 @@ async function main() {
   });
 }
 
-main().catch((err) => {
-  if (err instanceof DataPathError) {
-    // For the person at the terminal: one line, the path and the reason (stdout has the JSON line).
-    process.stderr.write(`AgentDesk could not start: ${err.message}\n`);
-    logger.fatal({ path: err.path }, err.message);
-  } else if (err instanceof LockError) logger.fatal({ holder: err.holder }, err.message);
-  else logger.fatal({ err }, "AgentDesk could not start");
-  process.exit(1);
-});
+const processes = cluster.isPrimary ? processesFromEnv() : 1;
+if (processes > 1) runWorkers(processes);
+else
+  main().catch((err) => {
+    if (err instanceof DataPathError) {
+      // For the person at the terminal: one line, the path and the reason (stdout has the JSON line).
+      process.stderr.write(`AgentDesk could not start: ${err.message}\n`);
+      logger.fatal({ path: err.path }, err.message);
+    } else if (err instanceof LockError) logger.fatal({ holder: err.holder }, err.message);
+    else logger.fatal({ err }, "AgentDesk could not start");
+    process.exit(1);
+  });
