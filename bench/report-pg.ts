@@ -30,6 +30,9 @@ export function renderPgFigures(r: PgBenchResults, sqlite: BenchResults | null):
   out.push(
     `Dataset: \`${r.dataset.file}\` loaded into the database \`${r.dataset.database}\` (${n(r.dataset.mib, 0)} MiB${r.dataset.loadS ? `, loaded in ${minSec(r.dataset.loadS)}` : ""}): ${n(c.tasks, 0)} tasks, ${n(c.task_steps, 0)} steps, ${n(c.messages, 0)} messages, ${n(c.events, 0)} events. SQLite figures beside them: ${same ? `the run of ${same.startedAt.slice(0, 16).replace("T", " ")} UTC above (its API part ${at(same.sectionStartedAt?.api)}${same.sectionStartedAt?.api?.slice(0, 10) !== same.startedAt.slice(0, 10) ? ` on ${same.sectionStartedAt?.api?.slice(0, 10)}` : ""})` : "none of this dataset in bench/results/latest.json"}.`,
   );
+  if (r.source) {
+    out.push(`Code measured: commit \`${r.source.commit}\`${r.source.dirty.length ? `, with work in progress in the working tree (${r.source.dirty.map((f) => `\`${f}\``).join(", ")})` : ""}.`);
+  }
   out.push("");
 
   for (const a of r.api ?? []) {

@@ -6,6 +6,7 @@
 // kept for the next run: drop it with --drop-loaded). Writes bench/results/pg-<timestamp>.json and
 // pg-latest.json and rewrites the PostgreSQL figures in docs/benchmarks.md (their own markers; the
 // SQLite figures are left as they are, and read from latest.json for the side-by-side columns).
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -40,6 +41,22 @@ export interface PgBenchResults {
   live?: LiveResult[];
   errors: Record<string, string>;
   durationS?: { total: number; preparing: number };
+  /** The commit measured, and the files of the engine and the services changed in the working tree at the start (others' work in progress). */
+  source?: { commit: string; dirty: string[] };
+}
+
+function sourceState(): PgBenchResults["source"] {
+  try {
+    const git = (...a: string[]) => execFileSync("git", a, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const dirty = git("status", "--porcelain", "--", "db", "lib", "server.ts")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => l.slice(3))
+      .filter((f) => !/\.test\.ts$/.test(f));
+    return { commit: git("rev-parse", "--short", "HEAD"), dirty };
+  } catch {
+    return undefined;
+  }
 }
 
 export async function runPgBench(args: string[], started: Date, log: (s: string) => void): Promise<void> {
@@ -107,6 +124,7 @@ export async function runPgBench(args: string[], started: Date, log: (s: string)
     loadBySection: {},
     sectionStartedAt: {},
     errors: {},
+    source: sourceState(),
   };
   log(`machine: ${results.machine.nproc} cores, load ${results.machine.loadAtStart.join(" ")}; ${results.server}; dataset ${template} (${results.dataset.mib} MiB)`);
   const section = async (name: string, fn: () => Promise<void> | void) => {
