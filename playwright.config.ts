@@ -22,7 +22,11 @@ export default defineConfig({
       args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
     },
   },
-  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], viewport: { width: 1400, height: 900 } } }],
+  projects: [
+    { name: "chromium", testIgnore: /\.pg\.spec\.ts$/, use: { ...devices["Desktop Chrome"], viewport: { width: 1400, height: 900 } } },
+    // Two replicas on PostgreSQL (e2e/*.pg.spec.ts start their own servers): when TEST_DATABASE_URL names a cluster.
+    ...(process.env.TEST_DATABASE_URL?.trim() ? [{ name: "pg", testMatch: /\.pg\.spec\.ts$/, use: { ...devices["Desktop Chrome"], viewport: { width: 1400, height: 900 } } }] : []),
+  ],
   webServer: {
     command: "npx tsx e2e/support/start-server.ts",
     url: `http://localhost:${port}/api/health`,

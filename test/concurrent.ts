@@ -27,8 +27,8 @@ function firstLine(child: ChildProcess, what: string): Promise<string> {
 }
 
 /** Starts `n` more API servers (separate processes) on the database file; their base URLs and a stop. */
-export async function startServerProcesses(file: string, n: number): Promise<{ urls: string[]; stop: () => void }> {
-  const children = Array.from({ length: n }, () => tsx("test/api-server-worker.ts", [file]));
+export async function startServerProcesses(location: string, n: number): Promise<{ urls: string[]; stop: () => void }> {
+  const children = Array.from({ length: n }, () => tsx("test/api-server-worker.ts", [location]));
   const urls = await Promise.all(children.map(async (c) => `http://127.0.0.1:${(JSON.parse(await firstLine(c, "API server")) as { port: number }).port}`));
   return { urls, stop: () => children.forEach((c) => c.kill("SIGTERM")) };
 }

@@ -23,6 +23,8 @@ export interface TestServer {
   baseUrl: string;
   db: Db;
   file: string;
+  /** The file, or the PostgreSQL URL: what another process opens (test/db.ts openLocation). */
+  location: string;
   dir: string;
   ctx: (actor: Actor) => ServiceContext;
   /** Another connection to the server's database, as another process has. The caller closes it. */
@@ -96,6 +98,7 @@ export async function startTestServer(): Promise<TestServer> {
     baseUrl,
     db: t.db,
     file: t.file,
+    location: t.location,
     dir: t.dir,
     ctx: (actor) => ({ db: t.db, actor }),
     reopen: t.reopen,

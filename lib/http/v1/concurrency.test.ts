@@ -13,7 +13,7 @@ let servers: string[];
 let stopServers: () => void;
 beforeAll(async () => {
   s = await startTestServer();
-  const more = await startServerProcesses(s.file, 2);
+  const more = await startServerProcesses(s.location, 2);
   servers = [s.baseUrl, ...more.urls];
   stopServers = more.stop;
 });

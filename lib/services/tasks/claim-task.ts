@@ -114,7 +114,13 @@ export function claimTask(ctx: ServiceContext, raw: z.input<typeof ClaimTaskInpu
         claimed = scope ? () => claimNextIn(tx, actor.name, scope, at, at + leaseMs) : () => claimNext(tx).get({ agent: actor.name, at, expiresAt: at + leaseMs });
       }
       const row = claimTransition({ at, emit, after: (r) => ({ leaseToken: r.leaseToken, leaseExpiresAt: new Date(r.leaseExpiresAt!).toISOString() }) }, claimed);
-      if (!row) return null;
+      if (!row) {
+        // Claimed by id, and taken by another connection between the check above and the UPDATE (on
+        // PostgreSQL's READ COMMITTED the UPDATE waits for that claim, then finds the task taken):
+        // the same answer as when the check itself sees it taken.
+        if (input.taskId) throw new ServiceError("illegal_transition", `Task ${input.taskId} was claimed meanwhile, only a pending task can be claimed`);
+        return null;
+      }
       return taskDto(row, at);
     },
     claimIsolation,
