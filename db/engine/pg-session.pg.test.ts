@@ -270,6 +270,42 @@ describe("transactions", () => {
     expect(level({ isolation: "read-committed" })).toBe("read committed");
   });
 
+  it("sends BEGIN with the transaction's first statement, in one round trip, with the same results, row counts and errors", () => {
+    reset();
+    db.insert(items)
+      .values([
+        { name: "a", createdAt: 1 },
+        { name: "b", createdAt: 2 },
+      ])
+      .run();
+    const session = (db as unknown as { session: { pipelined: number } }).session;
+    const before = session.pipelined;
+    expect(db.$engine.transaction((tx) => tx.update(items).set({ qty: 3 }).where(gt(items.createdAt, 0)).run().changes)).toBe(2);
+    const byName = db
+      .select({ qty: items.qty })
+      .from(items)
+      .where(eq(items.name, sql.placeholder("n")))
+      .prepare();
+    expect(db.$engine.transaction(() => byName.get({ n: "b" }))).toEqual({ qty: 3 });
+    const level = (isolation: "serial" | "read-committed") =>
+      db.$engine.transaction((tx) => tx.get<{ level: string }>(sql`SELECT current_setting('transaction_isolation') AS level, ${1} AS one`)!.level, { isolation });
+    expect(level("serial")).toBe("serializable");
+    expect(level("read-committed")).toBe("read committed");
+    expect(session.pipelined).toBe(before + 4);
+    // the first statement fails: its error and SQLSTATE, the transaction rolled back, the connection fine
+    let err: unknown;
+    try {
+      db.$engine.transaction((tx) => tx.insert(items).values({ name: "a", createdAt: 1 }).run());
+    } catch (e) {
+      err = e;
+    }
+    expect(sqlStateOf(err)).toBe("23505");
+    expect((err as Error).message).toMatch(/^duplicate key value/);
+    expect(db.$engine.transaction((tx) => tx.select({ n: count() }).from(items).get())).toEqual({ n: 2 });
+    // a transaction that runs no statement sends nothing, and returns its value
+    expect(db.$engine.transaction(() => 42)).toBe(42);
+  });
+
   it("refuses to commit a transaction a failed statement aborted, even when the verb caught the error", () => {
     reset();
     expect(() =>

@@ -23,7 +23,18 @@ export interface NativeClient {
     /** 0 idle, 1 active, 2 in a transaction, 3 in a failed transaction, 4 unknown (connection bad). */
     transactionStatus(): number;
     resultErrorFields(): { sqlState?: string; messagePrimary?: string; messageDetail?: string; constraintName?: string } | null;
+    resultStatus(): string;
+    resultErrorMessage(): string;
+    getResult(): boolean;
+    pipelineModeSupported(): boolean;
+    enterPipelineMode(): boolean;
+    exitPipelineMode(): boolean;
+    pipelineSync(): boolean;
+    sendQueryParams(text: string, params: (string | null)[]): boolean;
+    sendQueryPrepared(name: string, params: (string | null)[]): boolean;
   };
+  /** pg-native's result reader for the current libpq result (rows as objects, or arrays in arrayMode). */
+  _consumeQueryResults(pq: NativeClient["pq"]): { rows: unknown[] };
   connectSync(conninfo: string): void;
   querySync(text: string, values?: unknown[]): unknown[];
   prepareSync(name: string, text: string, nParams: number): void;
@@ -143,6 +154,12 @@ export class PgSyncSession extends SQLiteSession<"sync", RunResult, Record<strin
   private reconnectAfter = 0;
   /** The server process of this connection (its own NOTIFYs carry it). */
   backendPid: number;
+  /** A BEGIN not sent yet: it goes with the transaction's first statement (one round trip less per transaction). */
+  private pendingBegin: string | null = null;
+  /** The row count of the last statement when it ran in a pipeline (libpq's current result is then the pipeline's end). */
+  private pipelinedChanges: number | null = null;
+  /** Statements that went in one round trip with their BEGIN (for tests and diagnostics). */
+  pipelined = 0;
 
   constructor(
     public client: NativeClient,
@@ -168,7 +185,9 @@ export class PgSyncSession extends SQLiteSession<"sync", RunResult, Record<strin
   private live(): NativeClient {
     if (this.closed) throw new PgError("The PostgreSQL connection is closed", "08003");
     const c = this.client;
-    if (c.pq.transactionStatus() !== 4 || this.depth > 0 || !this.connectAgain) return c;
+    // Nothing of a transaction whose BEGIN is still pending has reached the server: it may connect again too.
+    const fresh = this.depth === 0 || (this.depth === 1 && this.pendingBegin !== null);
+    if (c.pq.transactionStatus() !== 4 || !fresh || !this.connectAgain) return c;
     const now = Date.now();
     if (now < this.reconnectAfter) throw new PgError("The connection to PostgreSQL was lost; reconnecting", "08006");
     this.reconnectAfter = now + 1000;
@@ -196,6 +215,13 @@ export class PgSyncSession extends SQLiteSession<"sync", RunResult, Record<strin
   /** A one-off statement (unnamed: the server keeps nothing). */
   query(text: string, params: unknown[], arrayMode: boolean): unknown[] {
     const c = this.live();
+    this.pipelinedChanges = null;
+    if (this.pendingBegin !== null) {
+      const values = params.map(toParam);
+      // The extended protocol takes one statement: text without parameters may hold several.
+      if (params.length && this.canPipeline(c)) return this.withBegin(arrayMode, () => c.pq.sendQueryParams(text, values));
+      this.sendBegin();
+    }
     c.arrayMode = arrayMode;
     try {
       // Without parameters: the simple protocol (one message; also takes several statements).
@@ -215,6 +241,12 @@ export class PgSyncSession extends SQLiteSession<"sync", RunResult, Record<strin
         c.prepareSync(name, text, params.length);
         this.names.set(text, name);
       }
+      this.pipelinedChanges = null;
+      if (this.pendingBegin !== null) {
+        const values = params.map(toParam);
+        if (this.canPipeline(c)) return this.withBegin(arrayMode, () => c.pq.sendQueryPrepared(name!, values));
+        this.sendBegin();
+      }
       c.arrayMode = arrayMode;
       return c.executeSync(name, params.map(toParam));
     } catch (err) {
@@ -223,7 +255,72 @@ export class PgSyncSession extends SQLiteSession<"sync", RunResult, Record<strin
   }
 
   changes(): number {
-    return Number(this.client.pq.cmdTuples() || 0);
+    return this.pipelinedChanges ?? Number(this.client.pq.cmdTuples() || 0);
+  }
+
+  private pipelineClient: NativeClient | null = null;
+  /** Pipeline mode needs libpq 14 or newer (pg-native was built against the libpq on the machine). */
+  private canPipeline(c: NativeClient): boolean {
+    if (this.pipelineClient === c) return true;
+    if (!c.pq.pipelineModeSupported()) return false;
+    this.pipelineClient = c;
+    return true;
+  }
+
+  private sendBegin(): void {
+    const begin = this.pendingBegin!;
+    this.pendingBegin = null;
+    try {
+      this.client.querySync(begin);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /**
+   * The pending BEGIN and the transaction's first statement in one round trip (libpq's pipeline
+   * mode, read synchronously: the connection is in blocking mode, so each PQgetResult waits for
+   * the server). Results come as BEGIN's, null, the statement's, null, then the pipeline's end.
+   */
+  private withBegin(arrayMode: boolean, send: () => boolean): unknown[] {
+    const c = this.client;
+    const pq = c.pq;
+    const begin = this.pendingBegin!;
+    this.pendingBegin = null;
+    if (!pq.enterPipelineMode()) return this.fail(new Error("could not enter libpq's pipeline mode"));
+    let rows: unknown[] = [];
+    let changes = 0;
+    let error: { message: string; fields: ReturnType<NativeClient["pq"]["resultErrorFields"]> } | null = null;
+    try {
+      if (!pq.sendQueryParams(begin, []) || !send() || !pq.pipelineSync()) throw new Error("could not send the statement");
+      c.arrayMode = arrayMode;
+      for (let n = 0, nulls = 0; ;) {
+        if (!pq.getResult()) {
+          // One null ends each statement's results; two in a row: the connection is gone.
+          if (++nulls > 1) throw new Error("the connection to the server was lost");
+          continue;
+        }
+        nulls = 0;
+        const status = pq.resultStatus();
+        if (status === "PGRES_PIPELINE_SYNC") break;
+        if (status === "PGRES_FATAL_ERROR") error ??= { message: pq.resultErrorMessage(), fields: pq.resultErrorFields() };
+        else if (status !== "PGRES_PIPELINE_ABORTED" && ++n === 2) {
+          rows = c._consumeQueryResults(pq).rows;
+          changes = Number(pq.cmdTuples() || 0);
+        }
+      }
+    } catch (err) {
+      error ??= { message: (err as Error).message, fields: null };
+    } finally {
+      pq.exitPipelineMode();
+    }
+    if (error) {
+      this.lastState = error.fields?.sqlState;
+      throw new PgError(error.fields?.messagePrimary || error.message.trim(), error.fields?.sqlState, error.fields?.messageDetail, error.fields?.constraintName);
+    }
+    this.pipelined++;
+    this.pipelinedChanges = changes;
+    return rows;
   }
 
   prepareQuery(
@@ -266,11 +363,12 @@ export class PgSyncSession extends SQLiteSession<"sync", RunResult, Record<strin
     if (this.depth > 0 || this.live().pq.transactionStatus() === 2) return this.savepoint(fn);
     const begin = isolation === "read-committed" ? "BEGIN ISOLATION LEVEL READ COMMITTED" : "BEGIN ISOLATION LEVEL SERIALIZABLE";
     for (let attempt = 1; ; attempt++) {
-      this.query(begin, [], false);
+      this.pendingBegin = begin; // sent with the first statement
       this.depth = 1;
       this.lastState = undefined;
       try {
         const result = fn(this.txAt(0));
+        if (this.pendingBegin !== null) return result; // no statement: nothing to begin or commit
         if (this.client.pq.transactionStatus() === 3) {
           // A statement failed and `fn` went on: PostgreSQL has aborted the transaction and would
           // answer COMMIT with a silent ROLLBACK.
@@ -289,11 +387,16 @@ export class PgSyncSession extends SQLiteSession<"sync", RunResult, Record<strin
         throw err;
       } finally {
         this.depth = 0;
+        this.pendingBegin = null;
       }
     }
   }
 
   private rollback(): void {
+    if (this.pendingBegin !== null) {
+      this.pendingBegin = null; // never sent
+      return;
+    }
     // After a failed COMMIT the transaction is over already; a dead connection cannot roll back
     // (the server does it when the session ends).
     if (this.client.pq.transactionStatus() === 0 || this.client.pq.transactionStatus() === 4) return;
