@@ -65,6 +65,8 @@ interface InFlight {
  * the others'): the follower stores each delivery with its high-water mark before anything is sent
  * (lib/services/webhooks/deliveries.ts), so a restart loses none; pending ones are sent, at most
  * `concurrency` at once and one per webhook, each with a time limit, and retried with backoff.
+ * With several server replicas it runs on the one holding the `webhooks` lease (lib/ops/replica-jobs.ts):
+ * `start()` when it takes the lease, `stop()` when it loses it or shuts down.
  */
 export class WebhookWorker {
   readonly baseUrl: string;
@@ -201,11 +203,6 @@ export class WebhookWorker {
       });
     this.inflight.set(deliveryId, { webhookId, abort, done });
   }
-}
-
-/** Starts the worker (server.ts); `stop()` on shutdown, before the database closes. */
-export function startWebhookWorker(opts: WebhookWorkerOptions): WebhookWorker {
-  return new WebhookWorker(opts).start();
 }
 
 /** dns.lookup that refuses names resolving to a loopback/private address (unless allowed). */

@@ -24,10 +24,6 @@ export const LEASE_TTL_MS = 15_000;
 /** How often a holder renews (and a replica without it tries to take it). */
 export const LEASE_RENEW_MS = 5_000;
 
-/** The leases a server holds (server.ts). */
-export const JOB_LEASES = ["sweeper", "mirror", "runs", "webhooks"] as const;
-export type JobLease = (typeof JOB_LEASES)[number];
-
 /**
  * This process's name as a lease holder: AGENTDESK_REPLICA_ID (unique per process), else
  * hostname:pid:random, different at every start.
