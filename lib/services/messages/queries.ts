@@ -156,7 +156,7 @@ function canReadMessage(ctx: ServiceContext, m: Pick<MessageRow, "toInbox" | "fr
 }
 
 // Search lives in lib/services/search (one backend per engine); these names stay importable from here.
-export { HIT_END, HIT_START, RANK_WINDOW, toFtsQuery, type SearchHit, type SearchOrder } from "../search/query";
+export { HIT_END, HIT_START, RANK_WINDOW, toFtsQuery, type SearchHit } from "../search/query";
 
 /**
  * Full-text search over messages, first page: words match subject and body; a search within an
