@@ -301,6 +301,19 @@ describe("transactions", () => {
     }
     expect(sqlStateOf(err)).toBe("23505");
     expect((err as Error).message).toMatch(/^duplicate key value/);
+    // the same through a prepared statement
+    const add = db
+      .insert(items)
+      .values({ name: sql.placeholder("n"), createdAt: 1 })
+      .prepare();
+    err = undefined;
+    try {
+      db.$engine.transaction(() => add.run({ n: "b" }));
+    } catch (e) {
+      err = e;
+    }
+    expect(sqlStateOf(err)).toBe("23505");
+    expect((err as Error).message).toBe('duplicate key value violates unique constraint "items_name_key"');
     expect(db.$engine.transaction((tx) => tx.select({ n: count() }).from(items).get())).toEqual({ n: 2 });
     // a transaction that runs no statement sends nothing, and returns its value
     expect(db.$engine.transaction(() => 42)).toBe(42);

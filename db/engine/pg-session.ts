@@ -227,6 +227,7 @@ export class PgSyncSession extends SQLiteSession<"sync", RunResult, Record<strin
       // Without parameters: the simple protocol (one message; also takes several statements).
       return params.length ? c.querySync(text, params.map(toParam)) : c.querySync(text);
     } catch (err) {
+      if (err instanceof PgError) throw err;
       return this.fail(err);
     }
   }
@@ -250,6 +251,7 @@ export class PgSyncSession extends SQLiteSession<"sync", RunResult, Record<strin
       c.arrayMode = arrayMode;
       return c.executeSync(name, params.map(toParam));
     } catch (err) {
+      if (err instanceof PgError) throw err;
       return this.fail(err);
     }
   }
