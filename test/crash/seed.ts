@@ -26,8 +26,11 @@ export interface Seeded {
   events: number;
 }
 
+/** Opens (and migrates) the database at `location`: an SQLite file or a postgres:// URL. */
+export const openLocation = (location: string): Db => (isPostgresUrl(location) ? openConfigured({ ...process.env, DATABASE_URL: location }) : openDatabase(location));
+
 export function seedWorkload(location: string, opts: { tasksPerAgent: number; tokensPerAgent: number; agents?: string[] }): Seeded {
-  const db: Db = isPostgresUrl(location) ? openConfigured({ ...process.env, DATABASE_URL: location }) : openDatabase(location);
+  const db = openLocation(location);
   try {
     const { agents } = loadAgentDefinitions([path.join(process.cwd(), "agents")]);
     syncAgents({ db, actor: system }, agents);
