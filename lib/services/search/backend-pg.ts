@@ -107,6 +107,17 @@ export function walkFirst(ctx: ServiceContext, table: Scan["table"], q: SQL, n: 
   return estimateRows(ctx, sql`SELECT 1 FROM ${sql.raw(table)} b WHERE b.fts @@ ${q}`) >= Math.sqrt(n * rows);
 }
 
+const inboxSeqIndex = new WeakMap<object, boolean>();
+/** Whether messages has a btree index on (to_inbox, seq), looked up once per database. */
+export function hasInboxSeqIndex(ctx: ServiceContext): boolean {
+  let has = inboxSeqIndex.get(ctx.db.$engine);
+  if (has === undefined) {
+    has = ctx.db.all(sql`SELECT 1 AS one FROM pg_indexes WHERE tablename = 'messages' AND indexdef LIKE '%USING btree (to_inbox, seq)'`).length > 0;
+    inboxSeqIndex.set(ctx.db.$engine, has);
+  }
+  return has;
+}
+
 /**
  * The newest `n` matches of `q`, keys newest first. Frequent matches: a walk newest first (the
  * match written so that no index serves it); within an inbox, on messages_inbox_seq_idx, over at
@@ -123,7 +134,9 @@ function newestMatches(ctx: ServiceContext, scan: Scan, parts: SearchPart[], n: 
   const cond = (match: SQL, extra: SQL[] = []) => sql.join([match, ...scan.where, ...(scan.inbox !== undefined ? [sql`b.to_inbox = ${scan.inbox}`] : []), ...extra], sql` AND `);
   const fromIndex = (extra: SQL[], limit: number) =>
     ctx.db.all<{ k: number | string }>(sql`WITH m AS MATERIALIZED (SELECT ${k} AS k FROM ${t} b WHERE ${cond(sql`b.fts @@ ${q}`, extra)}) SELECT k FROM m ORDER BY k DESC LIMIT ${limit}`).map(keyOf);
-  const walk = walkFirst(ctx, scan.table, q, n);
+  // The inbox walk needs the inbox's messages in seq order (messages_inbox_seq_idx): without it,
+  // reading an inbox newest first means reading it whole, worse than the planner's own choice.
+  const walk = scan.inbox !== undefined && !hasInboxSeqIndex(ctx) ? null : walkFirst(ctx, scan.table, q, n);
   if (walk === null) return ctx.db.all<{ k: number | string }>(sql`SELECT ${k} AS k FROM ${t} b WHERE ${cond(sql`b.fts @@ ${q}`)} ORDER BY ${k} DESC LIMIT ${n}`).map(keyOf);
   if (!walk) return fromIndex([], n);
   const notIndexed = sql`(b.fts @@ ${q}) IS TRUE`;

@@ -3,7 +3,7 @@ import { makeTestDb, people, agent } from "@/test/db";
 import { exec, one } from "@/test/sql";
 import * as s from "@/lib/services";
 import { HIT_END, HIT_START } from "@/lib/services";
-import { INBOX_WALK, snippetOf, tsQuery, walkFirst } from "./backend-pg";
+import { hasInboxSeqIndex, INBOX_WALK, snippetOf, tsQuery, walkFirst } from "./backend-pg";
 import { parseSearch } from "./query";
 
 // Search on PostgreSQL (backend-pg.ts): what the suites shared with SQLite do not reach. The same
@@ -105,7 +105,10 @@ describe("search on PostgreSQL", () => {
     bulk("backend-developer", 3, "okapi elsewhere number #");
     bulk("backend-developer", INBOX_WALK + 100, "plain message #", 3);
     bulk("frontend-developer", 8000, "okapi elsewhere #");
+    // The walk reads an inbox on (to_inbox, seq); without that index the planner chooses (the last check).
+    exec(t.db, "CREATE INDEX IF NOT EXISTS messages_inbox_seq_idx ON messages (to_inbox, seq)");
     exec(t.db, "ANALYZE messages");
+    expect(hasInboxSeqIndex(be())).toBe(true);
     expect(walkFirst(rex(), "messages", tsQuery(parseSearch("okapi")), 1001)).toBe(true);
     expect(
       s
@@ -126,6 +129,17 @@ describe("search on PostgreSQL", () => {
     const all = s.searchAll(be(), { q: "plain" });
     expect(all.counts.message).toBe(1000);
     expect(all.more).toEqual(["message"]);
+    // The same answers through the planner's plan, on a database without the index.
+    const other = t.reopen();
+    try {
+      exec(other, "DROP INDEX IF EXISTS messages_inbox_seq_idx");
+      const ctx = { db: other, actor: agent("backend-developer") };
+      expect(hasInboxSeqIndex(ctx)).toBe(false);
+      expect(s.searchMessages(ctx, { q: "okapi" }).items).toHaveLength(3);
+      expect(s.searchMessages(ctx, { q: "plain", limit: 5 }).items.map((h) => h.body)).toEqual(r.items.map((h) => h.body));
+    } finally {
+      other.$engine.close();
+    }
   });
 
   it("snippets mark the matches with HIT_START/HIT_END and show … where the text is cut", () => {
