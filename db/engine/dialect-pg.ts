@@ -59,5 +59,5 @@ export const pgDialect: DialectSql = {
   // order, and resumes from the (tx, id) of the last id it saw (docs/plans/postgresql.md §3.1).
   eventsAfter: (afterId) =>
     sql<boolean>`("events"."tx", "events"."id") > (coalesce((SELECT "e"."tx" FROM "events" "e" WHERE "e"."id" <= ${afterId} ORDER BY "e"."id" DESC LIMIT 1), '0'::xid8), ${afterId}) AND "events"."tx" < ${horizon}`,
-  eventsOrder: () => sql`"events"."tx", "events"."id"`,
+  eventsOrder: (desc) => (desc ? sql`"events"."tx" DESC, "events"."id" DESC` : sql`"events"."tx", "events"."id"`),
 };

@@ -16,5 +16,5 @@ export const sqliteDialect: DialectSql = {
   nowMs: () => sql<number>`CAST(unixepoch('subsec') * 1000 AS INTEGER)`,
   limitAll: () => sql`LIMIT -1`,
   eventsAfter: (afterId) => sql<boolean>`"events"."id" > ${afterId}`,
-  eventsOrder: () => sql`"events"."id"`,
+  eventsOrder: (desc) => (desc ? sql`"events"."id" DESC` : sql`"events"."id"`),
 };

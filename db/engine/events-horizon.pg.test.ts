@@ -48,6 +48,23 @@ describe("the events follower on PostgreSQL", () => {
     expect(s.lastEventId(rex())).toBe(second.id);
   });
 
+  it("starts a new follower after the last event in transaction order, not after the largest id", () => {
+    const start = s.lastEventId(rex());
+    const older = t.reopen();
+    opened.push(older);
+    older.$engine.transaction((tx) => {
+      tx.run(sql`SELECT pg_current_xact_id()`); // this transaction takes its id first...
+      s.createInstruction(rex(), { title: "younger transaction, smaller event id" }); // ...this one commits first
+      s.sendMessage({ db: tx as unknown as Db, actor: people.admin }, { to: "backend-developer", body: "older transaction, larger event id" });
+    });
+    const [first, last] = s.listEvents(rex(), { afterId: start });
+    expect([first.verb, last.verb]).toEqual(["message.sent", "instruction.created"]);
+    expect(first.id).toBeGreaterThan(last.id);
+    // A follower starting now is handed neither again.
+    expect(s.lastEventId(rex())).toBe(last.id);
+    expect(s.listEvents(rex(), { afterId: s.lastEventId(rex()) })).toEqual([]);
+  });
+
   it("is not held back by a transaction open in another database of the cluster", () => {
     elsewhere = createTestDatabase();
     const other = openPostgres(databaseUrl(elsewhere), { migrate: false });

@@ -93,6 +93,6 @@ export interface DialectSql {
    * transaction id, only transactions below the snapshot's xmin).
    */
   eventsAfter(afterId: number): SQL<boolean>;
-  /** The ORDER BY of a follower of the events table, matching `eventsAfter`. */
-  eventsOrder(): SQL;
+  /** The ORDER BY of a follower of the events table, matching `eventsAfter` (newest first with `desc`). */
+  eventsOrder(desc?: boolean): SQL;
 }

@@ -49,6 +49,10 @@ export function listEvents(ctx: ServiceContext, q: { afterId?: number; beforeId?
  * commits late with a lower id is still read by `listEvents({ afterId })`).
  */
 export function lastEventId(ctx: Pick<ServiceContext, "db">): number {
-  const r = ctx.db.select({ id: events.id }).from(events).where(dialect(ctx.db).eventsAfter(0)).orderBy(desc(events.id)).limit(1).get();
+  // The last in follower order (on PostgreSQL by transaction, then id), not the largest id: a
+  // follower resuming after the largest id would be handed again the settled events of a later
+  // transaction with a lower id.
+  const d = dialect(ctx.db);
+  const r = ctx.db.select({ id: events.id }).from(events).where(d.eventsAfter(0)).orderBy(d.eventsOrder(true)).limit(1).get();
   return r?.id ?? 0;
 }
