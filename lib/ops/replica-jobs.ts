@@ -1,11 +1,12 @@
 import "server-only";
 import type { Db } from "@/db/client";
+import type { Handle } from "@/db/engine";
 import { systemActor } from "@/lib/auth/actor";
 import type { Logger } from "@/lib/log";
 import type { Mirror } from "@/lib/protocol";
 import type { RunSupervisor } from "@/lib/runners";
 import { sweepLeases } from "@/lib/services";
-import { LeaseKeeper, replicaIdFromEnv } from "@/lib/services/leases";
+import { holdsLease, LeaseKeeper, replicaIdFromEnv } from "@/lib/services/leases";
 import type { WebhookWorker } from "./webhooks";
 
 export interface ReplicaJobsOptions {
@@ -51,9 +52,15 @@ export function startReplicaJobs(opts: ReplicaJobsOptions): ReplicaJobs {
 
   // Leases: remind quiet agents and take their work back after the grace period.
   leases.hold("sweeper", { onGain: (t) => gained("sweeper", t), onLose: () => lost("sweeper") });
+  const fenced = (lease: string, h: Handle = db) => {
+    const token = leases.token(lease);
+    // Held by this replica's own reckoning, and still by the database's (the fencing token).
+    return token !== null && holdsLease(h, lease, replica, token);
+  };
   const sweeper = setInterval(() => {
     if (!leases.holds("sweeper") || !db.$engine.open) return;
     try {
+      if (!fenced("sweeper")) return;
       const r = sweepLeases({ db, actor: systemActor("lease-sweeper") });
       if (r.reminded || r.recovered) log.info({ ...r, replica }, "leases swept");
     } catch (err) {
@@ -81,6 +88,7 @@ export function startReplicaJobs(opts: ReplicaJobsOptions): ReplicaJobs {
   const webhooks = opts.webhooks;
   let webhooksStopping: Promise<void> = Promise.resolve();
   if (webhooks) {
+    webhooks.fence = (h) => fenced("webhooks", h);
     leases.hold("webhooks", {
       onGain: (t) => {
         gained("webhooks", t);

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import * as s from "@/lib/services";
 import { listWebhookDeliveries, verifyWebhookSignature } from "@/lib/services/webhooks";
-import { webhookDeliveries } from "@/db/schema";
+import { webhookCursor, webhookDeliveries } from "@/db/schema";
 import { agent, makeTestDb, people, system } from "@/test/db";
 import { WebhookWorker } from "./webhooks";
 
@@ -239,5 +239,21 @@ describe("the webhook delivery worker", () => {
     });
     expect(d.log[0].error).toMatch(/refused: Loopback and private network addresses are refused/);
     expect(rx.got).toHaveLength(0);
+  });
+
+  it("behind the webhooks lease's fence: a replica that lost the lease stores nothing and leaves the mark alone", async () => {
+    const h = hook(["tasks_blocked"]);
+    blockedTask("Fenced");
+    const mark = () => t.db.select().from(webhookCursor).get()?.lastEventId ?? 0;
+    const before = mark();
+    let held = false;
+    const w = worker();
+    w.fence = () => held;
+    expect(w.collect()).toBe(0);
+    expect(listWebhookDeliveries(admin, h.id)).toHaveLength(0);
+    expect(mark()).toBe(before);
+    held = true;
+    expect(w.collect()).toBe(1);
+    expect(mark()).toBeGreaterThan(before);
   });
 });

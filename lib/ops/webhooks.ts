@@ -4,6 +4,7 @@ import http from "node:http";
 import https from "node:https";
 import type { LookupFunction } from "node:net";
 import type { Db } from "@/db/client";
+import type { Handle } from "@/db/engine";
 import { systemActor } from "@/lib/auth/actor";
 import { getLogger, type Logger } from "@/lib/log";
 import { onCommitted, type ServiceContext } from "@/lib/services";
@@ -78,6 +79,11 @@ export class WebhookWorker {
   private poll: NodeJS.Timeout | null = null;
   private scheduled = false;
   private stopped = true;
+  /**
+   * The `webhooks` lease's fence (lib/ops/replica-jobs.ts): checked in the follower's transaction,
+   * so a replica that lost the lease stores nothing and leaves the high-water mark alone.
+   */
+  fence: ((h: Handle) => boolean) | null = null;
 
   constructor(opts: WebhookWorkerOptions) {
     this.opts = opts;
@@ -134,7 +140,7 @@ export class WebhookWorker {
   collect(): number {
     let stored = 0;
     for (let more = true; more;) {
-      const r = collectWebhookDeliveries(this.ctx, { baseUrl: this.baseUrl });
+      const r = collectWebhookDeliveries(this.ctx, { baseUrl: this.baseUrl, ...(this.fence ? { fence: this.fence } : {}) });
       stored += r.stored;
       more = r.more;
     }

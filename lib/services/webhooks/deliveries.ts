@@ -46,7 +46,15 @@ const deliverable = (e: WebhookEvent) => !e.verb.startsWith("webhook.");
  * commit stores nothing and moves nothing; after it, the deliveries are on disk before any is sent.
  * Two servers on one file store each delivery once (unique webhook_id, event_id).
  */
-export function collectWebhookDeliveries(ctx: ServiceContext, opts: { baseUrl: string; batch?: number }): { stored: number; more: boolean } {
+export function collectWebhookDeliveries(
+  ctx: ServiceContext,
+  opts: {
+    baseUrl: string;
+    batch?: number;
+    /** Checked in the transaction before anything is stored: false (this replica lost the `webhooks` lease) stores nothing. */
+    fence?: (tx: Tx) => boolean;
+  },
+): { stored: number; more: boolean } {
   requireSystem(ctx);
   const active = () => ctx.db.select().from(webhooks).where(eq(webhooks.active, true)).all();
   const hooks0 = active();
@@ -66,6 +74,7 @@ export function collectWebhookDeliveries(ctx: ServiceContext, opts: { baseUrl: s
   if (!any) return { stored: 0, more: false };
   const batch = opts.batch ?? 500;
   return immediateTx(ctx.db, (tx) => {
+    if (opts.fence && !opts.fence(tx)) return { stored: 0, more: false };
     const hooks = active();
     if (!hooks.length) return { stored: 0, more: false };
     const from = fromOf(hooks);
