@@ -6,7 +6,7 @@ import { openSqlite, type SqliteDb, type SqliteOpenOptions } from "./engine/sqli
 import { openPostgres } from "./engine/pg";
 import type { Db } from "./engine/types";
 
-export type { Db, Handle, Tx } from "./engine/types";
+export type { Db, Handle } from "./engine/types";
 export type { SqliteDb } from "./engine/sqlite";
 export type OpenOptions = SqliteOpenOptions;
 

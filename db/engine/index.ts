@@ -1,6 +1,6 @@
 import type { DialectSql, Engine, Handle } from "./types";
 
-export type { Db, DialectSql, Engine, EngineKind, Handle, Tx, TxOptions } from "./types";
+export type { Db, DialectSql, Engine, Handle, Tx, TxOptions } from "./types";
 
 // A transaction object shares its database's drizzle session: the session is the key, so the engine
 // of a `tx` passed down a verb is found without threading it through every signature.
