@@ -6,6 +6,7 @@ import { applyPgMigrations, appliedPgMigrations, pgMigrationsFolder, type PgRunn
 import { registerEngine } from "./index";
 import { pgDialect } from "./dialect-pg";
 import { PgSyncDialect, PgSyncSession, type NativeClient } from "./pg-session";
+import { endClient } from "./pg-end";
 import type { Db, Engine, Tx, TxOptions } from "./types";
 
 export interface PgOpenOptions {
@@ -277,11 +278,7 @@ class PgEngine implements Engine {
     const end = () => {
       if (l.ended) return;
       l.ended = true;
-      try {
-        l.client.end();
-      } catch {
-        // already closed
-      }
+      endClient(l.client);
     };
     l.end = end;
     const lost = () => {
@@ -352,6 +349,6 @@ class PgEngine implements Engine {
     this.subscribers.clear();
     this.stopListening();
     this.session.closed = true;
-    this.session.client.end();
+    endClient(this.session.client);
   }
 }
