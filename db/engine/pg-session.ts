@@ -135,7 +135,15 @@ type Schema = { fullSchema: Record<string, unknown>; schema: TablesRelationalCon
 type AnyTx = SQLiteTransaction<"sync", RunResult, Record<string, unknown>, TablesRelationalConfig>;
 type RunResult = { changes: number; lastInsertRowid: number };
 
-const RETRYABLE = new Set(["40001", "40P01"]); // serialization_failure, deadlock_detected
+/**
+ * Failures that running the transaction again can cure: serialization_failure, deadlock_detected,
+ * and unique_violation / exclusion_violation. A verb that picks the next key after reading the
+ * stored ones (a task's ref in its instruction) collides with a concurrent one doing the same, and
+ * PostgreSQL reports that as a unique violation, not a serialization failure ("it cannot see the
+ * connection between the inserted value and the previous reads", PostgreSQL's manual, 13.4). A
+ * real duplicate fails the same way 5 times, and is thrown.
+ */
+const RETRYABLE = new Set(["40001", "40P01", "23505", "23P01"]);
 const MAX_ATTEMPTS = 5;
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
@@ -148,7 +156,7 @@ export class PgSyncSession extends SQLiteSession<"sync", RunResult, Record<strin
   private readonly txs: AnyTx[] = [];
   /** The SQLSTATE of the last failed statement (a verb may catch an error and go on; PostgreSQL then refuses the COMMIT). */
   private lastState: string | undefined;
-  /** How many times transactions were run again after a serialisation failure or deadlock (for tests and diagnostics). */
+  /** How many times transactions were run again (RETRYABLE; for tests and diagnostics). */
   retries = 0;
   closed = false;
   private reconnectAfter = 0;
@@ -355,8 +363,8 @@ export class PgSyncSession extends SQLiteSession<"sync", RunResult, Record<strin
 
   /**
    * One transaction: BEGIN at the isolation level asked, `fn`, COMMIT; a throw rolls back and
-   * rethrows. A serialisation failure or deadlock (40001/40P01, at any statement or at COMMIT) runs
-   * `fn` again, up to 5 times, after 1-5 ms (a synchronous wait: the caller is synchronous). Called
+   * rethrows. A serialisation failure, deadlock or unique violation (RETRYABLE, at any statement or
+   * at COMMIT) runs `fn` again, up to 5 times, after 1-5 ms (a synchronous wait: the caller is synchronous). Called
    * inside a transaction it becomes a savepoint, as better-sqlite3 does, and is not re-run on its
    * own: the outermost transaction is (or the caller's, for a transaction opened with a plain BEGIN).
    */
