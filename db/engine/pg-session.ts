@@ -6,6 +6,7 @@ import { SQLitePreparedQuery, SQLiteSession, type PreparedQueryConfig, type SQLi
 import type { SelectedFieldsOrdered } from "drizzle-orm/sqlite-core/query-builders/select.types";
 import type { TablesRelationalConfig } from "drizzle-orm/relations";
 import * as drizzleUtils from "drizzle-orm/utils";
+import { endClient } from "./pg-end";
 
 // drizzle's sqlite-core query builder, run synchronously on PostgreSQL through libpq (pg-native's
 // querySync/executeSync): the service layer keeps one builder, one synchronous transaction and its
@@ -199,11 +200,7 @@ export class PgSyncSession extends SQLiteSession<"sync", RunResult, Record<strin
     const now = Date.now();
     if (now < this.reconnectAfter) throw new PgError("The connection to PostgreSQL was lost; reconnecting", "08006");
     this.reconnectAfter = now + 1000;
-    try {
-      c.end();
-    } catch {
-      // already gone
-    }
+    endClient(c);
     this.client = this.connectAgain();
     this.names.clear();
     this.backendPid = this.pidOf(this.client);
