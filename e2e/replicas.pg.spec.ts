@@ -70,7 +70,6 @@ test.beforeAll(async () => {
   const url = databaseUrl(dbName);
   pg = openPostgres(url); // migrated here; the replicas find nothing to apply
   seedDemo(pg);
-  s.syncAgents({ db: pg, actor: system }, agentDefinitionsWithManual());
   replicas.push(...(await Promise.all([startReplica("replica-a", url), startReplica("replica-b", url)])));
 });
 
@@ -134,6 +133,8 @@ function outcome(db: Db, taskId: string) {
 test("two replicas on one PostgreSQL database: same tasks on both dashboards, a step reported to one appears live on the other, and a ten-step walk ends as on SQLite", async ({ page, request }) => {
   test.setTimeout(180_000);
   const [a, b] = replicas;
+  // After the replicas' start-up sync (which knows only the agents on disk): the runner-less copy.
+  s.syncAgents({ db: pg, actor: system }, agentDefinitionsWithManual());
   const inst = s.createInstruction({ db: pg, actor: system }, { title: "Replicated ledger" });
   const task = s.createTask({ db: pg, actor: system }, { instructionId: inst.id, title: "Walk through two replicas", assignedAgent: MANUAL_AGENT, authority: "autonomous" });
   const token = s.createToken({ db: pg, actor: system }, { agent: MANUAL_AGENT, label: "e2e replicas" }).token;

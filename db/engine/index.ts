@@ -5,7 +5,11 @@ export type { Db, DialectSql, Engine, Handle, Tx, TxOptions } from "./types";
 // A transaction object shares its database's drizzle session: the session is the key, so the engine
 // of a `tx` passed down a verb is found without threading it through every signature.
 const sessionOf = (h: object): object => (h as { session?: object }).session ?? h;
-const engines = new WeakMap<object, Engine>();
+// On globalThis: Next evaluates this module once per route bundle, and a database opened by the
+// server (getDb) must be found from every bundle's copy.
+const registryKey = Symbol.for("agentdesk.engines");
+type G = typeof globalThis & { [registryKey]?: WeakMap<object, Engine> };
+const engines: WeakMap<object, Engine> = ((globalThis as G)[registryKey] ??= new WeakMap());
 
 /** Called by an engine once, for the database object it built. */
 export function registerEngine(db: object, engine: Engine): void {
