@@ -89,9 +89,13 @@ const CONNINFO_DEFAULTS: Record<string, string> = {
  * - idle_in_transaction_session_timeout 10 s: AgentDesk's transactions are synchronous and short;
  *   one left open by a stuck process would hold locks and the events' xmin horizon (live updates
  *   wait for it, docs/plans/postgresql.md §3.1);
- * - client_min_messages warning: libpq prints notices ("already exists, skipping") on stderr.
+ * - client_min_messages warning: libpq prints notices ("already exists, skipping") on stderr;
+ * - max_parallel_workers_per_gather 0: AgentDesk's statements are short and many; starting parallel
+ *   workers cost 40 of 62 ms of an agent's outputs search on the bench dataset (measured by the
+ *   search work, #21).
  */
-const SESSION_SETTINGS = "SET statement_timeout = '30s'; SET lock_timeout = '5s'; SET idle_in_transaction_session_timeout = '10s'; SET client_min_messages = 'warning'";
+const SESSION_SETTINGS =
+  "SET statement_timeout = '30s'; SET lock_timeout = '5s'; SET idle_in_transaction_session_timeout = '10s'; SET client_min_messages = 'warning'; SET max_parallel_workers_per_gather = 0";
 
 /** DATABASE_URL with the defaults above for what it leaves out (libpq takes the URL itself). */
 export function conninfo(url: string): string {
