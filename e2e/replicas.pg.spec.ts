@@ -139,10 +139,12 @@ test("two replicas on one PostgreSQL database: same tasks on both dashboards, a 
   const task = s.createTask({ db: pg, actor: system }, { instructionId: inst.id, title: "Walk through two replicas", assignedAgent: MANUAL_AGENT, authority: "autonomous" });
   const token = s.createToken({ db: pg, actor: system }, { agent: MANUAL_AGENT, label: "e2e replicas" }).token;
 
-  // The same tasks on both dashboards.
+  // Signed in on A; the session (a cookie for the host, whatever the port) is good on B too: it is
+  // in the database. The same tasks on both dashboards.
+  await signIn(page, a.url);
   for (const r of [a, b]) {
-    await signIn(page, r.url);
     await page.goto(`${r.url}/tasks?instruction=${inst.id}`);
+    expect(new URL(page.url()).pathname).toBe("/tasks");
     await expect(page.getByTestId("column-pending").getByTestId(`task-card-${task.id}`)).toBeVisible();
   }
 
