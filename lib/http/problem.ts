@@ -27,6 +27,17 @@ export function problemResponse(c: Context, doc: ProblemDocument, headers: Recor
 }
 
 /** The one mapper from thrown errors to problem documents for REST. */
+/**
+ * PostgreSQL's SQLSTATEs (db/engine/pg-session.ts PgError.code) that mean "the database cannot
+ * serve this now", as SQLite's busy, full and read-only do: the connection (08…), resources such as
+ * a full disk or too many connections (53…), a shutdown or restart (57P0…), the statement or lock
+ * timeout (57014, 55P03), a read-only server (25006), and a serialisation failure or deadlock still
+ * there after the engine's retries (40001, 40P01).
+ */
+export function postgresUnavailable(code: string | undefined): boolean {
+  return typeof code === "string" && /^(08[0-9A-Z]{3}|53[0-9A-Z]{3}|57P0[1-4]|57014|55P03|25006|40001|40P01)$/.test(code);
+}
+
 export function toProblem(err: unknown): ProblemDocument {
   if (err instanceof ServiceError) {
     return problem(err.status, err.code, err.message, {
@@ -42,7 +53,7 @@ export function toProblem(err: unknown): ProblemDocument {
   }
   if (err instanceof SyntaxError) return problem(400, "malformed_json", "The request body is not valid JSON");
   const e = err as { code?: string; message?: string };
-  if (e?.code === "SQLITE_FULL" || e?.code === "SQLITE_IOERR" || e?.code === "SQLITE_READONLY" || e?.code === "SQLITE_CANTOPEN" || e?.code === "SQLITE_BUSY") {
+  if (e?.code === "SQLITE_FULL" || e?.code === "SQLITE_IOERR" || e?.code === "SQLITE_READONLY" || e?.code === "SQLITE_CANTOPEN" || e?.code === "SQLITE_BUSY" || postgresUnavailable(e?.code)) {
     return problem(503, "unavailable", "The database cannot take writes right now; nothing was changed. Try again shortly.");
   }
   return problem(500, "internal", "Something went wrong on our side; nothing was changed.");
