@@ -1,20 +1,8 @@
 import { readMigrationFiles } from "drizzle-orm/migrator";
-import path from "node:path";
-import fs from "node:fs";
-import { fileURLToPath } from "node:url";
-import { packageRoot } from "@/lib/domain/install";
+import { migrationsFolder } from "./migrate";
 
 /** The PostgreSQL migrations (drizzle-kit, drizzle.pg.config.ts), found as db/migrate.ts finds SQLite's. */
-export function pgMigrationsFolder(): string {
-  // The installed package ships them in its own db/migrations-pg (lib/domain/install.ts).
-  const root = packageRoot();
-  if (root) return path.join(root, "db", "migrations-pg");
-  // Works from the source tree (tsx, vitest) and from the repository root (next build output).
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const beside = path.join(here, "migrations-pg");
-  if (fs.existsSync(path.join(beside, "meta", "_journal.json"))) return beside;
-  return path.join(process.cwd(), "db", "migrations-pg");
-}
+export const pgMigrationsFolder = (): string => migrationsFolder("migrations-pg");
 
 /** What the migrator needs of a connection: one statement (or several, without parameters) at a time. */
 export interface PgRunner {

@@ -5,15 +5,16 @@ import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import { packageRoot } from "@/lib/domain/install";
 
-function migrationsFolder(): string {
-  // The installed package ships them in its own db/migrations (lib/domain/install.ts).
+/** A folder of drizzle-kit migrations under db/: `migrations` (SQLite) or `migrations-pg` (PostgreSQL). */
+export function migrationsFolder(name: "migrations" | "migrations-pg" = "migrations"): string {
+  // The installed package ships them in its own db/ (lib/domain/install.ts).
   const root = packageRoot();
-  if (root) return path.join(root, "db", "migrations");
+  if (root) return path.join(root, "db", name);
   // Works from the source tree (tsx, vitest) and from the repository root (next build output).
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const beside = path.join(here, "migrations");
+  const beside = path.join(here, name);
   if (fs.existsSync(path.join(beside, "meta", "_journal.json"))) return beside;
-  return path.join(process.cwd(), "db", "migrations");
+  return path.join(process.cwd(), "db", name);
 }
 
 /**
