@@ -88,11 +88,13 @@ test.describe("review", () => {
     // JSON is highlighted on the server, pretty-printed.
     await expect(review.getByTestId("rendered-code")).toContainText('"total": 1299');
 
-    // `r` opens the dialog (once the page has hydrated); the comment is required.
+    // `r` opens the dialog (once the page has hydrated; its code loads on the first opening, so it
+    // may take a moment to show: `r` again only while it is not there, else it would be typed into
+    // the comment); the comment is required.
     const dialog = page.getByRole("dialog", { name: /Request changes on v1/ });
     await expect(async () => {
-      await page.keyboard.press("r");
-      await expect(dialog).toBeVisible({ timeout: 500 });
+      if (!(await dialog.isVisible())) await page.keyboard.press("r");
+      await expect(dialog).toBeVisible({ timeout: 2_000 });
     }).toPass();
     await dialog.getByRole("button", { name: "Request changes" }).click();
     await expect(dialog.getByText("Say what needs to change")).toBeVisible();

@@ -3,11 +3,10 @@ import { priorities as priorityList } from "@/lib/domain/vocabulary";
 import * as React from "react";
 import { useRouter } from "next/navigation";
 import { toast } from "sonner";
-import { PenSquare } from "lucide-react";
 import { errorMessage, isApiError } from "@/lib/queries/api";
 import { useSendMessage } from "@/lib/queries/messages";
 import { hrefs, PEOPLE_INBOX } from "@/lib/queries/links";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogClose, DialogTrigger } from "@/components/ui/dialog";
+import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogClose } from "@/components/ui/dialog";
 import { Field, describedBy } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { SelectField } from "@/components/forms/fields";
@@ -21,11 +20,21 @@ const types = ["delegation", "consultation", "status_update", "reminder", "corre
 // Lowest first, as the menu reads.
 const priorities = [...priorityList].reverse();
 
-/** A new message from the signed-in person to an agent (or to the people's inbox). */
-export function ComposeDialog({ inboxes }: { inboxes: string[] }) {
-  const { inbox, canWrite } = useInboxEnv();
+/** A new message from the signed-in person to an agent (or to the people's inbox); compose-button.tsx opens it. */
+export function ComposeDialog({
+  inboxes,
+  open,
+  onOpenChange: setOpen,
+  returnFocus,
+}: {
+  inboxes: string[];
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  /** Focused again when the dialog closes (the button that opened it). */
+  returnFocus: React.RefObject<HTMLElement | null>;
+}) {
+  const { inbox } = useInboxEnv();
   const router = useRouter();
-  const [open, setOpen] = React.useState(false);
   const agents = inboxes.filter((i) => i !== PEOPLE_INBOX);
   const initialTo = inbox !== PEOPLE_INBOX ? inbox : (agents[0] ?? PEOPLE_INBOX);
   const [form, setForm] = React.useState({ to: initialTo, type: "delegation", priority: "normal", subject: "", body: "" });
@@ -48,22 +57,16 @@ export function ComposeDialog({ inboxes }: { inboxes: string[] }) {
     },
   });
 
-  if (!canWrite) return null;
   const bodyErrors = errors.body;
   return (
-    <Dialog
-      open={open}
-      onOpenChange={(o) => {
-        setOpen(o);
-        if (o) setForm((f) => ({ ...f, to: f.to || initialTo }));
-      }}
-    >
-      <DialogTrigger asChild>
-        <Button size="xs" variant="primary" aria-label="New message">
-          <PenSquare /> New
-        </Button>
-      </DialogTrigger>
-      <DialogContent className="max-w-lg">
+    <Dialog open={open} onOpenChange={setOpen}>
+      <DialogContent
+        className="max-w-lg"
+        onCloseAutoFocus={(e) => {
+          e.preventDefault();
+          returnFocus.current?.focus();
+        }}
+      >
         <form
           noValidate
           className="grid gap-3"
@@ -73,7 +76,7 @@ export function ComposeDialog({ inboxes }: { inboxes: string[] }) {
               setErrors({ body: ["Write the message first."] });
               return;
             }
-            send.mutate({ ...form, subject: form.subject.trim() || undefined });
+            send.mutate({ ...form, to: form.to || initialTo, subject: form.subject.trim() || undefined });
           }}
         >
           <DialogHeader>
@@ -90,7 +93,7 @@ export function ComposeDialog({ inboxes }: { inboxes: string[] }) {
               id="compose-to"
               label="To"
               errors={errors.to}
-              value={form.to}
+              value={form.to || initialTo}
               onChange={set("to")}
               options={inboxes.filter((i) => i !== "broadcast").map((i) => ({ value: i, label: inboxLabel(i) }))}
             />

@@ -24,7 +24,7 @@ import { setSearchParams } from "./url-state";
 import { Recipient, Sender } from "./party";
 import { firstLine } from "./snippet";
 import { SearchResults } from "./search-results";
-import { ComposeDialog } from "./compose-dialog";
+import { ComposeButton } from "./compose-button";
 import { routeParam } from "./params";
 
 /** The message types a person filters by most; any other type still works through the URL. */
@@ -89,7 +89,7 @@ export function ThreadList({ initialPage, inboxes }: { initialPage: Page<Message
       <div className="grid gap-2 border-b p-3">
         <div className="flex items-center justify-between gap-2">
           <h1 className="truncate text-sm font-semibold">{env.inbox === PEOPLE_INBOX ? "People's inbox" : isBroadcastInbox(env.inbox) ? inboxLabel(env.inbox) : `${inboxLabel(env.inbox)}'s inbox`}</h1>
-          <ComposeDialog inboxes={inboxes} />
+          <ComposeButton inboxes={inboxes} />
         </div>
         <SearchBox initial={q} scopeAll={scopeAll} />
         {!q && <FilterBar filters={filters} />}

@@ -1,18 +1,16 @@
 "use client";
 import * as React from "react";
-import { useRouter } from "next/navigation";
-import { call, endpoints } from "@/lib/queries/endpoints";
+import dynamic from "next/dynamic";
 import { useCounts } from "@/lib/queries/hooks";
-import { subscribeLiveEvents } from "@/lib/queries/live";
+import { subscribeLiveEvents, type LiveListener } from "@/lib/queries/live";
 import { badgedIconUrl, titleWithCount } from "@/lib/notifications/favicon";
-import { coveredByRecent, describe, mayNotify, pickPerTask, type Lookups, type NotificationSpec, type Recent } from "@/lib/notifications/rules";
-import { notificationSupport, optedIn } from "./preference";
+import { relay, type Relay } from "@/lib/notifications/relay";
+import { useNotificationPreference } from "./preference";
 
-const lookups: Lookups = {
-  message: (messageId) => call(endpoints.message, { params: { messageId } }),
-  task: (taskId) => call(endpoints.task, { params: { taskId } }),
-  runs: (taskId) => call(endpoints.taskRuns, { params: { taskId } }),
-};
+// What decides and says a system notification (lib/notifications/rules.ts, the REST look-ups) is
+// loaded only for a person who opted in here, or when they switch them on: most people never do, and
+// it was in the shell of every page.
+const SystemNotifications = dynamic(() => import("./system-notifications").then((m) => m.SystemNotifications), { ssr: false });
 
 /**
  * The people's inbox unread count in the tab title ("(3) Inbox · AgentDesk") and on the favicon, and
@@ -23,8 +21,25 @@ export function NotificationCenter({ user }: { user: { id: string; email: string
   const unread = counts?.unread ?? 0;
   useTitleCount(unread);
   useFaviconBadge(unread);
-  useSystemNotifications(user);
-  return null;
+  const { enabled } = useNotificationPreference(user.id);
+  const events = useLiveRelay(enabled);
+  return enabled ? <SystemNotifications user={user} relay={events} /> : null;
+}
+
+/** The live events for system-notifications.tsx: held from the moment notifications are on until its code is there. */
+export type LiveRelay = Pick<Relay<Parameters<LiveListener>>, "take">;
+
+function useLiveRelay(enabled: boolean) {
+  const [events] = React.useState(() => relay<Parameters<LiveListener>>());
+  React.useEffect(() => {
+    if (!enabled) return;
+    const unsubscribe = subscribeLiveEvents(events.push);
+    return () => {
+      unsubscribe();
+      events.clear();
+    };
+  }, [enabled, events]);
+  return events;
 }
 
 /** Keeps the count at the front of the title, whatever title the page sets (Next writes it on navigation). */
@@ -62,62 +77,4 @@ function useFaviconBadge(count: number) {
       link.dataset.badge = String(count);
     }
   }, [count]);
-}
-
-/**
- * One notification per event per browser: only the tab that holds the live stream (the leader,
- * lib/queries/live.ts) notifies; the tabs that receive it relayed do not. When the leader's tab
- * closes, the next tab takes the stream and notifies from then on (an event in the hand-over is not
- * replayed: the title and favicon count, refetched then, still show the unread messages). Without
- * the APIs to share a stream each tab holds its own; the notification's tag then makes the OS show one.
- * Events are described in order, one at a time, and shown a moment after a burst ends, so that the
- * several events of one mishap (a failed run: the block, the escalation, the run's end) become one
- * notification (rules.ts pickPerTask, coveredByRecent).
- */
-function useSystemNotifications({ id, email }: { id: string; email: string }) {
-  const router = useRouter();
-  const recent = React.useRef<Recent>(new Map());
-  React.useEffect(() => {
-    let queue = Promise.resolve();
-    let stopped = false;
-    let burst: NotificationSpec[] = [];
-    let settle: ReturnType<typeof setTimeout> | null = null;
-    const show = (spec: NotificationSpec) => {
-      const n = new window.Notification(spec.title, { body: spec.body, tag: spec.tag, icon: "/icon.svg", lang: "en" });
-      n.onclick = (ev) => {
-        ev.preventDefault();
-        window.focus();
-        router.push(spec.href);
-        n.close();
-      };
-    };
-    const handle = async (e: Parameters<typeof mayNotify>[0]) => {
-      if (stopped || !optedIn(id) || notificationSupport() !== "granted") return;
-      const spec = await describe(e, lookups).catch(() => null);
-      if (!spec || stopped) return;
-      burst.push(spec);
-      if (settle) clearTimeout(settle);
-      settle = setTimeout(flush, 400);
-    };
-    const flush = () => {
-      const specs = pickPerTask(burst);
-      burst = [];
-      const now = Date.now();
-      for (const spec of specs) {
-        if (coveredByRecent(spec, recent.current, now)) continue;
-        if (spec.taskId && spec.kind !== "review") recent.current.set(spec.taskId, { at: now, kind: spec.kind });
-        if (recent.current.size > 200) recent.current.delete(recent.current.keys().next().value!);
-        show(spec);
-      }
-    };
-    const unsubscribe = subscribeLiveEvents((e, { relayed }) => {
-      if (relayed || !mayNotify(e, { email })) return;
-      queue = queue.then(() => handle(e));
-    });
-    return () => {
-      stopped = true;
-      if (settle) clearTimeout(settle);
-      unsubscribe();
-    };
-  }, [router, id, email]);
 }

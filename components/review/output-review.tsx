@@ -1,5 +1,6 @@
 "use client";
 import * as React from "react";
+import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useQueryClient } from "@tanstack/react-query";
@@ -22,17 +23,20 @@ import type { RenderedMarkdown } from "@/components/markdown/live-markdown";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { StatusBadge, StatusDot, statusLabel } from "@/components/ui/status";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { useOpenedOnce } from "@/components/ui/use-opened-once";
 import { setSearchParams } from "@/components/inbox/url-state";
 import { useShortcuts } from "@/components/inbox/use-shortcuts";
 import { OutputDiff, defaultPair } from "./output-diff";
 import { parseQueueStatus, statusQuery } from "./queue-status";
-import { RequestChangesDialog } from "./request-changes-dialog";
 import { VersionNav } from "./version-nav";
 import { FilesTouched } from "./files-touched";
 import { CompletionChecklist } from "./completion-checklist";
 import { OutputHistory } from "./output-history";
 import { NotReviewableReason } from "./not-reviewable-reason";
 import { useReviewEnv } from "./review-context";
+
+// The Request changes dialog loads when first opened (its comment is kept here, across openings).
+const RequestChangesDialog = dynamic(() => import("./request-changes-dialog").then((m) => m.RequestChangesDialog), { ssr: false });
 
 /**
  * One output under review: the content (rendered on the server, passed in), a diff between any two
@@ -77,6 +81,7 @@ export function OutputReview({
   const latest = versions.reduce((a, b) => (b.version > a.version ? b : a), output);
   const [refusal, setRefusal] = React.useState<string | null>(null);
   const [dialogOpen, setDialogOpen] = React.useState(false);
+  const dialogMounted = useOpenedOnce(dialogOpen);
   const [comment, setComment] = React.useState("");
   const [commentError, setCommentError] = React.useState<string | null>(null);
 
@@ -234,25 +239,27 @@ export function OutputReview({
         <OutputHistory versions={versions} reviews={reviews} current={id} qs={qs} comments={comments} />
       </div>
 
-      <RequestChangesDialog
-        open={dialogOpen}
-        onOpenChange={(o) => {
-          setDialogOpen(o);
-          if (!o) setCommentError(null);
-        }}
-        version={output.version}
-        agent={task.assignedAgent}
-        comment={comment}
-        onCommentChange={(v) => {
-          setComment(v);
-          if (commentError) setCommentError(null);
-        }}
-        error={commentError}
-        onSubmit={(text) => {
-          setDialogOpen(false);
-          requestChanges.mutate(text);
-        }}
-      />
+      {dialogMounted && (
+        <RequestChangesDialog
+          open={dialogOpen}
+          onOpenChange={(o) => {
+            setDialogOpen(o);
+            if (!o) setCommentError(null);
+          }}
+          version={output.version}
+          agent={task.assignedAgent}
+          comment={comment}
+          onCommentChange={(v) => {
+            setComment(v);
+            if (commentError) setCommentError(null);
+          }}
+          error={commentError}
+          onSubmit={(text) => {
+            setDialogOpen(false);
+            requestChanges.mutate(text);
+          }}
+        />
+      )}
     </PageBody>
   );
 }

@@ -1,26 +1,24 @@
 "use client";
 import * as React from "react";
 import { useRouter } from "next/navigation";
-import { Command } from "cmdk";
-import { useTheme } from "next-themes";
-import { Bot, CheckSquare, FileText, Inbox, Keyboard, LayoutDashboard, ListTodo, Plus, Search, SquareKanban, SunMoon } from "lucide-react";
-import { Dialog, DialogContent, DialogDescription, DialogTitle } from "@/components/ui/dialog";
-import { StatusIcon } from "@/components/ui/status";
-import { AgentSwatch } from "@/components/ui/agent-swatch";
-import { Kbd } from "@/components/ui/kbd";
-import { usePaletteData } from "@/lib/queries/palette";
-import { hrefs } from "@/lib/queries/links";
-import { isTypingTarget } from "@/components/ui/use-list-navigation";
-import { searchHref } from "@/lib/queries/search-params";
-import { hitHref, kindLabel } from "@/components/search/hit-href";
-import { KindIcon } from "@/components/search/kind-icon";
 import dynamic from "next/dynamic";
+import { isTypingTarget } from "@/components/ui/use-list-navigation";
 import { GO_TO, HELP_KEY } from "./shortcuts";
 
-// Opened on demand, so loaded on demand: in the shell of every page they weighed about 30 kB of
-// gzipped JavaScript (the assign form with its pickers, the shortcuts table) before anyone opened them.
+// Opened on demand, so loaded on demand. In the shell of every page they weighed about 30 kB of
+// gzipped JavaScript (the assign form with its pickers, the shortcuts table) and the palette itself
+// (cmdk, its icons, search hits) about 7 kB more, 15 on pages with no dialog of their own (Radix's
+// dialog came with it), before anyone opened them. What stays in the shell
+// is the keys (the registry, shortcuts.ts) and this provider. The palette's code is fetched ahead
+// when a hand goes to it (Ctrl or ⌘ pressed, the top bar's search button hovered or focused), so
+// that it is there by the time ⌘K lands.
+const loadPalette = () => import("./command-palette-dialog");
+const CommandPaletteDialog = dynamic(() => loadPalette().then((m) => m.CommandPaletteDialog), { ssr: false });
 const AssignWorkDialog = dynamic(() => import("@/components/tasks/assign-work-dialog").then((m) => m.AssignWorkDialog), { ssr: false });
 const ShortcutsOverlay = dynamic(() => import("./shortcuts-overlay").then((m) => m.ShortcutsOverlay), { ssr: false });
+
+/** Starts fetching the palette's code (once; a failed fetch is tried again when it opens). */
+export const prefetchPalette = () => void loadPalette().catch(() => undefined);
 
 /** An overlay's open state, and whether it was ever opened (it is mounted, and its code loaded, from then on). */
 function useLazyOpen() {
@@ -36,57 +34,17 @@ function useLazyOpen() {
   return [state.open, state.mounted, setOpen] as const;
 }
 
-/* Loose shapes: the palette reads only a few fields of what the API returns. */
-interface TaskLite {
-  id: string;
-  ref?: string;
-  title: string;
-  status: string;
-  assignedAgent?: string;
-}
-interface InstructionLite {
-  id: string;
-  title: string;
-  phase?: string;
-}
-interface AgentLite {
-  name: string;
-  description?: string;
-  color?: string | null;
-}
-
-function items<T>(x: unknown, key?: string): T[] {
-  if (Array.isArray(x)) return x as T[];
-  if (x && typeof x === "object") {
-    const o = x as Record<string, unknown>;
-    if (key) return Array.isArray(o[key]) ? (o[key] as T[]) : [];
-    if (Array.isArray(o.items)) return o.items as T[];
-  }
-  return [];
-}
-
-/** Strips the control-character match marks search snippets carry. */
-const plain = (s: string | undefined) => (s ?? "").replace(/[\u0002\u0003]/g, "");
-
 const PaletteCtx = React.createContext<{ open: () => void; assign: () => void; shortcuts: () => void } | null>(null);
 export const usePalette = () => React.useContext(PaletteCtx);
 
-function useDebounced<T>(value: T, ms: number): T {
-  const [v, setV] = React.useState(value);
-  React.useEffect(() => {
-    const t = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return v;
-}
-
 /**
- * ⌘K / Ctrl-K: jump to a page, a task, an instruction, an agent or a message thread. Recent tasks,
- * instructions and agents are loaded when it opens and filtered here; what is typed is also sent to
- * search everywhere (every kind, "See all results" opens the search page). `g` then o/i/t/r/n/a jumps to a section without opening it.
+ * ⌘K / Ctrl-K: jump to a page, a task, an instruction, an agent or a message thread (the palette,
+ * command-palette-dialog.tsx: recent tasks, instructions and agents are loaded when it opens and
+ * filtered there; what is typed is also sent to search everywhere, "See all results" opens the search
+ * page). `?` shows the shortcuts; `g` then o/i/t/r/n/a jumps to a section without opening anything.
  */
 export function CommandPaletteProvider({ children }: { children: React.ReactNode }) {
-  const [open, setOpen] = React.useState(false);
+  const [open, paletteMounted, setOpen] = useLazyOpen();
   const [assignOpen, assignMounted, setAssignOpen] = useLazyOpen();
   const [helpOpen, helpMounted, setHelpOpen] = useLazyOpen();
   const router = useRouter();
@@ -94,6 +52,10 @@ export function CommandPaletteProvider({ children }: { children: React.ReactNode
   React.useEffect(() => {
     let g = 0;
     const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Control" || e.key === "Meta") {
+        prefetchPalette();
+        return;
+      }
       if ((e.metaKey || e.ctrlKey) && !e.altKey && e.key.toLowerCase() === "k") {
         e.preventDefault();
         setOpen((o) => !o);
@@ -120,210 +82,15 @@ export function CommandPaletteProvider({ children }: { children: React.ReactNode
     };
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);
-  }, [router, setHelpOpen]);
+  }, [router, setOpen, setHelpOpen]);
 
-  const ctx = React.useMemo(() => ({ open: () => setOpen(true), assign: () => setAssignOpen(true), shortcuts: () => setHelpOpen(true) }), [setAssignOpen, setHelpOpen]);
+  const ctx = React.useMemo(() => ({ open: () => setOpen(true), assign: () => setAssignOpen(true), shortcuts: () => setHelpOpen(true) }), [setOpen, setAssignOpen, setHelpOpen]);
   return (
     <PaletteCtx.Provider value={ctx}>
       {children}
-      <Dialog open={open} onOpenChange={setOpen}>
-        <DialogContent hideClose className="top-[14%] max-w-xl gap-0 overflow-hidden p-0" aria-describedby="palette-help">
-          <DialogTitle className="sr-only">Command palette</DialogTitle>
-          <DialogDescription id="palette-help" className="sr-only">
-            Type to search tasks, outputs, instructions, agents and messages; arrow keys choose, Enter opens.
-          </DialogDescription>
-          {open && (
-            <Palette
-              onDone={() => setOpen(false)}
-              onAssign={() => {
-                setOpen(false);
-                setAssignOpen(true);
-              }}
-              onShortcuts={() => setHelpOpen(true)}
-            />
-          )}
-        </DialogContent>
-      </Dialog>
+      {paletteMounted && <CommandPaletteDialog open={open} onOpenChange={setOpen} onAssign={() => setAssignOpen(true)} onShortcuts={() => setHelpOpen(true)} />}
       {assignMounted && <AssignWorkDialog open={assignOpen} onOpenChange={setAssignOpen} />}
       {helpMounted && <ShortcutsOverlay open={helpOpen} onOpenChange={setHelpOpen} />}
     </PaletteCtx.Provider>
-  );
-}
-
-const goIcons: Record<string, typeof LayoutDashboard> = { o: LayoutDashboard, i: ListTodo, t: SquareKanban, r: CheckSquare, n: Inbox, a: Bot };
-
-function Palette({ onDone, onAssign, onShortcuts }: { onDone: () => void; onAssign: () => void; onShortcuts: () => void }) {
-  const router = useRouter();
-  const { resolvedTheme, setTheme } = useTheme();
-  const [q, setQ] = React.useState("");
-  const dq = useDebounced(q.trim(), 200);
-
-  const { tasks, instructions, agents, search } = usePaletteData(dq);
-
-  const go = (href: string) => {
-    onDone();
-    router.push(href);
-  };
-
-  const taskItems = items<TaskLite>(tasks.data);
-  const instItems = items<InstructionLite>(instructions.data);
-  const agentItems = items<AgentLite>(agents.data);
-  // Search everywhere: hits of every kind, best first, and a way to the search page with all of them.
-  const hits = dq.length >= 2 ? (search.data?.items ?? []) : [];
-  const idLike = /^(tsk_|inst_|out_|msg_)/i.test(q.trim()) ? q.trim() : null;
-
-  const item =
-    "flex cursor-default items-center gap-2.5 rounded-md px-2.5 py-1.5 text-sm aria-selected:bg-accent aria-selected:text-accent-foreground [&_svg]:size-4 [&_svg]:shrink-0 [&_svg]:text-muted-foreground";
-  const group =
-    "px-1.5 py-1 [&_[cmdk-group-heading]]:px-2.5 [&_[cmdk-group-heading]]:py-1 [&_[cmdk-group-heading]]:text-[11px] [&_[cmdk-group-heading]]:font-medium [&_[cmdk-group-heading]]:text-muted-foreground";
-
-  return (
-    <Command label="Command palette" loop className="flex max-h-[min(32rem,70vh)] w-full min-w-0 flex-col">
-      <div className="flex items-center gap-2 border-b px-3">
-        <Search aria-hidden className="size-4 text-muted-foreground" />
-        <Command.Input
-          value={q}
-          onValueChange={setQ}
-          placeholder="Jump to a task, instruction, agent or message…"
-          aria-label="Search"
-          className="h-11 flex-1 bg-transparent text-sm outline-none placeholder:text-muted-foreground"
-        />
-        <Kbd>Esc</Kbd>
-      </div>
-      <Command.List className="overflow-y-auto py-1">
-        <Command.Empty className="px-4 py-8 text-center text-sm text-muted-foreground">{search.isFetching ? "Searching…" : "Nothing matches."}</Command.Empty>
-        {idLike && (
-          <Command.Group heading="Open by id" className={group}>
-            <Command.Item
-              value={`open ${idLike}`}
-              keywords={[idLike]}
-              className={item}
-              onSelect={() =>
-                go(idLike.startsWith("inst_") ? hrefs.instruction(idLike) : idLike.startsWith("out_") ? hrefs.output(idLike) : idLike.startsWith("tsk_") ? hrefs.task(idLike) : hrefs.inbox())
-              }
-            >
-              <Search /> Open <span className="font-mono text-xs">{idLike}</span>
-            </Command.Item>
-          </Command.Group>
-        )}
-        <Command.Group heading="Go to" className={group}>
-          {[...GO_TO.map((d) => ({ label: d.label, href: d.href, Icon: goIcons[d.key], key: `g ${d.key}` })), { label: "Search", href: "/search", Icon: Search, key: "" }].map(
-            ({ label, href, Icon, key }) => (
-              <Command.Item key={href} value={`go ${label}`} className={item} onSelect={() => go(href)}>
-                <Icon /> {label}
-                <span className="ml-auto text-[11px] text-muted-foreground">{key}</span>
-              </Command.Item>
-            ),
-          )}
-        </Command.Group>
-        <Command.Group heading="Actions" className={group}>
-          <Command.Item
-            value="keyboard shortcuts help"
-            className={item}
-            onSelect={() => {
-              onDone();
-              onShortcuts();
-            }}
-          >
-            <Keyboard /> Keyboard shortcuts
-            <span className="ml-auto text-[11px] text-muted-foreground">?</span>
-          </Command.Item>
-          <Command.Item value="assign work task agent new" className={item} onSelect={onAssign} data-testid="palette-assign">
-            <Plus /> Assign work…
-          </Command.Item>
-          <Command.Item value="new instruction create" className={item} onSelect={() => go(hrefs.newInstruction())}>
-            <Plus /> New instruction
-          </Command.Item>
-          <Command.Item value="new task create form" className={item} onSelect={() => go(hrefs.newTask())}>
-            <Plus /> New task
-          </Command.Item>
-          <Command.Item
-            value="toggle theme dark light"
-            className={item}
-            onSelect={() => {
-              setTheme(resolvedTheme === "dark" ? "light" : "dark");
-              onDone();
-            }}
-          >
-            <SunMoon /> Switch to {resolvedTheme === "dark" ? "light" : "dark"} theme
-          </Command.Item>
-        </Command.Group>
-        {dq.length >= 2 && (
-          <Command.Group heading="Search results" className={group} forceMount>
-            {hits.map((h) => (
-              <Command.Item
-                key={`${h.kind}:${h.id}`}
-                value={`hit ${h.kind} ${h.id} ${h.title}`}
-                keywords={[dq]}
-                className={item}
-                onSelect={() => go(hitHref(h, dq))}
-                data-testid={`palette-hit-${h.kind}-${h.id}`}
-              >
-                <KindIcon kind={h.kind} />
-                <span className="min-w-0 flex-1">
-                  <span className="block truncate">{plain(h.title)}</span>
-                  {h.snippet && <span className="block truncate text-xs text-muted-foreground">{plain(h.snippet)}</span>}
-                </span>
-                <span className="ml-auto shrink-0 text-[11px] text-muted-foreground">{kindLabel[h.kind].one}</span>
-              </Command.Item>
-            ))}
-            <Command.Item value={`see all results ${dq}`} keywords={[dq]} className={item} onSelect={() => go(searchHref({ q: dq }))} data-testid="palette-see-all">
-              <Search /> See all results for “{dq}”
-              {search.data && (
-                <span className="ml-auto text-[11px] text-muted-foreground">
-                  {Object.values(search.data.counts)
-                    .reduce((a, b) => a + b, 0)
-                    .toLocaleString()}
-                  {search.data.more.length ? "+" : ""}
-                </span>
-              )}
-            </Command.Item>
-          </Command.Group>
-        )}
-        {taskItems.length > 0 && (
-          <Command.Group heading="Tasks" className={group}>
-            {taskItems.map((t) => (
-              <Command.Item key={t.id} value={`task ${t.id} ${t.ref ?? ""} ${t.title} ${t.assignedAgent ?? ""}`} className={item} onSelect={() => go(hrefs.task(t.id))}>
-                <StatusIcon status={t.status} />
-                <span className="truncate">{t.title}</span>
-                <span className="ml-auto shrink-0 font-mono text-[11px] text-muted-foreground">{t.assignedAgent}</span>
-              </Command.Item>
-            ))}
-          </Command.Group>
-        )}
-        {instItems.length > 0 && (
-          <Command.Group heading="Instructions" className={group}>
-            {instItems.map((i) => (
-              <Command.Item key={i.id} value={`instruction ${i.id} ${i.title}`} className={item} onSelect={() => go(hrefs.instruction(i.id))}>
-                <FileText />
-                <span className="truncate">{i.title}</span>
-                <span className="ml-auto shrink-0 font-mono text-[11px] text-muted-foreground">{i.id}</span>
-              </Command.Item>
-            ))}
-          </Command.Group>
-        )}
-        {agentItems.length > 0 && (
-          <Command.Group heading="Agents" className={group}>
-            {agentItems.map((a) => (
-              <Command.Item key={a.name} value={`agent ${a.name} ${a.description ?? ""}`} className={item} onSelect={() => go(hrefs.agent(a.name))}>
-                <AgentSwatch color={a.color} name={a.name} />
-                <span className="truncate">{a.name}</span>
-              </Command.Item>
-            ))}
-          </Command.Group>
-        )}
-      </Command.List>
-      <div className="flex items-center gap-3 border-t px-3 py-1.5 text-[11px] text-muted-foreground">
-        <span>
-          <Kbd>↑</Kbd> <Kbd>↓</Kbd> choose
-        </span>
-        <span>
-          <Kbd>↵</Kbd> open
-        </span>
-        <span className="ml-auto">
-          <Kbd>j</Kbd> <Kbd>k</Kbd> move in lists
-        </span>
-      </div>
-    </Command>
   );
 }

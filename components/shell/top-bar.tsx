@@ -4,7 +4,7 @@ import { Kbd } from "@/components/ui/kbd";
 import { Button } from "@/components/ui/button";
 import { Tooltip } from "@/components/ui/tooltip";
 import { Breadcrumbs } from "./breadcrumbs";
-import { usePalette } from "./command-palette";
+import { prefetchPalette, usePalette } from "./command-palette";
 
 export function TopBar() {
   const palette = usePalette();
@@ -14,6 +14,8 @@ export function TopBar() {
       <button
         type="button"
         onClick={() => palette?.open()}
+        onPointerEnter={prefetchPalette}
+        onFocus={prefetchPalette}
         className="flex h-7 w-56 items-center max-md:w-40 gap-2 rounded-md border bg-background px-2 text-xs text-muted-foreground hover:bg-accent focus-visible:outline-2 focus-visible:outline-ring"
         aria-keyshortcuts="Control+K Meta+K"
         data-testid="command-palette-button"

@@ -1,5 +1,6 @@
 "use client";
 import * as React from "react";
+import dynamic from "next/dynamic";
 import { useRouter, useSearchParams } from "next/navigation";
 import { Plus, SquareKanban, X } from "lucide-react";
 import type { AgentSummary } from "@/lib/services";
@@ -8,12 +9,17 @@ import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/alert";
 import { EmptyState } from "@/components/ui/empty-state";
 import { useListNavigation } from "@/components/ui/use-list-navigation";
-import { NewTaskSheet, type InstructionOption } from "./new-task-sheet";
+import { useOpenedOnce } from "@/components/ui/use-opened-once";
+import type { InstructionOption } from "./new-task-sheet";
 import { boardColumns } from "./task-card";
 import { BoardColumn, type BoardDrag } from "./board-column";
 import { BoardFilterBar, type BoardFiltersValue } from "./board-filters";
-import { MoveReasonDialog } from "./move-reason-dialog";
 import { useBoardState } from "./use-board";
+
+// The New task sheet (its pickers and fields) and the reason asked when a card moves to blocked or
+// cancelled load when first opened, not with the board.
+const NewTaskSheet = dynamic(() => import("./new-task-sheet").then((m) => m.NewTaskSheet), { ssr: false });
+const MoveReasonDialog = dynamic(() => import("./move-reason-dialog").then((m) => m.MoveReasonDialog), { ssr: false });
 
 export type { BoardColumnData, BoardFiltersValue };
 
@@ -67,6 +73,8 @@ export function TaskBoard({
     router.replace(s ? `/tasks?${s}` : "/tasks", { scroll: false });
   };
   const sheetOpen = params.get("new") === "1";
+  const sheetMounted = useOpenedOnce(sheetOpen);
+  const reasonMounted = useOpenedOnce(!!board.reasonFor);
   const setSheetOpen = (open: boolean) =>
     replaceParams((sp) => {
       if (open) sp.set("new", "1");
@@ -137,9 +145,13 @@ export function TaskBoard({
         </div>
       )}
 
-      <MoveReasonDialog key={board.reasonFor ? `${board.reasonFor.task.id}-${board.reasonFor.to}` : "none"} target={board.reasonFor} onCancel={board.cancelReason} onConfirm={board.confirmReason} />
+      {reasonMounted && (
+        <MoveReasonDialog key={board.reasonFor ? `${board.reasonFor.task.id}-${board.reasonFor.to}` : "none"} target={board.reasonFor} onCancel={board.cancelReason} onConfirm={board.confirmReason} />
+      )}
 
-      <NewTaskSheet open={sheetOpen} onOpenChange={setSheetOpen} agents={agents} instructions={instructions} defaultInstructionId={params.get("instructionId") ?? filters.instruction ?? undefined} />
+      {sheetMounted && (
+        <NewTaskSheet open={sheetOpen} onOpenChange={setSheetOpen} agents={agents} instructions={instructions} defaultInstructionId={params.get("instructionId") ?? filters.instruction ?? undefined} />
+      )}
     </div>
   );
 }
