@@ -28,7 +28,14 @@ export function renderPgFigures(r: PgBenchResults, sqlite: BenchResults | null):
   );
   const c = r.dataset.counts;
   out.push(
-    `Dataset: \`${r.dataset.file}\` loaded into the database \`${r.dataset.database}\` (${n(r.dataset.mib, 0)} MiB${r.dataset.loadS ? `, loaded in ${minSec(r.dataset.loadS)}` : ""}): ${n(c.tasks, 0)} tasks, ${n(c.task_steps, 0)} steps, ${n(c.messages, 0)} messages, ${n(c.events, 0)} events. SQLite figures beside them: ${same ? `the run of ${same.startedAt.slice(0, 16).replace("T", " ")} UTC above (its API part ${at(same.sectionStartedAt?.api)}${same.sectionStartedAt?.api?.slice(0, 10) !== same.startedAt.slice(0, 10) ? ` on ${same.sectionStartedAt?.api?.slice(0, 10)}` : ""})` : "none of this dataset in bench/results/latest.json"}.`,
+    `Dataset: \`${r.dataset.file}\` loaded into the database \`${r.dataset.database}\` (${n(r.dataset.mib, 0)} MiB${r.dataset.loadS ? `, loaded in ${minSec(r.dataset.loadS)}` : ""}): ${n(c.tasks, 0)} tasks, ${n(c.task_steps, 0)} steps, ${n(c.messages, 0)} messages, ${n(c.events, 0)} events. SQLite figures beside them: ${
+      same
+        ? `the run of ${same.startedAt.slice(0, 16).replace("T", " ")} UTC above (load average when its parts started: ${Object.entries(same.loadBySection)
+            .filter(([k]) => ["api", "search", "live"].includes(k))
+            .map(([k, v]) => `${k} ${v[0]}${same.sectionStartedAt?.[k] ? ` at ${same.sectionStartedAt[k].slice(0, 16).replace("T", " ")} UTC` : ""}`)
+            .join(", ")})`
+        : "none of this dataset in bench/results/latest.json"
+    }: compare them with the load averages in mind.`,
   );
   if (r.source) {
     out.push(`Code measured: commit \`${r.source.commit}\`${r.source.dirty.length ? `, with work in progress in the working tree (${r.source.dirty.map((f) => `\`${f}\``).join(", ")})` : ""}.`);
@@ -100,6 +107,7 @@ export function renderPgFigures(r: PgBenchResults, sqlite: BenchResults | null):
     if (errs.length) out.push(`Errors: ${errs.map((l) => `${l.replicas} replica(s): ${l.streamErrors} stream, ${l.agentErrors} agent requests`).join("; ")}.`, "");
   }
 
+  if (r.notes?.length) out.push(...r.notes.map((x) => `- ${x}`), "");
   const errs = Object.entries(r.errors);
   if (errs.length) out.push(`Parts that failed: ${errs.map(([k, v]) => `${k} (${v.split("\n")[0]})`).join("; ")}.`, "");
   out.push(`Raw figures: \`bench/results/pg-latest.json\` (this run: \`bench/results/pg-${r.startedAt.replace(/[:.]/g, "-")}.json\`).`);
