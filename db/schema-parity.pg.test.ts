@@ -25,7 +25,7 @@ const allowed = {
   bothTables: ["__drizzle_migrations"],
   /** The follower order of events (xid8) and the stored tsvector columns (0001_agentdesk). */
   pgColumns: ["events.tx", "messages.fts", "tasks.fts", "outputs.fts", "instructions.fts"],
-  pgIndexes: ["events_tx_idx", "messages_fts_idx", "tasks_fts_idx", "outputs_fts_idx", "instructions_fts_idx", "messages_inbox_seq_idx"],
+  pgIndexes: ["events_tx_idx", "messages_fts_idx", "tasks_fts_idx", "outputs_fts_idx", "instructions_fts_idx", "messages_inbox_seq_idx", "messages_inbox_live_idx"],
   /** FTS5's synchronising triggers. */
   sqliteTriggers: [
     "messages_fts_ai",

@@ -92,10 +92,12 @@ const CONNINFO_DEFAULTS: Record<string, string> = {
  * - client_min_messages warning: libpq prints notices ("already exists, skipping") on stderr;
  * - max_parallel_workers_per_gather 0: AgentDesk's statements are short and many; starting parallel
  *   workers cost 40 of 62 ms of an agent's outputs search on the bench dataset (measured by the
- *   search work, #21).
+ *   search work, #21);
+ * - jit off: JIT compiling cost 30 ms of a 50-row inbox page at a million messages; AgentDesk's
+ *   statements are short.
  */
 const SESSION_SETTINGS =
-  "SET statement_timeout = '30s'; SET lock_timeout = '5s'; SET idle_in_transaction_session_timeout = '10s'; SET client_min_messages = 'warning'; SET max_parallel_workers_per_gather = 0";
+  "SET statement_timeout = '30s'; SET lock_timeout = '5s'; SET idle_in_transaction_session_timeout = '10s'; SET client_min_messages = 'warning'; SET max_parallel_workers_per_gather = 0; SET jit = off";
 
 /** DATABASE_URL with the defaults above for what it leaves out (libpq takes the URL itself). */
 export function conninfo(url: string): string {
