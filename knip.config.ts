@@ -12,6 +12,9 @@ const config: KnipConfig = {
   ignoreExportsUsedInFile: true,
   // Run by path, not imported: the real Claude Code CLI the runner tests launch (node_modules/.bin/claude).
   ignoreDependencies: ["@anthropic-ai/claude-code"],
+  // PostgreSQL's client tools, from the system (Debian's postgresql-client), not npm: the benchmark
+  // loads its dataset with psql \copy; `agentdesk backup`/`restore` call pg_dump and pg_restore.
+  ignoreBinaries: ["psql"],
   compilers: {
     // Tailwind 4 is wired from CSS: `@import "tailwindcss"` and `@plugin "@tailwindcss/typography"`.
     css: (text: string) => [...text.matchAll(/@(?:import|plugin)\s+["']([^"']+)["']/g)].map(([, name]) => `import "${name}";`).join("\n"),
