@@ -82,11 +82,12 @@ describe("background WAL checkpoints", () => {
       await new Promise((r) => setImmediate(r));
     }
     // With passive checkpoints alone the WAL reached 536 MB in this test; restarting past 1,024
-    // frames (4 MB) keeps it to a few times that.
+    // frames (4 MB) keeps it to a few times that (71 MB once, with the PostgreSQL suites and a
+    // benchmark sharing the 2 cores: the bound is far below 536 MB, not a speed target).
     expect(cp.walRestarts).toBeGreaterThan(3);
     // None found the checkpoint lock taken: the worker holds its passes off while one is wanted.
     expect(cp.walRestartsBusy).toBe(0);
-    expect(maxWal).toBeLessThan(64 * 1024 * 1024);
+    expect(maxWal).toBeLessThan(128 * 1024 * 1024);
     expect((client.prepare("SELECT count(*) AS n FROM filler").get() as { n: number }).n).toBe(rows);
   });
 
