@@ -45,6 +45,28 @@ export interface ApiOptions {
   log: (s: string) => void;
 }
 
+/**
+ * The passes of the agent API part, the same on both engines (bench/run.ts, bench/run-pg.ts). With
+ * --quick: 1-second rounds after a single warm-up pass (every operation has been run on both servers
+ * before the first is measured) and shorter pauses, so that the whole part takes about two minutes
+ * once the small dataset exists.
+ */
+export function apiPasses(quick: boolean) {
+  return {
+    connections: 50,
+    pacedRate: 200,
+    durationS: quick ? 1 : 3,
+    rounds: quick ? 3 : 5,
+    warmupS: quick ? 1 : 6,
+    opWarmupS: quick ? 0 : 5,
+    pacedS: quick ? 1.5 : 6,
+    pacedPauseMs: quick ? 250 : 1000,
+    roundPauseMs: quick ? 50 : 200,
+    claimable: quick ? 100_000 : 300_000,
+    workerTasksPerServer: quick ? 1_500 : 4_000,
+  };
+}
+
 export interface OpFigures {
   /** Median over the rounds (as are cpuMsPerRequest, p50, p99); max and counts are over all rounds. */
   rps: number;

@@ -8,7 +8,8 @@
 // retries: under SERIALIZABLE this baseline's 10 connections failed half their messages (every send
 // updates the recipient's one inbox_unread row), which no floor should do.
 // `tsx bench/baseline-server-pg.ts --url postgres://… --port N`; prints "ready".
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer } from "node:http";
+import { heartbeatPath, readBody, send_, stepPath } from "./lib/bare-http";
 import pg from "pg";
 import { newId } from "@/lib/ids";
 
@@ -187,29 +188,6 @@ const send = (agent: string, input: Row, at: number) =>
     ]);
     return row;
   });
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    let s = "";
-    req.setEncoding("utf8");
-    req.on("data", (d) => (s += d));
-    req.on("end", () => resolve(s));
-  });
-}
-
-function send_(res: ServerResponse, status: number, body?: unknown) {
-  if (body === undefined) {
-    res.writeHead(status);
-    res.end();
-    return;
-  }
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
-}
-
-const stepPath = /^\/api\/v1\/tasks\/([^/]+)\/steps\/(\d+)$/;
-const heartbeatPath = /^\/api\/v1\/tasks\/([^/]+)\/heartbeat$/;
 
 const server = createServer(async (req, res) => {
   const agent = String(req.headers["x-agent"] ?? "");

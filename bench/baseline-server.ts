@@ -2,7 +2,8 @@
 // the service verbs run (text copied from drizzle's output, prepared once) on the same database file,
 // in the same transactions, with no framework, no validation and no authentication (the agent is
 // named by an `x-agent` header). `tsx bench/baseline-server.ts --db FILE --port N`; prints "ready".
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer } from "node:http";
+import { heartbeatPath, readBody, send_, stepPath } from "./lib/bare-http";
 import Database from "better-sqlite3";
 import { newId } from "@/lib/ids";
 
@@ -161,29 +162,6 @@ const send = db.transaction((agent: string, input: Row, at: number) => {
   );
   return row;
 });
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    let s = "";
-    req.setEncoding("utf8");
-    req.on("data", (d) => (s += d));
-    req.on("end", () => resolve(s));
-  });
-}
-
-function send_(res: ServerResponse, status: number, body?: unknown) {
-  if (body === undefined) {
-    res.writeHead(status);
-    res.end();
-    return;
-  }
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
-}
-
-const stepPath = /^\/api\/v1\/tasks\/([^/]+)\/steps\/(\d+)$/;
-const heartbeatPath = /^\/api\/v1\/tasks\/([^/]+)\/heartbeat$/;
 
 const server = createServer(async (req, res) => {
   const agent = String(req.headers["x-agent"] ?? "");

@@ -13,7 +13,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { generate, scales, type Scale } from "./generate";
-import { runApi, type ApiResult } from "./api";
+import { apiPasses, runApi, type ApiResult } from "./api";
 import { runLive, type LiveResult } from "./live";
 import { runSearchPg } from "./search-pg";
 import type { SearchResult } from "./search";
@@ -165,17 +165,7 @@ export async function runPgBench(args: string[], started: Date, log: (s: string)
     await section(`api:${processes}`, async () => {
       const r = await runApi({
         sourceDb: file,
-        connections: 50,
-        pacedRate: 200,
-        durationS: quick ? 1 : 3,
-        rounds: quick ? 3 : 5,
-        warmupS: quick ? 1 : 6,
-        opWarmupS: quick ? 0 : 5,
-        pacedS: quick ? 1.5 : 6,
-        pacedPauseMs: quick ? 250 : 1000,
-        roundPauseMs: quick ? 50 : 200,
-        claimable: quick ? 100_000 : 300_000,
-        workerTasksPerServer: quick ? 1_500 : 4_000,
+        ...apiPasses(quick),
         profile: flag("--profile"),
         only: ops,
         pg: { cluster, template, processes },

@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { generate, scales, type Scale } from "./generate";
-import { runApi, type ApiResult } from "./api";
+import { apiPasses, runApi, type ApiResult } from "./api";
 import { runSearch, type SearchResult } from "./search";
 import { runLive, type LiveResult } from "./live";
 import { runPages, type PagesResult } from "./pages";
@@ -139,20 +139,7 @@ async function main() {
   await section("api", async () => {
     results.api = await runApi({
       sourceDb: file,
-      connections: 50,
-      pacedRate: 200,
-      // --quick: 1-second rounds after a single warm-up pass (every operation has been run on both
-      // servers before the first is measured) and shorter pauses, so that the whole run takes about
-      // two minutes once the small dataset and the bare Next page exist.
-      durationS: quick ? 1 : 3,
-      rounds: quick ? 3 : 5,
-      warmupS: quick ? 1 : 6,
-      opWarmupS: quick ? 0 : 5,
-      pacedS: quick ? 1.5 : 6,
-      pacedPauseMs: quick ? 250 : 1000,
-      roundPauseMs: quick ? 50 : 200,
-      claimable: quick ? 100_000 : 300_000,
-      workerTasksPerServer: quick ? 1_500 : 4_000,
+      ...apiPasses(quick),
       profile: flag("--profile"),
       only: opt("--ops")?.split(","),
       log,

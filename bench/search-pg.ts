@@ -6,10 +6,10 @@
 // server is in the figure, as it is in a request.
 import { sql } from "drizzle-orm";
 import { openPostgres } from "@/db/engine/pg";
-import { searchAll, searchMessages, type ServiceContext } from "@/lib/services";
+import { searchMessages, type ServiceContext } from "@/lib/services";
 import { parseSearch } from "@/lib/services/search/query";
 import { tsQuery } from "@/lib/services/search/backend-pg";
-import { everywhere, kinds, timeKind, type SearchKindResult, type SearchResult } from "./search";
+import { kinds, timeEverywhere, timeKind, type SearchKindResult, type SearchResult } from "./search";
 import { person } from "./queries";
 
 export function runSearchPg(o: { url: string; label: string; repeats: number; log: (s: string) => void }): SearchResult {
@@ -34,21 +34,7 @@ export function runSearchPg(o: { url: string; label: string; repeats: number; lo
       out.push(res);
       o.log(`search (pg): ${k.kind.padEnd(32)} p50 ${res.p50} ms  p95 ${res.p95} ms  (matches ${Math.min(...matches)}–${Math.max(...matches)}, ${res.order.join("/")})`);
     }
-    const every: SearchKindResult[] = [];
-    for (const k of everywhere) {
-      const ctx: ServiceContext = k.agent ? { db, actor: { kind: "agent", name: k.agent } } : people;
-      const filter = k.kind.includes("(filter)") ? { agent: "backend-developer" } : {};
-      const matches = k.queries.map((q) => Object.values(searchAll(ctx, { q, kinds: k.kinds, ...filter, limit: 1 }).counts).reduce((a, b) => a + b, 0));
-      const res = timeKind(
-        k,
-        matches,
-        o.repeats,
-        (q) => searchAll(ctx, { q, kinds: k.kinds, ...filter, limit: 20 }),
-        (r) => Object.values(r.order),
-      );
-      every.push(res);
-      o.log(`search everywhere (pg): ${k.kind.padEnd(34)} p50 ${res.p50} ms  p95 ${res.p95} ms  (matches ${Math.min(...matches)}–${Math.max(...matches)}, ${res.order.join("/")})`);
-    }
+    const every = timeEverywhere(db, people, o.repeats, (line) => o.log(`search everywhere (pg): ${line}`));
     const count = (table: string) => one(sql`SELECT count(*) AS n FROM ${sql.identifier(table)}`);
     return { database: o.label, messages, kinds: out, everywhere: every, rows: { tasks: count("tasks"), outputs: count("outputs"), instructions: count("instructions") } };
   } finally {

@@ -94,6 +94,26 @@ export function timeKind<R>(k: { kind: string; queries: string[] }, matches: num
   };
 }
 
+/** The search-everywhere cases through searchAll on `db`, on either engine (bench/search-pg.ts too). */
+export function timeEverywhere(db: ServiceContext["db"], people: ServiceContext, repeats: number, log: (line: string) => void): SearchKindResult[] {
+  const every: SearchKindResult[] = [];
+  for (const k of everywhere) {
+    const ctx: ServiceContext = k.agent ? { db, actor: { kind: "agent", name: k.agent } } : people;
+    const filter = k.kind.includes("(filter)") ? { agent: "backend-developer" } : {};
+    const matches = k.queries.map((q) => Object.values(searchAll(ctx, { q, kinds: k.kinds, ...filter, limit: 1 }).counts).reduce((a, b) => a + b, 0));
+    const res = timeKind(
+      k,
+      matches,
+      repeats,
+      (q) => searchAll(ctx, { q, kinds: k.kinds, ...filter, limit: 20 }),
+      (r) => Object.values(r.order),
+    );
+    every.push(res);
+    log(`${k.kind.padEnd(34)} p50 ${res.p50} ms  p95 ${res.p95} ms  (matches ${Math.min(...matches)}–${Math.max(...matches)}, ${res.order.join("/")})`);
+  }
+  return every;
+}
+
 export function runSearch(o: { db: string; repeats: number; naive: boolean; log: (s: string) => void }): SearchResult {
   const db = openDatabase(o.db);
   try {
@@ -122,21 +142,7 @@ export function runSearch(o: { db: string; repeats: number; naive: boolean; log:
         `search: ${k.kind.padEnd(32)} p50 ${res.p50} ms  p95 ${res.p95} ms  (matches ${Math.min(...matches)}–${Math.max(...matches)}, ${res.order.join("/")})${res.naiveMs !== undefined ? `  before: ${res.naiveMs} ms` : ""}`,
       );
     }
-    const every: SearchKindResult[] = [];
-    for (const k of everywhere) {
-      const ctx: ServiceContext = k.agent ? { db, actor: { kind: "agent", name: k.agent } } : people;
-      const filter = k.kind.includes("(filter)") ? { agent: "backend-developer" } : {};
-      const matches = k.queries.map((q) => Object.values(searchAll(ctx, { q, kinds: k.kinds, ...filter, limit: 1 }).counts).reduce((a, b) => a + b, 0));
-      const res = timeKind(
-        k,
-        matches,
-        o.repeats,
-        (q) => searchAll(ctx, { q, kinds: k.kinds, ...filter, limit: 20 }),
-        (r) => Object.values(r.order),
-      );
-      every.push(res);
-      o.log(`search everywhere: ${k.kind.padEnd(34)} p50 ${res.p50} ms  p95 ${res.p95} ms  (matches ${Math.min(...matches)}–${Math.max(...matches)}, ${res.order.join("/")})`);
-    }
+    const every = timeEverywhere(db, people, o.repeats, (line) => o.log(`search everywhere: ${line}`));
     const count = (table: string) => (db.$client.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
     return { database: o.db, messages, kinds: out, everywhere: every, rows: { tasks: count("tasks"), outputs: count("outputs"), instructions: count("instructions") } };
   } finally {
