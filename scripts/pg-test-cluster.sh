@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster for the tests (issue #21): Debian's `postgresql` package (installed
 # with apt when initdb is missing and we are root), initdb + pg_ctl in a temporary folder, a loopback
-# port. Tuned for tests only (fsync off: the crash tests kill AgentDesk, never PostgreSQL).
+# port. Tuned for tests (fsync off: the crash tests kill AgentDesk, never PostgreSQL); `--durable`
+# keeps PostgreSQL's defaults (fsync, full page writes, synchronous commit) for benchmarks whose
+# figures should hold for a real deployment.
 #
-#   eval "$(bash scripts/pg-test-cluster.sh start [port])"   # exports TEST_DATABASE_URL and AGENTDESK_PG_DIR
+#   eval "$(bash scripts/pg-test-cluster.sh start [port] [--durable])"   # exports TEST_DATABASE_URL and AGENTDESK_PG_DIR
 #   bash scripts/pg-test-cluster.sh stop "$AGENTDESK_PG_DIR"
 set -euo pipefail
 
@@ -32,7 +34,15 @@ case "$cmd" in
     fi
     ;;
   start)
-    PORT=${2:-${PGPORT:-55432}}
+    PORT=${PGPORT:-55432}
+    DURABILITY="-c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+    for arg in "${@:2}"; do
+      case "$arg" in
+        --durable) DURABILITY="" ;;
+        *[!0-9]*) echo "unknown option $arg (start [port] [--durable])" >&2; exit 2 ;;
+        *) PORT=$arg ;;
+      esac
+    done
     BIN=$(find_bin)
     if [ -z "$BIN" ] || [ ! -x "$BIN/initdb" ]; then echo "initdb not found: run 'bash scripts/pg-test-cluster.sh install' as root" >&2; exit 1; fi
     if [ "$(id -u)" = 0 ]; then
@@ -47,7 +57,7 @@ case "$cmd" in
     [ "$(id -u)" = 0 ] && chown "$RUNAS" "$DIR"
     as_owner "$BIN/initdb" -D "$DIR/data" -U postgres --auth=trust -E UTF8 --locale=C >/dev/null
     as_owner "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w start \
-      -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=300 -c idle_in_transaction_session_timeout=60000" >/dev/null
+      -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 $DURABILITY -c max_connections=300 -c idle_in_transaction_session_timeout=60000" >/dev/null
     echo "$RUNAS" > "$DIR/owner"
     echo "$BIN" > "$DIR/bin"
     echo "export TEST_DATABASE_URL=postgres://postgres@127.0.0.1:$PORT/postgres"
@@ -61,7 +71,7 @@ case "$cmd" in
     rm -rf "$DIR"
     ;;
   *)
-    echo "usage: pg-test-cluster.sh install | start [port] | stop <folder>" >&2
+    echo "usage: pg-test-cluster.sh install | start [port] [--durable] | stop <folder>" >&2
     exit 2
     ;;
 esac
