@@ -1,6 +1,6 @@
 import "server-only";
-import { and, asc, eq, isNull, lt, lte, notInArray, or, sql } from "drizzle-orm";
-import { dialect } from "@/db/engine";
+import { and, asc, eq, getTableColumns, inArray, isNull, lt, lte, notInArray, or, sql } from "drizzle-orm";
+import { dialect, type Handle } from "@/db/engine";
 import { events, instructions, messages, runs, tasks, webhookAttempts, webhookCursor, webhookDeliveries, webhooks, type WebhookDeliveryRow, type WebhookRow } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import { immediateTx, nowOf, type ServiceContext, type Tx } from "../context";
@@ -41,10 +41,34 @@ function contextOf(tx: Tx, e: WebhookEvent): EventContext {
 const deliverable = (e: WebhookEvent) => !e.verb.startsWith("webhook.");
 
 /**
+ * Of these event ids (0: before every event), the first or the last in the follower order
+ * (db/engine eventsOrder). On PostgreSQL that is not the smallest or largest id: an event can
+ * commit late with a lower id, and followers read it after the later ids.
+ */
+function edgeOf(h: Handle, ids: number[], which: "first" | "last"): number {
+  const known = [...new Set(ids.filter((id) => id > 0))];
+  if (which === "first" && known.length < ids.length) return 0;
+  if (known.length <= 1) return known[0] ?? 0;
+  const r = h
+    .select({ id: events.id })
+    .from(events)
+    .where(inArray(events.id, known))
+    .orderBy(dialect(h).eventsOrder(which === "last"))
+    .limit(1)
+    .get();
+  return r?.id ?? 0;
+}
+
+/**
  * The events follower: reads the events after its high-water mark and stores one delivery per
  * (webhook, event) the webhook wants, in the same transaction as the new mark. A crash before the
  * commit stores nothing and moves nothing; after it, the deliveries are on disk before any is sent.
  * Two servers on one file store each delivery once (unique webhook_id, event_id).
+ *
+ * The mark and each webhook's since_event_id (its creation's or resumption's event) are event ids
+ * read as positions in the follower order, as the live streams read theirs (db/engine
+ * eventsAfter): a webhook gets the events after its own event in that order, so one that commits
+ * after the webhook was created with a lower id is delivered, and none is read twice.
  */
 export function collectWebhookDeliveries(
   ctx: ServiceContext,
@@ -60,8 +84,15 @@ export function collectWebhookDeliveries(
   const hooks0 = active();
   if (!hooks0.length) return { stored: 0, more: false };
   const cursor = () => ctx.db.select().from(webhookCursor).where(eq(webhookCursor.id, 1)).get()?.lastEventId ?? 0;
-  // Nothing a webhook wants is older than its since_event_id: no need to read before the oldest.
-  const fromOf = (hooks: WebhookRow[]) => Math.max(cursor(), Math.min(...hooks.map((h) => h.sinceEventId)));
+  // Nothing a webhook wants comes before its since_event_id: no need to read before the first of them.
+  const fromOf = (hooks: WebhookRow[]) => {
+    const first = edgeOf(
+      ctx.db,
+      hooks.map((h) => h.sinceEventId),
+      "first",
+    );
+    return edgeOf(ctx.db, [cursor(), first], "last");
+  };
   const d = dialect(ctx.db);
   // Anything to read? (Not "a newer id than the mark": on PostgreSQL an event can commit late with
   // a lower id, and the follower order is the engine's, db/engine eventsAfter.)
@@ -78,15 +109,27 @@ export function collectWebhookDeliveries(
     const hooks = active();
     if (!hooks.length) return { stored: 0, more: false };
     const from = fromOf(hooks);
-    const rows = tx.select().from(events).where(d.eventsAfter(from)).orderBy(d.eventsOrder()).limit(batch).all() as WebhookEvent[];
+    // Per event, whether it comes after each webhook's since_event_id ('1' or '0' in the hooks' order).
+    const afterSince = sql<string>`${sql.join(
+      hooks.map((h) => sql`CASE WHEN ${d.eventsAfter(h.sinceEventId)} THEN '1' ELSE '0' END`),
+      sql` || `,
+    )}`;
+    const rows = tx
+      .select({ ...getTableColumns(events), afterSince })
+      .from(events)
+      .where(d.eventsAfter(from))
+      .orderBy(d.eventsOrder())
+      .limit(batch)
+      .all();
     if (!rows.length) return { stored: 0, more: false };
     const at = nowOf(ctx);
     let stored = 0;
-    for (const e of rows) {
+    for (const { afterSince: wanted, ...row } of rows) {
+      const e = row as WebhookEvent;
       if (!deliverable(e)) continue;
       let context: EventContext | undefined;
-      for (const h of hooks) {
-        if (e.id <= h.sinceEventId || !wantsEvent(h.events, e)) continue;
+      for (const [i, h] of hooks.entries()) {
+        if (wanted[i] !== "1" || !wantsEvent(h.events, e)) continue;
         context ??= contextOf(tx, e);
         const id = newId("whd", at);
         const body = deliveryBody({ deliveryId: id, format: h.format, baseUrl: opts.baseUrl, createdAt: at, event: e, context, webhookId: h.id });
