@@ -410,9 +410,14 @@ describe("the engine", () => {
   });
 
   it("bumps the access epoch in the writing transaction, seen by another connection", () => {
+    // The engine reads the epoch at most once a millisecond (its callers share the read): another
+    // connection sees a change from its next read on, 1 ms later at most.
+    const afterAMillisecond = () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
     const before = other.$engine.changeVersion();
     db.$engine.transaction((tx) => db.$engine.accessChanged(tx));
+    afterAMillisecond();
     expect(other.$engine.changeVersion()).toBe(before + 1);
+    // Its own change: at once.
     expect(db.$engine.changeVersion()).toBe(before + 1);
     // rolled back with its transaction
     expect(() =>
@@ -421,7 +426,9 @@ describe("the engine", () => {
         throw new Error("no");
       }),
     ).toThrow("no");
+    afterAMillisecond();
     expect(other.$engine.changeVersion()).toBe(before + 1);
+    expect(db.$engine.changeVersion()).toBe(before + 1);
   });
 
   it("wakes onExternalCommit on another connection's NOTIFY (events and access), not on its own", async () => {

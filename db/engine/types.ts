@@ -47,7 +47,8 @@ export interface Engine {
   // --- caches that must notice other processes ---
   /**
    * A number that changes when another process may have changed credentials or agents. SQLite:
-   * PRAGMA data_version. PostgreSQL: the access epoch row. Callers read it at most once a millisecond.
+   * PRAGMA data_version. PostgreSQL: the access epoch row, read at most once a millisecond (a round
+   * trip: the callers share the read), at once after this connection changed it.
    */
   changeVersion(): number;
   /** Called inside the writing transaction when tokens, users, sessions or agents change. */

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { agents, instructions, messages, PEOPLE_INBOX, tasks, type MessageRow } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import { DEFAULT_MESSAGE_TYPE, DEFAULT_PRIORITY, isPeopleAlias, MESSAGE_TYPE_PATTERN } from "@/lib/domain/vocabulary";
@@ -12,7 +12,8 @@ import { messageDto } from "../dto";
 import { notFound, ServiceError } from "../errors";
 import { requireWriter } from "../policy";
 import { multiLineText, parseInput, prioritySchema, singleLineText } from "../validate";
-import { findTask, touchLease } from "../tasks/load";
+import { checkLease, touchTaskForWrite } from "../tasks/load";
+import { engineOf } from "@/db/engine";
 import { jsonText, prepared } from "../prepared";
 import { requireInboxWrite, requireSend } from "../access/memory-permissions";
 import { channelOf, channelRow, isMember } from "./channels";
@@ -53,15 +54,32 @@ const q = {
         .returning()
         .prepare(),
     ),
-  touchTask: (tx: Tx) =>
-    prepared(tx, "tasks.touchUpdatedAt", (d) =>
+  answered: (tx: Tx) =>
+    prepared(tx, "messages.answered", (d) =>
       d
-        .update(tasks)
-        .set({ updatedAt: ph("at") })
-        .where(eq(tasks.id, sql.placeholder("id")))
+        .update(messages)
+        .set({ answeredAt: ph("at") })
+        .where(and(eq(messages.id, sql.placeholder("id")), isNull(messages.answeredAt)))
         .prepare(),
     ),
 };
+
+// The agents that exist, per connection, as of the engine's change version (agents added, changed or
+// removed move it: writeTx's accessChanged): every send names its recipient, and the lookup was a
+// round trip of its own on PostgreSQL. Only names found are kept (an unknown one is looked up again).
+const knownAgents = new WeakMap<object, { version: number; names: Set<string> }>();
+function agentExists(tx: Tx, name: string): boolean {
+  const engine = engineOf(tx);
+  const key = (tx as unknown as { session?: object }).session ?? tx;
+  const version = engine.changeVersion();
+  let known = knownAgents.get(key);
+  if (!known || known.version !== version) knownAgents.set(key, (known = { version, names: new Set() }));
+  if (known.names.has(name)) return true;
+  if (!q.agent(tx).get({ name })) return false;
+  if (known.names.size >= 10_000) known.names.clear();
+  known.names.add(name);
+  return true;
+}
 
 export const SendMessageInput = z.strictObject({
   to: z.string().trim().min(1).max(80),
@@ -155,8 +173,7 @@ export function insertMessage(tx: Tx, ctx: ServiceContext, at: number, emit: Emi
       requireInboxWrite(tx, ctx.actor.name, to, { broadcastInbox: to });
     }
   } else if (to !== PEOPLE_INBOX) {
-    const agent = q.agent(tx).get({ name: to });
-    if (!agent) throw new ServiceError("validation_failed", `No agent or inbox named ${to}`, { fields: { to: [`Unknown recipient ${to}`] } });
+    if (!agentExists(tx, to)) throw new ServiceError("validation_failed", `No agent or inbox named ${to}`, { fields: { to: [`Unknown recipient ${to}`] } });
   }
   // An agent sending in its own name (a reply too) writes only to the inboxes its Memory Ownership
   // names; the people's inbox is always open (docs/permissions.md). Checked before anything is written.
@@ -167,16 +184,20 @@ export function insertMessage(tx: Tx, ctx: ServiceContext, at: number, emit: Emi
   if (input.inReplyTo) {
     parent = loadVisibleMessage(tx, ctx.actor, input.inReplyTo);
     threadId = parent.threadId;
-    if (!parent.answeredAt) tx.update(messages).set({ answeredAt: at }).where(eq(messages.id, parent.id)).run();
+    // Guarded: of two replies committing at once, the first one's time stays.
+    if (!parent.answeredAt) q.answered(tx).run({ at, id: parent.id });
   }
   let instructionId = input.instructionId ?? parent?.instructionId ?? null;
   const taskId = input.taskId ?? parent?.taskId ?? null;
   if (taskId) {
-    const task = findTask(tx, taskId);
+    // The task's updated_at and, when the sender is the agent holding it, its lease, in the statement
+    // that reads it (touchTaskForWrite; a refusal below rolls it back). On PostgreSQL the row stays
+    // locked until the commit: the lease token checked here is the task's until then.
+    const task = touchTaskForWrite(tx, ctx.actor, taskId, at, true);
     // An agent writes about its own tasks, or answers in a thread about someone else's that reached it.
     const answering = parent !== null && parent.taskId === taskId;
     if (!task || (ctx.actor.kind === "agent" && task.assignedAgent !== ctx.actor.name && !answering)) throw notFound("Task", taskId);
-    if (ctx.actor.kind === "agent" && task.assignedAgent === ctx.actor.name) touchLease(tx, ctx.actor, task, at, input.leaseToken);
+    if (ctx.actor.kind === "agent" && task.assignedAgent === ctx.actor.name) checkLease(ctx.actor, task, input.leaseToken);
     instructionId ??= task.instructionId;
     if (instructionId !== task.instructionId) {
       throw new ServiceError("validation_failed", `Task ${taskId} is not part of ${instructionId}`, { fields: { instructionId: ["Does not match the task"] } });
@@ -216,12 +237,18 @@ export function insertMessage(tx: Tx, ctx: ServiceContext, at: number, emit: Emi
     stepPosition: input.stepPosition ?? parent?.stepPosition ?? null,
     createdAt: at,
   });
-  if (taskId) q.touchTask(tx).run({ at, id: taskId });
   return row;
 }
 
+/**
+ * Sends a message. READ COMMITTED on PostgreSQL: what the send decides from is its recipient (an agent
+ * or a channel that exists), the task it is about (locked by touchTaskForWrite) and the parent it
+ * answers; the inbox's unread counter is one row per inbox, which PostgreSQL's ON CONFLICT DO UPDATE
+ * increments under its row lock, exact under any isolation. SERIALIZABLE made concurrent sends to one
+ * inbox fail on that row and run again (some were refused 503 after the retries).
+ */
 export function sendMessage(ctx: ServiceContext, raw: SendMessageInput) {
   requireWriter(ctx.actor);
   const input = parseInput(SendMessageInput, raw);
-  return writeTx(ctx, (tx, at, emit) => messageDto(insertMessage(tx, ctx, at, emit, input)));
+  return writeTx(ctx, (tx, at, emit) => messageDto(insertMessage(tx, ctx, at, emit, input)), { isolation: "read-committed" });
 }

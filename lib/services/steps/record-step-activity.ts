@@ -1,12 +1,24 @@
 import "server-only";
 import { z } from "zod";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { taskSteps } from "@/db/schema";
 import type { ServiceContext } from "../context";
 import { writeTx } from "../write-tx";
 import { notFound, ServiceError } from "../errors";
 import { parseInput, singleLineText } from "../validate";
-import { loadTask, touchLease } from "../tasks/load";
+import { checkLease, lockTask } from "../tasks/load";
+import { prepared } from "../prepared";
+import type { Tx } from "../context";
+
+// Tool activity comes after every tool call of a hooked agent: prepared once (prepared.ts).
+const selectStep = (tx: Tx) =>
+  prepared(tx, "steps.activityOf", (d) =>
+    d
+      .select({ position: taskSteps.position, title: taskSteps.title, status: taskSteps.status })
+      .from(taskSteps)
+      .where(and(eq(taskSteps.taskId, sql.placeholder("taskId")), eq(taskSteps.position, sql.placeholder("position"))))
+      .prepare(),
+  );
 
 export const RecordStepActivityInput = z.strictObject({
   taskId: z.string().min(1),
@@ -27,32 +39,33 @@ export const RecordStepActivityInput = z.strictObject({
 export function recordStepActivity(ctx: ServiceContext, raw: z.input<typeof RecordStepActivityInput>) {
   if (ctx.actor.kind !== "agent") throw new ServiceError("forbidden", "Only the task's agent reports tool activity");
   const input = parseInput(RecordStepActivityInput, raw);
-  return writeTx(ctx, (tx, at, emit) => {
-    const task = loadTask(tx, ctx.actor, input.taskId, true);
-    touchLease(tx, ctx.actor, task, at, input.leaseToken);
-    const step = tx
-      .select({ position: taskSteps.position, title: taskSteps.title, status: taskSteps.status })
-      .from(taskSteps)
-      .where(and(eq(taskSteps.taskId, task.id), eq(taskSteps.position, input.position)))
-      .get();
-    if (!step) throw notFound("Step", `${task.id}#${input.position}`);
-    if (task.status !== "in_progress" || step.status !== "in_progress") {
-      throw new ServiceError(
-        "illegal_transition",
-        `Step ${step.position} of ${task.id} is ${step.status.replace("_", " ")} (task ${task.status.replace("_", " ")}): activity is recorded on a step in progress`,
-        {
-          details: { taskStatus: task.status, stepStatus: step.status },
-        },
-      );
-    }
-    emit({
-      verb: "step.activity",
-      entityKind: "step",
-      entityId: `${task.id}#${step.position}`,
-      instructionId: task.instructionId,
-      taskId: task.id,
-      after: { position: step.position, title: step.title, tool: input.tool, summary: input.summary ?? null },
-    });
-    return { taskId: task.id, position: step.position, tool: input.tool, summary: input.summary ?? null, at: new Date(at).toISOString() };
-  });
+  return writeTx(
+    ctx,
+    (tx, at, emit) => {
+      // The task touched and locked (its lease renewed, updated_at left as it is): READ COMMITTED, see touchTaskForWrite.
+      const task = lockTask(tx, ctx.actor, input.taskId, at, { touch: false });
+      checkLease(ctx.actor, task, input.leaseToken);
+      const step = selectStep(tx).get({ taskId: task.id, position: input.position });
+      if (!step) throw notFound("Step", `${task.id}#${input.position}`);
+      if (task.status !== "in_progress" || step.status !== "in_progress") {
+        throw new ServiceError(
+          "illegal_transition",
+          `Step ${step.position} of ${task.id} is ${step.status.replace("_", " ")} (task ${task.status.replace("_", " ")}): activity is recorded on a step in progress`,
+          {
+            details: { taskStatus: task.status, stepStatus: step.status },
+          },
+        );
+      }
+      emit({
+        verb: "step.activity",
+        entityKind: "step",
+        entityId: `${task.id}#${step.position}`,
+        instructionId: task.instructionId,
+        taskId: task.id,
+        after: { position: step.position, title: step.title, tool: input.tool, summary: input.summary ?? null },
+      });
+      return { taskId: task.id, position: step.position, tool: input.tool, summary: input.summary ?? null, at: new Date(at).toISOString() };
+    },
+    { isolation: "read-committed" },
+  );
 }

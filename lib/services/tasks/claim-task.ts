@@ -9,7 +9,7 @@ import { taskDto } from "../dto";
 import { ServiceError } from "../errors";
 import { claimTransition } from "./transitions";
 import { parseInput } from "../validate";
-import { leaseMinutesOf, loadTask, unfinishedDependencies } from "./load";
+import { leaseEndSql, loadTask, unfinishedDependencies } from "./load";
 import { prepared } from "../prepared";
 import { taskWorkScope } from "../access/memory-permissions";
 import type { Tx } from "../context";
@@ -23,10 +23,11 @@ const ready = sql`NOT EXISTS (
   SELECT 1 FROM task_dependencies d JOIN tasks dt ON dt.id = d.depends_on_task_id
   WHERE d.task_id = ${tasks.id} AND dt.status <> 'completed')`;
 
+// The lease's length is the agent's (leaseEndSql reads it in the same statement).
 const claimSet = {
   status: "in_progress" as const,
   leaseToken: sql`${tasks.leaseToken} + 1`,
-  leaseExpiresAt: sql`${sql.placeholder("expiresAt")}`,
+  leaseExpiresAt: leaseEndSql(sql`${sql.placeholder("at")}`),
   lastHeartbeatAt: sql`${sql.placeholder("at")}`,
   leaseRemindedAt: null,
   claimedAt: sql`${sql.placeholder("at")}`,
@@ -61,14 +62,14 @@ const claimById = (tx: Tx) =>
   );
 
 /** claimNext limited to the instructions an agent's Memory Ownership names (GLOB patterns; rare, so not prepared). */
-function claimNextIn(tx: Tx, agent: string, instructions: string[], at: number, expiresAt: number): TaskRow | undefined {
+function claimNextIn(tx: Tx, agent: string, instructions: string[], at: number): TaskRow | undefined {
   const inScope = sql.join(
     instructions.map((g) => dialect(tx).glob(sql`t.instruction_id`, g)),
     sql` OR `,
   );
   return tx
     .update(tasks)
-    .set({ ...claimSet, leaseExpiresAt: expiresAt, lastHeartbeatAt: at, claimedAt: at, updatedAt: at })
+    .set({ ...claimSet, leaseExpiresAt: leaseEndSql(sql`${at}`), lastHeartbeatAt: at, claimedAt: at, updatedAt: at })
     .where(
       sql`${tasks.id} = (SELECT t.id FROM tasks t WHERE t.assigned_agent = ${agent} AND t.status = 'pending' AND (${inScope})
             AND NOT EXISTS (SELECT 1 FROM task_dependencies d JOIN tasks dt ON dt.id = d.depends_on_task_id
@@ -96,7 +97,6 @@ export function claimTask(ctx: ServiceContext, raw: z.input<typeof ClaimTaskInpu
   return writeTx(
     ctx,
     (tx, at, emit) => {
-      const leaseMs = leaseMinutesOf(tx, actor.name) * 60_000;
       let claimed: () => TaskRow | undefined;
       if (input.taskId) {
         const t = loadTask(tx, actor, input.taskId, true);
@@ -107,11 +107,11 @@ export function claimTask(ctx: ServiceContext, raw: z.input<typeof ClaimTaskInpu
         if (open.length) {
           throw new ServiceError("dependencies_not_done", `Task ${t.id} waits for ${open.join(", ")}`, { details: { waitingFor: open } });
         }
-        claimed = () => claimById(tx).get({ id: t.id, at, expiresAt: at + leaseMs });
+        claimed = () => claimById(tx).get({ id: t.id, at });
       } else {
         // Memory Ownership naming instructions (docs/permissions.md): the next task among theirs only.
         const scope = taskWorkScope(tx, actor);
-        claimed = scope ? () => claimNextIn(tx, actor.name, scope, at, at + leaseMs) : () => claimNext(tx).get({ agent: actor.name, at, expiresAt: at + leaseMs });
+        claimed = scope ? () => claimNextIn(tx, actor.name, scope, at) : () => claimNext(tx).get({ agent: actor.name, at });
       }
       const row = claimTransition({ at, emit, after: (r) => ({ leaseToken: r.leaseToken, leaseExpiresAt: new Date(r.leaseExpiresAt!).toISOString() }) }, claimed);
       if (!row) {
