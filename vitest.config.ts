@@ -10,18 +10,14 @@ const postgres = Boolean(process.env.TEST_DATABASE_URL?.trim());
 /** Suites that run on PostgreSQL too. */
 const onBothEngines = ["lib/services/**/*.test.ts", "lib/http/**/*.test.ts", "db/**/*.test.ts"];
 /**
- * Tests of SQLite itself (its file, pragmas, query plans, triggers installed by the test, FTS5
- * internals, the WAL checkpointer): they stay in the sqlite project only.
+ * Tests of SQLite itself (its file, its migrations, its write lock, data_version): they stay in the
+ * sqlite project only. (SQLite-only tests outside the folders above need no entry here.)
  */
 const sqliteOnly = [
   "db/migrate.test.ts",
   "db/schema-pg.test.ts",
   // SQLite's write lock and better-sqlite3's transaction wrapper (the PostgreSQL engine's transactions: db/engine/*.pg.test.ts).
   "lib/services/context.test.ts",
-  // Wraps each property run in a hand-made BEGIN ... ROLLBACK on the connection.
-  "lib/services/task-rules.test.ts",
-  // Installs SQLite triggers.
-  "lib/services/status-guard.test.ts",
   // data_version (the PostgreSQL side: the replicas tests).
   "lib/services/access/auth-cache.test.ts",
 ];

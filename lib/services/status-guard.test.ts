@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { events } from "@/db/schema";
+import type { SqliteDb } from "@/db/client";
 import { makeTestDb, people, agent, system } from "@/test/db";
+import { countOf, exec, rows } from "@/test/sql";
 import * as s from "@/lib/services";
 import { cancelRun, createRun, finishRun, retryRun, startRun } from "@/lib/services/runs";
 import { FOLDER_BRIDGE, importInstruction, importMessage, importOutput, importTask, recordBridgeConflict } from "@/lib/services/protocol";
@@ -7,9 +11,11 @@ import { insideStatusChange } from "./status-guard";
 import type { Actor } from "@/lib/auth/actor";
 
 // A status changes in one place per kind (task, step, output): transitionTask, transitionStep /
-// transitionSteps, transitionOutput / supersedeOutputs. SQLite triggers refuse any status write
-// made outside them, and the walk below drives every write verb through every status, so a verb
-// that writes `.set({ status })` itself fails here.
+// transitionSteps, transitionOutput / supersedeOutputs. Triggers refuse any status write made
+// outside them, and the walk below drives every write verb through every status, so a verb that
+// writes `.set({ status })` itself fails here. The triggers ask this process whether a status
+// change is under way (insideStatusChange): SQLite calls a function of the connection; PostgreSQL
+// reads a session setting that the test's connection sets before each of its statements.
 
 const t = makeTestDb();
 let clock = Date.parse("2026-01-05T09:00:00Z");
@@ -20,20 +26,61 @@ const be = ctx(agent("backend-developer"));
 const sys = ctx(system);
 const bridge = ctx(FOLDER_BRIDGE);
 const GUARD = /status written outside the state machine/;
+const TABLES = ["tasks", "task_steps", "outputs"];
+
+function guardSqlite(client: SqliteDb["$client"]) {
+  client.function("status_guard", { deterministic: false }, () => (insideStatusChange() ? 1 : 0));
+  for (const table of TABLES) {
+    client.exec(`CREATE TEMP TRIGGER guard_${table} BEFORE UPDATE OF status ON ${table} WHEN status_guard() = 0 ` + `BEGIN SELECT RAISE(ABORT, 'status written outside the state machine'); END`);
+  }
+}
+
+type Run = (text: string, params: unknown[], arrayMode: boolean) => unknown[];
+function guardPostgres() {
+  exec(
+    t.db,
+    `CREATE FUNCTION status_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN
+       IF coalesce(current_setting('agentdesk.status_guard', true), '0') <> '1' THEN
+         RAISE EXCEPTION 'status written outside the state machine';
+       END IF;
+       RETURN NEW;
+     END $$`,
+  );
+  for (const table of TABLES) exec(t.db, `CREATE TRIGGER guard_${table} BEFORE UPDATE OF status ON ${table} FOR EACH ROW EXECUTE FUNCTION status_guard()`);
+  // Before each statement of this connection (db/engine/pg-session.ts: one-off and prepared), the
+  // setting says whether a status change is under way, as SQLite's function answers during one.
+  // Transaction control is left alone: after a failed statement only a rollback may run.
+  const session = (t.db as unknown as { session: { query: Run; execute: Run } }).session;
+  const query = session.query.bind(session);
+  const execute = session.execute.bind(session);
+  const tell = (text: string) => {
+    if (!/^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b/i.test(text)) query("SELECT set_config('agentdesk.status_guard', $1, false)", [insideStatusChange() ? "1" : "0"], false);
+  };
+  session.query = (text, params, arrayMode) => (tell(text), query(text, params, arrayMode));
+  session.execute = (text, params, arrayMode) => (tell(text), execute(text, params, arrayMode));
+}
 
 beforeAll(() => {
-  t.db.$client.function("status_guard", { deterministic: false }, () => (insideStatusChange() ? 1 : 0));
-  for (const table of ["tasks", "task_steps", "outputs"]) {
-    t.db.$client.exec(`CREATE TEMP TRIGGER guard_${table} BEFORE UPDATE OF status ON ${table} WHEN status_guard() = 0 ` + `BEGIN SELECT RAISE(ABORT, 'status written outside the state machine'); END`);
-  }
+  const client = (t.db as Partial<SqliteDb>).$client;
+  if (client) guardSqlite(client);
+  else guardPostgres();
 });
 afterAll(() => t.cleanup());
 
-const raw = (sql: string, ...args: unknown[]) => t.db.$client.prepare(sql).run(...args);
+const raw = (sql: string, ...args: unknown[]) => exec(t.db, sql, ...args);
 const moves = (kind: string) =>
-  (t.db.$client.prepare("SELECT DISTINCT json_extract(after, '$.status') AS s FROM events WHERE entity_kind = ? AND json_extract(after, '$.status') IS NOT NULL").all(kind) as { s: string }[])
-    .map((r) => r.s)
-    .sort();
+  [
+    ...new Set(
+      t.db
+        .select({ after: events.after })
+        .from(events)
+        .where(eq(events.entityKind, kind))
+        .all()
+        .map((r) => (r.after as { status?: string } | null)?.status)
+        .filter((v): v is string => typeof v === "string"),
+    ),
+  ].sort();
 
 describe("every status write goes through its state machine", () => {
   it("the triggers refuse a status written directly", () => {
@@ -161,9 +208,8 @@ describe("every status write goes through its state machine", () => {
     expect(moves("task")).toEqual(["blocked", "cancelled", "completed", "in_progress", "in_review", "pending"]);
     expect(moves("step")).toEqual(["blocked", "done", "in_progress", "skipped"]);
     expect(moves("output")).toEqual(["approved", "changes_requested"]);
-    const outputStatuses = (t.db.$client.prepare("SELECT DISTINCT status FROM outputs ORDER BY status").all() as { status: string }[]).map((r) => r.status);
+    const outputStatuses = rows<{ status: string }>(t.db, "SELECT DISTINCT status FROM outputs ORDER BY status").map((r) => r.status);
     expect(outputStatuses).toEqual(["approved", "changes_requested", "pending_review", "superseded"]);
-    const released = t.db.$client.prepare("SELECT count(*) AS n FROM task_steps WHERE task_id = ? AND status = 'pending' AND started_at IS NOT NULL").get(d.id) as { n: number };
-    expect(released.n).toBe(1);
+    expect(countOf(t.db, "task_steps WHERE task_id = ? AND status = 'pending' AND started_at IS NOT NULL", d.id)).toBe(1);
   });
 });
