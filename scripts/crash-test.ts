@@ -5,12 +5,16 @@
 // completions). The child is killed with SIGKILL at random moments (some during start-up),
 // restarted, and after each restart the database is checked: every write that had been answered 2xx
 // is there, nothing half-done is visible, the engine's own checks pass. The last round stops it with
-// SIGTERM and checks the clean exit. Ends with `N passed, F failed`; exits 1 on failure.
+// SIGTERM and checks the clean exit. Then the several-writers part (test/crash/several-writers.ts),
+// on a second fresh database: the API, a CLI-style and a bridge-style writer process write at once
+// for 3 s, none refused, every reported write present. Ends with `N passed, F failed`; exits 1 on
+// failure.
 //
 // --engine sqlite (the default): a database file in a temporary folder.
 // --engine pg: a fresh database on the PostgreSQL cluster named by TEST_DATABASE_URL (created
-//   TEMPLATE template0 LOCALE 'C', named --db-name or agentdesk_crash_<pid>, dropped at the end unless
-//   --keep or a check failed); the child gets DATABASE_URL. --if-configured: without
+//   TEMPLATE template0 LOCALE 'C', named --db-name or agentdesk_crash_<pid>, and <that>_writers for
+//   the several-writers part; dropped at the end unless --keep or a check failed); the children get
+//   DATABASE_URL. --if-configured: without
 //   TEST_DATABASE_URL, say so in one line and exit 0 (npm test on a machine without PostgreSQL).
 import fs from "node:fs";
 import os from "node:os";
@@ -18,6 +22,7 @@ import path from "node:path";
 import { freePort, prepareEntry, removeDb, startApi, type ApiChild } from "../test/crash/child";
 import { seedWorkload } from "../test/crash/seed";
 import { runAgent, verifyDatabase, type Ack, type CheckResult } from "../test/crash/workload";
+import { runSeveralWriters } from "../test/crash/several-writers";
 import { adminQuery, databaseUrl } from "../test/pg";
 
 const argv = process.argv.slice(2);
@@ -72,9 +77,13 @@ async function main() {
   const dir = engine === "sqlite" ? fs.mkdtempSync(path.join(os.tmpdir(), "agentdesk-crash-")) : "";
   // The database: a file in a temporary folder, or a fresh PostgreSQL database (C collation, as AgentDesk requires).
   const file = engine === "sqlite" ? path.join(dir, "crash.db") : databaseUrl(dbName);
+  // The several-writers part's database.
+  const writersDbName = `${dbName.slice(0, 55)}_writers`;
+  const writersFile = engine === "sqlite" ? path.join(dir, "writers.db") : databaseUrl(writersDbName);
   let child: ApiChild | undefined;
-  // About 5 s per kill here (a restart is 1.5-3.5 s of Node start-up on a busy machine), plus the seed.
-  const watchdogMs = Math.max(240_000, 60_000 + kills * 12_000);
+  // About 5 s per kill here (a restart is 1.5-3.5 s of Node start-up on a busy machine), plus the seed
+  // and the several-writers part.
+  const watchdogMs = Math.max(300_000, 120_000 + kills * 12_000);
   const watchdog = setTimeout(() => {
     say(`crash test: gave up after ${elapsed()} (watchdog, ${watchdogMs / 1000} s for ${kills} kills)`);
     child?.proc.kill("SIGKILL");
@@ -209,18 +218,35 @@ async function main() {
       .join(" | "),
   });
 
+  // Several writer processes at once, on a fresh database.
+  if (engine === "pg") adminQuery(`CREATE DATABASE "${writersDbName}" TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C'`);
+  let writersSummary = "several writers: not run";
+  try {
+    const writers = await runSeveralWriters(writersFile);
+    for (const c of writers.checks) record(c);
+    writersSummary = writers.summary;
+  } catch (err) {
+    record({ name: "several writers", ok: false, detail: String((err as Error)?.stack ?? err) });
+  }
+
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed;
   const kinds = (["claim", "step", "output", "message", "complete"] as const).map((k) => `${acks.filter((a) => a.kind === k).length} ${k}s`).join(", ");
   const sorted = [...restarts].sort((a, b) => a - b);
   const restartFigures = sorted.length ? `restarts ${sorted[0]}/${sorted[Math.floor(sorted.length / 2)]}/${sorted[sorted.length - 1]} ms (min/median/max)` : "no restart";
-  say(`crash test: ${kills} kills, ${acks.length} acknowledged writes verified after every restart (${kinds}), ${restartFigures}, in ${elapsed()}, load average ${loadavg()}`);
+  say(`crash test: ${kills} kills, ${acks.length} acknowledged writes verified after every restart (${kinds}), ${restartFigures}; ${writersSummary}; in ${elapsed()}, load average ${loadavg()}`);
   if (failed === 0 && !keep) {
     if (engine === "sqlite") {
       removeDb(file);
+      removeDb(writersFile);
       fs.rmSync(dir, { recursive: true, force: true });
-    } else adminQuery(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  } else say(engine === "sqlite" ? `database kept in ${dir}` : `database kept: ${shown(file)} (DROP DATABASE ${dbName} WITH (FORCE) when done)`);
+    } else for (const name of [dbName, writersDbName]) adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } else
+    say(
+      engine === "sqlite"
+        ? `databases kept in ${dir}`
+        : `databases kept: ${shown(file)} and ${writersDbName} (DROP DATABASE ${dbName} WITH (FORCE), DROP DATABASE ${writersDbName} WITH (FORCE) when done)`,
+    );
   say(`${passed} passed, ${failed} failed`);
   process.exit(failed === 0 ? 0 : 1);
 }

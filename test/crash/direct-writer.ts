@@ -1,16 +1,24 @@
-// A second or third writer process on the same file, calling the service verbs directly:
+// A second or third writer process on the same database, calling the service verbs directly:
 //   cli     what the CLI does: a person's writes (tasks, messages to agents) through its own connection
 //   bridge  what the folder bridge does when it imports: messages written by agents, tasks created by the system
-// Usage: node --import tsx test/crash/direct-writer.ts FILE MODE INSTRUCTION_ID DURATION_MS (the test bundles it first)
+// Usage: node --import tsx test/crash/direct-writer.ts LOCATION MODE INSTRUCTION_ID DURATION_MS (several-writers.ts
+// bundles it first); LOCATION is an SQLite file or a postgres:// URL.
 // Starts on the first line read from stdin; prints one JSON line with what it wrote and every error.
-import { openDatabase } from "@/db/client";
+import { asc } from "drizzle-orm";
+import { agents as agentsTable } from "@/db/schema";
 import { createTask, sendMessage } from "@/lib/services";
 import type { Actor } from "@/lib/auth/actor";
+import { openLocation } from "@/test/db";
 
-const [file, mode, instructionId, durationArg] = process.argv.slice(2);
+const [location, mode, instructionId, durationArg] = process.argv.slice(2);
 const duration = Number(durationArg) || 3000;
-const db = openDatabase(file, { migrate: false });
-const agents = (db.$client.prepare("SELECT name FROM agents ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+const db = openLocation(location);
+const agents = db
+  .select({ name: agentsTable.name })
+  .from(agentsTable)
+  .orderBy(asc(agentsTable.name))
+  .all()
+  .map((r) => r.name);
 const person: Actor = { kind: "person", id: "usr_cli", email: "cli@example.com", name: "CLI", role: "admin" };
 const bridge: Actor = { kind: "system", name: "folder-bridge" };
 
@@ -51,7 +59,7 @@ async function run() {
     // A realistic pace for a person's CLI or a folder import burst: a write every couple of ms.
     await sleep(2);
   }
-  db.$client.close();
+  db.$engine.close();
   process.stdout.write(JSON.stringify({ mode, written, errors }) + "\n");
 }
 
