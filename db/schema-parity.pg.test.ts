@@ -42,8 +42,8 @@ const allowed = {
     "instructions_fts_ad",
     "instructions_fts_au",
   ],
-  /** NOTIFY for the live hubs of the other replicas. */
-  pgTriggers: ["events_notify"],
+  /** NOTIFY for the live hubs of the other replicas; tasks.fts computed when a task's text changes (0004). */
+  pgTriggers: ["events_notify", "tasks_fts_bi", "tasks_fts_bu"],
 };
 
 type TypeClass = "integer" | "text" | "real" | "other";
