@@ -23,9 +23,33 @@ const allowed = {
   pgTables: ["agentdesk_epochs"],
   /** Each migrator's bookkeeping (SQLite's is in the main schema; PostgreSQL's in the schema drizzle). */
   bothTables: ["__drizzle_migrations"],
-  /** The follower order of events (xid8) and the stored tsvector columns (0001_agentdesk). */
-  pgColumns: ["events.tx", "messages.fts", "tasks.fts", "outputs.fts", "instructions.fts"],
-  pgIndexes: ["events_tx_idx", "messages_fts_idx", "tasks_fts_idx", "outputs_fts_idx", "instructions_fts_idx", "messages_inbox_seq_idx", "messages_inbox_live_idx"],
+  /** The follower order of events (xid8), the stored tsvector columns (0001_agentdesk) and the word pairs and output's agent search reads (0005_search_words). */
+  pgColumns: [
+    "events.tx",
+    "messages.fts",
+    "tasks.fts",
+    "outputs.fts",
+    "instructions.fts",
+    "messages.fts_pairs",
+    "tasks.fts_pairs",
+    "outputs.fts_pairs",
+    "instructions.fts_pairs",
+    "outputs.search_agent",
+  ],
+  pgIndexes: [
+    "events_tx_idx",
+    "messages_fts_idx",
+    "tasks_fts_idx",
+    "outputs_fts_idx",
+    "instructions_fts_idx",
+    "messages_inbox_seq_idx",
+    "messages_inbox_live_idx",
+    "messages_fts_pairs_idx",
+    "tasks_fts_pairs_idx",
+    "outputs_fts_pairs_idx",
+    "instructions_fts_pairs_idx",
+    "outputs_search_agent_idx",
+  ],
   /** FTS5's synchronising triggers. */
   sqliteTriggers: [
     "messages_fts_ai",
@@ -42,8 +66,8 @@ const allowed = {
     "instructions_fts_ad",
     "instructions_fts_au",
   ],
-  /** NOTIFY for the live hubs of the other replicas; tasks.fts computed when a task's text changes (0004). */
-  pgTriggers: ["events_notify", "tasks_fts_bi", "tasks_fts_bu"],
+  /** NOTIFY for the live hubs of the other replicas; tasks.fts computed when a task's text changes (0004); outputs.search_agent kept as its task's agent (0005). */
+  pgTriggers: ["events_notify", "tasks_fts_bi", "tasks_fts_bu", "outputs_search_agent_bi", "tasks_search_agent_ai", "tasks_search_agent_au"],
 };
 
 type TypeClass = "integer" | "text" | "real" | "other";
