@@ -319,6 +319,104 @@ describe("transactions", () => {
     expect(db.$engine.transaction(() => 42)).toBe(42);
   });
 
+  it("later(): a statement whose result is wanted after the commit goes with the next statement or the COMMIT, in its round trip", () => {
+    reset();
+    const session = (db as unknown as { session: { pipelined: number } }).session;
+    const add = db
+      .insert(items)
+      .values({ name: sql.placeholder("n"), createdAt: 1 })
+      .returning({ id: items.id })
+      .prepare();
+    add.run({ n: "warm" }); // prepared on the connection: no round trip of its own below
+    const ids: number[] = [];
+    // queued, then sent with the COMMIT: one pipeline for the BEGIN, the insert and the COMMIT
+    let before = session.pipelined;
+    const got = db.$engine.transaction(() => {
+      db.$engine.later(
+        () => add.get({ n: "a" }),
+        (r) => ids.push(r!.id),
+      );
+      expect(ids).toEqual([]); // not run yet
+      return "done";
+    });
+    expect(got).toBe("done");
+    expect(ids).toHaveLength(1);
+    expect(session.pipelined).toBe(before + 1);
+    // queued, then sent before the transaction's next statement, which sees its row
+    before = session.pipelined;
+    const seen = db.$engine.transaction((tx) => {
+      db.$engine.later(
+        () => add.get({ n: "b" }),
+        (r) => ids.push(r!.id),
+      );
+      db.$engine.later(
+        () => tx.insert(items).values({ name: "c", createdAt: 2 }).run(),
+        (r) => ids.push(-r.changes),
+      );
+      return tx
+        .select({ name: items.name })
+        .from(items)
+        .orderBy(asc(items.id))
+        .all()
+        .map((r) => r.name);
+    });
+    expect(seen).toEqual(["warm", "a", "b", "c"]);
+    expect(ids.slice(1)).toEqual([ids[0] + 1, -1]);
+    expect(session.pipelined).toBe(before + 1); // BEGIN, both inserts and the select in one; then the COMMIT alone
+    // its error is thrown by the next statement (here the COMMIT), and the transaction is rolled back
+    let err: unknown;
+    try {
+      db.$engine.transaction((tx) => {
+        tx.insert(items).values({ name: "d", createdAt: 3 }).run();
+        db.$engine.later(
+          () => add.get({ n: "a" }),
+          () => ids.push(0),
+        );
+      });
+    } catch (e) {
+      err = e;
+    }
+    expect(sqlStateOf(err)).toBe("23505");
+    expect(db.select({ n: count() }).from(items).where(eq(items.name, "d")).get()).toEqual({ n: 0 });
+    // a transaction that throws: what it queued is never sent
+    expect(() =>
+      db.$engine.transaction(() => {
+        db.$engine.later(
+          () => add.get({ n: "e" }),
+          () => ids.push(0),
+        );
+        throw new Error("no");
+      }),
+    ).toThrow("no");
+    // a savepoint that throws: what it queued is dropped with it, the outer transaction goes on
+    db.$engine.transaction((tx) => {
+      expect(() =>
+        tx.transaction(() => {
+          db.$engine.later(
+            () => add.get({ n: "f" }),
+            () => ids.push(0),
+          );
+          throw new Error("inner");
+        }),
+      ).toThrow("inner");
+      tx.insert(items).values({ name: "g", createdAt: 4 }).run();
+    });
+    // outside a transaction: at once
+    db.$engine.later(
+      () => add.get({ n: "h" }),
+      (r) => ids.push(r!.id),
+    );
+    expect(ids).not.toContain(0);
+    expect(
+      db
+        .select({ name: items.name })
+        .from(items)
+        .orderBy(asc(items.id))
+        .all()
+        .map((r) => r.name),
+    ).toEqual(["warm", "a", "b", "c", "g", "h"]);
+  });
+
   it("refuses to commit a transaction a failed statement aborted, even when the verb caught the error", () => {
     reset();
     expect(() =>

@@ -132,6 +132,15 @@ const { mapResultRow } = drizzleUtils as unknown as {
 };
 type InsertColumn = { shouldDisableInsert(): boolean; default: unknown; defaultFn: unknown; onUpdateFn: unknown };
 
+/** A statement of a pipeline: with parameters (unnamed), or prepared (by name); `done` for a queued one (later()). */
+interface Piped {
+  text: string;
+  name: string | null;
+  values: (string | null)[];
+  arrayMode: boolean;
+  done?: (rows: unknown[], changes: number) => void;
+}
+
 type Schema = { fullSchema: Record<string, unknown>; schema: TablesRelationalConfig; tableNamesMap: Record<string, string> } | undefined;
 type AnyTx = SQLiteTransaction<"sync", RunResult, Record<string, unknown>, TablesRelationalConfig>;
 type RunResult = { changes: number; lastInsertRowid: number };
@@ -228,11 +237,11 @@ export class PgSyncSession extends SQLiteSession<"sync", RunResult, Record<strin
   query(text: string, params: unknown[], arrayMode: boolean): unknown[] {
     const c = this.live();
     this.pipelinedChanges = null;
-    if (this.pendingBegin !== null) {
-      const values = params.map(toParam);
-      // The extended protocol takes one statement: text without parameters may hold several.
-      if (params.length && this.canPipeline(c)) return this.withBegin(arrayMode, () => c.pq.sendQueryParams(text, values));
-      this.sendBegin();
+    if (this.pendingBegin !== null || this.queue.length) {
+      // The extended protocol takes one statement: text without parameters may hold several (SET a; SET b).
+      const single = params.length > 0 || !text.includes(";");
+      if (single && this.canPipeline(c)) return this.pipeline({ text, name: null, values: params.map(toParam), arrayMode });
+      this.sendPending();
     }
     c.arrayMode = arrayMode;
     try {
@@ -244,21 +253,26 @@ export class PgSyncSession extends SQLiteSession<"sync", RunResult, Record<strin
     }
   }
 
+  /** The server-side name of a prepared statement's text, preparing it on this connection the first time. */
+  private nameOf(c: NativeClient, text: string, nParams: number): string {
+    let name = this.names.get(text);
+    if (!name) {
+      name = `ad${this.names.size + 1}`;
+      c.prepareSync(name, text, nParams);
+      this.names.set(text, name);
+    }
+    return name;
+  }
+
   /** A statement built with `.prepare()`: a named server-side statement, parsed and planned once per connection. */
   execute(text: string, params: unknown[], arrayMode: boolean): unknown[] {
     const c = this.live();
     try {
-      let name = this.names.get(text);
-      if (!name) {
-        name = `ad${this.names.size + 1}`;
-        c.prepareSync(name, text, params.length);
-        this.names.set(text, name);
-      }
+      const name = this.nameOf(c, text, params.length);
       this.pipelinedChanges = null;
-      if (this.pendingBegin !== null) {
-        const values = params.map(toParam);
-        if (this.canPipeline(c)) return this.withBegin(arrayMode, () => c.pq.sendQueryPrepared(name!, values));
-        this.sendBegin();
+      if (this.pendingBegin !== null || this.queue.length) {
+        if (this.canPipeline(c)) return this.pipeline({ text, name, values: params.map(toParam), arrayMode });
+        this.sendPending();
       }
       c.arrayMode = arrayMode;
       return c.executeSync(name, params.map(toParam));
@@ -281,48 +295,118 @@ export class PgSyncSession extends SQLiteSession<"sync", RunResult, Record<strin
     return true;
   }
 
-  private sendBegin(): void {
-    const begin = this.pendingBegin!;
-    this.pendingBegin = null;
+  // --- statements that wait for the next round trip ---
+
+  /** Statements queued by later(), sent (in order) before the transaction's next statement, in its round trip. */
+  private queue: Piped[] = [];
+  /** While later() runs its write: where the statement's result goes once it has run. */
+  private deferNext: ((result: unknown) => void) | null = null;
+
+  /**
+   * Engine.later: in a transaction (and with libpq's pipeline mode), the one statement `write` runs
+   * is queued, not sent; it goes with the transaction's next statement or its COMMIT, in the same
+   * round trip, and `then` gets its result then. An error of the queued statement is thrown by that
+   * next statement (the transaction fails as it would have). Outside a transaction: at once.
+   */
+  later<T>(write: () => T, then: (result: T) => void): void {
+    if (this.depth === 0 || this.closed || !this.canPipeline(this.client)) return then(write());
+    this.deferNext = then as (result: unknown) => void;
+    let ranNothing = true;
+    const result = (() => {
+      try {
+        return write();
+      } finally {
+        // Still set: the write ran no statement through the session (nothing queued), its result is here.
+        ranNothing = this.deferNext !== null;
+        this.deferNext = null;
+      }
+    })();
+    if (ranNothing) then(result);
+  }
+
+  /** For PgSyncPrepared: the continuation when its statement is to be queued (later()), or null. */
+  takeDeferred(): ((result: unknown) => void) | null {
+    const d = this.deferNext;
+    this.deferNext = null;
+    return d;
+  }
+
+  /** Queues a statement (later()); prepared ones are prepared now, when they are new on this connection (a round trip, once). */
+  enqueue(named: boolean, text: string, params: unknown[], arrayMode: boolean, done: (rows: unknown[], changes: number) => void): void {
+    const c = this.live();
+    let name: string | null = null;
     try {
-      this.client.querySync(begin);
+      if (named) name = this.nameOf(c, text, params.length);
     } catch (err) {
-      this.fail(err);
+      if (err instanceof PgError) throw err;
+      return this.fail(err);
+    }
+    this.queue.push({ text, name, values: params.map(toParam), arrayMode, done });
+  }
+
+  /** Without pipeline mode: the pending BEGIN and the queued statements, one round trip each. */
+  private sendPending(): void {
+    if (this.pendingBegin !== null) {
+      const begin = this.pendingBegin;
+      this.pendingBegin = null;
+      try {
+        this.client.querySync(begin);
+      } catch (err) {
+        this.fail(err);
+      }
+    }
+    const queued = this.queue;
+    this.queue = [];
+    for (const q of queued) {
+      this.client.arrayMode = q.arrayMode;
+      let rows: unknown[];
+      try {
+        rows = q.name ? this.client.executeSync(q.name, q.values) : this.client.querySync(q.text, q.values);
+      } catch (err) {
+        return this.fail(err);
+      }
+      q.done!(rows, Number(this.client.pq.cmdTuples() || 0));
     }
   }
 
   /**
-   * The pending BEGIN and the transaction's first statement in one round trip (libpq's pipeline
-   * mode, read synchronously: the connection is in blocking mode, so each PQgetResult waits for
-   * the server). Results come as BEGIN's, null, the statement's, null, then the pipeline's end.
+   * The pending BEGIN, the queued statements and `last` in one round trip (libpq's pipeline mode,
+   * read synchronously: the connection is in blocking mode, so each PQgetResult waits for the
+   * server). Each statement's results end with a null, then comes the pipeline's end. After an
+   * error the server skips the rest (PIPELINE_ABORTED) up to the end; the first error is thrown.
+   * Returns `last`'s rows; the queued statements' results go to their `done`.
    */
-  private withBegin(arrayMode: boolean, send: () => boolean): unknown[] {
+  private pipeline(last: Piped): unknown[] {
     const c = this.client;
     const pq = c.pq;
-    const begin = this.pendingBegin!;
+    const items: Piped[] = [];
+    if (this.pendingBegin !== null) items.push({ text: this.pendingBegin, name: null, values: [], arrayMode: false });
     this.pendingBegin = null;
+    items.push(...this.queue, last);
+    this.queue = [];
     if (!pq.enterPipelineMode()) return this.fail(new Error("could not enter libpq's pipeline mode"));
-    let rows: unknown[] = [];
-    let changes = 0;
+    const results: { rows: unknown[]; changes: number }[] = [];
     let error: { message: string; fields: ReturnType<NativeClient["pq"]["resultErrorFields"]> } | null = null;
     try {
-      if (!pq.sendQueryParams(begin, []) || !send() || !pq.pipelineSync()) throw new Error("could not send the statement");
-      c.arrayMode = arrayMode;
-      for (let n = 0, nulls = 0; ;) {
-        if (!pq.getResult()) {
-          // One null ends each statement's results; two in a row: the connection is gone.
-          if (++nulls > 1) throw new Error("the connection to the server was lost");
-          continue;
-        }
-        nulls = 0;
-        const status = pq.resultStatus();
-        if (status === "PGRES_PIPELINE_SYNC") break;
-        if (status === "PGRES_FATAL_ERROR") error ??= { message: pq.resultErrorMessage(), fields: pq.resultErrorFields() };
-        else if (status !== "PGRES_PIPELINE_ABORTED" && ++n === 2) {
-          rows = c._consumeQueryResults(pq).rows;
-          changes = Number(pq.cmdTuples() || 0);
-        }
+      for (const it of items) {
+        const sent = it.name ? pq.sendQueryPrepared(it.name, it.values) : pq.sendQueryParams(it.text, it.values);
+        if (!sent) throw new Error("could not send the statement");
       }
+      if (!pq.pipelineSync()) throw new Error("could not send the statement");
+      for (const it of items) {
+        if (!pq.getResult()) throw new Error("the connection to the server was lost");
+        const status = pq.resultStatus();
+        let result = { rows: [] as unknown[], changes: 0 };
+        if (status === "PGRES_FATAL_ERROR") error ??= { message: pq.resultErrorMessage(), fields: pq.resultErrorFields() };
+        else if (status !== "PGRES_PIPELINE_ABORTED") {
+          c.arrayMode = it.arrayMode;
+          result = { rows: c._consumeQueryResults(pq).rows, changes: Number(pq.cmdTuples() || 0) };
+        }
+        results.push(result);
+        // The statement's end.
+        if (pq.getResult()) throw new Error("more results than statements in the pipeline");
+      }
+      if (!pq.getResult() || pq.resultStatus() !== "PGRES_PIPELINE_SYNC") throw new Error("the pipeline did not end");
     } catch (err) {
       error ??= { message: (err as Error).message, fields: null };
     } finally {
@@ -333,8 +417,10 @@ export class PgSyncSession extends SQLiteSession<"sync", RunResult, Record<strin
       throw new PgError(error.fields?.messagePrimary || error.message.trim(), error.fields?.sqlState, error.fields?.messageDetail, error.fields?.constraintName);
     }
     this.pipelined++;
-    this.pipelinedChanges = changes;
-    return rows;
+    items.forEach((it, i) => it !== last && it.done?.(results[i].rows, results[i].changes));
+    const mine = results[results.length - 1];
+    this.pipelinedChanges = mine.changes;
+    return mine.rows;
   }
 
   prepareQuery(
@@ -382,7 +468,7 @@ export class PgSyncSession extends SQLiteSession<"sync", RunResult, Record<strin
       this.lastState = undefined;
       try {
         const result = fn(this.txAt(0));
-        if (this.pendingBegin !== null) return result; // no statement: nothing to begin or commit
+        if (this.pendingBegin !== null && !this.queue.length) return result; // no statement: nothing to begin or commit
         if (this.client.pq.transactionStatus() === 3) {
           // A statement failed and `fn` went on: PostgreSQL has aborted the transaction and would
           // answer COMMIT with a silent ROLLBACK.
@@ -402,11 +488,13 @@ export class PgSyncSession extends SQLiteSession<"sync", RunResult, Record<strin
       } finally {
         this.depth = 0;
         this.pendingBegin = null;
+        this.queue = [];
       }
     }
   }
 
   private rollback(): void {
+    this.queue = []; // never sent
     if (this.pendingBegin !== null) {
       this.pendingBegin = null; // never sent
       return;
@@ -430,6 +518,8 @@ export class PgSyncSession extends SQLiteSession<"sync", RunResult, Record<strin
       this.query(`RELEASE SAVEPOINT ${name}`, [], false);
       return result;
     } catch (err) {
+      // Queued in the savepoint and not sent yet: rolled back with it (SAVEPOINT itself sent what came before).
+      this.queue = [];
       try {
         this.client.querySync(`ROLLBACK TO SAVEPOINT ${name}`);
       } catch {
@@ -473,33 +563,42 @@ class PgSyncPrepared extends SQLitePreparedQuery<PreparedQueryConfig & { type: "
     super("sync", executeMethod, query, new NoopCache(), undefined, undefined);
   }
 
-  private exec(placeholders: Record<string, unknown> | undefined, arrayMode: boolean): unknown[] {
+  /** Runs the statement and maps its rows; queued instead when Engine.later asked for it (`map` then runs with its rows). */
+  private result<T>(placeholders: Record<string, unknown> | undefined, arrayMode: boolean, map: (rows: unknown[], changes: number) => T): T {
     const params = fillPlaceholders(this.query.params, placeholders ?? {});
-    return this.named ? this.s.execute(this.query.sql, params, arrayMode) : this.s.query(this.query.sql, params, arrayMode);
+    const then = this.s.takeDeferred();
+    if (then) {
+      this.s.enqueue(this.named, this.query.sql, params, arrayMode, (rows, changes) => then(map(rows, changes)));
+      return undefined as T;
+    }
+    const rows = this.named ? this.s.execute(this.query.sql, params, arrayMode) : this.s.query(this.query.sql, params, arrayMode);
+    return map(rows, this.s.changes());
   }
 
   run(placeholders?: Record<string, unknown>): RunResult {
-    this.exec(placeholders, true);
-    return { changes: this.s.changes(), lastInsertRowid: 0 };
+    return this.result(placeholders, true, (_rows, changes) => ({ changes, lastInsertRowid: 0 }));
   }
 
   all(placeholders?: Record<string, unknown>): unknown[] {
-    if (!this.fields && !this.customResultMapper) return this.exec(placeholders, false);
-    const rows = this.exec(placeholders, true) as unknown[][];
-    if (this.customResultMapper) return this.customResultMapper(rows) as unknown[];
-    return rows.map((row) => mapResultRow(this.fields!, row, this.joinsNotNullableMap));
+    if (!this.fields && !this.customResultMapper) return this.result(placeholders, false, (rows) => rows);
+    return this.result(placeholders, true, (rows) => {
+      if (this.customResultMapper) return this.customResultMapper(rows as unknown[][]) as unknown[];
+      return (rows as unknown[][]).map((row) => mapResultRow(this.fields!, row, this.joinsNotNullableMap));
+    });
   }
 
   get(placeholders?: Record<string, unknown>): unknown {
-    if (!this.fields && !this.customResultMapper) return this.exec(placeholders, false)[0];
-    const rows = this.exec(placeholders, true) as unknown[][];
-    if (!rows[0]) return undefined;
-    if (this.customResultMapper) return this.customResultMapper([rows[0]]);
-    return mapResultRow(this.fields!, rows[0], this.joinsNotNullableMap);
+    if (!this.fields && !this.customResultMapper) return this.result(placeholders, false, (rows) => rows[0]);
+    return this.result(placeholders, true, (rows) => {
+      const row = (rows as unknown[][])[0];
+      if (!row) return undefined;
+      if (this.customResultMapper) return this.customResultMapper([row]);
+      return mapResultRow(this.fields!, row, this.joinsNotNullableMap);
+    });
   }
 
   values(placeholders?: Record<string, unknown>): unknown[][] {
-    return this.exec(placeholders, true) as unknown[][];
+    return this.result(placeholders, true, (rows) => rows as unknown[][]);
   }
 
   isResponseInArrayMode(): boolean {

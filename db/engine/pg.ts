@@ -232,6 +232,10 @@ class PgEngine implements Engine {
     return this.session.runTransaction(fn as never, opts?.isolation) as T;
   }
 
+  later<T>(write: () => T, then: (result: T) => void): void {
+    this.session.later(write, then);
+  }
+
   /** Pending migrations, under the advisory lock; no statement or lock timeout while they run. */
   migrate(): { applied: number } {
     const runner: PgRunner = {

@@ -89,6 +89,11 @@ class SqliteEngine implements Engine {
     return run.immediate(fn) as T;
   }
 
+  /** In-process: a statement costs no round trip, so it runs at once. */
+  later<T>(write: () => T, then: (result: T) => void): void {
+    then(write());
+  }
+
   migrate(): { applied: number } {
     return applyMigrations(this.client);
   }

@@ -31,6 +31,14 @@ export interface Engine {
   readonly open: boolean;
   /** One write transaction. `fn` is synchronous (never await inside) and may run more than once. */
   transaction<T>(fn: (tx: Tx) => T, opts?: TxOptions): T;
+  /**
+   * Runs `write`, one statement whose result is needed only once the transaction has committed (an
+   * event's insert), so that it costs no round trip of its own: PostgreSQL, in a transaction, sends
+   * it with the transaction's next statement or its COMMIT (libpq's pipeline) and calls `then` with
+   * its result then; an error of it is thrown by that next statement. SQLite, and outside a
+   * transaction: at once.
+   */
+  later<T>(write: () => T, then: (result: T) => void): void;
   /** The SQL fragments that differ between the engines. */
   readonly sql: DialectSql;
 

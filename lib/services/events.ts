@@ -4,6 +4,7 @@ import { events } from "@/db/schema";
 import { actorId, type Actor } from "@/lib/auth/actor";
 import type { Tx } from "./context";
 import { jsonText, prepared } from "./prepared";
+import { engineOf } from "@/db/engine";
 
 const p = (name: string) => sql`${sql.placeholder(name)}`;
 const insertEvent = (tx: Tx) =>
@@ -36,21 +37,35 @@ export interface EventInput {
   after?: unknown;
 }
 
+const eventRow = (actor: Actor, at: number, e: EventInput) => ({
+  at,
+  actorKind: actor.kind,
+  actorId: actorId(actor),
+  verb: e.verb,
+  entityKind: e.entityKind,
+  entityId: e.entityId,
+  instructionId: e.instructionId ?? null,
+  taskId: e.taskId ?? null,
+  before: jsonText(e.before),
+  after: jsonText(e.after),
+});
+
 /** Appends one event inside the caller's transaction: the write and its event commit together. */
 export function appendEvent(tx: Tx, actor: Actor, at: number, e: EventInput): number {
-  const row = insertEvent(tx).get({
-    at,
-    actorKind: actor.kind,
-    actorId: actorId(actor),
-    verb: e.verb,
-    entityKind: e.entityKind,
-    entityId: e.entityId,
-    instructionId: e.instructionId ?? null,
-    taskId: e.taskId ?? null,
-    before: jsonText(e.before),
-    after: jsonText(e.after),
-  });
-  return row!.id;
+  return insertEvent(tx).get(eventRow(actor, at, e))!.id;
+}
+
+/**
+ * appendEvent for a caller that needs the event's id only after the commit: the insert goes with the
+ * transaction's next statement or its COMMIT (Engine.later: no round trip of its own on
+ * PostgreSQL), and `then` gets the id when it has run.
+ */
+export function appendEventLater(tx: Tx, actor: Actor, at: number, e: EventInput, then: (id: number) => void): void {
+  const insert = insertEvent(tx);
+  engineOf(tx).later(
+    () => insert.get(eventRow(actor, at, e)),
+    (row) => then(row!.id),
+  );
 }
 
 const busKey = Symbol.for("agentdesk.commit-listeners");

@@ -2,7 +2,7 @@ import "server-only";
 import { engineOf, type TxOptions } from "@/db/engine";
 import type { ServiceContext, Tx } from "./context";
 import { immediateTx, nowOf } from "./context";
-import { appendEvent, notifyCommit, type EventInput } from "./events";
+import { appendEvent, appendEventLater, notifyCommit, type EventInput } from "./events";
 import { invalidateAuthCache } from "./access/auth-cache";
 import { invalidateMemoryPermissions } from "./access/memory-permissions";
 
@@ -13,7 +13,16 @@ import { invalidateMemoryPermissions } from "./access/memory-permissions";
  * "read-committed" for a verb whose guarded statements need no more, as the claim), then tells the
  * live stream. Never await inside `fn`.
  */
-export function writeTx<T>(ctx: ServiceContext, fn: (tx: Tx, at: number, emit: (e: EventInput) => number) => T, opts?: TxOptions): T {
+export interface WriteTxOptions extends TxOptions {
+  /**
+   * The verb makes no use of the ids `emit` returns (it gets 0): its events are written with the
+   * transaction's next statement or its COMMIT (Engine.later), one round trip less per event on
+   * PostgreSQL. The hot agent verbs (claim, step, activity, send).
+   */
+  eventsLater?: boolean;
+}
+
+export function writeTx<T>(ctx: ServiceContext, fn: (tx: Tx, at: number, emit: (e: EventInput) => number) => T, opts?: WriteTxOptions): T {
   const at = nowOf(ctx);
   let lastEventId = 0;
   const result = immediateTx(
@@ -33,6 +42,10 @@ export function writeTx<T>(ctx: ServiceContext, fn: (tx: Tx, at: number, emit: (
         if ((access || e.entityKind === "agent") && !accessTold) {
           accessTold = true;
           engineOf(tx).accessChanged(tx);
+        }
+        if (opts?.eventsLater) {
+          appendEventLater(tx, ctx.actor, at, e, (id) => (lastEventId = id));
+          return 0;
         }
         lastEventId = appendEvent(tx, ctx.actor, at, e);
         return lastEventId;

@@ -250,5 +250,5 @@ export function insertMessage(tx: Tx, ctx: ServiceContext, at: number, emit: Emi
 export function sendMessage(ctx: ServiceContext, raw: SendMessageInput) {
   requireWriter(ctx.actor);
   const input = parseInput(SendMessageInput, raw);
-  return writeTx(ctx, (tx, at, emit) => messageDto(insertMessage(tx, ctx, at, emit, input)), { isolation: "read-committed" });
+  return writeTx(ctx, (tx, at, emit) => messageDto(insertMessage(tx, ctx, at, emit, input)), { isolation: "read-committed", eventsLater: true });
 }

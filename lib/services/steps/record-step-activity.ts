@@ -66,6 +66,6 @@ export function recordStepActivity(ctx: ServiceContext, raw: z.input<typeof Reco
       });
       return { taskId: task.id, position: step.position, tool: input.tool, summary: input.summary ?? null, at: new Date(at).toISOString() };
     },
-    { isolation: "read-committed" },
+    { isolation: "read-committed", eventsLater: true },
   );
 }

@@ -103,6 +103,6 @@ export function updateStep(ctx: ServiceContext, raw: UpdateStepInput) {
       const now = taskRow === task ? steps.map((s) => (s.position === row.position ? row : s)) : q.progress(tx).all({ taskId: task.id });
       return { step: stepDto(row), task: taskDto(taskRow, at), progress: progressOf(now) };
     },
-    { isolation: "read-committed" },
+    { isolation: "read-committed", eventsLater: true },
   );
 }
