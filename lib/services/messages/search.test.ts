@@ -54,4 +54,38 @@ describe("search: bounded ranking, inbox scope, long prefixes", () => {
     expect(s.searchMessages(rex(), { q: "idempox*" }).items).toHaveLength(0);
     expect(s.searchMessages(rex(), { q: "idempot* header" }).items.map((h) => h.id)).toEqual([m2.id]);
   });
+
+  it("splits words at every character that is not a letter or a digit and folds case in every script, on both engines", () => {
+    const path = s.sendMessage(rex(), { to: "hitl", subject: "Docs", body: "See docs/api.md and user@example.com, version v1.2.3 or foo-bar." });
+    const cyrillic = s.sendMessage(rex(), { to: "hitl", subject: "ПРИВЕТ", body: "Мир, Élan и ΑΘΗΝΑ" });
+    const found = (q: string) => s.searchMessages(rex(), { q, limit: 100 }).items.map((h) => h.id);
+    // A path, an e-mail address, a version or a hyphenated word are words apart.
+    for (const q of ["api", "md", "docs api", '"docs api md"', "example", "com", "v1", "3", "bar", '"foo bar"', "ap*"]) expect(found(q), q).toEqual([path.id]);
+    expect(found("docs")).toEqual([path.id]);
+    // Upper and lower case of any script, accents removed.
+    for (const q of ["привет", "ПРИВЕТ", "мир", "МИР", "мир*", "αθηνα", "Αθηνα", "elan", "ÉLAN"]) expect(found(q), q).toEqual([cyrillic.id]);
+    // The snippet marks the word found inside the path.
+    expect(s.searchMessages(rex(), { q: "api" }).items[0].snippet).toContain(`${s.HIT_START}api${s.HIT_END}`);
+    expect(s.searchMessages(rex(), { q: "мир" }).items[0].snippet).toContain(`${s.HIT_START}Мир${s.HIT_END}`);
+  });
+
+  it("a phrase is its words in a row within one column, never across the subject and the body", () => {
+    const a = s.sendMessage(rex(), { to: "hitl", subject: "Rate", body: "limit the rate limit windows" });
+    const b = s.sendMessage(rex(), { to: "hitl", subject: "Quota", body: "rate limit, then limit windows" });
+    const found = (q: string) =>
+      s
+        .searchMessages(rex(), { q, limit: 100 })
+        .items.map((h) => h.id)
+        .sort();
+    expect(found('"rate limit"')).toEqual([a.id, b.id].sort());
+    // b holds both pairs of "rate limit windows" ("rate limit", "limit windows"), not the phrase.
+    expect(found('"rate limit windows"')).toEqual([a.id]);
+    expect(found('"windows limit"')).toEqual([]);
+    // "Rate" ends a's subject and "limit" starts its body: no phrase across them.
+    expect(found('"rate limit" quota')).toEqual([b.id]);
+    const c = s.sendMessage(rex(), { to: "hitl", subject: "Lower the rate", body: "limit nothing" });
+    expect(found('"rate limit"')).toEqual([a.id, b.id].sort());
+    expect(found('"lower the rate"')).toEqual([c.id]);
+    expect(found('"the rate limit"')).toEqual([a.id]);
+  });
 });

@@ -3,8 +3,9 @@ import { makeTestDb, people, agent } from "@/test/db";
 import { exec, one } from "@/test/sql";
 import * as s from "@/lib/services";
 import { HIT_END, HIT_START } from "@/lib/services";
-import { hasInboxSeqIndex, INBOX_WALK, snippetOf, tsQuery, walkFirst } from "./backend-pg";
+import { hasInboxSeqIndex, INBOX_WALK, walkFirst } from "./backend-pg";
 import { parseSearch } from "./query";
+import { snippetOf } from "./snippet";
 
 // Search on PostgreSQL (backend-pg.ts): what the suites shared with SQLite do not reach. The same
 // user syntax mapped to tsquery, accents and case, ranking by column weight, the inbox walk and its
@@ -88,7 +89,7 @@ describe("search on PostgreSQL", () => {
   it("walks newest first for frequent matches, asks the GIN index for rare ones, leaves it to the planner without statistics", () => {
     bulk("hitl", 3000, "plain message #");
     bulk("hitl", 20, "rare okapi #", 3000);
-    const walk = (q: string) => walkFirst(rex(), "messages", tsQuery(parseSearch(q)), 1001);
+    const walk = (q: string) => walkFirst(rex(), "messages", parseSearch(q), 1001);
     expect(walk("plain")).toBeNull();
     exec(t.db, "ANALYZE messages");
     expect(walk("plain")).toBe(true);
@@ -109,7 +110,7 @@ describe("search on PostgreSQL", () => {
     exec(t.db, "CREATE INDEX IF NOT EXISTS messages_inbox_seq_idx ON messages (to_inbox, seq)");
     exec(t.db, "ANALYZE messages");
     expect(hasInboxSeqIndex(be())).toBe(true);
-    expect(walkFirst(rex(), "messages", tsQuery(parseSearch("okapi")), 1001)).toBe(true);
+    expect(walkFirst(rex(), "messages", parseSearch("okapi"), 1001)).toBe(true);
     expect(
       s
         .searchMessages(be(), { q: "okapi" })
@@ -157,22 +158,28 @@ describe("search on PostgreSQL", () => {
 });
 
 describe("snippetOf", () => {
-  it("takes the column with the most matches, the first on a tie, and adds … only where it cuts", () => {
-    const m = (w: string) => `${HIT_START}${w}${HIT_END}`;
-    expect(
-      snippetOf([
-        { text: "Okapi", headline: m("Okapi") },
-        { text: "an okapi and an okapi", headline: `an ${m("okapi")} and an ${m("okapi")}` },
-      ]),
-    ).toBe(`an ${m("okapi")} and an ${m("okapi")}`);
-    expect(
-      snippetOf([
-        { text: "Okapi", headline: m("Okapi") },
-        { text: "one okapi", headline: `one ${m("okapi")}` },
-      ]),
-    ).toBe(m("Okapi"));
-    expect(snippetOf([{ text: "a b c d", headline: `b ${m("c")}` }])).toBe(`…b ${m("c")}…`);
-    expect(snippetOf([{ text: "a b c d", headline: `a b ${m("c")}` }])).toBe(`a b ${m("c")}…`);
-    expect(snippetOf([{ text: null, headline: "" }])).toBe("");
+  const m = (w: string) => `${HIT_START}${w}${HIT_END}`;
+  const col = (text: string | null) => ({ text, folded: [] });
+  const part = (...words: string[]) => ({ words, prefix: false });
+
+  it("takes the column whose best window holds the most parts, the first on a tie, and adds … only where it cuts", () => {
+    expect(snippetOf([col("Okapi"), col("one okapi")], [part("okapi")])).toBe(m("Okapi"));
+    expect(snippetOf([col("Okapi"), col("an okapi and an okapi")], [part("okapi")])).toBe(`an ${m("okapi")} and an ${m("okapi")}`);
+    expect(snippetOf([col("Zebra"), col("an okapi and a zebra")], [part("okapi"), part("zebra")])).toBe(`an ${m("okapi")} and a ${m("zebra")}`);
+    const long = `${"filler ".repeat(30)}the okapi runs ${"filler ".repeat(30)}`.trim();
+    const cut = snippetOf([col(long)], [part("okapi")]);
+    expect(cut.startsWith("…")).toBe(true);
+    expect(cut.endsWith("…")).toBe(true);
+    expect(cut.split(" ")).toHaveLength(16);
+    expect(cut).toContain(`the ${m("okapi")} runs`);
+    expect(snippetOf([col("a b c d")], [part("zzz")])).toBe("a b c d");
+    expect(snippetOf([col(null)], [part("a")])).toBe("");
+  });
+
+  it("marks a phrase once, a prefix by its word's start, punctuation kept as written", () => {
+    expect(snippetOf([col("See docs/api.md, then rate-limit it.")], [part("api", "md"), part("rate", "limit")])).toBe(`See docs/${m("api.md")}, then ${m("rate-limit")} it.`);
+    expect(snippetOf([col("Idempotency keys")], [{ words: ["idempot"], prefix: true }])).toBe(`${m("Idempotency")} keys`);
+    // The words as the database folds them (folded) decide what matches; the text is shown as written.
+    expect(snippetOf([{ text: "Søren's Straße", folded: ["soren", "s", "strasse"] }], [part("strasse")])).toBe(`Søren's ${m("Straße")}`);
   });
 });
