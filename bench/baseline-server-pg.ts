@@ -1,12 +1,13 @@
 // The floor the real API is compared with on PostgreSQL: a bare node:http server with an async
-// pg.Pool (10 connections), running the statements the service verbs run (bench/baseline-server.ts's
-// SQL in PostgreSQL's spelling, named prepared statements) in the same transactions, with no
-// framework, no validation and no authentication (the agent is named by an `x-agent` header). What a
-// hand-written PostgreSQL server would do: every transaction READ COMMITTED (a deadlock, 40P01, is
-// run again), the claim taking the next task with FOR UPDATE SKIP LOCKED. The engine runs its write
-// verbs SERIALIZABLE, which costs it predicate locks and, with concurrent writers (2 processes),
-// retries: under SERIALIZABLE this baseline's 10 connections failed half their messages (every send
-// updates the recipient's one inbox_unread row), which no floor should do.
+// pg.Pool (10 connections), running the statements the service verbs run on PostgreSQL (named
+// prepared statements) in the same transactions, with no framework, no validation and no
+// authentication (the agent is named by an `x-agent` header): every transaction READ COMMITTED as
+// the hot verbs' (a deadlock, 40P01, is run again), the claim taking the next task with FOR UPDATE
+// SKIP LOCKED and the lease's length in its UPDATE, a write on a task starting with the UPDATE that
+// reads, locks and touches it (touchTaskForWrite), the heartbeat one guarded UPDATE outside a
+// transaction, the recipients of messages remembered once found. What AgentDesk's engine does and a
+// pool cannot (the event sent with the COMMIT in one round trip) is left out: the pool's
+// connections wait on the network without blocking the process.
 // `tsx bench/baseline-server-pg.ts --url postgres://… --port N`; prints "ready".
 import { createServer } from "node:http";
 import { heartbeatPath, readBody, send_, stepPath } from "./lib/bare-http";
@@ -28,25 +29,24 @@ const STEP_COLS = `"task_id", "position", "title", "guidance", "status", "note",
 const MSG_COLS = `"seq", "id", "thread_id", "in_reply_to", "from_kind", "from_name", "to_inbox", "type", "priority", "subject", "body", "instruction_id", "task_id", "step_position", "created_at", "read_at", "answered_at", "archived_at", "source_path", "original"`;
 
 const ready = `NOT EXISTS (SELECT 1 FROM task_dependencies d JOIN tasks dt ON dt.id = d.depends_on_task_id WHERE d.task_id = "tasks"."id" AND dt.status <> 'completed')`;
+const leaseEnd = (at: string) => `CAST(${at} AS bigint) + CAST(coalesce((SELECT "agents"."lease_minutes" FROM "agents" WHERE "agents"."name" = "tasks"."assigned_agent"), 30) AS bigint) * 60000`;
+const holding = `"tasks"."status" = 'in_progress' AND "tasks"."assigned_agent" = $3`;
 const q = {
-  leaseMinutes: `select "lease_minutes" from "agents" where "agents"."name" = $1`,
-  agentExists: `select "name" from "agents" where "agents"."name" = $1`,
-  claim: `update "tasks" set "status" = $1, "lease_token" = "tasks"."lease_token" + 1, "lease_expires_at" = $2, "last_heartbeat_at" = $3, "lease_reminded_at" = $4, "claimed_at" = $5, "updated_at" = $6, "version" = "tasks"."version" + 1 where "tasks"."id" = (SELECT t.id FROM tasks t WHERE t.assigned_agent = $7 AND t.status = 'pending'
+  claim: `update "tasks" set "status" = $1, "lease_token" = "tasks"."lease_token" + 1, "lease_expires_at" = ${leaseEnd("$2")}, "last_heartbeat_at" = $3, "lease_reminded_at" = $4, "claimed_at" = $5, "updated_at" = $6, "version" = "tasks"."version" + 1 where "tasks"."id" = (SELECT t.id FROM tasks t WHERE t.assigned_agent = $7 AND t.status = 'pending'
               AND NOT EXISTS (SELECT 1 FROM task_dependencies d JOIN tasks dt ON dt.id = d.depends_on_task_id
                               WHERE d.task_id = t.id AND dt.status <> 'completed')
               ORDER BY t.priority_rank, t.created_at, t.id LIMIT 1 FOR UPDATE SKIP LOCKED) AND "tasks"."status" = 'pending' AND ${ready} returning ${TASK_COLS}`,
   event: `insert into "events" ("id", "at", "actor_kind", "actor_id", "verb", "entity_kind", "entity_id", "instruction_id", "task_id", "before", "after") values (default, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning "id"`,
-  task: `select ${TASK_COLS} from "tasks" where "tasks"."id" = $1`,
-  leaseOf: `select "tasks"."id", "tasks"."assigned_agent", "tasks"."status", "tasks"."lease_token", "agents"."lease_minutes" from "tasks" left join "agents" on "agents"."name" = "tasks"."assigned_agent" where "tasks"."id" = $1`,
-  touchLease: `update "tasks" set "lease_expires_at" = $1, "last_heartbeat_at" = $2, "lease_reminded_at" = $3 where "tasks"."id" = $4`,
-  step: `select ${STEP_COLS} from "task_steps" where ("task_steps"."task_id" = $1 and "task_steps"."position" = $2)`,
+  // The heartbeat: one guarded UPDATE (agent, in progress, lease token), outside a transaction.
+  heartbeat: `update "tasks" set "lease_expires_at" = ${leaseEnd("$1")}, "last_heartbeat_at" = $2, "lease_reminded_at" = null where "tasks"."id" = $3 AND "tasks"."assigned_agent" = $4 AND "tasks"."status" = 'in_progress' AND "tasks"."lease_token" = coalesce($5, "tasks"."lease_token") returning "id", "instruction_id", "lease_token", "lease_expires_at"`,
+  // A write on a task starts with this: the row read, locked, its lease renewed when the writer holds it, updated_at when $4 = 1.
+  touchTask: `update "tasks" set "updated_at" = CASE WHEN $4 = 1 THEN CAST($1 AS bigint) ELSE "tasks"."updated_at" END, "lease_expires_at" = CASE WHEN ${holding} THEN ${leaseEnd("$1")} ELSE "tasks"."lease_expires_at" END, "last_heartbeat_at" = CASE WHEN ${holding} THEN CAST($1 AS bigint) ELSE "tasks"."last_heartbeat_at" END, "lease_reminded_at" = CASE WHEN ${holding} THEN NULL ELSE "tasks"."lease_reminded_at" END where "tasks"."id" = $2 returning ${TASK_COLS}`,
+  steps: `select ${STEP_COLS} from "task_steps" where "task_steps"."task_id" = $1`,
   updateStep: `update "task_steps" set "status" = $1, "note" = $2, "started_at" = $3, "ended_at" = $4, "updated_at" = $5, "version" = $6 where ("task_steps"."task_id" = $7 and "task_steps"."position" = $8) returning ${STEP_COLS}`,
-  touchTask: `update "tasks" set "updated_at" = $1 where "tasks"."id" = $2 returning ${TASK_COLS}`,
-  stepStatuses: `select "status", "position" from "task_steps" where "task_steps"."task_id" = $1`,
   inbox: `select ${MSG_COLS} from "messages" where ("messages"."to_inbox" = $1 and "messages"."archived_at" is null) order by "messages"."created_at" desc, "messages"."id" desc limit $2`,
   unread: `select "unread" from "inbox_unread" where "inbox_unread"."inbox" = $1`,
   insertMessage: `insert into "messages" ("seq", "id", "thread_id", "in_reply_to", "from_kind", "from_name", "to_inbox", "type", "priority", "subject", "body", "instruction_id", "task_id", "step_position", "created_at", "read_at", "answered_at", "archived_at", "source_path", "original") values (default, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, null, null, null, null, null) returning ${MSG_COLS}`,
-  taskUpdatedAt: `update "tasks" set "updated_at" = $1 where "tasks"."id" = $2`,
+  agentExists: `select "name" from "agents" where "agents"."name" = $1`,
 };
 
 type Row = Record<string, unknown>;
@@ -80,12 +80,12 @@ async function tx<T>(isolation: "READ COMMITTED", fn: (c: Client) => Promise<T>)
   }
 }
 
-const leaseMs = async (c: Client, agent: string) => (((await one(c, "leaseMinutes", [agent]))?.lease_minutes as number | null) ?? 30) * 60_000;
+// The recipients known to exist (AgentDesk keeps them per connection and change version).
+const knownAgents = new Set<string>();
 
 const claim = (agent: string, at: number) =>
   tx("READ COMMITTED", async (c) => {
-    const ms = await leaseMs(c, agent);
-    const row = await one(c, "claim", ["in_progress", at + ms, at, null, at, at, agent]);
+    const row = await one(c, "claim", ["in_progress", at, at, null, at, at, agent]);
     if (!row) return null;
     await run(c, "event", [
       at,
@@ -102,14 +102,17 @@ const claim = (agent: string, at: number) =>
     return row;
   });
 
-const heartbeat = (agent: string, taskId: string, at: number) =>
-  tx("READ COMMITTED", async (c) => {
-    const t = await one(c, "leaseOf", [taskId]);
-    if (!t || t.assigned_agent !== agent) return null;
-    const expires = at + ((t.lease_minutes as number | null) ?? 30) * 60_000;
-    await run(c, "touchLease", [expires, at, null, taskId]);
-    return { taskId, leaseToken: t.lease_token, leaseExpiresAt: new Date(expires).toISOString() };
-  });
+/** One statement, no transaction: what AgentDesk runs for an agent whose Memory Ownership does not scope its tasks. */
+async function heartbeat(agent: string, taskId: string, at: number) {
+  const c = await pool.connect();
+  try {
+    const t = await one(c, "heartbeat", [at, at, taskId, agent, null]);
+    if (!t) return null;
+    return { taskId, leaseToken: t.lease_token, leaseExpiresAt: new Date(t.lease_expires_at as number).toISOString() };
+  } finally {
+    c.release();
+  }
+}
 
 const moves: Record<string, string[]> = {
   pending: ["in_progress", "done", "skipped", "blocked"],
@@ -121,15 +124,14 @@ const moves: Record<string, string[]> = {
 
 const step = (agent: string, taskId: string, position: number, status: string, at: number) =>
   tx("READ COMMITTED", async (c): Promise<Row> => {
-    const t = await one(c, "task", [taskId]);
+    const t = await one(c, "touchTask", [at, taskId, agent, 1]);
     if (!t || t.assigned_agent !== agent) return { error: 404 };
-    const s = await one(c, "step", [taskId, position]);
+    const steps = await run(c, "steps", [taskId]);
+    const s = steps.find((r) => r.position === position);
     if (!s) return { error: 404 };
-    await run(c, "touchLease", [at + (await leaseMs(c, agent)), at, null, taskId]);
     if (t.status !== "in_progress" || !moves[s.status as string].includes(status)) return { error: 409 };
     const ending = status === "done" || status === "skipped";
     const row = await one(c, "updateStep", [status, s.note, s.started_at ?? at, ending ? at : null, at, (s.version as number) + 1, taskId, position]);
-    const task = await one(c, "touchTask", [at, taskId]);
     await run(c, "event", [
       at,
       "agent",
@@ -142,18 +144,20 @@ const step = (agent: string, taskId: string, position: number, status: string, a
       JSON.stringify({ status: s.status, note: s.note }),
       JSON.stringify({ status, note: null, position, title: s.title, taskStatus: t.status }),
     ]);
-    const steps = await run(c, "stepStatuses", [taskId]);
-    return { step: row, task, progress: steps };
+    return { step: row, task: t, progress: steps.map((r) => (r.position === position ? row : r)) };
   });
 
 const send = (agent: string, input: Row, at: number) =>
   tx("READ COMMITTED", async (c): Promise<Row> => {
-    if (!(await one(c, "agentExists", [input.to]))) return { error: 422 };
+    const to = String(input.to);
+    if (!knownAgents.has(to)) {
+      if (!(await one(c, "agentExists", [to]))) return { error: 422 };
+      knownAgents.add(to);
+    }
     let instructionId: unknown = null;
     if (input.taskId) {
-      const t = await one(c, "task", [input.taskId]);
+      const t = await one(c, "touchTask", [at, input.taskId, agent, 1]);
       if (!t || t.assigned_agent !== agent) return { error: 404 };
-      await run(c, "touchLease", [at + (await leaseMs(c, agent)), at, null, t.id]);
       instructionId = t.instruction_id;
     }
     const id = newId("msg", at);
@@ -163,7 +167,7 @@ const send = (agent: string, input: Row, at: number) =>
       null,
       "agent",
       agent,
-      input.to,
+      to,
       input.type ?? "status_update",
       input.priority ?? "normal",
       input.subject ?? "",
@@ -173,7 +177,6 @@ const send = (agent: string, input: Row, at: number) =>
       null,
       at,
     ]);
-    if (input.taskId) await run(c, "taskUpdatedAt", [at, input.taskId]);
     await run(c, "event", [
       at,
       "agent",
@@ -184,7 +187,7 @@ const send = (agent: string, input: Row, at: number) =>
       instructionId,
       input.taskId ?? null,
       null,
-      JSON.stringify({ from: agent, to: input.to, type: row.type, threadId: id, inReplyTo: null, stepPosition: null }),
+      JSON.stringify({ from: agent, to, type: row.type, threadId: id, inReplyTo: null, stepPosition: null }),
     ]);
     return row;
   });
