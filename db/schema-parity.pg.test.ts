@@ -49,6 +49,8 @@ const allowed = {
     "outputs_fts_pairs_idx",
     "instructions_fts_pairs_idx",
     "outputs_search_agent_idx",
+    "messages_seq_brin_idx",
+    "tasks_agent_id_idx",
   ],
   /** FTS5's synchronising triggers. */
   sqliteTriggers: [
