@@ -2,13 +2,13 @@
 // the same queries through the same service calls (searchMessages, searchAll), on the PostgreSQL
 // database loaded from the same dataset (bench/lib/pg.ts), where the search backend is
 // lib/services/search/backend-pg.ts (tsvector columns with GIN indexes). The match counts come from
-// the same tsquery the backend builds. Timed in-process (wall clock); every round trip to the
+// the same conditions the backend builds. Timed in-process (wall clock); every round trip to the
 // server is in the figure, as it is in a request.
 import { sql } from "drizzle-orm";
 import { openPostgres } from "@/db/engine/pg";
 import { searchMessages, type ServiceContext } from "@/lib/services";
 import { parseSearch } from "@/lib/services/search/query";
-import { tsQuery } from "@/lib/services/search/backend-pg";
+import { matchCondition } from "@/lib/services/search/backend-pg";
 import { kinds, timeEverywhere, timeKind, type SearchKindResult, type SearchResult } from "./search";
 import { person } from "./queries";
 
@@ -21,7 +21,7 @@ export function runSearchPg(o: { url: string; label: string; repeats: number; lo
     const out: SearchKindResult[] = [];
     for (const k of kinds) {
       const ctx: ServiceContext = k.inbox ? { db, actor: { kind: "agent", name: k.inbox } } : people;
-      const matches = k.queries.map((q) => one(sql`SELECT count(*) AS n FROM messages WHERE fts @@ ${tsQuery(parseSearch(q))} ${k.inbox ? sql`AND to_inbox = ${k.inbox}` : sql``}`));
+      const matches = k.queries.map((q) => one(sql`SELECT count(*) AS n FROM messages b WHERE ${matchCondition(parseSearch(q))} ${k.inbox ? sql`AND b.to_inbox = ${k.inbox}` : sql``}`));
       // One untimed pass: the first query of a connection pays for its catalog lookups.
       for (const q of k.queries) searchMessages(ctx, { q, limit: 20 });
       const res = timeKind(

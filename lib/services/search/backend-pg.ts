@@ -40,12 +40,22 @@ export interface Match {
   pairs: SQL | null;
   /** The whole search as one tsquery (ranking). */
   all: SQL;
+  parts: SearchPart[];
+  /** Which parts `words` and `pairs` hold (indexes into parts). */
+  inWords: number[];
+  inPairs: number[];
 }
 
 export function matchOf(parts: SearchPart[]): Match {
-  const phrases = parts.filter((p) => !p.prefix && wordsOf(p.words.join(" ")).length > 1);
-  const rest = parts.filter((p) => p.prefix || wordsOf(p.words.join(" ")).length !== 2);
+  const runs = parts.map((p) => wordsOf(p.words.join(" ")).length);
+  const inPairs = parts.flatMap((p, i) => (!p.prefix && runs[i] > 1 ? [i] : []));
+  const inWords = parts.flatMap((p, i) => (p.prefix || runs[i] !== 2 ? [i] : []));
+  const phrases = inPairs.map((i) => parts[i]);
+  const rest = inWords.map((i) => parts[i]);
   return {
+    parts,
+    inWords,
+    inPairs,
     words: rest.length ? tsQuery(rest) : null,
     pairs: phrases.length
       ? sql`(${sql.join(
@@ -56,6 +66,9 @@ export function matchOf(parts: SearchPart[]): Match {
     all: tsQuery(parts),
   };
 }
+
+/** The whole search as conditions on a row `b` (the bench's match counts). */
+export const matchCondition = (parts: SearchPart[]): SQL => sql.join(conditions(matchOf(parts), "both"), sql` AND `);
 
 /** The match's conditions; `indexed` names the one the GIN index may serve (the others are written so that no index does). */
 function conditions(m: Pick<Match, "words" | "pairs">, indexed: "words" | "pairs" | "both" | null): SQL[] {
@@ -81,15 +94,20 @@ const rankOf = (table: keyof typeof WEIGHTS, q: SQL) => sql`ts_rank_cd(${WEIGHTS
 const folded = (text: SQL) => sql`unaccent(agentdesk_fts_words(coalesce(${text}, '')))`;
 const split = (f: unknown) => (typeof f === "string" ? f.split(" ").filter(Boolean) : []);
 
-/** The parts folded as the index folds words, to find them in snippets (one round trip per search). */
+const folds = new WeakMap<SearchPart[], FoldedPart[]>();
+/** The parts folded as the index folds words, to find them in snippets (one round trip per search: searchAll's kinds share it). */
 function foldedParts(ctx: ServiceContext, parts: SearchPart[]): FoldedPart[] {
+  const known = folds.get(parts);
+  if (known) return known;
   const row = ctx.db.get<Record<string, string>>(
     sql`SELECT ${sql.join(
       parts.map((p, i) => sql`${folded(sql`${p.words.join(" ")}::text`)} AS ${sql.identifier(`p${i}`)}`),
       sql`, `,
     )}`,
   );
-  return parts.map((p, i) => ({ words: split(row?.[`p${i}`]), prefix: p.prefix }));
+  const out = parts.map((p, i) => ({ words: split(row?.[`p${i}`]), prefix: p.prefix }));
+  folds.set(parts, out);
+  return out;
 }
 
 const list = (keys: (number | string)[]) =>
@@ -100,20 +118,26 @@ const list = (keys: (number | string)[]) =>
 
 /**
  * Where "find the newest n matches" is searched, and how. `where` holds the conditions beside the
- * match (filters, scope) on the row `b`; `inbox` a message search within one inbox.
+ * match (filters) on the row `b`; `by` the one filter a walk reads on its own index, newest first:
+ * one inbox's messages on (to_inbox, seq), one agent's tasks on (assigned_agent, id), its outputs
+ * on (search_agent, id).
  */
 interface Scan {
   table: "tasks" | "outputs" | "instructions" | "messages";
   /** Newest first: messages by seq, the others by id (time-ordered ids, lib/ids.ts). */
   key: "id" | "seq";
   where: SQL[];
+  /** What `where` says, as a key for its estimate (the same filters, the same share of rows). */
+  whereKey?: string;
+  by?: { column: "to_inbox" | "search_agent" | "assigned_agent"; value: string };
   /** A filter runs a subquery for each row it tests (an instruction's tasks). */
   subquery?: boolean;
-  inbox?: string;
 }
 
 /** How many of an inbox's newest messages a walk tests one by one before the GIN index is asked for the older ones. */
 export const INBOX_WALK = 20_000;
+/** The same for one agent's outputs, in matches wanted: 4 × n of them (a 25% match finds n). */
+const BY_WALK = 4;
 
 /** The planner's estimate of the rows of a query (EXPLAIN, no execution: the column statistics of `fts`). */
 function estimateRows(ctx: ServiceContext, query: SQL): number {
@@ -123,88 +147,258 @@ function estimateRows(ctx: ServiceContext, query: SQL): number {
   return Number(plan?.[0]?.Plan?.["Plan Rows"] ?? 0);
 }
 
+const tableRows = new WeakMap<object, Map<string, { rows: number; at: number }>>();
+/** pg_class.reltuples (-1: no statistics yet), read at most once a minute per table: the estimates' scale, which changes with ANALYZE only. */
+function rowsOf(ctx: ServiceContext, table: Scan["table"]): number {
+  let byTable = tableRows.get(ctx.db.$engine);
+  if (!byTable) tableRows.set(ctx.db.$engine, (byTable = new Map()));
+  const hit = byTable.get(table);
+  if (hit && Date.now() - hit.at < 60_000 && hit.rows >= 0) return hit.rows;
+  const rows = Number(ctx.db.get<{ n: number }>(sql`SELECT reltuples AS n FROM pg_class WHERE oid = ${table}::regclass`)?.n ?? -1);
+  byTable.set(table, { rows, at: Date.now() });
+  return rows;
+}
+
 /** How newestMatches finds the matches: walking newest first (null: the planner's choice, before the table has statistics), and which GIN index serves otherwise. */
 interface Choice {
   walk: boolean | null;
   indexed: "words" | "pairs" | "both";
+  /** The estimated rows of the indexed condition. */
+  rows?: number;
+  /** The table's rows. */
+  of?: number;
 }
+
+const byCondition = (by: NonNullable<Scan["by"]>) => sql`${sql.raw(`b.${by.column}`)} = ${by.value}`;
+
+/** A column's most common lexemes (pg_stats: what the planner estimates a tsquery with), kept a minute. */
+interface Elems {
+  freq: Map<string, number>;
+  /** The frequency of the least common of them. */
+  min: number;
+}
+const elemStats = new WeakMap<object, Map<string, { elems: Elems | null; at: number }>>();
+function elemsOf(ctx: ServiceContext, table: string, column: string): Elems | null {
+  let byColumn = elemStats.get(ctx.db.$engine);
+  if (!byColumn) elemStats.set(ctx.db.$engine, (byColumn = new Map()));
+  const hit = byColumn.get(`${table}.${column}`);
+  if (hit && Date.now() - hit.at < 60_000) return hit.elems;
+  const r = ctx.db.get<{ e: string | null; f: string | null }>(
+    sql`SELECT array_to_json(most_common_elems::text::text[])::text AS e, array_to_json(most_common_elem_freqs)::text AS f FROM pg_stats WHERE schemaname = current_schema() AND tablename = ${table} AND attname = ${column}`,
+  );
+  let elems: Elems | null = null;
+  if (r?.e && r.f) {
+    const e = JSON.parse(r.e) as string[];
+    const f = JSON.parse(r.f) as number[];
+    if (e.length > 0 && f.length > e.length) elems = { freq: new Map(e.map((x, i) => [x, f[i]])), min: f[e.length] };
+  }
+  byColumn.set(`${table}.${column}`, { elems, at: Date.now() });
+  return elems;
+}
+
+/**
+ * The share of rows holding a lexeme, as the planner reckons it (ts_selfuncs.c): its frequency
+ * among the most common lexemes, else half the least common one's; a prefix, the frequencies of
+ * the common lexemes it starts, added, and at least that.
+ */
+function lexemeShare(s: Elems, lexeme: string, prefix: boolean): number {
+  const floor = s.min / 2;
+  if (!prefix) return s.freq.get(lexeme) ?? floor;
+  let sum = 0;
+  for (const [l, f] of s.freq) if (l.startsWith(lexeme)) sum += f;
+  return Math.min(1, Math.max(sum, floor));
+}
+
+/**
+ * The planner's estimates of the rows of `words` and `pairs`, from the columns' statistics and the
+ * parts folded as the index folds them (no EXPLAIN, so no round trip per table), the shares of
+ * AND-ed lexemes multiplied as the planner does; an EXPLAIN where a column has no statistics.
+ */
+function estimates(ctx: ServiceContext, table: Scan["table"], m: Match, rows: number): { words: number; pairs: number } {
+  const folded = foldedParts(ctx, m.parts);
+  const explain = (mm: Pick<Match, "words" | "pairs">) => estimateRows(ctx, sql`SELECT 1 FROM ${sql.raw(table)} b WHERE ${sql.join(conditions(mm, "both"), sql` AND `)}`);
+  let words = Infinity;
+  if (m.words) {
+    const s = elemsOf(ctx, table, "fts");
+    if (!s) words = explain({ words: m.words, pairs: null });
+    else {
+      let share = 1;
+      for (const i of m.inWords) folded[i].words.forEach((w, j, ws) => (share *= lexemeShare(s, w, folded[i].prefix && j === ws.length - 1)));
+      words = share * rows;
+    }
+  }
+  let pairs = Infinity;
+  if (m.pairs) {
+    const s = elemsOf(ctx, table, "fts_pairs");
+    if (!s) pairs = explain({ words: null, pairs: m.pairs });
+    else {
+      let share = 1;
+      for (const i of m.inPairs) folded[i].words.slice(1).forEach((w, j) => (share *= lexemeShare(s, `${folded[i].words[j]} ${w}`, false)));
+      pairs = share * rows;
+    }
+  }
+  return { words, pairs };
+}
+
+/**
+ * What a row found by a GIN index costs against a row read by a walk: about 2. The planner walked
+ * 67,000 messages for 1,001 matches of a 1.5% word, in 2.5 times the time the index took for its
+ * 15,000; for two common words of the bench's 10,000 instructions (2,700 matches), its plan read them
+ * all in 16 ms where the walk read 3,600 in 4.7 ms.
+ */
+const INDEX_ROW = 2;
+
+const whereRows = new WeakMap<object, Map<string, { rows: number; at: number }>>();
 
 /**
  * Whether to find the newest matches by walking the rows newest first and testing each (cheap when
  * matches are frequent: 1,001 of them come early), rather than from a GIN index and a sort (cheap
  * when they are few); and which GIN index, words or pairs: the one with the fewer rows (a phrase of
  * common words: its pairs, 10,000 rows where its words hold 250,000). Walking reads about
- * n × driving / matches rows (driving: the rows the filters leave, on their own index, or all rows),
- * the index its own condition's rows before the filters (`indexed`): the two cost the same at
- * indexed × matches ≈ n × driving, without filters at matches ≈ √(n × rows), about 32,000 for
- * 1,001 of a million messages. A filter with a subquery per row costs the index's way twice (it
- * tests every match, the walk only until n are found: an instruction's tasks for the agent filter,
- * 20-27 ms → 7 ms). The planner's own choice, from the same statistics, walked 72,000 messages to find
- * 1,000 of a 1.5% word (2.5 times the index's time) and, within an inbox, joined the inbox index with
- * the posting lists of frequent words (docs/plans/postgresql.md §4.6). The estimates are the
- * planner's (EXPLAIN of the conditions: the column statistics of `fts` and `fts_pairs`).
+ * n / (the share of rows that match) rows, on the `by` filter's own index or on the key (then the
+ * other filters' share counts too), the index its own condition's rows, each costing about twice a
+ * walked row (INDEX_ROW): walk when that is cheaper, without filters at matches ≈ √(n × rows / 2),
+ * about 22,000 for 1,001 of a million messages.
+ * A filter with a subquery per row costs the index's way twice (it tests every match, the walk only
+ * until n are found: an instruction's tasks for the agent filter, 20-27 ms → 7 ms). The planner's
+ * own choice, from the same statistics, walked 72,000 messages to find 1,000 of a 1.5% word (2.5
+ * times the index's time), joined an inbox's index with the posting lists of frequent words
+ * (docs/plans/postgresql.md §4.6), and read every output for an agent's. The estimates are the
+ * planner's (the column statistics of `fts` and `fts_pairs`: estimates), the shares multiplied as
+ * the planner does; the filters' own share is an EXPLAIN, kept a minute (`whereKey`).
  */
-function choose(ctx: ServiceContext, scan: Pick<Scan, "table" | "where" | "subquery">, m: Match, n: number): Choice {
-  const rows = Number(ctx.db.get<{ n: number }>(sql`SELECT reltuples AS n FROM pg_class WHERE oid = ${scan.table}::regclass`)?.n ?? -1);
+function choose(ctx: ServiceContext, scan: Pick<Scan, "table" | "where" | "whereKey" | "subquery">, m: Match, n: number): Choice {
+  const rows = rowsOf(ctx, scan.table);
   if (rows < 0) return { walk: null, indexed: "both" };
   const estimate = (conds: SQL[]) => estimateRows(ctx, sql`SELECT 1 FROM ${sql.raw(scan.table)} b WHERE ${sql.join(conds, sql` AND `)}`);
-  const words = m.words ? estimate(conditions({ ...m, pairs: null }, "both")) : Infinity;
-  const pairs = m.pairs ? estimate(conditions({ ...m, words: null }, "both")) : Infinity;
+  const { words, pairs } = estimates(ctx, scan.table, m, rows);
   const indexed = Math.min(words, pairs);
-  const both = m.words && m.pairs;
-  const matches = scan.where.length ? estimate([...conditions(m, "both"), ...scan.where]) : both ? estimate(conditions(m, "both")) : indexed;
-  const driving = scan.where.length ? estimate(scan.where) : rows;
-  return { walk: indexed * matches * (scan.subquery ? 2 : 1) >= n * driving, indexed: words <= pairs ? "words" : "pairs" };
+  const share = (est: number) => (Number.isFinite(est) ? Math.min(1, est / Math.max(rows, 1)) : 1);
+  let filtered = 1;
+  if (scan.where.length) {
+    let byKey = whereRows.get(ctx.db.$engine);
+    if (!byKey) whereRows.set(ctx.db.$engine, (byKey = new Map()));
+    const key = scan.whereKey ? `${scan.table} ${scan.whereKey}` : null;
+    const hit = key ? byKey.get(key) : undefined;
+    const est = hit && Date.now() - hit.at < 60_000 ? hit.rows : estimate(scan.where);
+    if (key && !hit) byKey.set(key, { rows: est, at: Date.now() });
+    filtered = share(est);
+  }
+  const walked = n / Math.max(share(words) * share(pairs) * filtered, 1e-12);
+  return { walk: walked <= indexed * INDEX_ROW * (scan.subquery ? 2 : 1), indexed: words <= pairs ? "words" : "pairs", rows: indexed, of: rows };
 }
 
 /** Whether newestMatches walks newest first for this search (choose). */
 export const walkFirst = (ctx: ServiceContext, table: Scan["table"], parts: SearchPart[], n: number, where: SQL[] = []): boolean | null => choose(ctx, { table, where }, matchOf(parts), n).walk;
 
-const inboxSeqIndex = new WeakMap<object, boolean>();
-/** Whether messages has a btree index on (to_inbox, seq), looked up once per database. */
-export function hasInboxSeqIndex(ctx: ServiceContext): boolean {
-  let has = inboxSeqIndex.get(ctx.db.$engine);
+const walkIndexes = new WeakMap<object, Map<string, boolean>>();
+/** Whether `table` has a btree index on (column, key), looked up once per database. */
+function hasWalkIndex(ctx: ServiceContext, table: string, column: string, key: string): boolean {
+  let known = walkIndexes.get(ctx.db.$engine);
+  if (!known) walkIndexes.set(ctx.db.$engine, (known = new Map()));
+  const name = `${table}(${column}, ${key})`;
+  let has = known.get(name);
   if (has === undefined) {
-    has = ctx.db.all(sql`SELECT 1 AS one FROM pg_indexes WHERE tablename = 'messages' AND indexdef LIKE '%USING btree (to_inbox, seq)'`).length > 0;
-    inboxSeqIndex.set(ctx.db.$engine, has);
+    has = ctx.db.all(sql`SELECT 1 AS one FROM pg_indexes WHERE tablename = ${table} AND indexdef LIKE ${`%USING btree (${column}, ${key})`}`).length > 0;
+    known.set(name, has);
   }
   return has;
 }
 
+const brins = new WeakMap<object, boolean>();
+/** Whether messages has a BRIN index on seq (0006_search_walk), looked up once per database. */
+function hasBrin(ctx: ServiceContext): boolean {
+  let has = brins.get(ctx.db.$engine);
+  if (has === undefined) {
+    has = ctx.db.all(sql`SELECT 1 AS one FROM pg_indexes WHERE tablename = 'messages' AND indexdef LIKE '%USING brin (seq)%'`).length > 0;
+    brins.set(ctx.db.$engine, has);
+  }
+  return has;
+}
+
+/** Whether messages has a btree index on (to_inbox, seq). */
+export const hasInboxSeqIndex = (ctx: ServiceContext): boolean => hasWalkIndex(ctx, "messages", "to_inbox", "seq");
+
+/** The matches counted up to n, and their keys newest first: all of them when fewer than n, else at least the `need` newest. */
+interface Newest {
+  count: number;
+  keys: (number | string)[];
+}
+
 /**
  * The newest `n` matches, keys newest first. Frequent matches: a walk newest first (the match
- * written so that no index serves it); within an inbox, on messages_inbox_seq_idx, over at most its
- * INBOX_WALK newest messages, then for the older ones, if the walk found too few (a frequent term
- * can still be rare in one inbox), a GIN index. Rare matches: a GIN index, then a sort.
+ * written so that no index serves it); with a `by` filter on its own index (an inbox, an agent's
+ * outputs), over at most its newest INBOX_WALK (messages) or BY_WALK × n rows, then for the older
+ * ones, if the walk found too few (a frequent term can still be rare there), a GIN index. Rare
+ * matches: a GIN index, then a sort.
  */
-function newestMatches(ctx: ServiceContext, scan: Scan, parts: SearchPart[], n: number): (number | string)[] {
+function newestMatches(ctx: ServiceContext, scan: Scan, parts: SearchPart[], n: number, need = n): Newest {
   const m = matchOf(parts);
   const k = sql.raw(`b.${scan.key}`);
   const t = sql.raw(scan.table);
   const keyOf = (r: { k: number | string }) => (scan.key === "seq" ? Number(r.k) : r.k);
-  const cond = (match: SQL[], extra: SQL[] = []) => sql.join([...match, ...scan.where, ...(scan.inbox !== undefined ? [sql`b.to_inbox = ${scan.inbox}`] : []), ...extra], sql` AND `);
+  // The filter on its own index first: PostgreSQL tests conditions of the same cost in their order.
+  const cond = (match: SQL[], extra: SQL[] = []) => sql.join([...(scan.by ? [byCondition(scan.by)] : []), ...extra, ...scan.where, ...match], sql` AND `);
+  const all = (keys: (number | string)[]): Newest => ({ count: keys.length, keys });
+  // Ordered as the `by` filter's index is (its column is one value), so that the walk reads that index.
+  const order = scan.by ? sql`${sql.raw(`b.${scan.by.column}`)} DESC, ${k} DESC` : sql`${k} DESC`;
   const newest = (match: SQL[], extra: SQL[], limit: number) =>
-    ctx.db.all<{ k: number | string }>(sql`SELECT ${k} AS k FROM ${t} b WHERE ${cond(match, extra)} ORDER BY ${k} DESC LIMIT ${limit}`).map(keyOf);
-  // The inbox walk needs the inbox's messages in seq order (messages_inbox_seq_idx): without it,
-  // reading an inbox newest first means reading it whole, worse than the planner's own choice.
-  const c: Choice = scan.inbox !== undefined && !hasInboxSeqIndex(ctx) ? { walk: null, indexed: "both" } : choose(ctx, scan, m, n);
+    ctx.db.all<{ k: number | string }>(sql`SELECT ${k} AS k FROM ${t} b WHERE ${cond(match, extra)} ORDER BY ${order} LIMIT ${limit}`).map(keyOf);
+  // The walk of a `by` filter needs its rows in key order (its index): without it, reading them
+  // newest first means reading them all, worse than the planner's own choice.
+  const by = scan.by && hasWalkIndex(ctx, scan.table, scan.by.column, scan.key) ? scan.by : null;
+  const c: Choice = scan.by && !by ? { walk: null, indexed: "both" } : choose(ctx, scan, m, n);
   const fromIndex = (extra: SQL[], limit: number) =>
     ctx.db
       .all<{ k: number | string }>(sql`WITH m AS MATERIALIZED (SELECT ${k} AS k FROM ${t} b WHERE ${cond(conditions(m, c.indexed), extra)}) SELECT k FROM m ORDER BY k DESC LIMIT ${limit}`)
       .map(keyOf);
-  if (c.walk === null) return newest(conditions(m, "both"), [], n);
-  if (!c.walk) return fromIndex([], n);
+  // Messages: the newest rows first, in the range where `limit` matches are expected (a BRIN index
+  // on seq keeps the GIN index's rows to it), then, if that was too few, a range sized by the
+  // matches found, then the rest. From the whole table the GIN's rows are read wherever they are:
+  // 10,000 messages for a phrase of the bench dataset, pages mostly outside PostgreSQL's buffers
+  // (18-40 ms). The planner's estimate of a phrase's pairs can be half the truth or twice it.
+  const windowed = scan.table === "messages" && hasBrin(ctx);
+  const newestIndexed = (limit: number, top?: number): (number | string)[] => {
+    if (!windowed || !c.rows || !c.of || c.rows < 2 * limit) return fromIndex([], limit);
+    top ??= Number(ctx.db.get<{ k: number }>(sql`SELECT max(seq) AS k FROM messages`)?.k ?? 0);
+    const found: (number | string)[] = [];
+    let hi = top;
+    let span = (limit * c.of) / c.rows;
+    for (let round = 0; round < 2 && found.length < limit && hi > 0; round++) {
+      const lo = Math.max(0, Math.round(hi - span));
+      found.push(...fromIndex([sql`${k} > ${lo}`, sql`${k} <= ${hi}`], limit - found.length));
+      span = (1.3 * (limit - found.length) * (top - lo)) / Math.max(found.length, 1);
+      hi = lo;
+    }
+    return found.length >= limit || hi <= 0 ? found : [...found, ...fromIndex([sql`${k} <= ${hi}`], limit - found.length)];
+  };
+  if (c.walk === null) return all(newest(conditions(m, "both"), [], n));
+  if (!c.walk) {
+    // When the caller needs fewer keys than it counts (a page, or a count only) and likely n
+    // matches: counted first, without reading the rows where the index alone says they match
+    // (PostgreSQL skips the table's pages that are all visible), then only the newest `need` read
+    // (a phrase of the bench dataset: 15 ms for 1,001 keys; 5 ms counted, 2-5 ms for 21 keys).
+    // Messages only: the other tables are small enough to read their matches' keys at once.
+    if (!windowed || need >= n || scan.where.length || scan.by || (c.rows ?? 0) < n / 2) return all(newestIndexed(n));
+    const r = ctx.db.get<{ n: number; top: number }>(
+      sql`WITH m AS MATERIALIZED (SELECT FROM ${t} b WHERE ${cond(conditions(m, c.indexed))}) SELECT count(*) AS n, (SELECT max(seq) FROM messages) AS top FROM (SELECT FROM m LIMIT ${n}) x`,
+    );
+    const count = Number(r?.n ?? 0);
+    if (count < n) return all(fromIndex([], n));
+    return { count, keys: need > 0 ? newestIndexed(need, Number(r?.top ?? 0)) : [] };
+  }
   const tested = conditions(m, null);
-  if (scan.inbox === undefined) return newest(tested, [], n);
-  // Within an inbox: its newest INBOX_WALK messages (from the INBOX_WALK-th newest, read on the
-  // index alone), tested newest first until n match; then a GIN index for the older ones (a phrase's
-  // pairs: its words' index would hand over every message holding them, 2 s in the largest inbox).
-  const nth = sql`SELECT m.seq FROM messages m WHERE m.to_inbox = ${scan.inbox} ORDER BY m.seq DESC OFFSET ${INBOX_WALK - 1} LIMIT 1`;
-  const walked = newest(tested, [sql`b.seq >= coalesce((${nth}), 0)`], n);
-  if (walked.length >= n) return walked;
-  const floor = ctx.db.get<{ seq: number }>(nth);
-  if (!floor) return walked;
-  return [...walked, ...fromIndex([sql`b.seq < ${Number(floor.seq)}`], n - walked.length)];
+  if (!by) return all(newest(tested, [], n));
+  // The filter's newest rows (from the chunk-th newest, read on its index alone), tested newest
+  // first until n match; then a GIN index for the older ones (a phrase's pairs: its words' index
+  // would hand over every row holding them, 2 s in the largest inbox).
+  const chunk = scan.table === "messages" ? INBOX_WALK : BY_WALK * n;
+  const nth = sql`SELECT d.${sql.raw(scan.key)} AS k FROM ${t} d WHERE d.${sql.raw(by.column)} = ${by.value} ORDER BY d.${sql.raw(scan.key)} DESC OFFSET ${chunk - 1} LIMIT 1`;
+  const walked = newest(tested, [sql`${k} >= coalesce((${nth}), ${scan.key === "seq" ? 0 : ""})`], n);
+  if (walked.length >= n) return all(walked);
+  const floor = ctx.db.get<{ k: number | string }>(nth);
+  if (!floor) return all(walked);
+  return all([...walked, ...fromIndex([sql`${k} < ${floor.k}`], n - walked.length)]);
 }
 
 /** The best `n` of at most RANK_WINDOW keys by ts_rank_cd (ties: newest first), with their scores (lower is better, as bm25). */
@@ -244,8 +438,10 @@ function messageRows(ctx: ServiceContext, seqs: number[], parts: FoldedPart[], s
 
 function searchMessagesPg(ctx: ServiceContext, s: MessageSearch): { items: SearchHit[]; order: SearchOrder } {
   const q = tsQuery(s.parts);
-  const newest = newestMatches(ctx, { table: "messages", key: "seq", where: [], inbox: s.inbox }, s.parts, RANK_WINDOW + 1).map(Number);
-  const order: SearchOrder = newest.length > RANK_WINDOW ? "newest" : "relevance";
+  const by = s.inbox !== undefined ? { column: "to_inbox" as const, value: s.inbox } : undefined;
+  const found = newestMatches(ctx, { table: "messages", key: "seq", where: [], by }, s.parts, RANK_WINDOW + 1, s.limit);
+  const newest = found.keys.map(Number);
+  const order: SearchOrder = found.count > RANK_WINDOW ? "newest" : "relevance";
   const page = order === "newest" ? newest.slice(0, s.limit) : newest.length <= 1 ? newest : ranked(ctx, "messages", "seq", newest, q, s.limit).map((c) => Number(c.key));
   if (page.length === 0) return { items: [], order };
   const bySeq = messageRows(ctx, page, foldedParts(ctx, s.parts), null);
@@ -272,14 +468,15 @@ function planFor(ctx: ServiceContext, kind: SearchKind, q: SearchAllQuery): Plan
   const where: SQL[] = [];
   if (q.from !== undefined) where.push(sql`b.created_at >= ${q.from}`);
   if (q.to !== undefined) where.push(sql`b.created_at < ${q.to}`);
+  const whereKey = JSON.stringify([q.from, q.to, q.status, agent]);
+  const plan = (p: Omit<Plan, "whereKey">): Plan => ({ ...p, whereKey });
   switch (kind) {
     case "task": {
       if (q.status !== undefined) {
         if (!(taskStatuses as readonly string[]).includes(q.status)) return null;
         where.push(sql`b.status = ${q.status}`);
       }
-      if (agent !== undefined) where.push(sql`b.assigned_agent = ${agent}`);
-      return { kind, table: "tasks", key: "id", where };
+      return plan({ kind, table: "tasks", key: "id", where, by: agent !== undefined ? { column: "assigned_agent", value: agent } : undefined });
     }
     case "output": {
       if (q.status !== undefined) {
@@ -288,9 +485,9 @@ function planFor(ctx: ServiceContext, kind: SearchKind, q: SearchAllQuery): Plan
       }
       // An agent's outputs are those of its tasks (getOutput, listReviewQueue): search_agent is the
       // task's agent, kept by triggers (db/migrations-pg/0005), read newest first on
-      // outputs_search_agent_idx without looking up each output's task.
-      if (agent !== undefined) where.push(sql`b.search_agent = ${agent}`);
-      return { kind, table: "outputs", key: "id", where };
+      // outputs_search_agent_idx without looking up each output's task (a seq scan of every output
+      // and a sort when the planner chose: 30-55 ms for two common words of the bench dataset).
+      return plan({ kind, table: "outputs", key: "id", where, by: agent !== undefined ? { column: "search_agent", value: agent } : undefined });
     }
     case "instruction": {
       // Agents see instructions through their tasks only (listInstructions, getInstruction refuse them).
@@ -300,12 +497,12 @@ function planFor(ctx: ServiceContext, kind: SearchKind, q: SearchAllQuery): Plan
         where.push(sql`b.phase = ${q.status}`);
       }
       if (agent !== undefined) where.push(sql`EXISTS (SELECT 1 FROM tasks t WHERE t.instruction_id = b.id AND t.assigned_agent = ${agent})`);
-      return { kind, table: "instructions", key: "id", where, subquery: agent !== undefined };
+      return plan({ kind, table: "instructions", key: "id", where, subquery: agent !== undefined });
     }
     case "message": {
       if (q.status !== undefined) return null;
       // An agent searches its own inbox, as searchMessages does.
-      return { kind, table: "messages", key: "seq", where, inbox: agent };
+      return plan({ kind, table: "messages", key: "seq", where, by: agent !== undefined ? { column: "to_inbox", value: agent } : undefined });
     }
   }
 }
@@ -409,14 +606,15 @@ function searchKindPg(ctx: ServiceContext, kind: SearchKind, query: SearchAllQue
   const plan = planFor(ctx, kind, query);
   if (!plan) return null;
   const q = tsQuery(parts);
-  const newest = newestMatches(ctx, plan, parts, RANK_WINDOW + 1);
-  const order: SearchOrder = newest.length > RANK_WINDOW ? "newest" : "relevance";
+  const found = newestMatches(ctx, plan, parts, RANK_WINDOW + 1, want ?? 0);
+  const newest = found.keys;
+  const order: SearchOrder = found.count > RANK_WINDOW ? "newest" : "relevance";
   let candidates: Candidate[] = [];
   if (want !== null && newest.length > 0) {
     candidates = order === "newest" ? newest.slice(0, want).map((key) => ({ key, score: null })) : ranked(ctx, plan.table, plan.key, newest, q, want);
   }
   const scoreOf = new Map(candidates.map((c) => [c.key, c.score]));
-  return { count: Math.min(newest.length, RANK_WINDOW), order, candidates, hits: (keys) => hitsOf(ctx, plan, parts, keys, scoreOf) };
+  return { count: Math.min(found.count, RANK_WINDOW), order, candidates, hits: (keys) => hitsOf(ctx, plan, parts, keys, scoreOf) };
 }
 
 /** Search on PostgreSQL: tsvector columns with GIN indexes (db/migrations-pg 0001). */
