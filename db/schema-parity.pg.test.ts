@@ -51,6 +51,7 @@ const allowed = {
     "outputs_search_agent_idx",
     "messages_seq_brin_idx",
     "tasks_agent_id_idx",
+    "tasks_instruction_agent_idx",
   ],
   /** FTS5's synchronising triggers. */
   sqliteTriggers: [
