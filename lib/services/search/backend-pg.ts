@@ -393,11 +393,24 @@ function newestMatches(ctx: ServiceContext, scan: Scan, parts: SearchPart[], n: 
   // first until n match; then a GIN index for the older ones (a phrase's pairs: its words' index
   // would hand over every row holding them, 2 s in the largest inbox).
   const chunk = scan.table === "messages" ? INBOX_WALK : BY_WALK * n;
-  const nth = sql`SELECT d.${sql.raw(scan.key)} AS k FROM ${t} d WHERE d.${sql.raw(by.column)} = ${by.value} ORDER BY d.${sql.raw(scan.key)} DESC OFFSET ${chunk - 1} LIMIT 1`;
-  const walked = newest(tested, [sql`${k} >= coalesce((${nth}), ${scan.key === "seq" ? 0 : ""})`], n);
+  const nthOf = (i: number) => sql`SELECT d.${sql.raw(scan.key)} AS k FROM ${t} d WHERE d.${sql.raw(by.column)} = ${by.value} ORDER BY d.${sql.raw(scan.key)} DESC OFFSET ${i - 1} LIMIT 1`;
+  const nth = nthOf(chunk);
+  const start = scan.key === "seq" ? 0 : "";
+  const walked = newest(tested, [sql`${k} >= coalesce((${nth}), ${start})`], n);
   if (walked.length >= n) return all(walked);
   const floor = ctx.db.get<{ k: number | string }>(nth);
   if (!floor) return all(walked);
+  // A few short: the next rows, as many as the matches found so far say (a 23% match found 934 of
+  // 1,001 in 4,004 outputs: 373 more, 1 ms, where the GIN index took 8). Far too few: the GIN index.
+  const more = Math.ceil((1.3 * (n - walked.length) * chunk) / Math.max(walked.length, 1));
+  if (more <= chunk) {
+    const next = newest(tested, [sql`${k} < ${floor.k}`, sql`${k} >= coalesce((${nthOf(chunk + more)}), ${start})`], n - walked.length);
+    walked.push(...next);
+    if (walked.length >= n) return all(walked);
+    const end = ctx.db.get<{ k: number | string }>(nthOf(chunk + more));
+    if (!end) return all(walked);
+    return all([...walked, ...fromIndex([sql`${k} < ${end.k}`], n - walked.length)]);
+  }
   return all([...walked, ...fromIndex([sql`${k} < ${floor.k}`], n - walked.length)]);
 }
 

@@ -143,6 +143,28 @@ describe("search on PostgreSQL", () => {
     }
   });
 
+  it("an inbox walk a few matches short reads on as far as the matches found say, then counts and pages as one", () => {
+    // The inbox's 20,000 newest messages hold 990 okapis; the 200 messages before them are okapis.
+    bulk("backend-developer", 200, "okapi older #");
+    bulk("backend-developer", INBOX_WALK - 990, "plain message #", 200);
+    bulk("backend-developer", 990, "okapi newer #", 200 + INBOX_WALK - 990);
+    bulk("frontend-developer", 8000, "okapi elsewhere #");
+    exec(t.db, "ANALYZE messages");
+    expect(walkFirst(rex(), "messages", parseSearch("okapi"), 1001)).toBe(true);
+    const r = s.searchMessages(be(), { q: "okapi", limit: 3 });
+    expect(r.order).toBe("newest");
+    expect(r.items.map((h) => h.body)).toEqual([0, 1, 2].map((i) => `okapi newer ${200 + INBOX_WALK - i}`));
+    // 1,001 found: the 990 newer ones and the 11 newest older ones; 1,000 counted, more to come.
+    const all = s.searchAll(be(), { q: "okapi", kinds: ["message"], limit: 1 });
+    expect(all.counts.message).toBe(1000);
+    expect(all.more).toEqual(["message"]);
+    // Fewer than 1,001 in the inbox: every one of them, ranked.
+    exec(t.db, "DELETE FROM messages WHERE body LIKE 'okapi older %' AND created_at > 5");
+    const few = s.searchAll(be(), { q: "okapi", kinds: ["message"], limit: 1 });
+    expect(few.counts.message).toBe(995);
+    expect(few.order.message).toBe("relevance");
+  });
+
   it("snippets mark the matches with HIT_START/HIT_END and show … where the text is cut", () => {
     const long = `${"filler ".repeat(40)}the narwhal surfaces ${"filler ".repeat(40)}`;
     s.sendMessage(rex(), { to: "hitl", subject: "Sightings", body: long });
