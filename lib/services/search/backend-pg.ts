@@ -280,8 +280,13 @@ function choose(ctx: ServiceContext, scan: Pick<Scan, "table" | "where" | "where
     if (!byKey) whereRows.set(ctx.db.$engine, (byKey = new Map()));
     const key = scan.whereKey ? `${scan.table} ${scan.whereKey}` : null;
     const hit = key ? byKey.get(key) : undefined;
-    const est = hit && Date.now() - hit.at < 60_000 ? hit.rows : estimate(scan.where);
-    if (key && !hit) byKey.set(key, { rows: est, at: Date.now() });
+    const fresh = hit && Date.now() - hit.at < 60_000;
+    const est = fresh ? hit.rows : estimate(scan.where);
+    if (key && !fresh) {
+      // One entry per filter seen in the last minute or so: dates make many, so the map is emptied past 500.
+      if (byKey.size >= 500) byKey.clear();
+      byKey.set(key, { rows: est, at: Date.now() });
+    }
     filtered = share(est);
   }
   const walked = n / Math.max(share(words) * share(pairs) * filtered, 1e-12);
