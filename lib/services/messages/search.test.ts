@@ -55,6 +55,27 @@ describe("search: bounded ranking, inbox scope, long prefixes", () => {
     expect(s.searchMessages(rex(), { q: "idempot* header" }).items.map((h) => h.id)).toEqual([m2.id]);
   });
 
+  it("a prefix after an underscore is a prefix on the phrase's last word, as docs/api.md says, on both engines", () => {
+    const spaced = s.sendMessage(rex(), { to: "hitl", subject: "Quota", body: "the rate limit was hit" });
+    const joined = s.sendMessage(rex(), { to: "hitl", subject: "Error", body: "a rate_limit error" });
+    const glued = s.sendMessage(rex(), { to: "hitl", subject: "Other", body: "ratelimited again, limit the rate" });
+    const snake = s.sendMessage(rex(), { to: "hitl", subject: "Names", body: "foo_bar baz" });
+    const apart = s.sendMessage(rex(), { to: "hitl", subject: "Names", body: "foo bar" });
+    s.sendMessage(rex(), { to: "hitl", subject: "Names", body: "bar foo" });
+    const found = (q: string) =>
+      s
+        .searchMessages(rex(), { q, limit: 100 })
+        .items.map((h) => h.id)
+        .sort();
+    // `rate_lim*` is the phrase "rate lim*": a prefix of 3 letters, then a longer one (expanded on SQLite when alone).
+    for (const q of ["rate_lim*", "rate_limi*", "RATE_LIMIT*", "rate_limit", '"rate limit"']) expect(found(q), q).toEqual([spaced.id, joined.id].sort());
+    expect(found("rate_limx*")).toEqual([]);
+    expect(found("limi*")).toEqual([spaced.id, joined.id, glued.id].sort());
+    // `foo_bar` is the phrase "foo bar" (words in that order), as `foo-bar` is two words.
+    expect(found("foo_bar")).toEqual([snake.id, apart.id].sort());
+    expect(s.searchAll(rex(), { q: "rate_limi*" }).counts.message).toBe(2);
+  });
+
   it("splits words at every character that is not a letter or a digit and folds case in every script, on both engines", () => {
     const path = s.sendMessage(rex(), { to: "hitl", subject: "Docs", body: "See docs/api.md and user@example.com, version v1.2.3 or foo-bar." });
     const cyrillic = s.sendMessage(rex(), { to: "hitl", subject: "ПРИВЕТ", body: "Мир, Élan и ΑΘΗΝΑ" });

@@ -24,8 +24,15 @@ export function expandLongPrefixes(ctx: ServiceContext, vocab: VocabTable, fts: 
   const out: string[] = [];
   for (const part of parts) {
     const m = /^"([^" ]+)"\*$/.exec(part);
-    const p = m ? normalise(m[1]) : "";
-    if (!m || [...p].length <= INDEXED_PREFIX) {
+    // The tokenizer's words of the part: `rate_lim` is the phrase "rate lim", its prefix on `lim`.
+    // A phrase keeps FTS5's own prefix query (an expansion is a group of terms, never part of a phrase).
+    const words = m
+      ? normalise(m[1])
+          .split(/[^\p{L}\p{N}]+/u)
+          .filter(Boolean)
+      : [];
+    const p = words.length === 1 ? words[0] : "";
+    if (!m || words.length !== 1 || [...p].length <= INDEXED_PREFIX) {
       out.push(part);
       continue;
     }

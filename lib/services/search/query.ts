@@ -7,8 +7,10 @@ import { ServiceError } from "../errors";
 
 /**
  * One part of what a person typed: a word, a "double-quoted phrase" or a `prefix*`. `words` are the
- * part's letters-and-digits runs (a word such as `foo_bar` or `col:umn` is one part per run, each a
- * word of its own; a phrase keeps its runs in order).
+ * part's runs of letters, digits and `_` (a word such as `col:umn` is one part per run, each a word
+ * of its own; a phrase keeps its runs in order). A run such as `foo_bar` stays one: both engines
+ * split it into the phrase "foo bar" (FTS5's tokenizer, agentdesk_fts_query), `rate_lim*` into
+ * "rate lim" with its prefix on `lim`.
  */
 export interface SearchPart {
   words: string[];
