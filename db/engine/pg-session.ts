@@ -361,7 +361,7 @@ export class PgSyncSession extends SQLiteSession<"sync", RunResult, Record<strin
       this.client.arrayMode = q.arrayMode;
       let rows: unknown[];
       try {
-        rows = q.name ? this.client.executeSync(q.name, q.values) : this.client.querySync(q.text, q.values);
+        rows = q.name ? this.client.executeSync(this.nameOf(this.client, q.text, q.values.length), q.values) : this.client.querySync(q.text, q.values);
       } catch (err) {
         return this.fail(err);
       }
@@ -384,6 +384,12 @@ export class PgSyncSession extends SQLiteSession<"sync", RunResult, Record<strin
     this.pendingBegin = null;
     items.push(...this.queue, last);
     this.queue = [];
+    // Prepared on this connection (again, after live() connected anew: nothing of the transaction had been sent).
+    try {
+      for (const it of items) if (it.name && it !== last) it.name = this.nameOf(c, it.text, it.values.length);
+    } catch (err) {
+      return this.fail(err);
+    }
     if (!pq.enterPipelineMode()) return this.fail(new Error("could not enter libpq's pipeline mode"));
     const results: { rows: unknown[]; changes: number }[] = [];
     let error: { message: string; fields: ReturnType<NativeClient["pq"]["resultErrorFields"]> } | null = null;
