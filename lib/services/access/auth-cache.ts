@@ -9,7 +9,8 @@ import type { ServiceContext } from "../context";
 // CLI revoking a token on the same file, another replica on PostgreSQL) changes the engine's change
 // version (SQLite's `data_version`; on PostgreSQL the access epoch row, db/engine), which is read at
 // most once a millisecond (checkOtherWriters), so a revocation anywhere takes effect within a
-// millisecond.
+// millisecond (on PostgreSQL within two: the engine keeps the epoch it read for a millisecond too,
+// for all its callers).
 // Expiry is checked on every hit.
 export const AUTH_CACHE_MS = 5_000;
 interface CachedAuth {
@@ -43,7 +44,8 @@ export function invalidateAuthCache(): void {
 // When the change version was last read, per connection: it is read at most once a millisecond. Reading
 // it starts a read transaction (file-lock system calls), 10-25 µs under load, a tenth of an agent
 // heartbeat at 5,000 requests a second (docs/benchmarks.md). A revocation committed by another
-// process is therefore seen by requests that start at most 1 ms after its commit.
+// process is therefore seen by requests that start at most 1 ms after its commit (2 ms on PostgreSQL,
+// whose engine shares one read of its access epoch for a millisecond: db/engine/pg.ts changeVersion).
 export const OTHER_WRITERS_CHECK_MS = 1;
 const lastCheck = new WeakMap<object, number>();
 
