@@ -20,8 +20,14 @@ export interface KindRun {
   order: SearchOrder;
   /** The best `want` matches, best first (empty when the kind is only counted). */
   candidates: Candidate[];
-  /** The hits of these candidates, by key (a candidate the caller may not see is left out). */
-  hits(keys: (number | string)[]): Map<number | string, SearchAllHit>;
+  /**
+   * The hits of these candidates, by key (a candidate the caller may not see is left out). With
+   * `snippets: false` a backend whose snippets cost per row (`lazySnippets`) leaves them empty:
+   * the merge needs every candidate's row, the page only some of their snippets.
+   */
+  hits(keys: (number | string)[], snippets?: boolean): Map<number | string, SearchAllHit>;
+  /** Whether hits(keys, false) leaves the snippets out (then searchAll asks for the page's again). */
+  lazySnippets?: boolean;
 }
 
 /**

@@ -187,14 +187,20 @@ describe("searchAll: every kind, filters, visibility", () => {
     for (let i = 0; i < 7; i++) s.createTask(rex(), { instructionId: inst.id, title: `Gecko ${i}`, description: i % 2 ? "gecko gecko" : "a gecko", assignedAgent: "backend-developer" });
     for (let i = 0; i < 5; i++) s.sendMessage(rex(), { to: "backend-developer", subject: `Gecko note ${i}`, body: "gecko" });
     const seen: string[] = [];
+    const snippets: string[] = [];
     let cursor: string | null = null;
     do {
       const page: s.SearchAllResult = s.searchAll(rex(), { q: "gecko", limit: 5, cursor });
       seen.push(...ids(page));
+      snippets.push(...page.items.map((h) => h.snippet));
       cursor = page.nextCursor;
     } while (cursor);
     expect(seen).toHaveLength(13);
     expect(new Set(seen).size).toBe(13);
-    expect(seen).toEqual(ids(s.searchAll(rex(), { q: "gecko", limit: 50 })));
+    const all = s.searchAll(rex(), { q: "gecko", limit: 50 });
+    expect(seen).toEqual(ids(all));
+    // A page shorter than the candidates gets its snippets as the whole list does (PostgreSQL builds them for the page only).
+    expect(snippets).toEqual(all.items.map((h) => h.snippet));
+    for (const snippet of snippets) expect(snippet).toMatch(new RegExp(`${HIT_START}gecko${HIT_END}`, "i"));
   });
 });

@@ -108,10 +108,18 @@ export function searchAll(ctx: ServiceContext, q: SearchAllQuery): SearchAllResu
 
   // Merge: the heads of each kind's candidates need their rows (time, for the newest-first kinds),
   // so the rows are read for the candidates up to `want` per kind, at most a few hundred rows.
+  // Snippets for the page only when the candidates are more than the page (PostgreSQL builds them
+  // per row: two kinds of 21 candidates each, 20 on the page).
+  const lazy = runs.reduce((sum, run) => sum + run.candidates.length, 0) > limit;
+  const keyOf = new Map<SearchAllHit, number | string>();
   const rowsOf = runs.map((run) => {
-    const hits = run.hits(run.candidates.map((x) => x.key));
+    const hits = run.hits(
+      run.candidates.map((x) => x.key),
+      !(lazy && run.lazySnippets),
+    );
     return run.candidates.flatMap((x) => {
       const h = hits.get(x.key);
+      if (h) keyOf.set(h, x.key);
       return h ? [h] : [];
     });
   });
@@ -127,6 +135,15 @@ export function searchAll(ctx: ServiceContext, q: SearchAllQuery): SearchAllResu
     merged.push(rowsOf[best][heads[best]++]);
   }
   const items = merged.slice(offset, offset + limit);
+  if (lazy) {
+    runs.forEach((run, i) => {
+      if (!run.lazySnippets) return;
+      const page = items.filter((h) => rowsOf[i].includes(h));
+      if (page.length === 0) return;
+      const full = run.hits(page.map((h) => keyOf.get(h)!));
+      for (const h of page) h.snippet = full.get(keyOf.get(h)!)?.snippet ?? h.snippet;
+    });
+  }
   const end = offset + limit;
   const nextCursor = merged.length > end && end < RANK_WINDOW ? encodeCursor([end]) : null;
   return { items, nextCursor, counts, more, searchable, order, query: fts };
