@@ -108,9 +108,10 @@ export function searchAll(ctx: ServiceContext, q: SearchAllQuery): SearchAllResu
 
   // Merge: the heads of each kind's candidates need their rows (time, for the newest-first kinds),
   // so the rows are read for the candidates up to `want` per kind, at most a few hundred rows.
-  // Snippets for the page only when the candidates are more than the page (PostgreSQL builds them
-  // per row: two kinds of 21 candidates each, 20 on the page).
-  const lazy = runs.reduce((sum, run) => sum + run.candidates.length, 0) > limit;
+  // Snippets for the page only when at least as many candidates as the page holds would be left
+  // out (PostgreSQL builds them per row: two kinds of 21 candidates each, 20 on the page); for
+  // fewer, a second round trip per kind costs more than the snippets it saves.
+  const lazy = runs.reduce((sum, run) => sum + run.candidates.length, 0) >= 2 * limit;
   const keyOf = new Map<SearchAllHit, number | string>();
   const rowsOf = runs.map((run) => {
     const hits = run.hits(
