@@ -35,13 +35,14 @@ const logger = getLogger();
 /**
  * How many server processes to run on this machine (AGENTDESK_PROCESSES; docs/replicas.md): on
  * PostgreSQL, N identical workers on one port (node:cluster), each a replica with its own
- * connection, because a process waits for the database on every statement; default 1. On SQLite
- * always 1: one process per file.
+ * connection, because a process waits for the database on every statement; default `auto`, one per
+ * core and at most 4 (one synchronous process overlaps no database wait: docs/deployment.md). On
+ * SQLite always 1: one process per file.
  */
 function processesFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.AGENTDESK_PROCESSES?.trim();
+  const raw = env.AGENTDESK_PROCESSES?.trim() || "auto";
   try {
-    if (!raw || !postgresUrl(env)) return 1;
+    if (!postgresUrl(env)) return 1;
   } catch {
     return 1; // a malformed DATABASE_URL: main() says why
   }
