@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { spawn } from "node:child_process";
+import { goWorker } from "@/test/go-worker";
 import { makeTestDb, people, agent } from "@/test/db";
 import * as s from "@/lib/services";
 
@@ -7,20 +7,7 @@ let t: ReturnType<typeof makeTestDb>;
 beforeEach(() => (t = makeTestDb()));
 afterEach(() => t.cleanup());
 
-function worker(file: string) {
-  const child = spawn(process.execPath, ["--import", "tsx", "test/claim-worker.ts", file, "backend-developer"], { stdio: ["pipe", "pipe", "inherit"] });
-  let out = "";
-  let markReady!: () => void;
-  const ready = new Promise<void>((r) => (markReady = r));
-  child.stdout.on("data", (d) => {
-    out += d;
-    if (out.startsWith("ready\n")) markReady();
-  });
-  const done = new Promise<string[]>((resolve, reject) =>
-    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.slice("ready\n".length) || "[]")) : reject(new Error(`worker exited ${code}`)))),
-  );
-  return { ready, go: () => child.stdin.end("go\n"), done };
-}
+const worker = (file: string) => goWorker<string[]>("test/claim-worker.ts", [file, "backend-developer"], []);
 
 it("many claimers on separate connections never get the same task, and every task is claimed once", async () => {
   const rex = t.ctx(people.reviewer);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { spawn } from "node:child_process";
+import { goWorker } from "@/test/go-worker";
 import { makeTestDb, people } from "@/test/db";
 import { rows } from "@/test/sql";
 import * as s from "@/lib/services";
@@ -8,20 +8,8 @@ let t: ReturnType<typeof makeTestDb>;
 beforeEach(() => (t = makeTestDb()));
 afterEach(() => t.cleanup());
 
-function worker(location: string, instructionId: string, count: number) {
-  const child = spawn(process.execPath, ["--import", "tsx", "test/create-task-worker.ts", location, instructionId, String(count)], { stdio: ["pipe", "pipe", "inherit"] });
-  let out = "";
-  let markReady!: () => void;
-  const ready = new Promise<void>((r) => (markReady = r));
-  child.stdout.on("data", (d) => {
-    out += d;
-    if (out.startsWith("ready\n")) markReady();
-  });
-  const done = new Promise<{ refs: string[]; errors: string[] }>((resolve, reject) =>
-    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.slice("ready\n".length))) : reject(new Error(`worker exited ${code}`)))),
-  );
-  return { ready, go: () => child.stdin.end("go\n"), done };
-}
+const worker = (location: string, instructionId: string, count: number) =>
+  goWorker<{ refs: string[]; errors: string[] }>("test/create-task-worker.ts", [location, instructionId, String(count)], { refs: [], errors: [] });
 
 it("creates from several processes at once in one instruction all succeed, with the refs T1..Tn once each", async () => {
   const rex = t.ctx(people.reviewer);
