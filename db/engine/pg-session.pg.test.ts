@@ -94,6 +94,15 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** The items' names in insertion order. */
+const names = (db: Db) =>
+  db
+    .select({ name: items.name })
+    .from(items)
+    .orderBy(asc(items.id))
+    .all()
+    .map((r) => r.name);
+
 const reset = () => {
   db.run(sql`TRUNCATE parts, items RESTART IDENTITY`);
 };
@@ -235,14 +244,7 @@ describe("transactions", () => {
       e.transaction((again) => again.insert(items).values({ name: "nested-engine", createdAt: 1 }).run());
     });
     expect(() => db.transaction((tx) => (tx.insert(items).values({ name: "rolled", createdAt: 1 }).run(), tx.rollback()))).toThrow();
-    expect(
-      db
-        .select({ name: items.name })
-        .from(items)
-        .orderBy(asc(items.id))
-        .all()
-        .map((r) => r.name),
-    ).toEqual(["kept", "outer", "nested-engine"]);
+    expect(names(db)).toEqual(["kept", "outer", "nested-engine"]);
   });
 
   it("inside a transaction opened with a plain BEGIN, a transaction is a savepoint and the caller's ROLLBACK undoes it", () => {
@@ -407,14 +409,7 @@ describe("transactions", () => {
       (r) => ids.push(r!.id),
     );
     expect(ids).not.toContain(0);
-    expect(
-      db
-        .select({ name: items.name })
-        .from(items)
-        .orderBy(asc(items.id))
-        .all()
-        .map((r) => r.name),
-    ).toEqual(["warm", "a", "b", "c", "g", "h"]);
+    expect(names(db)).toEqual(["warm", "a", "b", "c", "g", "h"]);
   });
 
   it("refuses to commit a transaction a failed statement aborted, even when the verb caught the error", () => {
