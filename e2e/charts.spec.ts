@@ -67,3 +67,43 @@ test("the overview counts a task completed today, live; the agent page draws its
   await expect(page.getByTestId("agent-step-durations").locator("li[data-position]")).toHaveCount(steps.length);
   expect(consoleErrors).toEqual([]);
 });
+
+test("a task completed between the overview's server render and its event stream's opening still reaches the chart", async ({ page, request, consoleErrors }) => {
+  const db = database();
+  const agent = manualAgent();
+  const inst = s.createInstruction({ db, actor: system }, { title: "Charts gap" });
+  const task = s.createTask({ db, actor: system }, { instructionId: inst.id, title: "Finished unseen", assignedAgent: agent, authority: "autonomous" });
+  await signIn(page);
+
+  // Hold the page's event stream until the task is completed: the change lands after the server
+  // drew the chart and before the stream is open.
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const opened: string[] = [];
+  await page.route("**/api/events**", async (route) => {
+    opened.push(route.request().url());
+    await held;
+    await route.continue();
+  });
+  await page.goto("/");
+  const chart = page.getByTestId("work-charts").getByTestId("completed-chart");
+  const today = new Date().toISOString().slice(0, 10);
+  const before = (await chart.count()) ? Number(await chart.locator(`g[data-day="${today}"]`).getAttribute("data-value")) : 0;
+  await expect.poll(() => opened.length).toBeGreaterThan(0);
+  await expect(page.getByTestId("live-indicator")).not.toHaveAttribute("data-state", "live");
+  await markSameDocument(page);
+
+  const api = agentApi(request, agentToken(agent));
+  expect((await api.post("/api/v1/tasks/claim", { taskId: task.id })).status()).toBe(200);
+  for (const step of s.getTask({ db, actor: system }, task.id).steps) expect((await api.post(`/api/v1/tasks/${task.id}/steps/${step.position}`, { status: "done" })).ok()).toBe(true);
+  const done = await api.post(`/api/v1/tasks/${task.id}/complete`, {});
+  expect((await done.json()).status).toBe("completed");
+
+  release();
+  await expect(page.getByTestId("live-indicator")).toHaveAttribute("data-state", "live");
+  // The stream resumed where the page was drawn (?after=), and the server replayed the completion.
+  expect(new URL(opened[0]).searchParams.get("after")).toMatch(/^\d+$/);
+  await expect(page.getByTestId("work-charts").getByTestId("completed-chart").locator(`g[data-day="${today}"]`)).toHaveAttribute("data-value", String(before + 1), { timeout: 15_000 });
+  expect(await sameDocument(page), "the overview redrew without a reload").toBe(true);
+  expect(consoleErrors).toEqual([]);
+});

@@ -38,8 +38,10 @@ test.describe("without a session", () => {
 test("response headers on every page: a nonce CSP without unsafe-inline scripts, nosniff, no framing, a referrer policy", async ({ page }) => {
   await signIn(page);
   for (const path of [...pages, "/sign-in"]) {
-    const res = await page.goto(path);
-    const h = res!.headers();
+    // The main document's answer, read from the network: page.goto resolves to null when Chromium
+    // reports the navigation without its request (seen once in CI, on a loaded machine).
+    const [res] = await Promise.all([page.waitForResponse((r) => r.request().isNavigationRequest() && r.frame() === page.mainFrame() && r.status() === 200), page.goto(path)]);
+    const h = await res.allHeaders();
     const csp = h["content-security-policy"] ?? "";
     const scriptSrc = csp.split(";").find((d) => d.trim().startsWith("script-src")) ?? "";
     expect(scriptSrc, path).toMatch(/'nonce-[^']+'/);

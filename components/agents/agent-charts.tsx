@@ -8,7 +8,7 @@ import { ChartRefresh } from "@/components/charts/chart-refresh";
 export function AgentActivityCard({ data }: { data: AgentActivity }) {
   return (
     <Card data-testid="agent-activity">
-      <ChartRefresh scope={{ kind: "agent", agent: data.agent }} />
+      <ChartRefresh scope={{ kind: "agent", agent: data.agent }} drawnAt={data.drawnAt} />
       <CardHeader>
         <CardTitle>Activity</CardTitle>
         <span className="text-xs text-muted-foreground">last {Math.round(data.days / 7)} weeks, by UTC day</span>

@@ -96,7 +96,7 @@ describe("overview charts", () => {
 describe("agent charts", () => {
   it("activity: a bar per day of steps done, titles with the tasks completed, an empty state", () => {
     const byDay = days(28).map((day, i) => ({ day, stepsDone: i === 27 ? 12 : 0, tasksCompleted: i === 27 ? 1 : 0 }));
-    const data: AgentActivity = { agent: "backend-developer", days: 28, byDay, stepsDone: 12, tasksCompleted: 1 };
+    const data: AgentActivity = { drawnAt: 0, agent: "backend-developer", days: 28, byDay, stepsDone: 12, tasksCompleted: 1 };
     const out = html(<ActivityChart data={data} />);
     expect(count(out, /<g data-day=/g)).toBe(28);
     expect(titles(out)).toContain("Dec 7: 12 steps done, 1 task completed");

@@ -14,7 +14,7 @@ export function WorkCharts({ data }: { data: OverviewCharts }) {
   const completed = data.completed.reduce((n, d) => n + d.completed, 0);
   return (
     <div className="mt-6 grid gap-6 lg:grid-cols-2 [&>*]:min-w-0" data-testid="work-charts">
-      <ChartRefresh scope={{ kind: "overview" }} />
+      <ChartRefresh scope={{ kind: "overview" }} drawnAt={data.drawnAt} />
       <Section title={`Tasks completed · last ${data.days} days`} id="completed-per-day">
         {completed === 0 ? (
           <CompletedChart days={data.completed} />

@@ -10,8 +10,8 @@ import { TopBar } from "./top-bar";
 import type { ShellUser } from "./user-menu";
 
 /** The signed-in frame: sidebar, top bar with breadcrumbs and ⌘K, the live change stream. */
-export function AppShell({ user, counts, children }: { user: ShellUser; counts: ShellCounts; children: React.ReactNode }) {
-  const live = useLiveEvents();
+export function AppShell({ user, counts, since, children }: { user: ShellUser; counts: ShellCounts; since?: number; children: React.ReactNode }) {
+  const live = useLiveEvents(since);
   return (
     <BreadcrumbProvider>
       <CommandPaletteProvider>

@@ -104,11 +104,27 @@ export class LiveHub {
     };
   }
 
-  /** Events after `afterId` that this actor may see (a reconnect's catch-up). */
-  replay(actor: Actor, afterId: number, limit = 1000): LiveEvent[] {
-    return listEvents({ db: this.db, actor: systemActor("live") }, { afterId, limit })
-      .map(toLiveEvent)
-      .filter((e) => this.visible(actor, e));
+  /**
+   * Events after `afterId` that this actor may see (a reconnect's catch-up), at most `limit` read;
+   * `complete` is false when there were more.
+   */
+  replay(actor: Actor, afterId: number, limit = 1000): { events: LiveEvent[]; complete: boolean } {
+    const events: LiveEvent[] = [];
+    let read = 0;
+    let after = afterId;
+    // listEvents reads at most 500 at a time.
+    while (read < limit) {
+      const want = Math.min(500, limit - read);
+      const rows = listEvents({ db: this.db, actor: systemActor("live") }, { afterId: after, limit: want });
+      for (const r of rows) {
+        const e = toLiveEvent(r);
+        if (this.visible(actor, e)) events.push(e);
+      }
+      read += rows.length;
+      if (rows.length < want) return { events, complete: true };
+      after = rows[rows.length - 1].id;
+    }
+    return { events, complete: listEvents({ db: this.db, actor: systemActor("live") }, { afterId: after, limit: 1 }).length === 0 };
   }
 
   closeAll() {

@@ -1,7 +1,7 @@
 "use client";
 import * as React from "react";
 import { useRouter } from "next/navigation";
-import { subscribeLiveEvents, useLiveState, type ChangeEvent } from "./live";
+import { eventsSince, noteDrawn, subscribeLiveEvents, subscribeLiveGaps, useLiveState, type ChangeEvent } from "./live";
 
 /**
  * The charts (components/charts) are drawn on the server, in the page's server component, so no
@@ -76,12 +76,24 @@ export function refreshPacer(refresh: () => void, hidden: () => boolean, minInte
 }
 
 /**
- * Redraws the server-drawn charts of `scope`: router.refresh() on a matching event, paced by
- * refreshPacer (at most once per `minIntervalMs`, never while the tab is hidden), after the event
- * stream reconnects (events may have been missed), when the UTC day turns (the charts' days move
- * on), and every `periodMs` if given (a task at work: its running bars reach up to now).
+ * Whether charts of `scope` drawn when `drawnAt` was the last event miss something this document
+ * received before they were mounted (eventsSince): true when a received event would redraw them, or
+ * when that cannot be told.
  */
-export function useChartRefresh(scope: ChartScope, minIntervalMs = 10_000, periodMs?: number): void {
+export function missedSinceDrawn(scope: ChartScope, drawnAt: number): boolean {
+  const missed = eventsSince(drawnAt);
+  return missed === null || missed.some((e) => chartEventMatches(scope, e));
+}
+
+/**
+ * Redraws the server-drawn charts of `scope`: router.refresh() on a matching event, paced by
+ * refreshPacer (at most once per `minIntervalMs`, never while the tab is hidden), when the charts
+ * mount after a matching event had already arrived (`drawnAt`: the last event when they were drawn,
+ * the chart data's drawnAt), after the event stream reconnects or says it may have missed events,
+ * when the UTC day turns (the charts' days move on), and every `periodMs` if given (a task at work:
+ * its running bars reach up to now).
+ */
+export function useChartRefresh(scope: ChartScope, drawnAt: number, minIntervalMs = 10_000, periodMs?: number): void {
   const router = useRouter();
   const live = useLiveState();
   const key = JSON.stringify(scope);
@@ -98,11 +110,13 @@ export function useChartRefresh(scope: ChartScope, minIntervalMs = 10_000, perio
     const off = subscribeLiveEvents((e) => {
       if (chartEventMatches(s, e)) pacer.request();
     });
+    const offGaps = subscribeLiveGaps(pacer.request);
     document.addEventListener("visibilitychange", pacer.shown);
     const midnight = setTimeout(pacer.request, DAY_MS - (Date.now() % DAY_MS) + 1000);
     const period = periodMs ? setInterval(pacer.request, periodMs) : null;
     return () => {
       off();
+      offGaps();
       pacer.stop();
       clearTimeout(midnight);
       if (period) clearInterval(period);
@@ -110,6 +124,12 @@ export function useChartRefresh(scope: ChartScope, minIntervalMs = 10_000, perio
       request.current = () => {};
     };
   }, [router, key, minIntervalMs, periodMs]);
+
+  // Each drawing (the first, and each refresh's): what arrived between the server render and now.
+  React.useEffect(() => {
+    noteDrawn(drawnAt);
+    if (missedSinceDrawn(JSON.parse(key) as ChartScope, drawnAt)) request.current();
+  }, [key, drawnAt]);
 
   // A stream that had to reconnect may have missed events.
   const was = React.useRef(live);

@@ -1,5 +1,5 @@
 "use client";
-import { useEffect, useSyncExternalStore } from "react";
+import { useEffect, useRef, useSyncExternalStore } from "react";
 import { useQueryClient, type QueryClient, type QueryKey } from "@tanstack/react-query";
 import { PEOPLE_INBOX, SSE_EVENTS, type LiveEvent } from "@/lib/domain/vocabulary";
 import { keys } from "./keys";
@@ -104,6 +104,80 @@ export function useLiveEvent(listener: LiveListener): void {
   useEffect(() => subscribeLiveEvents(listener), [listener]);
 }
 
+/* ---------- what this document received: where a new stream resumes, what a late view missed ---------- */
+
+/** How many of the last events a document keeps, for views mounted after they arrived (eventsSince). */
+const RECENT = 500;
+let recent: ChangeEvent[] = [];
+let evicted = false;
+/**
+ * Where this document's first stream resumes: the earliest of the last events when its parts were
+ * drawn on the server (noteDrawn), until a stream opens.
+ */
+let start: number | null = null;
+let opened = false;
+const gapListeners = new Set<() => void>();
+
+function remember(e: ChangeEvent) {
+  recent.push(e);
+  if (recent.length > RECENT) {
+    recent = recent.slice(-RECENT);
+    evicted = true;
+  }
+}
+
+const lastReceived = (): number | null => (recent.length ? recent[recent.length - 1].id : null);
+
+/** Where a stream opened now resumes (`?after=`): after the last event this document received, else where its parts were drawn. */
+function resumeAfter(): number | null {
+  opened = true;
+  return lastReceived() ?? start;
+}
+
+/**
+ * Records `lastEventId`, the last event when a part of this document was drawn on the server (the
+ * shell, a chart). Until the document's first stream opens, that stream will resume after the
+ * earliest of them, so nothing that happened between the server render and the stream's opening is
+ * missed: the server replays it.
+ */
+export function noteDrawn(lastEventId: number): void {
+  if (!opened) start = start === null ? lastEventId : Math.min(start, lastEventId);
+}
+
+/**
+ * The events this document received after the one with id `drawnAt` (the last event when a view was
+ * drawn on the server; the stream delivers in the order lastEventId reads), for a view mounted after
+ * they arrived. Empty when the view was drawn ahead of what has arrived (what arrives next is newer
+ * than it; told by id, exact on SQLite, where ids are commit order); null when it cannot be told (drawn
+ * longer ago than the events kept, or before where the first stream resumed).
+ */
+export function eventsSince(drawnAt: number): ChangeEvent[] | null {
+  for (let i = recent.length - 1; i >= 0; i--) if (recent[i].id === drawnAt) return recent.slice(i + 1);
+  const last = lastReceived() ?? start;
+  if (last !== null && drawnAt > last) return [];
+  if (drawnAt === start && !evicted) return recent.slice();
+  if (!opened && recent.length === 0) return [];
+  return null;
+}
+
+/**
+ * `listener` is called when this document may have missed events: the stream could not replay all
+ * it missed, or the tab began by following another tab's stream. Whatever is drawn from something
+ * else than the query cache should be fetched again.
+ */
+export function subscribeLiveGaps(listener: () => void): () => void {
+  gapListeners.add(listener);
+  return () => gapListeners.delete(listener);
+}
+
+/** For tests: forget what was received, as a new document. */
+export function resetLiveMemory(): void {
+  recent = [];
+  evicted = false;
+  start = null;
+  opened = false;
+}
+
 /* ---------- invalidation, batched so a burst of events costs one refetch per key ---------- */
 
 /**
@@ -137,6 +211,15 @@ function schedule(client: QueryClient, ks: QueryKey[]) {
   }, 16);
 }
 
+/** Whether a stream's `ready` says its replay stopped short (more events were missed than it replays). */
+function readyIncomplete(data: string): boolean {
+  try {
+    return (JSON.parse(data) as { complete?: unknown })?.complete === false;
+  } catch {
+    return false;
+  }
+}
+
 function parse(data: string): ChangeEvent | null {
   try {
     const e = JSON.parse(data) as ChangeEvent;
@@ -159,17 +242,24 @@ function parse(data: string): ChangeEvent | null {
 const LOCK = "agentdesk-live-events";
 const CHANNEL = "agentdesk-live-events";
 
-type Wire = { t: "event"; e: ChangeEvent } | { t: "state"; s: LiveState } | { t: "hello" };
+/**
+ * `welcome` answers a tab's `hello`: the leader's state and where its stream stands (the last event
+ * it received, else where it resumed), so the new tab can tell whether it missed anything between
+ * its server render and joining the channel.
+ */
+type Wire = { t: "event"; e: ChangeEvent } | { t: "state"; s: LiveState } | { t: "welcome"; s: LiveState; at: number | null } | { t: "gap" } | { t: "hello" };
 
-interface Connection {
+export interface Connection {
   stop: () => void;
 }
 
 let refs = 0;
 let conn: Connection | null = null;
 
-function connect(client: QueryClient): Connection {
+/** Opens the document's connection (useLiveEvents; exported for tests). */
+export function connect(client: QueryClient): Connection {
   const dispatch = (e: ChangeEvent, relayed = false) => {
+    remember(e);
     schedule(client, keysForEvent(e));
     eventListeners.forEach((l) => {
       try {
@@ -184,20 +274,35 @@ function connect(client: QueryClient): Connection {
   const channel = canShare ? new BroadcastChannel(CHANNEL) : null;
   let leader = false;
   let stopped = false;
+  let welcomed = false;
+  /** Where this tab's stream resumed when it became the leader. */
+  let leaderFrom: number | null = null;
   const post = (m: Wire) => channel?.postMessage(m);
 
   /** Opens and keeps one EventSource alive until `close` is called. */
-  const stream = (onEvent: (e: ChangeEvent) => void, onState: (s: LiveState) => void) => {
+  /** The stream could not replay everything since where it resumed: refetch what is shown, tell the views drawn otherwise. */
+  const gap = () => {
+    schedule(client, [[]]);
+    gapListeners.forEach((l) => l());
+  };
+
+  const stream = (onEvent: (e: ChangeEvent) => void, onState: (s: LiveState) => void, onGap: () => void) => {
     let es: EventSource | null = null;
     let retry: ReturnType<typeof setTimeout> | null = null;
     let attempts = 0;
     const open = () => {
-      es = new EventSource("/api/events");
+      // A new EventSource resumes where this document left off; the browser's own reconnects of
+      // this one send Last-Event-ID, which the server prefers.
+      const after = resumeAfter();
+      es = new EventSource(after === null ? "/api/events" : `/api/events?after=${after}`);
       const onMessage = (m: MessageEvent<string>) => {
         const e = parse(m.data);
         if (e) onEvent(e);
       };
       es.addEventListener(SSE_EVENTS.change, onMessage as EventListener);
+      es.addEventListener(SSE_EVENTS.ready, ((m: MessageEvent<string>) => {
+        if (readyIncomplete(m.data)) onGap();
+      }) as EventListener);
       es.onmessage = onMessage;
       es.onopen = () => {
         attempts = 0;
@@ -226,7 +331,7 @@ function connect(client: QueryClient): Connection {
   };
 
   if (!channel) {
-    const close = stream(dispatch, setState);
+    const close = stream(dispatch, setState, gap);
     return {
       stop: () => {
         stopped = true;
@@ -240,7 +345,17 @@ function connect(client: QueryClient): Connection {
     if (!msg || typeof msg !== "object") return;
     if (msg.t === "event" && !leader) dispatch(msg.e, true);
     else if (msg.t === "state" && !leader) setState(msg.s);
-    else if (msg.t === "hello" && leader) post({ t: "state", s: state });
+    else if (msg.t === "gap" && !leader) gap();
+    else if (msg.t === "welcome" && !leader) {
+      setState(msg.s);
+      // The first welcome: anything the leader received after this document was drawn and before
+      // it joined the channel never reached it.
+      if (!welcomed) {
+        welcomed = true;
+        const at = msg.at;
+        if (at !== start && (at === null || !recent.some((e) => e.id === at))) gap();
+      }
+    } else if (msg.t === "hello" && leader) post({ t: "welcome", s: state, at: lastReceived() ?? leaderFrom });
   };
   post({ t: "hello" });
 
@@ -249,7 +364,9 @@ function connect(client: QueryClient): Connection {
   const lead = async (afterFollowing: boolean) => {
     if (stopped) return;
     leader = true;
-    // While the stream changed hands some events may have gone unseen: refetch what is shown.
+    leaderFrom = lastReceived() ?? start;
+    // While the stream changed hands some events may have gone unseen: the new stream resumes after
+    // the last one this tab received (relayed), and what is shown is refetched.
     if (afterFollowing) schedule(client, [[]]);
     const close = stream(
       (e) => {
@@ -259,6 +376,10 @@ function connect(client: QueryClient): Connection {
       (s) => {
         setState(s);
         post({ t: "state", s });
+      },
+      () => {
+        gap();
+        post({ t: "gap" });
       },
     );
     await new Promise<void>((resolve) => (releaseLock = resolve));
@@ -291,11 +412,14 @@ function connect(client: QueryClient): Connection {
 
 /**
  * Mount once, in the signed-in shell: keeps the change stream open and invalidates the query keys
- * each event touches. Returns the connection state.
+ * each event touches. Returns the connection state. `since`: the last event when the server drew
+ * the shell (lastEventId), where the document's first stream resumes.
  */
-export function useLiveEvents(): LiveState {
+export function useLiveEvents(since?: number): LiveState {
   const client = useQueryClient();
+  const drawnAt = useRef(since);
   useEffect(() => {
+    if (drawnAt.current !== undefined) noteDrawn(drawnAt.current);
     refs++;
     if (!conn) conn = connect(client);
     return () => {

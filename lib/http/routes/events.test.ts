@@ -232,4 +232,20 @@ describe("what an agent's event stream carries: only what it may see", () => {
     expect(ids).toContain(toA.id);
     expect(ids).not.toContain(toB.id);
   });
+
+  it("the catch-up ends with ready: complete when all it missed was replayed, not when there were more than it replays", async () => {
+    const { cookie } = srv.person("viewer");
+    const head = taskFor(A).id;
+    const from = (await ready({ cookie }, "?after=0")).changes.at(-1)!.id;
+    for (let i = 0; i < 3; i++) taskFor(A, `after ${i}`);
+    const near = await ready({ cookie }, `?after=${from}`);
+    expect(near.events.find((e) => e.event === "ready")!.data).toEqual({ complete: true });
+    expect(near.changes.map((e) => e.data.entityId)).not.toContain(head);
+    expect(near.changes.length).toBeGreaterThanOrEqual(3);
+    // More than the 1000 a catch-up replays.
+    for (let i = 0; i < 520; i++) taskFor(A, `many ${i}`);
+    const far = await ready({ cookie }, `?after=${from}`);
+    expect(far.changes.length).toBe(1000);
+    expect(far.events.find((e) => e.event === "ready")!.data).toEqual({ complete: false });
+  });
 });

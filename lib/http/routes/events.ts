@@ -11,7 +11,8 @@ import { agentRateLimit } from "../middleware/agent-rate-limit";
 
 /**
  * GET /api/events: the live stream. Resumes after Last-Event-ID (or ?after=) so a reconnect misses
- * nothing, then follows new events. A comment line every 20 s keeps proxies from closing it.
+ * nothing (up to 1000 events; the `ready` event that ends the catch-up says `complete: false` when
+ * there were more), then follows new events. A comment line every 20 s keeps proxies from closing it.
  *
  * Opening one counts against the bearer token's request budget (agentRateLimit), and a token or a
  * person holds at most AGENTDESK_MAX_EVENT_STREAMS (20) open at once. A stream ends, with a last
@@ -64,9 +65,14 @@ export function eventRoutes(hub: LiveHub) {
         wake?.();
       });
       try {
+        // `ready` ends the catch-up; `complete: false` says it stopped short (too far behind: the
+        // client fetches what it shows again).
+        let complete = true;
         if (Number.isFinite(fromHeader) && fromHeader >= 0) {
           const seen = new Set<number>();
-          for (const e of hub.replay(actor, fromHeader)) {
+          const replay = hub.replay(actor, fromHeader);
+          complete = replay.complete;
+          for (const e of replay.events) {
             if (closed) break;
             seen.add(e.id);
             await stream.writeSSE({ id: String(e.id), event: SSE_EVENTS.change, data: JSON.stringify(e) });
@@ -74,7 +80,7 @@ export function eventRoutes(hub: LiveHub) {
           // Drop live events the replay already sent.
           for (let i = queue.length - 1; i >= 0; i--) if (seen.has(queue[i].id)) queue.splice(i, 1);
         }
-        if (!closed) await stream.writeSSE({ event: SSE_EVENTS.ready, data: "{}" });
+        if (!closed) await stream.writeSSE({ event: SSE_EVENTS.ready, data: JSON.stringify({ complete }) });
         while (!closed) {
           while (queue.length && !closed) {
             const e = queue.shift()!;

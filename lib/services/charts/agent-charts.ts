@@ -5,6 +5,7 @@ import { dialect } from "@/db/engine";
 import type { ServiceContext } from "../context";
 import { nowOf } from "../context";
 import { notFound } from "../errors";
+import { lastEventId } from "../events-queries";
 import { requireChartReader } from "./access";
 import { dayWindow, median, quantile } from "./days";
 
@@ -29,6 +30,8 @@ function agentSteps(ctx: Pick<ServiceContext, "db">, name: string) {
  */
 export function agentActivity(ctx: ServiceContext, name: string, q: { days?: number } = {}) {
   requireChartReader(ctx.actor, name);
+  // The last event before anything is read: a client that received events after it knows this drawing may not include them.
+  const drawnAt = lastEventId(ctx);
   agentSteps(ctx, name);
   const window = dayWindow(q.days ?? 28, nowOf(ctx));
   const recent = ctx.db
@@ -62,6 +65,7 @@ export function agentActivity(ctx: ServiceContext, name: string, q: { days?: num
   const completedBy = new Map(completed.map((r) => [r.day, r.n]));
   const byDay: ActivityDay[] = window.days.map((d) => ({ day: d, stepsDone: stepsBy.get(d) ?? 0, tasksCompleted: completedBy.get(d) ?? 0 }));
   return {
+    drawnAt,
     agent: name,
     days: window.days.length,
     byDay,

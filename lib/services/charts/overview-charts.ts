@@ -4,6 +4,7 @@ import { dialect } from "@/db/engine";
 import { outputs, tasks } from "@/db/schema";
 import type { ServiceContext } from "../context";
 import { nowOf } from "../context";
+import { lastEventId } from "../events-queries";
 import { requireChartReader } from "./access";
 import { DAY_MS, dayWindow, median, utcDay } from "./days";
 
@@ -72,10 +73,12 @@ export function reviewTurnaround(ctx: Pick<ServiceContext, "db">, window: { days
  */
 export function overviewCharts(ctx: ServiceContext, q: { days?: number } = {}) {
   requireChartReader(ctx.actor, null);
+  // The last event before anything is read: a client that received events after it knows this drawing may not include them.
+  const drawnAt = lastEventId(ctx);
   const now = nowOf(ctx);
   const window = dayWindow(q.days ?? 14, now);
   const completed = completedByDay(ctx, window);
   const reviews = reviewTurnaround(ctx, window);
-  return { now, days: window.days.length, completed, reviews, reviewLookbackDays: REVIEW_LOOKBACK_DAYS };
+  return { drawnAt, now, days: window.days.length, completed, reviews, reviewLookbackDays: REVIEW_LOOKBACK_DAYS };
 }
 export type OverviewCharts = ReturnType<typeof overviewCharts>;

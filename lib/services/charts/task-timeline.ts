@@ -6,6 +6,7 @@ import { nowOf } from "../context";
 import { notFound } from "../errors";
 import { requireTaskAccess } from "../policy";
 import { reviewsOf } from "../outputs/reviews-of";
+import { lastEventId } from "../events-queries";
 
 /** The newest runs of a task the timeline draws (a task retried more often than that shows its latest). */
 export const TIMELINE_RUNS = 100;
@@ -32,6 +33,8 @@ const open = (status: string) => status !== "completed" && status !== "cancelled
  * part by the task's own keys; an agent reads only its own task.
  */
 export function taskTimeline(ctx: ServiceContext, taskId: string) {
+  // The last event before anything is read: a client that received events after it knows this drawing may not include them.
+  const drawnAt = lastEventId(ctx);
   const t = ctx.db
     .select({ id: tasks.id, assignedAgent: tasks.assignedAgent, status: tasks.status, round: tasks.round, createdAt: tasks.createdAt, claimedAt: tasks.claimedAt, completedAt: tasks.completedAt })
     .from(tasks)
@@ -93,6 +96,7 @@ export function taskTimeline(ctx: ServiceContext, taskId: string) {
   const end = start == null ? null : Math.max(isOpen ? now : start, ...times);
 
   return {
+    drawnAt,
     taskId: t.id,
     status: t.status,
     round: t.round,

@@ -30,10 +30,11 @@ export default async function TaskPage({ params }: Props) {
   // Drawn here on the server; ChartRefresh asks for a fresh render when this task's steps, runs or
   // outputs change, and each minute while it is open (what is under way is drawn up to now).
   const open = task.status !== "completed" && task.status !== "cancelled";
+  const drawn = taskTimeline(ctx, task.id);
   const timeline = (
     <>
-      <ChartRefresh scope={{ kind: "task", taskId: task.id }} minIntervalMs={5_000} periodMs={open ? 60_000 : undefined} />
-      <TaskTimelineChart data={taskTimeline(ctx, task.id)} />
+      <ChartRefresh scope={{ kind: "task", taskId: task.id }} drawnAt={drawn.drawnAt} minIntervalMs={5_000} periodMs={open ? 60_000 : undefined} />
+      <TaskTimelineChart data={drawn} />
     </>
   );
   return (
