@@ -152,3 +152,104 @@ describe("a catch-up that stopped short", () => {
     off();
   });
 });
+
+/** The Web Locks API as a browser has it, for tabs in one process (Node has none): exclusive locks by name, granted in order. */
+function fakeLocks() {
+  const held = new Set<string>();
+  const waiting = new Map<string, (() => void)[]>();
+  const release = (name: string) => {
+    held.delete(name);
+    waiting.get(name)?.shift()?.();
+  };
+  return {
+    async request(name: string, opts: { ifAvailable?: boolean; signal?: AbortSignal }, cb: (lock: object | null) => unknown) {
+      if (held.has(name)) {
+        if (opts.ifAvailable) return cb(null);
+        await new Promise<void>((resolve, reject) => {
+          const q = waiting.get(name) ?? [];
+          waiting.set(name, q);
+          const go = () => resolve();
+          q.push(go);
+          opts.signal?.addEventListener("abort", () => {
+            q.splice(q.indexOf(go), 1);
+            reject(new DOMException("aborted", "AbortError"));
+          });
+        });
+      }
+      held.add(name);
+      try {
+        return await cb({ name });
+      } finally {
+        release(name);
+      }
+    },
+  };
+}
+
+/** A tab: its own copy of the module (its own memory of events), as each browser tab has. */
+async function tab() {
+  vi.resetModules();
+  const live = await import("./live");
+  const charts = await import("./charts");
+  return { live, charts };
+}
+const settle = () => new Promise((r) => setTimeout(r, 50));
+
+describe("tabs that share one stream", () => {
+  it("a tab that joins gets from the leader what arrived after it was drawn; one drawn too long ago redraws; the next leader resumes where it was", async () => {
+    vi.stubGlobal("navigator", { locks: fakeLocks() });
+    const tabs: Connection[] = [];
+    try {
+      const a = await tab();
+      a.live.noteDrawn(10);
+      tabs.push(a.live.connect(new QueryClient()));
+      await settle();
+      const stream = last();
+      expect(stream.url).toBe("/api/events?after=10");
+      stream.open();
+      stream.send("change", change(11, "task.completed"));
+      stream.send("change", change(12, "step.done"));
+
+      // Drawn at 10, joins after 11 and 12 arrived at the leader: it gets both.
+      const b = await tab();
+      b.live.noteDrawn(10);
+      tabs.push(b.live.connect(new QueryClient()));
+      await settle();
+      expect(b.live.eventsSince(10)!.map((e) => e.id)).toEqual([11, 12]);
+      expect(b.charts.missedSinceDrawn(overview, 10)).toBe(true);
+
+      // Drawn at 12: nothing missed, nothing to redraw.
+      const c = await tab();
+      c.live.noteDrawn(12);
+      let cGaps = 0;
+      c.live.subscribeLiveGaps(() => cGaps++);
+      tabs.push(c.live.connect(new QueryClient()));
+      await settle();
+      expect(c.live.eventsSince(12)).toEqual([]);
+      expect(cGaps).toBe(0);
+
+      // Drawn at 3, before where the leader's stream began: the leader cannot tell, the tab redraws.
+      const d = await tab();
+      d.live.noteDrawn(3);
+      let dGaps = 0;
+      d.live.subscribeLiveGaps(() => dGaps++);
+      tabs.push(d.live.connect(new QueryClient()));
+      await settle();
+      expect(dGaps).toBe(1);
+
+      // Events after joining are relayed to every tab.
+      stream.send("change", change(13, "output.approved"));
+      await settle();
+      expect(c.live.eventsSince(12)!.map((e) => e.id)).toEqual([13]);
+
+      // The leader's tab closes: the next tab takes the stream and resumes after the last event it received.
+      const opened = FakeEventSource.opened.length;
+      tabs.shift()!.stop();
+      await settle();
+      expect(FakeEventSource.opened.length).toBe(opened + 1);
+      expect(last().url).toBe("/api/events?after=13");
+    } finally {
+      for (const t of tabs) t.stop();
+    }
+  });
+});

@@ -243,11 +243,17 @@ const LOCK = "agentdesk-live-events";
 const CHANNEL = "agentdesk-live-events";
 
 /**
- * `welcome` answers a tab's `hello`: the leader's state and where its stream stands (the last event
- * it received, else where it resumed), so the new tab can tell whether it missed anything between
- * its server render and joining the channel.
+ * A tab that joins says `hello` with where it was drawn (`after`, see noteDrawn); the leader answers
+ * `welcome` to it with its state and the events it received since then (eventsSince), which the new
+ * tab missed while it was not yet on the channel, or null when it cannot tell (the new tab then
+ * refetches and redraws).
  */
-type Wire = { t: "event"; e: ChangeEvent } | { t: "state"; s: LiveState } | { t: "welcome"; s: LiveState; at: number | null } | { t: "gap" } | { t: "hello" };
+type Wire =
+  | { t: "event"; e: ChangeEvent }
+  | { t: "state"; s: LiveState }
+  | { t: "gap" }
+  | { t: "hello"; from: string; after: number | null }
+  | { t: "welcome"; to: string; s: LiveState; events: ChangeEvent[] | null };
 
 export interface Connection {
   stop: () => void;
@@ -274,18 +280,16 @@ export function connect(client: QueryClient): Connection {
   const channel = canShare ? new BroadcastChannel(CHANNEL) : null;
   let leader = false;
   let stopped = false;
-  let welcomed = false;
-  /** Where this tab's stream resumed when it became the leader. */
-  let leaderFrom: number | null = null;
+  const me = Math.random().toString(36).slice(2);
   const post = (m: Wire) => channel?.postMessage(m);
 
-  /** Opens and keeps one EventSource alive until `close` is called. */
-  /** The stream could not replay everything since where it resumed: refetch what is shown, tell the views drawn otherwise. */
+  /** Events may have been missed that no stream can replay: refetch what is shown, tell the views drawn otherwise. */
   const gap = () => {
     schedule(client, [[]]);
     gapListeners.forEach((l) => l());
   };
 
+  /** Opens and keeps one EventSource alive until `close` is called. */
   const stream = (onEvent: (e: ChangeEvent) => void, onState: (s: LiveState) => void, onGap: () => void) => {
     let es: EventSource | null = null;
     let retry: ReturnType<typeof setTimeout> | null = null;
@@ -346,25 +350,19 @@ export function connect(client: QueryClient): Connection {
     if (msg.t === "event" && !leader) dispatch(msg.e, true);
     else if (msg.t === "state" && !leader) setState(msg.s);
     else if (msg.t === "gap" && !leader) gap();
-    else if (msg.t === "welcome" && !leader) {
+    else if (msg.t === "welcome" && msg.to === me && !leader) {
       setState(msg.s);
-      // The first welcome: anything the leader received after this document was drawn and before
-      // it joined the channel never reached it.
-      if (!welcomed) {
-        welcomed = true;
-        const at = msg.at;
-        if (at !== start && (at === null || !recent.some((e) => e.id === at))) gap();
-      }
-    } else if (msg.t === "hello" && leader) post({ t: "welcome", s: state, at: lastReceived() ?? leaderFrom });
+      if (msg.events === null) gap();
+      else for (const e of msg.events) if (!recent.some((r) => r.id === e.id)) dispatch(e, true);
+    } else if (msg.t === "hello" && leader) post({ t: "welcome", to: msg.from, s: state, events: msg.after === null ? null : eventsSince(msg.after) });
   };
-  post({ t: "hello" });
+  post({ t: "hello", from: me, after: start });
 
   const abort = new AbortController();
   let releaseLock: (() => void) | null = null;
   const lead = async (afterFollowing: boolean) => {
     if (stopped) return;
     leader = true;
-    leaderFrom = lastReceived() ?? start;
     // While the stream changed hands some events may have gone unseen: the new stream resumes after
     // the last one this tab received (relayed), and what is shown is refetched.
     if (afterFollowing) schedule(client, [[]]);
