@@ -104,7 +104,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(bin, "agentdesk"), `#!/bin/sh\nexec "${process.execPath}" "${path.join(repo, "bin", "agentdesk.mjs")}" "$@"\n`, { mode: 0o755 });
   adminToken = srv.person("admin", "printed-admin@example.com").token;
   agentToken = srv.agentToken("backend-developer").token;
-  // backup/restore act on a file of their own, so the server's file is never swapped under it.
+  // backup/restore act on copies of this file (concrete()), so the server's file is never swapped under them.
   opsDb = path.join(tmp, "ops", "agentdesk.db");
   fs.mkdirSync(path.dirname(opsDb));
   srv.db.$client.pragma("wal_checkpoint(TRUNCATE)");
@@ -152,7 +152,13 @@ export function alternatives(command: string): string[] {
 function concrete(command: string): { line: string; env: Record<string, string>; long?: boolean } {
   let c = command.replace(/\s*\[[^\]]*\]/g, "").replace(/\s+#.*$/, "");
   const env: Record<string, string> = {};
-  if (/^(backup|restore)\b/.test(c)) env.DATABASE_PATH = opsDb;
+  // Each backup or restore on a database of its own: they run two at a time, and a restore refuses
+  // (in_use) while another process has its file open.
+  if (/^(backup|restore)\b/.test(c)) {
+    env.DATABASE_PATH = path.join(tmp, `ops-${++n}`, "agentdesk.db");
+    fs.mkdirSync(path.dirname(env.DATABASE_PATH));
+    fs.copyFileSync(opsDb, env.DATABASE_PATH);
+  }
   if (/^restore\b/.test(c)) {
     // A real backup to restore from.
     const file = path.join(tmp, `restore-${++n}.db`);
