@@ -120,15 +120,19 @@ describe("what a view drawn on the server missed before it was mounted", () => {
     expect(missedSinceDrawn(overview, 40)).toBe(false);
   });
 
-  it("a drawing older than what is kept cannot be told: the view redraws", () => {
+  it("a drawing older than what is kept cannot be told: the view redraws (the last 500 at least are kept)", () => {
     noteDrawn(0);
     conn = connect(new QueryClient());
     const es = last();
     es.open();
-    for (let id = 1; id <= 501; id++) es.send("change", change(id));
+    // Up to 999 are kept; the 1000th trims them to the last 500 (ids 501-1000).
+    for (let id = 1; id <= 999; id++) es.send("change", change(id));
+    expect(eventsSince(0)!.length).toBe(999);
+    es.send("change", change(1000));
     expect(eventsSince(0)).toBeNull();
     expect(missedSinceDrawn(overview, 0)).toBe(true);
-    expect(eventsSince(2)!.length).toBe(499);
+    expect(eventsSince(500)).toBeNull();
+    expect(eventsSince(501)!.length).toBe(499);
   });
 });
 

@@ -106,7 +106,10 @@ export function useLiveEvent(listener: LiveListener): void {
 
 /* ---------- what this document received: where a new stream resumes, what a late view missed ---------- */
 
-/** How many of the last events a document keeps, for views mounted after they arrived (eventsSince). */
+/**
+ * How many of the last events a document keeps at least, for views mounted after they arrived
+ * (eventsSince). Trimmed in one go when twice as many have gathered, not on every event.
+ */
 const RECENT = 500;
 let recent: ChangeEvent[] = [];
 let evicted = false;
@@ -120,7 +123,7 @@ const gapListeners = new Set<() => void>();
 
 function remember(e: ChangeEvent) {
   recent.push(e);
-  if (recent.length > RECENT) {
+  if (recent.length >= 2 * RECENT) {
     recent = recent.slice(-RECENT);
     evicted = true;
   }
@@ -353,7 +356,10 @@ export function connect(client: QueryClient): Connection {
     else if (msg.t === "welcome" && msg.to === me && !leader) {
       setState(msg.s);
       if (msg.events === null) gap();
-      else for (const e of msg.events) if (!recent.some((r) => r.id === e.id)) dispatch(e, true);
+      else {
+        const have = new Set(recent.map((r) => r.id));
+        for (const e of msg.events) if (!have.has(e.id)) dispatch(e, true);
+      }
     } else if (msg.t === "hello" && leader) post({ t: "welcome", to: msg.from, s: state, events: msg.after === null ? null : eventsSince(msg.after) });
   };
   post({ t: "hello", from: me, after: start });
